@@ -1,0 +1,18 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    sqlite: 'src/sqlite.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  splitting: true,
+  shims: true,
+  treeshake: true,
+  // Drivers are optional peer dependencies: never bundle them.
+  external: ['better-sqlite3'],
+})
