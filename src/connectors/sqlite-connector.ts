@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module'
+import { SemanticLayerError } from '../errors.js'
+import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
+import { convertUtcToZonedText } from '../util/time-zone.js'
+import { brandConnector, type Connector } from './connector.js'
+
+/** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
+export interface SqliteDatabase {
+  prepare(sql: string): { all(...params: unknown[]): unknown[]; readonly reader: boolean }
+  function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: unknown[]) => unknown): unknown
+  close(): unknown
+  readonly open: boolean
+}
+
+export type SqliteOptions =
+  | { readonly filename: string; readonly readonly?: boolean; readonly timeoutMs?: number }
+  | { readonly database: SqliteDatabase }
+
+/**
+ * A connector for SQLite through better-sqlite3 (install it: `npm install better-sqlite3`).
+ *
+ * @example
+ * import { sqlite } from 'cortex-semantic/sqlite'
+ * createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'analytics.db', readonly: true }) } })
+ */
+export function sqlite(options: SqliteOptions): Connector {
+  let db: SqliteDatabase | undefined
+  const owned = !('database' in options)
+  const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>()
+
+  const open = (): SqliteDatabase => {
+    if (db) return db
+    if ('database' in options) db = options.database
+    else {
+      const Database = loadDriver()
+      db = new Database(options.filename, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 })
+    }
+    // DST-correct named time zones: SQLite has none, so convert in JS (cached per zone and 15 minutes).
+    db.function(SQLITE_TZ_FUNCTION, { deterministic: true }, (value: unknown, tz: unknown) => (typeof tz === 'string' ? convertUtcToZonedText(value, tz) : null))
+    return db
+  }
+
+  return brandConnector({
+    dialect: sqliteDialect,
+    async execute(sql, params, execOptions) {
+      execOptions?.signal?.throwIfAborted()
+      const database = open()
+      try {
+        let stmt = statements.get(sql)
+        if (!stmt) {
+          stmt = database.prepare(sql)
+          if (statements.size > 500) statements.delete(statements.keys().next().value!)
+          statements.set(sql, stmt)
+        }
+        return stmt.all(...params) as Record<string, unknown>[]
+      } catch (error) {
+        throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
+      }
+    },
+    async close() {
+      statements.clear()
+      if (db && owned && db.open) db.close()
+      db = undefined
+    },
+  })
+}
+
+/** The driver's own message names the problem (no such column, syntax); it never contains bound values. */
+function describeSqliteError(error: unknown): string {
+  const code = (error as { code?: unknown }).code
+  const message = error instanceof Error ? error.message : String(error)
+  return `${typeof code === 'string' ? `${code}: ` : ''}${message.slice(0, 300)}`
+}
+
+type DatabaseConstructor = new (filename: string, options: Record<string, unknown>) => SqliteDatabase
+
+function loadDriver(): DatabaseConstructor {
+  try {
+    const require = createRequire(import.meta.url)
+    return require('better-sqlite3') as DatabaseConstructor
+  } catch (error) {
+    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: "The SQLite connector needs better-sqlite3. Install it: npm install better-sqlite3" }], { cause: error })
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * cortex-semantic: an embeddable, Cube-compatible semantic layer.
+ * This entry loads no database driver; connectors live behind their own subpaths
+ * (`cortex-semantic/sqlite`, ...).
+ */
+export { createSemanticLayer } from './create-semantic-layer.js'
+export type { QueryOptions, QueryResult, SemanticLayer, SemanticLayerOptions, SqlOptions } from './create-semantic-layer.js'
+export { loadModel, parseModel } from './model/load-model.js'
+export type { ModelSource } from './model/load-model.js'
+export { compileModel } from './model/compile-model.js'
+export { SemanticLayerError, isSemanticLayerError } from './errors.js'
+export type { ErrorCode, ErrorIssue } from './errors.js'
+export type { Connector, ExecuteOptions } from './connectors/connector.js'
+export type { CubeQuery, CubeFilter, CubeTimeDimension, FilterOperator, OrderDirection } from './query/parse-query.js'
+export type { CompiledModel, CompiledCube, CompiledView } from './model/compiled.js'
+export type { ModelDefinition, CubeDefinition, ViewDefinition } from './model/definition.js'
+export type { MetaResponse, MetaCube, MetaMember } from './result/build-meta.js'
+export type { RenderedSql } from './sql/render-sql.js'
+export type { SqlDialect } from './sql/dialect.js'

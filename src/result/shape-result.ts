@@ -1,0 +1,124 @@
+import type { CompiledModel } from '../model/compiled.js'
+import type { NormalizedQuery } from '../query/normalized-query.js'
+import type { OutputColumn } from '../sql/render-sql.js'
+
+export type Row = Record<string, unknown>
+
+/** Convert driver values to Cube's JSON types: numbers as numbers, booleans as booleans, time as local ISO text. */
+export function shapeRows(rows: readonly Record<string, unknown>[], columns: readonly OutputColumn[], limit: number): { data: Row[]; truncated: boolean } {
+  const truncated = rows.length > limit
+  const n = truncated ? limit : rows.length
+  const data: Row[] = new Array<Row>(n)
+  const converters = columns.map((c) => CONVERT[c.type] ?? identity)
+  for (let i = 0; i < n; i++) {
+    const raw = rows[i]!
+    const row: Row = {}
+    for (let c = 0; c < columns.length; c++) {
+      const col = columns[c]!
+      const value = converters[c]!(raw[col.alias])
+      for (const key of col.keys) row[key] = value
+    }
+    data[i] = row
+  }
+  return { data, truncated }
+}
+
+const identity = (v: unknown): unknown => (v === undefined ? null : v)
+
+const CONVERT: Record<string, (v: unknown) => unknown> = {
+  number(v) {
+    if (v === null || v === undefined) return null
+    if (typeof v === 'number') return v
+    if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()
+    if (typeof v === 'string') {
+      const n = Number(v)
+      // Keep exact text when a number would lose digits (large decimals, bigints beyond 2^53).
+      return Number.isFinite(n) && (Number.isSafeInteger(n) || !/^-?\d{16,}$/.test(v)) ? n : v
+    }
+    if (typeof v === 'boolean') return v ? 1 : 0
+    return v
+  },
+  boolean(v) {
+    if (v === null || v === undefined) return null
+    if (typeof v === 'boolean') return v
+    if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0
+    if (typeof v === 'string') return v === 't' || v === 'true' || v === '1'
+    return Boolean(v)
+  },
+  string(v) {
+    if (v === null || v === undefined) return null
+    return typeof v === 'string' ? v : typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : String(v)
+  },
+  time(v) {
+    if (v === null || v === undefined) return null
+    if (v instanceof Date) return v.toISOString().slice(0, 23)
+    return String(v)
+  },
+}
+
+interface GranularityInfo {
+  name: string
+  title: string
+  interval: string
+}
+
+const GRANULARITY_TITLES: Record<string, string> = {
+  second: 'Second', minute: 'Minute', hour: 'Hour', day: 'Day', week: 'Week', month: 'Month', quarter: 'Quarter', year: 'Year',
+}
+
+/** Cube's `annotation`: titles, types and formats for every member in the result. */
+export function buildAnnotation(model: CompiledModel, q: NormalizedQuery): Record<string, Record<string, unknown>> {
+  const measures: Record<string, unknown> = {}
+  const dimensions: Record<string, unknown> = {}
+  const timeDimensions: Record<string, unknown> = {}
+  const segments: Record<string, unknown> = {}
+  const describe = (key: string, cube: string, kind: 'measures' | 'dimensions' | 'segments', name: string): Record<string, unknown> => {
+    const c = model.cubes[cube]!
+    const member = c[kind][name]!
+    const [owner, alias] = key.split('.') as [string, string]
+    const view = q.view ? model.views[owner] : undefined
+    const viewMember = view ? view[kind][alias] : undefined
+    const shortTitle = viewMember?.title ?? member.shortTitle
+    const out: Record<string, unknown> = {
+      title: view ? `${view.title} ${shortTitle}` : member.title,
+      shortTitle,
+    }
+    const description = viewMember?.description ?? member.description
+    if (description !== undefined) out.description = description
+    const format = viewMember?.format ?? member.format
+    if (format !== undefined) out.format = format
+    const meta = viewMember?.meta ?? member.meta
+    if (meta !== undefined) out.meta = meta
+    return out
+  }
+  for (const m of q.measures) {
+    const def = model.cubes[m.cube]!.measures[m.name]!
+    measures[m.key] = {
+      ...describe(m.key, m.cube, 'measures', m.name),
+      type: def.type === 'string' || def.type === 'time' || def.type === 'boolean' ? def.type : 'number',
+      drillMembers: def.drillMembers,
+      drillMembersGrouped: {
+        measures: def.drillMembers.filter((k) => isMeasure(model, k)),
+        dimensions: def.drillMembers.filter((k) => !isMeasure(model, k)),
+      },
+    }
+  }
+  for (const d of q.dimensions) {
+    const base: Record<string, unknown> = { ...describe(d.member.key, d.member.cube, 'dimensions', d.member.name), type: d.type }
+    if (d.granularity === undefined) {
+      dimensions[d.keys[0]!] = base
+      continue
+    }
+    const granularity: GranularityInfo = { name: d.granularity, title: GRANULARITY_TITLES[d.granularity]!, interval: `1 ${d.granularity}` }
+    for (const key of d.keys) {
+      timeDimensions[key] = { ...base, title: `${base.title as string} ${granularity.title}`, granularity }
+    }
+  }
+  for (const s of q.segments) segments[s.key] = describe(s.key, s.cube, 'segments', s.name)
+  return { measures, dimensions, segments, timeDimensions }
+}
+
+function isMeasure(model: CompiledModel, key: string): boolean {
+  const [c, n] = key.split('.') as [string, string]
+  return Object.hasOwn(model.cubes[c]?.measures ?? {}, n)
+}

@@ -1,0 +1,57 @@
+import type { Granularity } from '../query/normalized-query.js'
+
+/** A time value for a parameter: an instant in epoch milliseconds (UTC). */
+export interface InstantParam {
+  readonly instant: number
+}
+
+/**
+ * What the renderer needs from a SQL engine: quoting, placeholders, parameter encodings and a few
+ * small emitters. Differences between engines live here as data and tiny functions, never as
+ * `if (dialect === ...)` in the planner.
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres' | 'mysql'
+  /** Quote an identifier from the model (cube names, aliases). */
+  quoteIdentifier(name: string): string
+  /** Placeholder for the n-th parameter (1-based). */
+  placeholder(index: number): string
+  /** Encode a boolean filter value for this engine. */
+  booleanParam(value: boolean): unknown
+  /** Encode an instant for comparison with a time column wrapped by `timeComparable`. */
+  instantParam(epochMs: number): unknown
+  /** Wrap a placeholder that holds an instant (e.g. a cast). */
+  instantPlaceholder(placeholder: string): string
+  /** Make a stored time column comparable with `instantParam` values. */
+  timeComparable(column: string): string
+  /**
+   * Truncate a stored (UTC) time column to a granularity in a time zone and format it as
+   * 'YYYY-MM-DDTHH:mm:ss.SSS'. `tz` is a placeholder for the zone name, or undefined for UTC.
+   * `'raw'` keeps milliseconds. May use `tz` more than once.
+   */
+  timeGroup(column: string, granularity: Granularity | 'raw', tz: (() => string) | undefined): string
+  /** Case-insensitive LIKE with `!` as the declared escape character. */
+  like(column: string, not: boolean, pattern: string): string
+  /** Null-safe equality used to join fan-out subqueries on their dimensions. */
+  nullSafeEquals(left: string, right: string): string
+  /** LIMIT/OFFSET clause with placeholders. */
+  limitOffset(limit: string, offset: string | undefined): string
+}
+
+/** Escape LIKE wildcards and the escape character itself, for `like(..., ESCAPE '!')`. */
+export function escapeLike(value: string): string {
+  return value.replace(/[!%_]/g, (c) => `!${c}`)
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+
+/** 'YYYY-MM-DD HH:MM:SS.SSS' in UTC, the text form SQLite and MySQL compare and parse. */
+export function utcText(epochMs: number): string {
+  const d = new Date(epochMs)
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+}
+
+/** Standard SQL double-quoted identifier. */
+export function doubleQuote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}

@@ -1,0 +1,23 @@
+import { doubleQuote, type SqlDialect } from '../dialect.js'
+
+/**
+ * PostgreSQL: instants are bound as ISO strings cast to timestamptz; time zone conversion with
+ * AT TIME ZONE and a bound zone name; LIKE is ILIKE (Cube's case-insensitive semantics).
+ */
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  quoteIdentifier: doubleQuote,
+  placeholder: (i) => `$${i}`,
+  booleanParam: (v) => v,
+  instantParam: (ms) => new Date(ms).toISOString(),
+  instantPlaceholder: (p) => `${p}::timestamptz`,
+  timeComparable: (c) => c,
+  timeGroup(column, granularity, tz) {
+    const local = `(${column}::timestamptz AT TIME ZONE ${tz ? `${tz()}` : `'UTC'`})`
+    const truncated = granularity === 'raw' ? local : `date_trunc('${granularity}', ${local})`
+    return `to_char(${truncated}, 'YYYY-MM-DD"T"HH24:MI:SS.MS')`
+  },
+  like: (c, not, p) => `${c} ${not ? 'NOT ILIKE' : 'ILIKE'} ${p} ESCAPE '!'`,
+  nullSafeEquals: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
+  limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,
+}

@@ -1,0 +1,42 @@
+import type { Granularity } from '../../query/normalized-query.js'
+import { doubleQuote, utcText, type SqlDialect } from '../dialect.js'
+
+/** Name of the SQL function the SQLite connector registers to convert UTC text to a named zone. */
+export const SQLITE_TZ_FUNCTION = 'cortex_convert_tz'
+
+const FORMATS: Record<Exclude<Granularity, 'week' | 'quarter'> | 'raw', string> = {
+  raw: '%Y-%m-%dT%H:%M:%f',
+  second: '%Y-%m-%dT%H:%M:%S.000',
+  minute: '%Y-%m-%dT%H:%M:00.000',
+  hour: '%Y-%m-%dT%H:00:00.000',
+  day: '%Y-%m-%dT00:00:00.000',
+  month: '%Y-%m-01T00:00:00.000',
+  year: '%Y-01-01T00:00:00.000',
+}
+
+/**
+ * SQLite: time values are TEXT. Comparisons normalize the column with strftime so 'YYYY-MM-DD HH:MM:SS',
+ * ISO 'T' forms and fractional seconds all compare correctly against 'YYYY-MM-DD HH:MM:SS.SSS' bounds.
+ * Named time zones go through a registered function (DST-correct); UTC needs none, so SQL for UTC
+ * queries runs in any SQLite shell.
+ */
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  quoteIdentifier: doubleQuote,
+  placeholder: () => '?',
+  booleanParam: (v) => (v ? 1 : 0),
+  instantParam: utcText,
+  instantPlaceholder: (p) => p,
+  timeComparable: (c) => `strftime('%Y-%m-%d %H:%M:%f', ${c})`,
+  timeGroup(column, granularity, tz) {
+    const local = () => (tz ? `${SQLITE_TZ_FUNCTION}(${column}, ${tz()})` : column)
+    if (granularity === 'week') return `strftime('%Y-%m-%dT00:00:00.000', ${local()}, 'weekday 0', '-6 days')`
+    if (granularity === 'quarter') {
+      return `strftime('%Y-%m-01T00:00:00.000', ${local()}, 'start of month', '-' || ((CAST(strftime('%m', ${local()}) AS INTEGER) - 1) % 3) || ' months')`
+    }
+    return `strftime('${FORMATS[granularity]}', ${local()})`
+  },
+  like: (c, not, p) => `${c} ${not ? 'NOT LIKE' : 'LIKE'} ${p} ESCAPE '!'`,
+  nullSafeEquals: (a, b) => `${a} IS ${b}`,
+  limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,
+}

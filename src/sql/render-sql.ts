@@ -1,0 +1,282 @@
+import { SemanticLayerError } from '../errors.js'
+import type { CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
+import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
+import type { PlannedDimension, PlannedMeasure, QueryPlan } from '../query/plan/build-plan.js'
+import { escapeLike, type SqlDialect } from './dialect.js'
+
+/** SQL text with its bound parameters, in the connector's placeholder style. */
+export interface RenderedSql {
+  readonly sql: string
+  readonly params: readonly unknown[]
+}
+
+/** What each result column is: its alias in the SQL and the keys it is returned under. */
+export interface OutputColumn {
+  readonly alias: string
+  readonly keys: readonly string[]
+  readonly kind: 'dimension' | 'measure'
+  /** 'number' | 'string' | 'time' | 'boolean': how shape converts driver values. */
+  readonly type: string
+}
+
+export interface RenderedQuery {
+  /** The main statement; LIMIT asks for one row more than the limit, to tell whether rows were cut. */
+  readonly main: RenderedSql
+  /** `SELECT count(*)` over the same rows without limit and offset, when the query asked for total. */
+  readonly total?: RenderedSql
+  readonly columns: readonly OutputColumn[]
+}
+
+class Params {
+  readonly values: unknown[] = []
+  constructor(private readonly dialect: SqlDialect) {}
+  add(value: unknown): string {
+    this.values.push(value)
+    return this.dialect.placeholder(this.values.length)
+  }
+}
+
+/** Render a plan as SQL for one dialect. Pure: no connection, no I/O. */
+export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDialect): RenderedQuery {
+  const columns: OutputColumn[] = [
+    ...plan.dimensions.map((d) => ({ alias: d.alias, keys: d.keys, kind: 'dimension' as const, type: d.type })),
+    ...plan.measures.filter((m) => m.selected).map((m) => ({ alias: m.alias, keys: [m.key], kind: 'measure' as const, type: measureValueType(m.measure) })),
+  ]
+  const mainParams = new Params(dialect)
+  const body = new Renderer(plan, model, dialect, mainParams).body()
+  const order = plan.order.map((o) => `${columns.findIndex((c) => c.keys[0] === o.key) + 1}${o.desc ? ' DESC' : ' ASC'}`)
+  let sql = body
+  if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
+  const limit = mainParams.add(plan.limit + 1)
+  sql += ` ${dialect.limitOffset(limit, plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
+  const main = { sql, params: mainParams.values }
+  if (!plan.total) return { main, columns }
+  const totalParams = new Params(dialect)
+  const totalBody = new Renderer(plan, model, dialect, totalParams).body()
+  return { main, columns, total: { sql: `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`, params: totalParams.values } }
+}
+
+export function measureValueType(m: CompiledMeasure): string {
+  return m.type === 'string' || m.type === 'time' || m.type === 'boolean' ? m.type : 'number'
+}
+
+class Renderer {
+  private readonly q: (name: string) => string
+  private tzPlaceholder: (() => string) | undefined
+
+  constructor(
+    private readonly plan: QueryPlan,
+    private readonly model: CompiledModel,
+    private readonly dialect: SqlDialect,
+    private readonly params: Params,
+  ) {
+    this.q = (name) => dialect.quoteIdentifier(name)
+    this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => this.params.add(plan.timezone)
+  }
+
+  body(): string {
+    const { plan } = this
+    const multiLevel = !plan.ungrouped && plan.groups.length > 1 || plan.groups.some((g) => g.cube !== undefined)
+    return multiLevel ? this.multiLevel() : this.singleLevel()
+  }
+
+  // ---- templates -------------------------------------------------------------------------------
+
+  private template(t: SqlTemplate, measureSql?: (cube: string, name: string) => string): string {
+    let out = ''
+    for (const part of t) {
+      if (typeof part === 'string') out += part
+      else if (part.kind === 'cube') out += this.q(part.cube)
+      else if (measureSql) out += `(${measureSql(part.cube, part.name)})`
+      else throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'A measure reference reached a row-level expression.' }])
+    }
+    return out
+  }
+
+  private dimensionExpr(d: PlannedDimension): string {
+    const column = this.template(d.sql)
+    if (d.type !== 'time') return column
+    return this.dialect.timeGroup(column, d.granularity ?? 'raw', this.tzPlaceholder)
+  }
+
+  private from(): string {
+    const { tree } = this.plan
+    const cube = (name: string): string => `${this.template(this.model.cubes[name]!.from)} AS ${this.q(name)}`
+    let sql = `FROM ${cube(tree.root)}`
+    for (const j of tree.joins) sql += ` LEFT JOIN ${cube(j.to)} ON ${this.template(j.sql)}`
+    return sql
+  }
+
+  private whereClause(): string {
+    const parts = [...this.plan.where.map((n) => this.filter(n, (m) => this.rowMember(m))), ...this.plan.segments.map((s) => `(${this.template(s)})`)]
+    return parts.length ? ` WHERE ${parts.join(' AND ')}` : ''
+  }
+
+  // ---- measures --------------------------------------------------------------------------------
+
+  private measure(key: string): PlannedMeasure {
+    const m = this.plan.measures.find((x) => x.measure.key === key)
+    if (!m) throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'A measure dependency was not planned.' }])
+    return m
+  }
+
+  /** The aggregate for a base measure over the rows in scope (`distinctPk`: count rows of a multiplied cube by key). */
+  private aggregate(m: CompiledMeasure): string {
+    const cond = m.filters.length ? m.filters.map((f) => `(${this.template(f)})`).join(' AND ') : undefined
+    const when = (x: string): string => (cond ? `CASE WHEN ${cond} THEN ${x} END` : x)
+    const sql = m.sql ? this.template(m.sql) : undefined
+    if (this.plan.ungrouped) {
+      if (m.type === 'count' || m.type === 'count_distinct') {
+        // One row counts 1 when the cube's row is present (a LEFT JOIN may have found none) and passes the filters.
+        const pk = this.model.cubes[m.cube]!.primaryKey
+        const presence = sql ? `(${sql}) IS NOT NULL` : pk.length > 0 ? pk.map((n) => `(${this.template(this.model.cubes[m.cube]!.dimensions[n]!.sql)}) IS NOT NULL`).join(' AND ') : undefined
+        const present = [cond, presence].filter(Boolean).join(' AND ')
+        return present ? `CASE WHEN ${present} THEN 1 ELSE 0 END` : '1'
+      }
+      return sql ? when(sql) : '1'
+    }
+    switch (m.type) {
+      case 'count': {
+        if (sql) return `count(${when(sql)})`
+        // Count the cube's own rows: by primary key, so rows a LEFT JOIN did not match count as 0 and
+        // rows the join tree repeats count once.
+        const cube = this.model.cubes[m.cube]!
+        const pk = cube.primaryKey
+        if (pk.length === 1) {
+          const key = this.template(cube.dimensions[pk[0]!]!.sql)
+          return this.plan.multiplied.includes(m.cube) ? `count(DISTINCT ${when(key)})` : `count(${when(key)})`
+        }
+        if (pk.length > 1) return `count(${when(`CASE WHEN ${pk.map((n) => `(${this.template(cube.dimensions[n]!.sql)}) IS NOT NULL`).join(' AND ')} THEN 1 END`)})`
+        if (m.cube !== this.plan.tree.root) {
+          throw new SemanticLayerError('UNSUPPORTED', [{ code: 'MISSING_PRIMARY_KEY', path: [], message: `Counting ${m.cube} rows through a join needs its primary key. Declare primary_key: true on the dimension that identifies a row of '${m.cube}'.` }])
+        }
+        return cond ? `count(${when('1')})` : 'count(*)'
+      }
+      case 'count_distinct':
+        return `count(DISTINCT ${when(sql!)})`
+      case 'sum':
+      case 'avg':
+      case 'min':
+      case 'max':
+        return `${m.type}(${when(sql!)})`
+      default:
+        return sql!
+    }
+  }
+
+  /** Expression for any measure in a single-level query: aggregates inline, calculated ones expanded. */
+  private inlineMeasure(key: string): string {
+    const m = this.measure(key).measure
+    if (!m.calculated) return this.aggregate(m)
+    return this.template(m.sql!, (c, n) => this.inlineMeasure(`${c}.${n}`))
+  }
+
+  /** Expression for any measure in the outer query of a multi-level plan. */
+  private outerMeasure(key: string): string {
+    const pm = this.measure(key)
+    if (!pm.measure.calculated) return `${this.q(`q${pm.group}`)}.${this.q(pm.alias)}`
+    return this.template(pm.measure.sql!, (c, n) => this.outerMeasure(`${c}.${n}`))
+  }
+
+  // ---- filters ---------------------------------------------------------------------------------
+
+  private rowMember(member: { cube: string; name: string; kind: string }): string {
+    const cube = this.model.cubes[member.cube]!
+    if (member.kind === 'dimension') return this.template(cube.dimensions[member.name]!.sql)
+    throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'A measure condition reached WHERE.' }])
+  }
+
+  private filter(node: FilterNode, column: (member: { cube: string; name: string; kind: string }) => string): string {
+    if (node.kind !== 'condition') {
+      if (node.children.length === 0) return node.kind === 'and' ? '1 = 1' : '1 = 0'
+      return `(${node.children.map((c) => this.filter(c, column)).join(node.kind === 'and' ? ' AND ' : ' OR ')})`
+    }
+    if (node.condition.op === 'measureFilter') {
+      const m = this.model.cubes[node.member.cube]!.measures[node.member.name]!
+      return m.filters.length ? `(${m.filters.map((f) => `(${this.template(f)})`).join(' AND ')})` : '1 = 1'
+    }
+    const col = column(node.member)
+    return this.condition(node.condition, col, node.type === 'time' && node.member.kind === 'dimension')
+  }
+
+  private value(v: FilterScalar): string {
+    if (typeof v === 'object') return this.dialect.instantPlaceholder(this.params.add(this.dialect.instantParam(v.instant)))
+    if (typeof v === 'boolean') return this.params.add(this.dialect.booleanParam(v))
+    return this.params.add(v)
+  }
+
+  private condition(c: Exclude<Condition, { op: 'measureFilter' }>, rawColumn: string, isTime: boolean): string {
+    const col = isTime ? this.dialect.timeComparable(rawColumn) : rawColumn
+    const orNull = (sql: string, add: boolean): string => (add ? `(${sql} OR ${rawColumn} IS NULL)` : `(${sql})`)
+    switch (c.op) {
+      case 'null':
+        return `(${rawColumn} IS ${c.not ? 'NOT ' : ''}NULL)`
+      case 'in': {
+        const values = c.values.map((v) => this.value(v))
+        const sql = values.length === 1 ? `${col} ${c.not ? '<>' : '='} ${values[0]}` : `${col} ${c.not ? 'NOT IN' : 'IN'} (${values.join(', ')})`
+        return orNull(sql, c.orNull)
+      }
+      case 'like': {
+        const parts = c.values.map((v) => {
+          const e = escapeLike(v)
+          const pattern = c.mode === 'contains' ? `%${e}%` : c.mode === 'starts' ? `${e}%` : `%${e}`
+          return this.dialect.like(col, c.not, this.params.add(pattern))
+        })
+        return orNull(parts.join(c.not ? ' AND ' : ' OR '), c.orNull)
+      }
+      case 'compare':
+        return `(${col} ${c.cmp} ${this.value(c.value)})`
+      case 'range': {
+        const from = this.value({ instant: c.fromMs })
+        const to = this.value({ instant: c.toExclusiveMs })
+        return c.not ? `(${col} < ${from} OR ${col} >= ${to})` : `(${col} >= ${from} AND ${col} < ${to})`
+      }
+    }
+  }
+
+  // ---- statements ------------------------------------------------------------------------------
+
+  private singleLevel(): string {
+    const { plan } = this
+    const select: string[] = plan.dimensions.map((d) => `${this.dimensionExpr(d)} AS ${this.q(d.alias)}`)
+    for (const m of plan.measures) if (m.selected) select.push(`${this.inlineMeasure(m.measure.key)} AS ${this.q(m.alias)}`)
+    let sql = `SELECT ${select.join(', ')} ${this.from()}${this.whereClause()}`
+    if (!plan.ungrouped && plan.dimensions.length > 0) sql += ` GROUP BY ${plan.dimensions.map((_, i) => i + 1).join(', ')}`
+    if (plan.having.length > 0) sql += ` HAVING ${plan.having.map((n) => this.filter(n, (m) => this.inlineMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
+    return sql
+  }
+
+  /**
+   * Fan-out safe form: one subquery per measure group, each grouped by every dimension, joined on the
+   * dimensions null-safely. A multiplied cube's measures are aggregated over `SELECT DISTINCT dims, pk`
+   * of the whole join tree joined back to the cube on its primary key, so each of its rows counts once.
+   */
+  private multiLevel(): string {
+    const { plan, q } = this
+    const dims = plan.dimensions
+    const groupBy = dims.length > 0 ? ` GROUP BY ${dims.map((_, i) => i + 1).join(', ')}` : ''
+    const subqueries = plan.groups.map((group, gi) => {
+      const members = plan.measures.filter((m) => m.group === gi)
+      if (group.cube === undefined) {
+        const select = [...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`), ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`)]
+        return `SELECT ${select.join(', ')} ${this.from()}${this.whereClause()}${groupBy}`
+      }
+      const cube = this.model.cubes[group.cube]!
+      const pkExprs = cube.primaryKey.map((name) => this.template(cube.dimensions[name]!.sql))
+      const keysSelect = [...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`), ...pkExprs.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)]
+      const keys = `SELECT DISTINCT ${keysSelect.join(', ')} ${this.from()}${this.whereClause()}`
+      const on = pkExprs.map((e, i) => `${q('cortex_keys')}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')
+      const select = [...dims.map((d) => `${q('cortex_keys')}.${q(d.alias)} AS ${q(d.alias)}`), ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`)]
+      return `SELECT ${select.join(', ')} FROM (${keys}) AS ${q('cortex_keys')} LEFT JOIN ${this.template(cube.from)} AS ${q(cube.name)} ON ${on}${groupBy}`
+    })
+    const select = [...dims.map((d) => `${q('q0')}.${q(d.alias)} AS ${q(d.alias)}`)]
+    for (const m of plan.measures) if (m.selected) select.push(`${this.outerMeasure(m.measure.key)} AS ${q(m.alias)}`)
+    let sql = `SELECT ${select.join(', ')} FROM (${subqueries[0]}) AS ${q('q0')}`
+    for (let i = 1; i < subqueries.length; i++) {
+      const on = dims.length ? dims.map((d) => this.dialect.nullSafeEquals(`${q('q0')}.${q(d.alias)}`, `${q(`q${i}`)}.${q(d.alias)}`)).join(' AND ') : '1 = 1'
+      sql += ` INNER JOIN (${subqueries[i]}) AS ${q(`q${i}`)} ON ${on}`
+    }
+    if (plan.having.length > 0) sql += ` WHERE ${plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
+    return sql
+  }
+}
