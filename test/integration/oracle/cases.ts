@@ -1,0 +1,8 @@
+/** Every oracle case, in one list. Each case's `kind` says which table it came from. */
+import { fanOutCases } from './cases-fanout.js'
+import { featureCases, viewCases } from './cases-features.js'
+import { filterCases } from './cases-filters.js'
+import { timeCases } from './cases-time.js'
+import type { OracleCase } from './helpers.js'
+
+export const oracleCases: readonly OracleCase[] = [...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases]
