@@ -269,8 +269,11 @@ export function generateEcommerce({ seed = 42, customers = 60, products = 24, or
   for (const c of special) makeCustomer(c)
   for (let i = 0; i < plainCount; i++) {
     let name
+    let attempts = 0
     do name = `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`
-    while (usedNames.has(name))
+    while (usedNames.has(name) && ++attempts < 50)
+    // Large datasets (benchmarks) run out of first×last pairs: number the repeats.
+    if (usedNames.has(name)) name = `${name} ${i}`
     const [country, , cities] = weighted(COUNTRIES)
     const tierRoll = rnd()
     const slug = name.normalize('NFD').replace(/[^A-Za-z ]/g, '').toLowerCase().replace(' ', '.')
