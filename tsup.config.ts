@@ -4,6 +4,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     sqlite: 'src/sqlite.ts',
+    postgres: 'src/postgres.ts',
+    mysql: 'src/mysql.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -14,5 +16,5 @@ export default defineConfig({
   shims: true,
   treeshake: true,
   // Drivers are optional peer dependencies: never bundle them.
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2'],
 })
