@@ -1,5 +1,5 @@
 import { SemanticLayerError, describeName, toInternal, isSemanticLayerError } from './errors.js'
-import type { Connector, ExecuteOptions } from './connectors/connector.js'
+import type { Connector, ExecuteOptions, HealthReport } from './connectors/connector.js'
 import { isConnector } from './connectors/connector.js'
 import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
@@ -9,7 +9,7 @@ import type { NormalizedQuery } from './query/normalized-query.js'
 import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeQuery } from './query/parse-query.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
-import { buildAnnotation, shapeRows, type Row } from './result/shape-result.js'
+import { buildAnnotation, rowShaper, shapeRows, type DecimalMode, type Row } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
@@ -28,13 +28,23 @@ export interface SemanticLayerOptions {
   readonly maxLimit?: number
   /** Clock for relative date ranges ('today', 'last 7 days'). Default: the system clock. */
   readonly now?: () => Date
+  /** Stop any statement running longer than this on the server (QUERY_TIMEOUT). Per-query `timeoutMs` overrides it. */
+  readonly timeoutMs?: number
+  /**
+   * Numeric text from PostgreSQL/MySQL (numeric, DECIMAL, bigint): `'number'` (default) converts to JS
+   * numbers, keeping integers beyond 2^53 as exact strings; `'string'` keeps every non-integer and
+   * unsafe integer as the driver's exact decimal text.
+   */
+  readonly decimals?: DecimalMode
 }
 
 export interface QueryOptions {
   /** Who is asking; used by security hooks and (later) access policies and caching. */
   readonly securityContext?: Readonly<Record<string, unknown>>
-  /** Cancels the query. */
+  /** Cancels the query: the statement is stopped on the server (QUERY_CANCELLED). */
   readonly signal?: AbortSignal
+  /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
+  readonly timeoutMs?: number
 }
 
 export interface SqlOptions {
@@ -64,12 +74,24 @@ export interface SemanticLayer {
   query(query: CubeQuery | Record<string, unknown>, options?: QueryOptions): Promise<QueryResult>
   /** Compile a query to SQL and parameters without running it (no connection is opened). */
   sql(query: CubeQuery | Record<string, unknown>, options?: SqlOptions): RenderedSql
+  /**
+   * Run a query and yield shaped rows one by one with bounded memory (a cursor on the server). Without
+   * an explicit `limit`, all rows are streamed (the default limit does not apply).
+   */
+  stream(query: CubeQuery | Record<string, unknown>, options?: QueryOptions): AsyncIterable<Row>
+  /** Ask every connector whether its source answers; never throws. */
+  healthCheck(): Promise<HealthCheckResult>
   /** Cube's /meta: the cubes, views and members a caller may query. */
   meta(): MetaResponse
   /** The compiled model (frozen), e.g. for tools and security hooks. */
   readonly model: CompiledModel
   /** Close every connector this layer was given. Further queries fail with LAYER_CLOSED. */
   close(): Promise<void>
+}
+
+export interface HealthCheckResult {
+  readonly ok: boolean
+  readonly connectors: Readonly<Record<string, HealthReport>>
 }
 
 const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect, mysql: mysqlDialect }
@@ -95,7 +117,15 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   }
   const model = compileModel(isModelDefinition(options.model) ? options.model : parseModel([{ content: options.model as object }]))
   const now = options.now ?? (() => new Date())
+  const decimals = options.decimals ?? 'number'
   let closed = false
+  const assertOpen = (): void => {
+    if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
+  }
+  const execOptions = (queryOptions: QueryOptions | undefined): ExecuteOptions => {
+    const timeoutMs = queryOptions?.timeoutMs ?? options.timeoutMs
+    return { ...(queryOptions?.signal ? { signal: queryOptions.signal } : {}), ...(timeoutMs === undefined ? {} : { timeoutMs }) }
+  }
 
   const compile = (input: unknown): { normalized: NormalizedQuery; plan: QueryPlan; dataSource: string } => {
     const parsed = parseQuery(input)
@@ -123,18 +153,18 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       })
     },
     async query(input, queryOptions) {
-      if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
+      assertOpen()
       const { normalized, plan, dataSource, connector, rendered } = guard('query', () => {
         const compiled = compile(input)
         const connector = connectorFor(compiled.dataSource)
         return { ...compiled, connector, rendered: renderSql(compiled.plan, model, connector.dialect) }
       })
-      const exec: ExecuteOptions = queryOptions?.signal ? { signal: queryOptions.signal } : {}
+      const exec = execOptions(queryOptions)
       const [rows, totalRows] = await Promise.all([
         run(connector, rendered.main, exec),
         rendered.total ? run(connector, rendered.total, exec) : Promise.resolve(undefined),
       ])
-      const { data, truncated } = guard('shape', () => shapeRows(rows, rendered.columns, plan.limit))
+      const { data, truncated } = guard('shape', () => shapeRows(rows, rendered.columns, plan.limit, decimals))
       const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
       return {
         data,
@@ -145,6 +175,38 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         truncated,
         dataSource,
       }
+    },
+    stream(input, queryOptions) {
+      assertOpen()
+      const { connector, rendered } = guard('stream', () => {
+        const compiled = compile(input)
+        const connector = connectorFor(compiled.dataSource)
+        return { connector, rendered: renderSql(compiled.plan, model, connector.dialect, { stream: true }) }
+      })
+      const shape = rowShaper(rendered.columns, decimals)
+      const exec = execOptions(queryOptions)
+      return {
+        async *[Symbol.asyncIterator]() {
+          try {
+            for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, exec)) yield shape(raw)
+          } catch (error) {
+            if (isSemanticLayerError(error)) throw error
+            throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
+          }
+        },
+      }
+    },
+    async healthCheck() {
+      const entries = await Promise.all(
+        Object.entries(connectors).map(async ([name, c]) => {
+          try {
+            return [name, await c.healthCheck()] as const
+          } catch (error) {
+            return [name, { ok: false, latencyMs: 0, error: error instanceof Error ? error.message : 'health check failed' }] as const
+          }
+        }),
+      )
+      return { ok: entries.every(([, r]) => r.ok), connectors: Object.fromEntries(entries) }
     },
     meta() {
       return buildMeta(model)

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'CONNECTOR_MISSING'
   | 'DRIVER_MISSING'
   | 'CONNECTOR_FAILED'
+  | 'QUERY_TIMEOUT'
+  | 'QUERY_CANCELLED'
   | 'LAYER_CLOSED'
   | 'INTERNAL'
 

@@ -2,11 +2,12 @@ import { createRequire } from 'node:module'
 import { SemanticLayerError } from '../errors.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
+import { cancelledError } from './cancellation.js'
 import { brandConnector, type Connector } from './connector.js'
 
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
 export interface SqliteDatabase {
-  prepare(sql: string): { all(...params: unknown[]): unknown[]; readonly reader: boolean }
+  prepare(sql: string): { all(...params: unknown[]): unknown[]; iterate(...params: unknown[]): IterableIterator<unknown>; readonly reader: boolean }
   function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: unknown[]) => unknown): unknown
   close(): unknown
   readonly open: boolean
@@ -40,21 +41,62 @@ export function sqlite(options: SqliteOptions): Connector {
     return db
   }
 
+  const prepared = (sql: string): ReturnType<SqliteDatabase['prepare']> => {
+    const database = open()
+    let stmt = statements.get(sql)
+    if (!stmt) {
+      stmt = database.prepare(sql)
+      if (statements.size > 500) statements.delete(statements.keys().next().value!)
+      statements.set(sql, stmt)
+    }
+    return stmt
+  }
+  const failed = (error: unknown): SemanticLayerError =>
+    new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
+
+  // better-sqlite3 runs statements synchronously on the calling thread: a statement cannot be
+  // interrupted once started, so signals and timeouts are honoured before it starts (and between
+  // streamed rows).
   return brandConnector({
     dialect: sqliteDialect,
     async execute(sql, params, execOptions) {
-      execOptions?.signal?.throwIfAborted()
-      const database = open()
+      if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
       try {
-        let stmt = statements.get(sql)
-        if (!stmt) {
-          stmt = database.prepare(sql)
-          if (statements.size > 500) statements.delete(statements.keys().next().value!)
-          statements.set(sql, stmt)
-        }
-        return stmt.all(...params) as Record<string, unknown>[]
+        return prepared(sql).all(...params) as Record<string, unknown>[]
       } catch (error) {
-        throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
+        throw failed(error)
+      }
+    },
+    async *stream(sql, params, execOptions) {
+      let iterator: IterableIterator<unknown>
+      try {
+        iterator = prepared(sql).iterate(...params)
+      } catch (error) {
+        throw failed(error)
+      }
+      try {
+        for (;;) {
+          if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
+          let next: IteratorResult<unknown>
+          try {
+            next = iterator.next()
+          } catch (error) {
+            throw failed(error)
+          }
+          if (next.done) return
+          yield next.value as Record<string, unknown>
+        }
+      } finally {
+        iterator.return?.()
+      }
+    },
+    async healthCheck() {
+      const started = performance.now()
+      try {
+        prepared('SELECT 1 AS ok').all()
+        return { ok: true, latencyMs: performance.now() - started }
+      } catch (error) {
+        return { ok: false, latencyMs: performance.now() - started, error: describeSqliteError(error) }
       }
     },
     async close() {

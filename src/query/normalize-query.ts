@@ -148,6 +148,7 @@ class Normalizer {
       segments,
       order,
       limit,
+      explicitLimit: q.limit !== undefined,
       offset: q.offset ?? 0,
       total: q.total === true,
       ungrouped,

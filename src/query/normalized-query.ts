@@ -59,6 +59,7 @@ export interface NormalizedQuery {
   readonly segments: readonly ResolvedMember[]
   readonly order: readonly OrderItem[]
   readonly limit: number
+  readonly explicitLimit: boolean
   readonly offset: number
   readonly total: boolean
   readonly ungrouped: boolean

@@ -4,23 +4,40 @@ import type { OutputColumn } from '../sql/render-sql.js'
 
 export type Row = Record<string, unknown>
 
-/** Convert driver values to Cube's JSON types: numbers as numbers, booleans as booleans, time as local ISO text. */
-export function shapeRows(rows: readonly Record<string, unknown>[], columns: readonly OutputColumn[], limit: number): { data: Row[]; truncated: boolean } {
-  const truncated = rows.length > limit
-  const n = truncated ? limit : rows.length
-  const data: Row[] = new Array<Row>(n)
-  const converters = columns.map((c) => CONVERT[c.type] ?? identity)
-  for (let i = 0; i < n; i++) {
-    const raw = rows[i]!
+/** How numeric text from drivers (PostgreSQL numeric/int8, MySQL DECIMAL) is returned. */
+export type DecimalMode = 'number' | 'string'
+
+/** Build a converter from one driver row to a Cube row: numbers as numbers, booleans, local ISO time text. */
+export function rowShaper(columns: readonly OutputColumn[], decimals: DecimalMode = 'number'): (raw: Record<string, unknown>) => Row {
+  const converters = columns.map((c) => (c.type === 'number' && decimals === 'string' ? exactNumber : CONVERT[c.type] ?? identity))
+  return (raw) => {
     const row: Row = {}
     for (let c = 0; c < columns.length; c++) {
       const col = columns[c]!
       const value = converters[c]!(raw[col.alias])
       for (const key of col.keys) row[key] = value
     }
-    data[i] = row
+    return row
   }
+}
+
+/** Shape at most `limit` rows; `truncated` says whether the driver returned more (the SQL asks for limit + 1). */
+export function shapeRows(rows: readonly Record<string, unknown>[], columns: readonly OutputColumn[], limit: number, decimals: DecimalMode = 'number'): { data: Row[]; truncated: boolean } {
+  const truncated = rows.length > limit
+  const n = truncated ? limit : rows.length
+  const shape = rowShaper(columns, decimals)
+  const data: Row[] = new Array<Row>(n)
+  for (let i = 0; i < n; i++) data[i] = shape(rows[i]!)
   return { data, truncated }
+}
+
+/** Exact mode: integers that fit stay numbers; decimal and huge values keep the driver's exact text. */
+function exactNumber(v: unknown): unknown {
+  if (typeof v === 'string') {
+    const n = Number(v)
+    return /^-?\d+$/.test(v) && Number.isSafeInteger(n) ? n : v
+  }
+  return CONVERT.number!(v)
 }
 
 const identity = (v: unknown): unknown => (v === undefined ? null : v)

@@ -36,8 +36,13 @@ class Params {
   }
 }
 
+export interface RenderOptions {
+  /** Omit LIMIT when the query set none (streaming); an explicit limit is kept, without the extra row. */
+  readonly stream?: boolean
+}
+
 /** Render a plan as SQL for one dialect. Pure: no connection, no I/O. */
-export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDialect): RenderedQuery {
+export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDialect, options: RenderOptions = {}): RenderedQuery {
   const columns: OutputColumn[] = [
     ...plan.dimensions.map((d) => ({ alias: d.alias, keys: d.keys, kind: 'dimension' as const, type: d.type })),
     ...plan.measures.filter((m) => m.selected).map((m) => ({ alias: m.alias, keys: [m.key], kind: 'measure' as const, type: measureValueType(m.measure) })),
@@ -47,8 +52,11 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
   const order = plan.order.map((o) => `${columns.findIndex((c) => c.keys[0] === o.key) + 1}${o.desc ? ' DESC' : ' ASC'}`)
   let sql = body
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
-  const limit = mainParams.add(plan.limit + 1)
-  sql += ` ${dialect.limitOffset(limit, plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
+  if (!options.stream) {
+    sql += ` ${dialect.limitOffset(mainParams.add(plan.limit + 1), plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
+  } else if (plan.explicitLimit || plan.offset > 0) {
+    sql += ` ${dialect.limitOffset(mainParams.add(plan.explicitLimit ? plan.limit : Number.MAX_SAFE_INTEGER), plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
+  }
   const main = { sql, params: mainParams.values }
   if (!plan.total) return { main, columns }
   const totalParams = new Params(dialect)

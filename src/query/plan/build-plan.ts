@@ -47,6 +47,8 @@ export interface QueryPlan {
   readonly segments: readonly SqlTemplate[]
   readonly order: readonly OrderItem[]
   readonly limit: number
+  /** The query set `limit` itself (streams ignore the default limit). */
+  readonly explicitLimit: boolean
   readonly offset: number
   readonly total: boolean
   readonly ungrouped: boolean
@@ -176,6 +178,7 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     segments,
     order: q.order,
     limit: q.limit,
+    explicitLimit: q.explicitLimit,
     offset: q.offset,
     total: q.total,
     ungrouped: q.ungrouped,
