@@ -32,13 +32,13 @@ const fanout = {
 }
 const small = { measures: ['orders.count'], dimensions: ['orders.status'] }
 
-const rendered = layer.sql(small)
+const rendered = await layer.sql(small)
 const stmt = db.prepare(rendered.sql)
 const results = {}
 
 summary(() => {
-  bench('compile: typical (3 members, 2 filters, 1 join)', () => do_not_optimize(layer.sql(typical)))
-  bench('compile: fan-out, 3 cubes, month in Europe/Berlin', () => do_not_optimize(layer.sql(fanout)))
+  bench('compile: typical (3 members, 2 filters, 1 join)', async () => do_not_optimize(await layer.sql(typical)))
+  bench('compile: fan-out, 3 cubes, month in Europe/Berlin', async () => do_not_optimize(await layer.sql(fanout)))
 })
 summary(() => {
   bench('raw better-sqlite3: small grouped query', () => do_not_optimize(stmt.all(...rendered.params)))

@@ -1,4 +1,5 @@
-import { SemanticLayerError, describeName, toInternal, isSemanticLayerError } from './errors.js'
+import { createHash } from 'node:crypto'
+import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, HealthReport } from './connectors/connector.js'
 import { isConnector } from './connectors/connector.js'
 import type { CompiledModel } from './model/compiled.js'
@@ -7,21 +8,35 @@ import type { ModelDefinition } from './model/definition.js'
 import { parseModel } from './model/load-model.js'
 import type { NormalizedQuery } from './query/normalized-query.js'
 import { normalizeQuery } from './query/normalize-query.js'
-import { parseQuery, type CubeQuery } from './query/parse-query.js'
+import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
 import { buildAnnotation, rowShaper, shapeRows, type DecimalMode, type Row } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
+import { emitAudit, type AuditEvent } from './security/audit.js'
+import { PolicyEvaluator, filterMembers, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import { renderSql, type RenderedQuery, type RenderedSql } from './sql/render-sql.js'
 
-export interface SemanticLayerOptions {
-  /** The data model: what `loadModel()` returns, or plain `{ cubes, views }` objects in Cube's format. */
-  readonly model: ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
-  /** Connectors by data source name; cubes without `data_source` use `default`. */
-  readonly connectors: Readonly<Record<string, Connector>>
+/** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
+export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
+
+export interface SemanticLayerOptions extends SecurityHooks {
+  /** The data model, or a factory giving each tenant its own (compiled once per tenant, kept in a bounded LRU). */
+  readonly model: ModelInput | ModelFactory<ModelInput>
+  /** Connectors by data source name (cubes without `data_source` use `default`), or a factory per tenant. */
+  readonly connectors: Readonly<Record<string, Connector>> | ConnectorsFactory
+  /** The tenant of a call. Setting it (or using factories) makes the layer multi-tenant: calls without a tenant fail. */
+  readonly contextToTenant?: (securityContext: SecurityContext) => string | undefined
+  /** The end user of a call, for audit events. Default: securityContext.sub / userId / user_id. */
+  readonly contextToUser?: (securityContext: SecurityContext) => string | undefined
+  /** Receives one event per query, allowed or denied. Must not throw (errors are swallowed). */
+  readonly onAudit?: (event: AuditEvent) => void
+  /** Tenants whose models and connectors stay loaded. Default 100. */
+  readonly maxTenants?: number
   /** Rows returned when a query sets no limit. Default 10 000. */
   readonly defaultLimit?: number
   /** Largest limit a query may ask for. Default 50 000. */
@@ -39,8 +54,8 @@ export interface SemanticLayerOptions {
 }
 
 export interface QueryOptions {
-  /** Who is asking; used by security hooks and (later) access policies and caching. */
-  readonly securityContext?: Readonly<Record<string, unknown>>
+  /** Who is asking: access policies, tenancy, hooks and audit read it. */
+  readonly securityContext?: SecurityContext
   /** Cancels the query: the statement is stopped on the server (QUERY_CANCELLED). */
   readonly signal?: AbortSignal
   /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
@@ -48,8 +63,13 @@ export interface QueryOptions {
 }
 
 export interface SqlOptions {
+  readonly securityContext?: SecurityContext
   /** Render for this dialect instead of the data source's connector (compile-only use, e.g. tests). */
   readonly dialect?: SqlDialect['name']
+}
+
+export interface MetaOptions {
+  readonly securityContext?: SecurityContext
 }
 
 export interface QueryResult {
@@ -57,7 +77,7 @@ export interface QueryResult {
   readonly data: Row[]
   /** Titles, types and formats of the members in `data`. */
   readonly annotation: Record<string, Record<string, unknown>>
-  /** The query as Cortex understood it: defaults applied, date ranges resolved. */
+  /** The query as Cortex ran it: defaults applied, date ranges resolved. */
   readonly query: Readonly<Record<string, unknown>>
   /** The statement that ran. */
   readonly sql: RenderedSql
@@ -69,35 +89,44 @@ export interface QueryResult {
   readonly dataSource: string
 }
 
-export interface SemanticLayer {
-  /** Run a Cube REST query. Throws SemanticLayerError on bad input or a failing source. */
-  query(query: CubeQuery | Record<string, unknown>, options?: QueryOptions): Promise<QueryResult>
-  /** Compile a query to SQL and parameters without running it (no connection is opened). */
-  sql(query: CubeQuery | Record<string, unknown>, options?: SqlOptions): RenderedSql
-  /**
-   * Run a query and yield shaped rows one by one with bounded memory (a cursor on the server). Without
-   * an explicit `limit`, all rows are streamed (the default limit does not apply).
-   */
-  stream(query: CubeQuery | Record<string, unknown>, options?: QueryOptions): AsyncIterable<Row>
-  /** Ask every connector whether its source answers; never throws. */
-  healthCheck(): Promise<HealthCheckResult>
-  /** Cube's /meta: the cubes, views and members a caller may query. */
-  meta(): MetaResponse
-  /** The compiled model (frozen), e.g. for tools and security hooks. */
-  readonly model: CompiledModel
-  /** Close every connector this layer was given. Further queries fail with LAYER_CLOSED. */
-  close(): Promise<void>
-}
-
 export interface HealthCheckResult {
   readonly ok: boolean
   readonly connectors: Readonly<Record<string, HealthReport>>
 }
 
+export interface SemanticLayer {
+  /** Run a Cube REST query. Throws SemanticLayerError on bad input, denied access or a failing source. */
+  query(query: CubeQuery | Record<string, unknown>, options?: QueryOptions): Promise<QueryResult>
+  /** Compile a query to SQL and parameters without running it (no connection is opened), with policies applied. */
+  sql(query: CubeQuery | Record<string, unknown>, options?: SqlOptions): Promise<RenderedSql>
+  /**
+   * Run a query and yield shaped rows one by one with bounded memory (a cursor on the server). Without
+   * an explicit `limit`, all rows are streamed (the default limit does not apply).
+   */
+  stream(query: CubeQuery | Record<string, unknown>, options?: QueryOptions): AsyncIterable<Row>
+  /** Ask every shared connector whether its source answers; never throws. */
+  healthCheck(): Promise<HealthCheckResult>
+  /** Cube's /meta: the cubes, views and members this caller may query. */
+  meta(options?: MetaOptions): Promise<MetaResponse>
+  /** The shared compiled model (undefined when models come from a per-tenant factory). */
+  readonly model: CompiledModel | undefined
+  /** Close every connector (shared and per tenant). Further calls fail with LAYER_CLOSED. */
+  close(): Promise<void>
+}
+
 const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect, mysql: mysqlDialect }
 
+/** Everything one call needs once it is authorized and planned. */
+interface Prepared {
+  readonly scope: TenantScope
+  readonly normalized: NormalizedQuery
+  readonly plan: QueryPlan
+  readonly dataSource: string
+}
+
 /**
- * Create a semantic layer: a compiled model plus connectors.
+ * Create a semantic layer: a compiled model plus connectors, with access policies, tenancy, hooks and
+ * audit applied to every call.
  *
  * @example
  * const layer = createSemanticLayer({ model: await loadModel('./model'), connectors: { default: sqlite({ filename: 'shop.db' }) } })
@@ -109,16 +138,25 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
   }
-  const connectors = options.connectors ?? {}
-  for (const [name, connector] of Object.entries(connectors)) {
-    if (!isConnector(connector)) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${name} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
+  if (typeof options.connectors !== 'function') {
+    for (const [name, connector] of Object.entries(options.connectors ?? {})) {
+      if (!isConnector(connector)) {
+        throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${name} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
+      }
     }
   }
-  const model = compileModel(isModelDefinition(options.model) ? options.model : parseModel([{ content: options.model as object }]))
+  const tenancy = new Tenancy<ModelInput>({
+    model: options.model,
+    connectors: options.connectors ?? {},
+    ...(options.contextToTenant ? { contextToTenant: options.contextToTenant } : {}),
+    ...(options.maxTenants === undefined ? {} : { maxTenants: options.maxTenants }),
+    compile: (m) => compileModel(isModelDefinition(m) ? m : parseModel([{ content: m as object }])),
+    isFactory: (m): m is ModelFactory<ModelInput> => typeof m === 'function',
+  })
   const now = options.now ?? (() => new Date())
   const decimals = options.decimals ?? 'number'
   let closed = false
+
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
   }
@@ -127,78 +165,148 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     return { ...(queryOptions?.signal ? { signal: queryOptions.signal } : {}), ...(timeoutMs === undefined ? {} : { timeoutMs }) }
   }
 
-  const compile = (input: unknown): { normalized: NormalizedQuery; plan: QueryPlan; dataSource: string } => {
-    const parsed = parseQuery(input)
-    const normalized = normalizeQuery(parsed, model, { defaultLimit, maxLimit, nowMs: now().getTime() })
-    const plan = buildPlan(model, normalized)
-    return { normalized, plan, dataSource: dataSourceOf(model, plan) }
+  /** Parse → tenant → member-level policies → queryRewrite → authorize → row-level policies → normalize → plan. */
+  const prepare = async (input: unknown, ctx: SecurityContext | undefined): Promise<Prepared> => {
+    assertOpen()
+    const parsed = guard('parse', () => parseQuery(input))
+    const scope = await tenancy.resolve(ctx)
+    try {
+      const model = scope.model
+      const policies = new PolicyEvaluator(model, ctx, options.contextToGroups)
+      policies.checkMembers(queryMembers(parsed))
+      let query = parsed
+      if (options.queryRewrite) {
+        let rewritten: unknown
+        try {
+          rewritten = await options.queryRewrite(structuredClone(parsed), { securityContext: ctx, model, ...(scope.tenant ? { tenant: scope.tenant } : {}) })
+        } catch (error) {
+          throw isSemanticLayerError(error) ? error : new SemanticLayerError('FORBIDDEN', [{ code: 'QUERY_REWRITE_DENIED', path: [], message: 'The query was denied by queryRewrite.' }], { cause: error })
+        }
+        query = guard('parse', () => parseQuery(rewritten))
+        policies.checkMembers(queryMembers(query))
+      }
+      const extra: CubeFilter[] = []
+      if (options.authorize) {
+        const decision = await options.authorize({ query, securityContext: ctx, model, members: queryMembers(query), ...(scope.tenant ? { tenant: scope.tenant } : {}) })
+        if (decision === false || (typeof decision === 'object' && !decision.allow)) {
+          throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The query was denied by the authorize hook.' }])
+        }
+        if (typeof decision === 'object' && decision.allow && decision.filters) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
+      }
+      // Row-level rules of every cube and view the SQL will touch. Policy filters can pull further cubes
+      // into the join tree, so repeat until the set of owners is stable.
+      let owners = new Set(queryMembers(query).map((m) => m.split('.')[0]!))
+      for (let round = 0; ; round++) {
+        const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
+        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs: now().getTime() }, [...extra, ...rowFilters])
+        const plan = buildPlan(model, normalized)
+        const touched = new Set([...owners, plan.tree.root, ...plan.tree.joins.map((j) => j.to)])
+        if (touched.size === owners.size || round >= 8) return { scope, normalized, plan, dataSource: dataSourceOf(model, plan) }
+        owners = touched
+      }
+    } catch (error) {
+      scope.release()
+      throw toInternal(error, 'query preparation')
+    }
   }
 
-  const connectorFor = (dataSource: string): Connector => {
-    const connector = Object.hasOwn(connectors, dataSource) ? connectors[dataSource] : undefined
+  const connectorFor = (scope: TenantScope, dataSource: string): Connector => {
+    const connector = Object.hasOwn(scope.connectors, dataSource) ? scope.connectors[dataSource] : undefined
     if (!connector) {
       throw new SemanticLayerError('CONNECTOR_MISSING', [{ code: 'CONNECTOR_MISSING', path: ['connectors', dataSource], message: `No connector for data source ${describeName(dataSource)}. Pass one in createSemanticLayer({ connectors: { ${dataSource}: … } }).` }])
     }
     return connector
   }
 
+  /** Runs the rendered statements. The one place results come from the database. */
+  const execute = async (connector: Connector, rendered: RenderedQuery, exec: ExecuteOptions): Promise<{ rows: readonly Record<string, unknown>[]; totalRows?: readonly Record<string, unknown>[] }> => {
+    const [rows, totalRows] = await Promise.all([run(connector, rendered.main, exec), rendered.total ? run(connector, rendered.total, exec) : Promise.resolve(undefined)])
+    return totalRows === undefined ? { rows } : { rows, totalRows }
+  }
+
+  const audit = (input: unknown, ctx: SecurityContext | undefined, started: number, extra: Partial<AuditEvent>): void => {
+    if (!options.onAudit) return
+    emitAudit(options.onAudit, { input, ctx, started, now: Date.now(), contextToUser: options.contextToUser, tenantOf: (c) => { try { return tenancy.tenantOf(c) } catch { return undefined } }, extra })
+  }
+
   return {
-    model,
-    sql(input, sqlOptions) {
-      return guard('sql', () => {
-        const { plan, dataSource } = compile(input)
-        const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(dataSource).dialect
+    get model() {
+      return tenancy.model
+    },
+    async sql(input, sqlOptions) {
+      const prepared = await prepare(input, sqlOptions?.securityContext)
+      try {
+        const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.dataSource).dialect
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
-        return renderSql(plan, model, dialect).main
-      })
+        return guard('render', () => renderSql(prepared.plan, prepared.scope.model, dialect).main)
+      } finally {
+        prepared.scope.release()
+      }
     },
     async query(input, queryOptions) {
-      assertOpen()
-      const { normalized, plan, dataSource, connector, rendered } = guard('query', () => {
-        const compiled = compile(input)
-        const connector = connectorFor(compiled.dataSource)
-        return { ...compiled, connector, rendered: renderSql(compiled.plan, model, connector.dialect) }
-      })
-      const exec = execOptions(queryOptions)
-      const [rows, totalRows] = await Promise.all([
-        run(connector, rendered.main, exec),
-        rendered.total ? run(connector, rendered.total, exec) : Promise.resolve(undefined),
-      ])
-      const { data, truncated } = guard('shape', () => shapeRows(rows, rendered.columns, plan.limit, decimals))
-      const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
-      return {
-        data,
-        annotation: buildAnnotation(model, normalized),
-        query: normalized.echo,
-        sql: rendered.main,
-        ...(total === undefined ? {} : { total }),
-        truncated,
-        dataSource,
+      const started = Date.now()
+      const ctx = queryOptions?.securityContext
+      let prepared: Prepared | undefined
+      try {
+        prepared = await prepare(input, ctx)
+        const { scope, normalized, plan, dataSource } = prepared
+        const connector = connectorFor(scope, dataSource)
+        const rendered = guard('render', () => renderSql(plan, scope.model, connector.dialect))
+        const { rows, totalRows } = await execute(connector, rendered, execOptions(queryOptions))
+        const { data, truncated } = guard('shape', () => shapeRows(rows, rendered.columns, plan.limit, decimals))
+        const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
+        audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
+        return {
+          data,
+          annotation: buildAnnotation(scope.model, normalized),
+          query: normalized.echo,
+          sql: rendered.main,
+          ...(total === undefined ? {} : { total }),
+          truncated,
+          dataSource,
+        }
+      } catch (error) {
+        const code = isSemanticLayerError(error) ? error.code : 'INTERNAL'
+        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code })
+        throw error
+      } finally {
+        prepared?.scope.release()
       }
     },
     stream(input, queryOptions) {
-      assertOpen()
-      const { connector, rendered } = guard('stream', () => {
-        const compiled = compile(input)
-        const connector = connectorFor(compiled.dataSource)
-        return { connector, rendered: renderSql(compiled.plan, model, connector.dialect, { stream: true }) }
-      })
-      const shape = rowShaper(rendered.columns, decimals)
-      const exec = execOptions(queryOptions)
+      const ctx = queryOptions?.securityContext
       return {
         async *[Symbol.asyncIterator]() {
+          const started = Date.now()
+          const prepared = await prepare(input, ctx)
+          let rows = 0
           try {
-            for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, exec)) yield shape(raw)
+            const connector = connectorFor(prepared.scope, prepared.dataSource)
+            const rendered = guard('render', () => renderSql(prepared.plan, prepared.scope.model, connector.dialect, { stream: true }))
+            const shape = rowShaper(rendered.columns, decimals)
+            try {
+              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, execOptions(queryOptions))) {
+                rows++
+                yield shape(raw)
+              }
+            } catch (error) {
+              if (isSemanticLayerError(error)) throw error
+              throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
+            }
+            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows })
           } catch (error) {
-            if (isSemanticLayerError(error)) throw error
-            throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
+            audit(input, ctx, started, { outcome: isSemanticLayerError(error) && DENIALS.has(error.code) ? 'denied' : 'failed', errorCode: isSemanticLayerError(error) ? error.code : 'INTERNAL' })
+            throw error
+          } finally {
+            prepared.scope.release()
           }
         },
       }
     },
     async healthCheck() {
+      const shared = typeof options.connectors === 'function' ? {} : options.connectors
       const entries = await Promise.all(
-        Object.entries(connectors).map(async ([name, c]) => {
+        Object.entries(shared).map(async ([name, c]) => {
           try {
             return [name, await c.healthCheck()] as const
           } catch (error) {
@@ -208,21 +316,33 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       )
       return { ok: entries.every(([, r]) => r.ok), connectors: Object.fromEntries(entries) }
     },
-    meta() {
-      return buildMeta(model)
+    async meta(metaOptions) {
+      assertOpen()
+      const ctx = metaOptions?.securityContext
+      const scope = await tenancy.resolve(ctx)
+      try {
+        const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
+        return buildMeta(scope.model, { owner: (name) => policies.canSee(name), member: (key) => { try { return policies.memberVisible(key) } catch { return false } } })
+      } finally {
+        scope.release()
+      }
     },
     async close() {
       if (closed) return
       closed = true
-      const results = await Promise.allSettled(Object.values(connectors).map((c) => c.close()))
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-      if (failed) throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CLOSE_FAILED', path: [], message: 'A connector failed to close.' }], { cause: failed.reason })
+      await tenancy.close()
     },
   }
 }
 
+const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
 function isModelDefinition(value: unknown): value is ModelDefinition {
-  // loadModel() returns frozen definitions whose cubes carry normalized arrays; anything else is parsed.
+  // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
   const v = value as { cubes?: unknown; views?: unknown }
   return Array.isArray(v.cubes) && Array.isArray(v.views)
@@ -259,4 +379,4 @@ function guard<T>(where: string, fn: () => T): T {
   }
 }
 
-export type { RenderedQuery }
+export type { RenderedQuery, AuditEvent }

@@ -16,6 +16,7 @@ import type {
 import type { CubeDefinition, ModelDefinition } from './definition.js'
 import { isBareColumn, joinTemplate, sqlStringLiteral, titleize, tokenizeSql } from './references.js'
 import { compileViews } from './compile-views.js'
+import { compilePolicies, qualifyRowFilters } from '../security/access-policy.js'
 
 type Path = (string | number)[]
 
@@ -153,9 +154,7 @@ class CubeCompiler {
     } else if (cube.sql === undefined && cube.sql_table === undefined) {
       report('MISSING_SQL', path, `Cube '${cube.name}' has neither sql_table nor sql. Add sql_table: <table> or sql: SELECT ….`)
     }
-    if (cube.access_policy !== undefined && cube.access_policy.length > 0) {
-      report('UNSUPPORTED_FEATURE', [...path, 'access_policy'], `Cube '${cube.name}' declares access_policy, which this version of Cortex does not enforce yet. Loading it would expose every row, so the model is rejected: remove access_policy or filter rows in the cube's sql.`)
-    }
+    const accessPolicy = cube.access_policy === undefined ? undefined : compilePolicies(cube.access_policy, path, report)
     this.checkDuplicates(path)
 
     const from: SqlTemplate =
@@ -233,6 +232,7 @@ class CubeCompiler {
       hierarchies,
       joins,
       ...(cube.refresh_key === undefined ? {} : { refreshKey: cube.refresh_key }),
+      ...(accessPolicy === undefined ? {} : { accessPolicy: qualifyRowFilters(accessPolicy, cube.name, (m) => this.dims[m] !== undefined, [...path, 'access_policy'], report) }),
     }
   }
 
@@ -522,3 +522,4 @@ function checkCalculatedCycles(cubes: Record<string, CompiledCube>, defs: Record
   }
   for (const cube of Object.values(cubes)) for (const m of Object.values(cube.measures)) visit(m.key, [])
 }
+

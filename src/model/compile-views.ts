@@ -2,6 +2,7 @@ import { nullRecord } from '../util/objects.js'
 import type { CompiledCube, CompiledView, CompiledViewMember } from './compiled.js'
 import type { ViewDefinition } from './definition.js'
 import { titleize } from './references.js'
+import { compilePolicies, qualifyRowFilters } from '../security/access-policy.js'
 
 type Path = (string | number)[]
 type Report = (code: string, path: Path, message: string) => void
@@ -18,11 +19,13 @@ export function compileViews(views: readonly ViewDefinition[], cubes: Record<str
       report('DUPLICATE_NAME', path, `View '${view.name}' is defined more than once. Rename or remove one of them.`)
       continue
     }
-    if (view.access_policy !== undefined && view.access_policy.length > 0) {
-      report('UNSUPPORTED_FEATURE', [...path, 'access_policy'], `View '${view.name}' declares access_policy, which this version of Cortex does not enforce yet. Loading it would expose every row, so the model is rejected.`)
-    }
     const compiled = compileView(view, path, cubes, report)
-    if (compiled) out[view.name] = compiled
+    if (!compiled) continue
+    if (view.access_policy === undefined) out[view.name] = compiled
+    else {
+      const policies = compilePolicies(view.access_policy, path, report)
+      out[view.name] = { ...compiled, accessPolicy: qualifyRowFilters(policies, view.name, (m) => compiled.dimensions[m] !== undefined, [...path, 'access_policy'], report) }
+    }
   }
   return out
 }

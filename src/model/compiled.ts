@@ -1,3 +1,4 @@
+import type { CompiledPolicy } from '../security/access-policy.js'
 import type { DimensionType, FormatDefinition, MeasureType, Relationship } from './definition.js'
 
 /**
@@ -86,6 +87,8 @@ export interface CompiledCube {
   /** Outgoing joins keyed by target cube name. */
   readonly joins: Readonly<Record<string, CompiledJoin>>
   readonly refreshKey?: Readonly<Record<string, unknown>>
+  /** Access policies (absent: no policy, every caller sees everything). Row filter members are full keys. */
+  readonly accessPolicy?: readonly CompiledPolicy[]
 }
 
 /** A view member: an alias for a cube member reached along a fixed join path. */
@@ -116,6 +119,7 @@ export interface CompiledView {
   readonly dimensions: Readonly<Record<string, CompiledViewMember>>
   readonly measures: Readonly<Record<string, CompiledViewMember>>
   readonly segments: Readonly<Record<string, CompiledViewMember>>
+  readonly accessPolicy?: readonly CompiledPolicy[]
 }
 
 /** The frozen, serializable result of compiling a model. `version` is a SHA-256 of its content. */

@@ -21,14 +21,16 @@ const GRANULARITY_SET: ReadonlySet<string> = new Set(GRANULARITIES)
  * Resolve members, dates, time zone, order and limits of a parsed query against a compiled model.
  * Collects every issue and throws one QUERY_INVALID error.
  */
-export function normalizeQuery(query: CubeQuery, model: CompiledModel, options: NormalizeOptions): NormalizedQuery {
-  return new Normalizer(model, options).run(query)
+export function normalizeQuery(query: CubeQuery, model: CompiledModel, options: NormalizeOptions, trustedFilters: readonly CubeFilter[] = []): NormalizedQuery {
+  return new Normalizer(model, options).run(query, trustedFilters)
 }
 
 class Normalizer {
   private readonly issues: ErrorIssue[] = []
   private view: string | undefined
   private usesCubes = false
+  /** Set while normalizing filters from access policies and hooks: they may name private and cube members in a view query. */
+  private trusted = false
 
   constructor(
     private readonly model: CompiledModel,
@@ -40,7 +42,7 @@ class Normalizer {
     return undefined
   }
 
-  run(q: CubeQuery): NormalizedQuery {
+  run(q: CubeQuery, trustedFilters: readonly CubeFilter[]): NormalizedQuery {
     const timezone = q.timezone ?? 'UTC'
     const tzValid = isValidTimeZone(timezone)
     if (!tzValid) this.issue('INVALID_TIMEZONE', ['timezone'], 'Unknown time zone. Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).')
@@ -103,9 +105,18 @@ class Normalizer {
       const node = this.filter(f, ['filters', i], tz)
       if (!node) return
       const kind = this.filterKind(node, ['filters', i])
+      // An empty group is a condition too (an empty `or` matches nothing): never drop it.
       if (kind === 'measure') having.push(node)
-      else if (kind === 'dimension') where.push(node)
+      else where.push(node)
     })
+    this.trusted = true
+    trustedFilters.forEach((f, i) => {
+      const node = this.filter(f, ['accessFilters', i], tz)
+      if (!node) return
+      if (this.filterKind(node, ['accessFilters', i]) === 'measure') this.issue('INVALID_POLICY_FILTER', ['accessFilters', i], 'Row-level filters from access policies and hooks must use dimensions.')
+      else where.push(node)
+    })
+    this.trusted = false
 
     const segments: ResolvedMember[] = []
     ;(q.segments ?? []).forEach((name, i) => {
@@ -187,6 +198,7 @@ class Normalizer {
       if (!cube && !view) return this.issue('UNKNOWN_MEMBER', path, `${describeName(owner)} is not a cube or view in this model. Check the name against meta().`)
       return this.issue('UNKNOWN_MEMBER', path, `${describeName(owner)} has no member ${describeName(member)}. Check the name against meta().`)
     }
+    if (this.trusted) return resolved
     if (!isPublic) return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} is not public (public: false). Query it through a view, or make it public in the model.`)
     if (expected !== 'any' && resolved.kind !== expected) {
       return this.issue('WRONG_MEMBER_KIND', path, `${describeName(name)} is a ${resolved.kind}; this list takes ${expected}s.`)

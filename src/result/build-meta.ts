@@ -38,12 +38,25 @@ export interface MetaResponse {
  * Cube's /meta shape for what a caller may query: public cubes and views with their public members.
  * Cubes joined to each other share a `connectedComponent` number, as in Cube.
  */
-export function buildMeta(model: CompiledModel): MetaResponse {
+export function buildMeta(model: CompiledModel, visible?: MetaVisibility): MetaResponse {
   const components = connectedComponents(model)
   const cubes: MetaCube[] = []
-  for (const cube of Object.values(model.cubes)) if (cube.public) cubes.push(cubeMeta(cube, components.get(cube.name)))
-  for (const view of Object.values(model.views)) if (view.public) cubes.push(viewMeta(model, view))
+  const seen = visible ?? { owner: () => true, member: () => true }
+  const keep = (c: MetaCube): MetaCube => ({
+    ...c,
+    measures: c.measures.filter((m) => seen.member(m.name)),
+    dimensions: c.dimensions.filter((m) => seen.member(m.name)),
+    segments: c.segments.filter((m) => seen.member(m.name)),
+  })
+  for (const cube of Object.values(model.cubes)) if (cube.public && seen.owner(cube.name)) cubes.push(keep(cubeMeta(cube, components.get(cube.name))))
+  for (const view of Object.values(model.views)) if (view.public && seen.owner(view.name)) cubes.push(keep(viewMeta(model, view)))
   return { cubes }
+}
+
+/** What a caller may see, from access policies. */
+export interface MetaVisibility {
+  owner(name: string): boolean
+  member(key: string): boolean
 }
 
 const opt = (key: string, value: unknown): Record<string, unknown> => (value === undefined ? {} : { [key]: value })

@@ -8,6 +8,7 @@ describe('public exports', () => {
     expect(Object.keys(root).sort()).toEqual([
       'SemanticLayerError',
       'compileModel',
+      'createJwtAuth',
       'createSemanticLayer',
       'defineConnector',
       'isSemanticLayerError',

@@ -239,22 +239,40 @@ views:
     expect(issue.message).toMatch(/Keep one of them/)
   })
 
-  it('UNSUPPORTED_FEATURE: access_policy on a cube (fails closed)', () => {
+  it('UNSUPPORTED_FEATURE: member_masking in an access policy', () => {
     const error = compileError(ordersCube(`    access_policy:
-      - { role: '*' }
+      - { group: '*', member_masking: { includes: '*' } }
 `))
-    const issue = single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'access_policy'])
-    expect(issue.message).toMatch(/remove access_policy/)
+    const issue = single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'access_policy', 0, 'member_masking'])
+    expect(issue.message).toMatch(/member_level/)
   })
 
-  it('UNSUPPORTED_FEATURE: access_policy on a view', () => {
+  it('INVALID_POLICY: a policy needs exactly one of group and groups', () => {
+    const error = compileError(ordersCube(`    access_policy:
+      - { member_level: { includes: '*' } }
+`))
+    const issue = single(error, 'INVALID_POLICY', [FILE, 'cubes', 'orders', 'access_policy', 0])
+    expect(issue.message).toMatch(/group/)
+  })
+
+  it('INVALID_POLICY: a condition that is not a security context expression', () => {
+    const error = compileError(ordersCube(`    access_policy:
+      - { group: '*', conditions: [{ if: 'drop table users' }] }
+`))
+    single(error, 'INVALID_POLICY', [FILE, 'cubes', 'orders', 'access_policy', 0, 'conditions', 0, 'if'])
+  })
+
+  it('UNKNOWN_REFERENCE: a row filter on a member the view does not have', () => {
     const error = compileError(ordersCube(`views:
   - name: v
-    access_policy: [{ role: '*' }]
+    access_policy:
+      - group: '*'
+        row_level:
+          filters: [{ member: nope, operator: equals, values: ['{ securityContext.tenant }'] }]
     cubes:
       - { join_path: orders, includes: '*' }
 `))
-    single(error, 'UNSUPPORTED_FEATURE', [FILE, 'views', 'v', 'access_policy'])
+    single(error, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'access_policy', 0, 'row_level', 'filters', 0, 'member'])
   })
 
   it('UNSUPPORTED_FEATURE: rolling_window on a measure', () => {

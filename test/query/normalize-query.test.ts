@@ -407,11 +407,11 @@ describe('error messages never contain filter values', () => {
     expectNoSecret(queryError({ measures: ['orders.count'], filters: [f] }))
   })
 
-  it('a failing query through the layer', () => {
+  it('a failing query through the layer', async () => {
     const layer = createSemanticLayer({ model: miniModel(), connectors: { default: sqlite({ filename: ':memory:' }) } })
     let error: unknown
     try {
-      layer.sql({ measures: ['orders.count'], filters: [filter('orders.id', 'gte', [SECRET])] }, { dialect: 'postgres' })
+      await layer.sql({ measures: ['orders.count'], filters: [filter('orders.id', 'gte', [SECRET])] }, { dialect: 'postgres' })
     } catch (e) {
       error = e
     }

@@ -34,31 +34,31 @@ const cases = [
 describe('SQL per dialect', () => {
   for (const c of cases) {
     for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
-      test(`${c.name} (${dialect})`, () => {
-        const rendered = layer.sql(c.query, { dialect })
+      test(`${c.name} (${dialect})`, async () => {
+        const rendered = await layer.sql(c.query, { dialect })
         expect(rendered.sql).toBe(c[dialect].sql)
         expect(rendered.params).toEqual(c[dialect].params)
       })
     }
   }
 
-  test('no filter value ever appears in the SQL text', () => {
+  test('no filter value ever appears in the SQL text', async () => {
     const hostile = "x' OR 1=1 --"
     for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
-      const rendered = layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'contains', values: [hostile] }] }, { dialect })
+      const rendered = await layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'contains', values: [hostile] }] }, { dialect })
       expect(rendered.sql).not.toContain('OR 1=1')
       expect(rendered.params).toContain(`%${hostile}%`)
     }
   })
 
-  test('LIKE patterns escape %, _ and the escape character', () => {
-    const rendered = layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'endsWith', values: ['50%_!'] }] }, { dialect: 'postgres' })
+  test('LIKE patterns escape %, _ and the escape character', async () => {
+    const rendered = await layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'endsWith', values: ['50%_!'] }] }, { dialect: 'postgres' })
     expect(rendered.params[0]).toBe('%50!%!_!!')
     expect(rendered.sql).toContain(`ILIKE $1 ESCAPE '!'`)
   })
 
-  test('UTC queries on SQLite need no registered function', () => {
-    const rendered = layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }] }, { dialect: 'sqlite' })
+  test('UTC queries on SQLite need no registered function', async () => {
+    const rendered = await layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }] }, { dialect: 'sqlite' })
     expect(rendered.sql).not.toContain('cortex_convert_tz')
     expect(rendered.sql).toContain(`strftime('%Y-%m-%dT00:00:00.000', "orders".created_at)`)
   })
