@@ -1,0 +1,477 @@
+import { createRequire } from 'node:module'
+import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
+import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
+import { brandConnector, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+
+/** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
+export interface MysqlPoolConfigLike {
+  readonly [option: string]: unknown
+}
+
+/** A mysql2 pool the host owns: callback (`mysql2.createPool`) or promise (`mysql2/promise`). Never ended by Cortex. */
+export interface MysqlPoolLike {
+  getConnection(...args: never[]): unknown
+}
+
+/** A knex instance with `client: 'mysql2'`; Cortex borrows raw connections from its pool. Never destroyed by Cortex. */
+export interface KnexLike {
+  readonly client: {
+    acquireConnection(): Promise<unknown>
+    releaseConnection(connection: never): Promise<unknown>
+  }
+}
+
+export interface MysqlOptions {
+  /** A URL (`mysql://user:pass@host:3306/db`) or mysql2 pool options. Cortex creates and owns the pool. */
+  readonly connection?: string | MysqlPoolConfigLike
+  /**
+   * The pool Cortex creates (ignored for existingPool / knex): `max` connections (default 10), idle ones
+   * closed after `idleTimeoutMs`, `connectionTimeoutMs` to open one. Waiting for a free connection is
+   * bounded by the query's `timeoutMs` / `signal`.
+   */
+  readonly pool?: { readonly max?: number; readonly idleTimeoutMs?: number; readonly connectionTimeoutMs?: number }
+  readonly existingPool?: MysqlPoolLike
+  readonly knex?: KnexLike
+}
+
+// --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
+type Row = Record<string, unknown>
+interface Command {
+  on(event: string, listener: (...args: never[]) => void): unknown
+}
+interface RawConnection {
+  readonly threadId: number | null
+  readonly config: object
+  execute(options: object, callback?: (error: unknown, rows: unknown) => void): Command
+  query(sql: string, callback: (error: unknown) => void): unknown
+  pause(): void
+  resume(): void
+  destroy(): void
+  release?(): void
+  readonly stream?: { destroy?(): void }
+  on(event: 'error', listener: (error: unknown) => void): unknown
+}
+interface RawPool {
+  getConnection(callback: (error: unknown, connection: RawConnection) => void): void
+  on(event: 'connection', listener: (connection: RawConnection) => void): unknown
+  end(callback: (error?: unknown) => void): void
+  readonly config?: { readonly resetOnRelease?: boolean }
+  readonly _allConnections?: { readonly length: number }
+  readonly _freeConnections?: { readonly length: number }
+  readonly _connectionQueue?: { readonly length: number }
+}
+interface MysqlDriver {
+  createPool(config: object): RawPool
+  Connection: new (options: { config: object }) => RawConnection
+  ConnectionConfig: { parseUrl(url: string): Record<string, unknown> }
+}
+interface Source {
+  acquire(): Promise<RawConnection>
+  release(connection: RawConnection, dead: boolean): void
+  /** Run the session SET once per connection (tracked by the connector) or before every statement. */
+  readonly init: 'once' | 'always'
+  counters(): HealthReport['pool'] | undefined
+  end(): Promise<void>
+}
+
+const SET_UTC = "SET time_zone = '+00:00'"
+/** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
+const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
+const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
+const STREAM_HIGH_WATER = 2000
+const STREAM_LOW_WATER = 500
+const STOPPED = Symbol('stopped')
+
+/**
+ * A connector for MySQL 8 and MariaDB through mysql2 (install it: `npm install mysql2`). Statements run
+ * as server-side prepared statements; time values come back as text read in UTC; BIGINT and DECIMAL come
+ * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection.
+ *
+ * @example
+ * import { mysql } from 'cortex-semantic/mysql'
+ * createSemanticLayer({ model, connectors: { default: mysql({ connection: process.env.MYSQL_URL!, pool: { max: 10 } }) } })
+ */
+export function mysql(options: MysqlOptions): Connector {
+  const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
+  if (given !== 1) {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])
+  }
+  let source: Source | undefined
+  let driver: MysqlDriver | undefined
+  let closed = false
+  const ready = new WeakMap<object, Promise<void>>() // connection → its session SET (instance-owned, no module state)
+  const loaded = (): MysqlDriver => (driver ??= loadMysqlDriver())
+  const initialize = (connection: RawConnection): void => {
+    const setting = run(connection, SET_UTC)
+    setting.catch(() => undefined) // awaited (and reported) by acquire
+    ready.set(connection, setting)
+  }
+  const open = (): Source => (source ??= createSource(options, loaded, initialize))
+
+  const acquire = async (control: Control): Promise<RawConnection> => {
+    if (closed) throw closedError()
+    const src = open()
+    const pending = connectWithRetry(async () => {
+      const connection = await src.acquire()
+      try {
+        if (typeof connection.execute !== 'function' || typeof connection.pause !== 'function') {
+          throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: "The pool or knex instance must use mysql2 (knex: client 'mysql2')." }])
+        }
+        if (src.init === 'always' || !ready.has(connection)) initialize(connection)
+        await ready.get(connection)
+        return connection
+      } catch (error) {
+        ready.delete(connection)
+        src.release(connection, !isSemanticLayerError(error))
+        throw error
+      }
+    })
+    try {
+      return await new Promise<RawConnection>((resolve, reject) => {
+        control.wake = () => reject(STOPPED)
+        pending.then(resolve, reject)
+      })
+    } catch (error) {
+      if (error === STOPPED) pending.then((c) => src.release(c, false), () => undefined)
+      if (error === STOPPED || isSemanticLayerError(error)) throw error
+      throw closed ? closedError(error) : connectorError('CONNECT_FAILED', 'Could not connect to MySQL', error, [])
+    } finally {
+      control.wake = undefined
+    }
+  }
+
+  const kill = async (connection: RawConnection): Promise<void> => {
+    const threadId = connection.threadId
+    if (!Number.isSafeInteger(threadId)) throw new Error('no thread id')
+    // A fresh connection with the same settings: works even when the pool is exhausted.
+    const config = Object.create(Object.getPrototypeOf(connection.config) as object, Object.getOwnPropertyDescriptors(connection.config)) as Record<string, unknown>
+    config.pool = undefined
+    const killer = new (loaded().Connection)({ config })
+    killer.on('error', () => undefined)
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await Promise.race([run(killer, `KILL QUERY ${threadId}`), new Promise((_, reject) => (timer = setTimeout(reject, 5000, new Error('KILL QUERY timed out'))))])
+    } finally {
+      clearTimeout(timer)
+      hardClose(killer)
+    }
+  }
+
+  const execute = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined): Promise<Row[]> => {
+    const control = new Control(kill)
+    try {
+      return await runCancellable(execOptions, async () => {
+        const connection = await acquire(control)
+        let failure: unknown
+        try {
+          if (control.stopped) throw STOPPED
+          control.start(connection)
+          return await new Promise<Row[]>((resolve, reject) => {
+            connection.execute({ sql, values: [...params], ...STATEMENT_OPTIONS }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? (rows as Row[]) : [])))
+          })
+        } catch (error) {
+          failure = error
+          throw error
+        } finally {
+          await control.finish()
+          open().release(connection, control.forced || (failure !== undefined && isDead(connection, failure)))
+        }
+      }, () => control.cancel())
+    } catch (error) {
+      throw toConnectorError(error, params)
+    }
+  }
+
+  async function* stream(sql: string, params: readonly unknown[], execOptions?: ExecuteOptions): AsyncGenerator<Row> {
+    const signal = execOptions?.signal
+    if (signal?.aborted) throw cancelledError(signal.reason)
+    const control = new Control(kill)
+    let why: 'timeout' | 'abort' | undefined
+    let notify: (() => void) | undefined
+    const stop = (reason: 'timeout' | 'abort'): void => {
+      why ??= reason
+      void control.cancel().catch(() => undefined)
+      notify?.()
+    }
+    const timeoutMs = execOptions?.timeoutMs
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), timeoutMs)
+    const onAbort = (): void => stop('abort')
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const stoppedError = (cause?: unknown): SemanticLayerError => (why === 'timeout' ? timeoutError(timeoutMs!, cause) : cancelledError(signal?.reason, cause))
+    let connection: RawConnection | undefined
+    let started = false
+    let done = false
+    let failure: unknown
+    try {
+      try {
+        connection = await acquire(control)
+      } catch (error) {
+        throw why ? stoppedError(error === STOPPED ? undefined : error) : error
+      }
+      if (why) throw stoppedError()
+      const conn = connection
+      let rows: Row[] = []
+      let head = 0
+      let paused = false
+      control.start(conn)
+      let command: Command
+      try {
+        command = conn.execute({ sql, values: [...params], ...STATEMENT_OPTIONS })
+      } catch (error) {
+        done = true // rejected before anything was sent (e.g. an undefined parameter)
+        throw toConnectorError(error, params)
+      }
+      started = true
+      command.on('result', (row: Row) => {
+        rows.push(row)
+        if (!paused && rows.length - head >= STREAM_HIGH_WATER) {
+          paused = true
+          conn.pause() // backpressure: stop reading the socket; the server blocks on its write
+        }
+        notify?.()
+      })
+      const settle = (error?: unknown): void => {
+        if (error !== undefined) failure ??= error
+        done = true
+        notify?.()
+      }
+      command.on('error', settle)
+      command.on('end', () => settle())
+      for (;;) {
+        if (why) throw stoppedError(failure)
+        if (head < rows.length) {
+          const row = rows[head]!
+          rows[head++] = undefined as never
+          if (head > 4096 && head * 2 > rows.length) {
+            rows = rows.slice(head)
+            head = 0
+          }
+          if (paused && rows.length - head <= STREAM_LOW_WATER) {
+            paused = false
+            conn.resume()
+          }
+          yield row
+          continue
+        }
+        if (failure !== undefined) throw toConnectorError(failure, params)
+        if (done) return
+        await new Promise<void>((resolve) => (notify = resolve))
+        notify = undefined
+      }
+    } finally {
+      if (timer) clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      if (connection) {
+        const abandoned = started && !done
+        await control.finish()
+        // Stopped or abandoned mid-result: stop the statement, then drop the connection rather than drain it.
+        if (abandoned && !control.killed) await kill(connection).catch(() => undefined)
+        open().release(connection, abandoned || control.forced || (failure !== undefined && isDead(connection, failure)))
+      }
+    }
+  }
+
+  return brandConnector({
+    dialect: mysqlDialect,
+    execute: (sql, params, execOptions) => execute(sql, params, execOptions),
+    stream,
+    async healthCheck() {
+      const started = performance.now()
+      try {
+        await execute('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
+        const pool = source?.counters()
+        return { ok: true, latencyMs: performance.now() - started, ...(pool ? { pool } : {}) }
+      } catch (error) {
+        return { ok: false, latencyMs: performance.now() - started, error: error instanceof Error ? error.message : 'health check failed' }
+      }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await source?.end()
+    },
+  })
+}
+
+/**
+ * Per-statement cancellation state. KILL QUERY is sent only once the statement was handed to the
+ * connection, repeated while it still runs (a KILL that lands during PREPARE is lost), and the
+ * connection is released only after every KILL has finished, so a late KILL never hits the next
+ * borrower's statement. If KILL is impossible, the socket is destroyed to free the caller.
+ */
+class Control {
+  stopped = false
+  forced = false
+  killed = false
+  wake: (() => void) | undefined
+  private connection: RawConnection | undefined
+  private settled = false
+  private onSettled: (() => void) | undefined
+  private killing: Promise<void> | undefined
+  constructor(private readonly kill: (connection: RawConnection) => Promise<void>) {}
+
+  start(connection: RawConnection): void {
+    this.connection = connection
+  }
+
+  cancel(): Promise<void> {
+    this.stopped = true
+    this.wake?.()
+    if (!this.connection || this.settled) return Promise.resolve()
+    return (this.killing ??= this.killLoop(this.connection))
+  }
+
+  async finish(): Promise<void> {
+    this.settled = true
+    this.onSettled?.()
+    await this.killing
+  }
+
+  private async killLoop(connection: RawConnection): Promise<void> {
+    for (let attempt = 0; attempt < 5 && !this.settled; attempt++) {
+      try {
+        await this.kill(connection)
+        this.killed = true
+      } catch {
+        break
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 500)
+        this.onSettled = () => (clearTimeout(timer), resolve())
+      })
+    }
+    if (!this.settled) {
+      this.forced = true
+      hardClose(connection)
+    }
+  }
+}
+
+function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewConnection: (c: RawConnection) => void): Source {
+  if (options.knex) {
+    const client = options.knex.client as unknown as { acquireConnection(): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<unknown>; pool?: { numUsed?(): number; numFree?(): number; numPendingAcquires?(): number } }
+    return {
+      acquire: () => client.acquireConnection(),
+      release(connection, dead) {
+        if (dead) hardClose(connection) // knex validates on the next acquire and discards it
+        void client.releaseConnection(connection).catch(() => undefined)
+      },
+      init: 'once',
+      counters() {
+        const p = client.pool
+        if (!p?.numUsed || !p.numFree || !p.numPendingAcquires) return undefined
+        return { total: p.numUsed() + p.numFree(), idle: p.numFree(), waiting: p.numPendingAcquires() }
+      },
+      end: async () => undefined,
+    }
+  }
+  const owned = options.existingPool === undefined
+  let pool: RawPool | undefined
+  const core = (): RawPool => {
+    if (pool) return pool
+    if (options.existingPool) {
+      const inner = (options.existingPool as { pool?: RawPool }).pool // a mysql2/promise pool wraps the callback pool
+      pool = inner && typeof inner.getConnection === 'function' ? inner : (options.existingPool as unknown as RawPool)
+    } else {
+      const d = driver()
+      const c = options.connection!
+      const base = typeof c === 'string' ? d.ConnectionConfig.parseUrl(c) : typeof c.uri === 'string' ? { ...c, ...d.ConnectionConfig.parseUrl(c.uri), uri: undefined } : { ...c }
+      const sizing = options.pool ?? {}
+      pool = d.createPool({
+        ...base,
+        ...VALUE_OPTIONS,
+        maxPreparedStatements: typeof base.maxPreparedStatements === 'number' ? base.maxPreparedStatements : 256,
+        connectionLimit: sizing.max ?? (typeof base.connectionLimit === 'number' ? base.connectionLimit : 10),
+        ...(sizing.idleTimeoutMs === undefined ? {} : { idleTimeout: sizing.idleTimeoutMs }),
+        ...(sizing.connectionTimeoutMs === undefined ? {} : { connectTimeout: sizing.connectionTimeoutMs }),
+      })
+      pool.on('connection', onNewConnection)
+    }
+    return pool
+  }
+  return {
+    acquire: () => new Promise((resolve, reject) => core().getConnection((error, connection) => (error ? reject(error) : resolve(connection)))),
+    release(connection, dead) {
+      if (dead) hardClose(connection)
+      else connection.release?.()
+    },
+    // A host pool that resets sessions on release (resetOnRelease) loses the SET each time.
+    get init() {
+      return core().config?.resetOnRelease === true ? 'always' : 'once'
+    },
+    counters() {
+      const p = pool
+      if (!p?._allConnections || !p._freeConnections || !p._connectionQueue) return undefined
+      return { total: p._allConnections.length, idle: p._freeConnections.length, waiting: p._connectionQueue.length }
+    },
+    end: () => (owned && pool ? new Promise<void>((resolve) => pool!.end(() => resolve())) : Promise.resolve()),
+  }
+}
+
+/**
+ * mysql2's destroy() only half-closes the socket (FIN). A server blocked writing rows to a paused
+ * connection never reads that FIN, so the socket is reset: the server's write fails and its thread ends.
+ */
+function hardClose(connection: RawConnection): void {
+  connection.stream?.destroy?.()
+  connection.destroy()
+}
+
+function run(connection: RawConnection, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => connection.query(sql, (error) => (error ? reject(error) : resolve())))
+}
+
+const LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'ER_NET_READ_INTERRUPTED'])
+
+function isLost(error: unknown): boolean {
+  const e = error as { code?: unknown; fatal?: unknown } | null
+  return e?.fatal === true || (typeof e?.code === 'string' && LOST_CODES.has(e.code))
+}
+
+/** The connection cannot serve another statement: destroy it so the pool opens a fresh one. */
+function isDead(connection: RawConnection, error: unknown): boolean {
+  const c = connection as unknown as { _fatalError?: unknown; _protocolError?: unknown; _closing?: unknown; stream?: { destroyed?: boolean } }
+  return isLost(error) || Boolean(c._fatalError || c._protocolError || c._closing || c.stream?.destroyed)
+}
+
+function toConnectorError(error: unknown, params: readonly unknown[]): SemanticLayerError {
+  if (isSemanticLayerError(error)) return error
+  return isLost(error)
+    ? connectorError('CONNECTION_LOST', 'The MySQL connection was lost while the query ran', error, params)
+    : connectorError('MYSQL_ERROR', 'MySQL failed to run the query', error, params)
+}
+
+function connectorError(issue: 'MYSQL_ERROR' | 'CONNECTION_LOST' | 'CONNECT_FAILED', what: string, error: unknown, params: readonly unknown[]): SemanticLayerError {
+  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: issue, path: [], message: `${what}: ${describeMysqlError(error, params)}` }], { cause: error })
+}
+
+function closedError(cause?: unknown): SemanticLayerError {
+  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CLOSED', path: [], message: 'This MySQL connector was closed; create a new one.' }], cause === undefined ? undefined : { cause })
+}
+
+/**
+ * Code, errno and the driver's message with every quoted part removed: MySQL quotes offending values
+ * ("Incorrect datetime value: '...'"), so quoted text is never shown; text parameters are masked first
+ * (a value with a quote inside would otherwise end the quoted part early). The driver error stays in `cause`.
+ */
+export function describeMysqlError(error: unknown, params: readonly unknown[] = []): string {
+  const e = error as { code?: unknown; errno?: unknown; sqlMessage?: unknown; message?: unknown } | null
+  const raw = typeof e?.sqlMessage === 'string' ? e.sqlMessage : typeof e?.message === 'string' ? e.message : 'unknown error'
+  let message = raw
+  for (const p of params) if (typeof p === 'string' && p.length >= 3) message = message.split(p).join('…')
+  message = message.replace(/(?<![\p{L}\p{N}])(?:'(?:[^'\\]|\\.|'')*'?|"(?:[^"\\]|\\.|"")*"?)/gu, "'…'")
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  const errno = typeof e?.errno === 'number' ? e.errno : undefined
+  const prefix = [code, errno === undefined ? undefined : `errno ${errno}`].filter(Boolean).join(', ')
+  return `${prefix ? `${prefix}: ` : ''}${message.slice(0, 300)}`
+}
+
+/** @internal Load mysql2 (exported with a module name for the DRIVER_MISSING test). */
+export function loadMysqlDriver(moduleName = 'mysql2'): MysqlDriver {
+  try {
+    return createRequire(import.meta.url)(moduleName) as MysqlDriver
+  } catch (error) {
+    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: 'The MySQL connector needs mysql2. Install it: npm install mysql2' }], { cause: error })
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * The MySQL / MariaDB connector against a real server (CORTEX_TEST_MYSQL_URL). Each file works in its
+ * own database `cortex_my_conn_<random>` so parallel files never collide, and counts this file's server
+ * connections through information_schema.PROCESSLIST (DB = that database).
+ */
+import { createRequire } from 'node:module'
+import { createConnection, createPool, type Connection, type RowDataPacket } from 'mysql2/promise'
+import { afterAll, beforeAll, describe, expect, it, test } from 'vitest'
+import { describeMysqlError, loadMysqlDriver } from '../../src/connectors/mysql-connector.js'
+import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
+import { mysql, type KnexLike } from '../../src/mysql.js'
+
+const url = process.env.CORTEX_TEST_MYSQL_URL
+if (!url && process.env.CI === 'true') {
+  test('mysql connector needs a server in CI', () => {
+    throw new Error('CORTEX_TEST_MYSQL_URL is required when CI=true')
+  })
+}
+
+describe('mysql connector without a server', () => {
+  it('says which package to install when mysql2 is missing (DRIVER_MISSING)', () => {
+    const error = catchSync(() => loadMysqlDriver('mysql2-that-is-not-installed'))
+    expect(error.code).toBe('DRIVER_MISSING')
+    expect(error.message).toContain('npm install mysql2')
+  })
+
+  it('describes driver errors without quoted parts or parameter values', () => {
+    const error = { code: 'ER_TRUNCATED_WRONG_VALUE', errno: 1292, sqlMessage: "Incorrect datetime value: 'x-secret' for column `t`.`at` at row 1" }
+    expect(describeMysqlError(error, [])).toBe("ER_TRUNCATED_WRONG_VALUE, errno 1292: Incorrect datetime value: '…' for column `t`.`at` at row 1")
+    expect(describeMysqlError({ message: 'unquoted secret-42 here' }, ['secret-42'])).toBe('unquoted … here')
+    expect(describeMysqlError({ sqlMessage: "Table 'db.x' doesn't exist" })).toBe("Table '…' doesn't exist")
+  })
+
+  it('rejects a knex client whose connections are not mysql2 ones (CONFIG_INVALID), giving them back', async () => {
+    let released = 0
+    const c = mysql({ knex: { client: { acquireConnection: async () => ({}), releaseConnection: async () => void released++ } } })
+    expect((await rejection(c.execute('SELECT 1', []))).code).toBe('CONFIG_INVALID')
+    expect(released).toBe(1)
+    await c.close()
+  })
+
+  it('rejects options with none or more than one of connection / existingPool / knex (CONFIG_INVALID)', () => {
+    expect(catchSync(() => mysql({})).code).toBe('CONFIG_INVALID')
+    const pool = createPool({ uri: 'mysql://root@127.0.0.1:1/test' })
+    expect(catchSync(() => mysql({ connection: 'mysql://x@127.0.0.1/test', existingPool: pool })).code).toBe('CONFIG_INVALID')
+    void pool.end()
+  })
+})
+
+describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
+  const db = `cortex_my_conn_${Math.random().toString(36).slice(2, 10)}`
+  let admin: Connection
+  const dbUrl = (port?: number): string => {
+    const u = new URL(url!)
+    u.pathname = `/${db}`
+    if (port !== undefined) u.port = String(port)
+    return u.toString()
+  }
+  const adminRows = async (sql: string, params: unknown[] = []) => (await admin.query<RowDataPacket[]>(sql, params))[0]
+  const serverConnections = async () => Number((await adminRows('SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?', [db]))[0]!.n)
+  const runningIds = async (marker: string) =>
+    (await adminRows('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()', [`%${marker}%`])).map((r) => Number(r.id))
+
+  beforeAll(async () => {
+    admin = await createConnection(url!)
+    await admin.query(`CREATE DATABASE \`${db}\``)
+    await admin.query(`CREATE TABLE \`${db}\`.events (id INT PRIMARY KEY, at DATETIME(3) NOT NULL, amount DECIMAL(20, 4) NOT NULL, big BIGINT NOT NULL) ENGINE=InnoDB`)
+    await admin.query(`CREATE TABLE \`${db}\`.probe (v VARCHAR(40)) ENGINE=InnoDB`)
+    await admin.query(`INSERT INTO \`${db}\`.events VALUES (1, '2024-01-01 10:00:00.250', 12345678901234.5678, 9007199254740993), (2, '2024-02-01 00:00:00.000', 1.5, 2), (3, '2024-03-01 00:00:00.000', 2.25, 3)`)
+  })
+  afterAll(async () => {
+    await admin?.query(`DROP DATABASE IF EXISTS \`${db}\``)
+    await admin?.end()
+  })
+
+  it('binds text, number and instant parameters and keys rows by alias', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
+    try {
+      const rows = await c.execute('SELECT ? AS label, ? + 1 AS n, CAST(? AS DATETIME(3)) AS at', ['hello', 41, '2024-05-06 07:08:09.123'])
+      expect(rows).toEqual([{ label: 'hello', n: 42, at: '2024-05-06 07:08:09.123' }])
+      const events = await c.execute('SELECT id, at, amount, big FROM events WHERE at >= ? ORDER BY id LIMIT ? OFFSET ?', ['2024-01-01 10:00:00.250', 2, 0])
+      // exact decimals and BIGINT as strings (the shape stage turns safe ones into numbers); times as UTC
+      // text (mysql2's binary protocol leaves out an all-zero fraction; Cortex formats times with DATE_FORMAT)
+      expect(events).toEqual([
+        { id: 1, at: '2024-01-01 10:00:00.250', amount: '12345678901234.5678', big: '9007199254740993' },
+        { id: 2, at: '2024-02-01 00:00:00', amount: '1.5000', big: '2' },
+      ])
+      expect(await c.execute('SELECT id FROM events ORDER BY id LIMIT ? OFFSET ?', [1, 2])).toEqual([{ id: 3 }])
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('runs every session in UTC and converts to named zones DST-correctly', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
+    try {
+      expect(await c.execute('SELECT @@session.time_zone AS tz', [])).toEqual([{ tz: '+00:00' }])
+      const sql = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS local"
+      expect(await c.execute(sql, ['2024-03-10 07:00:00', 'America/New_York'])).toEqual([{ local: '2024-03-10 03:00:00' }])
+      expect(await c.execute(sql, ['2024-03-10 06:59:59', 'America/New_York'])).toEqual([{ local: '2024-03-10 01:59:59' }])
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('runs 500 concurrent queries through 5 connections and leaks none after close()', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 5 } })
+    const started = performance.now()
+    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.execute('SELECT ? AS i, ? * 3 AS x, CONNECTION_ID() AS conn', [i, i])))
+    const elapsed = performance.now() - started
+    console.log(`[mysql] 500 concurrent queries through a pool of 5: ${elapsed.toFixed(0)} ms`)
+    results.forEach((rows, i) => expect(rows).toMatchObject([{ i, x: i * 3 }]))
+    expect(new Set(results.map((rows) => rows[0]!.conn)).size).toBeLessThanOrEqual(5)
+    const before = await serverConnections()
+    expect(before).toBeGreaterThan(0)
+    expect(before).toBeLessThanOrEqual(5)
+    const health = await c.healthCheck()
+    expect(health).toMatchObject({ ok: true, pool: { total: before, waiting: 0 } })
+    await c.close()
+    await expect.poll(serverConnections, { timeout: 2000, interval: 50 }).toBe(0)
+    expect(issueCode(await rejection(c.execute('SELECT 1', [])))).toBe('CLOSED')
+  })
+
+  it('keeps at most 256 prepared statements per connection by default (evicted ones are closed on the server)', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+    try {
+      for (let i = 0; i < 300; i++) expect(await c.execute(`SELECT ? + ${i} AS v`, [1])).toEqual([{ v: 1 + i }])
+      const [row] = await c.execute("SELECT VARIABLE_VALUE AS closed FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_CLOSE'", [])
+      expect(Number(row!.closed)).toBeGreaterThanOrEqual(300 - 256)
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('stops a statement on the server when timeoutMs passes (QUERY_TIMEOUT)', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
+    try {
+      const marker = `cortex_timeout_${Date.now()}`
+      const started = performance.now()
+      const error = await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))
+      expect(error.code).toBe('QUERY_TIMEOUT')
+      expect(performance.now() - started).toBeLessThan(1500)
+      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+      expect(await c.execute('SELECT ? AS ok', [1])).toEqual([{ ok: 1 }]) // the connection is still good
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('times out while waiting for a busy pool instead of after the blocking query', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+    try {
+      const blocker = c.execute('SELECT SLEEP(2) AS s', [])
+      const started = performance.now()
+      expect((await rejection(c.execute('SELECT 1 AS one', [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+      expect(performance.now() - started).toBeLessThan(1500)
+      expect(await blocker).toEqual([{ s: 0 }])
+      expect(await c.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('cancels with an AbortSignal (QUERY_CANCELLED) and never starts a pre-aborted statement', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
+    try {
+      const marker = `cortex_abort_${Date.now()}`
+      const controller = new AbortController()
+      const running = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
+      await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
+      controller.abort()
+      const error = await running
+      expect(error.code).toBe('QUERY_CANCELLED')
+      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+
+      const aborted = AbortSignal.abort()
+      expect((await rejection(c.execute('INSERT INTO probe VALUES (?)', ['pre-aborted'], { signal: aborted }))).code).toBe('QUERY_CANCELLED')
+      expect(await c.execute('SELECT count(*) AS n FROM probe', [])).toEqual([{ n: '0' }])
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('reports a killed connection as CONNECTOR_FAILED and keeps serving afterwards', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
+    try {
+      const marker = `cortex_kill_${Date.now()}`
+      const running = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, []))
+      await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
+      const [id] = await runningIds(marker)
+      await admin.query(`KILL CONNECTION ${id}`)
+      const error = await running
+      expect(error.code).toBe('CONNECTOR_FAILED')
+      expect(issueCode(error)).toBe('CONNECTION_LOST')
+      expect((error.cause as { code?: string }).code).toMatch(/CONNECTION_LOST|CONNECTION_KILLED|ECONNRESET/)
+      for (let i = 0; i < 10; i++) expect(await c.execute('SELECT ? AS i', [i])).toEqual([{ i }])
+      const parallel = await Promise.all(Array.from({ length: 10 }, (_, i) => c.execute('SELECT ? AS i', [i])))
+      expect(parallel.map((rows) => rows[0]!.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('fails an unreachable server with CONNECT_FAILED after retries, without hanging', async () => {
+    const c = mysql({ connection: dbUrl(1), pool: { max: 2, connectionTimeoutMs: 1000 } })
+    const started = performance.now()
+    const error = await rejection(c.execute('SELECT 1', []))
+    expect(error.code).toBe('CONNECTOR_FAILED')
+    expect(issueCode(error)).toBe('CONNECT_FAILED')
+    expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED')
+    expect(performance.now() - started).toBeLessThan(5000)
+    const health = await c.healthCheck()
+    expect(health.ok).toBe(false)
+    expect(health.error).toContain('Could not connect to MySQL')
+    await c.close()
+  })
+
+  it('keeps parameter values out of error messages (the driver error stays in cause)', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+    try {
+      const secret = "O'Brien-TOPSECRET-7f3a9c" // the quote inside would end a naive quoted-part strip early
+      const error = await rejection(c.execute('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [9, secret, 1, 1]))
+      expect(error.code).toBe('CONNECTOR_FAILED')
+      expect(issueCode(error)).toBe('MYSQL_ERROR')
+      expect(String((error.cause as Error).message)).toContain(secret) // proves the check below could fail
+      expect(error.message).not.toContain('TOPSECRET')
+      expect(JSON.stringify(error)).not.toContain('TOPSECRET')
+      expect(JSON.stringify(error)).not.toContain('Brien')
+      expect(error.message).toMatch(/ER_TRUNCATED_WRONG_VALUE|errno 1292/)
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('borrows from a host pool (promise or callback API) and leaves it usable after close()', async () => {
+    const hostPool = createPool({ uri: dbUrl(), connectionLimit: 2 })
+    const require = createRequire(import.meta.url)
+    const callbackPool = (require('mysql2') as typeof import('mysql2')).createPool({ uri: dbUrl(), connectionLimit: 1 })
+    try {
+      for (const pool of [hostPool, callbackPool]) {
+        const c = mysql({ existingPool: pool })
+        // the host did not ask for UTC sessions or date strings: Cortex sets both per connection / statement
+        expect(await c.execute('SELECT @@session.time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual([{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }])
+        const marker = `cortex_host_${Date.now()}`
+        expect((await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+        await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+        await c.close()
+      }
+      const [rows] = await hostPool.query<RowDataPacket[]>('SELECT 1 AS one')
+      expect(rows[0]!.one).toBe(1)
+      const viaCallback = await new Promise<unknown>((resolve, reject) => callbackPool.query('SELECT 2 AS two', (e, r) => (e ? reject(e) : resolve(r))))
+      expect(viaCallback).toEqual([{ two: 2 }])
+    } finally {
+      await hostPool.end()
+      await new Promise((resolve) => callbackPool.end(resolve))
+    }
+  })
+
+  it('borrows raw connections from a knex-shaped client and sets the session zone once per connection', async () => {
+    const require = createRequire(import.meta.url)
+    const raw = (require('mysql2') as typeof import('mysql2')).createConnection({ uri: dbUrl() })
+    const statements: string[] = []
+    const spied = raw as unknown as { query: (sql: string, ...rest: unknown[]) => unknown }
+    const query = spied.query.bind(raw)
+    spied.query = (sql, ...rest) => (statements.push(sql), query(sql, ...rest))
+    let released = 0
+    const fakeKnex: KnexLike = { client: { acquireConnection: async () => raw, releaseConnection: async () => void released++ } }
+    const c = mysql({ knex: fakeKnex })
+    try {
+      for (let i = 0; i < 3; i++) expect(await c.execute('SELECT @@session.time_zone AS tz, ? AS i', [i])).toEqual([{ tz: '+00:00', i }])
+      expect(statements.filter((s) => s.startsWith('SET time_zone')).length).toBe(1)
+      expect(released).toBe(3)
+      await c.close()
+      expect(await new Promise((resolve, reject) => raw.query('SELECT 3 AS three', (e, r) => (e ? reject(e) : resolve(r))))).toEqual([{ three: 3 }])
+    } finally {
+      raw.destroy()
+    }
+  })
+
+  it.skip('works with a real knex instance (knex is not installed in this repo)', () => {})
+})
+
+async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError> {
+  try {
+    await promise
+  } catch (error) {
+    if (isSemanticLayerError(error)) return error
+    throw error
+  }
+  throw new Error('expected the promise to reject')
+}
+
+function catchSync(fn: () => unknown): SemanticLayerError {
+  try {
+    fn()
+  } catch (error) {
+    if (isSemanticLayerError(error)) return error
+    throw error
+  }
+  throw new Error('expected a SemanticLayerError')
+}
+
+const issueCode = (error: SemanticLayerError): string | undefined => error.issues[0]?.code
