@@ -64,6 +64,11 @@ export type PostgresOptions = {
   existingPool?: PgPoolLike
   /** Use a knex instance the host already has (client 'pg'); Cortex never destroys it. */
   knex?: KnexLike
+  /**
+   * Schemas to resolve unqualified table names in (e.g. a schema per tenant). Each name is quoted as
+   * an identifier and set with SET search_path on every connection Cortex uses.
+   */
+  searchPath?: readonly string[]
 }
 
 interface PgModule {
@@ -124,10 +129,11 @@ export function postgres(options: PostgresOptions): Connector {
     return (owned = pool)
   }
 
+  const setup = options.searchPath ? `${SESSION_SETUP}; SET search_path TO ${options.searchPath.map(quoteIdentifier).join(', ')}` : SESSION_SETUP
   /** Run the session setup once per physical connection, before its first statement. */
   const session = (client: PgClientLike): Promise<void> => {
     let ready = sessions.get(client)
-    if (!ready) sessions.set(client, (ready = client.query({ text: SESSION_SETUP }).then(noop)))
+    if (!ready) sessions.set(client, (ready = client.query({ text: setup }).then(noop)))
     return ready
   }
 
@@ -379,7 +385,15 @@ function validateOptions(options: PostgresOptions): void {
     }
     if ((o.pool.min ?? 0) > (o.pool.max ?? Infinity)) add('POSTGRES_POOL_OPTIONS', ['pool', 'min'], 'pool.min must not exceed pool.max.')
   }
+  if (o.searchPath !== undefined && (!Array.isArray(o.searchPath) || o.searchPath.length === 0 || o.searchPath.some((n) => typeof n !== 'string' || n.length === 0 || n.length > 63 || n.includes('\u0000')))) {
+    add('POSTGRES_SEARCH_PATH', ['searchPath'], 'searchPath must be a non-empty list of schema names (1-63 characters each).')
+  }
   if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
+}
+
+/** A PostgreSQL identifier, always quoted: embedded quotes doubled, so any name is one identifier. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
 }
 
 function poolConfig(options: PostgresOptions): Record<string, unknown> {

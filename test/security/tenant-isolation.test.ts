@@ -216,9 +216,9 @@ if (PG) {
     const layer = createSemanticLayer({
       model: parseModel([{ content: MODEL(false) }]),
       contextToTenant: (ctx) => ctx.tenant_id as string,
-      // The tenant id is validated by the layer before the factory runs; it is quoted as an identifier here.
+      // The tenant id is validated by the layer before the factory runs; the connector quotes the schema name.
       connectors: ({ tenant }) => {
-        const c = postgres({ connection: { connectionString: PG, options: `-c search_path="${prefix}_${tenant}"` }, pool: { max: 2 } })
+        const c = postgres({ connection: PG, searchPath: [`${prefix}_${tenant}`], pool: { max: 2 } })
         opened.push(c)
         return { default: c }
       },
