@@ -20,6 +20,8 @@ import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import { renderSql, type RenderedQuery, type RenderedSql } from './sql/render-sql.js'
+import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
+import { createQueryCache, resolveCacheMode } from './cache/query-cache.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -51,6 +53,12 @@ export interface SemanticLayerOptions extends SecurityHooks {
    * unsafe integer as the driver's exact decimal text.
    */
   readonly decimals?: DecimalMode
+  /** Result cache: `memoryCache()` by default; `redisCache({ client })` from 'cortex-semantic/redis' shares it between instances; `false` disables it. */
+  readonly cache?: CacheAdapter | false
+  /** Called when the cache fails or times out; the query goes on uncached. */
+  readonly onCacheError?: CacheErrorHandler
+  /** Cache tuning: stale-if-slow wait, how long entries are kept, cross-instance lock. */
+  readonly cacheOptions?: CacheOptions
 }
 
 export interface QueryOptions {
@@ -60,6 +68,8 @@ export interface QueryOptions {
   readonly signal?: AbortSignal
   /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
   readonly timeoutMs?: number
+  /** Cube's cache mode for this query. Default `stale-if-slow`; the query flag `renewQuery: true` means `must-revalidate`. */
+  readonly cacheMode?: CacheMode
 }
 
 export interface SqlOptions {
@@ -87,6 +97,8 @@ export interface QueryResult {
   readonly truncated: boolean
   /** The data source the query ran on. */
   readonly dataSource: string
+  /** Whether the rows came from the cache, how old they are and the refresh-key values they were computed under. */
+  readonly cache: CacheInfo
 }
 
 export interface HealthCheckResult {
@@ -110,6 +122,14 @@ export interface SemanticLayer {
   meta(options?: MetaOptions): Promise<MetaResponse>
   /** The shared compiled model (undefined when models come from a per-tenant factory). */
   readonly model: CompiledModel | undefined
+  /**
+   * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
+   * With `redisCache` every instance sharing the Redis drops them.
+   *
+   * @example
+   * await layer.invalidate({ cubes: ['orders'], tenant: 'acme' })
+   */
+  invalidate(target?: InvalidateTarget): Promise<void>
   /** Close every connector (shared and per tenant). Further calls fail with LAYER_CLOSED. */
   close(): Promise<void>
 }
@@ -156,6 +176,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   const now = options.now ?? (() => new Date())
   const decimals = options.decimals ?? 'number'
   let closed = false
+  // One result cache per layer: memoryCache() unless options.cache says otherwise.
+  const queryCache = createQueryCache(options)
 
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
@@ -252,7 +274,13 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const { scope, normalized, plan, dataSource } = prepared
         const connector = connectorFor(scope, dataSource)
         const rendered = guard('render', () => renderSql(plan, scope.model, connector.dialect))
-        const { rows, totalRows } = await execute(connector, rendered, execOptions(queryOptions))
+        // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
+        const { rows, totalRows, cache } = await queryCache.run({
+          connector, rendered, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
+          modelVersion: scope.model.version, securityContext: ctx ?? null, tenant: scope.tenant, dialect: connector.dialect.name,
+          cubes: [plan.tree.root, ...plan.tree.joins.map((j) => j.to)].map((c) => scope.model.cubes[c]!),
+          mode: resolveCacheMode(queryOptions?.cacheMode, normalized.echo.renewQuery === true),
+        })
         const { data, truncated } = guard('shape', () => shapeRows(rows, rendered.columns, plan.limit, decimals))
         const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
         audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
@@ -264,6 +292,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
           ...(total === undefined ? {} : { total }),
           truncated,
           dataSource,
+          cache,
         }
       } catch (error) {
         const code = isSemanticLayerError(error) ? error.code : 'INTERNAL'
@@ -327,9 +356,14 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         scope.release()
       }
     },
+    async invalidate(target) {
+      assertOpen()
+      await queryCache.invalidate(target, tenancy.model)
+    },
     async close() {
       if (closed) return
       closed = true
+      await queryCache.close() // let background refreshes settle, release the adapter's own connections
       await tenancy.close()
     },
   }

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import * as root from '../../src/index.js'
 import * as sqliteEntry from '../../src/sqlite.js'
+import * as postgresEntry from '../../src/postgres.js'
+import * as mysqlEntry from '../../src/mysql.js'
+import * as redisEntry from '../../src/redis.js'
 
 // The public surface, listed so that any change to it shows up in review (STYLE.md rule 7).
 describe('public exports', () => {
@@ -13,11 +16,18 @@ describe('public exports', () => {
       'defineConnector',
       'isSemanticLayerError',
       'loadModel',
+      'memoryCache',
       'parseModel',
     ])
   })
 
   test('cortex-semantic/sqlite', () => {
     expect(Object.keys(sqliteEntry).sort()).toEqual(['sqlite'])
+  })
+
+  test('driver subpaths export their factory only', () => {
+    expect(Object.keys(postgresEntry).sort()).toEqual(['postgres'])
+    expect(Object.keys(mysqlEntry).sort()).toEqual(['mysql'])
+    expect(Object.keys(redisEntry).sort()).toEqual(['redisCache'])
   })
 })

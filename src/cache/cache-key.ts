@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto'
+import { SemanticLayerError } from '../errors.js'
+
+/**
+ * An injective text encoding of plain data: two values get the same text only when they are equal as
+ * data. Object keys are sorted recursively; every kind of value has its own prefix, so a string can
+ * never be mistaken for a number, a bigint, a date or a nested object. Keys whose value is `undefined`
+ * are left out (as in JSON). Anything that is not plain data (Map, class instance, function, symbol)
+ * is refused rather than silently flattened, because a lossy encoding could make two security contexts
+ * share a digest.
+ */
+export function canonical(value: unknown, path: readonly (string | number)[] = []): string {
+  const seen = new Set<object>()
+  const walk = (v: unknown, at: readonly (string | number)[]): string => {
+    switch (typeof v) {
+      case 'string':
+        return JSON.stringify(v)
+      case 'number':
+        return Object.is(v, -0) ? 'd-0' : `d${String(v)}`
+      case 'bigint':
+        return `i${v.toString()}`
+      case 'boolean':
+        return v ? 't' : 'f'
+      case 'undefined':
+        return 'u'
+      case 'object': {
+        if (v === null) return 'n'
+        if (seen.has(v)) throw notPlain(at, 'contains a cycle')
+        if (v instanceof Date) return `D${Number.isNaN(v.getTime()) ? 'NaN' : v.getTime()}`
+        if (v instanceof Uint8Array) return `B${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`
+        seen.add(v)
+        try {
+          if (Array.isArray(v)) return `[${v.map((item, i) => walk(item, [...at, i])).join(',')}]`
+          const proto = Object.getPrototypeOf(v) as unknown
+          if (proto !== Object.prototype && proto !== null) throw notPlain(at, 'is not a plain object')
+          const record = v as Record<string, unknown>
+          const parts: string[] = []
+          for (const key of Object.keys(record).sort()) {
+            if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}:${walk(record[key], [...at, key])}`)
+          }
+          return `{${parts.join(',')}}`
+        } finally {
+          seen.delete(v)
+        }
+      }
+      default:
+        throw notPlain(at, `is a ${typeof v}`)
+    }
+  }
+  return walk(value, path)
+}
+
+function notPlain(path: readonly (string | number)[], what: string): SemanticLayerError {
+  return new SemanticLayerError('QUERY_INVALID', [{ code: 'NOT_PLAIN_DATA', path, message: `This value ${what}; it must be plain data (objects, arrays, strings, numbers, booleans, null, dates) to be digested for caching and security.` }])
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/**
+ * SHA-256 of a canonical encoding of a security context (`null` when there is none). Equal contexts
+ * give equal digests whatever the key order; different contexts never share one.
+ *
+ * @example
+ * securityDigest({ tenantId: 't1', roles: ['a'] }) === securityDigest({ roles: ['a'], tenantId: 't1' }) // true
+ */
+export function securityDigest(securityContext: unknown): string {
+  return sha256(canonical(securityContext ?? null, ['securityContext']))
+}
+
+/** Invalidation scopes. Tenant names are URI-encoded so that no tenant can spell another scope. */
+export const scopes = {
+  all: 'all',
+  cube: (cube: string): string => `c:${cube}`,
+  tenant: (tenant: string): string => `t:${encodeURIComponent(tenant)}`,
+  cubeOfTenant: (cube: string, tenant: string): string => `ct:${cube}:${encodeURIComponent(tenant)}`,
+} as const
+
+/** Every scope a query's entry belongs to: invalidating any of them makes the entry unreachable. */
+export function scopesOf(cubes: readonly string[], tenant: string | undefined): string[] {
+  const out = [scopes.all, ...cubes.map(scopes.cube)]
+  if (tenant !== undefined) out.push(scopes.tenant(tenant), ...cubes.map((c) => scopes.cubeOfTenant(c, tenant)))
+  return out
+}
+
+/** Everything a cached result depends on. Refresh-key values are not part of it: they are checked against the entry. */
+export interface ResultKeyInput {
+  readonly modelVersion: string
+  readonly securityDigest: string
+  readonly tenant: string | undefined
+  readonly dialect: string
+  readonly main: { readonly sql: string; readonly params: readonly unknown[] }
+  readonly total: { readonly sql: string; readonly params: readonly unknown[] } | undefined
+  readonly scopes: readonly string[]
+  readonly generations: readonly number[]
+}
+
+/** `r:<sha256>`: the key of a query result. */
+export function resultKey(input: ResultKeyInput): string {
+  return `r:${sha256(canonical({ v: 1, ...input, tenant: input.tenant ?? null, total: input.total ?? null }))}`
+}
+
+/** `k:<sha256>`: the cached value of one cube's `refresh_key.sql` for one security context and interval. */
+export function refreshValueKey(input: { modelVersion: string; cube: string; sql: string; securityDigest: string; tenant: string | undefined; dialect: string; bucket: number }): string {
+  return `k:${sha256(canonical({ v: 1, ...input, tenant: input.tenant ?? null }))}`
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto'
+import { LRUCache } from 'lru-cache'
+import { SemanticLayerError } from '../errors.js'
+import type { CacheAdapter } from './cache-adapter.js'
+
+export interface MemoryCacheOptions {
+  /** Most entries kept (least recently used go first). Default 1 000. */
+  readonly maxEntries?: number
+  /** Most bytes kept, counted as the UTF-8 size of keys and values. Default 64 MiB. A larger single value is not cached. */
+  readonly maxBytes?: number
+}
+
+/**
+ * An in-process cache on lru-cache: the default of `createSemanticLayer`. Bounded by entries and bytes;
+ * entries also expire after their TTL. Share one instance between layers of the same process to share
+ * entries, locks and invalidations.
+ *
+ * @example
+ * createSemanticLayer({ model, connectors, cache: memoryCache({ maxEntries: 5_000, maxBytes: 256 * 2 ** 20 }) })
+ */
+export function memoryCache(options: MemoryCacheOptions = {}): CacheAdapter {
+  const maxEntries = options.maxEntries ?? 1_000
+  const maxBytes = options.maxBytes ?? 64 * 2 ** 20
+  for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) {
+      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cache', name], message: `memoryCache ${name} must be a positive integer.` }])
+    }
+  }
+  const values = new LRUCache<string, string>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    sizeCalculation: (value, key) => Math.max(1, Buffer.byteLength(value) + Buffer.byteLength(key)),
+  })
+  // Generations are never evicted: forgetting a bumped scope would make its old entries reachable again.
+  // Only bumped scopes are stored, so this grows with the number of distinct invalidations.
+  const generations = new Map<string, number>()
+  const locks = new Map<string, { token: string; expiresAt: number }>()
+
+  return {
+    name: 'memory',
+    async get(key) {
+      return values.get(key)
+    },
+    async set(key, value, ttlMs) {
+      values.set(key, value, { ttl: Math.max(1, Math.ceil(ttlMs)) })
+    },
+    async delete(key) {
+      values.delete(key)
+    },
+    async generations(scopes) {
+      return scopes.map((s) => generations.get(s) ?? 0)
+    },
+    async bump(scopes) {
+      for (const s of scopes) generations.set(s, (generations.get(s) ?? 0) + 1)
+    },
+    async lock(key, ttlMs) {
+      const now = Date.now()
+      const held = locks.get(key)
+      if (held && held.expiresAt > now) return undefined
+      const token = randomUUID()
+      locks.set(key, { token, expiresAt: now + ttlMs })
+      return token
+    },
+    async unlock(key, token) {
+      if (locks.get(key)?.token === token) locks.delete(key)
+    },
+    // No close(): nothing to release, and a memory cache may be shared by several layers.
+  }
+}

@@ -1,0 +1,363 @@
+import { randomUUID } from 'node:crypto'
+import type { Connector, ExecuteOptions } from '../connectors/connector.js'
+import { SemanticLayerError, describeName } from '../errors.js'
+import type { CompiledModel } from '../model/compiled.js'
+import type { RenderedSql } from '../sql/render-sql.js'
+import { CACHE_MODES, type CacheAdapter, type CacheErrorHandler, type CacheInfo, type CacheMode, type CacheOptions, type InvalidateTarget } from './cache-adapter.js'
+import { resultKey, scopes, scopesOf, securityDigest } from './cache-key.js'
+import { FAILED, guardAdapter, type GuardedAdapter } from './guarded-adapter.js'
+import { memoryCache } from './memory-cache.js'
+import { refreshKeyValues, type RefreshContext } from './refresh-values.js'
+import { refreshRuleOf, type RefreshKeyCube, type RefreshRule } from './refresh-key.js'
+import { decodeEntry, encodeEntry, type CacheEntry } from './row-codec.js'
+import { cancelled, createFlights } from './single-flight.js'
+
+type Rows = readonly Record<string, unknown>[]
+
+/** Everything the layer hands the cache for one query (see createSemanticLayer's query()). */
+export interface CachedRunRequest {
+  readonly connector: Connector
+  /** The rendered statements: part of the key. */
+  readonly rendered: { readonly main: RenderedSql; readonly total?: RenderedSql | undefined }
+  readonly exec: ExecuteOptions
+  /** Run the statements on the database (the layer's own execution, with its error wrapping). */
+  readonly execute: (exec: ExecuteOptions) => Promise<{ readonly rows: Rows; readonly totalRows?: Rows }>
+  readonly modelVersion: string
+  /** Who is asking: digested into the key, so results are never shared across security contexts. */
+  readonly securityContext: unknown
+  readonly tenant?: string | undefined
+  readonly dialect: string
+  /** The cubes the query touches (root of the join tree and every joined cube). */
+  readonly cubes: readonly RefreshKeyCube[]
+  readonly mode: CacheMode
+}
+
+export interface CachedRun {
+  readonly rows: Rows
+  readonly totalRows?: Rows
+  readonly cache: CacheInfo
+}
+
+export interface QueryCache {
+  run(request: CachedRunRequest): Promise<CachedRun>
+  /** `model`: to resolve view names and refuse unknown ones; undefined with per-tenant models (names are taken as given). */
+  invalidate(target: InvalidateTarget | undefined, model: CompiledModel | undefined): Promise<void>
+  /** Let background refreshes settle (a few seconds at most), then close the adapter. */
+  close(): Promise<void>
+}
+
+/** The cache-related options of createSemanticLayer. */
+export interface QueryCacheSettings {
+  readonly cache?: CacheAdapter | false
+  readonly onCacheError?: CacheErrorHandler
+  readonly cacheOptions?: CacheOptions
+}
+
+interface Filled {
+  readonly rows: Rows
+  readonly totalRows?: Rows
+  /** Set when the result came from the cache (written by another instance or flight), not the database. */
+  readonly entry?: CacheEntry
+}
+
+/** Cube's per-query mode: an explicit `cacheMode` wins; `renewQuery: true` asks for must-revalidate. */
+export function resolveCacheMode(cacheMode: unknown, renewQuery: boolean): CacheMode {
+  if (cacheMode === undefined) return renewQuery ? 'must-revalidate' : 'stale-if-slow'
+  if (typeof cacheMode !== 'string' || !(CACHE_MODES as readonly string[]).includes(cacheMode)) {
+    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_CACHE_MODE', path: ['cacheMode'], message: `cacheMode ${describeName(cacheMode)} is not a cache mode; use one of: ${CACHE_MODES.join(', ')}.` }])
+  }
+  return cacheMode as CacheMode
+}
+
+/**
+ * The result cache around execution: keys, refresh keys, cache modes, local and cross-instance
+ * single-flight. Never fails a query because of the cache: adapter failures are reported and count as
+ * misses. With `cache: false` statements run directly.
+ */
+export function createQueryCache(settings: QueryCacheSettings): QueryCache {
+  const staleIfSlowMs = settings.cacheOptions?.staleIfSlowMs ?? 5_000
+  const entryTtlMs = settings.cacheOptions?.entryTtlMs ?? 24 * 3_600_000
+  const lockMs = settings.cacheOptions?.lockMs ?? 30_000
+  const retryAfterMs = settings.cacheOptions?.retryAfterMs ?? 1_000
+  for (const [name, v] of [['staleIfSlowMs', staleIfSlowMs], ['entryTtlMs', entryTtlMs], ['lockMs', lockMs], ['retryAfterMs', retryAfterMs]] as const) {
+    if (!Number.isFinite(v) || v < 0) {
+      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cacheOptions', name], message: `cacheOptions.${name} must be a non-negative number of milliseconds.` }])
+    }
+  }
+  const given = settings.cache as Partial<Record<keyof CacheAdapter, unknown>> | false | undefined
+  if (given !== undefined && given !== false && (typeof given !== 'object' || given === null || !(['get', 'set', 'delete', 'generations', 'bump', 'lock', 'unlock'] as const).every((m) => typeof given[m] === 'function'))) {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CACHE', path: ['cache'], message: "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false." }])
+  }
+  const adapter: GuardedAdapter | undefined = settings.cache === false ? undefined : guardAdapter(settings.cache ?? memoryCache(), settings.onCacheError, retryAfterMs)
+  const flights = createFlights<Filled>()
+  const refreshContext: RefreshContext | undefined = adapter ? { adapter, flights: createFlights<string | typeof FAILED>() } : undefined
+  // Parsed refresh rules per compiled cube (a layer's model is fixed; a malformed rule throws each time).
+  const rules = new WeakMap<RefreshKeyCube, RefreshRule>()
+  const ruleOf = (cube: RefreshKeyCube): RefreshRule => {
+    let rule = rules.get(cube)
+    if (!rule) rules.set(cube, (rule = refreshRuleOf(cube)))
+    return rule
+  }
+
+  const execute = async (req: CachedRunRequest, exec: ExecuteOptions): Promise<Filled> => {
+    const { rows, totalRows } = await req.execute(exec)
+    return totalRows ? { rows, totalRows } : { rows }
+  }
+
+  const read = async (a: GuardedAdapter, key: string): Promise<CacheEntry | undefined | typeof FAILED> => {
+    const text = await a.call('get', (x) => x.get(key))
+    if (text === FAILED || text === undefined) return text
+    try {
+      return decodeEntry(text)
+    } catch (error) {
+      a.report(error, 'decode')
+      return undefined
+    }
+  }
+
+  const write = async (a: GuardedAdapter, key: string, entry: CacheEntry, ttlMs: number): Promise<void> => {
+    let text: string
+    try {
+      text = encodeEntry(entry)
+    } catch (error) {
+      a.report(error, 'encode')
+      return
+    }
+    await a.call('set', (x) => x.set(key, text, ttlMs))
+  }
+
+  /**
+   * Run the query once for everyone waiting on `key` (here and, through a lock, on other instances),
+   * write the result and return it. `accept` says whether an entry found meanwhile will do.
+   */
+  const fill = async (req: CachedRunRequest, key: string, plan: { write: boolean; lock: boolean; refreshKeys: Record<string, string>; ttlMs: number; accept: (e: CacheEntry) => boolean }, signal: AbortSignal): Promise<Filled> => {
+    const exec: ExecuteOptions = { signal, ...(req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }) }
+    const lockKey = `l:${key.slice(2)}`
+    let token: string | undefined
+    if (adapter && plan.lock) {
+      const deadline = Date.now() + lockMs
+      let delay = 5
+      for (;;) {
+        let attempt: { raw: CacheAdapter; lock: Promise<string | undefined> } | undefined
+        const got = await adapter.call('lock', (x) => (attempt = { raw: x, lock: x.lock(lockKey, lockMs) }).lock)
+        if (got === FAILED) {
+          // A lock call that timed out may still be taken later (a queued command): give it back then,
+          // or every instance would wait on a lock nobody holds. Best effort, straight to the adapter.
+          const late = attempt
+          late?.lock.then((t) => (t === undefined ? undefined : late.raw.unlock(lockKey, t))).catch(() => undefined)
+          break
+        }
+        if ((token = got) !== undefined) break
+        // Someone else is running it: wait for its entry, or for the lock to free up.
+        if (Date.now() >= deadline) break
+        await sleep(delay, signal)
+        delay = Math.min(delay * 1.5, 100)
+        const entry = await read(adapter, key)
+        if (entry === FAILED) break
+        if (entry && plan.accept(entry)) return { rows: entry.rows, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
+      }
+    }
+    try {
+      if (token !== undefined && adapter) {
+        // The lock holder before us may have just written it.
+        const entry = await read(adapter, key)
+        if (entry && entry !== FAILED && plan.accept(entry)) return { rows: entry.rows, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
+      }
+      const result = await execute(req, exec)
+      if (adapter && plan.write) {
+        await write(adapter, key, { id: randomUUID(), createdAt: Date.now(), refreshKeys: plan.refreshKeys, ...result }, plan.ttlMs)
+      }
+      return result
+    } finally {
+      if (token !== undefined && adapter) {
+        const held = token
+        await adapter.call('unlock', (x) => x.unlock(lockKey, held))
+      }
+    }
+  }
+
+  const info = (mode: CacheMode, refreshKeys: Readonly<Record<string, string>>, entry?: CacheEntry, stale = false): CacheInfo => ({
+    hit: entry !== undefined,
+    stale,
+    ageMs: entry ? Math.max(0, Date.now() - entry.createdAt) : 0,
+    refreshKeys: entry ? entry.refreshKeys : refreshKeys,
+    mode,
+  })
+  const fromFill = (mode: CacheMode, refreshKeys: Record<string, string>, filled: Filled): CachedRun => ({
+    rows: filled.rows,
+    ...(filled.totalRows ? { totalRows: filled.totalRows } : {}),
+    cache: info(mode, refreshKeys, filled.entry),
+  })
+  const fromEntry = (mode: CacheMode, entry: CacheEntry, stale: boolean): CachedRun => ({
+    rows: entry.rows,
+    ...(entry.totalRows ? { totalRows: entry.totalRows } : {}),
+    cache: info(mode, entry.refreshKeys, entry, stale),
+  })
+  const background = (promise: Promise<unknown>): void => {
+    promise.catch((error: unknown) => adapter?.report(error, 'background-refresh'))
+  }
+
+  /**
+   * One process-wide flight per identical request (model, security digest, tenant, dialect, SQL and
+   * params, mode), joined before any await: concurrent callers share a single cache lookup and at most
+   * one database run, whether the adapter answers, is slow or is down.
+   */
+  const requests = createFlights<CachedRun>()
+
+  return {
+    async run(req) {
+      const signal = req.exec.signal
+      if (signal?.aborted) throw cancelled(signal.reason)
+      const uncached = async (): Promise<CachedRun> => ({ ...(await execute(req, req.exec)), cache: { hit: false, stale: false, ageMs: 0, refreshKeys: {}, mode: 'no-cache' } })
+      if (!adapter || !refreshContext) return uncached()
+      let digest: string
+      try {
+        digest = securityDigest(req.securityContext)
+      } catch (error) {
+        // A context that is not plain data cannot be keyed safely: never share, never fail the query.
+        adapter.report(error, 'key')
+        return uncached()
+      }
+      const localKey = resultKey({ modelVersion: req.modelVersion, securityDigest: digest, tenant: req.tenant, dialect: req.dialect, main: req.rendered.main, total: req.rendered.total, scopes: [`mode:${req.mode}`], generations: [] })
+      return requests.join(localKey, (shared) => runShared({ ...req, exec: { ...req.exec, signal: shared } }, digest), { signal })
+    },
+
+    async invalidate(target, model) {
+      return invalidateImpl(target, model)
+    },
+
+    async close() {
+      return closeImpl()
+    },
+  }
+
+  async function runShared(req: CachedRunRequest, digest: string): Promise<CachedRun> {
+    const signal = req.exec.signal
+    if (!adapter || !refreshContext) throw new Error('unreachable: runShared without a cache')
+    const mode = req.mode
+    const cubeRules = req.cubes.map(ruleOf)
+    const scopeList = scopesOf(req.cubes.map((c) => c.name), req.tenant)
+    const [generations, refreshKeys] = await Promise.all([
+      adapter.call('generations', (x) => x.generations(scopeList)),
+      refreshKeyValues(refreshContext, { ...req, securityDigest: digest }, cubeRules, Date.now()),
+    ])
+    const degraded = generations === FAILED || refreshKeys === FAILED
+    const key = resultKey({
+      modelVersion: req.modelVersion,
+      securityDigest: digest,
+      tenant: req.tenant,
+      dialect: req.dialect,
+      main: req.rendered.main,
+      total: req.rendered.total,
+      scopes: scopeList,
+      generations: degraded ? [] : generations,
+    })
+    const current = degraded ? {} : refreshKeys
+    if (degraded) {
+      // No trustworthy key or freshness: run it (once per process), write nothing.
+      const filled = await flights.join(`degraded:${key}`, (s) => fill(req, key, { write: false, lock: false, refreshKeys: current, ttlMs: 0, accept: () => false }, s), { signal })
+      return fromFill(mode, current, filled)
+    }
+    const maxEvery = Math.max(0, ...cubeRules.map((r) => (r.kind === 'immutable' ? 0 : r.everyMs)))
+    const ttlMs = Math.max(entryTtlMs, 2 * maxEvery)
+    const isFresh = (e: CacheEntry): boolean => sameValues(e.refreshKeys, current)
+    const seen = mode === 'no-cache' ? undefined : await read(adapter, key)
+    const entry = seen === FAILED ? undefined : seen
+    if (entry && isFresh(entry)) return fromEntry(mode, entry, false)
+
+    // no-cache skips reading, so it does not wait on other instances either (only on this process's run).
+    const plan = { write: true, lock: mode !== 'no-cache' && seen !== FAILED, refreshKeys: current, ttlMs, accept: isFresh }
+    const start = (s: AbortSignal): Promise<Filled> => fill(req, key, plan, s)
+    if (entry && mode === 'stale-while-revalidate') {
+      background(flights.join(key, start, { background: true }))
+      return fromEntry(mode, entry, true)
+    }
+    if (entry && mode === 'stale-if-slow') {
+      const refresh = flights.join(key, start, { signal })
+      const settled = await raceTimeout(refresh, staleIfSlowMs)
+      if (settled.done) return fromFill(mode, current, settled.value)
+      // Too slow: serve the expired entry; the refresh goes on and fills the cache.
+      background(flights.join(key, start, { background: true }))
+      refresh.catch(() => undefined)
+      return fromEntry(mode, entry, true)
+    }
+    return fromFill(mode, current, await flights.join(key, start, { signal }))
+  }
+
+  async function invalidateImpl(target: InvalidateTarget | undefined, model: CompiledModel | undefined): Promise<void> {
+    const cubes = target?.cubes
+    const tenant = target?.tenant
+    if (cubes !== undefined && (!Array.isArray(cubes) || cubes.some((c) => typeof c !== 'string'))) {
+      throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_INVALIDATE', path: ['cubes'], message: 'invalidate({ cubes }) takes an array of cube or view names.' }])
+    }
+    if (tenant !== undefined && typeof tenant !== 'string') {
+      throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_INVALIDATE', path: ['tenant'], message: 'invalidate({ tenant }) takes a tenant id string.' }])
+    }
+    const cubeNames = cubes === undefined ? undefined : resolveCubes(cubes, model)
+    const list = cubeNames === undefined
+      ? [tenant === undefined ? scopes.all : scopes.tenant(tenant)]
+      : cubeNames.map((c) => (tenant === undefined ? scopes.cube(c) : scopes.cubeOfTenant(c, tenant)))
+    if (!adapter || list.length === 0) return
+    try {
+      await adapter.strict('bump', (x) => x.bump(list))
+    } catch (error) {
+      throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CACHE_UNAVAILABLE', path: [], message: `The ${adapter.name} cache could not record the invalidation, so cached results may still be served until their refresh keys change. Retry invalidate() when the cache is back.` }], { cause: error })
+    }
+  }
+
+  async function closeImpl(): Promise<void> {
+    if (!adapter) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([Promise.all([requests.drain(), flights.drain(), refreshContext?.flights.drain()]), new Promise((r) => (timer = setTimeout(r, 5_000)))])
+    clearTimeout(timer)
+    await adapter.close()
+  }
+}
+
+/** Cube names for invalidate(): a view stands for every cube its members come from. Unknown names are refused. */
+function resolveCubes(names: readonly string[], model: CompiledModel | undefined): string[] {
+  if (!model) return [...new Set(names)]
+  const out = new Set<string>()
+  const unknown: string[] = []
+  for (const name of names) {
+    if (Object.hasOwn(model.cubes, name)) out.add(name)
+    else if (Object.hasOwn(model.views, name)) {
+      const view = model.views[name]!
+      out.add(view.root)
+      for (const members of [view.dimensions, view.measures, view.segments]) for (const m of Object.values(members)) for (const c of m.path) out.add(c)
+    } else unknown.push(name)
+  }
+  if (unknown.length > 0) {
+    throw new SemanticLayerError('QUERY_INVALID', unknown.map((n) => ({ code: 'UNKNOWN_CUBE', path: ['cubes'], message: `invalidate(): ${describeName(n)} is not a cube or view of this model.` })))
+  }
+  return [...out]
+}
+
+function sameValues(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(b)
+  return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k])
+}
+
+async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([promise.then((value) => ({ done: true as const, value })), new Promise<{ done: false }>((r) => (timer = setTimeout(() => r({ done: false }), ms)))])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancelled(signal.reason))
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(cancelled(signal.reason))
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

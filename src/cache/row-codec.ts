@@ -1,0 +1,113 @@
+/**
+ * Rows as JSON that round-trips exactly: bigints, dates, byte arrays, `undefined`, NaN, ±Infinity and -0
+ * become tagged objects (`{"$bigint": "…"}`, `{"$date": ms}`, …). A plain object that itself has a key
+ * starting with `$` is wrapped as `{"$object": [[key, value], …]}`, so data can never be read as a tag.
+ * Strings (any unicode) are left to JSON, which keeps them exactly.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+export function encodeValue(value: unknown): Json {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value
+      return { $number: Object.is(value, -0) ? '-0' : String(value) }
+    case 'bigint':
+      return { $bigint: value.toString() }
+    case 'undefined':
+      return { $undefined: true }
+    case 'object': {
+      if (value === null) return null
+      if (Array.isArray(value)) return value.map(encodeValue)
+      if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.getTime() }
+      if (value instanceof Uint8Array) return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') }
+      const record = value as Record<string, unknown>
+      const keys = Object.keys(record)
+      if (keys.some((k) => k.startsWith('$'))) return { $object: keys.map((k) => [k, encodeValue(record[k])]) }
+      const out: Record<string, Json> = {}
+      for (const k of keys) assign(out, k, encodeValue(record[k]))
+      return out
+    }
+    default:
+      // Functions and symbols are not data a driver returns; JSON would drop them too.
+      return null
+  }
+}
+
+export function decodeValue(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map(decodeValue)
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  if (keys.length === 1 && keys[0]!.startsWith('$')) {
+    const tag = keys[0]!
+    const payload = record[tag]
+    switch (tag) {
+      case '$bigint':
+        return BigInt(payload as string)
+      case '$date':
+        return new Date(payload === null ? Number.NaN : (payload as number))
+      case '$number':
+        return payload === '-0' ? -0 : Number(payload)
+      case '$undefined':
+        return undefined
+      case '$bytes':
+        return Buffer.from(payload as string, 'base64')
+      case '$object': {
+        const out: Record<string, unknown> = {}
+        for (const [k, v] of payload as [string, unknown][]) assign(out, k, decodeValue(v))
+        return out
+      }
+      default:
+        throw new Error(`Unknown cache tag ${JSON.stringify(tag.slice(0, 20))}`)
+    }
+  }
+  const out: Record<string, unknown> = {}
+  for (const k of keys) assign(out, k, decodeValue(record[k]))
+  return out
+}
+
+/** `out[key] = value`, except that a `__proto__` key stays an own property instead of changing the prototype. */
+function assign(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
+/** A cached result as stored: rows are driver rows (before shaping), so shape rules apply on every read. */
+export interface CacheEntry {
+  /** Random id: tells a waiter that an entry was written after it started waiting. */
+  readonly id: string
+  readonly createdAt: number
+  readonly refreshKeys: Readonly<Record<string, string>>
+  readonly rows: readonly Record<string, unknown>[]
+  readonly totalRows?: readonly Record<string, unknown>[]
+}
+
+export function encodeEntry(entry: CacheEntry): string {
+  return JSON.stringify({
+    v: 1,
+    id: entry.id,
+    createdAt: entry.createdAt,
+    refreshKeys: entry.refreshKeys,
+    rows: entry.rows.map(encodeValue),
+    ...(entry.totalRows ? { totalRows: entry.totalRows.map(encodeValue) } : {}),
+  })
+}
+
+/** Throws on anything that is not an entry this version wrote (the caller counts it as a miss). */
+export function decodeEntry(text: string): CacheEntry {
+  const raw = JSON.parse(text) as { v?: unknown; id?: unknown; createdAt?: unknown; refreshKeys?: unknown; rows?: unknown; totalRows?: unknown }
+  if (raw.v !== 1 || typeof raw.id !== 'string' || typeof raw.createdAt !== 'number' || !Array.isArray(raw.rows) || typeof raw.refreshKeys !== 'object' || raw.refreshKeys === null) {
+    throw new Error('Not a cache entry written by this version of cortex-semantic')
+  }
+  return {
+    id: raw.id,
+    createdAt: raw.createdAt,
+    refreshKeys: raw.refreshKeys as Record<string, string>,
+    rows: raw.rows.map(decodeValue) as Record<string, unknown>[],
+    ...(Array.isArray(raw.totalRows) ? { totalRows: raw.totalRows.map(decodeValue) as Record<string, unknown>[] } : {}),
+  }
+}

@@ -1,0 +1,82 @@
+import { timingSafeEqual } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { createNodeHandler, type HandlerOptions } from '../http.js'
+import { createSemanticLayer, loadModel, type SemanticLayer } from '../index.js'
+import type { CommandIo } from './commands.js'
+import { connect, parseDb } from './connect.js'
+import { formatIssue, redactUrl } from './output.js'
+
+export interface ServeFlags {
+  readonly model: string
+  readonly db: string
+  readonly port: number
+  /** Enables the admin API (Bearer token). */
+  readonly adminToken?: string
+  /** Browser origins allowed to call the API (e.g. a dev server on http://localhost:5173). */
+  readonly cors: readonly string[]
+}
+
+/** Only loopback: `cortex serve` is for local development, not for exposing a database. */
+const HOST = '127.0.0.1'
+
+/**
+ * `cortex serve`: the REST API on 127.0.0.1 for local development. Runs until `signal` aborts (the CLI
+ * passes SIGINT/SIGTERM), then closes the server and the layer.
+ */
+export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: AbortSignal): Promise<number> {
+  const target = parseDb(flags.db, io.cwd)
+  const modelDir = resolve(io.cwd, flags.model)
+  const build = async (): Promise<SemanticLayer> => createSemanticLayer({ model: await loadModel(modelDir), connectors: { default: await connect(target) } })
+  const layer = await build()
+  const options: HandlerOptions = {
+    dbType: () => target.kind,
+    reload: build,
+    ...(flags.cors.length ? { cors: { origin: flags.cors } } : {}),
+    onError: (error, info) => {
+      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+      const issues = typeof error === 'object' && error !== null && Array.isArray((error as { issues?: unknown }).issues) ? (error as { issues: Parameters<typeof formatIssue>[0][] }).issues.map(formatIssue) : []
+      io.stderr.write(`[${info.requestId}] ${info.route}: ${[detail, ...issues].join('\n  ')}\n`)
+    },
+    ...(flags.adminToken ? { authenticateAdmin: (_req: Request, { token }: { token: string | undefined }) => sameSecret(token, flags.adminToken!) } : {}),
+  }
+  const handler = createNodeHandler(layer, options)
+  const server = createServer(handler)
+  try {
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail)
+      server.listen(flags.port, HOST, () => {
+        server.off('error', fail)
+        ok()
+      })
+    })
+  } catch (error) {
+    await handler.close()
+    const code = (error as { code?: string }).code
+    io.stderr.write(`error: cannot listen on ${HOST}:${flags.port}${code === 'EADDRINUSE' ? ' (the port is in use; pass --port)' : ''}\n`)
+    return 1
+  }
+  const { port } = server.address() as AddressInfo
+  const origin = `http://${HOST}:${port}`
+  io.stdout.write(`Cortex REST API on ${origin}/cubejs-api/v1\n`)
+  io.stdout.write(`  model ${modelDir}\n  db    ${target.kind === 'sqlite' ? target.location : redactUrl(target.location)}\n`)
+  if (flags.cors.length) io.stdout.write(`  cors  ${flags.cors.join(', ')}\n`)
+  io.stdout.write(flags.adminToken ? `  admin ${origin}/admin (Authorization: Bearer <admin token>)\n` : '  admin API disabled (pass --admin-token or set CORTEX_ADMIN_TOKEN)\n')
+  io.stdout.write('Press Ctrl+C to stop.\n')
+  if (!signal.aborted) await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }))
+  await new Promise<void>((done) => {
+    server.close(() => done())
+    server.closeAllConnections()
+  })
+  await handler.close()
+  io.stdout.write('Stopped.\n')
+  return 0
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  if (given === undefined) return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,168 @@
+import fc from 'fast-check'
+import { isDeepStrictEqual } from 'node:util'
+import { describe, expect, test } from 'vitest'
+import { canonical, resultKey, scopesOf, securityDigest } from '../../src/cache/cache-key.js'
+import { decodeEntry, decodeValue, encodeEntry, encodeValue } from '../../src/cache/row-codec.js'
+
+/** The same object with its keys inserted in reverse order, recursively. */
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys)
+  if (typeof value !== 'object' || value === null) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value).reverse()) Object.defineProperty(out, key, { value: reversedKeys((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true })
+  return out
+}
+
+// Contexts as JSON gives them (a null-prototype copy is the same data, and gets the same digest).
+const context = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6, noNullPrototype: true })
+
+describe('securityDigest', () => {
+  test('is a SHA-256 hex digest that ignores key order at every depth', () => {
+    fc.assert(
+      fc.property(context, (ctx) => {
+        const digest = securityDigest(ctx)
+        expect(digest).toMatch(/^[0-9a-f]{64}$/)
+        expect(securityDigest(reversedKeys(ctx))).toBe(digest)
+      }),
+    )
+  })
+
+  test('two contexts that differ as data never share a digest', () => {
+    fc.assert(
+      fc.property(context, context, (a, b) => {
+        fc.pre(!isDeepStrictEqual(a, b))
+        expect(securityDigest(a)).not.toBe(securityDigest(b))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  test('values that JSON would confuse get different digests', () => {
+    const pairs: [unknown, unknown][] = [
+      [{ id: 1 }, { id: '1' }],
+      [{ id: 1n }, { id: '1' }],
+      [{ at: new Date(0) }, { at: '1970-01-01T00:00:00.000Z' }],
+      [{ a: null }, {}],
+      [{ a: [undefined] }, { a: [null] }],
+      [{ tag: { $bigint: '1' } }, { tag: 1n }],
+      [null, {}],
+      [{ 'a":"b': 1 }, { a: 'b', '': 1 }],
+    ]
+    for (const [a, b] of pairs) expect(securityDigest(a), JSON.stringify([String(a), String(b)])).not.toBe(securityDigest(b))
+    expect(securityDigest(undefined)).toBe(securityDigest(null))
+  })
+
+  test('refuses what it cannot encode faithfully, naming where', () => {
+    class User {
+      constructor(readonly id: string) {}
+    }
+    expect(() => securityDigest({ user: new User('u1') })).toThrow(expect.objectContaining({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ code: 'NOT_PLAIN_DATA', path: ['securityContext', 'user'] })] }))
+    expect(() => securityDigest({ roles: new Set(['a']) })).toThrow(/plain object/)
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = cyclic
+    expect(() => securityDigest(cyclic)).toThrow(/cycle/)
+    expect(() => securityDigest({ f: () => 1 })).toThrow(/function/)
+  })
+})
+
+describe('result keys', () => {
+  const base = {
+    modelVersion: 'm1',
+    securityDigest: securityDigest({ tenantId: 'a' }),
+    tenant: 'a' as string | undefined,
+    dialect: 'sqlite',
+    main: { sql: 'SELECT 1 WHERE x = ?', params: [1] as unknown[] },
+    total: undefined,
+    scopes: scopesOf(['orders'], 'a'),
+    generations: [0, 0, 0, 0],
+  }
+  test('change with every input that defines the result', () => {
+    const key = resultKey(base)
+    expect(key).toMatch(/^r:[0-9a-f]{64}$/)
+    const variants = [
+      { ...base, modelVersion: 'm2' },
+      { ...base, securityDigest: securityDigest({ tenantId: 'b' }) },
+      { ...base, tenant: 'b' },
+      { ...base, tenant: undefined },
+      { ...base, dialect: 'postgres' },
+      { ...base, main: { sql: 'SELECT 1 WHERE x = ?', params: ['1'] } },
+      { ...base, main: { sql: 'SELECT 2 WHERE x = ?', params: [1] } },
+      { ...base, total: { sql: 'SELECT count(*)', params: [] } },
+      { ...base, generations: [0, 1, 0, 0] },
+    ]
+    const keys = new Set(variants.map(resultKey))
+    expect(keys.size).toBe(variants.length)
+    expect(keys.has(key)).toBe(false)
+    expect(resultKey({ ...base })).toBe(key)
+  })
+
+  test('scopes: every cube, the tenant and each cube of the tenant; tenants cannot spell another scope', () => {
+    expect(scopesOf(['orders', 'customers'], undefined)).toEqual(['all', 'c:orders', 'c:customers'])
+    expect(scopesOf(['orders'], 'acme')).toEqual(['all', 'c:orders', 't:acme', 'ct:orders:acme'])
+    expect(scopesOf(['orders'], 'a:b')).toEqual(['all', 'c:orders', 't:a%3Ab', 'ct:orders:a%3Ab'])
+  })
+
+  test('canonical text is injective on mixed values', () => {
+    const value = fc.oneof(fc.jsonValue(), fc.bigInt(), fc.date({ noInvalidDate: false }), fc.constant(undefined), fc.double())
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 4 }), fc.array(value, { maxLength: 4 }), (a, b) => {
+        fc.pre(!isDeepStrictEqual(a, b))
+        expect(canonical(a)).not.toBe(canonical(b))
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('row codec', () => {
+  const cell = fc.oneof(
+    fc.constant(null),
+    fc.constant(undefined),
+    fc.boolean(),
+    fc.double(),
+    fc.integer(),
+    fc.bigInt(),
+    fc.date({ noInvalidDate: false }),
+    fc.string({ unit: 'binary' }),
+    fc.string({ unit: 'grapheme' }),
+    fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)),
+    fc.jsonValue(),
+    fc.dictionary(fc.constantFrom('$bigint', '$date', '$object', '$', 'a', '__proto__'), fc.jsonValue(), { maxKeys: 3, noNullPrototype: true }),
+  )
+  const rows = fc.array(fc.dictionary(fc.string(), cell, { maxKeys: 5, noNullPrototype: true }), { maxLength: 5 })
+
+  test('rows survive encode → JSON text → decode exactly (numbers, -0, NaN, nulls, undefined, dates, bigints, bytes, unicode, $-keys)', () => {
+    fc.assert(
+      fc.property(rows, (rs) => {
+        const entry = { id: 'x', createdAt: 1, refreshKeys: { orders: '1' }, rows: rs }
+        const back = decodeEntry(encodeEntry(entry))
+        expect(back.rows).toStrictEqual(rs)
+        for (let i = 0; i < rs.length; i++) expect(Object.keys(back.rows[i]!)).toEqual(Object.keys(rs[i]!))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  test('keeps the exact cases by name', () => {
+    const row = { big: 2n ** 70n, neg: -0, nan: Number.NaN, inf: -Infinity, at: new Date('2024-03-10T02:30:00.123Z'), bad: new Date(Number.NaN), nul: null, und: undefined, s: 'Zoë 🚀 \u0000 \ud800 中文', tag: { $bigint: '5' } }
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(row)))) as typeof row
+    expect(back).toStrictEqual(row)
+    expect(typeof back.big).toBe('bigint')
+    expect(Object.is(back.neg, -0)).toBe(true)
+    expect('und' in back).toBe(true)
+    expect(back.tag).toEqual({ $bigint: '5' })
+  })
+
+  test('a __proto__ column stays a column', () => {
+    const row = JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}') as Record<string, unknown>
+    const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(row)))) as Record<string, unknown>
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(Object.keys(back)).toEqual(['__proto__', 'a'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  test('refuses text that is not an entry', () => {
+    expect(() => decodeEntry('{"v":2}')).toThrow()
+    expect(() => decodeEntry('not json')).toThrow()
+  })
+})

@@ -1,0 +1,259 @@
+/**
+ * The behaviour every cache adapter must show through a layer: hits and misses counted at the database,
+ * TTL expiry, refresh keys (every / sql), Cube's four cache modes, isolation of security contexts,
+ * single-flight and invalidation. Run by memory-layer.test.ts and redis-layer.test.ts.
+ */
+import fc from 'fast-check'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import type { CacheAdapter } from '../../src/cache/cache-adapter.js'
+import { securityDigest } from '../../src/cache/cache-key.js'
+import { createSemanticLayer, type SemanticLayer, type SemanticLayerOptions } from '../../src/index.js'
+import { sqlite } from '../../src/sqlite.js'
+import { BY_COUNTRY, BY_STATUS, REFRESH_SQL, awayFromBoundary, countedDb, nextBucket, slowConnector, testModel, type CountedDb } from './helpers.js'
+
+export interface AdapterFactory {
+  /** A fresh adapter (its own namespace) and how to release it. */
+  (): Promise<{ adapter: CacheAdapter; close(): Promise<void> }>
+}
+
+export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): void {
+  describe(name, () => {
+    const cleanups: (() => Promise<void> | void)[] = []
+    afterEach(async () => {
+      for (const c of cleanups.splice(0).reverse()) await c()
+    })
+
+    /** A layer over a fresh counted database with a fresh adapter. */
+    const open = async (options: Partial<SemanticLayerOptions> & { slow?: boolean } = {}): Promise<{ layer: SemanticLayer; db: CountedDb; setDelay(ms: number): void }> => {
+      const db = countedDb()
+      const { adapter, close } = await makeAdapter()
+      const slow = slowConnector(db.db)
+      const { slow: useSlow, ...rest } = options
+      const layer = createSemanticLayer({ model: testModel(), connectors: { default: useSlow ? slow.connector : sqlite({ database: db.db }) }, cache: adapter, ...rest })
+      cleanups.push(() => db.close(), close, () => layer.close())
+      return { layer, db, setDelay: slow.setDelay }
+    }
+
+    test('a repeated query is a miss then a hit: the database runs it once, and the hit returns identical rows', async () => {
+      const { layer, db } = await open()
+      const first = await layer.query(BY_STATUS)
+      const second = await layer.query(BY_STATUS)
+      expect(db.executions()).toBe(1)
+      expect(first.cache).toMatchObject({ hit: false, stale: false, ageMs: 0, mode: 'stale-if-slow' })
+      expect(second.cache).toMatchObject({ hit: true, stale: false, mode: 'stale-if-slow' })
+      expect(second.data).toStrictEqual(first.data)
+      expect(second.data.length).toBeGreaterThan(1)
+      // Nulls, text and numbers as SQLite gave them, through the cache.
+      const notes = { dimensions: ['orders.id', 'orders.note', 'orders.created_at'], order: { 'orders.id': 'asc' as const }, limit: 50 }
+      const fresh = await layer.query(notes)
+      const cached = await layer.query(notes)
+      expect(cached.cache.hit).toBe(true)
+      expect(cached.data).toStrictEqual(fresh.data)
+      expect(fresh.data.some((r) => r['orders.note'] === null)).toBe(true)
+      const other = await layer.query({ ...BY_STATUS, limit: 2 })
+      expect(other.cache.hit).toBe(false)
+    })
+
+    test('result.cache tells the age and the refresh-key value of every cube', async () => {
+      const { layer } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { immutable: true } }) })
+      await awayFromBoundary(3_600_000, 10_000)
+      const miss = await layer.query(BY_COUNTRY)
+      expect(miss.cache.refreshKeys).toEqual({ orders: String(Math.floor(Date.now() / 3_600_000)), customers: 'immutable' })
+      await new Promise((r) => setTimeout(r, 60))
+      const hit = await layer.query(BY_COUNTRY)
+      expect(hit.cache.hit).toBe(true)
+      expect(hit.cache.ageMs).toBeGreaterThanOrEqual(50)
+      expect(hit.cache.refreshKeys).toEqual(miss.cache.refreshKeys)
+    })
+
+    test('entries expire after their TTL (cacheOptions.entryTtlMs)', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { immutable: true } }), cacheOptions: { entryTtlMs: 300 } })
+      await layer.query(BY_STATUS)
+      expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
+      await new Promise((r) => setTimeout(r, 450))
+      expect((await layer.query(BY_STATUS)).cache.hit).toBe(false)
+      expect(db.executions()).toBe(2)
+    })
+
+    test('refresh_key every: fresh within the interval, stale once the next one starts', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { every: '1 second' } }) })
+      await awayFromBoundary(1_000, 400)
+      const first = await layer.query(BY_STATUS)
+      expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
+      await nextBucket(1_000)
+      const next = await layer.query(BY_STATUS, { cacheMode: 'must-revalidate' })
+      expect(next.cache.hit).toBe(false)
+      expect(Number(next.cache.refreshKeys.orders)).toBe(Number(first.cache.refreshKeys.orders) + 1)
+      expect(db.executions()).toBe(2)
+    })
+
+    test('refresh_key sql: checked once per interval; entries stay fresh while its value holds and go stale when it changes', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { sql: REFRESH_SQL, every: '1 second' } }) })
+      await awayFromBoundary(1_000, 400)
+      const first = await layer.query(BY_STATUS)
+      expect(first.cache.refreshKeys).toEqual({ orders: '1' })
+      await Promise.all([layer.query(BY_STATUS), layer.query(BY_STATUS), layer.query({ ...BY_STATUS, limit: 3 })])
+      expect(db.refreshes()).toBe(1) // the refresh query's value is cached for its interval
+      await nextBucket(1_000)
+      const unchanged = await layer.query(BY_STATUS)
+      expect(unchanged.cache).toMatchObject({ hit: true, stale: false })
+      expect(db.refreshes()).toBe(2)
+      db.bumpVersion()
+      db.addOrder()
+      expect((await layer.query(BY_STATUS)).cache.hit).toBe(true) // same interval: the old value still holds
+      await nextBucket(1_000)
+      const changed = await layer.query(BY_STATUS)
+      expect(changed.cache).toMatchObject({ hit: false, refreshKeys: { orders: '2' } })
+      expect(changed.data).not.toEqual(first.data)
+      expect(db.executions()).toBe(3)
+    })
+
+    test('stale-while-revalidate serves the expired entry at once and refreshes it in the background', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { every: '1 second' } }) })
+      await awayFromBoundary(1_000, 400)
+      const before = await layer.query(BY_STATUS)
+      db.addOrder()
+      await nextBucket(1_000)
+      const stale = await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })
+      expect(stale.cache).toMatchObject({ hit: true, stale: true, mode: 'stale-while-revalidate' })
+      expect(stale.data).toStrictEqual(before.data)
+      await vi.waitFor(async () => expect((await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })).cache.stale).toBe(false), { timeout: 3_000, interval: 20 })
+      const after = await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })
+      expect(after.cache).toMatchObject({ hit: true, stale: false })
+      expect(after.data).not.toEqual(before.data)
+      expect(db.executions()).toBe(2)
+    })
+
+    test('must-revalidate (and renewQuery: true) never serve an expired entry', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { every: '1 second' } }) })
+      await awayFromBoundary(1_000, 400)
+      const before = await layer.query(BY_STATUS)
+      db.addOrder()
+      await nextBucket(1_000)
+      const fresh = await layer.query(BY_STATUS, { cacheMode: 'must-revalidate' })
+      expect(fresh.cache).toMatchObject({ hit: false, stale: false, mode: 'must-revalidate' })
+      expect(fresh.data).not.toEqual(before.data)
+      expect((await layer.query(BY_STATUS, { cacheMode: 'must-revalidate' })).cache.hit).toBe(true) // fresh entries are served
+      db.addOrder()
+      await nextBucket(1_000)
+      const renewed = await layer.query({ ...BY_STATUS, renewQuery: true })
+      expect(renewed.cache).toMatchObject({ hit: false, mode: 'must-revalidate' })
+      expect(renewed.data).not.toEqual(fresh.data)
+      expect(db.executions()).toBe(3)
+    })
+
+    test('no-cache skips reading the cache but writes what it fetched', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { every: '1 hour' } }) })
+      await awayFromBoundary(3_600_000, 10_000)
+      const first = await layer.query(BY_STATUS)
+      expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
+      db.addOrder()
+      const bypass = await layer.query(BY_STATUS, { cacheMode: 'no-cache' })
+      expect(bypass.cache).toMatchObject({ hit: false, mode: 'no-cache' })
+      expect(bypass.data).not.toEqual(first.data)
+      const next = await layer.query(BY_STATUS)
+      expect(next.cache.hit).toBe(true)
+      expect(next.data).toStrictEqual(bypass.data)
+      expect(db.executions()).toBe(2)
+      await expect(layer.query(BY_STATUS, { cacheMode: 'sometimes' as never })).rejects.toMatchObject({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ path: ['cacheMode'] })] })
+    })
+
+    test('stale-if-slow (default): the fresh result when the database is quick, the expired entry when it is slower than staleIfSlowMs', async () => {
+      const { layer, db, setDelay } = await open({ slow: true, model: testModel({ orders: { every: '2 seconds' } }), cacheOptions: { staleIfSlowMs: 150 } })
+      await awayFromBoundary(2_000, 800)
+      const v1 = await layer.query(BY_STATUS)
+      db.addOrder()
+      await nextBucket(2_000)
+      setDelay(600)
+      const started = Date.now()
+      const slow = await layer.query(BY_STATUS)
+      expect(Date.now() - started).toBeLessThan(500)
+      expect(slow.cache).toMatchObject({ hit: true, stale: true, mode: 'stale-if-slow' })
+      expect(slow.data).toStrictEqual(v1.data)
+      // The refresh went on in the background and filled the cache.
+      await vi.waitFor(() => expect(db.executions()).toBe(2), { timeout: 3_000, interval: 20 })
+      setDelay(0)
+      await vi.waitFor(async () => expect((await layer.query(BY_STATUS)).cache).toMatchObject({ hit: true, stale: false }), { timeout: 2_000, interval: 20 })
+      const v2 = await layer.query(BY_STATUS)
+      expect(v2.data).not.toEqual(v1.data)
+      db.addOrder()
+      await nextBucket(2_000)
+      setDelay(30)
+      const quick = await layer.query(BY_STATUS)
+      expect(quick.cache).toMatchObject({ hit: false, stale: false })
+      expect(quick.data).not.toEqual(v2.data)
+      expect(db.executions()).toBe(3)
+    })
+
+    test('different security contexts never share an entry (property)', async () => {
+      const { layer, db } = await open({ model: testModel({ orders: { every: '1 hour' } }) })
+      const ctx = fc.dictionary(fc.constantFrom('tenantId', 'role', 'sub', 'groups'), fc.oneof(fc.constantFrom('a', 'b', 'admin'), fc.integer({ min: 0, max: 2 }), fc.array(fc.constantFrom('x', 'y'), { maxLength: 2 })), { maxKeys: 3, noNullPrototype: true })
+      await fc.assert(
+        fc.asyncProperty(ctx, ctx, async (a, b) => {
+          await layer.invalidate()
+          const before = db.executions()
+          const ra = await layer.query(BY_STATUS, { securityContext: a })
+          const rb = await layer.query(BY_STATUS, { securityContext: b })
+          const same = securityDigest(a) === securityDigest(b)
+          expect(ra.cache.hit).toBe(false)
+          expect(rb.cache.hit).toBe(same)
+          expect((await layer.query(BY_STATUS, { securityContext: a })).cache.hit).toBe(true)
+          expect(db.executions() - before).toBe(same ? 1 : 2)
+        }),
+        { numRuns: 40 },
+      )
+    })
+
+    test('1 000 concurrent identical queries run exactly once on the database', async () => {
+      const { layer, db } = await open()
+      const results = await Promise.all(Array.from({ length: 1_000 }, () => layer.query(BY_STATUS)))
+      expect(db.executions()).toBe(1)
+      for (const r of results) expect(r.data).toStrictEqual(results[0]!.data)
+    })
+
+    test('a caller that aborts does not fail the others sharing its run', async () => {
+      const { layer, db, setDelay } = await open({ slow: true })
+      setDelay(150)
+      const controller = new AbortController()
+      const leaving = layer.query(BY_STATUS, { signal: controller.signal })
+      const staying = [layer.query(BY_STATUS), layer.query(BY_STATUS)]
+      setTimeout(() => controller.abort(), 30)
+      await expect(leaving).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+      const [a, b] = await Promise.all(staying)
+      expect(a!.data.length).toBeGreaterThan(0)
+      expect(b!.data).toStrictEqual(a!.data)
+      expect(db.executions()).toBe(1)
+      await expect(layer.query(BY_STATUS, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+    })
+
+    test('invalidate: by tenant, by cube, by cube of a tenant, by view, everything', async () => {
+      const { layer } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { every: '1 hour' } }), contextToTenant: (ctx) => ctx.tenantId as string })
+      await awayFromBoundary(3_600_000, 20_000)
+      const calls = [
+        () => layer.query(BY_STATUS, { securityContext: { tenantId: 'a' } }),
+        () => layer.query(BY_STATUS, { securityContext: { tenantId: 'b' } }),
+        () => layer.query(BY_COUNTRY, { securityContext: { tenantId: 'a' } }),
+        () => layer.query(BY_COUNTRY, { securityContext: { tenantId: 'b' } }),
+      ]
+      const hits = async (): Promise<boolean[]> => {
+        const out: boolean[] = []
+        for (const call of calls) out.push((await call()).cache.hit)
+        return out
+      }
+      expect(await hits()).toEqual([false, false, false, false])
+      expect(await hits()).toEqual([true, true, true, true])
+      await layer.invalidate({ tenant: 'a' })
+      expect(await hits()).toEqual([false, true, false, true])
+      await layer.invalidate({ cubes: ['customers'] })
+      expect(await hits()).toEqual([true, true, false, false])
+      await layer.invalidate({ cubes: ['customers'], tenant: 'b' })
+      expect(await hits()).toEqual([true, true, true, false])
+      await layer.invalidate({ cubes: ['sales'] }) // a view: its cubes orders and customers
+      expect(await hits()).toEqual([false, false, false, false])
+      await layer.invalidate()
+      expect(await hits()).toEqual([false, false, false, false])
+      expect(await hits()).toEqual([true, true, true, true])
+      await expect(layer.invalidate({ cubes: ['nope'] })).rejects.toMatchObject({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ code: 'UNKNOWN_CUBE' })] })
+    })
+  })
+}
