@@ -70,7 +70,7 @@ class Normalizer {
       byKey.set(d.keys[0]!, d)
     }
     ;(q.dimensions ?? []).forEach((name, i) => {
-      const d = this.dimension(name, undefined, ['dimensions', i])
+      const d = this.dimension(name, ['dimensions', i])
       if (d) addDimension(d)
     })
 
@@ -224,7 +224,7 @@ class Normalizer {
   }
 
   /** `cube.dim` or `cube.dim.granularity` in the dimensions list. */
-  private dimension(name: string, _unused: undefined, path: Path): SelectedDimension | undefined {
+  private dimension(name: string, path: Path): SelectedDimension | undefined {
     const parts = name.split('.')
     if (parts.length === 3) {
       const [c, d, g] = parts as [string, string, string]
