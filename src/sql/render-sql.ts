@@ -107,12 +107,48 @@ class Renderer {
     return this.dialect.timeGroup(column, d.granularity ?? 'raw', this.tzPlaceholder)
   }
 
-  private from(): string {
+  /** FROM with the join tree; `only` keeps just the joins leading to those cubes. */
+  private from(only?: ReadonlySet<string>): string {
     const { tree } = this.plan
     const cube = (name: string): string => `${this.template(this.model.cubes[name]!.from)} AS ${this.q(name)}`
     let sql = `FROM ${cube(tree.root)}`
-    for (const j of tree.joins) sql += ` LEFT JOIN ${cube(j.to)} ON ${this.template(j.sql)}`
+    for (const j of tree.joins) if (!only || only.has(j.to)) sql += ` LEFT JOIN ${cube(j.to)} ON ${this.template(j.sql)}`
     return sql
+  }
+
+  /**
+   * The cubes a keys subquery must join: those its dimensions, filters and segments read, the
+   * multiplied cube itself, and every cube on the tree path to them. Every join is a LEFT JOIN, so
+   * leaving out the other leaves cannot add or remove (dimensions, key) pairs; it only avoids
+   * multiplying rows that DISTINCT would fold again.
+   */
+  private keysCubes(cube: string): Set<string> {
+    const needed = new Set<string>([cube])
+    const add = (t: SqlTemplate): void => {
+      for (const part of t) if (typeof part !== 'string') needed.add(part.cube)
+    }
+    for (const d of this.plan.dimensions) add(d.sql)
+    for (const s of this.plan.segments) add(s)
+    const visit = (nodes: readonly FilterNode[]): void => {
+      for (const n of nodes) {
+        if (n.kind !== 'condition') visit(n.children)
+        else {
+          const owner = this.model.cubes[n.member.cube]!
+          needed.add(n.member.cube)
+          if (n.member.kind === 'dimension') add(owner.dimensions[n.member.name]!.sql)
+          else owner.measures[n.member.name]!.filters.forEach(add)
+        }
+      }
+    }
+    visit(this.plan.where)
+    const parent = new Map(this.plan.tree.joins.map((j) => [j.to, j.from]))
+    // Close over tree paths, and over cubes that a kept join's own condition reads, until stable.
+    for (let size = -1; size !== needed.size; ) {
+      size = needed.size
+      for (const c of [...needed]) for (let at = parent.get(c); at !== undefined; at = parent.get(at)) needed.add(at)
+      for (const j of this.plan.tree.joins) if (needed.has(j.to)) add(j.sql)
+    }
+    return needed
   }
 
   private whereClause(): string {
@@ -272,7 +308,7 @@ class Renderer {
       const cube = this.model.cubes[group.cube]!
       const pkExprs = cube.primaryKey.map((name) => this.template(cube.dimensions[name]!.sql))
       const keysSelect = [...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`), ...pkExprs.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)]
-      const keys = `SELECT DISTINCT ${keysSelect.join(', ')} ${this.from()}${this.whereClause()}`
+      const keys = `SELECT DISTINCT ${keysSelect.join(', ')} ${this.from(this.keysCubes(group.cube))}${this.whereClause()}`
       const on = pkExprs.map((e, i) => `${q('cortex_keys')}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')
       const select = [...dims.map((d) => `${q('cortex_keys')}.${q(d.alias)} AS ${q(d.alias)}`), ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`)]
       return `SELECT ${select.join(', ')} FROM (${keys}) AS ${q('cortex_keys')} LEFT JOIN ${this.template(cube.from)} AS ${q(cube.name)} ON ${on}${groupBy}`

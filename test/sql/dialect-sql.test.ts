@@ -62,4 +62,13 @@ describe('SQL per dialect', () => {
     expect(rendered.sql).not.toContain('cortex_convert_tz')
     expect(rendered.sql).toContain(`strftime('%Y-%m-%dT00:00:00.000', "orders".created_at)`)
   })
+
+  test('a keys subquery joins only the cubes its dimensions and filters need', async () => {
+    // orders is multiplied by items; nothing reads items in the keys subquery, so it is left out there
+    // (LEFT JOINs cannot change the distinct (dimensions, key) pairs) but stays in the items group.
+    const rendered = await layer.sql({ measures: ['orders.total', 'items.qty'], dimensions: ['orders.status'] }, { dialect: 'sqlite' })
+    const keys = rendered.sql.slice(rendered.sql.indexOf('SELECT DISTINCT'), rendered.sql.indexOf('AS "cortex_keys"'))
+    expect(keys).not.toContain('items')
+    expect(rendered.sql).toContain('LEFT JOIN items AS "items"')
+  })
 })
