@@ -1,64 +1,108 @@
-// npm run bench — compile time of typical queries, and layer.query() against better-sqlite3 running
-// the identical SQL, measured in one run. Prints a markdown table; writes JSON to bench/results/.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
-import { fileURLToPath } from 'node:url'
-import Database from 'better-sqlite3'
-import { bench, do_not_optimize, run, summary } from 'mitata'
-import { createSemanticLayer, loadModel } from '../dist/index.js'
-import { sqlite } from '../dist/sqlite.js'
-import { createEcommerceSqlite, generateEcommerce } from '../examples/ecommerce/generate.mjs'
+// npm run bench: every figure of docs/performance.md, measured in one run.
+//
+//   npm run bench                                   SQLite at 100k and 1M orders (~10 minutes on 2 cores)
+//   BENCH_FULL=1 npm run bench                      adds the 5M-order dataset
+//   BENCH_PG_URL=postgres://… BENCH_MYSQL_URL=mysql://… npm run bench
+//                                                   adds PostgreSQL / MySQL to figures 3 and 4
+//   BENCH_REDIS_URL=redis://… npm run bench         adds the Redis cache to figure 6
+//   BENCH_ONLY=compile,fanout npm run bench         only some figures (compile, model-size, e2e, fanout, cached-query, memory)
+//   BENCH_QUICK=1 npm run bench                     100k only and short sampling: a smoke test, not figures
+//   BENCH_SKIP_CUBE=1 npm run bench                 figure 2 without installing Cube's compiler
+//   BENCH_WRITE_DOCS=1 npm run bench                also replace the generated block of docs/performance.md
+//
+// Figures are ratios measured in the same process and run (never assertions on absolute time); each
+// figure runs in its own Node process. Output: a markdown report on stdout (progress on stderr), JSON
+// and markdown in bench/results/ (git-ignored). Datasets are generated once into bench/results/data/.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, release, totalmem, type } from 'node:os'
+import { ensureSqlite } from './lib/datasets.mjs'
+import { settings, sizes } from './lib/figure.mjs'
+import { benchPath, log, table } from './lib/util.mjs'
 
-const here = (p) => fileURLToPath(new URL(p, import.meta.url))
-const db = new Database(':memory:')
-createEcommerceSqlite(db, generateEcommerce({ orders: 20_000, customers: 2_000, products: 200 }))
-const model = await loadModel(here('../examples/ecommerce/model'))
-const layer = createSemanticLayer({ model, connectors: { default: sqlite({ database: db }) }, now: () => new Date('2025-06-15T12:00:00Z') })
+const FIGURES = [
+  ['compile', 'figures/compile.mjs'],
+  ['model-size', 'figures/model-size.mjs'],
+  ['e2e', 'figures/e2e.mjs'],
+  ['fanout', 'figures/fanout.mjs'],
+  ['cached-query', 'figures/cached-query.mjs'],
+  ['memory', 'figures/memory.mjs'],
+]
 
-/** The issue's "typical query": 3 members, 2 filters, one join. */
-const typical = {
-  measures: ['orders.count', 'orders.total_amount'],
-  dimensions: ['customers.country'],
-  filters: [
-    { member: 'orders.status', operator: 'equals', values: ['paid', 'shipped'] },
-    { member: 'customers.tier', operator: 'notEquals', values: ['bronze'] },
-  ],
+const started = Date.now()
+if (!existsSync(benchPath('../dist/index.js'))) {
+  console.error('dist/ is missing: run `npm run build` first (npm run bench does).')
+  process.exit(1)
 }
-const fanout = {
-  measures: ['customers.count', 'orders.count', 'order_items.revenue'],
-  dimensions: ['customers.tier'],
-  timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-12-31'] }],
-  timezone: 'Europe/Berlin',
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined
+const selected = FIGURES.filter(([name]) => !only || only.has(name))
+if (selected.length === 0) {
+  console.error(`BENCH_ONLY matched no figure; use some of: ${FIGURES.map(([n]) => n).join(', ')}`)
+  process.exit(1)
 }
-const small = { measures: ['orders.count'], dimensions: ['orders.status'] }
 
-const rendered = await layer.sql(small)
-const stmt = db.prepare(rendered.sql)
-const results = {}
+const machine = `${cpus()[0]?.model?.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, ${type()} ${release()}, Node ${process.version}`
+const engines = ['SQLite', ...(settings.pgUrl ? ['PostgreSQL'] : []), ...(settings.mysqlUrl ? ['MySQL'] : [])]
+log(`cortex-semantic benchmarks — ${machine}`)
+log(`datasets: ${sizes().join(', ')} orders; engines: ${engines.join(', ')}${settings.redisUrl ? '; Redis cache' : ''}`)
 
-summary(() => {
-  bench('compile: typical (3 members, 2 filters, 1 join)', async () => do_not_optimize(await layer.sql(typical)))
-  bench('compile: fan-out, 3 cubes, month in Europe/Berlin', async () => do_not_optimize(await layer.sql(fanout)))
-})
-summary(() => {
-  bench('raw better-sqlite3: small grouped query', () => do_not_optimize(stmt.all(...rendered.params)))
-  bench('layer.query(): same query', async () => do_not_optimize(await layer.query(small)))
-})
-
-const out = await run({ format: 'quiet' })
-const rows = []
-for (const trial of out.benchmarks) {
-  const stats = trial.runs[0].stats
-  results[trial.alias] = { p50_ns: stats.p50, p99_ns: stats.p99, avg_ns: stats.avg }
-  rows.push(`| ${trial.alias} | ${(stats.p50 / 1000).toFixed(1)} µs | ${(stats.p99 / 1000).toFixed(1)} µs |`)
+// Datasets first (generated once, then reused), so figure timings never include generation.
+if (selected.some(([name]) => ['e2e', 'fanout', 'cached-query', 'memory'].includes(name))) {
+  for (const size of sizes()) ensureSqlite(size)
 }
-const raw = results['raw better-sqlite3: small grouped query']
-const ours = results['layer.query(): same query']
-const overhead = ours.p50_ns - raw.p50_ns
-console.log(`\nMachine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}\n`)
-console.log('| benchmark | p50 | p99 |\n| --- | --- | --- |')
-console.log(rows.join('\n'))
-console.log(`\nlayer.query() / raw driver (p50): ${(ours.p50_ns / raw.p50_ns).toFixed(3)}x, overhead ${(overhead / 1000).toFixed(1)} µs per query`)
-mkdirSync(here('./results'), { recursive: true })
-writeFileSync(here(`./results/bench-${Date.now()}.json`), JSON.stringify({ node: process.version, results }, null, 2))
-await layer.close()
+
+const resultsDir = benchPath('results')
+mkdirSync(resultsDir, { recursive: true })
+const figures = []
+for (const [name, script] of selected) {
+  const out = benchPath(`results/.figure-${name}-${process.pid}.json`)
+  const t0 = Date.now()
+  log(`\n== ${name}`)
+  try {
+    execFileSync(process.execPath, ['--expose-gc', benchPath(script), out], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env })
+  } catch {
+    // The figure wrote its error into its result file (or died before it could).
+  }
+  const result = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { id: name, title: name, error: 'the figure process died without a result', markdown: `${name}: the figure process died without a result.`, verdicts: [], data: {} }
+  rmSync(out, { force: true })
+  result.name = name
+  result.seconds = Math.round((Date.now() - t0) / 1000)
+  log(`   ${result.error ? 'FAILED' : 'done'} in ${result.seconds} s`)
+  figures.push(result)
+}
+
+const seconds = Math.round((Date.now() - started) / 1000)
+const command = [settings.full ? 'BENCH_FULL=1' : '', settings.pgUrl ? 'BENCH_PG_URL=…' : '', settings.mysqlUrl ? 'BENCH_MYSQL_URL=…' : '', settings.redisUrl ? 'BENCH_REDIS_URL=…' : '', settings.quick ? 'BENCH_QUICK=1' : '', only ? `BENCH_ONLY=${[...only].join(',')}` : '', 'npm run bench'].filter(Boolean).join(' ')
+const verdictMark = (met) => (met === true ? 'met' : met === false ? '**missed**' : '—')
+const verdictRows = figures.flatMap((f) => f.verdicts.map((v) => [String(v.figure), v.target, v.value, verdictMark(v.met)]))
+const report = [
+  `Machine: ${machine}. Command: \`${command}\`. Datasets: ${sizes().join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${engines.join(', ')}. Run took ${Math.floor(seconds / 60)} min ${seconds % 60} s on ${new Date(started).toISOString().slice(0, 10)}.`,
+  '',
+  '### Targets',
+  '',
+  table(['figure', 'target', 'measured', 'verdict'], verdictRows),
+  ...figures.flatMap((f) => ['', `### ${f.title}`, '', f.markdown]),
+].join('\n')
+
+console.log(`\n## cortex-semantic benchmarks\n\n${report}\n`)
+
+const stamp = new Date(started).toISOString().replace(/[:.]/g, '-')
+const json = { machine, node: process.version, date: new Date(started).toISOString(), command, seconds, sizes: sizes(), engines, settings: { ...settings, pgUrl: Boolean(settings.pgUrl), mysqlUrl: Boolean(settings.mysqlUrl), redisUrl: Boolean(settings.redisUrl) }, figures }
+writeFileSync(benchPath(`results/bench-${stamp}.json`), JSON.stringify(json, null, 2))
+writeFileSync(benchPath(`results/bench-${stamp}.md`), `${report}\n`)
+log(`wrote bench/results/bench-${stamp}.json and .md`)
+
+if (process.env.BENCH_WRITE_DOCS === '1') {
+  const docs = benchPath('../docs/performance.md')
+  const begin = '<!-- bench:begin (generated by BENCH_WRITE_DOCS=1 npm run bench; edit around it) -->'
+  const end = '<!-- bench:end -->'
+  const text = existsSync(docs) ? readFileSync(docs, 'utf8') : `# Performance\n\n${begin}\n${end}\n`
+  const a = text.indexOf(begin)
+  const b = text.indexOf(end)
+  if (a < 0 || b < a) log('docs/performance.md has no generated block; not written')
+  else {
+    writeFileSync(docs, `${text.slice(0, a + begin.length)}\n\n${report}\n\n${text.slice(b)}`)
+    log('updated the generated block of docs/performance.md')
+  }
+}
+process.exit(figures.some((f) => f.error) ? 1 : 0)
