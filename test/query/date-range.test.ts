@@ -8,7 +8,7 @@ import {
   startOfLocal,
 } from '../../src/query/date-range.js'
 import type { DateResult, InstantRange } from '../../src/query/date-range.js'
-import type { LocalParts } from '../../src/util/time-zone.js'
+import { at, local } from '../fixtures/time.js'
 
 // Expected instants are hard-coded from the published rules: America/New_York switches to EDT at
 // 2024-03-10T07:00Z and back to EST at 2024-11-03T06:00Z; Europe/Berlin at 2024-03-31T01:00Z;
@@ -19,21 +19,6 @@ const NY = 'America/New_York'
 const HOUR = 3_600_000
 const NOW = Date.parse('2024-03-10T12:00:00Z') // 08:00 EDT, Sunday
 
-const at = (iso: string): number => {
-  const ms = Date.parse(iso)
-  if (Number.isNaN(ms)) throw new Error(`bad fixture ${iso}`)
-  return ms
-}
-
-const local = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): LocalParts => ({
-  year,
-  month,
-  day,
-  hour,
-  minute,
-  second,
-  millisecond,
-})
 
 function value(result: DateResult<InstantRange>): InstantRange {
   if (!result.ok) throw new Error(`expected ok, got: ${result.reason}`)

@@ -9,7 +9,7 @@ import {
   utcToLocal,
   zoneOffsetMs,
 } from '../../src/util/time-zone.js'
-import type { LocalParts } from '../../src/util/time-zone.js'
+import { at, local } from '../fixtures/time.js'
 
 // Expected values are hard-coded from the published tzdata rules:
 // America/New_York 2024: EST→EDT 2024-03-10T07:00Z, EDT→EST 2024-11-03T06:00Z.
@@ -28,21 +28,6 @@ const PARIS = 'Europe/Paris'
 const HOUR = 3_600_000
 const MINUTE = 60_000
 
-const at = (iso: string): number => {
-  const ms = Date.parse(iso)
-  if (Number.isNaN(ms)) throw new Error(`bad fixture ${iso}`)
-  return ms
-}
-
-const local = (year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millisecond = 0): LocalParts => ({
-  year,
-  month,
-  day,
-  hour,
-  minute,
-  second,
-  millisecond,
-})
 
 /** Independent oracle: US Eastern offset from the 2007+ rule (2nd Sunday of March 02:00 to 1st Sunday of November 02:00). */
 function usEasternTransitions(year: number): { start: number; end: number } {
