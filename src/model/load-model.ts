@@ -10,6 +10,7 @@ import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import { deepFreeze } from '../util/objects.js'
 import type { CubeDefinition, ModelDefinition, ViewDefinition } from './definition.js'
 import { validateModelContent } from './model-schema.js'
+import { parseSimpleYaml } from './simple-yaml.js'
 
 /** A model written as a plain object, in Cube's YAML/JSON shape (snake_case or camelCase keys). */
 export interface ModelSourceObject {
@@ -114,7 +115,10 @@ const YAML_PROBLEMS: Record<string, string> = {
   BAD_SCALAR_START: 'a plain value starting with a reserved character (quote it)',
 }
 
+/** Most model files are plain block YAML that {@link parseSimpleYaml} reads many times faster; `yaml` reads the rest and reports errors. */
 function parseYaml(text: string, at: string[], name: string, issues: ErrorIssue[]): Parsed {
+  const simple = parseSimpleYaml(text)
+  if (simple !== undefined) return { ok: true, value: simple.value ?? {} } // an empty file is an empty model
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true })
   if (doc.errors.length) {
@@ -195,20 +199,22 @@ class Loader {
       this.fail('UNSUPPORTED_FILE', file, `Model file ${describeName(file)} is not a .yml, .yaml or .json file. ${SCRIPT_EXTENSIONS.has(ext) ? 'Cube JavaScript models are not supported: convert the model to YAML.' : HOW_TO_FIX_SOURCE}`)
       return []
     }
-    const content = await this.readText(path, file)
+    const content = this.textOf(await readText(path), file)
     return content === undefined ? [] : [{ file, content }]
   }
 
   private async readFolder(root: string): Promise<ModelSourceEntry[]> {
     const before = this.issues.length
     const files = (await this.list(root, '')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .filter((file) => MODEL_EXTENSIONS.has(extname(file).toLowerCase()) || SCRIPT_EXTENSIONS.has(extname(file).toLowerCase()))
+    const reads = await mapBounded(files, READ_CONCURRENCY, (file) => readText(join(root, file)))
     const entries: ModelSourceEntry[] = []
     let scripts = 0
-    for (const file of files) {
-      const ext = extname(file).toLowerCase()
-      const content = MODEL_EXTENSIONS.has(ext) || SCRIPT_EXTENSIONS.has(ext) ? await this.readText(join(root, file), file) : undefined
+    // Issues are added in file order, whatever order the reads finished in.
+    for (const [i, file] of files.entries()) {
+      const content = this.textOf(reads[i] ?? { error: undefined }, file)
       if (content === undefined) continue
-      if (MODEL_EXTENSIONS.has(ext)) entries.push({ file, content })
+      if (MODEL_EXTENSIONS.has(extname(file).toLowerCase())) entries.push({ file, content })
       else if (/\b(cube|view)\s*\(/.test(content) && !file.endsWith('.d.ts')) {
         scripts++
         this.fail('UNSUPPORTED_FILE', file, `Model file ${describeName(file)} is a Cube JavaScript model (cube(...) or view(...)), which Cortex does not support. Convert it to YAML (cubes:/views: lists) in a .yml file.`)
@@ -243,14 +249,34 @@ class Loader {
     return out
   }
 
-  private async readText(path: string, file: string): Promise<string | undefined> {
-    try {
-      return await readFile(path, 'utf8')
-    } catch (error) {
-      this.fail('FILE_READ_FAILED', file, `Model file ${describeName(file)} could not be read (${errorCode(error) ?? 'unknown error'}). Check that it exists and is readable.`, error)
-      return undefined
+  private textOf(read: ReadResult, file: string): string | undefined {
+    if ('text' in read) return read.text
+    this.fail('FILE_READ_FAILED', file, `Model file ${describeName(file)} could not be read (${errorCode(read.error) ?? 'unknown error'}). Check that it exists and is readable.`, read.error)
+    return undefined
+  }
+}
+
+type ReadResult = { text: string } | { error: unknown }
+
+/** Enough reads in flight to keep libuv's thread pool busy on a folder of many small files. */
+const READ_CONCURRENCY = 16
+
+function readText(path: string): Promise<ReadResult> {
+  return readFile(path, 'utf8').then((text) => ({ text }), (error: unknown) => ({ error }))
+}
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls pending at once; results keep the order of `items`. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i] as T)
     }
   }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
 }
 
 function errorCode(error: unknown): string | undefined {

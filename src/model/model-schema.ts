@@ -165,7 +165,16 @@ interface Normalized { value: unknown; issues: ErrorIssue[]; reported: Set<strin
 
 /** `sqlTable` → `sql_table`. Only keys that look like camelCase change; anything else is kept for the unknown-key message. */
 export function toSnakeCase(key: string): string {
-  return /^[a-z][a-zA-Z0-9]*$/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key
+  return hasUpperCase(key) && /^[a-z][a-zA-Z0-9]*$/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key
+}
+
+/** Most keys are already snake_case; this check is cheaper than the regular expressions above. */
+function hasUpperCase(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if (c >= 65 && c <= 90) return true
+  }
+  return false
 }
 
 function isPlainObject(value: object): boolean {

@@ -336,6 +336,18 @@ describe('loading', () => {
     expect(error.issues[1]?.path).toEqual(['b.yml', 'cubes', 'b', 'measures', 'm', 'type'])
   })
 
+  it('reports issues in file order although files are read in parallel', async () => {
+    const name = (i: number): string => `c${String(i).padStart(2, '0')}`
+    const files: Record<string, string> = {}
+    for (let i = 0; i < 40; i++) files[`${name(i)}.yml`] = `cubes:\n  - name: ${name(i)}\n    sql_table: t\n`
+    // The first bad file is the largest, so its read is likely to finish last.
+    files['c03.yml'] = `cubes:\n  - name: c03\n    sqlTabel: t\n    description: ${'x'.repeat(2_000_000)}\n`
+    files['c17.json'] = '{"cubes": [}'
+    files['c35.yml'] = 'cubes:\n  - name: c35\n    sqlTabel: t\n'
+    const error = await loadError(await folder(files))
+    expect(error.issues.map((i) => [i.code, i.path[0]])).toEqual([['UNKNOWN_KEY', 'c03.yml'], ['JSON_SYNTAX', 'c17.json'], ['UNKNOWN_KEY', 'c35.yml']])
+  })
+
   it('returns deep-frozen data', async () => {
     const model = await loadModel(ORDERS_YAML)
     expect(Object.isFrozen(model)).toBe(true)
