@@ -6,22 +6,23 @@ import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
 import { parseModel } from './model/load-model.js'
-import type { NormalizedQuery } from './query/normalized-query.js'
 import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
-import { buildAnnotation, rowShaper, shapeRows, type DecimalMode, type Row } from './result/shape-result.js'
+import type { DecimalMode, Row } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
-import { PolicyEvaluator, filterMembers, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import { PolicyEvaluator, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
-import { renderSql, type RenderedQuery, type RenderedSql } from './sql/render-sql.js'
+import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode } from './cache/query-cache.js'
+import { securityDigest } from './cache/cache-key.js'
+import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -59,6 +60,12 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly onCacheError?: CacheErrorHandler
   /** Cache tuning: stale-if-slow wait, how long entries are kept, cross-instance lock. */
   readonly cacheOptions?: CacheOptions
+  /**
+   * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
+   * parsing, policies, planning and rendering. Default 1 000; `0` or `false` turns it off. Queries with
+   * relative date ranges are not kept, and `queryRewrite`/`authorize` still run on every call.
+   */
+  readonly compiledQueries?: number | false
 }
 
 export interface QueryOptions {
@@ -139,9 +146,9 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect
 /** Everything one call needs once it is authorized and planned. */
 interface Prepared {
   readonly scope: TenantScope
-  readonly normalized: NormalizedQuery
-  readonly plan: QueryPlan
-  readonly dataSource: string
+  readonly compiled: CompiledQuery
+  /** securityDigest() of the call's context; undefined when it is not plain data. */
+  readonly digest: string | undefined
 }
 
 /**
@@ -178,6 +185,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
   const queryCache = createQueryCache(options)
+  const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
+  const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
 
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
@@ -190,6 +199,15 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   /** Parse → tenant → member-level policies → queryRewrite → authorize → row-level policies → normalize → plan. */
   const prepare = async (input: unknown, ctx: SecurityContext | undefined): Promise<Prepared> => {
     assertOpen()
+    const digest = compiledQueries.enabled ? tryDigest(ctx) : undefined
+    // Without hooks, a query compiled before under an equal context (same tenant and model) is reused as is.
+    const inputKey = hasHooks ? undefined : compiledQueries.keyOf(digest, input)
+    if (compiledQueries.has(inputKey)) {
+      const scope = await tenancy.resolve(ctx)
+      const hit = compiledQueries.get(inputKey, scope.model, scope.tenant)
+      if (hit) return { scope, compiled: hit, digest }
+      scope.release()
+    }
     const parsed = guard('parse', () => parseQuery(input))
     const scope = await tenancy.resolve(ctx)
     try {
@@ -215,15 +233,29 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
         if (typeof decision === 'object' && decision.allow && decision.filters) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
       }
+      // With hooks, the compiled form is keyed by what they made of the query (they ran for this call).
+      const key = hasHooks ? compiledQueries.keyOf(digest, 'hooks', query, extra) : inputKey
+      const hit = compiledQueries.get(key, model, scope.tenant)
+      if (hit) return { scope, compiled: hit, digest }
+      // Relative date ranges read the clock: such a query compiles to different SQL over time, so it is not kept.
+      let readClock = false
+      const nowMs = (): number => {
+        readClock = true
+        return now().getTime()
+      }
       // Row-level rules of every cube and view the SQL will touch. Policy filters can pull further cubes
       // into the join tree, so repeat until the set of owners is stable.
       let owners = new Set(queryMembers(query).map((m) => m.split('.')[0]!))
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
-        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs: now().getTime() }, [...extra, ...rowFilters])
+        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs }, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, plan.tree.root, ...plan.tree.joins.map((j) => j.to)])
-        if (touched.size === owners.size || round >= 8) return { scope, normalized, plan, dataSource: dataSourceOf(model, plan) }
+        if (touched.size === owners.size || round >= 8) {
+          const compiled = compiledQueries.create(model, scope.tenant, normalized, plan, dataSourceOf(model, plan))
+          if (!readClock) compiledQueries.set(key, compiled)
+          return { scope, compiled, digest }
+        }
         owners = touched
       }
     } catch (error) {
@@ -258,9 +290,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     async sql(input, sqlOptions) {
       const prepared = await prepare(input, sqlOptions?.securityContext)
       try {
-        const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.dataSource).dialect
+        const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
-        return guard('render', () => renderSql(prepared.plan, prepared.scope.model, dialect).main)
+        return guard('render', () => prepared.compiled.render(dialect).rendered.main)
       } finally {
         prepared.scope.release()
       }
@@ -271,27 +303,28 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       let prepared: Prepared | undefined
       try {
         prepared = await prepare(input, ctx)
-        const { scope, normalized, plan, dataSource } = prepared
-        const connector = connectorFor(scope, dataSource)
-        const rendered = guard('render', () => renderSql(plan, scope.model, connector.dialect))
+        const { scope, compiled, digest } = prepared
+        const connector = connectorFor(scope, compiled.dataSource)
+        const statements = guard('render', () => compiled.render(connector.dialect))
+        const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { rows, totalRows, cache } = await queryCache.run({
-          connector, rendered, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
-          modelVersion: scope.model.version, securityContext: ctx ?? null, tenant: scope.tenant, dialect: connector.dialect.name,
-          cubes: [plan.tree.root, ...plan.tree.joins.map((j) => j.to)].map((c) => scope.model.cubes[c]!),
-          mode: resolveCacheMode(queryOptions?.cacheMode, normalized.echo.renewQuery === true),
+          connector, statementDigest: statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
+          modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
+          cubes: compiled.cubes,
+          mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })
-        const { data, truncated } = guard('shape', () => shapeRows(rows, rendered.columns, plan.limit, decimals))
+        const { data, truncated } = guard('shape', () => statements.shaper.all(rows, compiled.plan.limit))
         const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
-        audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
+        if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
         return {
           data,
-          annotation: buildAnnotation(scope.model, normalized),
-          query: normalized.echo,
+          annotation: compiled.annotation,
+          query: compiled.normalized.echo,
           sql: rendered.main,
           ...(total === undefined ? {} : { total }),
           truncated,
-          dataSource,
+          dataSource: compiled.dataSource,
           cache,
         }
       } catch (error) {
@@ -310,9 +343,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
           const prepared = await prepare(input, ctx)
           let rows = 0
           try {
-            const connector = connectorFor(prepared.scope, prepared.dataSource)
-            const rendered = guard('render', () => renderSql(prepared.plan, prepared.scope.model, connector.dialect, { stream: true }))
-            const shape = rowShaper(rendered.columns, decimals)
+            const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
+            const { rendered, shaper } = guard('render', () => prepared.compiled.render(connector.dialect, true))
+            const shape = shaper.one
             try {
               for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, execOptions(queryOptions))) {
                 rows++
@@ -370,6 +403,15 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
 }
 
 const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
+
+/** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
+function tryDigest(ctx: SecurityContext | undefined): string | undefined {
+  try {
+    return securityDigest(ctx ?? null)
+  } catch {
+    return undefined
+  }
+}
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')

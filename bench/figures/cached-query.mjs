@@ -30,7 +30,11 @@ await runFigure('6', async () => {
     if (!second.cache?.hit) throw new Error('a repeated query was not served from the default cache')
 
     const index = await import('../../dist/index.js')
-    const adapters = [['memory', index.memoryCache ? () => index.memoryCache() : () => undefined, async () => undefined]]
+    const adapters = [
+      ['memory', index.memoryCache ? () => index.memoryCache() : () => undefined, async () => undefined],
+      // The same hit when the query is compiled on every call (a query with a relative date range is never kept compiled).
+      ['memory (compiled-query cache off)', index.memoryCache ? () => index.memoryCache() : () => undefined, async () => undefined, { compiledQueries: 0 }],
+    ]
     if (settings.redisUrl) {
       const { redisCache } = await import('../../dist/redis.js')
       const Redis = require('ioredis')
@@ -48,10 +52,10 @@ await runFigure('6', async () => {
     ]
     const data = { reference, adapters: {} }
     const verdicts = []
-    for (const [name, make, cleanup] of adapters) {
+    for (const [name, make, cleanup, layerOptions = {}] of adapters) {
       log(`cache: ${name} hits`)
       const cache = make()
-      const env = await openEngine('sqlite', SIZE, { cache })
+      const env = await openEngine('sqlite', SIZE, { cache, ...layerOptions })
       try {
         await env.layer.query(CACHE_QUERY) // fill
         let misses = 0
@@ -64,6 +68,7 @@ await runFigure('6', async () => {
         data.adapters[name] = { ...stats, misses }
         rows.push([`layer.query(), ${name} cache hit`, fmtTime(stats.p50), fmtTime(stats.p99), fmtRatio(reference.uncached.p50 / stats.p50, 0), `${stats.n} (${misses} not hits)`])
         if (name === 'memory') verdicts.push({ figure: 6, target: 'Cached query p50 under 20 µs in memory', met: stats.p50 < TARGET_NS, value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}; ${fmtRatio(reference.uncached.p50 / stats.p50, 0)} faster than uncached` })
+        else if (name.startsWith('memory')) verdicts.push({ figure: 6, target: 'Cached query p50 in memory when the query is compiled on every call (reported)', met: null, value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}` })
         else verdicts.push({ figure: 6, target: `Cached query latency with ${name} (reported, no target)`, met: null, value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}` })
       } finally {
         await env.close()
@@ -72,7 +77,7 @@ await runFigure('6', async () => {
     }
     if (!settings.redisUrl) rows.push(['layer.query(), redis cache hit', '—', '—', '—', 'not run: set BENCH_REDIS_URL'])
     const markdown = [
-      `\`${JSON.stringify(CACHE_QUERY)}\` on the ${SIZE}-order SQLite dataset (5 rows). A hit still parses, authorizes, normalizes, plans and renders the query (the key is a digest of the SQL and parameters), reads the invalidation generations and refresh-key values (default \`every: 10 second\`), then decodes and shapes the stored rows. Speed-up = uncached p50 / hit p50. *Not hits*: sampled calls that reached the database because the 10-second refresh-key bucket turned.`,
+      `\`${JSON.stringify(CACHE_QUERY)}\` on the ${SIZE}-order SQLite dataset (5 rows). A hit finds the compiled query in the layer's compiled-query cache (keyed by the query text and a digest of the security context; with \`compiledQueries: 0\` it parses, authorizes, normalizes, plans and renders it again), keys the result by a digest of the SQL and parameters, reads the invalidation generations and refresh-key values (default \`every: 10 second\`), then decodes and shapes the stored rows. Speed-up = uncached p50 / hit p50. *Not hits*: sampled calls that reached the database because the 10-second refresh-key bucket turned.`,
       '',
       table(['path', 'p50', 'p99', 'speed-up', 'samples'], rows),
     ].join('\n')

@@ -11,7 +11,9 @@ import { SemanticLayerError } from '../errors.js'
  */
 export function canonical(value: unknown, path: readonly (string | number)[] = []): string {
   const seen = new Set<object>()
-  const walk = (v: unknown, at: readonly (string | number)[]): string => {
+  // The path of the value being walked, kept as a stack: copied only into an error.
+  const at: (string | number)[] = [...path]
+  const walk = (v: unknown): string => {
     switch (typeof v) {
       case 'string':
         return JSON.stringify(v)
@@ -30,15 +32,28 @@ export function canonical(value: unknown, path: readonly (string | number)[] = [
         if (v instanceof Uint8Array) return `B${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`
         seen.add(v)
         try {
-          if (Array.isArray(v)) return `[${v.map((item, i) => walk(item, [...at, i])).join(',')}]`
+          if (Array.isArray(v)) {
+            let out = '['
+            for (let i = 0; i < v.length; i++) {
+              at.push(i)
+              out += (i === 0 ? '' : ',') + walk(v[i])
+              at.pop()
+            }
+            return `${out}]`
+          }
           const proto = Object.getPrototypeOf(v) as unknown
           if (proto !== Object.prototype && proto !== null) throw notPlain(at, 'is not a plain object')
           const record = v as Record<string, unknown>
-          const parts: string[] = []
+          let out = '{'
+          let first = true
           for (const key of Object.keys(record).sort()) {
-            if (record[key] !== undefined) parts.push(`${JSON.stringify(key)}:${walk(record[key], [...at, key])}`)
+            if (record[key] === undefined) continue
+            at.push(key)
+            out += `${first ? '' : ','}${JSON.stringify(key)}:${walk(record[key])}`
+            at.pop()
+            first = false
           }
-          return `{${parts.join(',')}}`
+          return `${out}}`
         } finally {
           seen.delete(v)
         }
@@ -47,11 +62,11 @@ export function canonical(value: unknown, path: readonly (string | number)[] = [
         throw notPlain(at, `is a ${typeof v}`)
     }
   }
-  return walk(value, path)
+  return walk(value)
 }
 
-function notPlain(path: readonly (string | number)[], what: string): SemanticLayerError {
-  return new SemanticLayerError('QUERY_INVALID', [{ code: 'NOT_PLAIN_DATA', path, message: `This value ${what}; it must be plain data (objects, arrays, strings, numbers, booleans, null, dates) to be digested for caching and security.` }])
+function notPlain(at: readonly (string | number)[], what: string): SemanticLayerError {
+  return new SemanticLayerError('QUERY_INVALID', [{ code: 'NOT_PLAIN_DATA', path: [...at], message: `This value ${what}; it must be plain data (objects, arrays, strings, numbers, booleans, null, dates) to be digested for caching and security.` }])
 }
 
 export function sha256(text: string): string {
@@ -89,16 +104,26 @@ export interface ResultKeyInput {
   readonly modelVersion: string
   readonly securityDigest: string
   readonly tenant: string | undefined
-  readonly dialect: string
-  readonly main: { readonly sql: string; readonly params: readonly unknown[] }
-  readonly total: { readonly sql: string; readonly params: readonly unknown[] } | undefined
+  /** {@link statementDigest} of the dialect, SQL and parameters of every statement. */
+  readonly statements: string
   readonly scopes: readonly string[]
   readonly generations: readonly number[]
 }
 
+/** A rendered statement: SQL text and bound parameters. */
+export interface Statement {
+  readonly sql: string
+  readonly params: readonly unknown[]
+}
+
+/** SHA-256 of a query's statements (main and optional total) for one dialect: equal only for the same SQL and parameters. */
+export function statementDigest(dialect: string, main: Statement, total: Statement | undefined): string {
+  return sha256(canonical({ dialect, main, total: total ?? null }))
+}
+
 /** `r:<sha256>`: the key of a query result. */
 export function resultKey(input: ResultKeyInput): string {
-  return `r:${sha256(canonical({ v: 1, ...input, tenant: input.tenant ?? null, total: input.total ?? null }))}`
+  return `r:${sha256(canonical({ v: 2, ...input, tenant: input.tenant ?? null }))}`
 }
 
 /** `k:<sha256>`: the cached value of one cube's `refresh_key.sql` for one security context and interval. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto'
 import type { Connector, ExecuteOptions } from '../connectors/connector.js'
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
-import type { RenderedSql } from '../sql/render-sql.js'
 import { CACHE_MODES, type CacheAdapter, type CacheErrorHandler, type CacheInfo, type CacheMode, type CacheOptions, type InvalidateTarget } from './cache-adapter.js'
 import { resultKey, scopes, scopesOf, securityDigest } from './cache-key.js'
 import { FAILED, guardAdapter, type GuardedAdapter } from './guarded-adapter.js'
@@ -17,14 +16,16 @@ type Rows = readonly Record<string, unknown>[]
 /** Everything the layer hands the cache for one query (see createSemanticLayer's query()). */
 export interface CachedRunRequest {
   readonly connector: Connector
-  /** The rendered statements: part of the key. */
-  readonly rendered: { readonly main: RenderedSql; readonly total?: RenderedSql | undefined }
+  /** statementDigest() of the dialect and the rendered statements (main and total): part of the key. */
+  readonly statementDigest: string
   readonly exec: ExecuteOptions
   /** Run the statements on the database (the layer's own execution, with its error wrapping). */
   readonly execute: (exec: ExecuteOptions) => Promise<{ readonly rows: Rows; readonly totalRows?: Rows }>
   readonly modelVersion: string
   /** Who is asking: digested into the key, so results are never shared across security contexts. */
   readonly securityContext: unknown
+  /** securityDigest(securityContext) when the caller has it already (saves hashing it twice). */
+  readonly securityDigest?: string | undefined
   readonly tenant?: string | undefined
   readonly dialect: string
   /** The cubes the query touches (root of the join tree and every joined cube). */
@@ -212,13 +213,14 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       if (!adapter || !refreshContext) return uncached()
       let digest: string
       try {
-        digest = securityDigest(req.securityContext)
+        digest = req.securityDigest ?? securityDigest(req.securityContext)
       } catch (error) {
         // A context that is not plain data cannot be keyed safely: never share, never fail the query.
         adapter.report(error, 'key')
         return uncached()
       }
-      const localKey = resultKey({ modelVersion: req.modelVersion, securityDigest: digest, tenant: req.tenant, dialect: req.dialect, main: req.rendered.main, total: req.rendered.total, scopes: [`mode:${req.mode}`], generations: [] })
+      // A process-local flight key (never stored): the same parts as the result key, without generations.
+      const localKey = JSON.stringify([req.modelVersion, digest, req.tenant ?? null, req.statementDigest, req.mode])
       return requests.join(localKey, (shared) => runShared({ ...req, exec: { ...req.exec, signal: shared } }, digest), { signal })
     },
 
@@ -246,9 +248,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       modelVersion: req.modelVersion,
       securityDigest: digest,
       tenant: req.tenant,
-      dialect: req.dialect,
-      main: req.rendered.main,
-      total: req.rendered.total,
+      statements: req.statementDigest,
       scopes: scopeList,
       generations: degraded ? [] : generations,
     })

@@ -37,6 +37,7 @@ export function encodeValue(value: unknown): Json {
   }
 }
 
+/** The inverse of {@link encodeValue} on what JSON.parse returned (objects are reused where nothing changes). */
 export function decodeValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value
   if (Array.isArray(value)) return value.map(decodeValue)
@@ -65,9 +66,12 @@ export function decodeValue(value: unknown): unknown {
         throw new Error(`Unknown cache tag ${JSON.stringify(tag.slice(0, 20))}`)
     }
   }
-  const out: Record<string, unknown> = {}
-  for (const k of keys) assign(out, k, decodeValue(record[k]))
-  return out
+  // JSON.parse made this object and its own keys (even '__proto__'): keep it unless a value needs decoding.
+  for (const k of keys) {
+    const v = record[k]
+    if (typeof v === 'object' && v !== null) record[k] = decodeValue(v)
+  }
+  return record
 }
 
 /** `out[key] = value`, except that a `__proto__` key stays an own property instead of changing the prototype. */

@@ -210,16 +210,24 @@ function isPair(input: unknown): input is readonly [unknown, unknown] {
   return Array.isArray(input) && input.length === 2
 }
 
-export function parseDateRange(input: string | readonly [string, string], tz: string, nowMs: number): DateResult<InstantRange> {
+/**
+ * Parse a Cube date range: `[from, to]`, one absolute value, or relative text such as 'last 7 days'.
+ * `now` is the clock in epoch ms, or a function read only when the range is relative (so callers can
+ * tell whether the result depends on the time of the call).
+ */
+export function parseDateRange(input: string | readonly [string, string], tz: string, now: number | (() => number)): DateResult<InstantRange> {
   const invalidZone = checkTimeZone(tz)
   if (invalidZone !== undefined) return invalidZone
   if (isPair(input)) return parsePair(input, tz)
   if (Array.isArray(input)) return fail(`A date range array must have exactly 2 elements [from, to]; ${FORMAT_HINT}`)
   const invalid = checkText(input, 'A date range')
   if (invalid !== undefined) return invalid
-  if (!Number.isFinite(nowMs)) return fail('The current time is not a finite epoch milliseconds value')
   const text = input.trim().toLowerCase().replace(/\s+/g, ' ')
-  const result = parseRelativeOrAbsolute(text, tz, nowMs)
+  const absolute = parseAbsolute(text, tz)
+  if (absolute !== undefined) return absolute.ok ? inSupportedYears(absolute.value.range, tz, text) : absolute
+  const nowMs = typeof now === 'function' ? now() : now
+  if (!Number.isFinite(nowMs)) return fail('The current time is not a finite epoch milliseconds value')
+  const result = parseRelative(text, tz, nowMs)
   return result.ok ? inSupportedYears(result.value, tz, text) : result
 }
 
@@ -234,10 +242,7 @@ function parsePair(input: readonly [unknown, unknown], tz: string): DateResult<I
   return ok({ fromMs: from.value.fromMs, toMs: to.value.toMs })
 }
 
-function parseRelativeOrAbsolute(text: string, tz: string, nowMs: number): DateResult<InstantRange> {
-  const absolute = parseAbsolute(text, tz)
-  if (absolute !== undefined) return absolute.ok ? ok(absolute.value.range) : absolute
-
+function parseRelative(text: string, tz: string, nowMs: number): DateResult<InstantRange> {
   const dayShift = DAY_WORDS.get(text)
   if (dayShift !== undefined) return ok(unitRange(shiftInstant(nowMs, dayShift, 'day', tz), 'day', tz))
 

@@ -10,8 +10,8 @@ import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
 export interface NormalizeOptions {
   readonly defaultLimit: number
   readonly maxLimit: number
-  /** The clock for relative date ranges, in epoch ms. */
-  readonly nowMs: number
+  /** The clock for relative date ranges, in epoch ms; a function is called only when a range is relative. */
+  readonly nowMs: number | (() => number)
 }
 
 type Path = (string | number)[]

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { canonical, resultKey, scopesOf, securityDigest } from '../../src/cache/cache-key.js'
+import { canonical, resultKey, scopesOf, securityDigest, statementDigest } from '../../src/cache/cache-key.js'
 import { decodeEntry, decodeValue, encodeEntry, encodeValue } from '../../src/cache/row-codec.js'
 
 /** The same object with its keys inserted in reverse order, recursively. */
@@ -70,9 +70,7 @@ describe('result keys', () => {
     modelVersion: 'm1',
     securityDigest: securityDigest({ tenantId: 'a' }),
     tenant: 'a' as string | undefined,
-    dialect: 'sqlite',
-    main: { sql: 'SELECT 1 WHERE x = ?', params: [1] as unknown[] },
-    total: undefined,
+    statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined),
     scopes: scopesOf(['orders'], 'a'),
     generations: [0, 0, 0, 0],
   }
@@ -84,10 +82,10 @@ describe('result keys', () => {
       { ...base, securityDigest: securityDigest({ tenantId: 'b' }) },
       { ...base, tenant: 'b' },
       { ...base, tenant: undefined },
-      { ...base, dialect: 'postgres' },
-      { ...base, main: { sql: 'SELECT 1 WHERE x = ?', params: ['1'] } },
-      { ...base, main: { sql: 'SELECT 2 WHERE x = ?', params: [1] } },
-      { ...base, total: { sql: 'SELECT count(*)', params: [] } },
+      { ...base, statements: statementDigest('postgres', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: ['1'] }, undefined) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 2 WHERE x = ?', params: [1] }, undefined) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, { sql: 'SELECT count(*)', params: [] }) },
       { ...base, generations: [0, 1, 0, 0] },
     ]
     const keys = new Set(variants.map(resultKey))

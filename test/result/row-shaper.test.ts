@@ -1,0 +1,46 @@
+import { describe, expect, test } from 'vitest'
+import { RowShaper, rowShaper } from '../../src/result/shape-result.js'
+import type { OutputColumn } from '../../src/sql/render-sql.js'
+
+const COLUMNS: OutputColumn[] = [
+  { alias: 'orders__status', keys: ['orders.status'], kind: 'dimension', type: 'string' },
+  { alias: 'orders__created_at_day', keys: ['orders.created_at.day', 'orders.created_at'], kind: 'dimension', type: 'time' },
+  { alias: 'orders__paid', keys: ['orders.paid'], kind: 'dimension', type: 'boolean' },
+  { alias: 'orders__amount', keys: ['orders.amount'], kind: 'measure', type: 'number' },
+  // Names a generated function must carry as data, never as code.
+  { alias: 'a"b\\c', keys: ['x.`${1}`\n\u2028"'], kind: 'dimension', type: 'string' },
+]
+
+/** Driver rows as PostgreSQL/MySQL return them: numeric text, 't'/'f', Dates, nulls. */
+function driverRows(n: number): Record<string, unknown>[] {
+  return Array.from({ length: n }, (_, i) => ({
+    orders__status: i % 7 === 0 ? null : `s${i % 5}`,
+    orders__created_at_day: i % 2 === 0 ? new Date(Date.UTC(2024, 0, 1 + (i % 300))) : '2024-02-03T00:00:00.000',
+    orders__paid: i % 3 === 0 ? 't' : i % 3 === 1 ? 0 : null,
+    orders__amount: i % 4 === 0 ? `${i}.25` : i % 4 === 1 ? BigInt(i) : i % 4 === 2 ? '123456789012345678901' : null,
+    'a"b\\c': { i },
+  }))
+}
+
+describe('RowShaper', () => {
+  // Large results go through the generated function, small ones through the loop: they must agree.
+  test.each(['number', 'string'] as const)('shapes large results exactly like the row-by-row path (decimals: %s)', (decimals) => {
+    const rows = driverRows(2_000)
+    const shaper = new RowShaper(COLUMNS, decimals)
+    const { data, truncated } = shaper.all(rows, 1_500)
+    expect(truncated).toBe(true)
+    expect(data).toHaveLength(1_500)
+    const one = rowShaper(COLUMNS, decimals)
+    expect(data).toEqual(rows.slice(0, 1_500).map(one))
+    expect(data[0]).toEqual({
+      'orders.status': null,
+      'orders.created_at.day': '2024-01-01T00:00:00.000',
+      'orders.created_at': '2024-01-01T00:00:00.000',
+      'orders.paid': true,
+      'orders.amount': decimals === 'string' ? '0.25' : 0.25,
+      'x.`${1}`\n\u2028"': '{"i":0}',
+    })
+    expect(data[2]!['orders.amount']).toBe('123456789012345678901') // beyond 2^53: exact text in both modes
+    expect(Object.keys(data[1]!)).toEqual(['orders.status', 'orders.created_at.day', 'orders.created_at', 'orders.paid', 'orders.amount', 'x.`${1}`\n\u2028"'])
+  })
+})
