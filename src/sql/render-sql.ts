@@ -1,7 +1,7 @@
 import { SemanticLayerError } from '../errors.js'
 import type { CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
-import type { PlannedDimension, PlannedMeasure, QueryPlan } from '../query/plan/build-plan.js'
+import type { PlannedDimension, PlannedMeasure, PreAggregatedLeaf, QueryPlan } from '../query/plan/build-plan.js'
 import { escapeLike, type SqlDialect } from './dialect.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
@@ -112,8 +112,54 @@ class Renderer {
     const { tree } = this.plan
     const cube = (name: string): string => `${this.template(this.model.cubes[name]!.from)} AS ${this.q(name)}`
     let sql = `FROM ${cube(tree.root)}`
-    for (const j of tree.joins) if (!only || only.has(j.to)) sql += ` LEFT JOIN ${cube(j.to)} ON ${this.template(j.sql)}`
+    for (const j of tree.joins) {
+      if (only && !only.has(j.to)) continue
+      const leaf = this.plan.preAggregated.find((l) => l.cube === j.to)
+      sql += leaf ? ` LEFT JOIN ${this.preAggregatedLeaf(leaf)}` : ` LEFT JOIN ${cube(j.to)} ON ${this.template(j.sql)}`
+    }
     return sql
+  }
+
+  /**
+   * A pre-aggregated leaf: its measures' partial aggregates per row of the parent, grouped by the
+   * parent's primary key (the parent is joined inside, so the join condition is used as written), then
+   * joined to the parent on that key. Parents without leaf rows get NULL partials, as with the plain
+   * LEFT JOIN. Inside the derived table the cube aliases are the usual ones, so templates render as is.
+   */
+  private preAggregatedLeaf(leaf: PreAggregatedLeaf): string {
+    const { q } = this
+    const parent = this.model.cubes[leaf.join.from]!
+    const child = this.model.cubes[leaf.cube]!
+    const pk = parent.primaryKey.map((name) => this.template(parent.dimensions[name]!.sql))
+    const select = pk.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)
+    for (const key of leaf.measures) {
+      const pm = this.measure(key)
+      for (const [suffix, expr] of this.partials(pm.measure)) select.push(`${expr} AS ${q(pm.alias + suffix)}`)
+    }
+    const from = `FROM ${this.template(parent.from)} AS ${q(parent.name)} INNER JOIN ${this.template(child.from)} AS ${q(child.name)} ON ${this.template(leaf.join.sql)}`
+    const derived = `(SELECT ${select.join(', ')} ${from} GROUP BY ${pk.map((_, i) => i + 1).join(', ')}) AS ${q(child.name)}`
+    return `${derived} ON ${pk.map((e, i) => `${q(child.name)}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')}`
+  }
+
+  /** Per-parent partial aggregates of a leaf measure, as [column suffix, expression]; avg carries sum and count. */
+  private partials(m: CompiledMeasure): [string, string][] {
+    if (m.type !== 'avg') return [['', this.rowAggregate(m)]]
+    const sql = this.filtered(m, this.template(m.sql!))
+    return [['', `sum(${sql})`], ['_n', `count(${sql})`]]
+  }
+
+  /** The outer aggregate over a pre-aggregated leaf's partials: the same value as over the leaf's rows. */
+  private foldedAggregate(m: CompiledMeasure, leaf: string): string {
+    const column = (suffix = ''): string => `${this.q(leaf)}.${this.q(this.measure(m.key).alias + suffix)}`
+    switch (m.type) {
+      case 'count':
+        return `coalesce(sum(${column()}), 0)`
+      case 'avg':
+        // 1e0 is a non-integer literal on every engine, so integer sums are never divided as integers.
+        return `1e0 * sum(${column()}) / NULLIF(sum(${column('_n')}), 0)`
+      default:
+        return `${m.type}(${column()})`
+    }
   }
 
   /**
@@ -164,10 +210,20 @@ class Renderer {
     return m
   }
 
-  /** The aggregate for a base measure over the rows in scope (`distinctPk`: count rows of a multiplied cube by key). */
+  /** The aggregate for a base measure in the query: over a pre-aggregated leaf's partials, or over the rows in scope. */
   private aggregate(m: CompiledMeasure): string {
+    return this.plan.preAggregated.some((l) => l.cube === m.cube) ? this.foldedAggregate(m, m.cube) : this.rowAggregate(m)
+  }
+
+  /** `x` restricted to the rows passing the measure's own `filters` (CASE WHEN inside the aggregate). */
+  private filtered(m: CompiledMeasure, x: string): string {
+    return m.filters.length ? `CASE WHEN ${m.filters.map((f) => `(${this.template(f)})`).join(' AND ')} THEN ${x} END` : x
+  }
+
+  /** The aggregate for a base measure over the rows in scope (count without sql on a multiplied cube counts distinct keys). */
+  private rowAggregate(m: CompiledMeasure): string {
     const cond = m.filters.length ? m.filters.map((f) => `(${this.template(f)})`).join(' AND ') : undefined
-    const when = (x: string): string => (cond ? `CASE WHEN ${cond} THEN ${x} END` : x)
+    const when = (x: string): string => this.filtered(m, x)
     const sql = m.sql ? this.template(m.sql) : undefined
     if (this.plan.ungrouped) {
       if (m.type === 'count' || m.type === 'count_distinct') {

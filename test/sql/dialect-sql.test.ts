@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
-import { createSemanticLayer } from '../../src/index.js'
+import { createSemanticLayer, parseModel } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
-import { miniModel } from '../fixtures/mini-model.js'
+import { MINI_MODEL_YAML, miniModel } from '../fixtures/mini-model.js'
 
 // Compile-only: the expected SQL and parameters for every dialect, side by side. Each expectation was
 // read and checked by hand; the same statements run on real engines in the integration suites.
@@ -66,7 +66,11 @@ describe('SQL per dialect', () => {
   test('a keys subquery joins only the cubes its dimensions and filters need', async () => {
     // orders is multiplied by items; nothing reads items in the keys subquery, so it is left out there
     // (LEFT JOINs cannot change the distinct (dimensions, key) pairs) but stays in the items group.
-    const rendered = await layer.sql({ measures: ['orders.total', 'items.qty'], dimensions: ['orders.status'] }, { dialect: 'sqlite' })
+    // items.skus (count_distinct) keeps items from being pre-aggregated, so the keys subquery is used.
+    const yaml = MINI_MODEL_YAML.replace('      - { name: qty, sql: qty, type: sum }\n', '      - { name: qty, sql: qty, type: sum }\n      - { name: skus, sql: sku, type: count_distinct }\n')
+    const withSkus = createSemanticLayer({ model: parseModel([{ file: 'mini.yml', content: yaml }]), connectors: { default: sqlite({ filename: ':memory:' }) } })
+    const rendered = await withSkus.sql({ measures: ['orders.total', 'items.skus'], dimensions: ['orders.status'] }, { dialect: 'sqlite' })
+    expect(rendered.sql).toContain('SELECT DISTINCT')
     const keys = rendered.sql.slice(rendered.sql.indexOf('SELECT DISTINCT'), rendered.sql.indexOf('AS "cortex_keys"'))
     expect(keys).not.toContain('items')
     expect(rendered.sql).toContain('LEFT JOIN items AS "items"')

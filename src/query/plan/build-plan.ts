@@ -5,6 +5,9 @@ import { templateCubes } from '../../model/references.js'
 import { deepFreeze } from '../../util/objects.js'
 import type { FilterNode, Granularity, NormalizedQuery, OrderItem, ResolvedMember } from '../normalized-query.js'
 import { buildJoinTree, isMultiplied, orderJoins, type JoinTree } from './join-tree.js'
+import { preAggregateLeaves, type PreAggregatedLeaf } from './pre-aggregate-leaves.js'
+
+export type { PreAggregatedLeaf } from './pre-aggregate-leaves.js'
 
 export interface PlannedDimension {
   readonly alias: string
@@ -40,8 +43,10 @@ export interface QueryPlan {
   readonly dimensions: readonly PlannedDimension[]
   readonly measures: readonly PlannedMeasure[]
   readonly groups: readonly MeasureGroup[]
-  /** Cubes with measures in the query whose rows the join tree repeats. */
+  /** Cubes with measures in the query whose rows the join tree repeats (pre-aggregated leaves taken into account). */
   readonly multiplied: readonly string[]
+  /** Leaves aggregated per parent row in a derived table; their measures sit in the main group. */
+  readonly preAggregated: readonly PreAggregatedLeaf[]
   readonly where: readonly FilterNode[]
   readonly having: readonly FilterNode[]
   readonly segments: readonly SqlTemplate[]
@@ -149,13 +154,15 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     }
     return i
   }
+  const preAggregated = preAggregateLeaves(model, q, tree, [...needed.values()].map((n) => n.measure))
+  const folded = new Set(preAggregated.map((l) => l.cube))
   const multiplied = new Map<string, boolean>()
   const measures: PlannedMeasure[] = []
   let index = 0
   for (const { measure, key, selected } of needed.values()) {
     let group = -1
     if (!measure.calculated) {
-      if (!multiplied.has(measure.cube)) multiplied.set(measure.cube, isMultiplied(tree, measure.cube))
+      if (!multiplied.has(measure.cube)) multiplied.set(measure.cube, isMultiplied(tree, measure.cube, folded))
       if (q.ungrouped) group = groupFor(undefined)
       else {
         const dedupInPlace = DUPLICATE_SAFE.has(measure.type) || (measure.type === 'count' && !measure.sql && model.cubes[measure.cube]!.primaryKey.length === 1)
@@ -173,6 +180,7 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     measures,
     groups,
     multiplied: [...multiplied].filter(([, v]) => v).map(([k]) => k),
+    preAggregated,
     where: q.where,
     having: q.having,
     segments,

@@ -76,8 +76,9 @@ export function orderJoins(root: string, joins: readonly CompiledJoin[]): Compil
 /**
  * Is `cube`'s row multiplied by the tree? Walking the tree outward from the cube, any step to the
  * "many" side of a join (forward along one_to_many, backward along many_to_one) repeats its rows.
+ * Joins into the cubes of `oneToOne` (pre-aggregated leaves: one row per parent row) count as one_to_one.
  */
-export function isMultiplied(tree: JoinTree, cube: string): boolean {
+export function isMultiplied(tree: JoinTree, cube: string, oneToOne: ReadonlySet<string> = new Set()): boolean {
   const seen = new Set([cube])
   const stack = [cube]
   while (stack.length > 0) {
@@ -86,7 +87,8 @@ export function isMultiplied(tree: JoinTree, cube: string): boolean {
       const forward = j.from === at && !seen.has(j.to)
       const backward = j.to === at && !seen.has(j.from)
       if (!forward && !backward) continue
-      if ((forward && j.relationship === 'one_to_many') || (backward && j.relationship === 'many_to_one')) return true
+      const relationship = oneToOne.has(j.to) ? 'one_to_one' : j.relationship
+      if ((forward && relationship === 'one_to_many') || (backward && relationship === 'many_to_one')) return true
       const next = forward ? j.to : j.from
       seen.add(next)
       stack.push(next)

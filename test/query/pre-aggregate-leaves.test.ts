@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest'
+import { compileModel } from '../../src/model/compile-model.js'
+import { parseModel } from '../../src/model/load-model.js'
+import { normalizeQuery } from '../../src/query/normalize-query.js'
+import { parseQuery } from '../../src/query/parse-query.js'
+import { buildPlan, type QueryPlan } from '../../src/query/plan/build-plan.js'
+
+// customers → orders (one_to_many) → items, notes (one_to_many); items → products (many_to_one).
+const model = compileModel(parseModel([{ file: 'shop.yml', content: `
+cubes:
+  - name: customers
+    sql_table: customers
+    joins:
+      - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders.customer_id}" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: country, sql: country, type: string }
+    measures:
+      - { name: count, type: count }
+      - { name: credit, sql: credit, type: sum }
+  - name: orders
+    sql_table: orders
+    joins:
+      - { name: items, relationship: one_to_many, sql: "{CUBE}.id = {items.order_id}" }
+      - { name: notes, relationship: one_to_many, sql: "{CUBE}.id = {notes.order_id}" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: customer_id, sql: customer_id, type: number }
+      - { name: status, sql: status, type: string }
+      - { name: created_at, sql: created_at, type: time }
+      - { name: first_sku, sql: "{items.sku}", type: string }
+    measures:
+      - { name: count, type: count }
+      - { name: total, sql: amount, type: sum }
+      - { name: per_item, sql: "{total} / NULLIF({items.count}, 0)", type: number }
+  - name: items
+    sql_table: items
+    joins:
+      - { name: products, relationship: many_to_one, sql: "{CUBE}.product_id = {products.id}" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: order_id, sql: order_id, type: number }
+      - { name: product_id, sql: product_id, type: number }
+      - { name: sku, sql: sku, type: string }
+      - { name: quantity, sql: qty, type: number }
+    measures:
+      - { name: count, type: count }
+      - { name: qty, sql: qty, type: sum }
+      - { name: avg_price, sql: price, type: avg }
+      - { name: min_price, sql: price, type: min }
+      - { name: big_qty, sql: qty, type: sum, filters: [{ sql: "{CUBE}.qty > 10" }] }
+      - { name: skus, sql: sku, type: count_distinct }
+    segments:
+      - { name: big, sql: "{CUBE}.qty > 10" }
+  - name: notes
+    sql_table: notes
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: order_id, sql: order_id, type: number }
+      - { name: author, sql: author, type: string }
+    measures:
+      - { name: count, type: count }
+  - name: products
+    sql_table: products
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: category, sql: category, type: string }
+    measures:
+      - { name: avg_price, sql: price, type: avg }
+` }]))
+
+function plan(query: Record<string, unknown>): QueryPlan {
+  return buildPlan(model, normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }))
+}
+
+const leaves = (p: QueryPlan) => p.preAggregated.map((l) => ({ cube: l.cube, parent: l.join.from, measures: l.measures }))
+
+describe('leaf pre-aggregation is chosen', () => {
+  it('for a one_to_many leaf whose measures are sums and counts: the parent is no longer multiplied', () => {
+    const p = plan({ measures: ['orders.total', 'orders.count', 'items.qty', 'items.count'], dimensions: ['orders.status'] })
+    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty', 'items.count'] }])
+    expect(p.multiplied).toEqual([])
+    expect(p.groups).toEqual([{}])
+    expect(p.measures.every((m) => m.group === 0)).toBe(true)
+  })
+
+  it('for avg, min and filtered sums (decomposable into per-parent partials)', () => {
+    const p = plan({ measures: ['orders.total', 'items.avg_price', 'items.min_price', 'items.big_qty'], dimensions: ['orders.status'] })
+    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.avg_price', 'items.min_price', 'items.big_qty'] }])
+  })
+
+  it('for leaf measures needed only by a calculated measure or a measure filter', () => {
+    const p = plan({ measures: ['orders.per_item'], dimensions: ['orders.status'], filters: [{ member: 'items.qty', operator: 'gt', values: ['3'] }] })
+    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.count', 'items.qty'] }])
+    expect(p.groups).toEqual([{}])
+  })
+
+  it('with a time dimension with granularity and a filter on the parent', () => {
+    const p = plan({
+      measures: ['orders.count', 'items.qty'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-03-31'] }],
+      filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+    })
+    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty'] }])
+    expect(p.multiplied).toEqual([])
+  })
+
+  it('for the last link of a chain: items folds into orders, customers stays multiplied by orders', () => {
+    const p = plan({ measures: ['customers.count', 'orders.count', 'items.qty'], dimensions: ['customers.country'] })
+    expect(p.tree.root).toBe('customers')
+    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty'] }])
+    expect(p.multiplied).toEqual(['customers'])
+  })
+
+  it('for two leaves under one parent: both fold, and the parent is not multiplied', () => {
+    const p = plan({ measures: ['orders.total', 'items.qty', 'notes.count'], dimensions: ['orders.status'] })
+    expect(leaves(p).map((l) => l.cube)).toEqual(['items', 'notes'])
+    expect(p.multiplied).toEqual([])
+    expect(p.groups).toEqual([{}])
+  })
+})
+
+describe('leaf pre-aggregation is not chosen', () => {
+  const none = (query: Record<string, unknown>) => {
+    const p = plan(query)
+    expect(p.preAggregated).toEqual([])
+    return p
+  }
+
+  it('with a dimension on the leaf', () => {
+    const p = none({ measures: ['orders.total', 'items.qty'], dimensions: ['items.sku'] })
+    expect(p.groups).toEqual([{ cube: 'orders' }, {}])
+  })
+
+  it('with a dimension of another cube that reads the leaf', () => {
+    none({ measures: ['customers.count', 'items.qty'], dimensions: ['orders.first_sku'] })
+  })
+
+  it('with a dimension filter on the leaf', () => {
+    const p = none({ measures: ['orders.total', 'items.qty'], dimensions: ['orders.status'], filters: [{ member: 'items.sku', operator: 'equals', values: ['A'] }] })
+    expect(p.multiplied).toEqual(['orders'])
+  })
+
+  it('with a segment on the leaf', () => {
+    none({ measures: ['orders.total', 'items.qty'], dimensions: ['orders.status'], segments: ['items.big'] })
+  })
+
+  it('with a count_distinct measure on the leaf', () => {
+    const p = none({ measures: ['orders.total', 'items.qty', 'items.skus'], dimensions: ['orders.status'] })
+    expect(p.groups).toEqual([{ cube: 'orders' }, {}])
+  })
+
+  it('for an ungrouped query', () => {
+    none({ measures: ['orders.total', 'items.qty'], dimensions: ['orders.id'], ungrouped: true })
+  })
+
+  it('for a leaf reached over many_to_one (the leaf is multiplied, not its parent)', () => {
+    const p = none({ measures: ['items.count', 'products.avg_price'], dimensions: ['items.sku'] })
+    expect(p.multiplied).toEqual(['products'])
+  })
+
+  it('when the parent stays multiplied by a sibling that cannot fold (no partials would be repeated)', () => {
+    // notes has a dimension, so it stays joined and multiplies orders; folding items would repeat its partials.
+    const p = none({ measures: ['orders.total', 'items.qty'], dimensions: ['notes.author'] })
+    expect(p.multiplied).toEqual(['orders', 'items'])
+    expect(p.groups).toEqual([{ cube: 'orders' }, { cube: 'items' }])
+  })
+
+  it('for a leaf with no measure in the query', () => {
+    none({ measures: ['orders.total'], dimensions: ['orders.status'] })
+  })
+})

@@ -1,0 +1,110 @@
+import { describe, expect, test } from 'vitest'
+import { createSemanticLayer, parseModel } from '../../src/index.js'
+import { sqlite } from '../../src/sqlite.js'
+
+// Compile-only SQL for leaf pre-aggregation (docs/fan-out.md); each expectation was read and checked by
+// hand, and the same shapes run on real engines in the oracle suites. customers → orders → items (one_to_many);
+// lines has a composite primary key and one_to_many taxes.
+const layer = createSemanticLayer({
+  model: parseModel([{ file: 'shop.yml', content: `
+cubes:
+  - name: customers
+    sql_table: customers
+    joins:
+      - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders.customer_id}" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: country, sql: country, type: string }
+    measures:
+      - { name: credit, sql: credit, type: sum }
+  - name: orders
+    sql_table: orders
+    joins:
+      - { name: items, relationship: one_to_many, sql: "{CUBE}.id = {items.order_id}" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: customer_id, sql: customer_id, type: number }
+      - { name: status, sql: status, type: string }
+    measures:
+      - { name: count, type: count }
+      - { name: total, sql: amount, type: sum }
+  - name: items
+    sql_table: items
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: order_id, sql: order_id, type: number }
+    measures:
+      - { name: count, type: count }
+      - { name: avg_price, sql: price, type: avg }
+      - { name: max_price, sql: price, type: max }
+      - { name: big_qty, sql: qty, type: sum, filters: [{ sql: "{CUBE}.qty > 10" }] }
+  - name: lines
+    sql_table: lines
+    joins:
+      - { name: taxes, relationship: one_to_many, sql: "{CUBE}.order_id = {taxes.order_id} AND {CUBE}.line_no = {taxes.line_no}" }
+    dimensions:
+      - { name: order_id, sql: order_id, type: number, primary_key: true }
+      - { name: line_no, sql: line_no, type: number, primary_key: true }
+      - { name: kind, sql: kind, type: string }
+    measures:
+      - { name: total, sql: amount, type: sum }
+  - name: taxes
+    sql_table: taxes
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: order_id, sql: order_id, type: number }
+      - { name: line_no, sql: line_no, type: number }
+    measures:
+      - { name: total, sql: amount, type: sum }
+` }]),
+  connectors: { default: sqlite({ filename: ':memory:' }) },
+})
+
+const queries = {
+  single: { measures: ['orders.total', 'items.count', 'items.avg_price', 'items.max_price', 'items.big_qty'], dimensions: ['orders.status'], filters: [{ member: 'items.count', operator: 'gt', values: ['2'] }] },
+  composite: { measures: ['lines.total', 'taxes.total'], dimensions: ['lines.kind'] },
+  withKeys: { measures: ['customers.credit', 'orders.count', 'items.count'], dimensions: ['customers.country'] },
+}
+
+const cases = [
+  {
+    name: "a leaf's count, avg (sum and count partials), max and filtered sum per parent row; HAVING on the folded count",
+    query: queries.single,
+    sqlite: { sql: `SELECT "orders".status AS "orders__status", sum("orders".amount) AS "orders__total", coalesce(sum("items"."items__count"), 0) AS "items__count", 1e0 * sum("items"."items__avg_price") / NULLIF(sum("items"."items__avg_price_n"), 0) AS "items__avg_price", max("items"."items__max_price") AS "items__max_price", sum("items"."items__big_qty") AS "items__big_qty" FROM orders AS "orders" LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", count("items".id) AS "items__count", sum("items".price) AS "items__avg_price", count("items".price) AS "items__avg_price_n", max("items".price) AS "items__max_price", sum(CASE WHEN ("items".qty > 10) THEN "items".qty END) AS "items__big_qty" FROM orders AS "orders" INNER JOIN items AS "items" ON "orders".id = ("items".order_id) GROUP BY 1) AS "items" ON "items"."cortex_pk_0" = "orders".id GROUP BY 1 HAVING (coalesce(sum("items"."items__count"), 0) > ?) ORDER BY 2 DESC LIMIT ?`, params: [2, 10001] },
+    postgres: { sql: `SELECT "orders".status AS "orders__status", sum("orders".amount) AS "orders__total", coalesce(sum("items"."items__count"), 0) AS "items__count", 1e0 * sum("items"."items__avg_price") / NULLIF(sum("items"."items__avg_price_n"), 0) AS "items__avg_price", max("items"."items__max_price") AS "items__max_price", sum("items"."items__big_qty") AS "items__big_qty" FROM orders AS "orders" LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", count("items".id) AS "items__count", sum("items".price) AS "items__avg_price", count("items".price) AS "items__avg_price_n", max("items".price) AS "items__max_price", sum(CASE WHEN ("items".qty > 10) THEN "items".qty END) AS "items__big_qty" FROM orders AS "orders" INNER JOIN items AS "items" ON "orders".id = ("items".order_id) GROUP BY 1) AS "items" ON "items"."cortex_pk_0" = "orders".id GROUP BY 1 HAVING (coalesce(sum("items"."items__count"), 0) > $1) ORDER BY 2 DESC LIMIT $2`, params: [2, 10001] },
+    mysql: { sql: `SELECT \`orders\`.status AS \`orders__status\`, sum(\`orders\`.amount) AS \`orders__total\`, coalesce(sum(\`items\`.\`items__count\`), 0) AS \`items__count\`, 1e0 * sum(\`items\`.\`items__avg_price\`) / NULLIF(sum(\`items\`.\`items__avg_price_n\`), 0) AS \`items__avg_price\`, max(\`items\`.\`items__max_price\`) AS \`items__max_price\`, sum(\`items\`.\`items__big_qty\`) AS \`items__big_qty\` FROM orders AS \`orders\` LEFT JOIN (SELECT \`orders\`.id AS \`cortex_pk_0\`, count(\`items\`.id) AS \`items__count\`, sum(\`items\`.price) AS \`items__avg_price\`, count(\`items\`.price) AS \`items__avg_price_n\`, max(\`items\`.price) AS \`items__max_price\`, sum(CASE WHEN (\`items\`.qty > 10) THEN \`items\`.qty END) AS \`items__big_qty\` FROM orders AS \`orders\` INNER JOIN items AS \`items\` ON \`orders\`.id = (\`items\`.order_id) GROUP BY 1) AS \`items\` ON \`items\`.\`cortex_pk_0\` = \`orders\`.id GROUP BY 1 HAVING (coalesce(sum(\`items\`.\`items__count\`), 0) > ?) ORDER BY 2 DESC LIMIT ?`, params: [2, 10001] },
+  },
+  {
+    name: "a parent with a composite primary key: grouped by both columns, joined back on both",
+    query: queries.composite,
+    sqlite: { sql: `SELECT "lines".kind AS "lines__kind", sum("lines".amount) AS "lines__total", sum("taxes"."taxes__total") AS "taxes__total" FROM lines AS "lines" LEFT JOIN (SELECT "lines".order_id AS "cortex_pk_0", "lines".line_no AS "cortex_pk_1", sum("taxes".amount) AS "taxes__total" FROM lines AS "lines" INNER JOIN taxes AS "taxes" ON "lines".order_id = ("taxes".order_id) AND "lines".line_no = ("taxes".line_no) GROUP BY 1, 2) AS "taxes" ON "taxes"."cortex_pk_0" = "lines".order_id AND "taxes"."cortex_pk_1" = "lines".line_no GROUP BY 1 ORDER BY 2 DESC LIMIT ?`, params: [10001] },
+    postgres: { sql: `SELECT "lines".kind AS "lines__kind", sum("lines".amount) AS "lines__total", sum("taxes"."taxes__total") AS "taxes__total" FROM lines AS "lines" LEFT JOIN (SELECT "lines".order_id AS "cortex_pk_0", "lines".line_no AS "cortex_pk_1", sum("taxes".amount) AS "taxes__total" FROM lines AS "lines" INNER JOIN taxes AS "taxes" ON "lines".order_id = ("taxes".order_id) AND "lines".line_no = ("taxes".line_no) GROUP BY 1, 2) AS "taxes" ON "taxes"."cortex_pk_0" = "lines".order_id AND "taxes"."cortex_pk_1" = "lines".line_no GROUP BY 1 ORDER BY 2 DESC LIMIT $1`, params: [10001] },
+    mysql: { sql: `SELECT \`lines\`.kind AS \`lines__kind\`, sum(\`lines\`.amount) AS \`lines__total\`, sum(\`taxes\`.\`taxes__total\`) AS \`taxes__total\` FROM lines AS \`lines\` LEFT JOIN (SELECT \`lines\`.order_id AS \`cortex_pk_0\`, \`lines\`.line_no AS \`cortex_pk_1\`, sum(\`taxes\`.amount) AS \`taxes__total\` FROM lines AS \`lines\` INNER JOIN taxes AS \`taxes\` ON \`lines\`.order_id = (\`taxes\`.order_id) AND \`lines\`.line_no = (\`taxes\`.line_no) GROUP BY 1, 2) AS \`taxes\` ON \`taxes\`.\`cortex_pk_0\` = \`lines\`.order_id AND \`taxes\`.\`cortex_pk_1\` = \`lines\`.line_no GROUP BY 1 ORDER BY 2 DESC LIMIT ?`, params: [10001] },
+  },
+  {
+    name: "a folded leaf next to a keys subquery: the keys subquery does not join the leaf",
+    query: queries.withKeys,
+    sqlite: { sql: `SELECT "q0"."customers__country" AS "customers__country", "q0"."customers__credit" AS "customers__credit", "q1"."orders__count" AS "orders__count", "q1"."items__count" AS "items__count" FROM (SELECT "cortex_keys"."customers__country" AS "customers__country", sum("customers".credit) AS "customers__credit" FROM (SELECT DISTINCT "customers".country AS "customers__country", "customers".id AS "cortex_pk_0" FROM customers AS "customers") AS "cortex_keys" LEFT JOIN customers AS "customers" ON "cortex_keys"."cortex_pk_0" = "customers".id GROUP BY 1) AS "q0" INNER JOIN (SELECT "customers".country AS "customers__country", count("orders".id) AS "orders__count", coalesce(sum("items"."items__count"), 0) AS "items__count" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", count("items".id) AS "items__count" FROM orders AS "orders" INNER JOIN items AS "items" ON "orders".id = ("items".order_id) GROUP BY 1) AS "items" ON "items"."cortex_pk_0" = "orders".id GROUP BY 1) AS "q1" ON "q0"."customers__country" IS "q1"."customers__country" ORDER BY 2 DESC LIMIT ?`, params: [10001] },
+    postgres: { sql: `SELECT "q0"."customers__country" AS "customers__country", "q0"."customers__credit" AS "customers__credit", "q1"."orders__count" AS "orders__count", "q1"."items__count" AS "items__count" FROM (SELECT "cortex_keys"."customers__country" AS "customers__country", sum("customers".credit) AS "customers__credit" FROM (SELECT DISTINCT "customers".country AS "customers__country", "customers".id AS "cortex_pk_0" FROM customers AS "customers") AS "cortex_keys" LEFT JOIN customers AS "customers" ON "cortex_keys"."cortex_pk_0" = "customers".id GROUP BY 1) AS "q0" INNER JOIN (SELECT "customers".country AS "customers__country", count("orders".id) AS "orders__count", coalesce(sum("items"."items__count"), 0) AS "items__count" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", count("items".id) AS "items__count" FROM orders AS "orders" INNER JOIN items AS "items" ON "orders".id = ("items".order_id) GROUP BY 1) AS "items" ON "items"."cortex_pk_0" = "orders".id GROUP BY 1) AS "q1" ON "q0"."customers__country" IS NOT DISTINCT FROM "q1"."customers__country" ORDER BY 2 DESC LIMIT $1`, params: [10001] },
+    mysql: { sql: `SELECT \`q0\`.\`customers__country\` AS \`customers__country\`, \`q0\`.\`customers__credit\` AS \`customers__credit\`, \`q1\`.\`orders__count\` AS \`orders__count\`, \`q1\`.\`items__count\` AS \`items__count\` FROM (SELECT \`cortex_keys\`.\`customers__country\` AS \`customers__country\`, sum(\`customers\`.credit) AS \`customers__credit\` FROM (SELECT DISTINCT \`customers\`.country AS \`customers__country\`, \`customers\`.id AS \`cortex_pk_0\` FROM customers AS \`customers\`) AS \`cortex_keys\` LEFT JOIN customers AS \`customers\` ON \`cortex_keys\`.\`cortex_pk_0\` = \`customers\`.id GROUP BY 1) AS \`q0\` INNER JOIN (SELECT \`customers\`.country AS \`customers__country\`, count(\`orders\`.id) AS \`orders__count\`, coalesce(sum(\`items\`.\`items__count\`), 0) AS \`items__count\` FROM customers AS \`customers\` LEFT JOIN orders AS \`orders\` ON \`customers\`.id = (\`orders\`.customer_id) LEFT JOIN (SELECT \`orders\`.id AS \`cortex_pk_0\`, count(\`items\`.id) AS \`items__count\` FROM orders AS \`orders\` INNER JOIN items AS \`items\` ON \`orders\`.id = (\`items\`.order_id) GROUP BY 1) AS \`items\` ON \`items\`.\`cortex_pk_0\` = \`orders\`.id GROUP BY 1) AS \`q1\` ON \`q0\`.\`customers__country\` <=> \`q1\`.\`customers__country\` ORDER BY 2 DESC LIMIT ?`, params: [10001] },
+  },
+] as const
+
+describe('leaf pre-aggregation SQL per dialect', () => {
+  for (const c of cases) {
+    for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
+      test(`${c.name} (${dialect})`, async () => {
+        const rendered = await layer.sql(c.query, { dialect })
+        expect(rendered.sql).toBe(c[dialect].sql)
+        expect(rendered.params).toEqual(c[dialect].params)
+      })
+    }
+  }
+
+  test('a leaf with a dimension keeps the keys subquery and count(DISTINCT pk)', async () => {
+    const rendered = await layer.sql({ measures: ['orders.total', 'orders.count', 'items.count'], dimensions: ['items.id'] }, { dialect: 'sqlite' })
+    expect(rendered.sql).toContain('SELECT DISTINCT')
+    expect(rendered.sql).toContain('count(DISTINCT "orders".id)')
+    expect(rendered.sql).not.toContain('coalesce(sum(')
+  })
+})
