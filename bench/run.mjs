@@ -6,6 +6,7 @@
 //                                                   adds PostgreSQL / MySQL to figures 3 and 4
 //   BENCH_REDIS_URL=redis://… npm run bench         adds the Redis cache to figure 6
 //   BENCH_ONLY=compile,fanout npm run bench         only some figures (compile, model-size, e2e, fanout, cached-query, memory)
+//   BENCH_SIZES=5M BENCH_ONLY=e2e,fanout npm run bench  exactly these dataset sizes (100k, 1M, 5M)
 //   BENCH_QUICK=1 npm run bench                     100k only and short sampling: a smoke test, not figures
 //   BENCH_SKIP_CUBE=1 npm run bench                 figure 2 without installing Cube's compiler
 //   BENCH_WRITE_DOCS=1 npm run bench                also replace the generated block of docs/performance.md
@@ -72,7 +73,7 @@ for (const [name, script] of selected) {
 }
 
 const seconds = Math.round((Date.now() - started) / 1000)
-const command = [settings.full ? 'BENCH_FULL=1' : '', settings.pgUrl ? 'BENCH_PG_URL=…' : '', settings.mysqlUrl ? 'BENCH_MYSQL_URL=…' : '', settings.redisUrl ? 'BENCH_REDIS_URL=…' : '', settings.quick ? 'BENCH_QUICK=1' : '', only ? `BENCH_ONLY=${[...only].join(',')}` : '', 'npm run bench'].filter(Boolean).join(' ')
+const command = [settings.full ? 'BENCH_FULL=1' : '', settings.pgUrl ? 'BENCH_PG_URL=…' : '', settings.mysqlUrl ? 'BENCH_MYSQL_URL=…' : '', settings.redisUrl ? 'BENCH_REDIS_URL=…' : '', settings.quick ? 'BENCH_QUICK=1' : '', settings.sizes ? `BENCH_SIZES=${settings.sizes.join(',')}` : '', only ? `BENCH_ONLY=${[...only].join(',')}` : '', 'npm run bench'].filter(Boolean).join(' ')
 const verdictMark = (met) => (met === true ? 'met' : met === false ? '**missed**' : '—')
 const verdictRows = figures.flatMap((f) => f.verdicts.map((v) => [String(v.figure), v.target, v.value, verdictMark(v.met)]))
 const report = [

@@ -13,10 +13,16 @@ export const settings = {
   pgUrl: process.env.BENCH_PG_URL || undefined,
   mysqlUrl: process.env.BENCH_MYSQL_URL || undefined,
   redisUrl: process.env.BENCH_REDIS_URL || undefined,
+  /** BENCH_SIZES=5M (comma-separated): exactly these dataset sizes, e.g. to add 5M figures in a run of their own. */
+  sizes: process.env.BENCH_SIZES ? process.env.BENCH_SIZES.split(',').map((s) => s.trim()) : undefined,
 }
 
-/** Dataset sizes of this run: 100k and 1M always, 5M with BENCH_FULL=1 (100k only with BENCH_QUICK=1). */
-export const sizes = () => (settings.quick ? ['100k'] : settings.full ? ['100k', '1M', '5M'] : ['100k', '1M'])
+for (const size of settings.sizes ?? []) {
+  if (!['100k', '1M', '5M'].includes(size)) throw new Error(`BENCH_SIZES: unknown size ${JSON.stringify(size)}; use 100k, 1M and/or 5M`)
+}
+
+/** Dataset sizes of this run: BENCH_SIZES if set; else 100k and 1M, 5M with BENCH_FULL=1 (100k only with BENCH_QUICK=1). */
+export const sizes = () => settings.sizes ?? (settings.quick ? ['100k'] : settings.full ? ['100k', '1M', '5M'] : ['100k', '1M'])
 
 /**
  * Run a figure: `body` returns { title, markdown, verdicts, data }. Written to the file named by the
