@@ -3,7 +3,8 @@
  * {@link ModelDefinition}. Only `node:fs/promises` and `node:path` are used for I/O, so this module never
  * pulls in a database driver.
  */
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
@@ -259,10 +260,13 @@ class Loader {
 type ReadResult = { text: string } | { error: unknown }
 
 /** Enough reads in flight to keep libuv's thread pool busy on a folder of many small files. */
-const READ_CONCURRENCY = 16
+const READ_CONCURRENCY = 32
 
+/** The callback `readFile` takes about half the time of `fs/promises`' on many small files (Node 20). */
 function readText(path: string): Promise<ReadResult> {
-  return readFile(path, 'utf8').then((text) => ({ text }), (error: unknown) => ({ error }))
+  return new Promise((resolve) => {
+    readFile(path, 'utf8', (error, text) => resolve(error === null ? { text } : { error }))
+  })
 }
 
 /** `Promise.all(items.map(fn))` with at most `limit` calls pending at once; results keep the order of `items`. */

@@ -19,6 +19,10 @@ class NotSimple {}
 const PLAIN_TAGS: readonly ScalarTag[] = new Schema({}).tags.filter(
   (tag): tag is ScalarTag => tag.collection === undefined && tag.default === true && tag.test !== undefined,
 )
+/** One test for "some implicit tag applies", built from the tags' own patterns (most scalars are strings and fail it fast). */
+const ANY_TAGGED = PLAIN_TAGS.every((tag) => tag.test?.flags === '')
+  ? new RegExp(PLAIN_TAGS.map((tag) => `(?:${tag.test?.source ?? ''})`).join('|'))
+  : /(?:)/
 const RESOLVE_OPTIONS = { intAsBigInt: false }
 /** Characters that `yaml` may treat differently from plain text: control and line-separator characters, tabs, BOMs, CR. */
 const UNSUPPORTED_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/
@@ -153,6 +157,7 @@ function scalar(text: string): unknown {
 }
 
 function resolvePlain(value: string): unknown {
+  if (!ANY_TAGGED.test(value)) return value
   const tag = PLAIN_TAGS.find((t) => t.test?.test(value) === true)
   if (tag === undefined) return value
   const resolved = tag.resolve(value, bail, RESOLVE_OPTIONS)

@@ -88,6 +88,14 @@ describe('issue codes', () => {
     expect(issue.message).toBe('Key "sql" in measure "total" of cube "orders" must be a string, but is a number. Change the value.')
   })
 
+  it('WRONG_TYPE for a format that is neither a name nor a mapping, while mappings are accepted', () => {
+    const error = parseError({ cubes: [{ name: 'orders', sql_table: 't', measures: [{ name: 'total', type: 'sum', sql: 'x', format: 5 }, { name: 'n', type: 'count', format: null }] }] })
+    expect(error.issues.map((i) => [i.code, i.path.join('.')])).toEqual([['WRONG_TYPE', 'cubes.orders.measures.total.format'], ['WRONG_TYPE', 'cubes.orders.measures.n.format']])
+    expect(error.issues[0]?.message).toBe('Key "format" in measure "total" of cube "orders" must be a format name (e.g. currency, percent, number) or a mapping such as { type: custom-numeric, value: ".2f" }.')
+    const model = parseModel([{ content: { cubes: [{ name: 'orders', sql_table: 't', measures: [{ name: 'n', type: 'count', format: { type: 'custom-numeric', value: '.2f' } }] }] } }])
+    expect(model.cubes[0]?.measures[0]?.format).toEqual({ type: 'custom-numeric', value: '.2f' })
+  })
+
   it('WRONG_TYPE for a top level that is not a mapping', () => {
     const issue = only(parseError('- name: orders\n', 'orders.yml'), 'WRONG_TYPE')
     expect(issue.path).toEqual(['orders.yml'])
