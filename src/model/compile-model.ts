@@ -136,13 +136,17 @@ class CubeCompiler {
   private readonly segments = nullRecord<CompiledSegment>()
   /** Compiled dimension/segment SQL, memoized; `null` while being compiled (cycle detection). */
   private readonly inlineCache = new Map<string, SqlTemplate | null>()
+  /** Every member's title starts with it: computed once per cube rather than once per member. */
+  private readonly cubeTitle: string
 
   constructor(
     private readonly cube: CubeDefinition,
     private readonly all: Record<string, CubeDefinition>,
     private readonly compilers: ReadonlyMap<string, CubeCompiler>,
     private readonly report: (code: string, path: Path, message: string) => void,
-  ) {}
+  ) {
+    this.cubeTitle = cube.title ?? titleize(cube.name)
+  }
 
   compile(): CompiledCube | undefined {
     const { cube } = this
@@ -251,9 +255,8 @@ class CubeCompiler {
     format: CompiledDimension['format'],
   ): Pick<CompiledDimension, 'title' | 'shortTitle' | 'description' | 'meta' | 'format' | 'public'> {
     const short = def.title ?? titleize(def.name)
-    const cubeTitle = this.cube.title ?? titleize(this.cube.name)
     return {
-      title: `${cubeTitle} ${short}`,
+      title: `${this.cubeTitle} ${short}`,
       shortTitle: short,
       ...(def.description === undefined ? {} : { description: def.description }),
       ...(def.meta === undefined ? {} : { meta: def.meta }),
