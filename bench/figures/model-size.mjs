@@ -31,7 +31,7 @@ await runFigure('5', async () => {
     const compile = summarize(await sample(() => compileModel(definition), effort))
     const both = summarize(await sample(async () => compileModel(await loadModel(dir)), effort))
 
-    const layer = createSemanticLayer({ model: definition, connectors: { default: sqlite({ database: new Database(':memory:') }) }, cache: false })
+    const layer = createSemanticLayer({ model: definition, connectors: { default: sqlite({ database: new Database(':memory:') }) }, cache: false, compiledQueries: 0 })
     const q = deepQuery(cubes)
     const query = (await compare({ q: () => layer.sql(q) }, { rounds: 1, minSamples: 40, minTimeMs: settings.quick ? 300 : 800, warmupMs: 200 })).q
     await layer.close()
