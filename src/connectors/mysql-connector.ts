@@ -42,6 +42,9 @@ interface Command {
 }
 interface RawConnection {
   readonly threadId: number | null
+  /** Set by mysql2 (3.x) from the handshake: whether the server is MariaDB, and its version text. */
+  readonly _isMariaDB?: boolean
+  readonly _handshakePacket?: { readonly serverVersion?: string }
   readonly config: object
   execute(options: object, callback?: (error: unknown, rows: unknown) => void): Command
   query(sql: string, callback: (error: unknown) => void): unknown
@@ -76,6 +79,20 @@ interface Source {
 }
 
 const SET_UTC = "SET time_zone = '+00:00'"
+/**
+ * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
+ * outer row; for the per-key aggregates Cortex joins (leaf pre-aggregation, docs/fan-out.md) it made a
+ * 1M-order query 3.7x slower than materializing the table once. The WHERE of the query is already
+ * inside those derived tables, so they never aggregate rows the query drops. Set per statement (SET
+ * STATEMENT … FOR), so a host's pool sessions are left as they were; MySQL has no such switch.
+ */
+const MARIADB_STATEMENT_PREFIX = "SET STATEMENT optimizer_switch='split_materialized=off' FOR "
+
+/** The statement as sent to this server: see {@link MARIADB_STATEMENT_PREFIX}. */
+function forServer(connection: RawConnection, sql: string): string {
+  const mariadb = connection._isMariaDB === true || /mariadb/i.test(connection._handshakePacket?.serverVersion ?? '')
+  return mariadb ? MARIADB_STATEMENT_PREFIX + sql : sql
+}
 /** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
 const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
@@ -168,7 +185,7 @@ export function mysql(options: MysqlOptions): Connector {
           if (control.stopped) throw STOPPED
           control.start(connection)
           return await new Promise<Row[]>((resolve, reject) => {
-            connection.execute({ sql, values: [...params], ...STATEMENT_OPTIONS }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? (rows as Row[]) : [])))
+            connection.execute({ sql: forServer(connection, sql), values: [...params], ...STATEMENT_OPTIONS }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? (rows as Row[]) : [])))
           })
         } catch (error) {
           failure = error
@@ -217,7 +234,7 @@ export function mysql(options: MysqlOptions): Connector {
       control.start(conn)
       let command: Command
       try {
-        command = conn.execute({ sql, values: [...params], ...STATEMENT_OPTIONS })
+        command = conn.execute({ sql: forServer(conn, sql), values: [...params], ...STATEMENT_OPTIONS })
       } catch (error) {
         done = true // rejected before anything was sent (e.g. an undefined parameter)
         throw toConnectorError(error, params)

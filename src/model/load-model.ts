@@ -1,6 +1,6 @@
 /**
  * Load Cube-format data models (YAML/JSON files, folders, text or objects) into a validated, frozen
- * {@link ModelDefinition}. Only `node:fs/promises` and `node:path` are used for I/O, so this module never
+ * {@link ModelDefinition}. Only `node:fs` and `node:path` are used for I/O, so this module never
  * pulls in a database driver.
  */
 import { readFile } from 'node:fs'

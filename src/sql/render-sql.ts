@@ -136,7 +136,15 @@ class Renderer {
       const pm = this.measure(key)
       for (const [suffix, expr] of this.partials(pm.measure)) select.push(`${expr} AS ${q(pm.alias + suffix)}`)
     }
-    const from = `FROM ${this.template(parent.from)} AS ${q(parent.name)} INNER JOIN ${this.template(child.from)} AS ${q(child.name)} ON ${this.template(leaf.join.sql)}`
+    const leafJoin = `INNER JOIN ${this.template(child.from)} AS ${q(child.name)} ON ${this.template(leaf.join.sql)}`
+    // The query's WHERE (and segments) go inside too, with the cubes they read, so only the parent rows the
+    // query keeps are aggregated: a selective or tenant-scoped query never aggregates the whole leaf. The
+    // parent is not multiplied by the rest of the tree (a condition of folding), so these joins cannot
+    // repeat its rows.
+    const filtered = this.plan.where.length > 0 || this.plan.segments.length > 0
+    const from = filtered
+      ? `${this.from(this.treeClosure(new Set([parent.name]), false))} ${leafJoin}${this.whereClause()}`
+      : `FROM ${this.template(parent.from)} AS ${q(parent.name)} ${leafJoin}`
     const derived = `(SELECT ${select.join(', ')} ${from} GROUP BY ${pk.map((_, i) => i + 1).join(', ')}) AS ${q(child.name)}`
     return `${derived} ON ${pk.map((e, i) => `${q(child.name)}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')}`
   }
@@ -169,11 +177,18 @@ class Renderer {
    * multiplying rows that DISTINCT would fold again.
    */
   private keysCubes(cube: string): Set<string> {
-    const needed = new Set<string>([cube])
+    return this.treeClosure(new Set([cube]), true)
+  }
+
+  /**
+   * `needed` plus the cubes that the WHERE conditions and segments read (and the dimensions, when
+   * `withDimensions`), closed over tree paths to the root and over the cubes kept joins' conditions read.
+   */
+  private treeClosure(needed: Set<string>, withDimensions: boolean): Set<string> {
     const add = (t: SqlTemplate): void => {
       for (const part of t) if (typeof part !== 'string') needed.add(part.cube)
     }
-    for (const d of this.plan.dimensions) add(d.sql)
+    if (withDimensions) for (const d of this.plan.dimensions) add(d.sql)
     for (const s of this.plan.segments) add(s)
     const visit = (nodes: readonly FilterNode[]): void => {
       for (const n of nodes) {

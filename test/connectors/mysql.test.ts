@@ -91,6 +91,24 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
+  it("on MariaDB, turns split materialization off for each of its statements only, not for the session", async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+    try {
+      const [{ version }] = (await c.execute('SELECT VERSION() AS version', [])) as [{ version: string }]
+      const off = "SELECT @@optimizer_switch LIKE '%split_materialized=off%' AS off"
+      // Through the connector (statement-level setting on MariaDB); MySQL has no such switch.
+      expect(await c.execute(off, [])).toEqual([{ off: /mariadb/i.test(version) ? 1 : 0 }])
+      // The session keeps the server's default: a plain query on the same (only) connection sees it.
+      const driver = loadMysqlDriver() as unknown as { createConnection(url: string): { query(sql: string, cb: (e: unknown, rows: unknown) => void): void; end(): void } }
+      const plain = driver.createConnection(dbUrl())
+      const rows = await new Promise<unknown>((resolve, reject) => plain.query(off, (e, r) => (e ? reject(e) : resolve(r))))
+      plain.end()
+      expect(rows).toEqual([{ off: 0 }])
+    } finally {
+      await c.close()
+    }
+  })
+
   it('runs every session in UTC and converts to named zones DST-correctly', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {

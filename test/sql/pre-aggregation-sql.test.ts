@@ -101,6 +101,19 @@ describe('leaf pre-aggregation SQL per dialect', () => {
     }
   }
 
+  test("the query's WHERE and segments are repeated inside the derived table, with the cubes they read, parameters numbered in order", async () => {
+    const rendered = await layer.sql({
+      measures: ['orders.total', 'items.count'],
+      dimensions: ['orders.status'],
+      filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }, { member: 'customers.country', operator: 'equals', values: ['DE'] }],
+    }, { dialect: 'postgres' })
+    const derived = rendered.sql.slice(rendered.sql.indexOf('LEFT JOIN (SELECT'), rendered.sql.indexOf(') AS "items"'))
+    expect(derived).toContain('FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) INNER JOIN items')
+    expect(derived).toContain('INNER JOIN items AS "items" ON "orders".id = ("items".order_id) WHERE ("orders".status = $1) AND ("customers".country = $2) GROUP BY 1')
+    expect(rendered.sql.slice(rendered.sql.indexOf(') AS "items"'))).toContain('WHERE ("orders".status = $3) AND ("customers".country = $4)')
+    expect(rendered.params).toEqual(['paid', 'DE', 'paid', 'DE', 10001])
+  })
+
   test('a leaf with a dimension keeps the keys subquery and count(DISTINCT pk)', async () => {
     const rendered = await layer.sql({ measures: ['orders.total', 'orders.count', 'items.count'], dimensions: ['items.id'] }, { dialect: 'sqlite' })
     expect(rendered.sql).toContain('SELECT DISTINCT')

@@ -178,6 +178,37 @@ export const preAggregationCases: OracleCase[] = [
   // ---- must not pre-aggregate -----------------------------------------------------------------------
   {
     kind: 'fan-out',
+    name: 'pre-aggregated leaf under filters on the parent and the grandparent (pushed into the derived table): by customers.country',
+    query: {
+      measures: ['orders.count', 'orders.total_amount', 'order_items.revenue'],
+      dimensions: ['customers.country'],
+      filters: [
+        { member: 'orders.status', operator: 'equals', values: ['paid', 'shipped'] },
+        { member: 'customers.tier', operator: 'notEquals', values: ['gold'] },
+      ],
+    },
+    oracleSql: `SELECT c.country AS "customers.country", count(*) AS "orders.count", sum(o.amount) AS "orders.total_amount", sum(i.revenue) AS "order_items.revenue"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id
+      WHERE o.status IN ('paid', 'shipped') AND c.tier <> 'gold' GROUP BY c.country`,
+    minRows: 5,
+    wrongSql: [`SELECT c.country AS "customers.country", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items oi ON oi.order_id = o.id
+      WHERE o.status IN ('paid', 'shipped') AND c.tier <> 'gold' GROUP BY c.country`],
+  },
+  {
+    kind: 'fan-out',
+    name: 'pre-aggregated leaf under segments of the parent and the grandparent (orders.big, customers.active): by customers.tier',
+    query: { measures: ['orders.count', 'order_items.total_quantity', 'order_items.count'], dimensions: ['customers.tier'], segments: ['orders.big', 'customers.active'] },
+    oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "orders.count", sum(i.quantity) AS "order_items.total_quantity", coalesce(sum(i.n), 0) AS "order_items.count"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id
+      WHERE o.amount > 200 AND c.is_active GROUP BY c.tier`,
+    minRows: 3,
+    wrongSql: [`SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(oi.quantity) AS "order_items.total_quantity", count(oi.id) AS "order_items.count"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items oi ON oi.order_id = o.id
+      WHERE o.amount > 200 AND c.is_active GROUP BY c.tier`],
+  },
+  {
+    kind: 'fan-out',
     name: 'not pre-aggregated (dimension on the leaf): customers.count + orders.total_amount by orders.status',
     query: { measures: ['customers.count', 'orders.total_amount'], dimensions: ['orders.status'] },
     oracleSql: `SELECT o.status AS "orders.status", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY o.status`,
