@@ -39,7 +39,7 @@ export class CompiledQuery {
     if (!out) {
       // Frozen: result.sql hands these to callers, and later calls run the same statements.
       const rendered = deepFreeze(renderSql(this.plan, this.model, dialect, stream ? { stream: true } : {}))
-      out = { rendered, digest: statementDigest(dialect.name, rendered.main, rendered.total), shaper: new RowShaper(rendered.columns, this.decimals) }
+      out = new RenderedStatements(dialect.name, rendered, this.decimals)
       this.renders.set(id, out)
     }
     return out
@@ -51,12 +51,22 @@ export class CompiledQuery {
   }
 }
 
-export interface RenderedStatements {
-  readonly rendered: RenderedQuery
+/** A compiled query's statements for one dialect, with what is derived from them made on first use. */
+export class RenderedStatements {
+  private digestValue: string | undefined
+  private shaperValue: RowShaper | undefined
+
+  constructor(private readonly dialect: string, readonly rendered: RenderedQuery, private readonly decimals: DecimalMode) {}
+
   /** SHA-256 of the dialect, SQL and parameters of every statement: stands for them in cache keys. */
-  readonly digest: string
+  get digest(): string {
+    return (this.digestValue ??= statementDigest(this.dialect, this.rendered.main, this.rendered.total))
+  }
+
   /** Driver rows → Cube rows for these statements' columns. */
-  readonly shaper: RowShaper
+  get shaper(): RowShaper {
+    return (this.shaperValue ??= new RowShaper(this.rendered.columns, this.decimals))
+  }
 }
 
 /**

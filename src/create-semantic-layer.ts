@@ -309,7 +309,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { rows, totalRows, cache } = await queryCache.run({
-          connector, statementDigest: statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
+          connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
           modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),

@@ -37,10 +37,10 @@ await runFigure('3', async () => {
           const result = await env.layer.query(query)
           const ms = performance.now() - t0
           if (result.cache?.hit) throw new Error('the result cache answered: figure 3 must reach the database')
-          const rawRows = await env.raw(rendered.sql, rendered.params)
+          const rawRows = await env.rawCortex(rendered.sql, rendered.params)
           // The statement asks for limit + 1 rows to detect truncation; the layer returns at most limit.
           if (Math.min(rawRows.length, query.limit ?? Infinity) !== result.data.length) throw new Error(`row counts differ: raw ${rawRows.length}, layer ${result.data.length}`)
-          const cases = { raw: () => env.raw(rendered.sql, rendered.params), layer: () => env.layer.query(query) }
+          const cases = { raw: () => env.rawCortex(rendered.sql, rendered.params), layer: () => env.layer.query(query) }
           if (key === 'small') cases.cold = () => cold.layer.query(query)
           const stats = await compare(cases, effort(key, ms))
           const overheadNs = stats.layer.p50 - stats.raw.p50

@@ -17,7 +17,9 @@ let definition
 const model = async () => (definition ??= await loadModel(MODEL_DIR))
 
 /**
- * Open `engine` at dataset `size`. Returns { layer, raw(sql, params), close() }; raw resolves to rows.
+ * Open `engine` at dataset `size`. Returns { layer, raw(sql, params), rawCortex(sql, params), close() }:
+ * raw resolves to rows; rawCortex runs a statement Cortex rendered exactly as its connector sends it (the
+ * same as raw except on MariaDB, where the connector adds a per-statement optimizer setting).
  * `layerOptions` are merged into createSemanticLayer's options (default: cache off).
  */
 export async function openEngine(engine, size, layerOptions = {}) {
@@ -34,7 +36,7 @@ export async function openEngine(engine, size, layerOptions = {}) {
       if (!stmt) statements.set(sql, (stmt = db.prepare(sql)))
       return stmt.all(...params)
     }
-    return { engine, size, layer, raw, db, file, close: async () => (await layer.close(), db.close()) }
+    return { engine, size, layer, raw, rawCortex: raw, db, file, close: async () => (await layer.close(), db.close()) }
   }
   if (engine === 'postgres') {
     const { postgres } = await import('../../dist/postgres.js')
@@ -48,7 +50,7 @@ export async function openEngine(engine, size, layerOptions = {}) {
     // Timestamps as PostgreSQL's text, as Cortex reads them (pg's default builds Date objects).
     const types = { getTypeParser: (oid, format) => ([1082, 1114, 1184].includes(oid) ? (v) => v : pg.types.getTypeParser(oid, format)) }
     const raw = async (sql, params) => (await pool.query({ text: sql, values: params, types })).rows
-    return { engine, size, layer, raw, close: async () => (await layer.close(), await pool.end()) }
+    return { engine, size, layer, raw, rawCortex: raw, close: async () => (await layer.close(), await pool.end()) }
   }
   if (engine === 'mysql') {
     const { mysql } = await import('../../dist/mysql.js')
@@ -65,7 +67,12 @@ export async function openEngine(engine, size, layerOptions = {}) {
       c.query('SET SESSION max_execution_time = 120000', () => undefined)
     })
     const raw = async (sql, params) => (await pool.execute(sql, params))[0]
-    return { engine, size, layer, raw, close: async () => (await layer.close(), await pool.end()) }
+    // On MariaDB the connector sends Cortex's statements with split materialization off (per statement,
+    // see src/connectors/mysql-connector.ts); `rawCortex` sends a statement exactly as the connector does.
+    const [[{ version }]] = await pool.query('SELECT VERSION() AS version')
+    const prefix = /mariadb/i.test(version) ? "SET STATEMENT optimizer_switch='split_materialized=off' FOR " : ''
+    const rawCortex = (sql, params) => raw(prefix + sql, params)
+    return { engine, size, layer, raw, rawCortex, close: async () => (await layer.close(), await pool.end()) }
   }
   throw new Error(`unknown engine ${engine}`)
 }

@@ -16,8 +16,8 @@ type Rows = readonly Record<string, unknown>[]
 /** Everything the layer hands the cache for one query (see createSemanticLayer's query()). */
 export interface CachedRunRequest {
   readonly connector: Connector
-  /** statementDigest() of the dialect and the rendered statements (main and total): part of the key. */
-  readonly statementDigest: string
+  /** statementDigest() of the dialect and the rendered statements (main and total): part of the key. Called only when the cache is on. */
+  readonly statementDigest: () => string
   readonly exec: ExecuteOptions
   /** Run the statements on the database (the layer's own execution, with its error wrapping). */
   readonly execute: (exec: ExecuteOptions) => Promise<{ readonly rows: Rows; readonly totalRows?: Rows }>
@@ -220,7 +220,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         return uncached()
       }
       // A process-local flight key (never stored): the same parts as the result key, without generations.
-      const localKey = JSON.stringify([req.modelVersion, digest, req.tenant ?? null, req.statementDigest, req.mode])
+      const localKey = JSON.stringify([req.modelVersion, digest, req.tenant ?? null, req.statementDigest(), req.mode])
       return requests.join(localKey, (shared) => runShared({ ...req, exec: { ...req.exec, signal: shared } }, digest), { signal })
     },
 
@@ -248,7 +248,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       modelVersion: req.modelVersion,
       securityDigest: digest,
       tenant: req.tenant,
-      statements: req.statementDigest,
+      statements: req.statementDigest(),
       scopes: scopeList,
       generations: degraded ? [] : generations,
     })
