@@ -69,8 +69,8 @@ export async function openEngine(engine, size, layerOptions = {}) {
     const raw = async (sql, params) => (await pool.execute(sql, params))[0]
     // On MariaDB the connector sends Cortex's statements with split materialization off (per statement,
     // see src/connectors/mysql-connector.ts); `rawCortex` sends a statement exactly as the connector does.
-    const [[{ version }]] = await pool.query('SELECT VERSION() AS version')
-    const prefix = /mariadb/i.test(version) ? "SET STATEMENT optimizer_switch='split_materialized=off' FOR " : ''
+    const [[{ version: serverVersion }]] = await pool.query('SELECT VERSION() AS version')
+    const prefix = /mariadb/i.test(serverVersion) ? "SET STATEMENT optimizer_switch='split_materialized=off' FOR " : ''
     const rawCortex = (sql, params) => raw(prefix + sql, params)
     return { engine, size, layer, raw, rawCortex, close: async () => (await layer.close(), await pool.end()) }
   }
