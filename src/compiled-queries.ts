@@ -4,6 +4,7 @@ import { canonical, statementDigest } from './cache/cache-key.js'
 import type { CompiledCube, CompiledModel } from './model/compiled.js'
 import type { NormalizedQuery } from './query/normalized-query.js'
 import type { QueryPlan } from './query/plan/build-plan.js'
+import { treeCubes } from './query/plan/join-tree.js'
 import { RowShaper, buildAnnotation, type DecimalMode } from './result/shape-result.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { renderSql, type RenderedQuery } from './sql/render-sql.js'
@@ -29,7 +30,7 @@ export class CompiledQuery {
     readonly dataSource: string,
     private readonly decimals: DecimalMode,
   ) {
-    this.cubes = [plan.tree.root, ...plan.tree.joins.map((j) => j.to)].map((c) => model.cubes[c]!)
+    this.cubes = treeCubes(plan.tree).map((c) => model.cubes[c]!)
   }
 
   /** The statements for one dialect (`stream`: without the limit + 1 row that detects truncation). */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, HealthReport } from './connectors/connector.js'
 import { isConnector } from './connectors/connector.js'
@@ -9,6 +8,7 @@ import { parseModel } from './model/load-model.js'
 import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
+import { treeCubes } from './query/plan/join-tree.js'
 import type { DecimalMode, Row } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
@@ -21,7 +21,7 @@ import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode } from './cache/query-cache.js'
-import { securityDigest } from './cache/cache-key.js'
+import { securityDigest, sha256 } from './cache/cache-key.js'
 import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
@@ -250,7 +250,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
         const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs }, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
-        const touched = new Set([...owners, plan.tree.root, ...plan.tree.joins.map((j) => j.to)])
+        const touched = new Set([...owners, ...treeCubes(plan.tree)])
         if (touched.size === owners.size || round >= 8) {
           const compiled = compiledQueries.create(model, scope.tenant, normalized, plan, dataSourceOf(model, plan))
           if (!readClock) compiledQueries.set(key, compiled)
@@ -413,10 +413,6 @@ function tryDigest(ctx: SecurityContext | undefined): string | undefined {
   }
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
-}
-
 function isModelDefinition(value: unknown): value is ModelDefinition {
   // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
@@ -427,7 +423,7 @@ function isModelDefinition(value: unknown): value is ModelDefinition {
 /** All cubes of one query must live in one data source (federation is not supported). */
 function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
   const sources = new Map<string, string>()
-  for (const cube of [plan.tree.root, ...plan.tree.joins.map((j) => j.to)]) {
+  for (const cube of treeCubes(plan.tree)) {
     const source = model.cubes[cube]!.dataSource
     if (!sources.has(source)) sources.set(source, cube)
   }

@@ -52,16 +52,6 @@ export class RowShaper {
   }
 }
 
-/** A shaper for one stream or one call: see {@link RowShaper}. */
-export function rowShaper(columns: readonly OutputColumn[], decimals: DecimalMode = 'number'): Shape {
-  return new RowShaper(columns, decimals).one
-}
-
-/** Shape at most `limit` rows; `truncated` says whether the driver returned more (the SQL asks for limit + 1). */
-export function shapeRows(rows: readonly Record<string, unknown>[], columns: readonly OutputColumn[], limit: number, decimals: DecimalMode = 'number'): { data: Row[]; truncated: boolean } {
-  return new RowShaper(columns, decimals).all(rows, limit)
-}
-
 function generateShape(columns: readonly OutputColumn[], converters: readonly ((v: unknown) => unknown)[]): Shape | undefined {
   // Keys are member names (`cube.member`, always dotted), so no key is ever '__proto__'.
   const reads = columns.map((c, i) => `const v${i} = c[${i}](r[${JSON.stringify(c.alias)}]);`).join('\n')

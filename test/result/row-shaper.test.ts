@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { RowShaper, rowShaper } from '../../src/result/shape-result.js'
+import { RowShaper } from '../../src/result/shape-result.js'
 import type { OutputColumn } from '../../src/sql/render-sql.js'
 
 const COLUMNS: OutputColumn[] = [
@@ -30,7 +30,7 @@ describe('RowShaper', () => {
     const { data, truncated } = shaper.all(rows, 1_500)
     expect(truncated).toBe(true)
     expect(data).toHaveLength(1_500)
-    const one = rowShaper(COLUMNS, decimals)
+    const one = new RowShaper(COLUMNS, decimals).one
     expect(data).toEqual(rows.slice(0, 1_500).map(one))
     expect(data[0]).toEqual({
       'orders.status': null,

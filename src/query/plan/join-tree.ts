@@ -60,6 +60,11 @@ function treeFrom(model: CompiledModel, root: string, targets: readonly string[]
 }
 
 /** Order joins so each one's `from` is joined before it; within a level, by target name. */
+/** Every cube of the tree: the root, then each joined cube in join order. */
+export function treeCubes(tree: JoinTree): string[] {
+  return [tree.root, ...tree.joins.map((j) => j.to)]
+}
+
 export function orderJoins(root: string, joins: readonly CompiledJoin[]): CompiledJoin[] {
   const out: CompiledJoin[] = []
   const joined = new Set([root])
