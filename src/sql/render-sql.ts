@@ -1,7 +1,7 @@
 import { SemanticLayerError } from '../errors.js'
-import type { CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
+import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
-import type { PlannedDimension, PlannedMeasure, PreAggregatedLeaf, QueryPlan } from '../query/plan/build-plan.js'
+import type { PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan } from '../query/plan/build-plan.js'
 import { escapeLike, type SqlDialect } from './dialect.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
@@ -71,6 +71,8 @@ export function measureValueType(m: CompiledMeasure): string {
 class Renderer {
   private readonly q: (name: string) => string
   private tzPlaceholder: (() => string) | undefined
+  /** Every cube of a folded branch (see {@link PreAggregatedCube}). */
+  private readonly folded: ReadonlySet<string>
 
   constructor(
     private readonly plan: QueryPlan,
@@ -80,6 +82,7 @@ class Renderer {
   ) {
     this.q = (name) => dialect.quoteIdentifier(name)
     this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => this.params.add(plan.timezone)
+    this.folded = new Set(plan.preAggregated.flatMap((p) => p.path.map((j) => j.to)))
   }
 
   body(): string {
@@ -107,46 +110,73 @@ class Renderer {
     return this.dialect.timeGroup(column, d.granularity ?? 'raw', this.tzPlaceholder)
   }
 
+  /** `<cube's table> AS "cube"`. */
+  private table(name: string): string {
+    return `${this.template(this.model.cubes[name]!.from)} AS ${this.q(name)}`
+  }
+
   /** FROM with the join tree; `only` keeps just the joins leading to those cubes. */
   private from(only?: ReadonlySet<string>): string {
-    const { tree } = this.plan
-    const cube = (name: string): string => `${this.template(this.model.cubes[name]!.from)} AS ${this.q(name)}`
-    let sql = `FROM ${cube(tree.root)}`
+    const { tree, preAggregated } = this.plan
+    let sql = `FROM ${this.table(tree.root)}`
     for (const j of tree.joins) {
       if (only && !only.has(j.to)) continue
-      const leaf = this.plan.preAggregated.find((l) => l.cube === j.to)
-      sql += leaf ? ` LEFT JOIN ${this.preAggregatedLeaf(leaf)}` : ` LEFT JOIN ${cube(j.to)} ON ${this.template(j.sql)}`
+      const pre = preAggregated.find((p) => p.cube === j.to)
+      if (pre) sql += ` LEFT JOIN ${this.preAggregatedCube(pre)}`
+      // A folded branch's cube without measures of its own is joined only inside derived tables.
+      else if (!this.folded.has(j.to)) sql += ` LEFT JOIN ${this.table(j.to)} ON ${this.template(j.sql)}`
     }
     return sql
   }
 
   /**
-   * A pre-aggregated leaf: its measures' partial aggregates per row of the parent, grouped by the
-   * parent's primary key (the parent is joined inside, so the join condition is used as written), then
-   * joined to the parent on that key. Parents without leaf rows get NULL partials, as with the plain
-   * LEFT JOIN. Inside the derived table the cube aliases are the usual ones, so templates render as is.
+   * A cube of a folded branch: its measures' partial aggregates per row of the branch's parent, grouped
+   * by the parent's primary key, then joined to the parent on that key. Parents without rows in the
+   * cube get NULL partials, as with the plain LEFT JOIN. Inside the derived table the cube aliases are
+   * the usual ones, so templates render as is.
+   *
+   * The parent and the path down to the cube are joined inside with the joins' own conditions. When the
+   * branch's join is exactly `<child column> = <parent's single-column key>` and the query has no WHERE,
+   * the parent is left out and the partials are grouped by the child's column, as one writes it by hand.
+   * Otherwise the query's WHERE (and segments) go inside too, with the cubes they read, so only the parent
+   * rows the query keeps are aggregated: a selective or tenant-scoped query never aggregates a whole
+   * table. The parent is not multiplied by the rest of the tree (a condition of folding), so these joins
+   * cannot repeat its rows.
    */
-  private preAggregatedLeaf(leaf: PreAggregatedLeaf): string {
+  private preAggregatedCube(pre: PreAggregatedCube): string {
     const { q } = this
-    const parent = this.model.cubes[leaf.join.from]!
-    const child = this.model.cubes[leaf.cube]!
+    const parent = this.model.cubes[pre.parent]!
     const pk = parent.primaryKey.map((name) => this.template(parent.dimensions[name]!.sql))
-    const select = pk.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)
-    for (const key of leaf.measures) {
+    const filtered = this.plan.where.length > 0 || this.plan.segments.length > 0
+    const foreignKey = filtered ? undefined : this.foreignKey(pre.path[0]!, pk)
+    const select = (foreignKey === undefined ? pk : [foreignKey]).map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)
+    for (const key of pre.measures) {
       const pm = this.measure(key)
       for (const [suffix, expr] of this.partials(pm.measure)) select.push(`${expr} AS ${q(pm.alias + suffix)}`)
     }
-    const leafJoin = `INNER JOIN ${this.template(child.from)} AS ${q(child.name)} ON ${this.template(leaf.join.sql)}`
-    // The query's WHERE (and segments) go inside too, with the cubes they read, so only the parent rows the
-    // query keeps are aggregated: a selective or tenant-scoped query never aggregates the whole leaf. The
-    // parent is not multiplied by the rest of the tree (a condition of folding), so these joins cannot
-    // repeat its rows.
-    const filtered = this.plan.where.length > 0 || this.plan.segments.length > 0
+    const inner = (joins: readonly CompiledJoin[]): string => joins.map((j) => ` INNER JOIN ${this.table(j.to)} ON ${this.template(j.sql)}`).join('')
     const from = filtered
-      ? `${this.from(this.treeClosure(new Set([parent.name]), false))} ${leafJoin}${this.whereClause()}`
-      : `FROM ${this.template(parent.from)} AS ${q(parent.name)} ${leafJoin}`
-    const derived = `(SELECT ${select.join(', ')} ${from} GROUP BY ${pk.map((_, i) => i + 1).join(', ')}) AS ${q(child.name)}`
-    return `${derived} ON ${pk.map((e, i) => `${q(child.name)}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')}`
+      ? `${this.from(this.treeClosure(new Set([parent.name]), false))}${inner(pre.path)}${this.whereClause()}`
+      : foreignKey !== undefined
+        ? `FROM ${this.table(pre.path[0]!.to)}${inner(pre.path.slice(1))}`
+        : `FROM ${this.table(parent.name)}${inner(pre.path)}`
+    const derived = `(SELECT ${select.join(', ')} ${from} GROUP BY ${pk.map((_, i) => i + 1).join(', ')}) AS ${q(pre.cube)}`
+    return `${derived} ON ${pk.map((e, i) => `${q(pre.cube)}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')}`
+  }
+
+  /**
+   * The child's side of a join whose whole condition is `<child column> = <parent's key>` (either way
+   * round, either side optionally parenthesized), rendered; undefined for anything else: another
+   * operator, a second condition, an expression, a composite key.
+   */
+  private foreignKey(join: CompiledJoin, pk: readonly string[]): string | undefined {
+    if (pk.length !== 1) return undefined
+    const sides = splitEquality(join.sql)
+    if (!sides) return undefined
+    for (const [child, parent] of [sides, [sides[1], sides[0]]] as const) {
+      if (isColumnOf(child, join.to) && isColumnOf(parent, join.from) && unwrap(this.template(parent)) === unwrap(pk[0]!)) return this.template(child).trim()
+    }
+    return undefined
   }
 
   /** Per-parent partial aggregates of a leaf measure, as [column suffix, expression]; avg carries sum and count. */
@@ -394,4 +424,37 @@ class Renderer {
     if (plan.having.length > 0) sql += ` WHERE ${plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
     return sql
   }
+}
+
+/** The two sides of a template whose only operator character is one `=` (not `<=`, `>=`, `!=`, `<=>`). */
+function splitEquality(t: SqlTemplate): [SqlTemplate, SqlTemplate] | undefined {
+  let at = -1
+  for (const [i, part] of t.entries()) {
+    if (typeof part !== 'string') continue
+    const n = part.split('=').length - 1
+    if (n > 1 || (n === 1 && at !== -1)) return undefined
+    if (n === 1) at = i
+  }
+  if (at === -1) return undefined
+  const text = t[at] as string
+  const k = text.indexOf('=')
+  if (/[<>!]/.test(text[k - 1] ?? '')) return undefined
+  return [[...t.slice(0, at), text.slice(0, k)], [text.slice(k + 1), ...t.slice(at + 1)]]
+}
+
+/** Is the template exactly one column of `cube`: `{cube}.name`, optionally in parentheses? */
+function isColumnOf(t: SqlTemplate, cube: string): boolean {
+  let text = ''
+  for (const part of t) {
+    if (typeof part === 'string') text += part
+    else if (part.kind === 'cube' && part.cube === cube) text += '\u0000'
+    else return false
+  }
+  return /^\s*(?:\(\s*\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`)\s*\)|\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`))\s*$/.test(text)
+}
+
+/** SQL text without surrounding whitespace and one pair of enclosing parentheses. */
+function unwrap(sql: string): string {
+  const s = sql.trim()
+  return s.startsWith('(') && s.endsWith(')') ? s.slice(1, -1).trim() : s
 }

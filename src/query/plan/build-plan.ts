@@ -5,9 +5,9 @@ import { templateCubes } from '../../model/references.js'
 import { deepFreeze } from '../../util/objects.js'
 import type { FilterNode, Granularity, NormalizedQuery, OrderItem, ResolvedMember } from '../normalized-query.js'
 import { buildJoinTree, isMultiplied, orderJoins, type JoinTree } from './join-tree.js'
-import { preAggregateLeaves, type PreAggregatedLeaf } from './pre-aggregate-leaves.js'
+import { preAggregate, type PreAggregatedCube } from './pre-aggregate.js'
 
-export type { PreAggregatedLeaf } from './pre-aggregate-leaves.js'
+export type { PreAggregatedCube } from './pre-aggregate.js'
 
 export interface PlannedDimension {
   readonly alias: string
@@ -43,10 +43,10 @@ export interface QueryPlan {
   readonly dimensions: readonly PlannedDimension[]
   readonly measures: readonly PlannedMeasure[]
   readonly groups: readonly MeasureGroup[]
-  /** Cubes with measures in the query whose rows the join tree repeats (pre-aggregated leaves taken into account). */
+  /** Cubes with measures in the query whose rows the join tree repeats (folded branches taken into account). */
   readonly multiplied: readonly string[]
-  /** Leaves aggregated per parent row in a derived table; their measures sit in the main group. */
-  readonly preAggregated: readonly PreAggregatedLeaf[]
+  /** Cubes of folded branches, aggregated per parent row in derived tables; their measures sit in the main group. */
+  readonly preAggregated: readonly PreAggregatedCube[]
   readonly where: readonly FilterNode[]
   readonly having: readonly FilterNode[]
   readonly segments: readonly SqlTemplate[]
@@ -154,8 +154,9 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     }
     return i
   }
-  const preAggregated = preAggregateLeaves(model, q, tree, [...needed.values()].map((n) => n.measure))
-  const folded = new Set(preAggregated.map((l) => l.cube))
+  const preAggregated = preAggregate(model, q, tree, [...needed.values()].map((n) => n.measure))
+  // Every cube of a folded branch, with or without measures: joins into them count as one_to_one.
+  const folded = new Set(preAggregated.flatMap((p) => p.path.map((j) => j.to)))
   const multiplied = new Map<string, boolean>()
   const measures: PlannedMeasure[] = []
   let index = 0

@@ -1,9 +1,9 @@
 /**
- * Leaf pre-aggregation (docs/fan-out.md): a leaf cube reached over one_to_many whose only use is its
- * own decomposable measures is aggregated per parent row before the join. Each oracle is the SQL a
- * person would write for the numbers (pre-aggregate the many side per key, then join), never the
- * compiler's shape. The last cases must NOT be pre-aggregated (a dimension, a filter or count_distinct
- * on the leaf, ungrouped) and must still be right. Root rule as in cases-fanout.ts: with the same join
+ * Branch pre-aggregation (docs/fan-out.md): the cubes below a one_to_many join whose only use is their
+ * own decomposable measures are aggregated per parent row before the join (a leaf, or a whole chain).
+ * Each oracle is the SQL a person would write for the numbers (pre-aggregate the many side per key, then
+ * join), never the compiler's shape. The last cases must NOT be pre-aggregated (a dimension, a filter or
+ * count_distinct on the branch, a many_to_one join inside it, ungrouped) and must still be right. Root rule as in cases-fanout.ts: with the same join
  * count, the first cube the query names is the root.
  */
 import { bucketSql, type OracleCase } from './helpers.js'
@@ -175,6 +175,41 @@ export const preAggregationCases: OracleCase[] = [
     wrongSql: [`SELECT ${bucketSql('c.created_at', 'year')} AS "customers.created_at.year", ${bucketSql('c.created_at', 'year')} AS "customers.created_at",
         count(c.id) AS "customers.count", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY 1 ORDER BY 1`],
   },
+  {
+    kind: 'fan-out',
+    name: 'folded chain under a filter and a segment on the root (pushed into both derived tables): by customers.country',
+    query: {
+      measures: ['customers.count', 'orders.count', 'orders.avg_amount', 'orders.max_amount', 'order_items.total_quantity', 'order_items.count'],
+      dimensions: ['customers.country'],
+      filters: [{ member: 'customers.tier', operator: 'notEquals', values: ['gold'] }],
+      segments: ['customers.active'],
+    },
+    oracleSql: `SELECT c.country AS "customers.country", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.count",
+        sum(oc.amount) / sum(oc.n) AS "orders.avg_amount", max(oc.max_amount) AS "orders.max_amount",
+        sum(ic.quantity) AS "order_items.total_quantity", coalesce(sum(ic.n), 0) AS "order_items.count"
+      FROM customers c
+      LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id
+      LEFT JOIN (SELECT o.customer_id, count(*) AS n, sum(i.quantity) AS quantity FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ic ON ic.customer_id = c.id
+      WHERE c.tier <> 'gold' AND c.is_active GROUP BY c.country`,
+    minRows: 5,
+    wrongSql: [`SELECT c.country AS "customers.country", count(DISTINCT c.id) AS "customers.count", count(DISTINCT o.id) AS "orders.count",
+        avg(o.amount) AS "orders.avg_amount", max(o.amount) AS "orders.max_amount", sum(oi.quantity) AS "order_items.total_quantity", count(oi.id) AS "order_items.count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id WHERE c.tier <> 'gold' AND c.is_active GROUP BY c.country`],
+  },
+  {
+    kind: 'fan-out',
+    name: 'folded chain, middle cube without measures: customers.count + order_items.revenue + order_items.count by customers.name (customers without orders: count 0, revenue NULL)',
+    query: { measures: ['customers.count', 'order_items.revenue', 'order_items.count'], dimensions: ['customers.name'] },
+    oracleSql: `SELECT c.name AS "customers.name", count(*) AS "customers.count", sum(ic.revenue) AS "order_items.revenue", coalesce(sum(ic.n), 0) AS "order_items.count"
+      FROM customers c
+      LEFT JOIN (SELECT o.customer_id, count(*) AS n, sum(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ic ON ic.customer_id = c.id
+      GROUP BY c.name`,
+    minRows: 60,
+    wrongSql: [`SELECT c.name AS "customers.name", count(*) AS "customers.count", coalesce(sum(ic.revenue), 0) AS "order_items.revenue", coalesce(sum(ic.n), 0) AS "order_items.count"
+      FROM customers c
+      LEFT JOIN (SELECT o.customer_id, count(*) AS n, sum(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ic ON ic.customer_id = c.id
+      GROUP BY c.name`],
+  },
   // ---- must not pre-aggregate -----------------------------------------------------------------------
   {
     kind: 'fan-out',
@@ -239,6 +274,28 @@ export const preAggregationCases: OracleCase[] = [
     minRows: 5,
     wrongSql: [`SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count", count(DISTINCT oi.product_id) AS "order_items.products_count"
       FROM ${O_I} GROUP BY o.status`],
+  },
+  {
+    kind: 'fan-out',
+    name: 'not pre-aggregated (count_distinct at the end of the chain): customers.count + orders.total_amount + order_items.products_count by customers.tier',
+    query: { measures: ['customers.count', 'orders.total_amount', 'order_items.products_count'], dimensions: ['customers.tier'] },
+    oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count",
+        (SELECT sum(o.amount) FROM orders o JOIN customers c2 ON c2.id = o.customer_id WHERE c2.tier = c.tier) AS "orders.total_amount",
+        (SELECT count(DISTINCT oi.product_id) FROM order_items oi JOIN orders o ON o.id = oi.order_id JOIN customers c2 ON c2.id = o.customer_id WHERE c2.tier = c.tier) AS "order_items.products_count"
+      FROM customers c GROUP BY c.tier`,
+    minRows: 3,
+    wrongSql: [`SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount", count(DISTINCT oi.product_id) AS "order_items.products_count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`],
+  },
+  {
+    kind: 'fan-out',
+    name: 'not pre-aggregated (many_to_one inside the chain): customers.count + order_items.count + products.count by customers.tier',
+    query: { measures: ['customers.count', 'order_items.count', 'products.count'], dimensions: ['customers.tier'] },
+    oracleSql: `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(oi.id) AS "order_items.count", count(DISTINCT p.id) AS "products.count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id LEFT JOIN products p ON p.id = oi.product_id GROUP BY c.tier`,
+    minRows: 3,
+    wrongSql: [`SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(oi.id) AS "order_items.count", count(p.id) AS "products.count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id LEFT JOIN products p ON p.id = oi.product_id GROUP BY c.tier`],
   },
   {
     kind: 'fan-out',

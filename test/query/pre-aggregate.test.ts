@@ -73,7 +73,8 @@ function plan(query: Record<string, unknown>): QueryPlan {
   return buildPlan(model, normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }))
 }
 
-const leaves = (p: QueryPlan) => p.preAggregated.map((l) => ({ cube: l.cube, parent: l.join.from, measures: l.measures }))
+const leaves = (p: QueryPlan) => p.preAggregated.map((l) => ({ cube: l.cube, parent: l.parent, measures: l.measures }))
+const paths = (p: QueryPlan) => p.preAggregated.map((l) => l.path.map((j) => `${j.from}>${j.to}`).join(' '))
 
 describe('leaf pre-aggregation is chosen', () => {
   it('for a one_to_many leaf whose measures are sums and counts: the parent is no longer multiplied', () => {
@@ -105,11 +106,32 @@ describe('leaf pre-aggregation is chosen', () => {
     expect(p.multiplied).toEqual([])
   })
 
-  it('for the last link of a chain: items folds into orders, customers stays multiplied by orders', () => {
+  it('for a whole chain: orders and items fold into customers, each grouped per customer', () => {
     const p = plan({ measures: ['customers.count', 'orders.count', 'items.qty'], dimensions: ['customers.country'] })
     expect(p.tree.root).toBe('customers')
-    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty'] }])
-    expect(p.multiplied).toEqual(['customers'])
+    expect(leaves(p)).toEqual([
+      { cube: 'orders', parent: 'customers', measures: ['orders.count'] },
+      { cube: 'items', parent: 'customers', measures: ['items.qty'] },
+    ])
+    expect(paths(p)).toEqual(['customers>orders', 'customers>orders orders>items'])
+    expect(p.multiplied).toEqual([])
+    expect(p.groups).toEqual([{}])
+  })
+
+  it('for a chain whose middle cube has no measure in the query: only items gets a derived table, through orders', () => {
+    const p = plan({ measures: ['customers.credit', 'items.qty', 'items.count'], dimensions: ['customers.country'] })
+    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'customers', measures: ['items.qty', 'items.count'] }])
+    expect(paths(p)).toEqual(['customers>orders orders>items'])
+    expect(p.multiplied).toEqual([])
+  })
+
+  it('for the last link only, when the middle of the chain cannot fold (count_distinct is not decomposable)', () => {
+    const p = plan({ measures: ['customers.count', 'items.qty', 'items.skus'], dimensions: ['customers.country'] })
+    expect(p.preAggregated).toEqual([])
+    const q = plan({ measures: ['customers.count', 'orders.count', 'items.qty'], dimensions: ['customers.country'], filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }] })
+    // orders is read by the filter, so the branch below customers does not qualify; items still folds into orders.
+    expect(leaves(q)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty'] }])
+    expect(q.multiplied).toEqual(['customers'])
   })
 
   it('for two leaves under one parent: both fold, and the parent is not multiplied', () => {
@@ -157,6 +179,11 @@ describe('leaf pre-aggregation is not chosen', () => {
   it('for a leaf reached over many_to_one (the leaf is multiplied, not its parent)', () => {
     const p = none({ measures: ['items.count', 'products.avg_price'], dimensions: ['items.sku'] })
     expect(p.multiplied).toEqual(['products'])
+  })
+
+  it('for a branch with a many_to_one join inside (products rows would repeat per item): nothing folds', () => {
+    const p = none({ measures: ['customers.count', 'items.count', 'products.avg_price'], dimensions: ['customers.country'] })
+    expect(p.multiplied).toEqual(['customers', 'products'])
   })
 
   it('when the parent stays multiplied by a sibling that cannot fold (no partials would be repeated)', () => {
