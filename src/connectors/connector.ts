@@ -16,6 +16,16 @@ export interface HealthReport {
   readonly pool?: { readonly total: number; readonly idle: number; readonly waiting: number }
 }
 
+/** A row keyed by column alias, as `execute` returns it. */
+export type ObjectRow = Record<string, unknown>
+/** A row as an array of its column values in SELECT-list order, as `executeArrays` returns it. */
+export type ArrayRow = readonly unknown[]
+
+/** The rows of one statement in the form the connector returned them. */
+export type FetchedRows =
+  | { readonly form: 'objects'; readonly rows: readonly ObjectRow[] }
+  | { readonly form: 'arrays'; readonly rows: readonly ArrayRow[] }
+
 /**
  * One data source. Connectors run SQL that Cortex rendered for their dialect and return rows keyed by
  * column alias. They own their driver and pool; `close()` releases everything they opened (and nothing
@@ -23,11 +33,24 @@ export interface HealthReport {
  *
  * Errors: a SemanticLayerError with code CONNECTOR_FAILED (driver error as `cause`, no parameter values
  * in the message), QUERY_TIMEOUT or QUERY_CANCELLED.
+ *
+ * @example
+ * // A connector of your own: execute and stream are required, executeArrays is optional.
+ * const mine = defineConnector({ dialect: inner.dialect, execute: (sql, params, o) => inner.execute(sql, params, o),
+ *   stream: (sql, params, o) => inner.stream(sql, params, o), healthCheck: () => inner.healthCheck(), close: () => inner.close() })
  */
 export interface Connector {
   readonly dialect: SqlDialect
   /** Run one statement with bound parameters. */
-  execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly Record<string, unknown>[]>
+  execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ObjectRow[]>
+  /**
+   * Optional: run one statement like `execute`, but return each row as an array of its column values in
+   * SELECT-list order (better-sqlite3 `raw()`, pg `rowMode: 'array'`, mysql2 `rowsAsArray`). The same
+   * value types, errors, timeouts and cancellation as `execute`. When present, `layer.query()` uses it
+   * for result rows and skips building an object per row keyed by column alias; without it the layer
+   * reads `execute`'s objects. Every built-in connector has it.
+   */
+  executeArrays?(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ArrayRow[]>
   /** Run one statement and yield rows with bounded memory (cursor / stream / iterate). */
   stream(sql: string, params: readonly unknown[], options?: ExecuteOptions): AsyncIterable<Record<string, unknown>>
   /** Check that the source answers (e.g. `SELECT 1`). Never throws. */

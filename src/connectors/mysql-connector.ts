@@ -96,6 +96,8 @@ function forServer(connection: RawConnection, sql: string): string {
 /** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
 const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
+/** The same, with rows as arrays of column values in SELECT-list order (executeArrays). */
+const ARRAY_STATEMENT_OPTIONS = { ...STATEMENT_OPTIONS, rowsAsArray: true } as const
 const STREAM_HIGH_WATER = 2000
 const STREAM_LOW_WATER = 500
 const STOPPED = Symbol('stopped')
@@ -175,7 +177,8 @@ export function mysql(options: MysqlOptions): Connector {
     }
   }
 
-  const execute = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined): Promise<Row[]> => {
+  /** Run one statement; `arrays`: rows as arrays in SELECT-list order (mysql2's rowsAsArray). */
+  const execute = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays = false): Promise<unknown[]> => {
     const control = new Control(kill)
     try {
       return await runCancellable(execOptions, async () => {
@@ -184,8 +187,8 @@ export function mysql(options: MysqlOptions): Connector {
         try {
           if (control.stopped) throw STOPPED
           control.start(connection)
-          return await new Promise<Row[]>((resolve, reject) => {
-            connection.execute({ sql: forServer(connection, sql), values: [...params], ...STATEMENT_OPTIONS }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? (rows as Row[]) : [])))
+          return await new Promise<unknown[]>((resolve, reject) => {
+            connection.execute({ sql: forServer(connection, sql), values: [...params], ...(arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS) }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? rows : [])))
           })
         } catch (error) {
           failure = error
@@ -291,7 +294,8 @@ export function mysql(options: MysqlOptions): Connector {
 
   return brandConnector({
     dialect: mysqlDialect,
-    execute: (sql, params, execOptions) => execute(sql, params, execOptions),
+    execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
+    executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
     stream,
     async healthCheck() {
       const started = performance.now()

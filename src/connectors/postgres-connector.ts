@@ -20,7 +20,7 @@ export interface PoolConfigLike {
 
 /** The slice of a pg `Client` Cortex uses. */
 export interface PgClientLike {
-  query(config: { text: string; values?: unknown[]; types?: unknown }): Promise<{ rows: unknown[] }>
+  query(config: { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }): Promise<{ rows: unknown[] }>
   /** The backend process id (set once connected); used for `pg_cancel_backend`. */
   readonly processID?: number | null
   on(event: 'error', listener: (error: Error) => void): unknown
@@ -218,7 +218,8 @@ export function postgres(options: PostgresOptions): Connector {
     return { total: p.totalCount, idle: p.idleCount ?? 0, waiting: p.waitingCount ?? 0 }
   }
 
-  const execute: Connector['execute'] = async (sql, params, execOptions) => {
+  /** Run one statement; `arrays`: rows as arrays in SELECT-list order (pg's rowMode 'array'). */
+  const run = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays: boolean): Promise<unknown[]> => {
     if (closed) throw closedError()
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     const started = performance.now()
@@ -236,10 +237,10 @@ export function postgres(options: PostgresOptions): Connector {
       }
       const result = await runCancellable(
         runOptions,
-        () => lease.client.query({ text: sql, values: [...params], types: queryTypes() }),
+        () => lease.client.query(arrays ? { text: sql, values: [...params], types: queryTypes(), rowMode: 'array' } : { text: sql, values: [...params], types: queryTypes() }),
         () => (cancelling = cancelOnServer(lease.client)),
       )
-      return result.rows as Record<string, unknown>[]
+      return result.rows
     } catch (error) {
       const driverError = isSemanticLayerError(error) ? error.cause : error
       if (isConnectionLevel(driverError)) broken ??= driverError
@@ -254,9 +255,12 @@ export function postgres(options: PostgresOptions): Connector {
     }
   }
 
+  const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
+
   return brandConnector({
     dialect: postgresDialect,
     execute,
+    executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
 
     async *stream(sql, params, execOptions) {
       if (closed) throw closedError()

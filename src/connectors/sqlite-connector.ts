@@ -7,10 +7,19 @@ import { brandConnector, type Connector } from './connector.js'
 
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
 export interface SqliteDatabase {
-  prepare(sql: string): { all(...params: unknown[]): unknown[]; iterate(...params: unknown[]): IterableIterator<unknown>; readonly reader: boolean }
+  prepare(sql: string): SqliteStatement
   function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: unknown[]) => unknown): unknown
   close(): unknown
   readonly open: boolean
+}
+
+/** The slice of better-sqlite3's Statement that Cortex uses. */
+export interface SqliteStatement {
+  all(...params: unknown[]): unknown[]
+  iterate(...params: unknown[]): IterableIterator<unknown>
+  /** Rows as arrays of column values (true) or objects keyed by column name (false, the default). */
+  raw(toggle?: boolean): SqliteStatement
+  readonly reader: boolean
 }
 
 export type SqliteOptions =
@@ -27,7 +36,10 @@ export type SqliteOptions =
 export function sqlite(options: SqliteOptions): Connector {
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
-  const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>()
+  // Prepared statements by SQL, one cache per row form: raw() switches a statement's form and cannot be
+  // called while the statement is being iterated by a stream.
+  const statements = new Map<string, SqliteStatement>()
+  const rawStatements = new Map<string, SqliteStatement>()
 
   const open = (): SqliteDatabase => {
     if (db) return db
@@ -41,13 +53,14 @@ export function sqlite(options: SqliteOptions): Connector {
     return db
   }
 
-  const prepared = (sql: string): ReturnType<SqliteDatabase['prepare']> => {
+  const prepared = (sql: string, arrays = false): SqliteStatement => {
     const database = open()
-    let stmt = statements.get(sql)
+    const cache = arrays ? rawStatements : statements
+    let stmt = cache.get(sql)
     if (!stmt) {
-      stmt = database.prepare(sql)
-      if (statements.size > 500) statements.delete(statements.keys().next().value!)
-      statements.set(sql, stmt)
+      stmt = arrays ? database.prepare(sql).raw(true) : database.prepare(sql)
+      if (cache.size > 500) cache.delete(cache.keys().next().value!)
+      cache.set(sql, stmt)
     }
     return stmt
   }
@@ -63,6 +76,14 @@ export function sqlite(options: SqliteOptions): Connector {
       if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
       try {
         return prepared(sql).all(...params) as Record<string, unknown>[]
+      } catch (error) {
+        throw failed(error)
+      }
+    },
+    async executeArrays(sql, params, execOptions) {
+      if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
+      try {
+        return prepared(sql, true).all(...params) as unknown[][]
       } catch (error) {
         throw failed(error)
       }
@@ -101,6 +122,7 @@ export function sqlite(options: SqliteOptions): Connector {
     },
     async close() {
       statements.clear()
+      rawStatements.clear()
       if (db && owned && db.open) db.close()
       db = undefined
     },

@@ -91,6 +91,49 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
+  it('executeArrays returns the same values as execute, as arrays in SELECT-list order', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 1 } }) // one connection: both forms share its prepared statements
+    try {
+      const sql = 'SELECT id, at, amount, big, ? AS label, id = 1 AS first, NULL AS nothing FROM events WHERE id <= ? ORDER BY id'
+      const objects = await c.execute(sql, ['hé', 2])
+      const arrays = await c.executeArrays!(sql, ['hé', 2])
+      expect(arrays).toEqual([
+        [1, '2024-01-01 10:00:00.250', '12345678901234.5678', '9007199254740993', 'hé', 1, null],
+        [2, '2024-02-01 00:00:00', '1.5000', '2', 'hé', 0, null],
+      ])
+      expect(arrays).toEqual(objects.map((row) => Object.values(row)))
+      expect(await c.execute(sql, ['hé', 2])).toEqual(objects) // arrays do not stick to the prepared statement
+      expect(await c.executeArrays!('SELECT 1 AS a, 2 AS a', [])).toEqual([[1, 2]]) // same-named columns stay apart
+    } finally {
+      await c.close()
+    }
+  })
+
+  it('executeArrays: MariaDB statement setting, timeouts, cancellation and errors as for execute', async () => {
+    const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+    try {
+      const [[version]] = (await c.executeArrays!('SELECT VERSION()', [])) as [[string]]
+      expect(await c.executeArrays!("SELECT @@optimizer_switch LIKE '%split_materialized=off%'", [])).toEqual([[/mariadb/i.test(version) ? 1 : 0]])
+      const marker = `cortex_arrays_${Date.now()}`
+      expect((await rejection(c.executeArrays!(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+      const controller = new AbortController()
+      const running = rejection(c.executeArrays!(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
+      await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
+      controller.abort()
+      expect((await running).code).toBe('QUERY_CANCELLED')
+      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+      const secret = 'TOPSECRET-arrays-91b2'
+      const error = await rejection(c.executeArrays!('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [10, secret, 1, 1]))
+      expect([error.code, issueCode(error)]).toEqual(['CONNECTOR_FAILED', 'MYSQL_ERROR'])
+      expect(String((error.cause as Error).message)).toContain(secret)
+      expect(JSON.stringify(error)).not.toContain('TOPSECRET')
+      expect(await c.executeArrays!('SELECT ? AS ok', [1])).toEqual([[1]]) // the connection is still good
+    } finally {
+      await c.close()
+    }
+  })
+
   it("on MariaDB, turns split materialization off for each of its statements only, not for the session", async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {

@@ -92,6 +92,21 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(pg.types.getTypeParser(1114)('2024-03-10 03:30:00')).toBeInstanceOf(Date)
     })
 
+    it('executeArrays returns the same values as execute, as arrays in SELECT-list order', async () => {
+      const c = connect({ pool: { max: 1 } }) // one connection: both forms run on the same session, alternately
+      const sql = `SELECT id, 9007199254740993::int8 AS big, 12.50::numeric AS dec, at AS ts, at::date AS d, $1::text AS t, id = 1 AS first, NULL::int AS nothing, '{"k": [1]}'::json AS doc FROM ${schema}.events ORDER BY id`
+      const objects = await c.execute(sql, ['hé'])
+      const arrays = await c.executeArrays!(sql, ['hé'])
+      expect(arrays).toEqual([
+        [1, '9007199254740993', '12.50', '2024-03-10 03:30:00', '2024-03-10', 'hé', true, null, { k: [1] }],
+        [2, '9007199254740993', '12.50', '2024-03-10 12:00:00', '2024-03-10', 'hé', false, null, { k: [1] }],
+      ])
+      expect(arrays).toEqual(objects.map((row) => Object.values(row)))
+      expect(await c.execute(sql, ['hé'])).toEqual(objects) // the array mode does not stick to the connection
+      // Columns with the same name stay apart as arrays (objects keep the last one).
+      expect(await c.executeArrays!('SELECT 1 AS a, 2 AS a', [])).toEqual([[1, 2]])
+    })
+
     it('runs 500 concurrent queries through a pool of 5, each with its own result, and closes every connection', async () => {
       const app = `${appName}-pool`
       const c = connect({ pool: { max: 5 } }, app)
@@ -142,6 +157,24 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
     })
 
+    it('executeArrays is stopped on the server by timeoutMs and by an aborted signal like execute', async () => {
+      const c = connect({ pool: { max: 1 } })
+      const marker = `/* cortex-arrays-timeout-${tag} */`
+      const timedOut = await rejection(c.executeArrays!(`SELECT pg_sleep(5) ${marker}`, [], { timeoutMs: 200 }))
+      expect([timedOut.code, (timedOut.cause as { code?: string }).code]).toEqual(['QUERY_TIMEOUT', '57014'])
+      expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
+      const controller = new AbortController()
+      const running = rejection(c.executeArrays!(`SELECT pg_sleep(5) ${marker}`, [], { signal: controller.signal }))
+      expect(await eventually(async () => (await activeWith(marker)).length === 1, 5000)).toBe(true)
+      controller.abort()
+      expect((await running).code).toBe('QUERY_CANCELLED')
+      expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
+      const pre = await rejection(c.executeArrays!(`SELECT nextval('${schema}.runs')`, [], { signal: AbortSignal.abort() }))
+      expect(pre.code).toBe('QUERY_CANCELLED')
+      expect((await monitor.query(`SELECT is_called FROM ${schema}.runs`)).rows[0].is_called).toBe(false)
+      expect(await c.executeArrays!('SELECT 1 AS ok', [])).toEqual([[1]]) // the one pooled client is reusable
+    })
+
     it('rejects an already-aborted signal without running the statement', async () => {
       const controller = new AbortController()
       controller.abort()
@@ -175,6 +208,10 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
         expect(JSON.stringify(error)).not.toContain(secret)
         expect((error.cause as Error).message).toContain(secret) // proves the check above could fail
       }
+      const viaArrays = await rejection(c.executeArrays!('SELECT $1::int AS v', [secret]))
+      expect([viaArrays.code, viaArrays.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'POSTGRES_ERROR'])
+      expect(JSON.stringify(viaArrays)).not.toContain(secret)
+      expect((viaArrays.cause as Error).message).toContain(secret)
       const missing = await rejection(c.execute('SELECT nope FROM pg_class', []))
       expect(missing.message).toContain('SQLSTATE 42703') // identifiers are kept: they come from the model
       expect(missing.message).toContain('column "nope" does not exist')

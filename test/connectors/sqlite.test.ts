@@ -1,0 +1,71 @@
+/**
+ * The SQLite connector's two row forms: `execute` (objects keyed by column alias) and `executeArrays`
+ * (arrays in SELECT-list order, better-sqlite3's raw mode), which share prepared statements per SQL text.
+ */
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
+import { sqlite } from '../../src/sqlite.js'
+
+const opened: Database.Database[] = []
+afterEach(() => {
+  for (const db of opened.splice(0)) db.close()
+})
+
+function database(): Database.Database {
+  const db = new Database(':memory:')
+  opened.push(db)
+  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, at TEXT); INSERT INTO t VALUES (1, 'a', 1.5, '2024-01-01 00:00:00'), (2, NULL, 2, '2024-02-01 00:00:00'), (3, 'c', NULL, '2024-03-01 00:00:00')")
+  return db
+}
+
+async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e)
+  if (!isSemanticLayerError(error)) throw new Error(`expected a SemanticLayerError, got ${String(error)}`)
+  return error
+}
+
+describe('sqlite connector: executeArrays', () => {
+  it('returns the same values as execute, as arrays in SELECT-list order, and neither form leaks into the other', async () => {
+    const c = sqlite({ database: database() })
+    const sql = 'SELECT id, name, amount, at, ? AS tag FROM t WHERE id >= ? ORDER BY id'
+    const objects = await c.execute(sql, ['x', 1])
+    const arrays = await c.executeArrays!(sql, ['x', 1])
+    expect(arrays).toEqual([
+      [1, 'a', 1.5, '2024-01-01 00:00:00', 'x'],
+      [2, null, 2, '2024-02-01 00:00:00', 'x'],
+      [3, 'c', null, '2024-03-01 00:00:00', 'x'],
+    ])
+    expect(arrays).toEqual(objects.map((row) => Object.values(row)))
+    // The same SQL text again in both forms: raw mode is a property of a prepared statement.
+    expect(await c.execute(sql, ['x', 1])).toEqual(objects)
+    expect(await c.executeArrays!(sql, ['x', 1])).toEqual(arrays)
+    expect(await c.executeArrays!('SELECT 1 AS a, 2 AS a', [])).toEqual([[1, 2]])
+    await c.close()
+  })
+
+  it('runs while a stream of the same statement is open', async () => {
+    const c = sqlite({ database: database() })
+    const sql = 'SELECT id FROM t ORDER BY id'
+    const streamed: unknown[] = []
+    for await (const row of c.stream(sql, [])) {
+      streamed.push(row)
+      if (streamed.length === 1) expect(await c.executeArrays!(sql, [])).toEqual([[1], [2], [3]])
+    }
+    expect(streamed).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }])
+    await c.close()
+  })
+
+  it('fails like execute: QUERY_CANCELLED before it starts, CONNECTOR_FAILED for bad SQL (no values in the message)', async () => {
+    const c = sqlite({ database: database() })
+    expect((await rejection(c.executeArrays!('SELECT 1', [], { signal: AbortSignal.abort() }))).code).toBe('QUERY_CANCELLED')
+    const secret = 'secret-value-7d1'
+    const error = await rejection(c.executeArrays!('SELECT nope FROM t WHERE name = ?', [secret]))
+    expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'SQLITE_ERROR'])
+    expect(error.message).toContain('no such column: nope')
+    expect(JSON.stringify(error)).not.toContain(secret)
+    // A statement that returns no data cannot be read as arrays: a typed error, not a crash.
+    expect((await rejection(c.executeArrays!('CREATE TABLE u (x)', []))).code).toBe('CONNECTOR_FAILED')
+    await c.close()
+  })
+})
