@@ -1,5 +1,5 @@
 import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
-import type { Connector, ExecuteOptions, HealthReport } from './connectors/connector.js'
+import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
 import { isConnector } from './connectors/connector.js'
 import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
@@ -20,7 +20,7 @@ import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
-import { createQueryCache, resolveCacheMode } from './cache/query-cache.js'
+import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { securityDigest, sha256 } from './cache/cache-key.js'
 import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
 
@@ -272,10 +272,18 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     return connector
   }
 
-  /** Runs the rendered statements. The one place results come from the database. */
-  const execute = async (connector: Connector, rendered: RenderedQuery, exec: ExecuteOptions): Promise<{ rows: readonly Record<string, unknown>[]; totalRows?: readonly Record<string, unknown>[] }> => {
-    const [rows, totalRows] = await Promise.all([run(connector, rendered.main, exec), rendered.total ? run(connector, rendered.total, exec) : Promise.resolve(undefined)])
-    return totalRows === undefined ? { rows } : { rows, totalRows }
+  /**
+   * Runs the rendered statements. The one place results come from the database. The main statement's
+   * rows come as arrays when the connector can return them (no object per row keyed by column alias);
+   * the one-row `total` statement always as objects.
+   */
+  const execute = async (connector: Connector, rendered: RenderedQuery, exec: ExecuteOptions): Promise<FetchedResult> => {
+    const total = rendered.total
+    const [main, totalRows] = await Promise.all([
+      fetchRows(connector, rendered.main, exec),
+      total ? run(() => connector.execute(total.sql, total.params, exec)) : Promise.resolve(undefined),
+    ])
+    return totalRows === undefined ? { main } : { main, totalRows }
   }
 
   const audit = (input: unknown, ctx: SecurityContext | undefined, started: number, extra: Partial<AuditEvent>): void => {
@@ -308,13 +316,13 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const statements = guard('render', () => compiled.render(connector.dialect))
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
-        const { rows, totalRows, cache } = await queryCache.run({
+        const { main, totalRows, cache } = await queryCache.run({
           connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
           modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })
-        const { data, truncated } = guard('shape', () => statements.shaper.all(rows, compiled.plan.limit))
+        const { data, truncated } = guard('shape', () => statements.shaper.all(main, compiled.plan.limit))
         const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
         if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
         return {
@@ -345,6 +353,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
           try {
             const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
             const { rendered, shaper } = guard('render', () => prepared.compiled.render(connector.dialect, true))
+            // Streams stay on object rows: a cursor yields a row at a time with an await per row, which
+            // costs more than the second object does, and a custom connector has only one stream().
             const shape = shaper.one
             try {
               for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, execOptions(queryOptions))) {
@@ -434,9 +444,17 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
   return [...sources.keys()][0]!
 }
 
-async function run(connector: Connector, statement: RenderedSql, options: ExecuteOptions): Promise<readonly Record<string, unknown>[]> {
+/** Run the main statement: as arrays when the connector offers `executeArrays`, else as objects. */
+async function fetchRows(connector: Connector, statement: RenderedSql, options: ExecuteOptions): Promise<FetchedRows> {
+  return typeof connector.executeArrays === 'function'
+    ? { form: 'arrays', rows: await run(() => connector.executeArrays!(statement.sql, statement.params, options)) }
+    : { form: 'objects', rows: await run(() => connector.execute(statement.sql, statement.params, options)) }
+}
+
+/** A connector call, its failures typed: SemanticLayerErrors pass through, anything else is CONNECTOR_FAILED. */
+async function run<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await connector.execute(statement.sql, statement.params, options)
+    return await call()
   } catch (error) {
     if (isSemanticLayerError(error)) throw error
     throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed to run the query; see cause.' }], { cause: error })

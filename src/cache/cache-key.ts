@@ -121,9 +121,12 @@ export function statementDigest(dialect: string, main: Statement, total: Stateme
   return sha256(canonical({ dialect, main, total: total ?? null }))
 }
 
-/** `r:<sha256>`: the key of a query result. */
+/**
+ * `r:<sha256>`: the key of a query result. `v` changes whenever the stored entry's shape does (3: rows
+ * stored with their form, objects or arrays), so an older entry under the same statements is never read.
+ */
 export function resultKey(input: ResultKeyInput): string {
-  return `r:${sha256(canonical({ v: 2, ...input, tenant: input.tenant ?? null }))}`
+  return `r:${sha256(canonical({ v: 3, ...input, tenant: input.tenant ?? null }))}`
 }
 
 /** `k:<sha256>`: the cached value of one cube's `refresh_key.sql` for one security context and interval. */

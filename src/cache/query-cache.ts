@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Connector, ExecuteOptions } from '../connectors/connector.js'
+import type { Connector, ExecuteOptions, FetchedRows } from '../connectors/connector.js'
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import { CACHE_MODES, type CacheAdapter, type CacheErrorHandler, type CacheInfo, type CacheMode, type CacheOptions, type InvalidateTarget } from './cache-adapter.js'
@@ -11,7 +11,15 @@ import { refreshRuleOf, type RefreshKeyCube, type RefreshRule } from './refresh-
 import { decodeEntry, encodeEntry, type CacheEntry } from './row-codec.js'
 import { cancelled, createFlights } from './single-flight.js'
 
-type Rows = readonly Record<string, unknown>[]
+/**
+ * What one run of a query's statements gave: the main statement's rows in the form the connector
+ * returned them (objects or arrays: stored and served in that form, shaped by the layer), and the row
+ * of the `total` statement.
+ */
+export interface FetchedResult {
+  readonly main: FetchedRows
+  readonly totalRows?: readonly Record<string, unknown>[]
+}
 
 /** Everything the layer hands the cache for one query (see createSemanticLayer's query()). */
 export interface CachedRunRequest {
@@ -20,7 +28,7 @@ export interface CachedRunRequest {
   readonly statementDigest: () => string
   readonly exec: ExecuteOptions
   /** Run the statements on the database (the layer's own execution, with its error wrapping). */
-  readonly execute: (exec: ExecuteOptions) => Promise<{ readonly rows: Rows; readonly totalRows?: Rows }>
+  readonly execute: (exec: ExecuteOptions) => Promise<FetchedResult>
   readonly modelVersion: string
   /** Who is asking: digested into the key, so results are never shared across security contexts. */
   readonly securityContext: unknown
@@ -33,9 +41,7 @@ export interface CachedRunRequest {
   readonly mode: CacheMode
 }
 
-export interface CachedRun {
-  readonly rows: Rows
-  readonly totalRows?: Rows
+export interface CachedRun extends FetchedResult {
   readonly cache: CacheInfo
 }
 
@@ -54,9 +60,7 @@ export interface QueryCacheSettings {
   readonly cacheOptions?: CacheOptions
 }
 
-interface Filled {
-  readonly rows: Rows
-  readonly totalRows?: Rows
+interface Filled extends FetchedResult {
   /** Set when the result came from the cache (written by another instance or flight), not the database. */
   readonly entry?: CacheEntry
 }
@@ -101,8 +105,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
   }
 
   const execute = async (req: CachedRunRequest, exec: ExecuteOptions): Promise<Filled> => {
-    const { rows, totalRows } = await req.execute(exec)
-    return totalRows ? { rows, totalRows } : { rows }
+    const { main, totalRows } = await req.execute(exec)
+    return totalRows ? { main, totalRows } : { main }
   }
 
   const read = async (a: GuardedAdapter, key: string): Promise<CacheEntry | undefined | typeof FAILED> => {
@@ -155,14 +159,14 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         delay = Math.min(delay * 1.5, 100)
         const entry = await read(adapter, key)
         if (entry === FAILED) break
-        if (entry && plan.accept(entry)) return { rows: entry.rows, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
+        if (entry && plan.accept(entry)) return { main: entry.main, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
       }
     }
     try {
       if (token !== undefined && adapter) {
         // The lock holder before us may have just written it.
         const entry = await read(adapter, key)
-        if (entry && entry !== FAILED && plan.accept(entry)) return { rows: entry.rows, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
+        if (entry && entry !== FAILED && plan.accept(entry)) return { main: entry.main, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
       }
       const result = await execute(req, exec)
       if (adapter && plan.write) {
@@ -185,12 +189,12 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     mode,
   })
   const fromFill = (mode: CacheMode, refreshKeys: Record<string, string>, filled: Filled): CachedRun => ({
-    rows: filled.rows,
+    main: filled.main,
     ...(filled.totalRows ? { totalRows: filled.totalRows } : {}),
     cache: info(mode, refreshKeys, filled.entry),
   })
   const fromEntry = (mode: CacheMode, entry: CacheEntry, stale: boolean): CachedRun => ({
-    rows: entry.rows,
+    main: entry.main,
     ...(entry.totalRows ? { totalRows: entry.totalRows } : {}),
     cache: info(mode, entry.refreshKeys, entry, stale),
   })

@@ -4,6 +4,7 @@
  * starting with `$` is wrapped as `{"$object": [[key, value], …]}`, so data can never be read as a tag.
  * Strings (any unicode) are left to JSON, which keeps them exactly.
  */
+import type { FetchedRows } from '../connectors/connector.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -80,38 +81,57 @@ function assign(out: Record<string, unknown>, key: string, value: unknown): void
   else out[key] = value
 }
 
-/** A cached result as stored: rows are driver rows (before shaping), so shape rules apply on every read. */
+/**
+ * A cached result as stored: driver rows (before shaping), so shape rules apply on every read, in the
+ * form the connector returned them (objects keyed by column alias, or arrays in SELECT-list order).
+ * Instances of one deployment may differ in that (a custom connector without `executeArrays`), so the
+ * form is stored with the rows and the reader shapes whichever it finds.
+ */
 export interface CacheEntry {
   /** Random id: tells a waiter that an entry was written after it started waiting. */
   readonly id: string
   readonly createdAt: number
   readonly refreshKeys: Readonly<Record<string, string>>
-  readonly rows: readonly Record<string, unknown>[]
+  readonly main: FetchedRows
   readonly totalRows?: readonly Record<string, unknown>[]
 }
 
+/**
+ * Version of the stored text. 2: rows with their form (`form`: 'objects' | 'arrays'). Version 1 entries
+ * (object rows, no form) are refused; the result key changed with it (cache-key.ts), so they are not
+ * even looked up.
+ */
+const ENTRY_VERSION = 2
+
 export function encodeEntry(entry: CacheEntry): string {
   return JSON.stringify({
-    v: 1,
+    v: ENTRY_VERSION,
     id: entry.id,
     createdAt: entry.createdAt,
     refreshKeys: entry.refreshKeys,
-    rows: entry.rows.map(encodeValue),
+    form: entry.main.form,
+    rows: entry.main.rows.map(encodeValue),
     ...(entry.totalRows ? { totalRows: entry.totalRows.map(encodeValue) } : {}),
   })
 }
 
 /** Throws on anything that is not an entry this version wrote (the caller counts it as a miss). */
 export function decodeEntry(text: string): CacheEntry {
-  const raw = JSON.parse(text) as { v?: unknown; id?: unknown; createdAt?: unknown; refreshKeys?: unknown; rows?: unknown; totalRows?: unknown }
-  if (raw.v !== 1 || typeof raw.id !== 'string' || typeof raw.createdAt !== 'number' || !Array.isArray(raw.rows) || typeof raw.refreshKeys !== 'object' || raw.refreshKeys === null) {
+  const raw = JSON.parse(text) as { v?: unknown; id?: unknown; createdAt?: unknown; refreshKeys?: unknown; form?: unknown; rows?: unknown; totalRows?: unknown }
+  if (raw.v !== ENTRY_VERSION || typeof raw.id !== 'string' || typeof raw.createdAt !== 'number' || !Array.isArray(raw.rows) || typeof raw.refreshKeys !== 'object' || raw.refreshKeys === null || (raw.form !== 'objects' && raw.form !== 'arrays')) {
     throw new Error('Not a cache entry written by this version of cortex-semantic')
   }
+  const arrays = raw.form === 'arrays'
+  // Every row must be of the stored form: an array row read by alias (or an object by position) would be all nulls.
+  for (const row of raw.rows as unknown[]) {
+    if (typeof row !== 'object' || row === null || Array.isArray(row) !== arrays) throw new Error(`A cached row is not of the entry's form (${raw.form})`)
+  }
+  const rows = raw.rows.map(decodeValue)
   return {
     id: raw.id,
     createdAt: raw.createdAt,
     refreshKeys: raw.refreshKeys as Record<string, string>,
-    rows: raw.rows.map(decodeValue) as Record<string, unknown>[],
+    main: arrays ? { form: 'arrays', rows: rows as unknown[][] } : { form: 'objects', rows: rows as Record<string, unknown>[] },
     ...(Array.isArray(raw.totalRows) ? { totalRows: raw.totalRows.map(decodeValue) as Record<string, unknown>[] } : {}),
   }
 }

@@ -1,3 +1,5 @@
+import type { ArrayRow, FetchedRows, ObjectRow } from '../connectors/connector.js'
+import { SemanticLayerError } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { NormalizedQuery } from '../query/normalized-query.js'
 import type { OutputColumn } from '../sql/render-sql.js'
@@ -7,29 +9,35 @@ export type Row = Record<string, unknown>
 /** How numeric text from drivers (PostgreSQL numeric/int8, MySQL DECIMAL) is returned. */
 export type DecimalMode = 'number' | 'string'
 
-type Shape = (raw: Record<string, unknown>) => Row
+type Converter = (v: unknown) => unknown
+/** Shapes rows[0..n) into a new array of Cube rows. */
+type ShapeAll<R> = (rows: readonly R[], n: number) => Row[]
 
 /** Results with at least this many rows are shaped by a generated function (see {@link RowShaper}). */
 const GENERATE_FROM_ROWS = 512
 
 /**
- * Converts driver rows (keyed by column alias) to Cube rows (keyed by member): numbers as numbers,
- * booleans, local ISO time text; a column selected under several names (a time dimension with its
- * granularity) is written under each. Small results use a loop over the columns; large ones a function
- * generated once per shaper whose object literal has the member names as fixed keys, which V8 builds
- * several times faster than objects filled key by key. Names are embedded only as JSON string literals,
- * and where code cannot be generated (`--disallow-code-generation-from-strings`) the loop is used.
+ * Converts driver rows to Cube rows (keyed by member): numbers as numbers, booleans, local ISO time
+ * text; a column selected under several names (a time dimension with its granularity) is written under
+ * each. Driver rows come in one of two forms: objects keyed by column alias (`execute`), or arrays of
+ * column values in SELECT-list order (`executeArrays`), which is the order of `columns` (render-sql's
+ * SELECT list and ORDER BY positions follow it). Small results use a loop over the columns; large ones
+ * a function generated once per shaper and form, whose object literal has the member names as fixed
+ * keys, which V8 builds several times faster than objects filled key by key. Names are embedded only as
+ * JSON string literals, and where code cannot be generated (`--disallow-code-generation-from-strings`)
+ * the loop is used.
  */
 export class RowShaper {
-  private readonly converters: readonly ((v: unknown) => unknown)[]
-  private generated: Shape | undefined
+  private readonly converters: readonly Converter[]
+  private generatedObjects: ShapeAll<ObjectRow> | undefined
+  private generatedArrays: ShapeAll<ArrayRow> | undefined
 
   constructor(private readonly columns: readonly OutputColumn[], decimals: DecimalMode = 'number') {
     this.converters = columns.map((c) => (c.type === 'number' && decimals === 'string' ? exactNumber : CONVERT[c.type] ?? identity))
   }
 
-  /** Shape one row. */
-  readonly one: Shape = (raw) => {
+  /** Shape one row keyed by column alias. */
+  readonly one = (raw: ObjectRow): Row => {
     const row: Row = {}
     const { columns, converters } = this
     for (let c = 0; c < columns.length; c++) {
@@ -41,34 +49,79 @@ export class RowShaper {
     return row
   }
 
-  /** Shape at most `limit` rows; `truncated` says whether the driver returned more (the SQL asks for limit + 1). */
-  all(rows: readonly Record<string, unknown>[], limit: number): { data: Row[]; truncated: boolean } {
+  /** Shape one row given as column values in SELECT-list order. */
+  readonly oneArray = (raw: ArrayRow): Row => {
+    const row: Row = {}
+    const { columns, converters } = this
+    for (let c = 0; c < columns.length; c++) {
+      const value = converters[c]!(raw[c])
+      const keys = columns[c]!.keys
+      for (let k = 0; k < keys.length; k++) row[keys[k]!] = value
+    }
+    return row
+  }
+
+  /**
+   * Shape at most `limit` rows, in either form; `truncated` says whether the driver returned more (the
+   * SQL asks for limit + 1).
+   */
+  all(fetched: FetchedRows, limit: number): { data: Row[]; truncated: boolean } {
+    const rows = fetched.rows
     const truncated = rows.length > limit
     const n = truncated ? limit : rows.length
-    const shape = n >= GENERATE_FROM_ROWS ? (this.generated ??= generateShape(this.columns, this.converters) ?? this.one) : this.one
-    const data: Row[] = new Array<Row>(n)
-    for (let i = 0; i < n; i++) data[i] = shape(rows[i]!)
-    return { data, truncated }
+    const large = n >= GENERATE_FROM_ROWS
+    if (fetched.form === 'arrays') {
+      const first = fetched.rows[0]
+      if (first !== undefined && first.length !== this.columns.length) throw widthMismatch(first.length, this.columns.length)
+      const shape = large ? (this.generatedArrays ??= generateShapeAll<ArrayRow>(this.columns, this.converters, 'arrays') ?? loop(this.oneArray)) : loop(this.oneArray)
+      return { data: shape(fetched.rows, n), truncated }
+    }
+    const shape = large ? (this.generatedObjects ??= generateShapeAll<ObjectRow>(this.columns, this.converters, 'objects') ?? loop(this.one)) : loop(this.one)
+    return { data: shape(fetched.rows, n), truncated }
   }
 }
 
-function generateShape(columns: readonly OutputColumn[], converters: readonly ((v: unknown) => unknown)[]): Shape | undefined {
+function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
+  return (rows, n) => {
+    const data = new Array<Row>(n)
+    for (let i = 0; i < n; i++) data[i] = one(rows[i]!)
+    return data
+  }
+}
+
+/**
+ * The whole loop as one generated function: each row is an object literal with the member names as
+ * fixed keys, its values read by alias (`objects`) or by position (`arrays`) and converted by the
+ * column's converter.
+ */
+function generateShapeAll<R>(columns: readonly OutputColumn[], converters: readonly Converter[], form: FetchedRows['form']): ShapeAll<R> | undefined {
   // Keys are member names (`cube.member`, always dotted), so no key is ever '__proto__'.
-  const reads = columns.map((c, i) => `const v${i} = c[${i}](r[${JSON.stringify(c.alias)}]);`).join('\n')
+  const read = (c: OutputColumn, i: number): string => (form === 'arrays' ? `r[${i}]` : `r[${JSON.stringify(c.alias)}]`)
+  const reads = columns.map((c, i) => `const v${i} = c${i}(${read(c, i)});`).join('\n')
   const props = columns.flatMap((c, i) => c.keys.map((k) => `${JSON.stringify(k)}: v${i}`)).join(', ')
+  const names = columns.map((_, i) => `c${i}`)
   try {
     // A fixed template: member names and aliases appear only as JSON string literals.
-    return new Function('c', `'use strict'; return function shape(r) {\n${reads}\nreturn { ${props} }\n}`)(converters) as Shape
+    const body = `'use strict'; return function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\ndata[i] = { ${props} }\n}\nreturn data\n}`
+    return new Function(...names, body)(...converters) as ShapeAll<R>
   } catch {
     return undefined
   }
+}
+
+function widthMismatch(got: number, expected: number): SemanticLayerError {
+  return new SemanticLayerError('CONNECTOR_FAILED', [{
+    code: 'ROW_WIDTH_MISMATCH',
+    path: [],
+    message: `The connector's executeArrays returned rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
+  }])
 }
 
 /** Exact mode: integers that fit stay numbers; decimal and huge values keep the driver's exact text. */
 function exactNumber(v: unknown): unknown {
   if (typeof v === 'string') {
     const n = Number(v)
-    return /^-?\d+$/.test(v) && Number.isSafeInteger(n) ? n : v
+    return Number.isSafeInteger(n) && /^-?\d+$/.test(v) ? n : v
   }
   return CONVERT.number!(v)
 }
@@ -83,7 +136,7 @@ const CONVERT: Record<string, (v: unknown) => unknown> = {
     if (typeof v === 'string') {
       const n = Number(v)
       // Keep exact text when a number would lose digits (large decimals, bigints beyond 2^53).
-      return Number.isFinite(n) && (Number.isSafeInteger(n) || !/^-?\d{16,}$/.test(v)) ? n : v
+      return Number.isFinite(n) && (Number.isSafeInteger(n) || v.length < 16 || !/^-?\d{16,}$/.test(v)) ? n : v
     }
     if (typeof v === 'boolean') return v ? 1 : 0
     return v

@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { canonical, resultKey, scopesOf, securityDigest, statementDigest } from '../../src/cache/cache-key.js'
-import { decodeEntry, decodeValue, encodeEntry, encodeValue } from '../../src/cache/row-codec.js'
+import { canonical, resultKey, scopesOf, securityDigest, sha256, statementDigest } from '../../src/cache/cache-key.js'
+import { decodeEntry, decodeValue, encodeEntry, encodeValue, type CacheEntry } from '../../src/cache/row-codec.js'
 
 /** The same object with its keys inserted in reverse order, recursively. */
 function reversedKeys(value: unknown): unknown {
@@ -94,6 +94,13 @@ describe('result keys', () => {
     expect(resultKey({ ...base })).toBe(key)
   })
 
+  test('differ from the keys of earlier entry versions, so entries stored as object rows without a form are never looked up', () => {
+    // Version 2 keys led to entries of object rows (row-codec v1); since then entries carry their form.
+    const previous = `r:${sha256(canonical({ v: 2, ...base, tenant: base.tenant ?? null }))}`
+    expect(resultKey(base)).not.toBe(previous)
+    expect(resultKey(base)).toBe(`r:${sha256(canonical({ v: 3, ...base, tenant: base.tenant ?? null }))}`)
+  })
+
   test('scopes: every cube, the tenant and each cube of the tenant; tenants cannot spell another scope', () => {
     expect(scopesOf(['orders', 'customers'], undefined)).toEqual(['all', 'c:orders', 'c:customers'])
     expect(scopesOf(['orders'], 'acme')).toEqual(['all', 'c:orders', 't:acme', 'ct:orders:acme'])
@@ -128,17 +135,47 @@ describe('row codec', () => {
     fc.dictionary(fc.constantFrom('$bigint', '$date', '$object', '$', 'a', '__proto__'), fc.jsonValue(), { maxKeys: 3, noNullPrototype: true }),
   )
   const rows = fc.array(fc.dictionary(fc.string(), cell, { maxKeys: 5, noNullPrototype: true }), { maxLength: 5 })
+  const arrayRows = fc.array(fc.array(cell, { maxLength: 5 }), { maxLength: 5 })
 
   test('rows survive encode → JSON text → decode exactly (numbers, -0, NaN, nulls, undefined, dates, bigints, bytes, unicode, $-keys)', () => {
     fc.assert(
       fc.property(rows, (rs) => {
-        const entry = { id: 'x', createdAt: 1, refreshKeys: { orders: '1' }, rows: rs }
+        const entry: CacheEntry = { id: 'x', createdAt: 1, refreshKeys: { orders: '1' }, main: { form: 'objects', rows: rs } }
         const back = decodeEntry(encodeEntry(entry))
-        expect(back.rows).toStrictEqual(rs)
-        for (let i = 0; i < rs.length; i++) expect(Object.keys(back.rows[i]!)).toEqual(Object.keys(rs[i]!))
+        expect(back.main).toStrictEqual({ form: 'objects', rows: rs })
+        for (let i = 0; i < rs.length; i++) expect(Object.keys(back.main.rows[i]!)).toEqual(Object.keys(rs[i]!))
       }),
       { numRuns: 300 },
     )
+  })
+
+  test('array rows (executeArrays) survive encode → JSON text → decode exactly, and stay arrays', () => {
+    fc.assert(
+      fc.property(arrayRows, (rs) => {
+        const entry: CacheEntry = { id: 'x', createdAt: 1, refreshKeys: {}, main: { form: 'arrays', rows: rs }, totalRows: [{ total: 3n }] }
+        const back = decodeEntry(encodeEntry(entry))
+        expect(back).toStrictEqual(entry)
+        for (const row of back.main.rows) expect(Array.isArray(row)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  test('refuses an entry whose rows are not of its stored form (they would shape to rows of nulls)', () => {
+    const arrays = encodeEntry({ id: 'x', createdAt: 1, refreshKeys: {}, main: { form: 'arrays', rows: [[1, 'a']] } })
+    const objects = encodeEntry({ id: 'x', createdAt: 1, refreshKeys: {}, main: { form: 'objects', rows: [{ a: 1 }] } })
+    expect(decodeEntry(arrays).main.form).toBe('arrays')
+    expect(decodeEntry(objects).main.form).toBe('objects')
+    expect(() => decodeEntry(arrays.replace('"form":"arrays"', '"form":"objects"'))).toThrow(/form/)
+    expect(() => decodeEntry(objects.replace('"form":"objects"', '"form":"arrays"'))).toThrow(/form/)
+    expect(() => decodeEntry(objects.replace('"form":"objects"', '"form":"rows"'))).toThrow()
+  })
+
+  test('refuses entries of the previous version (object rows without a form)', () => {
+    const v1 = JSON.stringify({ v: 1, id: 'x', createdAt: 1, refreshKeys: {}, rows: [{ orders__status: 'paid' }] })
+    expect(() => decodeEntry(v1)).toThrow()
+    // The same entry as this version writes it is read: the refusal above is about the version.
+    expect(decodeEntry(JSON.stringify({ v: 2, id: 'x', createdAt: 1, refreshKeys: {}, form: 'objects', rows: [{ orders__status: 'paid' }] })).main.rows).toEqual([{ orders__status: 'paid' }])
   })
 
   test('keeps the exact cases by name', () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest'
 import type { CacheAdapter } from '../../src/cache/cache-adapter.js'
-import { decodeEntry, encodeEntry } from '../../src/cache/row-codec.js'
+import { decodeEntry, encodeEntry, type CacheEntry } from '../../src/cache/row-codec.js'
 import { createSemanticLayer, type SemanticLayer } from '../../src/index.js'
 import { redisCache } from '../../src/redis.js'
 import { sqlite } from '../../src/sqlite.js'
@@ -83,9 +83,13 @@ describe.skipIf(!REDIS_URL)('redis cache (set CORTEX_TEST_REDIS_URL)', () => {
           { n: 1.5, i: 42, neg: -0, nan: Number.NaN, nul: null, und: undefined, big: 12345678901234567890n, at: new Date('2024-03-31T01:30:00.007Z'), s: 'Ünïcödé 中文 🚀 \u2028 "quotes" \\ \ud83d', bytes: Buffer.from([0, 255, 10]) },
           { n: Number.MAX_VALUE, i: Number.MIN_SAFE_INTEGER, neg: Infinity, nan: -Infinity, nul: null, und: undefined, big: -1n, at: new Date(0), s: '', bytes: Buffer.alloc(0) },
         ]
-        const entry = { id: 'e1', createdAt: 123, refreshKeys: { orders: '42' }, rows, totalRows: [{ count: 2n }] }
+        const entry: CacheEntry = { id: 'e1', createdAt: 123, refreshKeys: { orders: '42' }, main: { form: 'objects', rows }, totalRows: [{ count: 2n }] }
         await a.set('r:exact', encodeEntry(entry), 60_000)
         expect(decodeEntry((await a.get('r:exact'))!)).toStrictEqual(entry)
+        // The same values as array rows (executeArrays), in column order.
+        const arrays: CacheEntry = { ...entry, id: 'e2', main: { form: 'arrays', rows: rows.map((r) => Object.values(r)) } }
+        await a.set('r:exact-arrays', encodeEntry(arrays), 60_000)
+        expect(decodeEntry((await a.get('r:exact-arrays'))!)).toStrictEqual(arrays)
       })
 
       test('generations: INCR on shared keys, without TTL', async () => {

@@ -54,6 +54,44 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       expect(other.cache.hit).toBe(false)
     })
 
+    test('entries keep the row form they were fetched in; a hit shapes arrays and objects alike, whichever instance wrote them', async () => {
+      // Two instances sharing one cache: the built-in SQLite connector (executeArrays: entries of array
+      // rows) and a custom connector with only execute (entries of object rows). Every kind of value the
+      // dataset has: numbers, text, nulls, times (one under two keys), and a total.
+      const db = countedDb()
+      const { adapter, close } = await makeAdapter()
+      const arraysLayer = createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db.db }) }, cache: adapter })
+      const objectsLayer = createSemanticLayer({ model: testModel(), connectors: { default: slowConnector(db.db).connector }, cache: adapter })
+      cleanups.push(() => db.close(), close, () => arraysLayer.close(), () => objectsLayer.close())
+      for (let i = 0; i < 40; i++) db.addOrder() // 540 orders: more than the limit, and enough rows for the generated shaper (≥ 512)
+      const byArrays = { dimensions: ['orders.id', 'orders.status', 'orders.note'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }], order: { 'orders.id': 'asc' }, limit: 520, ungrouped: true, total: true } as const
+      const byObjects = { measures: ['orders.count', 'orders.total_amount'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }], order: { 'orders.created_at.month': 'asc', 'orders.status': 'asc' }, limit: 5 } as const
+      const written = { arrays: await arraysLayer.query(byArrays), objects: await objectsLayer.query(byObjects) }
+      expect([written.arrays.cache.hit, written.objects.cache.hit]).toEqual([false, false])
+      const ran = db.executions() // 3: the main and total statements of one, the main statement of the other
+      // Read back by the other instance: hits, shaped exactly like the fresh results.
+      const read = { arrays: await objectsLayer.query(byArrays), objects: await arraysLayer.query(byObjects) }
+      expect([read.arrays.cache.hit, read.objects.cache.hit]).toEqual([true, true])
+      expect(db.executions()).toBe(ran)
+      for (const form of ['arrays', 'objects'] as const) {
+        const { data, truncated, total } = read[form]
+        expect({ data, truncated, total }).toStrictEqual({ data: written[form].data, truncated: written[form].truncated, total: written[form].total })
+      }
+      // And like each instance computes them itself (no-cache runs on the database): no form is misread.
+      const fresh = { arrays: await objectsLayer.query(byArrays, { cacheMode: 'no-cache' }), objects: await arraysLayer.query(byObjects, { cacheMode: 'no-cache' }) }
+      expect(fresh.arrays.data).toStrictEqual(written.arrays.data)
+      expect(fresh.objects.data).toStrictEqual(written.objects.data)
+      // What the rows hold, checked directly: truncation at the limit, the total, values of every kind.
+      const rows = written.arrays.data
+      expect(written.arrays).toMatchObject({ truncated: true, total: db.db.prepare('SELECT count(*) AS n FROM orders').pluck().get() })
+      expect(rows).toHaveLength(520)
+      expect(rows[0]!['orders.created_at.day']).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000$/)
+      expect(rows.every((r) => r['orders.created_at'] === r['orders.created_at.day'] && typeof r['orders.id'] === 'number')).toBe(true)
+      expect(rows.some((r) => r['orders.note'] === null) && rows.some((r) => typeof r['orders.note'] === 'string')).toBe(true)
+      expect(Object.keys(rows[0]!)).toEqual(['orders.id', 'orders.status', 'orders.note', 'orders.created_at.day', 'orders.created_at'])
+      expect(written.objects.data.every((r) => typeof r['orders.count'] === 'number' && typeof r['orders.total_amount'] === 'number')).toBe(true)
+    })
+
     test('result.cache tells the age and the refresh-key value of every cube', async () => {
       const { layer } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { immutable: true } }) })
       await awayFromBoundary(3_600_000, 10_000)

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { isSemanticLayerError } from '../../src/errors.js'
 import { RowShaper } from '../../src/result/shape-result.js'
 import type { OutputColumn } from '../../src/sql/render-sql.js'
 
@@ -22,12 +23,17 @@ function driverRows(n: number): Record<string, unknown>[] {
   }))
 }
 
+/** The same rows as executeArrays returns them: column values in SELECT-list (= COLUMNS) order. */
+const asArrays = (rows: Record<string, unknown>[]): unknown[][] => rows.map((r) => COLUMNS.map((c) => r[c.alias]))
+
+const KEYS = ['orders.status', 'orders.created_at.day', 'orders.created_at', 'orders.paid', 'orders.amount', 'x.`${1}`\n\u2028"']
+
 describe('RowShaper', () => {
   // Large results go through the generated function, small ones through the loop: they must agree.
   test.each(['number', 'string'] as const)('shapes large results exactly like the row-by-row path (decimals: %s)', (decimals) => {
     const rows = driverRows(2_000)
     const shaper = new RowShaper(COLUMNS, decimals)
-    const { data, truncated } = shaper.all(rows, 1_500)
+    const { data, truncated } = shaper.all({ form: 'objects', rows }, 1_500)
     expect(truncated).toBe(true)
     expect(data).toHaveLength(1_500)
     const one = new RowShaper(COLUMNS, decimals).one
@@ -41,6 +47,60 @@ describe('RowShaper', () => {
       'x.`${1}`\n\u2028"': '{"i":0}',
     })
     expect(data[2]!['orders.amount']).toBe('123456789012345678901') // beyond 2^53: exact text in both modes
-    expect(Object.keys(data[1]!)).toEqual(['orders.status', 'orders.created_at.day', 'orders.created_at', 'orders.paid', 'orders.amount', 'x.`${1}`\n\u2028"'])
+    expect(Object.keys(data[1]!)).toEqual(KEYS)
+  })
+
+  // Arrays (executeArrays) must shape to exactly what objects (execute) do, on the generated path (≥ 512
+  // rows) and on the loop, with and without truncation.
+  test.each([
+    ['number', 2_000, 1_500],
+    ['string', 2_000, 1_500],
+    ['number', 600, 600],
+    ['string', 20, 10],
+    ['number', 10, 10],
+  ] as const)('array rows shape exactly like object rows (decimals: %s, %i rows, limit %i)', (decimals, count, limit) => {
+    const rows = driverRows(count)
+    const shaper = new RowShaper(COLUMNS, decimals)
+    const fromObjects = shaper.all({ form: 'objects', rows }, limit)
+    const fromArrays = shaper.all({ form: 'arrays', rows: asArrays(rows) }, limit)
+    expect(fromArrays).toStrictEqual(fromObjects)
+    expect(fromArrays.truncated).toBe(count > limit)
+    expect(fromArrays.data).toHaveLength(Math.min(count, limit))
+    // Spot checks that do not go through the object path: every kind of value, the time under both keys.
+    expect(Object.keys(fromArrays.data[1]!)).toEqual(KEYS)
+    expect(fromArrays.data[0]).toStrictEqual({
+      'orders.status': null,
+      'orders.created_at.day': '2024-01-01T00:00:00.000',
+      'orders.created_at': '2024-01-01T00:00:00.000',
+      'orders.paid': true,
+      'orders.amount': decimals === 'string' ? '0.25' : 0.25,
+      'x.`${1}`\n\u2028"': '{"i":0}',
+    })
+    expect(fromArrays.data[1]).toMatchObject({ 'orders.status': 's1', 'orders.created_at': '2024-02-03T00:00:00.000', 'orders.paid': false, 'orders.amount': 1 })
+    expect(fromArrays.data[2]).toMatchObject({ 'orders.paid': null, 'orders.amount': '123456789012345678901' })
+    expect(fromArrays.data[3]!['orders.amount']).toBeNull()
+  })
+
+  test('one row at a time: oneArray agrees with one', () => {
+    const shaper = new RowShaper(COLUMNS)
+    const rows = driverRows(8)
+    expect(asArrays(rows).map(shaper.oneArray)).toStrictEqual(rows.map(shaper.one))
+  })
+
+  test('array rows of the wrong width are a CONNECTOR_FAILED error naming no values, not rows of nulls', () => {
+    const shaper = new RowShaper(COLUMNS)
+    const narrow = asArrays(driverRows(3)).map((r) => r.slice(1))
+    let caught: unknown
+    try {
+      shaper.all({ form: 'arrays', rows: narrow }, 10)
+    } catch (error) {
+      caught = error
+    }
+    expect(isSemanticLayerError(caught)).toBe(true)
+    expect(caught).toMatchObject({ code: 'CONNECTOR_FAILED', issues: [{ code: 'ROW_WIDTH_MISMATCH' }] })
+    expect((caught as Error).message).toContain('4 values')
+    expect((caught as Error).message).not.toContain('s1')
+    // An empty result has no width to check.
+    expect(shaper.all({ form: 'arrays', rows: [] }, 10)).toStrictEqual({ data: [], truncated: false })
   })
 })
