@@ -128,12 +128,43 @@ function exactNumber(v: unknown): unknown {
 
 const identity = (v: unknown): unknown => (v === undefined ? null : v)
 
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
+
+/**
+ * `Number(text)` for the plain decimals drivers send (`-?digits[.digits]`, at most 15 digits), about twice
+ * as fast; undefined for anything else (the caller uses `Number`). Exact: the digits form an integer below
+ * 2^53 and the power of ten is exact too, so one IEEE division rounds the decimal's exact value once,
+ * as `Number` does (Clinger's fast path).
+ */
+export function parseShortDecimal(text: string): number | undefined {
+  const n = text.length
+  if (n === 0 || n > 17) return undefined
+  let i = text.charCodeAt(0) === 45 ? 1 : 0 // '-'
+  let mantissa = 0
+  let digits = 0
+  let scale = -1 // digits after the point; -1 before a point is seen
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48)
+      digits++
+      if (scale >= 0) scale++
+    } else if (c === 46 && scale < 0) scale = 0
+    else return undefined
+  }
+  if (digits === 0 || digits > 15) return undefined
+  const value = scale > 0 ? mantissa / POWERS_OF_TEN[scale]! : mantissa
+  return text.charCodeAt(0) === 45 ? -value : value
+}
+
 const CONVERT: Record<string, (v: unknown) => unknown> = {
   number(v) {
     if (v === null || v === undefined) return null
     if (typeof v === 'number') return v
     if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()
     if (typeof v === 'string') {
+      const fast = parseShortDecimal(v)
+      if (fast !== undefined) return fast
       const n = Number(v)
       // Keep exact text when a number would lose digits (large decimals, bigints beyond 2^53).
       return Number.isFinite(n) && (Number.isSafeInteger(n) || v.length < 16 || !/^-?\d{16,}$/.test(v)) ? n : v

@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { isSemanticLayerError } from '../../src/errors.js'
-import { RowShaper } from '../../src/result/shape-result.js'
+import { RowShaper, parseShortDecimal } from '../../src/result/shape-result.js'
 import type { OutputColumn } from '../../src/sql/render-sql.js'
 
 const COLUMNS: OutputColumn[] = [
@@ -102,5 +103,30 @@ describe('RowShaper', () => {
     expect((caught as Error).message).not.toContain('s1')
     // An empty result has no width to check.
     expect(shaper.all({ form: 'arrays', rows: [] }, 10)).toStrictEqual({ data: [], truncated: false })
+  })
+})
+
+describe('parseShortDecimal (the fast path for numeric text)', () => {
+  test('gives exactly what Number() gives, or leaves the text to Number()', () => {
+    const decimalText = fc.tuple(fc.boolean(), fc.stringMatching(/^\d{0,17}$/), fc.option(fc.stringMatching(/^\d{0,17}$/), { nil: undefined }))
+      .map(([neg, int, frac]) => `${neg ? '-' : ''}${int}${frac === undefined ? '' : `.${frac}`}`)
+    const anyText = fc.oneof(decimalText, fc.string({ unit: fc.constantFrom(...'0123456789.-+eE x'.split('')), maxLength: 20 }), fc.string())
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const fast = parseShortDecimal(text)
+        if (fast !== undefined) expect(Object.is(fast, Number(text))).toBe(true)
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  test('takes the fast path for the decimals drivers send, and only for them', () => {
+    const cases: [string, number | undefined][] = [
+      ['12.50', 12.5], ['-0.10', -0.1], ['0', 0], ['-0', -0], ['7', 7], ['.5', 0.5], ['5.', 5], ['123456789012345', 123456789012345],
+      ['99999999999999.9', 99999999999999.9], ['0.00000000000001', 1e-14], ['0.000000000000001', undefined],
+      ['1234567890123456', undefined], ['12345678901234.5678', undefined], ['1e5', undefined], ['', undefined], ['-', undefined],
+      ['.', undefined], [' 1', undefined], ['+1', undefined], ['1.2.3', undefined], ['NaN', undefined], ['Infinity', undefined],
+    ]
+    for (const [text, expected] of cases) expect(Object.is(parseShortDecimal(text), expected)).toBe(true)
   })
 })
