@@ -109,17 +109,30 @@ function writeReport(header, figures, json, when) {
   }
 }
 
-/** BENCH_MERGE: one report from earlier runs (same machine expected; each run's command and date are listed). */
+/**
+ * BENCH_MERGE: one report from earlier runs (same machine expected; each run's command and date are listed).
+ * A later run replaces a figure of an earlier one; figures that depend on the dataset size (3 and 4) are
+ * kept per set of sizes, so a `BENCH_SIZES=5M` run adds its figures after the 100k/1M ones.
+ */
 function merge(files) {
   const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')))
+  const bySize = new Set(['e2e', 'fanout'])
+  const keyOf = (run, f) => (bySize.has(f.name) ? `${f.name}@${run.sizes.join(',')}` : f.name)
   const byName = new Map()
-  for (const run of runs) for (const f of run.figures) if (!f.error) byName.set(f.name, f)
-  const figures = FIGURES.map(([name]) => byName.get(name)).filter(Boolean)
+  for (const run of runs) {
+    for (const f of run.figures) {
+      if (f.error) continue
+      const key = keyOf(run, f)
+      byName.set(key, { ...f, title: bySize.has(f.name) ? `${f.title} (${run.sizes.join(', ')} orders)` : f.title, sizes: run.sizes })
+    }
+  }
+  const order = FIGURES.map(([name]) => name)
+  const merged = [...byName.entries()].sort(([a], [b]) => order.indexOf(a.split('@')[0]) - order.indexOf(b.split('@')[0]))
+  const figures = merged.map(([, f]) => f)
+  const chosen = new Set(merged.map(([key]) => key))
   const machines = [...new Set(runs.map((r) => r.machine))]
-  const parts = runs.map((r) => {
-    const names = r.figures.filter((f) => byName.get(f.name) === f).map((f) => f.name)
-    return names.length ? `\`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC (${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s) for ${names.join(', ')}` : undefined
-  }).filter(Boolean)
-  const header = `Machine: ${machines.join('; ')}. Assembled with BENCH_MERGE from ${parts.length} runs of the same build: ${parts.join('; ')}. Datasets: ${[...new Set(runs.flatMap((r) => r.sizes))].join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${[...new Set(runs.flatMap((r) => r.engines))].join(', ')}.`
+  const used = runs.map((r) => ({ run: r, names: r.figures.filter((f) => !f.error && chosen.has(keyOf(r, f)) && byName.get(keyOf(r, f)).data === f.data).map((f) => f.name) })).filter((u) => u.names.length > 0)
+  const parts = used.map(({ run: r, names }) => `\`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC (${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s) for ${names.join(', ')}`)
+  const header = `Machine: ${machines.join('; ')}. Assembled with BENCH_MERGE from ${parts.length} runs of the same build: ${parts.join('; ')}. Datasets: ${[...new Set(used.flatMap((u) => u.run.sizes))].join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${[...new Set(used.flatMap((u) => u.run.engines))].join(', ')}.`
   writeReport(header, figures, { merged: files, runs: runs.map(({ figures: _, ...rest }) => rest), figures }, new Date())
 }
