@@ -81,7 +81,7 @@ interface Source {
 const SET_UTC = "SET time_zone = '+00:00'"
 /**
  * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
- * outer row; for the per-key aggregates Cortex joins (leaf pre-aggregation, docs/fan-out.md) it made a
+ * outer row; for the per-key aggregates Cortex joins (branch pre-aggregation, docs/fan-out.md) it made a
  * 1M-order query 3.7x slower than materializing the table once. The WHERE of the query is already
  * inside those derived tables, so they never aggregate rows the query drops. Set per statement (SET
  * STATEMENT … FOR), so a host's pool sessions are left as they were; MySQL has no such switch.
