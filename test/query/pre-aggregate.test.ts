@@ -1,73 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { compileModel } from '../../src/model/compile-model.js'
-import { parseModel } from '../../src/model/load-model.js'
 import { normalizeQuery } from '../../src/query/normalize-query.js'
 import { parseQuery } from '../../src/query/parse-query.js'
 import { buildPlan, type QueryPlan } from '../../src/query/plan/build-plan.js'
+import { shopBranchesModel } from '../fixtures/shop-branches.js'
 
-// customers → orders (one_to_many) → items, notes (one_to_many); items → products (many_to_one).
-const model = compileModel(parseModel([{ file: 'shop.yml', content: `
-cubes:
-  - name: customers
-    sql_table: customers
-    joins:
-      - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders.customer_id}" }
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: country, sql: country, type: string }
-    measures:
-      - { name: count, type: count }
-      - { name: credit, sql: credit, type: sum }
-  - name: orders
-    sql_table: orders
-    joins:
-      - { name: items, relationship: one_to_many, sql: "{CUBE}.id = {items.order_id}" }
-      - { name: notes, relationship: one_to_many, sql: "{CUBE}.id = {notes.order_id}" }
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: customer_id, sql: customer_id, type: number }
-      - { name: status, sql: status, type: string }
-      - { name: created_at, sql: created_at, type: time }
-      - { name: first_sku, sql: "{items.sku}", type: string }
-    measures:
-      - { name: count, type: count }
-      - { name: total, sql: amount, type: sum }
-      - { name: per_item, sql: "{total} / NULLIF({items.count}, 0)", type: number }
-  - name: items
-    sql_table: items
-    joins:
-      - { name: products, relationship: many_to_one, sql: "{CUBE}.product_id = {products.id}" }
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: order_id, sql: order_id, type: number }
-      - { name: product_id, sql: product_id, type: number }
-      - { name: sku, sql: sku, type: string }
-      - { name: quantity, sql: qty, type: number }
-    measures:
-      - { name: count, type: count }
-      - { name: qty, sql: qty, type: sum }
-      - { name: avg_price, sql: price, type: avg }
-      - { name: min_price, sql: price, type: min }
-      - { name: big_qty, sql: qty, type: sum, filters: [{ sql: "{CUBE}.qty > 10" }] }
-      - { name: skus, sql: sku, type: count_distinct }
-    segments:
-      - { name: big, sql: "{CUBE}.qty > 10" }
-  - name: notes
-    sql_table: notes
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: order_id, sql: order_id, type: number }
-      - { name: author, sql: author, type: string }
-    measures:
-      - { name: count, type: count }
-  - name: products
-    sql_table: products
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: category, sql: category, type: string }
-    measures:
-      - { name: avg_price, sql: price, type: avg }
-` }]))
+// The shared model: customers → orders → items, notes, …; items → products (many_to_one).
+const model = compileModel(shopBranchesModel())
 
 function plan(query: Record<string, unknown>): QueryPlan {
   return buildPlan(model, normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }))

@@ -1,79 +1,12 @@
 import { describe, expect, test } from 'vitest'
-import { createSemanticLayer, parseModel } from '../../src/index.js'
+import { createSemanticLayer } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
+import { shopBranchesModel } from '../fixtures/shop-branches.js'
 
 // Compile-only SQL for branch pre-aggregation (docs/fan-out.md); each expectation was read and checked by
-// hand, and the same shapes run on real engines in the oracle suites. customers → orders → items (one_to_many);
-// orders → refunds and returns (one_to_many, a join with an extra condition and a reversed one); lines has a
-// composite primary key and one_to_many taxes.
+// hand, and the same shapes run on real engines in the oracle suites. The model is test/fixtures/shop-branches.ts.
 const layer = createSemanticLayer({
-  model: parseModel([{ file: 'shop.yml', content: `
-cubes:
-  - name: customers
-    sql_table: customers
-    joins:
-      - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders.customer_id}" }
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: country, sql: country, type: string }
-    measures:
-      - { name: credit, sql: credit, type: sum }
-  - name: orders
-    sql_table: orders
-    joins:
-      - { name: items, relationship: one_to_many, sql: "{CUBE}.id = {items.order_id}" }
-      - { name: refunds, relationship: one_to_many, sql: "{CUBE}.id = {refunds.order_id} AND {refunds.amount} > 0" }
-      - { name: returns, relationship: one_to_many, sql: "{returns}.order_id = {CUBE}.id" }
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: customer_id, sql: customer_id, type: number }
-      - { name: status, sql: status, type: string }
-    measures:
-      - { name: count, type: count }
-      - { name: total, sql: amount, type: sum }
-  - name: items
-    sql_table: items
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: order_id, sql: order_id, type: number }
-    measures:
-      - { name: count, type: count }
-      - { name: avg_price, sql: price, type: avg }
-      - { name: max_price, sql: price, type: max }
-      - { name: big_qty, sql: qty, type: sum, filters: [{ sql: "{CUBE}.qty > 10" }] }
-  - name: refunds
-    sql_table: refunds
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: order_id, sql: order_id, type: number }
-      - { name: amount, sql: amount, type: number }
-    measures:
-      - { name: total, sql: amount, type: sum }
-  - name: returns
-    sql_table: returns
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-    measures:
-      - { name: count, type: count }
-  - name: lines
-    sql_table: lines
-    joins:
-      - { name: taxes, relationship: one_to_many, sql: "{CUBE}.order_id = {taxes.order_id} AND {CUBE}.line_no = {taxes.line_no}" }
-    dimensions:
-      - { name: order_id, sql: order_id, type: number, primary_key: true }
-      - { name: line_no, sql: line_no, type: number, primary_key: true }
-      - { name: kind, sql: kind, type: string }
-    measures:
-      - { name: total, sql: amount, type: sum }
-  - name: taxes
-    sql_table: taxes
-    dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
-      - { name: order_id, sql: order_id, type: number }
-      - { name: line_no, sql: line_no, type: number }
-    measures:
-      - { name: total, sql: amount, type: sum }
-` }]),
+  model: shopBranchesModel(),
   connectors: { default: sqlite({ filename: ':memory:' }) },
 })
 
