@@ -2,6 +2,7 @@ import { SemanticLayerError } from '../errors.js'
 import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
 import type { PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan } from '../query/plan/build-plan.js'
+import { foldedCubes } from '../query/plan/pre-aggregate.js'
 import { escapeLike, type SqlDialect } from './dialect.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
@@ -82,7 +83,7 @@ class Renderer {
   ) {
     this.q = (name) => dialect.quoteIdentifier(name)
     this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => this.params.add(plan.timezone)
-    this.folded = new Set(plan.preAggregated.flatMap((p) => p.path.map((j) => j.to)))
+    this.folded = foldedCubes(plan.preAggregated)
   }
 
   body(): string {
@@ -179,16 +180,16 @@ class Renderer {
     return undefined
   }
 
-  /** Per-parent partial aggregates of a leaf measure, as [column suffix, expression]; avg carries sum and count. */
+  /** Per-parent partial aggregates of a folded cube's measure, as [column suffix, expression]; avg carries sum and count. */
   private partials(m: CompiledMeasure): [string, string][] {
     if (m.type !== 'avg') return [['', this.rowAggregate(m)]]
     const sql = this.filtered(m, this.template(m.sql!))
     return [['', `sum(${sql})`], ['_n', `count(${sql})`]]
   }
 
-  /** The outer aggregate over a pre-aggregated leaf's partials: the same value as over the leaf's rows. */
-  private foldedAggregate(m: CompiledMeasure, leaf: string): string {
-    const column = (suffix = ''): string => `${this.q(leaf)}.${this.q(this.measure(m.key).alias + suffix)}`
+  /** The outer aggregate over a folded cube's partials: the same value as over the cube's rows. */
+  private foldedAggregate(m: CompiledMeasure, cube: string): string {
+    const column = (suffix = ''): string => `${this.q(cube)}.${this.q(this.measure(m.key).alias + suffix)}`
     switch (m.type) {
       case 'count':
         return `coalesce(sum(${column()}), 0)`
@@ -255,7 +256,7 @@ class Renderer {
     return m
   }
 
-  /** The aggregate for a base measure in the query: over a pre-aggregated leaf's partials, or over the rows in scope. */
+  /** The aggregate for a base measure in the query: over a folded cube's partials, or over the rows in scope. */
   private aggregate(m: CompiledMeasure): string {
     return this.plan.preAggregated.some((l) => l.cube === m.cube) ? this.foldedAggregate(m, m.cube) : this.rowAggregate(m)
   }

@@ -5,7 +5,7 @@ import { templateCubes } from '../../model/references.js'
 import { deepFreeze } from '../../util/objects.js'
 import type { FilterNode, Granularity, NormalizedQuery, OrderItem, ResolvedMember } from '../normalized-query.js'
 import { buildJoinTree, isMultiplied, orderJoins, type JoinTree } from './join-tree.js'
-import { preAggregate, type PreAggregatedCube } from './pre-aggregate.js'
+import { foldedCubes, preAggregate, type PreAggregatedCube } from './pre-aggregate.js'
 
 export type { PreAggregatedCube } from './pre-aggregate.js'
 
@@ -155,8 +155,7 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     return i
   }
   const preAggregated = preAggregate(model, q, tree, [...needed.values()].map((n) => n.measure))
-  // Every cube of a folded branch, with or without measures: joins into them count as one_to_one.
-  const folded = new Set(preAggregated.flatMap((p) => p.path.map((j) => j.to)))
+  const folded = foldedCubes(preAggregated)
   const multiplied = new Map<string, boolean>()
   const measures: PlannedMeasure[] = []
   let index = 0

@@ -23,6 +23,11 @@ export interface PreAggregatedCube {
   readonly measures: readonly string[]
 }
 
+/** Every cube of the folded branches, with or without measures: joins into them count as one_to_one. */
+export function foldedCubes(preAggregated: readonly PreAggregatedCube[]): Set<string> {
+  return new Set(preAggregated.flatMap((p) => p.path.map((j) => j.to)))
+}
+
 /** Measure types whose aggregate over a cube's rows can be rebuilt from per-parent partials. */
 const DECOMPOSABLE = new Set(['count', 'sum', 'avg', 'min', 'max'])
 
