@@ -2,7 +2,7 @@ import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { DimensionType } from '../model/definition.js'
 import { isValidTimeZone } from '../util/time-zone.js'
-import { deepFreeze } from '../util/objects.js'
+import { frozenCopy } from '../util/objects.js'
 import { GRANULARITIES, localRangeStrings, parseDateRange, parseDateValue } from './date-range.js'
 import type { Condition, FilterNode, FilterScalar, Granularity, NormalizedQuery, OrderItem, ResolvedMember, SelectedDimension } from './normalized-query.js'
 import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
@@ -151,7 +151,9 @@ class Normalizer {
       ...(ungrouped ? { ungrouped: true } : {}),
       ...(q.renewQuery === undefined ? {} : { renewQuery: q.renewQuery }),
     }
-    return deepFreeze({
+    // Not frozen at run time (ADR 7): the normalized query stays inside the layer and is readonly by type.
+    // `echo` is handed to callers as result.query and shared by cached calls, so it is frozen.
+    return {
       measures,
       dimensions,
       where,
@@ -165,8 +167,8 @@ class Normalizer {
       ungrouped,
       timezone: tz,
       ...(this.view === undefined ? {} : { view: this.view }),
-      echo: structuredClone(echo),
-    })
+      echo: frozenCopy(echo),
+    }
   }
 
   /** Resolve `cube.member` or `view.member` to the underlying cube member of the expected kind. */

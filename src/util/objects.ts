@@ -15,3 +15,25 @@ export function deepFreeze<T>(value: T): T {
   for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
   return value
 }
+
+/**
+ * A frozen deep copy of JSON-shaped data (arrays, objects with own enumerable keys, primitives), in one
+ * pass. For data that came from a request and is handed back to callers: structuredClone() + deepFreeze()
+ * did the same for result.query at several times the cost.
+ */
+export function frozenCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = frozenCopy(value[i])
+    return Object.freeze(out) as T
+  }
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const copy = frozenCopy((value as Record<string, unknown>)[key])
+    // An own "__proto__" key (JSON.parse makes those) stays a key, as structuredClone keeps it; `out[key] =` would set the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true })
+    else out[key] = copy
+  }
+  return Object.freeze(out) as T
+}

@@ -376,11 +376,24 @@ describe('filter conditions', () => {
     expect(normalize({ measures: ['orders.count', 'orders.count'] }).measures).toHaveLength(1)
   })
 
-  it('the normalized query is frozen', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.status'], filters: [filter('orders.status', 'equals', ['paid'])] })
-    expect(Object.isFrozen(q)).toBe(true)
-    expect(Object.isFrozen(q.where[0])).toBe(true)
-    expect(Object.isFrozen(q.dimensions[0]!.keys)).toBe(true)
+  // result.query is this echo, shared by every cached call: frozen, and a copy of the request's parts.
+  it('the echo is a frozen copy: changing the request afterwards does not change it', () => {
+    const input = { measures: ['orders.count'], dimensions: ['orders.status'], filters: [{ or: [filter('orders.status', 'equals', ['paid']), filter('orders.status', 'set')] }] }
+    const q = normalizeQuery(input as never, model, OPTIONS)
+    const echoed = JSON.stringify(q.echo)
+    for (const value of [q.echo, q.echo.filters, (q.echo.filters as unknown[])[0], q.echo.dimensions]) expect(Object.isFrozen(value)).toBe(true)
+    ;(input.filters[0]!.or[0] as { values: string[] }).values.push('refunded')
+    input.dimensions.push('orders.id')
+    expect(JSON.stringify(q.echo)).toBe(echoed)
+  })
+
+  it('an own "__proto__" key in a filter stays a key of the echo and sets no prototype', () => {
+    const f = JSON.parse('{"member":"orders.status","operator":"equals","values":["paid"],"__proto__":{"polluted":true}}') as Record<string, unknown>
+    const q = normalizeQuery({ measures: ['orders.count'], filters: [f] } as never, model, OPTIONS)
+    const echoed = (q.echo.filters as Record<string, unknown>[])[0]!
+    expect(Object.getPrototypeOf(echoed)).toBe(Object.prototype)
+    expect(Object.hasOwn(echoed, '__proto__')).toBe(true)
+    expect((echoed as { polluted?: unknown }).polluted).toBeUndefined()
   })
 })
 

@@ -2,7 +2,6 @@ import { SemanticLayerError, describeName } from '../../errors.js'
 import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../../model/compiled.js'
 import type { DimensionType } from '../../model/definition.js'
 import { templateCubes } from '../../model/references.js'
-import { deepFreeze } from '../../util/objects.js'
 import type { FilterNode, Granularity, NormalizedQuery, OrderItem, ResolvedMember } from '../normalized-query.js'
 import { buildJoinTree, isMultiplied, orderJoins, type JoinTree } from './join-tree.js'
 import { foldedCubes, preAggregate, type PreAggregatedCube } from './pre-aggregate.js'
@@ -174,7 +173,8 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     measures.push({ alias: alias(`${measure.cube}__${measure.name}`, index++, 'm'), key, measure, selected, group })
   }
 
-  return deepFreeze({
+  // Readonly by type, not frozen at run time (ADR 7): freezing here cost 15–25 % of compile time.
+  return {
     tree,
     dimensions,
     measures,
@@ -191,7 +191,7 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     total: q.total,
     ungrouped: q.ungrouped,
     timezone: q.timezone,
-  })
+  }
 }
 
 /** Walk every condition of a filter forest. */
