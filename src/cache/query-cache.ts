@@ -135,8 +135,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
    * Run the query once for everyone waiting on `key` (here and, through a lock, on other instances),
    * write the result and return it. `accept` says whether an entry found meanwhile will do.
    */
-  const fill = async (req: CachedRunRequest, key: string, plan: { write: boolean; lock: boolean; refreshKeys: Record<string, string>; ttlMs: number; accept: (e: CacheEntry) => boolean }, signal: AbortSignal): Promise<Filled> => {
-    const exec: ExecuteOptions = { signal, ...(req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }) }
+  const fill = async (req: CachedRunRequest, key: string, plan: { write: boolean; lock: boolean; refreshKeys: Record<string, string>; ttlMs: number; accept: (e: CacheEntry) => boolean }, signal: AbortSignal | undefined): Promise<Filled> => {
+    const exec: ExecuteOptions = { ...(signal === undefined ? {} : { signal }), ...(req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }) }
     const lockKey = `l:${key.slice(2)}`
     let token: string | undefined
     if (adapter && plan.lock) {
@@ -225,7 +225,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       }
       // A process-local flight key (never stored): the same parts as the result key, without generations.
       const localKey = JSON.stringify([req.modelVersion, digest, req.tenant ?? null, req.statementDigest(), req.mode])
-      return requests.join(localKey, (shared) => runShared({ ...req, exec: { ...req.exec, signal: shared } }, digest), { signal })
+      return requests.join(localKey, (shared) => runShared({ ...req, exec: withSignal(req.exec, shared) }, digest), { signal })
     },
 
     async invalidate(target, model) {
@@ -271,7 +271,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
 
     // no-cache skips reading, so it does not wait on other instances either (only on this process's run).
     const plan = { write: true, lock: mode !== 'no-cache' && seen !== FAILED, refreshKeys: current, ttlMs, accept: isFresh }
-    const start = (s: AbortSignal): Promise<Filled> => fill(req, key, plan, s)
+    const start = (s: AbortSignal | undefined): Promise<Filled> => fill(req, key, plan, s)
     if (entry && mode === 'stale-while-revalidate') {
       background(flights.join(key, start, { background: true }))
       return fromEntry(mode, entry, true)
@@ -351,7 +351,14 @@ async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: 
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** `exec` with the shared run's signal in place of the caller's (none when the run cannot be aborted). */
+function withSignal(exec: ExecuteOptions, signal: AbortSignal | undefined): ExecuteOptions {
+  const { signal: _caller, ...rest } = exec
+  return signal === undefined ? rest : { ...rest, signal }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, ms))
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(cancelled(signal.reason))
     const onAbort = (): void => {

@@ -7,8 +7,14 @@ import { SemanticLayerError } from '../errors.js'
  * never fails the others. A `background` run (a refresh nobody waits for) is never aborted that way.
  */
 export interface Flights<T> {
-  /** Join the run for `key`, starting it with `start` when there is none. */
-  join(key: string, start: (signal: AbortSignal) => Promise<T>, options?: { signal?: AbortSignal | undefined; background?: boolean }): Promise<T>
+  /**
+   * Join the run for `key`, starting it with `start` when there is none. `start` gets a signal only when
+   * the run can be aborted: when the caller that starts it waits in the foreground with a signal of its
+   * own. A run started without one has a caller that never leaves (or is a background refresh), so
+   * nothing could ever abort it; not creating an AbortController for it saves about 3 µs per call, a
+   * tenth of a result-cache hit.
+   */
+  join(key: string, start: (signal: AbortSignal | undefined) => Promise<T>, options?: { signal?: AbortSignal | undefined; background?: boolean }): Promise<T>
   /** Runs in progress (for tests and close()). */
   readonly size: number
   /** Settles when every run in progress has settled. */
@@ -17,7 +23,7 @@ export interface Flights<T> {
 
 interface Flight<T> {
   readonly promise: Promise<T>
-  readonly controller: AbortController
+  readonly controller: AbortController | undefined
   waiters: number
   background: boolean
 }
@@ -37,10 +43,10 @@ export function createFlights<T>(): Flights<T> {
       if (signal?.aborted) return Promise.reject(cancelled(signal.reason))
       let flight = flights.get(key)
       if (!flight) {
-        const controller = new AbortController()
+        const controller = signal !== undefined && options.background !== true ? new AbortController() : undefined
         let promise: Promise<T>
         try {
-          promise = start(controller.signal)
+          promise = start(controller?.signal)
         } catch (error) {
           promise = Promise.reject(error)
         }
@@ -63,7 +69,7 @@ export function createFlights<T>(): Flights<T> {
       return new Promise<T>((resolve, reject) => {
         const onAbort = (): void => {
           joined.waiters--
-          if (joined.waiters === 0 && !joined.background) joined.controller.abort(signal.reason)
+          if (joined.waiters === 0 && !joined.background) joined.controller?.abort(signal.reason)
           reject(cancelled(signal.reason))
         }
         signal.addEventListener('abort', onAbort, { once: true })

@@ -128,10 +128,10 @@ describe('single-flight', () => {
   test('an aborted caller leaves; the run is aborted only when nobody waits any more', async () => {
     const flights = createFlights<string>()
     let aborted = false
-    const start = (signal: AbortSignal): Promise<string> =>
+    const start = (signal: AbortSignal | undefined): Promise<string> =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => resolve('done'), 100)
-        signal.addEventListener('abort', () => {
+        signal?.addEventListener('abort', () => {
           aborted = true
           clearTimeout(timer)
           reject(new Error('aborted'))
@@ -154,11 +154,33 @@ describe('single-flight', () => {
     expect(aborted).toBe(true)
   })
 
+  test('a run started by a caller without a signal gets none, and keeps running when a joined caller aborts', async () => {
+    const flights = createFlights<string>()
+    const given: (AbortSignal | undefined)[] = []
+    const start = (signal: AbortSignal | undefined): Promise<string> => {
+      given.push(signal)
+      return sleep(30).then(() => 'done')
+    }
+    const first = flights.join('k', start)
+    const c = new AbortController()
+    const joined = flights.join('k', start, { signal: c.signal })
+    c.abort()
+    await expect(joined).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+    await expect(first).resolves.toBe('done')
+    // Started with a signal: the run gets one of its own (not the caller's), which the caller can abort.
+    const d = new AbortController()
+    await flights.join('k2', start, { signal: d.signal })
+    expect(given).toHaveLength(2)
+    expect(given[0]).toBeUndefined()
+    expect(given[1]).toBeInstanceOf(AbortSignal)
+    expect(given[1]).not.toBe(d.signal)
+  })
+
   test('a background run is never aborted by callers leaving', async () => {
     const flights = createFlights<string>()
     let aborted = false
-    const start = (signal: AbortSignal): Promise<string> => {
-      signal.addEventListener('abort', () => (aborted = true))
+    const start = (signal: AbortSignal | undefined): Promise<string> => {
+      signal?.addEventListener('abort', () => (aborted = true))
       return sleep(30).then(() => 'bg')
     }
     const bg = flights.join('k', start, { background: true })
