@@ -1,7 +1,8 @@
 import fc from 'fast-check'
+import { createHash } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { canonical, resultKey, scopesOf, securityDigest, sha256, statementDigest } from '../../src/cache/cache-key.js'
+import { canonical, resultKey, resultKeyText, scopesOf, securityDigest, sha256, statementDigest } from '../../src/cache/cache-key.js'
 import { decodeEntry, decodeValue, encodeEntry, encodeValue, type CacheEntry } from '../../src/cache/row-codec.js'
 
 /** The same object with its keys inserted in reverse order, recursively. */
@@ -15,6 +16,13 @@ function reversedKeys(value: unknown): unknown {
 
 // Contexts as JSON gives them (a null-prototype copy is the same data, and gets the same digest).
 const context = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6, noNullPrototype: true })
+
+describe('sha256', () => {
+  test("is SHA-256 of the text's UTF-8 bytes, as hex (FIPS 180-2 vector, and createHash on any string)", () => {
+    expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => sha256(text) === createHash('sha256').update(text, 'utf8').digest('hex')))
+  })
+})
 
 describe('securityDigest', () => {
   test('is a SHA-256 hex digest that ignores key order at every depth', () => {
@@ -62,6 +70,12 @@ describe('securityDigest', () => {
     cyclic.self = cyclic
     expect(() => securityDigest(cyclic)).toThrow(/cycle/)
     expect(() => securityDigest({ f: () => 1 })).toThrow(/function/)
+    // A cycle deeper down is named by its path; one object reached twice without a cycle is plain data.
+    const deep: unknown[] = []
+    deep.push({ back: deep })
+    expect(() => securityDigest({ a: deep })).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['securityContext', 'a', 0, 'back'] })] }))
+    const shared = { role: 'x' }
+    expect(securityDigest({ a: shared, b: [shared, shared] })).toBe(securityDigest({ a: { role: 'x' }, b: [{ role: 'x' }, { role: 'x' }] }))
   })
 })
 
@@ -94,11 +108,30 @@ describe('result keys', () => {
     expect(resultKey({ ...base })).toBe(key)
   })
 
-  test('differ from the keys of earlier entry versions, so entries stored as object rows without a form are never looked up', () => {
-    // Version 2 keys led to entries of object rows (row-codec v1); since then entries carry their form.
-    const previous = `r:${sha256(canonical({ v: 2, ...base, tenant: base.tenant ?? null }))}`
-    expect(resultKey(base)).not.toBe(previous)
-    expect(resultKey(base)).toBe(`r:${sha256(canonical({ v: 3, ...base, tenant: base.tenant ?? null }))}`)
+  test('differ from the keys of earlier versions, so entries stored as object rows without a form are never looked up', () => {
+    // Version 2 keys led to entries of object rows (row-codec v1); version 3 hashed canonical() text.
+    for (const v of [2, 3]) expect(resultKey(base)).not.toBe(`r:${sha256(canonical({ v, ...base, tenant: base.tenant ?? null }))}`)
+  })
+
+  test('the hashed text decodes back to its input, so distinct inputs never share a key (up to SHA-256)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 })
+    const input = fc.record({
+      modelVersion: text,
+      securityDigest: text,
+      tenant: fc.option(text, { nil: undefined }),
+      statements: text,
+      scopes: fc.array(text, { maxLength: 4 }),
+      generations: fc.array(fc.nat(), { maxLength: 4 }),
+    })
+    fc.assert(
+      fc.property(input, (x) => {
+        const [version, ...parts] = JSON.parse(resultKeyText(x)) as unknown[]
+        expect(version).toBe(4)
+        expect(parts).toEqual([x.modelVersion, x.securityDigest, x.tenant ?? null, x.statements, x.scopes, x.generations])
+        expect(resultKey(x)).toBe(`r:${sha256(resultKeyText(x))}`)
+      }),
+      { numRuns: 1000 },
+    )
   })
 
   test('scopes: every cube, the tenant and each cube of the tenant; tenants cannot spell another scope', () => {
