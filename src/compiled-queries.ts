@@ -59,9 +59,9 @@ export class RenderedStatements {
 
   constructor(private readonly dialect: string, readonly rendered: RenderedQuery, private readonly decimals: DecimalMode) {}
 
-  /** SHA-256 of the dialect, SQL and parameters of every statement: stands for them in cache keys. */
+  /** SHA-256 of the dialect, SQL and parameters of every statement and of the row shape: stands for them in cache keys. */
   get digest(): string {
-    return (this.digestValue ??= statementDigest(this.dialect, this.rendered.main, this.rendered.total))
+    return (this.digestValue ??= statementDigest(this.dialect, this.rendered.main, this.rendered.total, { columns: this.rendered.columns.map((c) => [c.keys, c.type]), decimals: this.decimals }))
   }
 
   /** Driver rows → Cube rows for these statements' columns. */

@@ -9,7 +9,7 @@ import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
 import { treeCubes } from './query/plan/join-tree.js'
-import type { DecimalMode, Row } from './result/shape-result.js'
+import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
 import { PolicyEvaluator, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
@@ -22,7 +22,7 @@ import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { securityDigest, sha256 } from './cache/cache-key.js'
-import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
+import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -277,10 +277,11 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
    * rows come as arrays when the connector can return them (no object per row keyed by column alias);
    * the one-row `total` statement always as objects.
    */
-  const execute = async (connector: Connector, rendered: RenderedQuery, exec: ExecuteOptions): Promise<FetchedResult> => {
+  const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
+    const { rendered } = statements
     const total = rendered.total
     const [main, totalRows] = await Promise.all([
-      fetchRows(connector, rendered.main, exec),
+      fetchRows(connector, rendered.main, statements.shaper, exec),
       total ? run(() => connector.execute(total.sql, total.params, exec)) : Promise.resolve(undefined),
     ])
     return totalRows === undefined ? { main } : { main, totalRows }
@@ -317,7 +318,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { main, totalRows, cache } = await queryCache.run({
-          connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, rendered, exec),
+          connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
           modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
@@ -444,8 +445,12 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
   return [...sources.keys()][0]!
 }
 
-/** Run the main statement: as arrays when the connector offers `executeArrays`, else as objects. */
-async function fetchRows(connector: Connector, statement: RenderedSql, options: ExecuteOptions): Promise<FetchedRows> {
+/**
+ * Run the main statement: shaped row by row when the connector offers `executeMapped`, else as arrays
+ * when it offers `executeArrays`, else as objects keyed by column alias.
+ */
+async function fetchRows(connector: Connector, statement: RenderedSql, shaper: RowShaper, options: ExecuteOptions): Promise<FetchedRows> {
+  if (typeof connector.executeMapped === 'function') return shapedRows(await run(() => connector.executeMapped!(statement.sql, statement.params, shaper.fromArray, options)))
   return typeof connector.executeArrays === 'function'
     ? { form: 'arrays', rows: await run(() => connector.executeArrays!(statement.sql, statement.params, options)) }
     : { form: 'objects', rows: await run(() => connector.execute(statement.sql, statement.params, options)) }

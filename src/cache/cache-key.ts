@@ -124,9 +124,15 @@ export interface Statement {
   readonly params: readonly unknown[]
 }
 
-/** SHA-256 of a query's statements (main and optional total) for one dialect: equal only for the same SQL and parameters. */
-export function statementDigest(dialect: string, main: Statement, total: Statement | undefined): string {
-  return sha256(canonical({ dialect, main, total: total ?? null }))
+/**
+ * SHA-256 of a query's statements (main and optional total) for one dialect and of the rows they are
+ * shaped into (`output`: each column's member keys and type, and the decimals mode): equal only for the
+ * same SQL, parameters and result rows. Two queries can render the same SQL and still name their columns
+ * differently (a view member and the cube member it points to), and rows shaped as they arrive are
+ * stored and shared already keyed by member, so the shape is part of the key.
+ */
+export function statementDigest(dialect: string, main: Statement, total: Statement | undefined, output: unknown): string {
+  return sha256(canonical({ dialect, main, total: total ?? null, output }))
 }
 
 /**

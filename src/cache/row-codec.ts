@@ -5,6 +5,7 @@
  * Strings (any unicode) are left to JSON, which keeps them exactly.
  */
 import type { FetchedRows } from '../connectors/connector.js'
+import { shapedRows } from '../result/shape-result.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -82,10 +83,12 @@ function assign(out: Record<string, unknown>, key: string, value: unknown): void
 }
 
 /**
- * A cached result as stored: driver rows (before shaping), so shape rules apply on every read, in the
- * form the connector returned them (objects keyed by column alias, or arrays in SELECT-list order).
- * Instances of one deployment may differ in that (a custom connector without `executeArrays`), so the
- * form is stored with the rows and the reader shapes whichever it finds.
+ * A cached result as stored, in the form the connector returned its rows: objects keyed by column alias
+ * or arrays in SELECT-list order (driver rows, shaped on every read), or rows the layer shaped as they
+ * arrived (`executeMapped`: Cube rows keyed by member, only cut on read). Instances of one deployment may
+ * differ in that (a custom connector without `executeArrays`), so the form is stored with the rows.
+ * Shaped rows depend on the output columns and the decimals mode, so the result key includes them
+ * (statementDigest in cache-key.ts).
  */
 export interface CacheEntry {
   /** Random id: tells a waiter that an entry was written after it started waiting. */
@@ -97,11 +100,11 @@ export interface CacheEntry {
 }
 
 /**
- * Version of the stored text. 2: rows with their form (`form`: 'objects' | 'arrays'). Version 1 entries
- * (object rows, no form) are refused; the result key changed with it (cache-key.ts), so they are not
- * even looked up.
+ * Version of the stored text. 2: rows with their form (`form`: 'objects' | 'arrays'); 3: also 'shaped'.
+ * Older entries are refused; the result key changed with each version (cache-key.ts), so they are not
+ * even looked up, and an older reader refuses a version 3 entry instead of misreading shaped rows.
  */
-const ENTRY_VERSION = 2
+const ENTRY_VERSION = 3
 
 export function encodeEntry(entry: CacheEntry): string {
   return JSON.stringify({
@@ -118,7 +121,7 @@ export function encodeEntry(entry: CacheEntry): string {
 /** Throws on anything that is not an entry this version wrote (the caller counts it as a miss). */
 export function decodeEntry(text: string): CacheEntry {
   const raw = JSON.parse(text) as { v?: unknown; id?: unknown; createdAt?: unknown; refreshKeys?: unknown; form?: unknown; rows?: unknown; totalRows?: unknown }
-  if (raw.v !== ENTRY_VERSION || typeof raw.id !== 'string' || typeof raw.createdAt !== 'number' || !Array.isArray(raw.rows) || typeof raw.refreshKeys !== 'object' || raw.refreshKeys === null || (raw.form !== 'objects' && raw.form !== 'arrays')) {
+  if (raw.v !== ENTRY_VERSION || typeof raw.id !== 'string' || typeof raw.createdAt !== 'number' || !Array.isArray(raw.rows) || typeof raw.refreshKeys !== 'object' || raw.refreshKeys === null || (raw.form !== 'objects' && raw.form !== 'arrays' && raw.form !== 'shaped')) {
     throw new Error('Not a cache entry written by this version of cortex-semantic')
   }
   const arrays = raw.form === 'arrays'
@@ -131,7 +134,7 @@ export function decodeEntry(text: string): CacheEntry {
     id: raw.id,
     createdAt: raw.createdAt,
     refreshKeys: raw.refreshKeys as Record<string, string>,
-    main: arrays ? { form: 'arrays', rows: rows as unknown[][] } : { form: 'objects', rows: rows as Record<string, unknown>[] },
+    main: arrays ? { form: 'arrays', rows: rows as unknown[][] } : raw.form === 'shaped' ? shapedRows(rows as Record<string, unknown>[]) : { form: 'objects', rows: rows as Record<string, unknown>[] },
     ...(Array.isArray(raw.totalRows) ? { totalRows: raw.totalRows.map(decodeValue) as Record<string, unknown>[] } : {}),
   }
 }

@@ -18,9 +18,19 @@ export interface PoolConfigLike {
   readonly [option: string]: unknown
 }
 
+/** pg's `Query` (a submittable): with a 'row' listener and no callback, pg emits rows and does not keep them. */
+interface PgQueryLike {
+  on(event: 'row', listener: (row: unknown[]) => void): unknown
+  on(event: 'end', listener: () => void): unknown
+  on(event: 'error', listener: (error: Error) => void): unknown
+}
+type PgQueryConstructor = new (config: { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }) => PgQueryLike
+
 /** The slice of a pg `Client` Cortex uses. */
 export interface PgClientLike {
   query(config: { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }): Promise<{ rows: unknown[] }>
+  /** Submit a pg `Query` object (`executeMapped`); its events report the rows. */
+  query(query: PgQueryLike): unknown
   /** The backend process id (set once connected); used for `pg_cancel_backend`. */
   readonly processID?: number | null
   on(event: 'error', listener: (error: Error) => void): unknown
@@ -75,6 +85,7 @@ interface PgModule {
   Pool: new (config: Record<string, unknown>) => PgPoolLike & { on(event: string, listener: (...args: never[]) => void): unknown; end(): Promise<void> }
   Client: new (config: unknown) => PgClientLike & { connect(): Promise<void>; end(): Promise<void> }
   types: { getTypeParser(oid: number, format?: string): (value: string) => unknown }
+  Query: PgQueryConstructor
 }
 interface PgCursor {
   read(rows: number): Promise<Record<string, unknown>[]>
@@ -218,8 +229,11 @@ export function postgres(options: PostgresOptions): Connector {
     return { total: p.totalCount, idle: p.idleCount ?? 0, waiting: p.waitingCount ?? 0 }
   }
 
-  /** Run one statement; `arrays`: rows as arrays in SELECT-list order (pg's rowMode 'array'). */
-  const run = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays: boolean): Promise<unknown[]> => {
+  /**
+   * Run one statement and return its rows: objects keyed by column alias, arrays in SELECT-list order
+   * (pg's rowMode 'array'), or, given `map`, map(array) for each row as pg parses it (see mapped()).
+   */
+  const run = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays: boolean, map?: (row: unknown[]) => unknown): Promise<unknown[]> => {
     if (closed) throw closedError()
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     const started = performance.now()
@@ -235,12 +249,13 @@ export function postgres(options: PostgresOptions): Connector {
         ...(execOptions?.signal ? { signal: execOptions.signal } : {}),
         ...(limit === undefined ? {} : { timeoutMs: Math.max(1, limit - (performance.now() - started)) }),
       }
-      const result = await runCancellable(
+      return await runCancellable(
         runOptions,
-        () => lease.client.query(arrays ? { text: sql, values: [...params], types: queryTypes(), rowMode: 'array' } : { text: sql, values: [...params], types: queryTypes() }),
+        map
+          ? () => mapped(lease.client, sql, params, map)
+          : async () => (await lease.client.query(arrays ? { text: sql, values: [...params], types: queryTypes(), rowMode: 'array' } : { text: sql, values: [...params], types: queryTypes() })).rows,
         () => (cancelling = cancelOnServer(lease.client)),
       )
-      return result.rows
     } catch (error) {
       const driverError = isSemanticLayerError(error) ? error.cause : error
       if (isConnectionLevel(driverError)) broken ??= driverError
@@ -255,12 +270,36 @@ export function postgres(options: PostgresOptions): Connector {
     }
   }
 
+  /**
+   * One statement through a pg `Query` with a 'row' listener: pg hands over each row (an array) as it
+   * parses it and keeps none, so `map`'s input can be collected young. A throwing `map` is remembered and
+   * the statement read to its end, so the connection is left in step with the server.
+   */
+  const mapped = (client: PgClientLike, sql: string, params: readonly unknown[], map: (row: unknown[]) => unknown): Promise<unknown[]> =>
+    new Promise((resolve, reject) => {
+      const query = new (pg().Query)({ text: sql, values: [...params], types: queryTypes(), rowMode: 'array' })
+      const out: unknown[] = []
+      let failure: { error: unknown } | undefined
+      query.on('row', (row) => {
+        if (failure) return
+        try {
+          out.push(map(row))
+        } catch (error) {
+          failure = { error }
+        }
+      })
+      query.on('error', reject)
+      query.on('end', () => (failure ? reject(failure.error) : resolve(out)))
+      client.query(query)
+    })
+
   const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
   return brandConnector({
     dialect: postgresDialect,
     execute,
     executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
+    executeMapped: <T>(sql: string, params: readonly unknown[], map: (row: readonly unknown[]) => T, execOptions?: ExecuteOptions) => run(sql, params, execOptions, true, map) as Promise<T[]>,
 
     async *stream(sql, params, execOptions) {
       if (closed) throw closedError()

@@ -31,6 +31,7 @@ export class RowShaper {
   private readonly converters: readonly Converter[]
   private generatedObjects: ShapeAll<ObjectRow> | undefined
   private generatedArrays: ShapeAll<ArrayRow> | undefined
+  private generatedRow: ((raw: ArrayRow) => Row) | undefined
 
   constructor(private readonly columns: readonly OutputColumn[], decimals: DecimalMode = 'number') {
     this.converters = columns.map((c) => (c.type === 'number' && decimals === 'string' ? exactNumber : CONVERT[c.type] ?? identity))
@@ -62,13 +63,26 @@ export class RowShaper {
   }
 
   /**
-   * Shape at most `limit` rows, in either form; `truncated` says whether the driver returned more (the
-   * SQL asks for limit + 1).
+   * One row given as column values in SELECT-list order, for `executeMapped` (called once per row as the
+   * driver produces it): a generated function with the member names as fixed keys, like the generated
+   * loop, or `oneArray` where code cannot be generated. A row of the wrong width fails (ROW_WIDTH_MISMATCH).
+   */
+  get fromArray(): (raw: ArrayRow) => Row {
+    return (this.generatedRow ??= generateShapeRow(this.columns, this.converters) ?? checkedWidth(this.oneArray, this.columns.length))
+  }
+
+  /**
+   * Shape at most `limit` rows, in any form (rows already `shaped` are only cut); `truncated` says
+   * whether the driver returned more (the SQL asks for limit + 1).
    */
   all(fetched: FetchedRows, limit: number): { data: Row[]; truncated: boolean } {
     const rows = fetched.rows
     const truncated = rows.length > limit
     const n = truncated ? limit : rows.length
+    if (fetched.form === 'shaped') {
+      const own = fetched.claim()
+      return { data: own ? (truncated ? fetched.rows.slice(0, n) : (fetched.rows as Row[])) : fetched.rows.slice(0, n).map((row) => ({ ...row })), truncated }
+    }
     const large = n >= GENERATE_FROM_ROWS
     if (fetched.form === 'arrays') {
       const first = fetched.rows[0]
@@ -78,6 +92,32 @@ export class RowShaper {
     }
     const shape = large ? (this.generatedObjects ??= generateShapeAll<ObjectRow>(this.columns, this.converters, 'objects') ?? loop(this.one)) : loop(this.one)
     return { data: shape(fetched.rows, n), truncated }
+  }
+}
+
+/** Rows shaped as they arrived, as {@link FetchedRows}: the first `claim()` owns them. */
+export function shapedRows(rows: readonly Row[]): FetchedRows {
+  let claimed = false
+  return { form: 'shaped', rows, claim: () => (claimed ? false : (claimed = true)) }
+}
+
+function checkedWidth(one: (raw: ArrayRow) => Row, width: number): (raw: ArrayRow) => Row {
+  return (raw) => {
+    if (raw.length !== width) throw widthMismatch(raw.length, width)
+    return one(raw)
+  }
+}
+
+/** {@link RowShaper.fromArray}'s generated function: one row, same template rules as {@link generateShapeAll}. */
+function generateShapeRow(columns: readonly OutputColumn[], converters: readonly Converter[]): ((raw: ArrayRow) => Row) | undefined {
+  const reads = columns.map((_, i) => `const v${i} = c${i}(r[${i}]);`).join('\n')
+  const props = columns.flatMap((c, i) => c.keys.map((k) => `${JSON.stringify(k)}: v${i}`)).join(', ')
+  const names = columns.map((_, i) => `c${i}`)
+  try {
+    const body = `'use strict'; return function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nreturn { ${props} }\n}`
+    return new Function('mismatch', ...names, body)(widthMismatch, ...converters) as (raw: ArrayRow) => Row
+  } catch {
+    return undefined
   }
 }
 
@@ -113,7 +153,7 @@ function widthMismatch(got: number, expected: number): SemanticLayerError {
   return new SemanticLayerError('CONNECTOR_FAILED', [{
     code: 'ROW_WIDTH_MISMATCH',
     path: [],
-    message: `The connector's executeArrays returned rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
+    message: `The connector's executeArrays or executeMapped returned rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
   }])
 }
 

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, test } from 'vitest'
 import { canonical, resultKey, resultKeyText, scopesOf, securityDigest, sha256, statementDigest } from '../../src/cache/cache-key.js'
 import { decodeEntry, decodeValue, encodeEntry, encodeValue, type CacheEntry } from '../../src/cache/row-codec.js'
+import { shapedRows } from '../../src/result/shape-result.js'
 
 /** The same object with its keys inserted in reverse order, recursively. */
 function reversedKeys(value: unknown): unknown {
@@ -80,11 +81,12 @@ describe('securityDigest', () => {
 })
 
 describe('result keys', () => {
+  const OUTPUT = { columns: [[['orders.count'], 'number']], decimals: 'number' }
   const base = {
     modelVersion: 'm1',
     securityDigest: securityDigest({ tenantId: 'a' }),
     tenant: 'a' as string | undefined,
-    statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined),
+    statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, OUTPUT),
     scopes: scopesOf(['orders'], 'a'),
     generations: [0, 0, 0, 0],
   }
@@ -96,10 +98,14 @@ describe('result keys', () => {
       { ...base, securityDigest: securityDigest({ tenantId: 'b' }) },
       { ...base, tenant: 'b' },
       { ...base, tenant: undefined },
-      { ...base, statements: statementDigest('postgres', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: ['1'] }, undefined) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 2 WHERE x = ?', params: [1] }, undefined) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, { sql: 'SELECT count(*)', params: [] }) },
+      { ...base, statements: statementDigest('postgres', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, OUTPUT) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: ['1'] }, undefined, OUTPUT) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 2 WHERE x = ?', params: [1] }, undefined, OUTPUT) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, { sql: 'SELECT count(*)', params: [] }, OUTPUT) },
+      // The same SQL shaped into other rows: another member key (a view member), another type, exact decimals.
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, { ...OUTPUT, columns: [[['sales.count'], 'number']] }) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, { ...OUTPUT, columns: [[['orders.count'], 'string']] }) },
+      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, { ...OUTPUT, decimals: 'string' }) },
       { ...base, generations: [0, 1, 0, 0] },
     ]
     const keys = new Set(variants.map(resultKey))
@@ -204,11 +210,24 @@ describe('row codec', () => {
     expect(() => decodeEntry(objects.replace('"form":"objects"', '"form":"rows"'))).toThrow()
   })
 
-  test('refuses entries of the previous version (object rows without a form)', () => {
+  test('refuses entries of earlier versions (object rows without a form; no shaped form)', () => {
     const v1 = JSON.stringify({ v: 1, id: 'x', createdAt: 1, refreshKeys: {}, rows: [{ orders__status: 'paid' }] })
     expect(() => decodeEntry(v1)).toThrow()
-    // The same entry as this version writes it is read: the refusal above is about the version.
-    expect(decodeEntry(JSON.stringify({ v: 2, id: 'x', createdAt: 1, refreshKeys: {}, form: 'objects', rows: [{ orders__status: 'paid' }] })).main.rows).toEqual([{ orders__status: 'paid' }])
+    expect(() => decodeEntry(JSON.stringify({ v: 2, id: 'x', createdAt: 1, refreshKeys: {}, form: 'objects', rows: [{ orders__status: 'paid' }] }))).toThrow()
+    // The same entry as this version writes it is read: the refusals above are about the version.
+    expect(decodeEntry(JSON.stringify({ v: 3, id: 'x', createdAt: 1, refreshKeys: {}, form: 'objects', rows: [{ orders__status: 'paid' }] })).main.rows).toEqual([{ orders__status: 'paid' }])
+  })
+
+  test('shaped rows round-trip, and each read hands its rows to one caller only', () => {
+    const rows = [{ 'orders.status': 'paid', 'orders.count': 2 }, { 'orders.status': 'new', 'orders.count': 1 }]
+    const entry = decodeEntry(encodeEntry({ id: 'x', createdAt: 1, refreshKeys: {}, main: shapedRows(rows) }))
+    expect(entry.main.form).toBe('shaped')
+    expect(entry.main.rows).toEqual(rows)
+    if (entry.main.form !== 'shaped') throw new Error('unreachable')
+    expect(entry.main.claim()).toBe(true)
+    expect(entry.main.claim()).toBe(false)
+    // A shaped row is an object: an array in a shaped entry is refused like any row of the wrong form.
+    expect(() => decodeEntry(JSON.stringify({ v: 3, id: 'x', createdAt: 1, refreshKeys: {}, form: 'shaped', rows: [['paid', 2]] }))).toThrow(/form/)
   })
 
   test('keeps the exact cases by name', () => {

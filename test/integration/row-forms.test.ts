@@ -10,7 +10,7 @@ import Database from 'better-sqlite3'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSemanticLayer, defineConnector, type Connector, type SemanticLayer } from '../../src/index.js'
+import { SemanticLayerError, createSemanticLayer, defineConnector, memoryCache, type Connector, type SemanticLayer } from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
@@ -61,6 +61,9 @@ const MODEL = {
     },
   ],
 }
+
+/** The model with a view over `items`: its members render the same SQL as the cube's, under other names. */
+const MODEL_WITH_VIEW = { ...MODEL, views: [{ name: 'catalog', cubes: [{ join_path: 'items', includes: ['id', 'label', 'count'] }] }] }
 
 const ALL_ROWS = {
   dimensions: ['items.id', 'items.label', 'items.price', 'items.big', 'items.flag', 'items.doc'],
@@ -197,9 +200,12 @@ for (const engine of ENGINES) {
 
   describe.skipIf(!engine.url)(`array rows and object rows give equal results on ${engine.name}${engine.env ? ` (set ${engine.env})` : ''}`, () => {
     const rows = items()
-    const layers = {} as Record<'arrays' | 'objects', Record<'number' | 'string', SemanticLayer>>
+    // `builtin`: the connector itself, so PostgreSQL's rows are shaped as they arrive (executeMapped).
+    const layers = {} as Record<'arrays' | 'objects' | 'builtin', Record<'number' | 'string', SemanticLayer>>
     const calls = {} as Record<'arrays' | 'objects', Calls>
     let cleanup: (() => Promise<void>) | undefined
+    let builtinMapped = false
+    let builtinConnector: Connector | undefined
 
     beforeAll(async () => {
       const set = await engine.setup(engine.url, rows)
@@ -212,6 +218,12 @@ for (const engine of ENGINES) {
           string: createSemanticLayer({ model: MODEL, connectors: { default: connector }, cache: false, decimals: 'string' }),
         }
       }
+      layers.builtin = {
+        number: createSemanticLayer({ model: MODEL, connectors: { default: set.connector }, cache: false }),
+        string: createSemanticLayer({ model: MODEL, connectors: { default: set.connector }, cache: false, decimals: 'string' }),
+      }
+      builtinMapped = typeof set.connector.executeMapped === 'function'
+      builtinConnector = set.connector
     })
     afterAll(async () => {
       for (const byMode of Object.values(layers)) for (const layer of Object.values(byMode)) await layer.close()
@@ -227,8 +239,58 @@ for (const engine of ENGINES) {
         expect(calls.arrays.executeArrays - before.executeArrays).toBe(1)
         expect(calls.arrays.execute - before.execute).toBe(query.total ? 1 : 0)
         expect({ data: viaArrays.data, truncated: viaArrays.truncated, total: viaArrays.total }).toStrictEqual({ data: viaObjects.data, truncated: viaObjects.truncated, total: viaObjects.total })
+        const viaBuiltin = await layers.builtin[decimals].query(query)
+        expect({ data: viaBuiltin.data, truncated: viaBuiltin.truncated, total: viaBuiltin.total }).toStrictEqual({ data: viaObjects.data, truncated: viaObjects.truncated, total: viaObjects.total })
       })
     }
+
+    it('with the result cache on, two queries with the same SQL but other member names never share rows, and concurrent callers never share row objects', async () => {
+      // The suite's connector, left open when this layer closes.
+      const shared = defineConnector({ ...builtinConnector!, close: async () => undefined })
+      const layer = createSemanticLayer({ model: MODEL_WITH_VIEW, connectors: { default: shared }, cache: memoryCache() })
+      try {
+        const viaCube = { measures: ['items.count'], dimensions: ['items.label'], order: { 'items.label': 'asc' }, limit: 5 }
+        const viaView = { measures: ['catalog.count'], dimensions: ['catalog.label'], order: { 'catalog.label': 'asc' }, limit: 5 }
+        const [sqlCube, sqlView] = [await layer.sql(viaCube), await layer.sql(viaView)]
+        // The premise: the statements are identical, so only the row shape tells the two results apart.
+        expect(sqlView).toEqual(sqlCube)
+        for (let round = 0; round < 2; round++) {
+          // Concurrent (one flight each) in the first round, from the cache in the second.
+          const [a, b, c] = await Promise.all([layer.query(viaCube), layer.query(viaView), layer.query(viaCube)])
+          expect(a.data).toHaveLength(5)
+          expect(Object.keys(a.data[0]!).sort()).toEqual(['items.count', 'items.label'])
+          expect(Object.keys(b.data[0]!).sort()).toEqual(['catalog.count', 'catalog.label'])
+          expect(b.data.map((r) => [r['catalog.label'], r['catalog.count']])).toEqual(a.data.map((r) => [r['items.label'], r['items.count']]))
+          expect(c.data).toStrictEqual(a.data)
+          for (let i = 0; i < a.data.length; i++) expect(c.data[i]).not.toBe(a.data[i])
+          if (round === 1) expect([a.cache?.hit, b.cache?.hit, c.cache?.hit]).toEqual([true, true, true])
+        }
+      } finally {
+        await layer.close()
+      }
+    })
+
+    // Only the PostgreSQL connector has executeMapped: the test exists only in that engine's suite.
+    if (engine.name === 'PostgreSQL') it('the PostgreSQL connector shapes rows as they arrive (executeMapped), and a failing map leaves the connection usable', async () => {
+      expect(builtinMapped).toBe(true)
+      const { sql, params } = await layers.builtin.number.sql(ALL_ROWS)
+      const inner = builtinConnector!
+      const mapped = await inner.executeMapped!(sql, params, (row) => row.length)
+      expect(mapped).toEqual(Array.from({ length: ROWS }, () => 7))
+      let seen = 0
+      const failing = inner.executeMapped!(sql, params, () => {
+        if (++seen === 3) throw new Error('map failed')
+        return seen
+      })
+      await expect(failing).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', cause: expect.objectContaining({ message: 'map failed' }) })
+      expect(seen).toBe(3) // no row mapped after the failure
+      // The layer's own errors (a row of the wrong width) pass through as they are.
+      await expect(inner.executeMapped!(sql, params, () => {
+        throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_WIDTH_MISMATCH', path: [], message: 'wrong width' }])
+      })).rejects.toMatchObject({ issues: [expect.objectContaining({ code: 'ROW_WIDTH_MISMATCH' })] })
+      // The statement was read to its end: the pool's connections answer the next statements correctly.
+      for (let i = 0; i < 3; i++) expect(await inner.executeMapped!('SELECT $1::int AS n', [i], (row) => row[0])).toEqual([i])
+    })
 
     it('every kind of value comes back as it should through the array path', async () => {
       const expected = (i: number) => rows[i - 1]!

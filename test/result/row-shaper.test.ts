@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { isSemanticLayerError } from '../../src/errors.js'
-import { RowShaper, parseShortDecimal } from '../../src/result/shape-result.js'
+import { RowShaper, parseShortDecimal, shapedRows } from '../../src/result/shape-result.js'
 import type { OutputColumn } from '../../src/sql/render-sql.js'
 
 const COLUMNS: OutputColumn[] = [
@@ -86,6 +86,28 @@ describe('RowShaper', () => {
     const shaper = new RowShaper(COLUMNS)
     const rows = driverRows(8)
     expect(asArrays(rows).map(shaper.oneArray)).toStrictEqual(rows.map(shaper.one))
+  })
+
+  test.each(['number', 'string'] as const)('fromArray (one row as it arrives, generated) agrees with oneArray (decimals: %s)', (decimals) => {
+    const shaper = new RowShaper(COLUMNS, decimals)
+    const rows = asArrays(driverRows(40))
+    expect(rows.map(shaper.fromArray)).toStrictEqual(rows.map(shaper.oneArray))
+    expect(Object.keys(shaper.fromArray(rows[0]!))).toEqual(KEYS)
+    expect(() => shaper.fromArray(rows[0]!.slice(1))).toThrow(expect.objectContaining({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'ROW_WIDTH_MISMATCH' })] }))
+  })
+
+  test('shaped rows are cut to the limit; the first caller gets them, every other caller its own copies', () => {
+    const shaper = new RowShaper(COLUMNS)
+    const rows = asArrays(driverRows(5)).map(shaper.fromArray)
+    const fetched = shapedRows(rows)
+    const first = shaper.all(fetched, 4)
+    const second = shaper.all(fetched, 4)
+    expect(first.truncated).toBe(true)
+    expect(first.data).toStrictEqual(rows.slice(0, 4))
+    expect(second.data).toStrictEqual(first.data)
+    for (let i = 0; i < 4; i++) expect(second.data[i]).not.toBe(first.data[i])
+    const whole = shapedRows(rows)
+    expect(shaper.all(whole, 5)).toStrictEqual({ data: rows, truncated: false })
   })
 
   test('array rows of the wrong width are a CONNECTOR_FAILED error naming no values, not rows of nulls', () => {
