@@ -42,6 +42,8 @@ if (!existsSync(benchPath('../dist/index.js'))) {
   console.error('dist/ is missing: run `npm run build` first (npm run bench does).')
   process.exit(1)
 }
+// Read when the run starts (npm run bench has just built dist/ from this working tree).
+const runBuild = build()
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined
 const selected = FIGURES.filter(([name]) => !only || only.has(name))
 if (selected.length === 0) {
@@ -81,9 +83,18 @@ for (const [name, script] of selected) {
 
 const seconds = Math.round((Date.now() - started) / 1000)
 const command = [settings.full ? 'BENCH_FULL=1' : '', settings.pgUrl ? 'BENCH_PG_URL=…' : '', settings.mysqlUrl ? 'BENCH_MYSQL_URL=…' : '', settings.redisUrl ? 'BENCH_REDIS_URL=…' : '', settings.quick ? 'BENCH_QUICK=1' : '', settings.sizes ? `BENCH_SIZES=${settings.sizes.join(',')}` : '', only ? `BENCH_ONLY=${[...only].join(',')}` : '', 'npm run bench'].filter(Boolean).join(' ')
-const json = { machine, node: process.version, date: new Date(started).toISOString(), command, seconds, sizes: sizes(), engines, settings: { ...settings, pgUrl: Boolean(settings.pgUrl), mysqlUrl: Boolean(settings.mysqlUrl), redisUrl: Boolean(settings.redisUrl) }, figures }
-const header = `Machine: ${machine}. Command: \`${command}\`. Datasets: ${sizes().join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${engines.join(', ')}. Run took ${Math.floor(seconds / 60)} min ${seconds % 60} s on ${new Date(started).toISOString().slice(0, 10)}.`
+const json = { machine, node: process.version, date: new Date(started).toISOString(), command, build: runBuild, seconds, sizes: sizes(), engines, settings: { ...settings, pgUrl: Boolean(settings.pgUrl), mysqlUrl: Boolean(settings.mysqlUrl), redisUrl: Boolean(settings.redisUrl) }, figures }
+const header = `Machine: ${machine}. Command: \`${command}\` (build ${json.build}). Datasets: ${sizes().join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${engines.join(', ')}. Run took ${Math.floor(seconds / 60)} min ${seconds % 60} s on ${new Date(started).toISOString().slice(0, 10)}.`
 writeReport(header, figures, json, new Date(started))
+
+/** The working tree's commit as `git describe` gives it (`-dirty` with uncommitted changes), or 'unknown'. */
+function build() {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: benchPath('..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
 
 /** The markdown report of `figures`; written to stdout, bench/results/ and (BENCH_WRITE_DOCS=1) docs/performance.md. */
 function writeReport(header, figures, json, when) {
@@ -132,7 +143,8 @@ function merge(files) {
   const chosen = new Set(merged.map(([key]) => key))
   const machines = [...new Set(runs.map((r) => r.machine))]
   const used = runs.map((r) => ({ run: r, names: r.figures.filter((f) => !f.error && chosen.has(keyOf(r, f)) && byName.get(keyOf(r, f)).data === f.data).map((f) => f.name) })).filter((u) => u.names.length > 0)
-  const parts = used.map(({ run: r, names }) => `\`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC (${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s) for ${names.join(', ')}`)
-  const header = `Machine: ${machines.join('; ')}. Assembled with BENCH_MERGE from ${parts.length} runs of the same build: ${parts.join('; ')}. Datasets: ${[...new Set(used.flatMap((u) => u.run.sizes))].join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${[...new Set(used.flatMap((u) => u.run.engines))].join(', ')}.`
+  const parts = used.map(({ run: r, names }) => `\`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC (${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s, build ${r.build ?? 'not recorded'}) for ${names.join(', ')}`)
+  const builds = new Set(used.map((u) => u.run.build ?? 'not recorded'))
+  const header = `Machine: ${machines.join('; ')}. Assembled with BENCH_MERGE from ${parts.length} runs of ${builds.size === 1 && !builds.has('not recorded') ? 'the same build' : 'the builds listed'}: ${parts.join('; ')}. Datasets: ${[...new Set(used.flatMap((u) => u.run.sizes))].join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${[...new Set(used.flatMap((u) => u.run.engines))].join(', ')}.`
   writeReport(header, figures, { merged: files, runs: runs.map(({ figures: _, ...rest }) => rest), figures }, new Date())
 }
