@@ -274,8 +274,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
 
   /**
    * Runs the rendered statements. The one place results come from the database. The main statement's
-   * rows come as arrays when the connector can return them (no object per row keyed by column alias);
-   * the one-row `total` statement always as objects.
+   * rows are shaped as they arrive when the connector can hand them over one by one (`executeMapped`),
+   * else come as arrays when it can return them (no object per row keyed by column alias); the one-row
+   * `total` statement always as objects.
    */
   const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
     const { rendered } = statements
@@ -450,7 +451,7 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
  * when it offers `executeArrays`, else as objects keyed by column alias.
  */
 async function fetchRows(connector: Connector, statement: RenderedSql, shaper: RowShaper, options: ExecuteOptions): Promise<FetchedRows> {
-  if (typeof connector.executeMapped === 'function') return shapedRows(await run(() => connector.executeMapped!(statement.sql, statement.params, shaper.fromArray, options)))
+  if (typeof connector.executeMapped === 'function') return shapedRows(await run(() => connector.executeMapped!(statement.sql, statement.params, shaper.rowMapper(), options)))
   return typeof connector.executeArrays === 'function'
     ? { form: 'arrays', rows: await run(() => connector.executeArrays!(statement.sql, statement.params, options)) }
     : { form: 'objects', rows: await run(() => connector.execute(statement.sql, statement.params, options)) }

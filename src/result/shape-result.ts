@@ -72,6 +72,20 @@ export class RowShaper {
   }
 
   /**
+   * A mapper for one `executeMapped` call: the loop for its first rows, {@link fromArray} from the
+   * 512th on, as {@link all} chooses for a whole result. Generating code costs tens of microseconds once
+   * per shaper, which a small result (or a layer compiling every call) should not pay.
+   */
+  rowMapper(): (raw: ArrayRow) => Row {
+    let shape = checkedWidth(this.oneArray, this.columns.length)
+    let seen = 0
+    return (raw) => {
+      if (++seen === GENERATE_FROM_ROWS) shape = this.fromArray
+      return shape(raw)
+    }
+  }
+
+  /**
    * Shape at most `limit` rows, in any form (rows already `shaped` are only cut); `truncated` says
    * whether the driver returned more (the SQL asks for limit + 1).
    */

@@ -96,6 +96,18 @@ describe('RowShaper', () => {
     expect(() => shaper.fromArray(rows[0]!.slice(1))).toThrow(expect.objectContaining({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'ROW_WIDTH_MISMATCH' })] }))
   })
 
+  test('rowMapper: the loop for small results (no code generated), the generated function from the 512th row, the same rows', () => {
+    const shaper = new RowShaper(COLUMNS)
+    const generated = () => (shaper as unknown as { generatedRow?: unknown }).generatedRow
+    const small = asArrays(driverRows(20))
+    expect(small.map(shaper.rowMapper())).toStrictEqual(small.map(shaper.oneArray))
+    expect(generated()).toBeUndefined()
+    const large = asArrays(driverRows(600))
+    expect(large.map(shaper.rowMapper())).toStrictEqual(large.map(shaper.oneArray))
+    expect(generated()).toBeTypeOf('function')
+    expect(() => shaper.rowMapper()(small[0]!.slice(1))).toThrow(expect.objectContaining({ code: 'CONNECTOR_FAILED' }))
+  })
+
   test('shaped rows are cut to the limit; the first caller gets them, every other caller its own copies', () => {
     const shaper = new RowShaper(COLUMNS)
     const rows = asArrays(driverRows(5)).map(shaper.fromArray)
