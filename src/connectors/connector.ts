@@ -60,8 +60,8 @@ export interface Connector {
   /**
    * Optional: like `executeArrays`, but hand each row to `map` as the driver produces it and return what
    * `map` returned, without keeping the driver's rows. `layer.query()` prefers it: a result's driver rows
-   * then die young instead of all living until shaping ends, which under sustained load halved what the
-   * layer adds to a 50 000-row PostgreSQL result (ADR 8). If `map` throws, no later row is mapped, the
+   * then die young instead of all living until shaping ends, which under sustained load more than
+   * halved what the layer adds to a 50 000-row PostgreSQL result (ADR 8). If `map` throws, no later row is mapped, the
    * statement still runs to its end (the connection stays usable) and the promise rejects: with the error
    * itself if it is a SemanticLayerError, else CONNECTOR_FAILED with it as `cause`. The PostgreSQL
    * connector has it.

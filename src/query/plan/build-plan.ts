@@ -173,7 +173,8 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     measures.push({ alias: alias(`${measure.cube}__${measure.name}`, index++, 'm'), key, measure, selected, group })
   }
 
-  // Readonly by type, not frozen at run time (ADR 7): freezing here cost 15–25 % of compile time.
+  // Readonly by type, not frozen at run time (ADR 7): freezing it and the normalized
+  // query cost 6–25 % of compile time.
   return {
     tree,
     dimensions,
