@@ -265,6 +265,16 @@ for (const engine of ENGINES) {
           for (let i = 0; i < a.data.length; i++) expect(c.data[i]).not.toBe(a.data[i])
           if (round === 1) expect([a.cache?.hit, b.cache?.hit, c.cache?.hit]).toEqual([true, true, true])
         }
+        // A caller that changes its rows as soon as it gets them does not change what a concurrent caller
+        // of the same shared run receives (the copy is taken before either caller's code runs again).
+        await layer.invalidate()
+        const first = layer.query(viaCube).then((r) => {
+          for (const row of r.data) row['items.label'] = 'changed'
+          return r
+        })
+        const [, second] = await Promise.all([first, layer.query(viaCube)])
+        expect(second.cache?.hit).toBe(false)
+        expect(second.data.some((row) => row['items.label'] === 'changed')).toBe(false)
       } finally {
         await layer.close()
       }
