@@ -94,7 +94,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CACHE', path: ['cache'], message: "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false." }])
   }
   const adapter: GuardedAdapter | undefined = settings.cache === false ? undefined : guardAdapter(settings.cache ?? memoryCache(), settings.onCacheError, retryAfterMs)
-  const flights = createFlights<Filled>()
+  // Rows shaped as they arrived are handed out as they are to a single caller only (see FetchedRows).
+  const flights = createFlights<Filled>((filled) => shareRows(filled.main))
   const refreshContext: RefreshContext | undefined = adapter ? { adapter, flights: createFlights<string | typeof FAILED>() } : undefined
   // Parsed refresh rules per compiled cube (a layer's model is fixed; a malformed rule throws each time).
   const rules = new WeakMap<RefreshKeyCube, RefreshRule>()
@@ -207,7 +208,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
    * params, mode), joined before any await: concurrent callers share a single cache lookup and at most
    * one database run, whether the adapter answers, is slow or is down.
    */
-  const requests = createFlights<CachedRun>()
+  const requests = createFlights<CachedRun>((run) => shareRows(run.main))
 
   return {
     async run(req) {
@@ -349,6 +350,10 @@ async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: 
   } finally {
     clearTimeout(timer)
   }
+}
+
+function shareRows(rows: FetchedRows): void {
+  if (rows.form === 'shaped') rows.share()
 }
 
 /** `exec` with the shared run's signal in place of the caller's (none when the run cannot be aborted). */

@@ -28,7 +28,11 @@ interface Flight<T> {
   background: boolean
 }
 
-export function createFlights<T>(): Flights<T> {
+/**
+ * `onShared(value)` runs when a run that more than one caller waits on succeeds, before any of them
+ * resumes (it is the first reaction registered on the run), so the value can be marked as shared.
+ */
+export function createFlights<T>(onShared?: (value: T) => void): Flights<T> {
   const flights = new Map<string, Flight<T>>()
 
   return {
@@ -55,7 +59,10 @@ export function createFlights<T>(): Flights<T> {
         const forget = (): void => {
           if (flights.get(key) === created) flights.delete(key)
         }
-        promise.then(forget, forget)
+        promise.then((value) => {
+          forget()
+          if (onShared && created.waiters > 1) onShared(value)
+        }, forget)
         flight = created
       }
       if (options.background === true) {

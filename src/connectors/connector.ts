@@ -26,11 +26,12 @@ export type FetchedRows =
   | { readonly form: 'objects'; readonly rows: readonly ObjectRow[] }
   | { readonly form: 'arrays'; readonly rows: readonly ArrayRow[] }
   /**
-   * Rows already shaped by the layer as they arrived (`executeMapped`): Cube rows keyed by member. One
-   * run can serve several callers (single-flight, a cache entry read once): `claim()` is true for the
-   * first only, who may hand these rows out; the others copy them, so result.data is never shared.
+   * Rows already shaped by the layer as they arrived (`executeMapped`): Cube rows keyed by member.
+   * `claim()` is true for the first caller only, who may hand these rows out; any other caller copies
+   * them. A run that several callers wait on calls `share()` before any of them resumes, and then every
+   * caller copies, so result.data is never shared and no caller can change another's rows.
    */
-  | { readonly form: 'shaped'; readonly rows: readonly ObjectRow[]; readonly claim: () => boolean }
+  | { readonly form: 'shaped'; readonly rows: readonly ObjectRow[]; readonly claim: () => boolean; readonly share: () => void }
 
 /**
  * One data source. Connectors run SQL that Cortex rendered for their dialect and return rows keyed by

@@ -109,10 +109,15 @@ export class RowShaper {
   }
 }
 
-/** Rows shaped as they arrived, as {@link FetchedRows}: the first `claim()` owns them. */
+/** Rows shaped as they arrived, as {@link FetchedRows}: the first `claim()` owns them, unless `share()` came first. */
 export function shapedRows(rows: readonly Row[]): FetchedRows {
   let claimed = false
-  return { form: 'shaped', rows, claim: () => (claimed ? false : (claimed = true)) }
+  return {
+    form: 'shaped',
+    rows,
+    claim: () => (claimed ? false : (claimed = true)),
+    share: () => void (claimed = true),
+  }
 }
 
 function checkedWidth(one: (raw: ArrayRow) => Row, width: number): (raw: ArrayRow) => Row {

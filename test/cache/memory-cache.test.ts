@@ -154,6 +154,26 @@ describe('single-flight', () => {
     expect(aborted).toBe(true)
   })
 
+  test('onShared runs once, before any waiter resumes, when more than one caller waits; never for one caller', async () => {
+    const events: string[] = []
+    const flights = createFlights<{ id: string }>((value) => events.push(`shared ${value.id}`))
+    const start = (id: string) => () => sleep(5).then(() => ({ id }))
+    const solo = await flights.join('a', start('solo'))
+    events.push(`resumed ${solo.id}`)
+    const c = new AbortController()
+    const waiting = [flights.join('b', start('pair')), flights.join('b', start('pair'), { signal: c.signal })].map((p) => p.then((v) => events.push(`resumed ${v.id}`)))
+    await Promise.all(waiting)
+    expect(events).toEqual(['resumed solo', 'shared pair', 'resumed pair', 'resumed pair'])
+    // A caller that left (aborted) is not a second consumer.
+    const d = new AbortController()
+    const left = flights.join('c', start('left'), { signal: d.signal })
+    const stays = flights.join('c', start('left'))
+    d.abort()
+    await expect(left).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+    await stays
+    expect(events.filter((e) => e === 'shared left')).toEqual([])
+  })
+
   test('a run started by a caller without a signal gets none, and keeps running when a joined caller aborts', async () => {
     const flights = createFlights<string>()
     const given: (AbortSignal | undefined)[] = []
