@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgres, type KnexLike, type PostgresOptions } from '../../src/postgres.js'
-import type { Connector } from '../../src/connectors/connector.js'
+import type { Connector, ExecuteOptions } from '../../src/connectors/connector.js'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 
 const url = process.env.CORTEX_TEST_PG_URL
@@ -157,22 +157,24 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
     })
 
-    it('executeArrays is stopped on the server by timeoutMs and by an aborted signal like execute', async () => {
+    // executeMapped reads rows through another pg path (a Query with a 'row' listener): the same checks.
+    it.each(['executeArrays', 'executeMapped'] as const)('%s is stopped on the server by timeoutMs and by an aborted signal like execute', async (method) => {
       const c = connect({ pool: { max: 1 } })
+      const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) => (method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o))
       const marker = `/* cortex-arrays-timeout-${tag} */`
-      const timedOut = await rejection(c.executeArrays!(`SELECT pg_sleep(5) ${marker}`, [], { timeoutMs: 200 }))
+      const timedOut = await rejection(arrays(`SELECT pg_sleep(5) ${marker}`, [], { timeoutMs: 200 }))
       expect([timedOut.code, (timedOut.cause as { code?: string }).code]).toEqual(['QUERY_TIMEOUT', '57014'])
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
       const controller = new AbortController()
-      const running = rejection(c.executeArrays!(`SELECT pg_sleep(5) ${marker}`, [], { signal: controller.signal }))
+      const running = rejection(arrays(`SELECT pg_sleep(5) ${marker}`, [], { signal: controller.signal }))
       expect(await eventually(async () => (await activeWith(marker)).length === 1, 5000)).toBe(true)
       controller.abort()
       expect((await running).code).toBe('QUERY_CANCELLED')
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
-      const pre = await rejection(c.executeArrays!(`SELECT nextval('${schema}.runs')`, [], { signal: AbortSignal.abort() }))
+      const pre = await rejection(arrays(`SELECT nextval('${schema}.runs')`, [], { signal: AbortSignal.abort() }))
       expect(pre.code).toBe('QUERY_CANCELLED')
       expect((await monitor.query(`SELECT is_called FROM ${schema}.runs`)).rows[0].is_called).toBe(false)
-      expect(await c.executeArrays!('SELECT 1 AS ok', [])).toEqual([[1]]) // the one pooled client is reusable
+      expect(await arrays('SELECT 1 AS ok', [])).toEqual([[1]]) // the one pooled client is reusable
     })
 
     it('rejects an already-aborted signal without running the statement', async () => {
