@@ -6,6 +6,7 @@
  */
 import type { FetchedRows } from '../connectors/connector.js'
 import { shapedRows } from '../result/shape-result.js'
+import { assignOwn } from '../util/objects.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
@@ -30,7 +31,7 @@ export function encodeValue(value: unknown): Json {
       const keys = Object.keys(record)
       if (keys.some((k) => k.startsWith('$'))) return { $object: keys.map((k) => [k, encodeValue(record[k])]) }
       const out: Record<string, Json> = {}
-      for (const k of keys) assign(out, k, encodeValue(record[k]))
+      for (const k of keys) assignOwn(out, k, encodeValue(record[k]))
       return out
     }
     default:
@@ -61,7 +62,7 @@ export function decodeValue(value: unknown): unknown {
         return Buffer.from(payload as string, 'base64')
       case '$object': {
         const out: Record<string, unknown> = {}
-        for (const [k, v] of payload as [string, unknown][]) assign(out, k, decodeValue(v))
+        for (const [k, v] of payload as [string, unknown][]) assignOwn(out, k, decodeValue(v))
         return out
       }
       default:
@@ -74,12 +75,6 @@ export function decodeValue(value: unknown): unknown {
     if (typeof v === 'object' && v !== null) record[k] = decodeValue(v)
   }
   return record
-}
-
-/** `out[key] = value`, except that a `__proto__` key stays an own property instead of changing the prototype. */
-function assign(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
-  else out[key] = value
 }
 
 /**

@@ -8,6 +8,12 @@ export function hasKey(record: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(record, key)
 }
 
+/** `out[key] = value`, except that a `__proto__` key stays an own property instead of changing the prototype. */
+export function assignOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  else out[key] = value
+}
+
 /** Freeze plain data recursively (arrays and objects); returns the same value. */
 export function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
@@ -29,11 +35,7 @@ export function frozenCopy<T>(value: T): T {
     return Object.freeze(out) as T
   }
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const copy = frozenCopy((value as Record<string, unknown>)[key])
-    // An own "__proto__" key (JSON.parse makes those) stays a key, as structuredClone keeps it; `out[key] =` would set the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true })
-    else out[key] = copy
-  }
+  // An own "__proto__" key (JSON.parse makes those) stays a key, as structuredClone keeps it.
+  for (const key of Object.keys(value)) assignOwn(out, key, frozenCopy((value as Record<string, unknown>)[key]))
   return Object.freeze(out) as T
 }
