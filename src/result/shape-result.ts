@@ -127,17 +127,10 @@ function checkedWidth(one: (raw: ArrayRow) => Row, width: number): (raw: ArrayRo
   }
 }
 
-/** {@link RowShaper.fromArray}'s generated function: one row, same template rules as {@link generateShapeAll}. */
+/** {@link RowShaper.fromArray}'s generated function: one row, same template as {@link generateShapeAll}. */
 function generateShapeRow(columns: readonly OutputColumn[], converters: readonly Converter[]): ((raw: ArrayRow) => Row) | undefined {
-  const reads = columns.map((_, i) => `const v${i} = c${i}(r[${i}]);`).join('\n')
-  const props = columns.flatMap((c, i) => c.keys.map((k) => `${JSON.stringify(k)}: v${i}`)).join(', ')
-  const names = columns.map((_, i) => `c${i}`)
-  try {
-    const body = `'use strict'; return function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nreturn { ${props} }\n}`
-    return new Function('mismatch', ...names, body)(widthMismatch, ...converters) as (raw: ArrayRow) => Row
-  } catch {
-    return undefined
-  }
+  const { reads, props } = rowTemplate(columns, 'arrays')
+  return generate(converters, [['mismatch', widthMismatch]], `function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nreturn { ${props} }\n}`)
 }
 
 function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
@@ -153,16 +146,28 @@ function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
  * fixed keys, its values read by alias (`objects`) or by position (`arrays`) and converted by the
  * column's converter.
  */
-function generateShapeAll<R>(columns: readonly OutputColumn[], converters: readonly Converter[], form: FetchedRows['form']): ShapeAll<R> | undefined {
-  // Keys are member names (`cube.member`, always dotted), so no key is ever '__proto__'.
-  const read = (c: OutputColumn, i: number): string => (form === 'arrays' ? `r[${i}]` : `r[${JSON.stringify(c.alias)}]`)
-  const reads = columns.map((c, i) => `const v${i} = c${i}(${read(c, i)});`).join('\n')
-  const props = columns.flatMap((c, i) => c.keys.map((k) => `${JSON.stringify(k)}: v${i}`)).join(', ')
-  const names = columns.map((_, i) => `c${i}`)
+function generateShapeAll<R>(columns: readonly OutputColumn[], converters: readonly Converter[], form: 'objects' | 'arrays'): ShapeAll<R> | undefined {
+  const { reads, props } = rowTemplate(columns, form)
+  return generate<ShapeAll<R>>(converters, [], `function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\ndata[i] = { ${props} }\n}\nreturn data\n}`)
+}
+
+/**
+ * The parts of a generated shaper that read one driver row `r` into `v0…` (by position for arrays, by
+ * alias for objects) and list the Cube row's properties. Keys are member names (`cube.member`, always
+ * dotted), so no key is ever '__proto__'; names and aliases appear only as JSON string literals.
+ */
+function rowTemplate(columns: readonly OutputColumn[], form: 'objects' | 'arrays'): { reads: string; props: string } {
+  const read = (c: OutputColumn, i: number): string => (form === 'objects' ? `r[${JSON.stringify(c.alias)}]` : `r[${i}]`)
+  return {
+    reads: columns.map((c, i) => `const v${i} = c${i}(${read(c, i)});`).join('\n'),
+    props: columns.flatMap((c, i) => c.keys.map((k) => `${JSON.stringify(k)}: v${i}`)).join(', '),
+  }
+}
+
+/** Compile `fn` (a fixed template) with the converters bound as `c0…` and `extra` as named values; undefined where code cannot be generated. */
+function generate<F>(converters: readonly Converter[], extra: readonly [string, unknown][], fn: string): F | undefined {
   try {
-    // A fixed template: member names and aliases appear only as JSON string literals.
-    const body = `'use strict'; return function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\ndata[i] = { ${props} }\n}\nreturn data\n}`
-    return new Function(...names, body)(...converters) as ShapeAll<R>
+    return new Function(...extra.map(([name]) => name), ...converters.map((_, i) => `c${i}`), `'use strict'; return ${fn}`)(...extra.map(([, value]) => value), ...converters) as F
   } catch {
     return undefined
   }
