@@ -1,3 +1,4 @@
+import { SemanticLayerError } from '../errors.js'
 import type { SqlDialect } from '../sql/dialect.js'
 
 export interface ExecuteOptions {
@@ -64,8 +65,9 @@ export interface Connector {
    * then die young instead of all living until shaping ends, which under sustained load more than
    * halved what the layer adds to a 50 000-row PostgreSQL result (ADR 8). If `map` throws, no later row is mapped, the
    * statement still runs to its end (the connection stays usable) and the promise rejects: with the error
-   * itself if it is a SemanticLayerError, else CONNECTOR_FAILED with it as `cause`. The PostgreSQL
-   * connector has it.
+   * itself if it is a SemanticLayerError, else CONNECTOR_FAILED (issue code ROW_MAP_FAILED) with it as
+   * `cause`. The SQLite and PostgreSQL connectors have it (SQLite: the driver returns all rows at once and
+   * each is replaced by its mapped row as it is mapped).
    */
   executeMapped?<T>(sql: string, params: readonly unknown[], map: (row: ArrayRow) => T, options?: ExecuteOptions): Promise<readonly T[]>
   /** Run one statement and yield rows with bounded memory (cursor / stream / iterate). */
@@ -85,4 +87,12 @@ export function brandConnector<T extends Connector>(connector: T): T {
 
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+}
+
+/**
+ * `executeMapped`'s map threw something other than a SemanticLayerError (a bug in the caller's map).
+ * Its message is not copied: it may hold row values; the error itself is the `cause`.
+ */
+export function rowMapFailed(engine: string, error: unknown): SemanticLayerError {
+  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_MAP_FAILED', path: [], message: `The function passed to the ${engine} connector's executeMapped threw on a result row; the error is this error's cause.` }], { cause: error })
 }

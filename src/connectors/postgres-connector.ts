@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../errors.js'
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
-import { brandConnector, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { brandConnector, rowMapFailed, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
 // `cortex-semantic` nor `cortex-semantic/postgres` needs them installed to type-check.
@@ -289,7 +289,7 @@ export function postgres(options: PostgresOptions): Connector {
         }
       })
       query.on('error', reject)
-      query.on('end', () => (failure ? reject(failure.error) : resolve(out)))
+      query.on('end', () => (failure ? reject(isSemanticLayerError(failure.error) ? failure.error : rowMapFailed('PostgreSQL', failure.error)) : resolve(out)))
       client.query(query)
     })
 

@@ -1,6 +1,7 @@
 /**
- * The SQLite connector's two row forms: `execute` (objects keyed by column alias) and `executeArrays`
- * (arrays in SELECT-list order, better-sqlite3's raw mode), which share prepared statements per SQL text.
+ * The SQLite connector's row forms: `execute` (objects keyed by column alias), `executeArrays`
+ * (arrays in SELECT-list order, better-sqlite3's raw mode) and `executeMapped` (those arrays, each
+ * replaced by what the caller's map returns), which share prepared statements per SQL text.
  */
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -66,6 +67,33 @@ describe('sqlite connector: executeArrays', () => {
     expect(JSON.stringify(error)).not.toContain(secret)
     // A statement that returns no data cannot be read as arrays: a typed error, not a crash.
     expect((await rejection(c.executeArrays!('CREATE TABLE u (x)', []))).code).toBe('CONNECTOR_FAILED')
+    await c.close()
+  })
+})
+
+describe('sqlite connector: executeMapped', () => {
+  it('maps every row in order, leaves later executeArrays results intact, and fails like executeArrays', async () => {
+    const c = sqlite({ database: database() })
+    const sql = 'SELECT id, name, amount, at, ? AS tag FROM t WHERE id >= ? ORDER BY id'
+    const arrays = await c.executeArrays!(sql, ['x', 1])
+    const indexes: number[] = []
+    const mapped = await c.executeMapped!(sql, ['x', 1], (row) => (indexes.push(row[0] as number), { id: row[0], rest: row.slice(1) }))
+    expect(mapped).toEqual(arrays.map((row) => ({ id: row[0], rest: row.slice(1) })))
+    expect(indexes).toEqual([1, 2, 3])
+    // The arrays executeArrays returned are not the ones executeMapped replaced.
+    expect(await c.executeArrays!(sql, ['x', 1])).toEqual(arrays)
+    expect((await rejection(c.executeMapped!('SELECT 1', [], (row) => row, { signal: AbortSignal.abort() }))).code).toBe('QUERY_CANCELLED')
+    const secret = 'secret-value-9c2'
+    const error = await rejection(c.executeMapped!('SELECT nope FROM t WHERE name = ?', [secret], (row) => row))
+    expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'SQLITE_ERROR'])
+    expect(JSON.stringify(error)).not.toContain(secret)
+    // A map that throws on a row's value: typed, the value only in the cause.
+    const failing = await rejection(c.executeMapped!('SELECT id, ? AS v FROM t', [secret], (row) => {
+      throw new Error(`bad ${String(row[1])}`)
+    }))
+    expect([failing.code, failing.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'ROW_MAP_FAILED'])
+    expect(failing.message).not.toContain(secret)
+    expect((failing.cause as Error).message).toBe(`bad ${secret}`)
     await c.close()
   })
 })

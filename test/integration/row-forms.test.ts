@@ -118,6 +118,10 @@ interface Engine {
   setup(url: string | undefined, rows: Item[]): Promise<{ connector: Connector; cleanup(): Promise<void> }>
   /** Whether the engine returns exact decimals and big integers (SQLite's REAL / JS numbers do not). */
   readonly exact: boolean
+  /** Whether the built-in connector has executeMapped (MySQL's does not: per-row events were slower, ADR 8). */
+  readonly mapped: boolean
+  /** A one-parameter statement returning the parameter as column n. */
+  readonly echoSql: string
 }
 
 const ENGINES: Engine[] = [
@@ -125,6 +129,8 @@ const ENGINES: Engine[] = [
     name: 'SQLite',
     url: 'memory',
     exact: false,
+    mapped: true,
+    echoSql: 'SELECT ? AS n',
     async setup(_url, rows) {
       const db = new Database(':memory:')
       db.exec('CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT, price REAL, big INTEGER, flag INTEGER, at TEXT NOT NULL, doc TEXT)')
@@ -145,6 +151,8 @@ const ENGINES: Engine[] = [
     env: 'CORTEX_TEST_PG_URL',
     url: process.env.CORTEX_TEST_PG_URL,
     exact: true,
+    mapped: true,
+    echoSql: 'SELECT $1::int AS n',
     async setup(url, rows) {
       const pg = require('pg') as typeof import('pg')
       const schema = `cortex_forms_${randomBytes(4).toString('hex')}`
@@ -169,6 +177,8 @@ const ENGINES: Engine[] = [
     env: 'CORTEX_TEST_MYSQL_URL',
     url: process.env.CORTEX_TEST_MYSQL_URL,
     exact: true,
+    mapped: false,
+    echoSql: 'SELECT ? AS n',
     async setup(url, rows) {
       const mysql2 = require('mysql2/promise') as typeof import('mysql2/promise')
       const name = `cortex_forms_${randomBytes(4).toString('hex')}`
@@ -202,7 +212,7 @@ for (const engine of ENGINES) {
 
   describe.skipIf(!engine.url)(`array rows and object rows give equal results on ${engine.name}${engine.env ? ` (set ${engine.env})` : ''}`, () => {
     const rows = items()
-    // `builtin`: the connector itself, so PostgreSQL's rows are shaped as they arrive (executeMapped).
+    // `builtin`: the connector itself, so SQLite's and PostgreSQL's rows are shaped as they arrive (executeMapped).
     const layers = {} as Record<'arrays' | 'objects' | 'builtin', Record<'number' | 'string', SemanticLayer>>
     const calls = {} as Record<'arrays' | 'objects', Calls>
     let cleanup: (() => Promise<void>) | undefined
@@ -284,9 +294,9 @@ for (const engine of ENGINES) {
       }
     })
 
-    // Only the PostgreSQL connector has executeMapped: the test exists only in that engine's suite.
-    if (engine.name === 'PostgreSQL') it('the PostgreSQL connector shapes rows as they arrive (executeMapped), and a failing map leaves the connection usable', async () => {
-      expect(builtinMapped).toBe(true)
+    it(`the ${engine.name} connector ${engine.mapped ? 'shapes rows as they arrive (executeMapped), and a failing map leaves it usable' : 'has no executeMapped'}`, async () => {
+      expect(builtinMapped).toBe(engine.mapped)
+      if (!engine.mapped) return
       const { sql, params } = await layers.builtin.number.sql(ALL_ROWS)
       const inner = builtinConnector!
       const mapped = await inner.executeMapped!(sql, params, (row) => row.length)
@@ -296,14 +306,14 @@ for (const engine of ENGINES) {
         if (++seen === 3) throw new Error('map failed')
         return seen
       })
-      await expect(failing).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', cause: expect.objectContaining({ message: 'map failed' }) })
+      await expect(failing).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'ROW_MAP_FAILED' })], cause: expect.objectContaining({ message: 'map failed' }) })
       expect(seen).toBe(3) // no row mapped after the failure
       // The layer's own errors (a row of the wrong width) pass through as they are.
       await expect(inner.executeMapped!(sql, params, () => {
         throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_WIDTH_MISMATCH', path: [], message: 'wrong width' }])
       })).rejects.toMatchObject({ issues: [expect.objectContaining({ code: 'ROW_WIDTH_MISMATCH' })] })
-      // The statement was read to its end: the pool's connections answer the next statements correctly.
-      for (let i = 0; i < 3; i++) expect(await inner.executeMapped!('SELECT $1::int AS n', [i], (row) => row[0])).toEqual([i])
+      // The connector still answers the next statements correctly (PostgreSQL: the statement was read to its end).
+      for (let i = 0; i < 3; i++) expect(await inner.executeMapped!(engine.echoSql, [i], (row) => row[0])).toEqual([i])
     })
 
     it('every kind of value comes back as it should through the array path', async () => {
