@@ -1,4 +1,4 @@
-import { SemanticLayerError } from '../errors.js'
+import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { SqlDialect } from '../sql/dialect.js'
 
 export interface ExecuteOptions {
@@ -95,4 +95,18 @@ export function isConnector(value: unknown): value is Connector {
  */
 export function rowMapFailed(engine: string, error: unknown): SemanticLayerError {
   return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_MAP_FAILED', path: [], message: `The function passed to the ${engine} connector's executeMapped threw on a result row; the error is this error's cause.` }], { cause: error })
+}
+
+/**
+ * `executeMapped` for a driver that returns all rows at once: each row is replaced by `map`'s result as
+ * soon as it is mapped, so a collection during mapping finds only the rows not yet mapped alive, not
+ * every driver row until the last is shaped (ADR 8). `rows` must be the driver's own, fresh array.
+ */
+export function mapInPlace<T>(engine: string, rows: unknown[], map: (row: ArrayRow) => T): T[] {
+  try {
+    for (let i = 0; i < rows.length; i++) rows[i] = map(rows[i] as ArrayRow)
+  } catch (error) {
+    throw isSemanticLayerError(error) ? error : rowMapFailed(engine, error)
+  }
+  return rows as T[]
 }

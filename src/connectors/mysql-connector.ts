@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
-import { brandConnector, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
 export interface MysqlPoolConfigLike {
@@ -296,6 +296,8 @@ export function mysql(options: MysqlOptions): Connector {
     dialect: mysqlDialect,
     execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
     executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
+    // mysql2 returns all rows at once; they are shaped in place (see mapInPlace).
+    executeMapped: async (sql, params, map, execOptions) => mapInPlace('MySQL', (await execute(sql, params, execOptions, true)) as unknown[], map),
     stream,
     async healthCheck() {
       const started = performance.now()

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module'
 import { createConnection, createPool, type Connection, type RowDataPacket } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest'
 import { describeMysqlError, loadMysqlDriver } from '../../src/connectors/mysql-connector.js'
+import type { ExecuteOptions } from '../../src/connectors/connector.js'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { mysql, type KnexLike } from '../../src/mysql.js'
 
@@ -109,26 +110,28 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
-  it('executeArrays: MariaDB statement setting, timeouts, cancellation and errors as for execute', async () => {
+  // executeMapped runs the statement as executeArrays does and maps the arrays in place: the same checks.
+  it.each(['executeArrays', 'executeMapped'] as const)('%s: MariaDB statement setting, timeouts, cancellation and errors as for execute', async (method) => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+    const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) => (method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o))
     try {
-      const [[version]] = (await c.executeArrays!('SELECT VERSION()', [])) as [[string]]
-      expect(await c.executeArrays!("SELECT @@optimizer_switch LIKE '%split_materialized=off%'", [])).toEqual([[/mariadb/i.test(version) ? 1 : 0]])
-      const marker = `cortex_arrays_${Date.now()}`
-      expect((await rejection(c.executeArrays!(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+      const [[version]] = (await arrays('SELECT VERSION()', [])) as [[string]]
+      expect(await arrays("SELECT @@optimizer_switch LIKE '%split_materialized=off%'", [])).toEqual([[/mariadb/i.test(version) ? 1 : 0]])
+      const marker = `cortex_${method}_${Date.now()}`
+      expect((await rejection(arrays(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       const controller = new AbortController()
-      const running = rejection(c.executeArrays!(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
+      const running = rejection(arrays(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
       await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
       controller.abort()
       expect((await running).code).toBe('QUERY_CANCELLED')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       const secret = 'TOPSECRET-arrays-91b2'
-      const error = await rejection(c.executeArrays!('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [10, secret, 1, 1]))
+      const error = await rejection(arrays('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [10, secret, 1, 1]))
       expect([error.code, issueCode(error)]).toEqual(['CONNECTOR_FAILED', 'MYSQL_ERROR'])
       expect(String((error.cause as Error).message)).toContain(secret)
       expect(JSON.stringify(error)).not.toContain('TOPSECRET')
-      expect(await c.executeArrays!('SELECT ? AS ok', [1])).toEqual([[1]]) // the connection is still good
+      expect(await arrays('SELECT ? AS ok', [1])).toEqual([[1]]) // the connection is still good
     } finally {
       await c.close()
     }

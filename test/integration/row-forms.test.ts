@@ -118,8 +118,6 @@ interface Engine {
   setup(url: string | undefined, rows: Item[]): Promise<{ connector: Connector; cleanup(): Promise<void> }>
   /** Whether the engine returns exact decimals and big integers (SQLite's REAL / JS numbers do not). */
   readonly exact: boolean
-  /** Whether the built-in connector has executeMapped (MySQL's does not: per-row events were slower, ADR 8). */
-  readonly mapped: boolean
   /** A one-parameter statement returning the parameter as column n. */
   readonly echoSql: string
 }
@@ -129,7 +127,6 @@ const ENGINES: Engine[] = [
     name: 'SQLite',
     url: 'memory',
     exact: false,
-    mapped: true,
     echoSql: 'SELECT ? AS n',
     async setup(_url, rows) {
       const db = new Database(':memory:')
@@ -151,7 +148,6 @@ const ENGINES: Engine[] = [
     env: 'CORTEX_TEST_PG_URL',
     url: process.env.CORTEX_TEST_PG_URL,
     exact: true,
-    mapped: true,
     echoSql: 'SELECT $1::int AS n',
     async setup(url, rows) {
       const pg = require('pg') as typeof import('pg')
@@ -177,7 +173,6 @@ const ENGINES: Engine[] = [
     env: 'CORTEX_TEST_MYSQL_URL',
     url: process.env.CORTEX_TEST_MYSQL_URL,
     exact: true,
-    mapped: false,
     echoSql: 'SELECT ? AS n',
     async setup(url, rows) {
       const mysql2 = require('mysql2/promise') as typeof import('mysql2/promise')
@@ -212,7 +207,7 @@ for (const engine of ENGINES) {
 
   describe.skipIf(!engine.url)(`array rows and object rows give equal results on ${engine.name}${engine.env ? ` (set ${engine.env})` : ''}`, () => {
     const rows = items()
-    // `builtin`: the connector itself, so SQLite's and PostgreSQL's rows are shaped as they arrive (executeMapped).
+    // `builtin`: the connector itself, so rows are shaped through its executeMapped.
     const layers = {} as Record<'arrays' | 'objects' | 'builtin', Record<'number' | 'string', SemanticLayer>>
     const calls = {} as Record<'arrays' | 'objects', Calls>
     let cleanup: (() => Promise<void>) | undefined
@@ -294,9 +289,8 @@ for (const engine of ENGINES) {
       }
     })
 
-    it(`the ${engine.name} connector ${engine.mapped ? 'shapes rows as they arrive (executeMapped), and a failing map leaves it usable' : 'has no executeMapped'}`, async () => {
-      expect(builtinMapped).toBe(engine.mapped)
-      if (!engine.mapped) return
+    it(`the ${engine.name} connector shapes rows through executeMapped, and a failing map leaves it usable`, async () => {
+      expect(builtinMapped).toBe(true)
       const { sql, params } = await layers.builtin.number.sql(ALL_ROWS)
       const inner = builtinConnector!
       const mapped = await inner.executeMapped!(sql, params, (row) => row.length)
