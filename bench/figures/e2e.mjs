@@ -47,7 +47,7 @@ await runFigure('3', async () => {
           const pct = (stats.layer.p50 / stats.raw.p50 - 1) * 100
           const coldOverheadNs = stats.cold ? stats.cold.p50 - stats.raw.p50 : undefined
           data.push({ engine, size, key, name, rows: result.data.length, raw: stats.raw, layer: stats.layer, overheadNs, overheadPct: pct, cold: stats.cold, coldOverheadNs })
-          rows.push([engine, size, name, String(result.data.length), fmtTime(stats.raw.p50), fmtTime(stats.raw.p99), fmtTime(stats.layer.p50), fmtTime(stats.layer.p99), `${fmtTime(overheadNs)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`, coldOverheadNs === undefined ? '—' : fmtTime(coldOverheadNs), String(stats.layer.n)])
+          rows.push([engine, size, name, String(result.data.length), fmtTime(stats.raw.p50), fmtTime(stats.raw.p99), fmtTime(stats.layer.p50), fmtTime(stats.layer.p99), `${fmtTime(overheadNs)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`, coldOverheadNs === undefined ? '—' : fmtTime(coldOverheadNs), `${fmtTime(stats.raw.gcPerCall)} / ${fmtTime(stats.layer.gcPerCall)}`, String(stats.layer.n)])
         }
       } finally {
         await env.close()
@@ -78,9 +78,9 @@ await runFigure('3', async () => {
   }
 
   const markdown = [
-    '`layer.query(q)` against the raw driver running the SQL `layer.sql(q)` returns, with the same parameters and connection settings (better-sqlite3: a cached prepared statement, `.all()`; pg: `pool.query` with timestamps kept as text; mysql2: `pool.execute` with Cortex\'s value options). Result cache off. The two alternate in the same process; overhead = layer p50 − raw p50 (and as % of raw). "small" is a one-row primary-key lookup; "many rows" returns 50 000 rows through Cortex\'s row shaping (member-keyed objects, numbers converted). The layer keeps its default compiled-query cache, so a repeated query is not compiled again; *overhead, compiling each call* is the small query on a layer with \`compiledQueries: 0\`, sampled in the same rounds.',
+    '`layer.query(q)` against the raw driver running the SQL `layer.sql(q)` returns, with the same parameters and connection settings (better-sqlite3: a cached prepared statement, `.all()`; pg: `pool.query` with timestamps kept as text; mysql2: `pool.execute` with Cortex\'s value options). Result cache off. The two alternate in the same process; overhead = layer p50 − raw p50 (and as % of raw). "small" is a one-row primary-key lookup; "many rows" returns 50 000 rows through Cortex\'s row shaping (member-keyed objects, numbers converted). The layer keeps its default compiled-query cache, so a repeated query is not compiled again; *overhead, compiling each call* is the small query on a layer with \`compiledQueries: 0\`, sampled in the same rounds. *GC per call* is the time the garbage collector ran during each side\'s samples, divided by its samples: on large results it is most of the difference between the two sides, and it moves with the heap\'s state from run to run (docs/performance.md, Method).',
     '',
-    table(['engine', 'orders', 'query', 'rows', 'raw p50', 'raw p99', 'layer p50', 'layer p99', 'overhead (p50)', 'overhead, compiling each call (p50)', 'samples'], rows),
+    table(['engine', 'orders', 'query', 'rows', 'raw p50', 'raw p99', 'layer p50', 'layer p99', 'overhead (p50)', 'overhead, compiling each call (p50)', 'GC per call, raw / layer', 'samples'], rows),
   ].join('\n')
 
   return { title: 'Figure 3. layer.query() against the raw driver', markdown, verdicts, data: { results: data } }

@@ -1,5 +1,6 @@
 // Shared helpers: paths, progress output (stderr: stdout carries only the report), measurement on
 // mitata, percentiles and formatting.
+import { constants, PerformanceObserver } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { measure } from 'mitata'
 
@@ -42,22 +43,39 @@ export async function sample(fn, { minSamples = 12, maxSamples = 1e6, minTimeMs 
   return stats.samples
 }
 
+/** Garbage collections seen since the first compare(): [start, duration] in ms, forced ones (mitata's gc()) left out. */
+const collections = []
+let observer
+
 /**
  * Measure several functions in the same run, alternating between them for `rounds` rounds so drift
- * (caches, frequency, GC) lands on all of them alike. Returns summaries by name, in nanoseconds.
+ * (caches, frequency, GC) lands on all of them alike. Returns summaries by name, in nanoseconds, each
+ * with `gcPerCall`: the collector's time during that function's samples (from Node's `gc` performance
+ * entries, collections forced by the harness left out) divided by its number of samples.
  */
 export async function compare(cases, { rounds = 4, minSamples = 12, maxSamples = 1e6, minTimeMs = 1000, warmupMs = 0 } = {}) {
+  observer ??= new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (!((e.detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) collections.push([e.startTime, e.duration])
+  })
+  observer.observe({ entryTypes: ['gc'] })
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
+  const blocks = []
   // Let the JIT tier up before anything is kept.
   if (warmupMs > 0) for (const fn of Object.values(cases)) await sample(fn, { minSamples: 2, minTimeMs: warmupMs })
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? Object.keys(cases) : Object.keys(cases).reverse()
     for (const name of order) {
+      const from = performance.now()
       const got = await sample(cases[name], { minSamples: Math.ceil(minSamples / rounds), maxSamples: Math.ceil(maxSamples / rounds), minTimeMs: minTimeMs / rounds })
+      blocks.push({ name, from, to: performance.now() })
       for (const v of got) samples[name].push(v)
     }
   }
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]))
+  // gc entries are delivered asynchronously: let the last ones arrive.
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  const gcMs = Object.fromEntries(Object.keys(cases).map((k) => [k, 0]))
+  for (const { name, from, to } of blocks) for (const [start, duration] of collections) if (start >= from && start < to) gcMs[name] += duration
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ...summarize(v), gcPerCall: (gcMs[k] * 1e6) / v.length }]))
 }
 
 /** Format nanoseconds for people. */
