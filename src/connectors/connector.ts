@@ -66,8 +66,8 @@ export interface Connector {
    * halved what the layer adds to a 50 000-row PostgreSQL result (ADR 8). If `map` throws, no later row is mapped, the
    * statement still runs to its end (the connection stays usable) and the promise rejects: with the error
    * itself if it is a SemanticLayerError, else CONNECTOR_FAILED (issue code ROW_MAP_FAILED) with it as
-   * `cause`. The SQLite and PostgreSQL connectors have it (SQLite: the driver returns all rows at once and
-   * each is replaced by its mapped row as it is mapped).
+   * `cause`. Every built-in connector has it: PostgreSQL maps each row as pg parses it; SQLite and MySQL
+   * get all rows from their driver at once and replace each by its mapped row as it is mapped.
    */
   executeMapped?<T>(sql: string, params: readonly unknown[], map: (row: ArrayRow) => T, options?: ExecuteOptions): Promise<readonly T[]>
   /** Run one statement and yield rows with bounded memory (cursor / stream / iterate). */
