@@ -3,7 +3,7 @@ import { SemanticLayerError } from '../errors.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
 import { cancelledError } from './cancellation.js'
-import { brandConnector, mapInPlace, type Connector } from './connector.js'
+import { brandConnector, mapInPlace, type Connector, type ExecuteOptions } from './connector.js'
 
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
 export interface SqliteDatabase {
@@ -64,6 +64,15 @@ export function sqlite(options: SqliteOptions): Connector {
     }
     return stmt
   }
+  /** Every row of one statement, as objects or as arrays; honours an aborted signal before it starts. */
+  const all = (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays: boolean): unknown[] => {
+    if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
+    try {
+      return prepared(sql, arrays).all(...params)
+    } catch (error) {
+      throw failed(error)
+    }
+  }
   const failed = (error: unknown): SemanticLayerError =>
     new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
 
@@ -72,33 +81,10 @@ export function sqlite(options: SqliteOptions): Connector {
   // streamed rows).
   return brandConnector({
     dialect: sqliteDialect,
-    async execute(sql, params, execOptions) {
-      if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
-      try {
-        return prepared(sql).all(...params) as Record<string, unknown>[]
-      } catch (error) {
-        throw failed(error)
-      }
-    },
-    async executeArrays(sql, params, execOptions) {
-      if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
-      try {
-        return prepared(sql, true).all(...params) as unknown[][]
-      } catch (error) {
-        throw failed(error)
-      }
-    },
+    execute: async (sql, params, execOptions) => all(sql, params, execOptions, false) as Record<string, unknown>[],
+    executeArrays: async (sql, params, execOptions) => all(sql, params, execOptions, true) as unknown[][],
     // better-sqlite3 builds every row (an array) in one native call; they are shaped in place (see mapInPlace).
-    async executeMapped(sql, params, map, execOptions) {
-      if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
-      let rows: unknown[]
-      try {
-        rows = prepared(sql, true).all(...params)
-      } catch (error) {
-        throw failed(error)
-      }
-      return mapInPlace('SQLite', rows, map)
-    },
+    executeMapped: async (sql, params, map, execOptions) => mapInPlace('SQLite', all(sql, params, execOptions, true), map),
     async *stream(sql, params, execOptions) {
       let iterator: IterableIterator<unknown>
       try {
