@@ -43,7 +43,7 @@ export async function sample(fn, { minSamples = 12, maxSamples = 1e6, minTimeMs 
   return stats.samples
 }
 
-/** Garbage collections seen since the first compare(): [start, duration] in ms, forced ones (mitata's gc()) left out. */
+/** Garbage collections during the current compare(): [start, duration] in ms, forced ones (mitata's gc()) left out. */
 const collections = []
 let observer
 
@@ -58,6 +58,7 @@ export async function compare(cases, { rounds = 4, minSamples = 12, maxSamples =
     for (const e of list.getEntries()) if (!((e.detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) collections.push([e.startTime, e.duration])
   })
   observer.observe({ entryTypes: ['gc'] })
+  collections.length = 0
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
   const blocks = []
   // Let the JIT tier up before anything is kept.
