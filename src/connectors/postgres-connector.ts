@@ -18,17 +18,22 @@ export interface PoolConfigLike {
   readonly [option: string]: unknown
 }
 
-/** pg's `Query` (a submittable): with a 'row' listener and no callback, pg emits rows and does not keep them. */
+/** pg's `Query` (a submittable); `executeMapped` extends it and overrides the two handlers that receive rows. */
 interface PgQueryLike {
-  on(event: 'row', listener: (row: unknown[]) => void): unknown
   on(event: 'end', listener: () => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
+  /** pg-protocol's RowDescription: one entry per column, with its type oid and format. */
+  handleRowDescription(message: { fields: readonly { dataTypeID: number; format?: string }[] }): void
+  /** pg-protocol's DataRow: one new array per row, each value a column's text (null for NULL). */
+  handleDataRow(message: { fields: unknown[] }): void
 }
-type PgQueryConstructor = new (config: { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }) => PgQueryLike
+type PgQueryConfig = { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }
+type PgQueryConstructor = new (config: PgQueryConfig) => PgQueryLike
+type TypeParsers = { getTypeParser(oid: number, format?: string): (value: string) => unknown }
 
 /** The slice of a pg `Client` Cortex uses. */
 export interface PgClientLike {
-  query(config: { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }): Promise<{ rows: unknown[] }>
+  query(config: PgQueryConfig): Promise<{ rows: unknown[] }>
   /** Submit a pg `Query` object (`executeMapped`); its events report the rows. */
   query(query: PgQueryLike): unknown
   /** The backend process id (set once connected); used for `pg_cancel_backend`. */
@@ -84,7 +89,7 @@ export type PostgresOptions = {
 interface PgModule {
   Pool: new (config: Record<string, unknown>) => PgPoolLike & { on(event: string, listener: (...args: never[]) => void): unknown; end(): Promise<void> }
   Client: new (config: unknown) => PgClientLike & { connect(): Promise<void>; end(): Promise<void> }
-  types: { getTypeParser(oid: number, format?: string): (value: string) => unknown }
+  types: TypeParsers
   Query: PgQueryConstructor
 }
 interface PgCursor {
@@ -119,12 +124,13 @@ export function postgres(options: PostgresOptions): Connector {
   let driver: PgModule | undefined
   let owned: InstanceType<PgModule['Pool']> | undefined
   let ownedConfig: Record<string, unknown> | undefined
-  let types: { getTypeParser(oid: number, format?: string): (value: string) => unknown } | undefined
+  let types: TypeParsers | undefined
+  let mappedQuery: ReturnType<typeof mappedQueryClass> | undefined
   let closed = false
   let closing: Promise<void> | undefined
 
   const pg = (): PgModule => (driver ??= loadDriver<PgModule>('pg'))
-  const queryTypes = (): NonNullable<typeof types> => {
+  const queryTypes = (): TypeParsers => {
     const defaults = pg().types
     return (types ??= { getTypeParser: (oid, format) => (TEXT_TYPES.has(oid) ? (value: string) => value : defaults.getTypeParser(oid, format)) })
   }
@@ -271,25 +277,19 @@ export function postgres(options: PostgresOptions): Connector {
   }
 
   /**
-   * One statement through a pg `Query` with a 'row' listener: pg hands over each row (an array) as it
-   * parses it and keeps none, so `map`'s input can be collected young. A throwing `map` is remembered and
-   * the statement read to its end, so the connection is left in step with the server.
+   * One statement through {@link MappedQuery}: each row goes to `map` as pg-protocol reads it, and
+   * nothing else keeps it, so `map`'s input can be collected young.
    */
   const mapped = (client: PgClientLike, sql: string, params: readonly unknown[], map: (row: unknown[]) => unknown): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
-      const query = new (pg().Query)({ text: sql, values: [...params], types: queryTypes(), rowMode: 'array' })
-      const out: unknown[] = []
-      let failure: { error: unknown } | undefined
-      query.on('row', (row) => {
-        if (failure) return
-        try {
-          out.push(map(row))
-        } catch (error) {
-          failure = { error }
-        }
-      })
+      const query = new (mappedQuery ??= mappedQueryClass(pg().Query))({ text: sql, values: [...params] }, queryTypes(), map)
       query.on('error', reject)
-      query.on('end', () => (failure ? reject(isSemanticLayerError(failure.error) ? failure.error : rowMapFailed('PostgreSQL', failure.error)) : resolve(out)))
+      query.on('end', () => {
+        const { rows, failure } = query.outcome()
+        if (rows) resolve(rows)
+        // A type parser's error is the driver's (POSTGRES_ERROR, as pg reports it); a map's is ROW_MAP_FAILED.
+        else reject(failure.parsing || isSemanticLayerError(failure.error) ? failure.error : rowMapFailed('PostgreSQL', failure.error))
+      })
       client.query(query)
     })
 
@@ -370,6 +370,63 @@ export function postgres(options: PostgresOptions): Connector {
       return (closing ??= owned ? owned.end().catch(noop) : Promise.resolve())
     },
   })
+}
+
+/**
+ * pg's `Query` with its row handling replaced, for `executeMapped`. pg would parse each row into an
+ * array of its own and emit it as a 'row' event; here the DataRow message's array (pg-protocol builds
+ * a new one per row and keeps no reference) has its values parsed in place with the same type parsers
+ * and goes straight to `map`, so each row costs one array fewer and no event. Everything else (sending
+ * the statement, errors, the end of the result) is pg's. A throwing parser or map is remembered and
+ * later rows are skipped, but the statement is read to its end, so the connection stays in step with
+ * the server.
+ */
+function mappedQueryClass(Query: PgQueryConstructor) {
+  // Private (#) fields: pg's Query keeps its own state in plain properties (`rows`, `types`, ...), which
+  // fields of the same name would overwrite.
+  return class MappedQuery extends Query {
+    readonly #types: TypeParsers
+    readonly #map: (row: unknown[]) => unknown
+    readonly #rows: unknown[] = []
+    #parsers: ((text: string) => unknown)[] = []
+    #failure: { error: unknown; parsing: boolean } | undefined
+
+    constructor(config: PgQueryConfig, types: TypeParsers, map: (row: unknown[]) => unknown) {
+      super(config)
+      this.#types = types
+      this.#map = map
+    }
+
+    /** After 'end': the mapped rows, or the first parser or map failure. */
+    outcome(): { rows: unknown[]; failure?: undefined } | { rows?: undefined; failure: { error: unknown; parsing: boolean } } {
+      return this.#failure ? { failure: this.#failure } : { rows: this.#rows }
+    }
+
+    override handleRowDescription(message: Parameters<PgQueryLike['handleRowDescription']>[0]): void {
+      super.handleRowDescription(message)
+      this.#parsers = message.fields.map((field) => this.#types.getTypeParser(field.dataTypeID, field.format || 'text'))
+    }
+
+    override handleDataRow(message: Parameters<PgQueryLike['handleDataRow']>[0]): void {
+      if (this.#failure) return
+      const values = message.fields
+      const parsers = this.#parsers
+      try {
+        for (let i = 0; i < values.length; i++) {
+          const text = values[i]
+          if (text !== null) values[i] = parsers[i]!(text as string)
+        }
+      } catch (error) {
+        this.#failure = { error, parsing: true }
+        return
+      }
+      try {
+        this.#rows.push(this.#map(values))
+      } catch (error) {
+        this.#failure = { error, parsing: false }
+      }
+    }
+  }
 }
 
 type StopReason = 'timeout' | 'abort'

@@ -105,6 +105,36 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(await c.execute(sql, ['hé'])).toEqual(objects) // the array mode does not stick to the connection
       // Columns with the same name stay apart as arrays (objects keep the last one).
       expect(await c.executeArrays!('SELECT 1 AS a, 2 AS a', [])).toEqual([[1, 2]])
+      // executeMapped parses each row's text itself (not through pg's Result): the same values, with and
+      // without parameters (extended and simple protocol), and the map sees each row once, in order.
+      const seen: unknown[][] = []
+      expect(await c.executeMapped!(sql, ['hé'], (row) => (seen.push([...row]), seen.length))).toEqual([1, 2])
+      expect(seen).toEqual(arrays)
+      expect(await c.executeMapped!(sql.replace('$1::text', "'hé'::text"), [], (row) => [...row])).toEqual(arrays)
+      expect(await c.executeMapped!('SELECT 1 AS a, 2 AS a', [], (row) => [...row])).toEqual([[1, 2]])
+    })
+
+    it('a global type parser that throws fails executeMapped like execute (POSTGRES_ERROR, no value in the message), and the connection stays usable', async () => {
+      const c = connect({ pool: { max: 1 } })
+      const CIRCLE = pg.types.builtins.CIRCLE
+      const original = pg.types.getTypeParser(CIRCLE)
+      pg.types.setTypeParser(CIRCLE, (text: string) => {
+        throw new Error(`cannot read ${text}`)
+      })
+      try {
+        const sql = 'SELECT n, circle(point(n, 7), 1) AS c FROM generate_series(1, 3) AS n ORDER BY n'
+        let mapped = 0
+        const failures = [await rejection(c.execute(sql, [])), await rejection(c.executeMapped!(sql, [], () => ++mapped))]
+        for (const failure of failures) {
+          expect([failure.code, failure.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'POSTGRES_ERROR'])
+          expect(failure.message).not.toContain('(1,7)')
+          expect((failure.cause as Error).message).toBe('cannot read <(1,7),1>')
+        }
+        expect(mapped).toBe(0) // the first row failed to parse: nothing reached the map
+      } finally {
+        pg.types.setTypeParser(CIRCLE, original)
+      }
+      expect(await c.executeMapped!('SELECT $1::int AS n', [5], (row) => row[0])).toEqual([5])
     })
 
     it('runs 500 concurrent queries through a pool of 5, each with its own result, and closes every connection', async () => {
@@ -157,7 +187,7 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
     })
 
-    // executeMapped reads rows through another pg path (a Query with a 'row' listener): the same checks.
+    // executeMapped reads rows through another pg path (a Query subclass that maps each DataRow): the same checks.
     it.each(['executeArrays', 'executeMapped'] as const)('%s is stopped on the server by timeoutMs and by an aborted signal like execute', async (method) => {
       const c = connect({ pool: { max: 1 } })
       const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) => (method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o))
