@@ -22,10 +22,12 @@ const GENERATE_FROM_ROWS = 512
  * each. Driver rows come in one of two forms: objects keyed by column alias (`execute`), or arrays of
  * column values in SELECT-list order (`executeArrays`), which is the order of `columns` (render-sql's
  * SELECT list and ORDER BY positions follow it). Small results use a loop over the columns; large ones
- * a function generated once per shaper and form, whose object literal has the member names as fixed
- * keys, which V8 builds several times faster than objects filled key by key. Names are embedded only as
- * JSON string literals, and where code cannot be generated (`--disallow-code-generation-from-strings`)
- * the loop is used.
+ * a function generated once per shaper and form, which copies a template row (`{ ...template }`) and
+ * stores each member under a fixed key, several times faster in V8 than objects filled key by key. Not an
+ * object literal: V8 tracks a literal's allocation site and, seeing nearly all of a large result survive,
+ * allocates that site's objects straight in the old generation, where they stay as garbage until a full
+ * collection (ADR 9). Names are embedded only as JSON string literals, and where code cannot be generated
+ * (`--disallow-code-generation-from-strings`) the loop is used.
  */
 export class RowShaper {
   private readonly converters: readonly Converter[]
@@ -64,7 +66,7 @@ export class RowShaper {
 
   /**
    * One row given as column values in SELECT-list order, for `executeMapped` (called once per row as the
-   * driver produces it): a generated function with the member names as fixed keys, like the generated
+   * driver produces it): a generated function that copies the template row, like the generated
    * loop, or `oneArray` where code cannot be generated. A row of the wrong width fails (ROW_WIDTH_MISMATCH).
    */
   get fromArray(): (raw: ArrayRow) => Row {
@@ -130,7 +132,7 @@ function checkedWidth(one: (raw: ArrayRow) => Row, width: number): (raw: ArrayRo
 /** {@link RowShaper.fromArray}'s generated function: one row, same template as {@link generateShapeAll}. */
 function generateShapeRow(columns: readonly OutputColumn[], converters: readonly Converter[]): ((raw: ArrayRow) => Row) | undefined {
   const { reads, props } = rowTemplate(columns, 'arrays')
-  return generate(converters, [['mismatch', widthMismatch]], `function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nreturn { ${props} }\n}`)
+  return generate(converters, [['mismatch', widthMismatch], ['template', rowTemplateObject(columns)]], `function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nconst o = { ...template }\n${props}\nreturn o\n}`)
 }
 
 function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
@@ -142,26 +144,33 @@ function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
 }
 
 /**
- * The whole loop as one generated function: each row is an object literal with the member names as
- * fixed keys, its values read by alias (`objects`) or by position (`arrays`) and converted by the
- * column's converter.
+ * The whole loop as one generated function: each row is a copy of the template row with the member
+ * names as fixed keys, its values read by alias (`objects`) or by position (`arrays`) and converted by
+ * the column's converter.
  */
 function generateShapeAll<R>(columns: readonly OutputColumn[], converters: readonly Converter[], form: 'objects' | 'arrays'): ShapeAll<R> | undefined {
   const { reads, props } = rowTemplate(columns, form)
-  return generate<ShapeAll<R>>(converters, [], `function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\ndata[i] = { ${props} }\n}\nreturn data\n}`)
+  return generate<ShapeAll<R>>(converters, [['template', rowTemplateObject(columns)]], `function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\nconst o = { ...template }\n${props}\ndata[i] = o\n}\nreturn data\n}`)
 }
 
 /**
  * The parts of a generated shaper that read one driver row `r` into `v0…` (by position for arrays, by
- * alias for objects) and list the Cube row's properties. Keys are member names (`cube.member`, always
+ * alias for objects) and store them into the Cube row `o`. Keys are member names (`cube.member`, always
  * dotted), so no key is ever '__proto__'; names and aliases appear only as JSON string literals.
  */
 function rowTemplate(columns: readonly OutputColumn[], form: 'objects' | 'arrays'): { reads: string; props: string } {
   const read = (c: OutputColumn, i: number): string => (form === 'objects' ? `r[${JSON.stringify(c.alias)}]` : `r[${i}]`)
   return {
     reads: columns.map((c, i) => `const v${i} = c${i}(${read(c, i)});`).join('\n'),
-    props: columns.flatMap((c, i) => c.keys.map((k) => `${JSON.stringify(k)}: v${i}`)).join(', '),
+    props: columns.flatMap((c, i) => c.keys.map((k) => `o[${JSON.stringify(k)}] = v${i};`)).join('\n'),
   }
+}
+
+/** An object with every key of a Cube row, in row order, each null: the generated shapers copy it. */
+function rowTemplateObject(columns: readonly OutputColumn[]): Row {
+  const template: Row = {}
+  for (const c of columns) for (const k of c.keys) template[k] = null
+  return template
 }
 
 /** Compile `fn` (a fixed template) with the converters bound as `c0…` and `extra` as named values; undefined where code cannot be generated. */

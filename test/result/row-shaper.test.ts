@@ -49,6 +49,7 @@ describe('RowShaper', () => {
     })
     expect(data[2]!['orders.amount']).toBe('123456789012345678901') // beyond 2^53: exact text in both modes
     expect(Object.keys(data[1]!)).toEqual(KEYS)
+    expect(new Set(data).size).toBe(data.length) // no two rows are one object
   })
 
   // Arrays (executeArrays) must shape to exactly what objects (execute) do, on the generated path (≥ 512
@@ -93,6 +94,12 @@ describe('RowShaper', () => {
     const rows = asArrays(driverRows(40))
     expect(rows.map(shaper.fromArray)).toStrictEqual(rows.map(shaper.oneArray))
     expect(Object.keys(shaper.fromArray(rows[0]!))).toEqual(KEYS)
+    // The generated function copies one template row per call: every row is its own plain object.
+    const [a, b] = [shaper.fromArray(rows[1]!), shaper.fromArray(rows[1]!)]
+    expect(a).not.toBe(b)
+    a['orders.status'] = 'changed'
+    expect([b['orders.status'], shaper.fromArray(rows[1]!)['orders.status']]).toEqual(['s1', 's1'])
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype)
     expect(() => shaper.fromArray(rows[0]!.slice(1))).toThrow(expect.objectContaining({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'ROW_WIDTH_MISMATCH' })] }))
   })
 
