@@ -66,7 +66,7 @@ export interface Connector {
    * halved what the layer adds to a 50 000-row PostgreSQL result (ADR 8). If `map` throws, no later row is mapped, the
    * statement still runs to its end (the connection stays usable) and the promise rejects: with the error
    * itself if it is a SemanticLayerError, else CONNECTOR_FAILED (issue code ROW_MAP_FAILED) with it as
-   * `cause`. Every built-in connector has it: PostgreSQL maps each row as pg parses it; SQLite and MySQL
+   * `cause`. Every built-in connector has it: PostgreSQL maps each row as pg-protocol reads it (ADR 9); SQLite and MySQL
    * get all rows from their driver at once and replace each by its mapped row as it is mapped.
    */
   executeMapped?<T>(sql: string, params: readonly unknown[], map: (row: ArrayRow) => T, options?: ExecuteOptions): Promise<readonly T[]>

@@ -34,7 +34,7 @@ type TypeParsers = { getTypeParser(oid: number, format?: string): (value: string
 /** The slice of a pg `Client` Cortex uses. */
 export interface PgClientLike {
   query(config: PgQueryConfig): Promise<{ rows: unknown[] }>
-  /** Submit a pg `Query` object (`executeMapped`); its events report the rows. */
+  /** Submit a pg `Query` object (`executeMapped`'s subclass); its handlers receive the rows, its events the end. */
   query(query: PgQueryLike): unknown
   /** The backend process id (set once connected); used for `pg_cancel_backend`. */
   readonly processID?: number | null
