@@ -126,7 +126,8 @@ function writeReport(header, figures, json, when) {
  * kept per set of sizes, so a `BENCH_SIZES=5M` run adds its figures after the 100k/1M ones.
  */
 function merge(files) {
-  const runs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')))
+  // A bare file name is looked up in bench/results/, where runs write their JSON.
+  const runs = files.map((f) => JSON.parse(readFileSync(existsSync(f) || f.includes('/') ? f : benchPath(`results/${f}`), 'utf8')))
   const bySize = new Set(['e2e', 'fanout'])
   const keyOf = (run, f) => (bySize.has(f.name) ? `${f.name}@${run.sizes.join(',')}` : f.name)
   const byName = new Map()
