@@ -90,10 +90,12 @@ export function isConnector(value: unknown): value is Connector {
 }
 
 /**
- * `executeMapped`'s map threw something other than a SemanticLayerError (a bug in the caller's map).
- * Its message is not copied: it may hold row values; the error itself is the `cause`.
+ * The error `executeMapped` rejects with when its map threw `error`: a SemanticLayerError (the layer's
+ * own, e.g. ROW_WIDTH_MISMATCH) as it is; anything else (a bug in the caller's map) as CONNECTOR_FAILED /
+ * ROW_MAP_FAILED, its message not copied (it may hold row values) and the error itself as `cause`.
  */
-export function rowMapFailed(engine: string, error: unknown): SemanticLayerError {
+export function mapFailure(engine: string, error: unknown): SemanticLayerError {
+  if (isSemanticLayerError(error)) return error
   return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_MAP_FAILED', path: [], message: `The function passed to the ${engine} connector's executeMapped threw on a result row; the error is this error's cause.` }], { cause: error })
 }
 
@@ -106,7 +108,7 @@ export function mapInPlace<T>(engine: string, rows: unknown[], map: (row: ArrayR
   try {
     for (let i = 0; i < rows.length; i++) rows[i] = map(rows[i] as ArrayRow)
   } catch (error) {
-    throw isSemanticLayerError(error) ? error : rowMapFailed(engine, error)
+    throw mapFailure(engine, error)
   }
   return rows as T[]
 }

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../errors.js'
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
-import { brandConnector, rowMapFailed, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
 // `cortex-semantic` nor `cortex-semantic/postgres` needs them installed to type-check.
@@ -288,7 +288,7 @@ export function postgres(options: PostgresOptions): Connector {
         const { rows, failure } = query.outcome()
         if (rows) resolve(rows)
         // A type parser's error is the driver's (POSTGRES_ERROR, as pg reports it); a map's is ROW_MAP_FAILED.
-        else reject(failure.parsing || isSemanticLayerError(failure.error) ? failure.error : rowMapFailed('PostgreSQL', failure.error))
+        else reject(failure.parsing ? failure.error : mapFailure('PostgreSQL', failure.error))
       })
       client.query(query)
     })
