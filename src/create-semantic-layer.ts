@@ -7,6 +7,7 @@ import type { ModelDefinition } from './model/definition.js'
 import { parseModel } from './model/load-model.js'
 import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
+import { invisibleMemberIssues } from './query/member-names.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
 import { treeCubes } from './query/plan/join-tree.js'
 import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result/shape-result.js'
@@ -23,6 +24,8 @@ import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOption
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { securityDigest, sha256 } from './cache/cache-key.js'
 import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { readOptions, type OptionSpecs } from './util/options.js'
+import { nullRecord } from './util/objects.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -60,6 +63,13 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly onCacheError?: CacheErrorHandler
   /** Cache tuning: stale-if-slow wait, how long entries are kept, cross-instance lock. */
   readonly cacheOptions?: CacheOptions
+  /**
+   * Answer a member the caller may not see (hidden by `public: false`, or not granted by the access
+   * policies, or of a cube or view the caller may not query) exactly as an unknown one: QUERY_INVALID /
+   * UNKNOWN_MEMBER, with suggestions only from what the caller may see, so members cannot be probed for
+   * existence. Default false: such members answer FORBIDDEN_MEMBER / MEMBER_NOT_PUBLIC, which says why.
+   */
+  readonly hideForbiddenMembers?: boolean
   /**
    * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
    * parsing, policies, planning and rendering. Default 1 000; `0` or `false` turns it off. Queries with
@@ -143,6 +153,24 @@ export interface SemanticLayer {
 
 const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect, mysql: mysqlDialect }
 
+/**
+ * Every option of createSemanticLayer and how its value is checked before anything else runs; plain JS
+ * callers get CONFIG_INVALID (with the closest name) for an unknown or misspelt option, never a silently
+ * ignored one. Values marked `any` are checked where they are used.
+ */
+const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
+  model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function', onAudit: 'function',
+  maxTenants: 'count', defaultLimit: 'count', maxLimit: 'count', now: 'function', timeoutMs: 'timeoutMs',
+  decimals: ['number', 'string'], cache: 'any', onCacheError: 'function', cacheOptions: 'object', compiledQueries: 'any',
+  contextToGroups: 'function', queryRewrite: 'function', authorize: 'function', hideForbiddenMembers: 'boolean',
+}
+const CACHE_OPTIONS: OptionSpecs<CacheOptions> = { staleIfSlowMs: 'any', entryTtlMs: 'any', lockMs: 'any', retryAfterMs: 'any' }
+/** Options of one call: a misspelt `securityContext` must never run a call without its context. */
+const QUERY_OPTIONS: OptionSpecs<QueryOptions> = { securityContext: 'object', signal: 'signal', timeoutMs: 'timeoutMs', cacheMode: 'any' }
+const SQL_OPTIONS: OptionSpecs<SqlOptions> = { securityContext: 'object', dialect: 'any' }
+const META_OPTIONS: OptionSpecs<MetaOptions> = { securityContext: 'object' }
+const INVALIDATE_TARGET: OptionSpecs<InvalidateTarget> = { cubes: 'any', tenant: 'any' }
+
 /** Everything one call needs once it is authorized and planned. */
 interface Prepared {
   readonly scope: TenantScope
@@ -159,22 +187,18 @@ interface Prepared {
  * const layer = createSemanticLayer({ model: await loadModel('./model'), connectors: { default: sqlite({ filename: 'shop.db' }) } })
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
-export function createSemanticLayer(options: SemanticLayerOptions): SemanticLayer {
+export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
+  const options = readOptions(input, LAYER_OPTIONS, { what: 'createSemanticLayer options' }) as SemanticLayerOptions
+  if (options.cacheOptions !== undefined) readOptions(options.cacheOptions, CACHE_OPTIONS, { what: 'cacheOptions', path: ['cacheOptions'] })
   const defaultLimit = options.defaultLimit ?? 10_000
   const maxLimit = options.maxLimit ?? 50_000
   if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
   }
-  if (typeof options.connectors !== 'function') {
-    for (const [name, connector] of Object.entries(options.connectors ?? {})) {
-      if (!isConnector(connector)) {
-        throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${name} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
-      }
-    }
-  }
+  const connectors = typeof options.connectors === 'function' ? options.connectors : connectorRecord(options.connectors)
   const tenancy = new Tenancy<ModelInput>({
     model: options.model,
-    connectors: options.connectors ?? {},
+    connectors,
     ...(options.contextToTenant ? { contextToTenant: options.contextToTenant } : {}),
     ...(options.maxTenants === undefined ? {} : { maxTenants: options.maxTenants }),
     compile: (m) => compileModel(isModelDefinition(m) ? m : parseModel([{ content: m as object }])),
@@ -187,6 +211,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   const queryCache = createQueryCache(options)
   const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
+  const hideForbidden = options.hideForbiddenMembers === true
 
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
@@ -213,7 +238,14 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     try {
       const model = scope.model
       const policies = new PolicyEvaluator(model, ctx, options.contextToGroups)
-      policies.checkMembers(queryMembers(parsed))
+      const visibility = policies.visibility()
+      // Members the caller may not see are refused before any hook sees the query.
+      const checkMembers = (q: CubeQuery): void => {
+        if (!hideForbidden) return policies.checkMembers(queryMembers(q))
+        const issues = invisibleMemberIssues(q, model, visibility)
+        if (issues.length > 0) throw new SemanticLayerError('QUERY_INVALID', issues)
+      }
+      checkMembers(parsed)
       let query = parsed
       if (options.queryRewrite) {
         let rewritten: unknown
@@ -223,7 +255,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
           throw isSemanticLayerError(error) ? error : new SemanticLayerError('FORBIDDEN', [{ code: 'QUERY_REWRITE_DENIED', path: [], message: 'The query was denied by queryRewrite.' }], { cause: error })
         }
         query = guard('parse', () => parseQuery(rewritten))
-        policies.checkMembers(queryMembers(query))
+        checkMembers(query)
       }
       const extra: CubeFilter[] = []
       if (options.authorize) {
@@ -248,7 +280,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       let owners = new Set(queryMembers(query).map((m) => m.split('.')[0]!))
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
-        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs }, [...extra, ...rowFilters])
+        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs, visibility, hideInvisible: hideForbidden }, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, ...treeCubes(plan.tree)])
         if (touched.size === owners.size || round >= 8) {
@@ -297,19 +329,22 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     get model() {
       return tenancy.model
     },
-    async sql(input, sqlOptions) {
-      const prepared = await prepare(input, sqlOptions?.securityContext)
+    async sql(input, given) {
+      const sqlOptions = readOptions(given, SQL_OPTIONS, { what: 'sql options', code: 'QUERY_INVALID' })
+      const prepared = await prepare(input, sqlOptions.securityContext)
       try {
-        const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
+        const named = sqlOptions.dialect
+        const dialect = named === undefined ? connectorFor(prepared.scope, prepared.compiled.dataSource).dialect : typeof named === 'string' && Object.hasOwn(DIALECTS, named) ? DIALECTS[named] : undefined
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
         return guard('render', () => prepared.compiled.render(dialect).rendered.main)
       } finally {
         prepared.scope.release()
       }
     },
-    async query(input, queryOptions) {
+    async query(input, given) {
       const started = Date.now()
-      const ctx = queryOptions?.securityContext
+      const queryOptions = readOptions(given, QUERY_OPTIONS, { what: 'query options', code: 'QUERY_INVALID' })
+      const ctx = queryOptions.securityContext
       let prepared: Prepared | undefined
       try {
         prepared = await prepare(input, ctx)
@@ -345,11 +380,12 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         prepared?.scope.release()
       }
     },
-    stream(input, queryOptions) {
-      const ctx = queryOptions?.securityContext
+    stream(input, given) {
       return {
         async *[Symbol.asyncIterator]() {
           const started = Date.now()
+          const queryOptions = readOptions(given, QUERY_OPTIONS, { what: 'stream options', code: 'QUERY_INVALID' })
+          const ctx = queryOptions.securityContext
           const prepared = await prepare(input, ctx)
           let rows = 0
           try {
@@ -378,7 +414,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       }
     },
     async healthCheck() {
-      const shared = typeof options.connectors === 'function' ? {} : options.connectors
+      const shared = typeof connectors === 'function' ? {} : connectors
       const entries = await Promise.all(
         Object.entries(shared).map(async ([name, c]) => {
           try {
@@ -390,9 +426,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       )
       return { ok: entries.every(([, r]) => r.ok), connectors: Object.fromEntries(entries) }
     },
-    async meta(metaOptions) {
+    async meta(given) {
       assertOpen()
-      const ctx = metaOptions?.securityContext
+      const ctx = readOptions(given, META_OPTIONS, { what: 'meta options', code: 'QUERY_INVALID' }).securityContext
       const scope = await tenancy.resolve(ctx)
       try {
         const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
@@ -401,8 +437,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         scope.release()
       }
     },
-    async invalidate(target) {
+    async invalidate(given) {
       assertOpen()
+      const target = readOptions(given, INVALIDATE_TARGET, { what: 'invalidate target', code: 'QUERY_INVALID' })
       await queryCache.invalidate(target, tenancy.model)
     },
     async close() {
@@ -415,6 +452,27 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
 }
 
 const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
+
+/** The shared connectors, copied and checked: every value must be a connector made by a factory or defineConnector(). */
+function connectorRecord(given: unknown): Readonly<Record<string, Connector>> {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['connectors'], message: "connectors must be an object { default: connector, ... } or a function of the tenant. Create connectors with a factory such as sqlite() from 'cortex-semantic/sqlite'." }])
+  }
+  const out: Record<string, Connector> = nullRecord()
+  for (const name of Object.keys(given)) {
+    let connector: unknown
+    try {
+      connector = (given as Record<string, unknown>)[name]
+    } catch (error) {
+      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'UNREADABLE_OPTION', path: ['connectors', name], message: `Reading connectors.${name} threw. Pass plain data.` }], { cause: error })
+    }
+    if (!isConnector(connector)) {
+      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${describeName(name)} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
+    }
+    out[name] = connector
+  }
+  return out
+}
 
 /** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
 function tryDigest(ctx: SecurityContext | undefined): string | undefined {

@@ -17,6 +17,7 @@ import type { CubeDefinition, ModelDefinition } from './definition.js'
 import { isBareColumn, joinTemplate, sqlStringLiteral, titleize, tokenizeSql } from './references.js'
 import { compileViews } from './compile-views.js'
 import { compilePolicies, qualifyRowFilters } from '../security/access-policy.js'
+import { didYouMean } from '../util/suggest.js'
 
 type Path = (string | number)[]
 
@@ -64,7 +65,8 @@ export function compileModel(definition: ModelDefinition): CompiledModel {
   checkCalculatedCycles(cubes, resolved, report)
 
   checkPrimaryKeys(cubes, resolved, report)
-  const views = compileViews(definition.views, cubes, report)
+  const defined = new Map(Object.values(defs).map((c) => [c.name, cubePath(c)] as const))
+  const views = compileViews(definition.views, cubes, report, defined)
 
   if (issues.length > 0) throw new SemanticLayerError('MODEL_INVALID', dedupe(issues))
   const body = { cubes, views }
@@ -99,7 +101,7 @@ function resolveExtends(
     if (!current.extends) break
     const parent = defs[current.extends]
     if (!parent) {
-      report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], `Cube '${current.name}' extends '${current.extends}', which is not defined. Check the name or add that cube.`)
+      report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], `Cube '${current.name}' extends '${current.extends}', which is not defined.${didYouMean(current.extends, Object.keys(defs))} Check the name or add that cube.`)
       return undefined
     }
     current = parent
@@ -179,7 +181,8 @@ class CubeCompiler {
         type: d.type,
         sql,
         primaryKey: d.primary_key === true,
-        ...this.describe(d, d.format),
+        // As in Cube, a primary key is hidden unless the model says public: true (or shown: true).
+        ...this.describe(d, d.format, d.primary_key !== true),
       }
     }
     for (const s of cube.segments) {
@@ -192,7 +195,7 @@ class CubeCompiler {
     for (const j of cube.joins) {
       const jpath = [...path, 'joins', j.name]
       if (!this.all[j.name]) {
-        report('UNKNOWN_JOIN_TARGET', jpath, `Cube '${cube.name}' joins '${j.name}', which is not defined. Use the name of an existing cube.`)
+        report('UNKNOWN_JOIN_TARGET', jpath, `Cube '${cube.name}' joins '${j.name}', which is not defined.${didYouMean(j.name, Object.keys(this.all))} Use the name of an existing cube.`)
         continue
       }
       if (j.name === cube.name) {
@@ -212,7 +215,7 @@ class CubeCompiler {
       h.levels.forEach((level, i) => {
         const ref = level.replace(/^\{|\}$/g, '').split('.')
         const name = ref.length === 2 && (ref[0] === cube.name || ref[0] === 'CUBE') ? ref[1]! : ref.length === 1 ? ref[0]! : undefined
-        if (!name || !this.dims[name]) report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'. Use one of its dimension names.`)
+        if (!name || !this.dims[name]) report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'.${didYouMean(name ?? level, Object.keys(this.dims))} Use one of its dimension names.`)
         else levels.push(`${cube.name}.${name}`)
       })
       hierarchies.push({ name: h.name, title: h.title ?? titleize(h.name), levels, public: h.public !== false })
@@ -253,6 +256,7 @@ class CubeCompiler {
   private describe(
     def: { name: string; title?: string; description?: string; meta?: Readonly<Record<string, unknown>>; public?: boolean },
     format: CompiledDimension['format'],
+    publicByDefault = true,
   ): Pick<CompiledDimension, 'title' | 'shortTitle' | 'description' | 'meta' | 'format' | 'public'> {
     const short = def.title ?? titleize(def.name)
     return {
@@ -261,7 +265,7 @@ class CubeCompiler {
       ...(def.description === undefined ? {} : { description: def.description }),
       ...(def.meta === undefined ? {} : { meta: def.meta }),
       ...(format === undefined ? {} : { format }),
-      public: def.public !== false,
+      public: def.public ?? publicByDefault,
     }
   }
 
@@ -308,6 +312,10 @@ class CubeCompiler {
       drillMembers,
       ...this.describe(m, m.format),
     }
+  }
+
+  private memberNames(cube: CubeDefinition): string[] {
+    return [...cube.dimensions, ...cube.measures, ...cube.segments].map((m) => m.name)
   }
 
   private isMemberName(name: string): boolean {
@@ -395,7 +403,8 @@ class CubeCompiler {
         member = segs[1]
       }
       if (!cubeName) {
-        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text} does not name a cube or a member of '${this.cube.name}'. Use {CUBE}, {member}, {cube} or {cube.member}.`)
+        const near = segs.length === 1 ? [...this.memberNames(this.cube), ...Object.keys(this.all)] : Object.keys(this.all)
+        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text} does not name a cube or a member of '${this.cube.name}'.${didYouMean(head, near)} Use {CUBE}, {member}, {cube} or {cube.member}.`)
         continue
       }
       if (member === undefined) {
@@ -415,7 +424,7 @@ class CubeCompiler {
             ? 'segments'
             : undefined
       if (!kind) {
-        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text}: cube '${cubeName}' has no member '${member}'. Check the spelling or define it.`)
+        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text}: cube '${cubeName}' has no member '${member}'.${didYouMean(member, this.memberNames(target))} Check the spelling or define it.`)
         continue
       }
       if (kind === 'measures') {

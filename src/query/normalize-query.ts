@@ -1,17 +1,23 @@
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { DimensionType } from '../model/definition.js'
-import { isValidTimeZone } from '../util/time-zone.js'
+import { isValidTimeZone, timeZoneNames } from '../util/time-zone.js'
 import { frozenCopy } from '../util/objects.js'
+import { didYouMean } from '../util/suggest.js'
 import { GRANULARITIES, localRangeStrings, parseDateRange, parseDateValue } from './date-range.js'
 import type { Condition, FilterNode, FilterScalar, Granularity, NormalizedQuery, OrderItem, ResolvedMember, SelectedDimension } from './normalized-query.js'
 import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
+import { publicVisibility, unknownMemberIssue, type Visibility } from './member-names.js'
 
 export interface NormalizeOptions {
   readonly defaultLimit: number
   readonly maxLimit: number
   /** The clock for relative date ranges, in epoch ms; a function is called only when a range is relative. */
   readonly nowMs: number | (() => number)
+  /** What the caller may see: did-you-mean suggestions come only from it. Default: public members. */
+  readonly visibility?: Visibility
+  /** Answer members the caller may not see exactly as unknown ones (UNKNOWN_MEMBER, no hint that they exist). */
+  readonly hideInvisible?: boolean
 }
 
 type Path = (string | number)[]
@@ -27,6 +33,7 @@ export function normalizeQuery(query: CubeQuery, model: CompiledModel, options: 
 
 class Normalizer {
   private readonly issues: ErrorIssue[] = []
+  private readonly visibility: Visibility
   private view: string | undefined
   private usesCubes = false
   /** Set while normalizing filters from access policies and hooks: they may name private and cube members in a view query. */
@@ -35,7 +42,9 @@ class Normalizer {
   constructor(
     private readonly model: CompiledModel,
     private readonly options: NormalizeOptions,
-  ) {}
+  ) {
+    this.visibility = options.visibility ?? publicVisibility(model)
+  }
 
   private issue(code: string, path: Path, message: string): undefined {
     this.issues.push({ code, path, message })
@@ -45,7 +54,7 @@ class Normalizer {
   run(q: CubeQuery, trustedFilters: readonly CubeFilter[]): NormalizedQuery {
     const timezone = q.timezone ?? 'UTC'
     const tzValid = isValidTimeZone(timezone)
-    if (!tzValid) this.issue('INVALID_TIMEZONE', ['timezone'], 'Unknown time zone. Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).')
+    if (!tzValid) this.issue('INVALID_TIMEZONE', ['timezone'], `Unknown time zone.${didYouMean(timezone, timeZoneNames())} Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).`)
     const tz = tzValid ? timezone : 'UTC'
 
     const measures: ResolvedMember[] = []
@@ -84,7 +93,7 @@ class Normalizer {
       if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', [...path, 'dimension'], `${describeName(td.dimension)} is a ${type} dimension; timeDimensions need a dimension of type time.`)
       const echo: Record<string, unknown> = { dimension: td.dimension }
       if (td.granularity !== undefined) {
-        if (!GRANULARITY_SET.has(td.granularity)) return this.issue('INVALID_GRANULARITY', [...path, 'granularity'], `Unknown granularity. Use one of: ${GRANULARITIES.join(', ')}.`)
+        if (!GRANULARITY_SET.has(td.granularity)) return this.issue('INVALID_GRANULARITY', [...path, 'granularity'], `Unknown granularity.${didYouMean(td.granularity, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`)
         const g = td.granularity as Granularity
         // Cube also returns the value under the plain name, unless the plain dimension is selected itself.
         const plainTaken = dimensions.some((d) => d.granularity === undefined && d.keys.includes(member.key))
@@ -196,12 +205,14 @@ class Normalizer {
         isPublic = view.public
       }
     }
-    if (!resolved) {
-      if (!cube && !view) return this.issue('UNKNOWN_MEMBER', path, `${describeName(owner)} is not a cube or view in this model. Check the name against meta().`)
-      return this.issue('UNKNOWN_MEMBER', path, `${describeName(owner)} has no member ${describeName(member)}. Check the name against meta().`)
-    }
+    if (!resolved) return this.unknown(owner, member, cube !== undefined || view !== undefined, path)
     if (this.trusted) return resolved
-    if (!isPublic) return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} is not public (public: false). Query it through a view, or make it public in the model.`)
+    if (this.options.hideInvisible && !(this.visibility.owner(owner) && this.visibility.member(name))) return this.unknown(owner, member, this.visibility.owner(owner), path)
+    if (!isPublic) {
+      const key = cube?.public === true && resolved.kind === 'dimension' && cube.dimensions[member]!.primaryKey
+      const why = key ? 'is a primary key, and primary keys are hidden unless the model says public: true (as in Cube)' : 'is not public (public: false)'
+      return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} ${why}. Query it through a view, or make it public in the model.`)
+    }
     if (expected !== 'any' && resolved.kind !== expected) {
       return this.issue('WRONG_MEMBER_KIND', path, `${describeName(name)} is a ${resolved.kind}; this list takes ${expected}s.`)
     }
@@ -213,6 +224,13 @@ class Normalizer {
       this.usesCubes = true
     }
     return resolved
+  }
+
+  private unknown(owner: string, member: string, ownerKnown: boolean, path: Path): undefined {
+    // Hidden owners are unknown to a caller who may not learn that they exist.
+    const known = ownerKnown && (!this.options.hideInvisible || this.visibility.owner(owner))
+    this.issues.push(unknownMemberIssue(this.model, this.visibility, owner, member, known, path))
+    return undefined
   }
 
   private dimensionType(m: ResolvedMember): DimensionType {
@@ -234,7 +252,7 @@ class Normalizer {
       if (!member) return undefined
       const type = this.dimensionType(member)
       if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', path, `Only time dimensions take a granularity; ${describeName(`${c}.${d}`)} is a ${type} dimension.`)
-      if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, `Unknown granularity. Use one of: ${GRANULARITIES.join(', ')}.`)
+      if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, `Unknown granularity.${didYouMean(g, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`)
       return { member: { ...member, key: `${c}.${d}` }, type, granularity: g as Granularity, keys: [name] }
     }
     const member = this.resolve(name, 'dimension', path)
@@ -400,7 +418,7 @@ class Normalizer {
       if (dir === 'none') return
       const target = selectable.get(key)
       if (!target) {
-        this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.`)
+        this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.${didYouMean(key, selectable.keys())}`)
         return
       }
       if (used.has(target)) return

@@ -1,6 +1,7 @@
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { CubeFilter, CubeQuery, FilterValue } from '../query/parse-query.js'
+import { memberExists, publicVisibility, type Visibility } from '../query/member-names.js'
 import { applicablePolicies, memberAllowed, readContext, type CompiledPolicy, type PolicyRowFilter, type PolicyValue } from './access-policy.js'
 
 export type SecurityContext = Readonly<Record<string, unknown>>
@@ -125,11 +126,25 @@ export class PolicyEvaluator {
     return true
   }
 
+  /** What this caller may query: public cubes, views and members that the access policies grant. Never throws. */
+  visibility(): Visibility {
+    const pub = publicVisibility(this.model)
+    const granted = (key: string): boolean => {
+      try {
+        return this.memberVisible(key)
+      } catch {
+        return false
+      }
+    }
+    return { owner: (name) => pub.owner(name) && this.canSee(name), member: (key) => pub.member(key) && granted(key) }
+  }
+
   /** Member-level check of every member a query names. Unknown members are left to query validation. */
   checkMembers(members: readonly string[]): void {
     for (const key of members) {
       const [owner, name] = key.split('.')
-      if (!owner || !name) continue
+      // A member that does not exist is UNKNOWN_MEMBER (query validation), never FORBIDDEN_MEMBER.
+      if (!owner || !name || !memberExists(this.model, owner, name)) continue
       if (!this.memberVisible(key)) throw denied('FORBIDDEN_MEMBER', 'FORBIDDEN_MEMBER', `${describeName(key)} is not accessible to this caller under the model's access policies.`)
     }
   }

@@ -83,9 +83,13 @@ export function closestNames(input: string, candidates: Iterable<string>): strin
  * For messages: `${message}${didYouMean(name, visibleNames)}`.
  */
 export function didYouMean(input: unknown, candidates: Iterable<string>): string {
-  if (typeof input !== 'string') return ''
-  const names = closestNames(input, candidates).map((n) => JSON.stringify(n))
-  if (names.length === 0) return ''
-  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]!}`
+  return typeof input === 'string' ? formatSuggestions(closestNames(input, candidates)) : ''
+}
+
+/** ` Did you mean "a" or "b"?` for names already chosen (e.g. by {@link closestNames}); empty for none. */
+export function formatSuggestions(names: readonly string[]): string {
+  const quoted = names.map((n) => JSON.stringify(n))
+  if (quoted.length === 0) return ''
+  const list = quoted.length === 1 ? quoted[0]! : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]!}`
   return ` Did you mean ${list}?`
 }

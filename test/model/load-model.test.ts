@@ -67,6 +67,14 @@ describe('issue codes', () => {
     expect(issue.message).toContain('Accepted keys: name, sql_table,')
   })
 
+  it('UNKNOWN_KEY suggests the closest accepted key: sql_tabel → sql_table', () => {
+    const issue = only(parseError('cubes:\n  - name: orders\n    sql_tabel: orders\n', 'orders.yml'), 'UNKNOWN_KEY')
+    expect(issue.message).toContain('Unknown key "sql_tabel" in cube "orders". Did you mean "sql_table"? Accepted keys: ')
+    expect(issue.message).toMatch(/Fix the spelling or remove the key\.$/)
+    const far = only(parseError('cubes:\n  - name: orders\n    sql_table: orders\n    colour: red\n', 'orders.yml'), 'UNKNOWN_KEY')
+    expect(far.message).not.toContain('Did you mean')
+  })
+
   it('UNKNOWN_KEY shows the camelCase spelling the user wrote', () => {
     const issue = only(parseError({ cubes: [{ name: 'orders', sqlTable: 't', dimensions: [{ name: 'id', type: 'number', sql: 'id', primaryKy: true }] }] }), 'UNKNOWN_KEY')
     expect(issue.path).toEqual(['cubes', 'orders', 'dimensions', 'id', 'primary_ky'])

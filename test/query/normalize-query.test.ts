@@ -134,9 +134,25 @@ describe('query issues', () => {
     single(queryError({ measures: ['orders.count'], timezone: '+02:00' }), 'INVALID_TIMEZONE', ['timezone'])
   })
 
-  it('UNKNOWN_KEY: an unknown top-level key (from parseQuery)', () => {
+  it('UNKNOWN_KEY: an unknown top-level key (from parseQuery), with the closest accepted one', () => {
     const issue = single(queryError({ measures: ['orders.count'], limits: 5 }), 'UNKNOWN_KEY', ['limits'])
-    expect(issue.message).toMatch(/Accepted keys: measures/)
+    expect(issue.message).toMatch(/^Unknown key "limits" in the query\. Did you mean "limit"\? Accepted keys: measures/)
+    const td = single(queryError({ timeDimensions: [{ dimension: 'orders.created_at', granularty: 'day' }] }), 'UNKNOWN_KEY', ['timeDimensions', 0, 'granularty'])
+    expect(td.message).toContain('Did you mean "granularity"?')
+    const filterKey = single(queryError({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'equals', valeus: ['a'] }] }), 'UNKNOWN_KEY', ['filters', 0, 'valeus'])
+    expect(filterKey.message).toContain('Did you mean "values"?')
+  })
+
+  it('did you mean: operators, granularities, order directions and keys, time zones', () => {
+    expect(single(queryError({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'equal', values: ['a'] }] }), 'INVALID_OPERATOR', ['filters', 0, 'operator']).message)
+      .toContain('Did you mean "equals"?')
+    expect(single(queryError({ timeDimensions: [{ dimension: 'orders.created_at', granularity: 'mnoth' }] }), 'INVALID_GRANULARITY', ['timeDimensions', 0, 'granularity']).message)
+      .toContain('Did you mean "month"?')
+    expect(single(queryError({ dimensions: ['orders.created_at.dya'] }), 'INVALID_GRANULARITY', ['dimensions', 0]).message).toContain('Did you mean "day"?')
+    expect(single(queryError({ measures: ['orders.count'], order: { 'orders.count': 'dsc' } }), 'INVALID_ORDER', ['order', 'orders.count']).message).toContain('Did you mean "desc"?')
+    expect(single(queryError({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.stats': 'asc' } }), 'INVALID_ORDER', ['order', 'orders.stats']).message)
+      .toContain('Did you mean "orders.status"?')
+    expect(single(queryError({ measures: ['orders.count'], timezone: 'Europe/Berln' }), 'INVALID_TIMEZONE', ['timezone']).message).toContain('Did you mean "Europe/Berlin"?')
   })
 
   it('LIMIT_EXCEEDED: a limit above maxLimit (the maximum itself is fine)', () => {
