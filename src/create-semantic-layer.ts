@@ -1,10 +1,10 @@
 import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
-import { isConnector } from './connectors/connector.js'
+import { connectorRecord } from './connectors/connector.js'
 import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
-import { parseModel } from './model/load-model.js'
+import { isCompiledModel } from './model/brand.js'
 import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
 import { invisibleMemberIssues } from './query/member-names.js'
@@ -13,7 +13,7 @@ import { treeCubes } from './query/plan/join-tree.js'
 import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
-import { PolicyEvaluator, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import { PolicyEvaluator, queryMembers, readDecision, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
@@ -24,11 +24,13 @@ import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOption
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { securityDigest, sha256 } from './cache/cache-key.js'
 import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
-import { readOptions, type OptionSpecs } from './util/options.js'
-import { nullRecord } from './util/objects.js'
+import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from './util/options.js'
 
-/** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
-export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
+/**
+ * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
+ * plain `{ cubes, views }` objects in Cube's format (validated like a loaded model).
+ */
+export type ModelInput = ModelDefinition | CompiledModel | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
 
 export interface SemanticLayerOptions extends SecurityHooks {
   /** The data model, or a factory giving each tenant its own (compiled once per tenant, kept in a bounded LRU). */
@@ -160,8 +162,8 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect
  */
 const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
   model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function', onAudit: 'function',
-  maxTenants: 'count', defaultLimit: 'count', maxLimit: 'count', now: 'function', timeoutMs: 'timeoutMs',
-  decimals: ['number', 'string'], cache: 'any', onCacheError: 'function', cacheOptions: 'object', compiledQueries: 'any',
+  maxTenants: { min: 1, max: MAX_LRU_ENTRIES }, defaultLimit: 'count', maxLimit: 'count', now: 'function', timeoutMs: 'timeoutMs',
+  decimals: ['number', 'string'], cache: 'any', onCacheError: 'function', cacheOptions: 'object', compiledQueries: { min: 0, max: MAX_LRU_ENTRIES, orFalse: true },
   contextToGroups: 'function', queryRewrite: 'function', authorize: 'function', hideForbiddenMembers: 'boolean',
 }
 const CACHE_OPTIONS: OptionSpecs<CacheOptions> = { staleIfSlowMs: 'any', entryTtlMs: 'any', lockMs: 'any', retryAfterMs: 'any' }
@@ -188,6 +190,10 @@ interface Prepared {
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
 export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
+  return readingOptions('createSemanticLayer options', () => createLayer(input))
+}
+
+function createLayer(input: SemanticLayerOptions): SemanticLayer {
   const options = readOptions(input, LAYER_OPTIONS, { what: 'createSemanticLayer options' }) as SemanticLayerOptions
   if (options.cacheOptions !== undefined) readOptions(options.cacheOptions, CACHE_OPTIONS, { what: 'cacheOptions', path: ['cacheOptions'] })
   const defaultLimit = options.defaultLimit ?? 10_000
@@ -201,10 +207,23 @@ export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer 
     connectors,
     ...(options.contextToTenant ? { contextToTenant: options.contextToTenant } : {}),
     ...(options.maxTenants === undefined ? {} : { maxTenants: options.maxTenants }),
-    compile: (m) => compileModel(isModelDefinition(m) ? m : parseModel([{ content: m as object }])),
+    // Only what compileModel()/loadModel()/parseModel() produced skips its checks (brands, not shape).
+    compile: (m) => (isCompiledModel(m) ? m : compileModel(m as ModelDefinition)),
     isFactory: (m): m is ModelFactory<ModelInput> => typeof m === 'function',
   })
   const now = options.now ?? (() => new Date())
+  /** The layer's clock in epoch ms; a clock that throws or answers no valid Date is the host's misconfiguration. */
+  const clockMs = (): number => {
+    let t: unknown
+    try {
+      t = now()
+    } catch (error) {
+      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CLOCK', path: ['now'], message: 'The now() option threw; see cause.' }], { cause: error })
+    }
+    const ms = t instanceof Date ? t.getTime() : NaN
+    if (!Number.isFinite(ms)) throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CLOCK', path: ['now'], message: 'The now() option must return a valid Date.' }])
+    return ms
+  }
   const decimals = options.decimals ?? 'number'
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
@@ -259,11 +278,17 @@ export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer 
       }
       const extra: CubeFilter[] = []
       if (options.authorize) {
-        const decision = await options.authorize({ query, securityContext: ctx, model, members: queryMembers(query), ...(scope.tenant ? { tenant: scope.tenant } : {}) })
-        if (decision === false || (typeof decision === 'object' && !decision.allow)) {
+        let answer: unknown
+        try {
+          answer = await options.authorize({ query, securityContext: ctx, model, members: queryMembers(query), ...(scope.tenant ? { tenant: scope.tenant } : {}) })
+        } catch (error) {
+          throw isSemanticLayerError(error) ? error : new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The authorize hook threw, so the query is denied; see cause.' }], { cause: error })
+        }
+        const decision = readDecision(answer)
+        if (!decision.allow) {
           throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The query was denied by the authorize hook.' }])
         }
-        if (typeof decision === 'object' && decision.allow && decision.filters) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
+        if (decision.filters !== undefined) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
       }
       // With hooks, the compiled form is keyed by what they made of the query (they ran for this call).
       const key = hasHooks ? compiledQueries.keyOf(digest, 'hooks', query, extra) : inputKey
@@ -273,7 +298,7 @@ export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer 
       let readClock = false
       const nowMs = (): number => {
         readClock = true
-        return now().getTime()
+        return clockMs()
       }
       // Row-level rules of every cube and view the SQL will touch. Policy filters can pull further cubes
       // into the join tree, so repeat until the set of owners is stable.
@@ -453,26 +478,6 @@ export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer 
 
 const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
 
-/** The shared connectors, copied and checked: every value must be a connector made by a factory or defineConnector(). */
-function connectorRecord(given: unknown): Readonly<Record<string, Connector>> {
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['connectors'], message: "connectors must be an object { default: connector, ... } or a function of the tenant. Create connectors with a factory such as sqlite() from 'cortex-semantic/sqlite'." }])
-  }
-  const out: Record<string, Connector> = nullRecord()
-  for (const name of Object.keys(given)) {
-    let connector: unknown
-    try {
-      connector = (given as Record<string, unknown>)[name]
-    } catch (error) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'UNREADABLE_OPTION', path: ['connectors', name], message: `Reading connectors.${name} threw. Pass plain data.` }], { cause: error })
-    }
-    if (!isConnector(connector)) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${describeName(name)} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
-    }
-    out[name] = connector
-  }
-  return out
-}
 
 /** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
 function tryDigest(ctx: SecurityContext | undefined): string | undefined {
@@ -481,13 +486,6 @@ function tryDigest(ctx: SecurityContext | undefined): string | undefined {
   } catch {
     return undefined
   }
-}
-
-function isModelDefinition(value: unknown): value is ModelDefinition {
-  // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.
-  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
-  const v = value as { cubes?: unknown; views?: unknown }
-  return Array.isArray(v.cubes) && Array.isArray(v.views)
 }
 
 /** All cubes of one query must live in one data source (federation is not supported). */

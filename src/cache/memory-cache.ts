@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { SemanticLayerError } from '../errors.js'
+import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { CacheAdapter } from './cache-adapter.js'
 
 export interface MemoryCacheOptions {
@@ -10,6 +11,8 @@ export interface MemoryCacheOptions {
   readonly maxBytes?: number
 }
 
+const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = { maxEntries: { min: 1, max: MAX_LRU_ENTRIES }, maxBytes: 'any' }
+
 /**
  * An in-process cache on lru-cache: the default of `createSemanticLayer`. Bounded by entries and bytes;
  * entries also expire after their TTL. Share one instance between layers of the same process to share
@@ -18,7 +21,8 @@ export interface MemoryCacheOptions {
  * @example
  * createSemanticLayer({ model, connectors, cache: memoryCache({ maxEntries: 5_000, maxBytes: 256 * 2 ** 20 }) })
  */
-export function memoryCache(options: MemoryCacheOptions = {}): CacheAdapter {
+export function memoryCache(given: MemoryCacheOptions = {}): CacheAdapter {
+  const options = readingOptions('memoryCache options', () => readOptions<MemoryCacheOptions>(given, MEMORY_CACHE_OPTIONS, { what: 'memoryCache options', path: ['cache'] }))
   const maxEntries = options.maxEntries ?? 1_000
   const maxBytes = options.maxBytes ?? 64 * 2 ** 20
   for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { CacheAdapter } from './cache-adapter.js'
 import { redisDriver, type RedisClientLike, type Subscription } from './redis-client.js'
 
@@ -18,6 +19,8 @@ export interface RedisCacheOptions {
   /** Problems of the pub/sub connection (query-path errors go to the layer's `onCacheError`). */
   readonly onError?: (error: unknown) => void
 }
+
+const REDIS_CACHE_OPTIONS: OptionSpecs<RedisCacheOptions> = { client: 'required', prefix: 'any', timeoutMs: 'any', generationCacheMs: 'any', onError: 'function' }
 
 // INCR every generation and tell every instance, atomically: no instance can see the new generation
 // without the message being on its way.
@@ -43,8 +46,9 @@ return 0`
  * import { redisCache } from 'cortex-semantic/redis'
  * createSemanticLayer({ model, connectors, cache: redisCache({ client: new Redis(process.env.REDIS_URL), prefix: 'shop:' }) })
  */
-export function redisCache(options: RedisCacheOptions): CacheAdapter {
-  const driver = redisDriver(options.client)
+export function redisCache(given: RedisCacheOptions): CacheAdapter {
+  const options = readOptions<RedisCacheOptions>(given, REDIS_CACHE_OPTIONS, { what: 'redisCache options', path: ['cache'] }) as RedisCacheOptions
+  const driver = readingOptions('redisCache options', () => redisDriver(options.client))
   const prefix = options.prefix ?? 'cortex:'
   const timeoutMs = options.timeoutMs ?? 300
   const generationCacheMs = options.generationCacheMs ?? 2_000

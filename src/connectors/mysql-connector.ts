@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
@@ -34,6 +35,8 @@ export interface MysqlOptions {
   readonly existingPool?: MysqlPoolLike
   readonly knex?: KnexLike
 }
+
+const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = { connection: 'any', pool: 'object', existingPool: 'object', knex: 'any' }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
 type Row = Record<string, unknown>
@@ -111,7 +114,8 @@ const STOPPED = Symbol('stopped')
  * import { mysql } from 'cortex-semantic/mysql'
  * createSemanticLayer({ model, connectors: { default: mysql({ connection: process.env.MYSQL_URL!, pool: { max: 10 } }) } })
  */
-export function mysql(options: MysqlOptions): Connector {
+export function mysql(input: MysqlOptions): Connector {
+  const options = readingOptions('mysql options', () => readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions)
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])

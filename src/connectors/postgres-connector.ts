@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
@@ -119,7 +120,7 @@ const noop = (): void => undefined
  * // or reuse the host's pool, which Cortex never ends: postgres({ existingPool: pool })
  */
 export function postgres(options: PostgresOptions): Connector {
-  validateOptions(options)
+  readingOptions('postgres options', () => validateOptions(options))
   const sessions = new WeakMap<object, Promise<void>>()
   let driver: PgModule | undefined
   let owned: InstanceType<PgModule['Pool']> | undefined
@@ -464,8 +465,10 @@ async function acquireBefore(acquiring: Promise<Lease>, options: ExecuteOptions 
   }
 }
 
+const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = { connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any' }
+
 function validateOptions(options: PostgresOptions): void {
-  const o: PostgresOptions = typeof options === 'object' && options !== null ? options : {}
+  const o = readOptions<PostgresOptions>(options, POSTGRES_OPTIONS, { what: 'postgres options' })
   const issues: ErrorIssue[] = []
   const add = (code: string, path: (string | number)[], message: string): number => issues.push({ code, path, message })
   const given = (['connection', 'existingPool', 'knex'] as const).filter((k) => o[k] !== undefined)

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
 import { cancelledError } from './cancellation.js'
@@ -33,7 +34,8 @@ export type SqliteOptions =
  * import { sqlite } from 'cortex-semantic/sqlite'
  * createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'analytics.db', readonly: true }) } })
  */
-export function sqlite(options: SqliteOptions): Connector {
+export function sqlite(given: SqliteOptions): Connector {
+  const options = readingOptions('sqlite options', () => sqliteOptions(given))
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
   // Prepared statements by SQL, one cache per row form: raw() switches a statement's form and cannot be
@@ -142,4 +144,19 @@ function loadDriver(): DatabaseConstructor {
   } catch (error) {
     throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: "The SQLite connector needs better-sqlite3. Install it: npm install better-sqlite3" }], { cause: error })
   }
+}
+
+const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = { filename: 'any', readonly: 'boolean', timeoutMs: 'any', database: 'object' }
+
+/** The options, checked: exactly one of filename (a non-empty string) or database (a better-sqlite3 Database). */
+function sqliteOptions(given: unknown): SqliteOptions {
+  const o = readOptions<SqliteOptions>(given, SQLITE_OPTIONS, { what: 'sqlite options' }) as Partial<Record<string, unknown>>
+  const database = o.database as { prepare?: unknown } | undefined
+  if ((o.filename === undefined) === (database === undefined) || (o.filename !== undefined && (typeof o.filename !== 'string' || o.filename === ''))) {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [], message: "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3 Database)." }])
+  }
+  if (database !== undefined && typeof database.prepare !== 'function') {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['database'], message: 'database must be a better-sqlite3 Database.' }])
+  }
+  return o as SqliteOptions
 }

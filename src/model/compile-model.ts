@@ -16,6 +16,8 @@ import type {
 import type { CubeDefinition, ModelDefinition } from './definition.js'
 import { isBareColumn, joinTemplate, sqlStringLiteral, titleize, tokenizeSql } from './references.js'
 import { compileViews } from './compile-views.js'
+import { brandCompiled, isModelDefinition } from './brand.js'
+import { parseModel } from './load-model.js'
 import { compilePolicies, qualifyRowFilters } from '../security/access-policy.js'
 import { didYouMean } from '../util/suggest.js'
 
@@ -31,7 +33,8 @@ const CONTEXT_VARIABLES = new Set(['SECURITY_CONTEXT', 'COMPILE_CONTEXT', 'FILTE
  * return frozen plain data versioned by a SHA-256 of its content. Every issue is reported at once as a
  * MODEL_INVALID error.
  */
-export function compileModel(definition: ModelDefinition): CompiledModel {
+export function compileModel(input: ModelDefinition): CompiledModel {
+  const definition = validatedDefinition(input)
   const issues: ErrorIssue[] = []
   const report = (code: string, path: Path, message: string): void => {
     issues.push({ code, path, message })
@@ -71,7 +74,41 @@ export function compileModel(definition: ModelDefinition): CompiledModel {
   if (issues.length > 0) throw new SemanticLayerError('MODEL_INVALID', dedupe(issues))
   const body = { cubes, views }
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex')
-  return deepFreeze({ version, cubes, views }) as CompiledModel
+  return deepFreeze(brandCompiled({ version, cubes, views } as CompiledModel))
+}
+
+/**
+ * What loadModel()/parseModel() returned, as it is; anything else (plain objects from JS callers, a copy
+ * of a loaded model) is validated first. A cube's or view's `file` is kept as its source name.
+ */
+function validatedDefinition(input: unknown): ModelDefinition {
+  if (isModelDefinition(input)) return input
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return parseModel([{ content: input as object }])
+  const byFile = new Map<string | undefined, { cubes: unknown[]; views: unknown[] }>()
+  const entry = (file: string | undefined): { cubes: unknown[]; views: unknown[] } => {
+    let e = byFile.get(file)
+    if (!e) byFile.set(file, (e = { cubes: [], views: [] }))
+    return e
+  }
+  try {
+    const { cubes, views } = input as Record<string, unknown>
+    if (!(cubes === undefined || Array.isArray(cubes)) || !(views === undefined || Array.isArray(views))) throw new TypeError('not lists')
+    for (const [kind, list] of [['cubes', cubes ?? []], ['views', views ?? []]] as const) {
+      for (const item of list as unknown[]) {
+        const file = typeof item === 'object' && item !== null && typeof (item as { file?: unknown }).file === 'string' ? (item as { file: string }).file : undefined
+        if (file === undefined) entry(undefined)[kind].push(item)
+        else {
+          const { file: _file, ...rest } = item as Record<string, unknown>
+          entry(file)[kind].push(rest)
+        }
+      }
+    }
+  } catch {
+    // Not lists, or getters that throw: the schema check reports what is wrong, with paths.
+    return parseModel([{ content: input }])
+  }
+  if (byFile.size === 0) entry(undefined)
+  return parseModel([...byFile].map(([file, content]) => (file === undefined ? { content } : { file, content })))
 }
 
 export function filePath(file: string | undefined): Path {

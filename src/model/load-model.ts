@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import { deepFreeze } from '../util/objects.js'
+import { brandDefinition } from './brand.js'
 import type { CubeDefinition, ModelDefinition, ViewDefinition } from './definition.js'
 import { validateModelContent } from './model-schema.js'
 import { parseSimpleYaml } from './simple-yaml.js'
@@ -72,7 +73,7 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
   const issues: ErrorIssue[] = []
   const cubes: CubeDefinition[] = []
   const views: ViewDefinition[] = []
-  for (const { file, content } of sources) {
+  for (const { file, content } of sourceEntries(sources, issues)) {
     const parsed = typeof content === 'string' ? parseText(content, file, issues) : { ok: true as const, value: content }
     if (!parsed.ok) continue
     const result = validateModelContent(parsed.value, file)
@@ -81,7 +82,34 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
     for (const view of result.views) views.push(file === undefined ? view : { ...view, file })
   }
   if (issues.length) throw new SemanticLayerError('MODEL_INVALID', issues)
-  return deepFreeze({ cubes, views })
+  return deepFreeze(brandDefinition({ cubes, views }))
+}
+
+/** The entries of parseModel's argument, checked: a list of `{ file?, content }` with a string file name. */
+function sourceEntries(sources: unknown, issues: ErrorIssue[]): ModelSourceEntry[] {
+  const shape = 'parseModel takes a list of { file?, content } entries, content being YAML/JSON text or a { cubes, views } object'
+  if (!Array.isArray(sources)) {
+    issues.push({ code: 'WRONG_TYPE', path: [], message: `${shape}.` })
+    return []
+  }
+  const out: ModelSourceEntry[] = []
+  sources.forEach((entry: unknown, i) => {
+    const e = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined
+    let file: unknown
+    let content: unknown
+    try {
+      ;[file, content] = [e?.file, e?.content]
+    } catch {
+      issues.push({ code: 'WRONG_TYPE', path: [i], message: `Entry ${i} could not be read (a getter threw). ${shape}.` })
+      return
+    }
+    if (e === undefined || (file !== undefined && (typeof file !== 'string' || file === '')) || content === undefined) {
+      issues.push({ code: 'WRONG_TYPE', path: [i], message: `Entry ${i} is not a source: ${shape}, file a non-empty string.` })
+      return
+    }
+    out.push(file === undefined ? { content: content as string | object } : { file: file as string, content: content as string | object })
+  })
+  return out
 }
 
 function isList(source: ModelSource): source is readonly (string | ModelSourceObject)[] {

@@ -204,6 +204,17 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null
 }
 
+const UNREADABLE: readonly string[] = Object.freeze([])
+
+/** Object.keys, or {@link UNREADABLE} when a proxy throws. */
+function ownKeys(value: object): readonly string[] {
+  try {
+    return Object.keys(value)
+  } catch {
+    return UNREADABLE
+  }
+}
+
 /** Copy input into fresh plain data with snake_case keys (not inside `meta`), never assigning dangerous keys. */
 function normalize(input: unknown): Normalized {
   const out: Normalized = { value: undefined, issues: [], reported: new Set(), originals: new WeakMap() }
@@ -216,12 +227,20 @@ function normalize(input: unknown): Normalized {
   const walkObject = (value: object, inMeta: boolean): Record<string, unknown> => {
     const copy: Record<string, unknown> = {}
     const renamed = new Map<string, string>()
-    for (const key of Object.keys(value)) {
+    const keys = ownKeys(value)
+    if (keys === UNREADABLE) bad([...path], 'WRONG_TYPE', 'could not be read (a proxy refused to list its keys); the model must be plain data.')
+    for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key)) {
         bad([...path, key], 'UNKNOWN_KEY', 'is not allowed as a key (it could modify object prototypes). Remove it.')
         continue
       }
-      const item = (value as Record<string, unknown>)[key]
+      let item: unknown
+      try {
+        item = (value as Record<string, unknown>)[key]
+      } catch {
+        bad([...path, key], 'WRONG_TYPE', 'could not be read (its getter threw); the model must be plain data.')
+        continue
+      }
       if (item === undefined) continue
       const k = inMeta ? key : toSnakeCase(key)
       if (Object.hasOwn(copy, k)) {

@@ -1,4 +1,4 @@
-import { SemanticLayerError, describeName } from '../errors.js'
+import { SemanticLayerError, describeName, isSemanticLayerError } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { CubeFilter, CubeQuery, FilterValue } from '../query/parse-query.js'
 import { memberExists, publicVisibility, type Visibility } from '../query/member-names.js'
@@ -82,8 +82,7 @@ export class PolicyEvaluator {
     private readonly ctx: SecurityContext | undefined,
     contextToGroups: SecurityHooks['contextToGroups'],
   ) {
-    const groups = ctx === undefined ? [] : contextToGroups ? contextToGroups(ctx) : defaultGroups(ctx)
-    this.groups = new Set(groups)
+    this.groups = new Set(ctx === undefined ? [] : contextToGroups ? hostGroups(contextToGroups, ctx) : defaultGroups(ctx))
   }
 
   /** Policies of a cube or view that apply to this caller; undefined when it declares none. Throws when it declares some and none applies. */
@@ -179,6 +178,36 @@ export class PolicyEvaluator {
     }
     return list as FilterValue[]
   }
+}
+
+/** The host's groups for a context: a list of strings, or the call is refused (fail closed). */
+function hostGroups(contextToGroups: (ctx: SecurityContext) => readonly string[], ctx: SecurityContext): readonly string[] {
+  let groups: unknown
+  try {
+    groups = contextToGroups(ctx)
+  } catch (error) {
+    if (isSemanticLayerError(error)) throw error
+    throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'GROUPS_RESOLVER_FAILED', path: [], message: 'contextToGroups threw, so the caller has no groups and access policies cannot be applied; see cause.' }], { cause: error })
+  }
+  if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_GROUPS', path: ['contextToGroups'], message: 'contextToGroups must return a list of group names (strings).' }])
+  }
+  return groups as readonly string[]
+}
+
+/**
+ * An `authorize` hook's answer: true/false, or `{ allow: true, filters? }` / `{ allow: false }`. Anything
+ * else (a forgotten `return`, a typo in `allow`) denies the query: a hook that answers nothing must not let
+ * everything through.
+ */
+export function readDecision(decision: unknown): { readonly allow: boolean; readonly filters?: unknown } {
+  if (typeof decision === 'boolean') return { allow: decision }
+  if (typeof decision === 'object' && decision !== null && !Array.isArray(decision)) {
+    const { allow, filters } = decision as { allow?: unknown; filters?: unknown }
+    if (allow === false) return { allow: false }
+    if (allow === true) return filters === undefined ? { allow: true } : { allow: true, filters }
+  }
+  throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_INVALID', path: [], message: 'The authorize hook returned neither true, false nor { allow: boolean }, so the query is denied. Return a decision.' }])
 }
 
 function defaultGroups(ctx: SecurityContext): string[] {

@@ -3,7 +3,7 @@
  * getter may throw), unknown keys refused with a did-you-mean, values of the wrong kind refused: never a
  * raw TypeError for `null`, a number or an array where an object belongs.
  */
-import { SemanticLayerError, describeName, type ErrorCode, type ErrorIssue } from '../errors.js'
+import { SemanticLayerError, describeName, isSemanticLayerError, type ErrorCode, type ErrorIssue } from '../errors.js'
 import { didYouMean } from './suggest.js'
 
 /** Every key any member of the union `T` has. */
@@ -16,7 +16,20 @@ type KeysOf<T> = T extends unknown ? keyof T : never
  * - `count`: a positive safe integer; `timeoutMs`: a positive number of milliseconds a timer can hold;
  * - `signal`: an AbortSignal; a list of strings: one of them.
  */
-export type OptionKind = 'any' | 'required' | 'function' | 'object' | 'boolean' | 'count' | 'timeoutMs' | 'signal' | readonly string[]
+export type OptionKind = 'any' | 'required' | 'function' | 'object' | 'boolean' | 'count' | 'timeoutMs' | 'signal' | readonly string[] | IntegerRange
+
+/** An integer from `min` to `max` (or `false`, with `orFalse`): sizes of caches that allocate up front. */
+export interface IntegerRange {
+  readonly min: number
+  readonly max: number
+  readonly orFalse?: boolean
+}
+
+/**
+ * Most entries an in-memory LRU may be asked to hold: lru-cache allocates its index arrays for `max`
+ * entries up front, so 2^53 would exhaust memory (and beyond 2^32 it fills a plain array).
+ */
+export const MAX_LRU_ENTRIES = 1_000_000
 
 /**
  * One entry per option of `T`, so that adding an option to the type without listing it here is a type
@@ -84,7 +97,13 @@ export function readOptions<T>(value: unknown, specs: OptionSpecs<T>, options: R
       if (kind === 'required') issues.push(requiredIssue(key, at, options.what))
       continue
     }
-    const problem = kindProblem(v, kind)
+    let problem: string | undefined
+    try {
+      problem = kindProblem(v, kind)
+    } catch (error) {
+      cause ??= error
+      problem = 'plain data whose properties can be read'
+    }
     if (problem !== undefined) issues.push({ code: 'INVALID_OPTION', path: [...at, key], message: `${options.what}.${key} must be ${problem}${sameType(v, kind) ? '' : `, not ${kindOf(v)}`}.` })
     else out[key] = v
   }
@@ -98,6 +117,10 @@ function requiredIssue(key: string, at: readonly (string | number)[], what: stri
 
 /** What the value should have been, or undefined when it fits. */
 function kindProblem(v: unknown, kind: OptionKind): string | undefined {
+  if (isRange(kind)) {
+    if ((kind.orFalse === true && v === false) || (Number.isSafeInteger(v) && (v as number) >= kind.min && (v as number) <= kind.max)) return undefined
+    return `an integer from ${kind.min} to ${kind.max}${kind.orFalse ? ' (or false)' : ''}`
+  }
   if (typeof kind !== 'string') {
     return typeof v === 'string' && kind.includes(v) ? undefined : `one of ${kind.map((k) => JSON.stringify(k)).join(', ')}`
   }
@@ -123,10 +146,28 @@ function kindProblem(v: unknown, kind: OptionKind): string | undefined {
   }
 }
 
+function isRange(kind: OptionKind): kind is IntegerRange {
+  return typeof kind === 'object' && !Array.isArray(kind)
+}
+
 /** Is `v` of the expected type, only out of range (then the message says nothing about its type)? */
 function sameType(v: unknown, kind: OptionKind): boolean {
+  if (isRange(kind)) return typeof v === 'number' && Number.isFinite(v)
   if (typeof kind !== 'string') return typeof v === 'string'
   return (kind === 'count' || kind === 'timeoutMs') && typeof v === 'number' && Number.isFinite(v)
+}
+
+/**
+ * Run the setup that reads a caller's options: anything other than a SemanticLayerError thrown there (a
+ * getter or proxy throwing deep inside an option) becomes CONFIG_INVALID with the error as cause.
+ */
+export function readingOptions<T>(what: string, setup: () => T): T {
+  try {
+    return setup()
+  } catch (error) {
+    if (isSemanticLayerError(error)) throw error
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'UNREADABLE_OPTION', path: [], message: `Reading ${what} threw. Pass plain data.` }], { cause: error })
+  }
 }
 
 /** `null`, `a number`, `a list`, ... for messages (never the value itself). */
