@@ -4,7 +4,7 @@ import type { DimensionType } from '../model/definition.js'
 import { isValidTimeZone, timeZoneNames } from '../util/time-zone.js'
 import { frozenCopy } from '../util/objects.js'
 import { didYouMean } from '../util/suggest.js'
-import { GRANULARITIES, localRangeStrings, parseDateRange, parseDateValue } from './date-range.js'
+import { GRANULARITIES, clampToCalendar, inCalendar, localRangeStrings, parseDateRange, parseDateValue } from './date-range.js'
 import type { Condition, FilterNode, FilterScalar, Granularity, NormalizedQuery, OrderItem, ResolvedMember, SelectedDimension } from './normalized-query.js'
 import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
 import { publicVisibility, unknownMemberIssue, type Visibility } from './member-names.js'
@@ -21,6 +21,7 @@ export interface NormalizeOptions {
 }
 
 type Path = (string | number)[]
+const OUTSIDE_CALENDAR = 'This instant is outside the years 0001-9999 in UTC, which every engine can compare. Use a date inside them (a range may reach past them: it covers everything up to the end).'
 const GRANULARITY_SET: ReadonlySet<string> = new Set(GRANULARITIES)
 
 /**
@@ -102,8 +103,8 @@ class Normalizer {
       }
       if (td.dateRange !== undefined) {
         const range = parseDateRange(td.dateRange, tz, this.options.nowMs)
-        if (!range.ok) return this.issue('INVALID_DATE', [...path, 'dateRange'], range.reason)
-        where.push({ kind: 'condition', member, type, condition: { op: 'range', not: false, fromMs: range.value.fromMs, toExclusiveMs: range.value.toMs + 1 } })
+        if (!range.ok) return this.issue(range.code ?? 'INVALID_DATE', [...path, 'dateRange'], range.reason)
+        where.push({ kind: 'condition', member, type, condition: { op: 'range', not: false, ...clampToCalendar(range.value) } })
         echo.dateRange = localRangeStrings(range.value, tz)
       }
       echoTime.push(echo)
@@ -311,6 +312,8 @@ class Normalizer {
         if (!needValues(1)) return undefined
         if (type !== 'string') return this.issue('INVALID_OPERATOR', [...path, 'operator'], `Operator ${op} works on string members; this member is of type ${type}.`)
         const not = op.startsWith('not')
+        // Only null: like equals/notEquals, `contains [null]` is IS NULL and `notContains [null]` IS NOT NULL.
+        if (nonNull.length === 0) return { op: 'null', not }
         const mode = op.toLowerCase().includes('contains') ? 'contains' : op.toLowerCase().includes('starts') ? 'starts' : 'ends'
         return { op: 'like', not, mode, values: nonNull.map(String), orNull: not ? !hasNull : hasNull }
       }
@@ -333,8 +336,8 @@ class Normalizer {
         const strings = this.dateStrings(values, vpath)
         if (!strings) return undefined
         const range = parseDateRange(strings.length === 1 ? strings[0]! : [strings[0]!, strings[1]!], tz, this.options.nowMs)
-        if (!range.ok) return this.issue('INVALID_DATE', vpath, range.reason)
-        return { op: 'range', not: op === 'notInDateRange', fromMs: range.value.fromMs, toExclusiveMs: range.value.toMs + 1 }
+        if (!range.ok) return this.issue(range.code ?? 'INVALID_DATE', vpath, range.reason)
+        return { op: 'range', not: op === 'notInDateRange', ...clampToCalendar(range.value) }
       }
       case 'beforeDate':
       case 'beforeOrOnDate':
@@ -346,6 +349,7 @@ class Normalizer {
         if (!strings) return undefined
         const parsed = parseDateValue(strings[0]!, tz)
         if (!parsed.ok) return this.issue('INVALID_DATE', [...vpath, 0], parsed.reason)
+        if (!inCalendar(parsed.value.fromMs)) return this.issue('INVALID_DATE', [...vpath, 0], OUTSIDE_CALENDAR)
         // Cube compares with the start of the given value for all four operators.
         const cmp = op === 'beforeDate' ? '<' : op === 'beforeOrOnDate' ? '<=' : op === 'afterDate' ? '>' : '>='
         return { op: 'compare', cmp, value: { instant: parsed.value.fromMs } }
@@ -380,6 +384,7 @@ class Normalizer {
         if (typeof v !== 'string') return this.issue('INVALID_DATE', [...path, i], 'This member is a time; give a date string such as "2024-01-31T00:00:00.000".')
         const parsed = parseDateValue(v, tz)
         if (!parsed.ok) return this.issue('INVALID_DATE', [...path, i], parsed.reason)
+        if (!inCalendar(parsed.value.fromMs)) return this.issue('INVALID_DATE', [...path, i], OUTSIDE_CALENDAR)
         out.push({ instant: parsed.value.fromMs })
       } else {
         if (typeof v === 'string' && v.length > 10_000) return this.issue('INVALID_VALUE', [...path, i], 'Filter values are limited to 10000 characters.')

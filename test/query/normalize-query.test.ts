@@ -123,6 +123,24 @@ describe('query issues', () => {
     single(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-02-30', '2024-03-01'] }] }), 'INVALID_DATE', ['timeDimensions', 0, 'dateRange'])
   })
 
+  it('REVERSED_DATE_RANGE: a range that ends before it starts, in a time dimension or a filter, absolute or relative', () => {
+    const td = single(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-12-31', '2024-01-01'] }] }), 'REVERSED_DATE_RANGE', ['timeDimensions', 0, 'dateRange'])
+    expect(td.message).toMatch(/ends before it starts/)
+    single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'inDateRange', ['2024-12-31', '2024-01-01'])] }), 'REVERSED_DATE_RANGE', ['filters', 0, 'values'])
+    single(queryError({ measures: ['orders.count'], filters: [{ or: [filter('orders.created_at', 'notInDateRange', ['2024-12-31', '2024-01-01'])] }] }), 'REVERSED_DATE_RANGE', ['filters', 0, 'or', 0, 'values'])
+    single(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'from today to 3 days ago' }] }), 'REVERSED_DATE_RANGE', ['timeDimensions', 0, 'dateRange'])
+  })
+
+  it('INVALID_DATE: a single instant outside the years 0001-9999 in UTC; a range reaching past them is cut instead', () => {
+    // 9999-12-31T23:00 in New York is 10000-01-01T04:00Z.
+    single(queryError({ measures: ['orders.count'], timezone: 'America/New_York', filters: [filter('orders.created_at', 'gt', ['9999-12-31T23:00:00'])] }), 'INVALID_DATE', ['filters', 0, 'values', 0])
+    single(queryError({ measures: ['orders.count'], timezone: 'Asia/Tokyo', filters: [filter('orders.created_at', 'beforeDate', ['0001-01-01'])] }), 'INVALID_DATE', ['filters', 0, 'values', 0])
+    single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'afterDate', ['0000-06-01'])] }), 'INVALID_DATE', ['filters', 0, 'values', 0])
+    const q = normalize({ measures: ['orders.count'], timezone: 'America/New_York', timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-01-01', '9999-12-31'] }] })
+    expect(conditionOf(q)).toEqual({ op: 'range', not: false, fromMs: Date.parse('2024-01-01T05:00:00Z'), toExclusiveMs: Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1 })
+    expect(q.echo.timeDimensions).toEqual([{ dimension: 'orders.created_at', dateRange: ['2024-01-01T00:00:00.000', '9999-12-31T23:59:59.999'] }])
+  })
+
   it('INVALID_DATE: a filter value on a time member that is not a date', () => {
     single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'afterDate', ['soon'])] }), 'INVALID_DATE', ['filters', 0, 'values', 0])
     single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'equals', ['2024-01-01', 'soon'])] }), 'INVALID_DATE', ['filters', 0, 'values', 1])

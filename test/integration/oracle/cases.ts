@@ -4,6 +4,9 @@ import { featureCases, viewCases } from './cases-features.js'
 import { filterCases } from './cases-filters.js'
 import { preAggregationCases } from './cases-pre-aggregation.js'
 import { timeCases } from './cases-time.js'
+import { calendarEndCases, nullValueCases } from './cases-edges.js'
 import type { OracleCase } from './helpers.js'
 
-export const oracleCases: readonly OracleCase[] = [...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases]
+export const oracleCases: readonly OracleCase[] = [
+  ...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases, ...calendarEndCases, ...nullValueCases,
+]

@@ -1,0 +1,55 @@
+/**
+ * Query edges through the REST handler: what used to be a 500 (invalid SQL for `values: [null]`) or a
+ * silent empty answer (a reversed date range) is a correct 200 or a 400 UserError with issue codes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startServer, type Running } from './server.js'
+
+let running: Running
+beforeAll(async () => {
+  running = await startServer()
+})
+afterAll(async () => {
+  await running.close()
+})
+
+const load = async (query: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
+  const res = await fetch(`${running.apiUrl}/load`, { method: 'POST', body: JSON.stringify({ query }), headers: { 'content-type': 'application/json' } })
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+}
+const count = (sql: string): number => (running.db.prepare(sql).get() as { n: number }).n
+
+describe('values: [null] in contains & co.', () => {
+  it.each([
+    ['contains', 'note IS NULL'],
+    ['startsWith', 'note IS NULL'],
+    ['endsWith', 'note IS NULL'],
+    ['notContains', 'note IS NOT NULL'],
+    ['notStartsWith', 'note IS NOT NULL'],
+    ['notEndsWith', 'note IS NOT NULL'],
+  ])('%s [null] answers 200 with the rows where %s', async (operator, where) => {
+    const { status, body } = await load({ measures: ['orders.count'], filters: [{ member: 'orders.note', operator, values: [null] }] })
+    expect(status).toBe(200)
+    expect(body.data).toEqual([{ 'orders.count': count(`SELECT count(*) AS n FROM orders WHERE ${where}`) }])
+  })
+})
+
+describe('a reversed date range', () => {
+  it('is a 400 UserError with REVERSED_DATE_RANGE at its path, in a time dimension and in a filter', async () => {
+    const td = await load({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-12-31', '2024-01-01'] }] })
+    expect(td.status).toBe(400)
+    expect(td.body).toMatchObject({ type: 'UserError', issues: [{ code: 'REVERSED_DATE_RANGE', path: ['timeDimensions', 0, 'dateRange'] }] })
+    const filter = await load({ measures: ['orders.count'], filters: [{ member: 'orders.created_at', operator: 'inDateRange', values: ['2024-12-31', '2024-01-01'] }] })
+    expect(filter.body).toMatchObject({ issues: [{ code: 'REVERSED_DATE_RANGE', path: ['filters', 0, 'values'] }] })
+  })
+})
+
+describe('too many bound values', () => {
+  it('is a 400 UserError with TOO_MANY_PARAMETERS, and the server goes on answering', async () => {
+    const or = Array.from({ length: 4 }, (_, k) => ({ member: 'orders.id', operator: 'equals', values: Array.from({ length: 9_000 }, (_, i) => k * 9_000 + i) }))
+    const { status, body } = await load({ measures: ['orders.count'], filters: [{ or }] })
+    expect(status).toBe(400)
+    expect(body).toMatchObject({ type: 'UserError', issues: [{ code: 'TOO_MANY_PARAMETERS', path: ['filters'] }] })
+    expect((await load({ measures: ['orders.count'] })).body.data).toEqual([{ 'orders.count': count('SELECT count(*) AS n FROM orders') }])
+  })
+})
