@@ -3,6 +3,7 @@ import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
 export interface MysqlPoolConfigLike {
@@ -59,7 +60,6 @@ interface RawPool {
   getConnection(callback: (error: unknown, connection: RawConnection) => void): void
   on(event: 'connection', listener: (connection: RawConnection) => void): unknown
   end(callback: (error?: unknown) => void): void
-  readonly config?: { readonly resetOnRelease?: boolean }
   readonly _allConnections?: { readonly length: number }
   readonly _freeConnections?: { readonly length: number }
   readonly _connectionQueue?: { readonly length: number }
@@ -72,27 +72,15 @@ interface MysqlDriver {
 interface Source {
   acquire(): Promise<RawConnection>
   release(connection: RawConnection, dead: boolean): void
-  /** Run the session SET once per connection (tracked by the connector) or before every statement. */
-  readonly init: 'once' | 'always'
+  /**
+   * The pool is the connector's own (its session SET runs once per new connection); otherwise the host
+   * owns the connections and the session settings are applied at every checkout (see mysql-session.ts).
+   */
+  readonly owned: boolean
   counters(): HealthReport['pool'] | undefined
   end(): Promise<void>
 }
 
-const SET_UTC = "SET time_zone = '+00:00'"
-/**
- * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
- * outer row; for the per-key aggregates Cortex joins (branch pre-aggregation, docs/fan-out.md) it made a
- * 1M-order query 3.7x slower than materializing the table once. The WHERE of the query is already
- * inside those derived tables, so they never aggregate rows the query drops. Set per statement (SET
- * STATEMENT … FOR), so a host's pool sessions are left as they were; MySQL has no such switch.
- */
-const MARIADB_STATEMENT_PREFIX = "SET STATEMENT optimizer_switch='split_materialized=off' FOR "
-
-/** The statement as sent to this server: see {@link MARIADB_STATEMENT_PREFIX}. */
-function forServer(connection: RawConnection, sql: string): string {
-  const mariadb = connection._isMariaDB === true || /mariadb/i.test(connection._handshakePacket?.serverVersion ?? '')
-  return mariadb ? MARIADB_STATEMENT_PREFIX + sql : sql
-}
 /** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
 const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
@@ -119,10 +107,10 @@ export function mysql(options: MysqlOptions): Connector {
   let source: Source | undefined
   let driver: MysqlDriver | undefined
   let closed = false
-  const ready = new WeakMap<object, Promise<void>>() // connection → its session SET (instance-owned, no module state)
+  const ready = new WeakMap<object, Promise<void>>() // owned connection → its session SET (instance-owned, no module state)
   const loaded = (): MysqlDriver => (driver ??= loadMysqlDriver())
   const initialize = (connection: RawConnection): void => {
-    const setting = run(connection, SET_UTC)
+    const setting = run(connection, SET_SESSION)
     setting.catch(() => undefined) // awaited (and reported) by acquire
     ready.set(connection, setting)
   }
@@ -137,8 +125,10 @@ export function mysql(options: MysqlOptions): Connector {
         if (typeof connection.execute !== 'function' || typeof connection.pause !== 'function') {
           throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: "The pool or knex instance must use mysql2 (knex: client 'mysql2')." }])
         }
-        if (src.init === 'always' || !ready.has(connection)) initialize(connection)
-        await ready.get(connection)
+        if (src.owned) {
+          if (!ready.has(connection)) initialize(connection)
+          await ready.get(connection)
+        } else if (needsSetAtCheckout(connection)) await run(connection, SET_SESSION)
         return connection
       } catch (error) {
         ready.delete(connection)
@@ -380,7 +370,7 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
         if (dead) hardClose(connection) // knex validates on the next acquire and discards it
         void client.releaseConnection(connection).catch(() => undefined)
       },
-      init: 'once',
+      owned: false,
       counters() {
         const p = client.pool
         if (!p?.numUsed || !p.numFree || !p.numPendingAcquires) return undefined
@@ -419,10 +409,7 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
       if (dead) hardClose(connection)
       else connection.release?.()
     },
-    // A host pool that resets sessions on release (resetOnRelease) loses the SET each time.
-    get init() {
-      return core().config?.resetOnRelease === true ? 'always' : 'once'
-    },
+    owned,
     counters() {
       const p = pool
       if (!p?._allConnections || !p._freeConnections || !p._connectionQueue) return undefined

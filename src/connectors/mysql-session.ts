@@ -1,0 +1,57 @@
+/**
+ * The session settings every statement of the MySQL/MariaDB connector depends on, and how each statement
+ * gets them (docs/security.md, "Shared pools"; src/connectors/CONTEXT.md). Add a setting to
+ * {@link SESSION_SETTINGS} and it reaches every statement on every kind of pool:
+ *
+ * - A pool the connector created is its own: `SET …` once on each new connection.
+ * - A connection the host owns (`existingPool`, `knex`) may have been changed since Cortex last used it:
+ *   on MariaDB every statement carries the settings (`SET STATEMENT … FOR`, which also leaves the host's
+ *   session as it was); on MySQL, which has no such statement, `SET …` runs at every checkout (one round
+ *   trip, and the host's connection keeps Cortex's values afterwards).
+ *
+ * sql_mode is not set: the SQL Cortex generates means the same under every mode (backtick identifiers,
+ * single-quoted literals without backslashes, no `||`), and a model's own SQL runs under the host's mode.
+ */
+
+/** A session variable and its value as SQL (a literal). */
+export interface SessionSetting {
+  readonly variable: string
+  readonly value: string
+}
+
+/** time_zone: TIMESTAMP values are read, and compared with bound instants, in the session's zone. */
+export const SESSION_SETTINGS: readonly SessionSetting[] = [{ variable: 'time_zone', value: "'+00:00'" }]
+
+/** `SET a = x, b = y`: once per new connection of an owned pool; at every checkout of a host's connection on MySQL. */
+export const SET_SESSION = `SET ${SESSION_SETTINGS.map((s) => `${s.variable} = ${s.value}`).join(', ')}`
+
+/**
+ * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
+ * outer row; for the per-key aggregates Cortex joins (branch pre-aggregation, docs/fan-out.md) it made a
+ * 1M-order query 3.7x slower than materializing the table once. The WHERE of the query is already
+ * inside those derived tables, so they never aggregate rows the query drops. MySQL has no such switch.
+ */
+const MARIADB_OPTIMIZER = "optimizer_switch='split_materialized=off'"
+
+/** Every MariaDB statement: the optimizer switch and the session settings, for this statement only. */
+const MARIADB_STATEMENT_PREFIX = `SET STATEMENT ${[MARIADB_OPTIMIZER, ...SESSION_SETTINGS.map((s) => `${s.variable}=${s.value}`)].join(', ')} FOR `
+
+/** What mysql2 (3.x) records from the handshake: whether the server is MariaDB, and its version text. */
+export interface ServerInfo {
+  readonly _isMariaDB?: boolean
+  readonly _handshakePacket?: { readonly serverVersion?: string }
+}
+
+export function isMariaDb(connection: ServerInfo): boolean {
+  return connection._isMariaDB === true || /mariadb/i.test(connection._handshakePacket?.serverVersion ?? '')
+}
+
+/** The statement as sent to this server: on MariaDB with {@link MARIADB_STATEMENT_PREFIX}. */
+export function forServer(connection: ServerInfo, sql: string): string {
+  return isMariaDb(connection) ? MARIADB_STATEMENT_PREFIX + sql : sql
+}
+
+/** Must a checkout of a host's connection run {@link SET_SESSION}? Not on MariaDB: each statement carries it. */
+export function needsSetAtCheckout(connection: ServerInfo): boolean {
+  return !isMariaDb(connection)
+}
