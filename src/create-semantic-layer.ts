@@ -244,18 +244,21 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         return now().getTime()
       }
       // Row-level rules of every cube and view the SQL will touch. Policy filters can pull further cubes
-      // into the join tree, so repeat until the set of owners is stable.
+      // into the join tree, so repeat until the set of owners is stable. It only grows and holds names
+      // of the model's cubes and views, so it is stable within that many rounds: never compile before.
       let owners = new Set(queryMembers(query).map((m) => m.split('.')[0]!))
+      const rounds = Object.keys(model.cubes).length + Object.keys(model.views).length + 1
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
         const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs }, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, ...treeCubes(plan.tree)])
-        if (touched.size === owners.size || round >= 8) {
+        if (touched.size === owners.size) {
           const compiled = compiledQueries.create(model, scope.tenant, normalized, plan, dataSourceOf(model, plan))
           if (!readClock) compiledQueries.set(key, compiled)
           return { scope, compiled, digest }
         }
+        if (round >= rounds) throw policyExpansionUnstable()
         owners = touched
       }
     } catch (error) {
@@ -415,6 +418,13 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
 }
 
 const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
+
+/** The set of policy owners kept growing past the model's size: a bug, refused rather than compiled unchecked. */
+function policyExpansionUnstable(): SemanticLayerError {
+  const message = 'Access policies kept pulling further cubes into the query past the number of cubes and views'
+    + ' in the model; the query was refused rather than run with a cube unchecked.'
+  return new SemanticLayerError('INTERNAL', [{ code: 'POLICY_EXPANSION_UNSTABLE', path: [], message }])
+}
 
 /** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
 function tryDigest(ctx: SecurityContext | undefined): string | undefined {
