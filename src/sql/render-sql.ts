@@ -1,7 +1,9 @@
 import { SemanticLayerError } from '../errors.js'
 import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
-import type { PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan } from '../query/plan/build-plan.js'
+import type {
+  PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan, TableFilters,
+} from '../query/plan/build-plan.js'
 import { foldedCubes } from '../query/plan/pre-aggregate.js'
 import { escapeLike, type SqlDialect } from './dialect.js'
 
@@ -243,6 +245,13 @@ class Renderer {
     return needed
   }
 
+  /** The conditions of a {@link TableFilters}, each parenthesized, to AND into a join condition. */
+  private tableFilters(filters: TableFilters | undefined): string[] {
+    if (!filters) return []
+    const where = filters.where.map((n) => this.filter(n, (m) => this.rowMember(m)))
+    return [...where, ...filters.segments.map((s) => `(${this.template(s)})`)]
+  }
+
   private whereClause(): string {
     const parts = [...this.plan.where.map((n) => this.filter(n, (m) => this.rowMember(m))), ...this.plan.segments.map((s) => `(${this.template(s)})`)]
     return parts.length ? ` WHERE ${parts.join(' AND ')}` : ''
@@ -411,7 +420,9 @@ class Renderer {
       const pkExprs = cube.primaryKey.map((name) => this.template(cube.dimensions[name]!.sql))
       const keysSelect = [...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`), ...pkExprs.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)]
       const keys = `SELECT DISTINCT ${keysSelect.join(', ')} ${this.from(this.keysCubes(group.cube))}${this.whereClause()}`
-      const on = pkExprs.map((e, i) => `${q('cortex_keys')}.${q(`cortex_pk_${i}`)} = ${e}`).join(' AND ')
+      // The table read again: on its key, and under the row filters of its own (after the keys: parameter order).
+      const onKey = pkExprs.map((e, i) => `${q('cortex_keys')}.${q(`cortex_pk_${i}`)} = ${e}`)
+      const on = [...onKey, ...this.tableFilters(group.rejoinFilters)].join(' AND ')
       const select = [...dims.map((d) => `${q('cortex_keys')}.${q(d.alias)} AS ${q(d.alias)}`), ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`)]
       return `SELECT ${select.join(', ')} FROM (${keys}) AS ${q('cortex_keys')} LEFT JOIN ${this.template(cube.from)} AS ${q(cube.name)} ON ${on}${groupBy}`
     })
