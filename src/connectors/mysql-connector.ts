@@ -72,11 +72,6 @@ interface MysqlDriver {
 interface Source {
   acquire(): Promise<RawConnection>
   release(connection: RawConnection, dead: boolean): void
-  /**
-   * The pool is the connector's own (its session SET runs once per new connection); otherwise the host
-   * owns the connections and the session settings are applied at every checkout (see mysql-session.ts).
-   */
-  readonly owned: boolean
   counters(): HealthReport['pool'] | undefined
   end(): Promise<void>
 }
@@ -104,10 +99,12 @@ export function mysql(options: MysqlOptions): Connector {
   if (given !== 1) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])
   }
+  // The host's pool or knex: session settings with every statement or checkout (see mysql-session.ts).
+  const hostOwned = options.connection === undefined
   let source: Source | undefined
   let driver: MysqlDriver | undefined
   let closed = false
-  const ready = new WeakMap<object, Promise<void>>() // owned connection → its session SET (instance-owned, no module state)
+  const ready = new WeakMap<object, Promise<void>>() // owned pool's connection → its session SET (no module state)
   const loaded = (): MysqlDriver => (driver ??= loadMysqlDriver())
   const initialize = (connection: RawConnection): void => {
     const setting = run(connection, SET_SESSION)
@@ -125,7 +122,7 @@ export function mysql(options: MysqlOptions): Connector {
         if (typeof connection.execute !== 'function' || typeof connection.pause !== 'function') {
           throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: "The pool or knex instance must use mysql2 (knex: client 'mysql2')." }])
         }
-        if (src.owned) {
+        if (!hostOwned) {
           if (!ready.has(connection)) initialize(connection)
           await ready.get(connection)
         } else if (needsSetAtCheckout(connection)) await run(connection, SET_SESSION)
@@ -178,7 +175,7 @@ export function mysql(options: MysqlOptions): Connector {
           if (control.stopped) throw STOPPED
           control.start(connection)
           return await new Promise<unknown[]>((resolve, reject) => {
-            connection.execute({ sql: forServer(connection, sql), values: [...params], ...(arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS) }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? rows : [])))
+            connection.execute({ sql: forServer(connection, sql, hostOwned), values: [...params], ...(arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS) }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? rows : [])))
           })
         } catch (error) {
           failure = error
@@ -227,7 +224,7 @@ export function mysql(options: MysqlOptions): Connector {
       control.start(conn)
       let command: Command
       try {
-        command = conn.execute({ sql: forServer(conn, sql), values: [...params], ...STATEMENT_OPTIONS })
+        command = conn.execute({ sql: forServer(conn, sql, hostOwned), values: [...params], ...STATEMENT_OPTIONS })
       } catch (error) {
         done = true // rejected before anything was sent (e.g. an undefined parameter)
         throw toConnectorError(error, params)
@@ -370,7 +367,6 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
         if (dead) hardClose(connection) // knex validates on the next acquire and discards it
         void client.releaseConnection(connection).catch(() => undefined)
       },
-      owned: false,
       counters() {
         const p = client.pool
         if (!p?.numUsed || !p.numFree || !p.numPendingAcquires) return undefined
@@ -409,7 +405,6 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
       if (dead) hardClose(connection)
       else connection.release?.()
     },
-    owned,
     counters() {
       const p = pool
       if (!p?._allConnections || !p._freeConnections || !p._connectionQueue) return undefined

@@ -3,7 +3,8 @@
  * gets them (docs/security.md, "Shared pools"; src/connectors/CONTEXT.md). Add a setting to
  * {@link SESSION_SETTINGS} and it reaches every statement on every kind of pool:
  *
- * - A pool the connector created is its own: `SET …` once on each new connection.
+ * - A pool the connector created is its own: `SET …` once on each new connection (MariaDB statements still
+ *   carry the optimizer switch below).
  * - A connection the host owns (`existingPool`, `knex`) may have been changed since Cortex last used it:
  *   on MariaDB every statement carries the settings (`SET STATEMENT … FOR`, which also leaves the host's
  *   session as it was); on MySQL, which has no such statement, `SET …` runs at every checkout (one round
@@ -33,8 +34,11 @@ export const SET_SESSION = `SET ${SESSION_SETTINGS.map((s) => `${s.variable} = $
  */
 const MARIADB_OPTIMIZER = "optimizer_switch='split_materialized=off'"
 
-/** Every MariaDB statement: the optimizer switch and the session settings, for this statement only. */
-const MARIADB_STATEMENT_PREFIX = `SET STATEMENT ${[MARIADB_OPTIMIZER, ...SESSION_SETTINGS.map((s) => `${s.variable}=${s.value}`)].join(', ')} FOR `
+/** Every MariaDB statement on an owned pool: the optimizer switch, for this statement only. */
+const MARIADB_PREFIX = `SET STATEMENT ${MARIADB_OPTIMIZER} FOR `
+/** Every MariaDB statement on a host's connection: the switch and the session settings, for this statement only. */
+const STATEMENT_SETTINGS = [MARIADB_OPTIMIZER, ...SESSION_SETTINGS.map((s) => `${s.variable}=${s.value}`)]
+const MARIADB_SETTINGS_PREFIX = `SET STATEMENT ${STATEMENT_SETTINGS.join(', ')} FOR `
 
 /** What mysql2 (3.x) records from the handshake: whether the server is MariaDB, and its version text. */
 export interface ServerInfo {
@@ -46,9 +50,13 @@ export function isMariaDb(connection: ServerInfo): boolean {
   return connection._isMariaDB === true || /mariadb/i.test(connection._handshakePacket?.serverVersion ?? '')
 }
 
-/** The statement as sent to this server: on MariaDB with {@link MARIADB_STATEMENT_PREFIX}. */
-export function forServer(connection: ServerInfo, sql: string): string {
-  return isMariaDb(connection) ? MARIADB_STATEMENT_PREFIX + sql : sql
+/**
+ * The statement as sent to this server: on MariaDB prefixed with SET STATEMENT … FOR, carrying the
+ * session settings too when the connection is the host's (`hostOwned`).
+ */
+export function forServer(connection: ServerInfo, sql: string, hostOwned: boolean): string {
+  if (!isMariaDb(connection)) return sql
+  return (hostOwned ? MARIADB_SETTINGS_PREFIX : MARIADB_PREFIX) + sql
 }
 
 /** Must a checkout of a host's connection run {@link SET_SESSION}? Not on MariaDB: each statement carries it. */
