@@ -79,6 +79,10 @@ export function withSessionPrefix<T extends SubmittableClass>(Base: T, prefix: S
       const self = this as unknown as { text?: unknown; values?: unknown; name?: unknown }
       if (typeof self.text !== 'string' || (self.values != null && !Array.isArray(self.values)) || self.name) return super.submit(connection)
       const con = connection as ProtocolConnection
+      // Fail closed if pg's connection ever lacks these (ADR 10): never run the statement without its settings.
+      if (typeof con.parse !== 'function' || typeof con.bind !== 'function' || typeof con.execute !== 'function') {
+        return new Error('This pg version cannot send session settings ahead of a statement; see ADR 10.')
+      }
       con.stream.cork?.()
       try {
         con.parse({ text: prefix.text })
