@@ -27,7 +27,8 @@ async function pgCases(url) {
   const admin = new pg.Client({ connectionString: url })
   await admin.connect()
   await admin.query(`CREATE SCHEMA ${schema}`)
-  await admin.query(`CREATE TABLE ${schema}.orders AS SELECT g AS id, (g % 7)::text AS status, g % 1000 AS amount FROM generate_series(1, 10000) g`)
+  await admin.query(`CREATE TABLE ${schema}.orders AS
+    SELECT g AS id, (g % 7)::text AS status, g % 1000 AS amount FROM generate_series(1, 10000) g`)
   await admin.query(`ANALYZE ${schema}.orders`)
   const session = `-c search_path=${schema} -c TimeZone=UTC`
   const raw = new pg.Pool({ connectionString: url, max: 3, idleTimeoutMillis: 0, options: session })
@@ -36,7 +37,10 @@ async function pgCases(url) {
   const shared = postgres({ existingPool: host, searchPath: [schema] })
   const statements = {
     'one value': ['SELECT $1::int AS x', [1]],
-    'grouped scan': ['SELECT status, count(*) AS n, sum(amount) AS s FROM orders WHERE amount > $1 GROUP BY 1 ORDER BY 1 LIMIT $2', [100, 10001]],
+    'grouped scan': [
+      'SELECT status, count(*) AS n, sum(amount) AS s FROM orders WHERE amount > $1 GROUP BY 1 ORDER BY 1 LIMIT $2',
+      [100, 10001],
+    ],
   }
   const setup = `SET TIME ZONE 'UTC'; SET search_path TO "${schema}"`
   const cases = {}
@@ -85,7 +89,10 @@ async function mysqlCases(url) {
   const shared = mysql({ existingPool: host })
   const statements = {
     'one value': ['SELECT ? + 0 AS x', [1]],
-    'grouped scan': ['SELECT status, count(*) AS n, sum(amount) AS s FROM orders WHERE amount > ? GROUP BY 1 ORDER BY 1 LIMIT ?', [100, 10001]],
+    'grouped scan': [
+      'SELECT status, count(*) AS n, sum(amount) AS s FROM orders WHERE amount > ? GROUP BY 1 ORDER BY 1 LIMIT ?',
+      [100, 10001],
+    ],
   }
   const cases = {}
   for (const [name, [sql, params]] of Object.entries(statements)) {
@@ -130,7 +137,8 @@ for (const [engine, url, make] of engines) {
       const stats = await compare(variants, { rounds, minTimeMs, warmupMs: 300 })
       const base = stats['raw driver'].p50
       lines.push(`\n${engine}, ${statement} (p50 per call, one call at a time, pool of 3):\n`)
-      lines.push(table(['variant', 'p50', 'p99', 'vs raw driver'], Object.entries(stats).map(([k, s]) => [k, fmtTime(s.p50), fmtTime(s.p99), fmtRatio(s.p50 / base)])))
+      const rows = Object.entries(stats).map(([k, s]) => [k, fmtTime(s.p50), fmtTime(s.p99), fmtRatio(s.p50 / base)])
+      lines.push(table(['variant', 'p50', 'p99', 'vs raw driver'], rows))
     }
   } finally {
     await close()

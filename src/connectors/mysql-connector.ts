@@ -175,7 +175,12 @@ export function mysql(options: MysqlOptions): Connector {
           if (control.stopped) throw STOPPED
           control.start(connection)
           return await new Promise<unknown[]>((resolve, reject) => {
-            connection.execute({ sql: forServer(connection, sql, hostOwned), values: [...params], ...(arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS) }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? rows : [])))
+            const options = arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS
+            const statement = { sql: forServer(connection, sql, hostOwned), values: [...params], ...options }
+            connection.execute(statement, (error, rows) => {
+              if (error) reject(error)
+              else resolve(Array.isArray(rows) ? rows : [])
+            })
           })
         } catch (error) {
           failure = error

@@ -99,13 +99,18 @@ interface PgCursor {
   read(rows: number): Promise<Record<string, unknown>[]>
   close(): Promise<void>
 }
-type CursorConstructor = new (text: string, values: unknown[], config: { types: unknown }) => PgCursor & InstanceType<SubmittableClass>
+type CursorConstructor = new (
+  text: string,
+  values: unknown[],
+  config: { types: unknown },
+) => PgCursor & InstanceType<SubmittableClass>
 interface Lease {
   readonly client: PgClientLike
   release(error?: unknown): void
 }
 
 const BATCH_ROWS = 1000
+const ARRAY_ROWS = { rowMode: 'array' } as const
 /** date, timestamp, timestamptz: kept as PostgreSQL's text (UTC session) instead of Dates parsed in the process time zone. */
 const TEXT_TYPES = new Set([1082, 1114, 1184])
 const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'])
@@ -127,7 +132,8 @@ export function postgres(options: PostgresOptions): Connector {
   // A connection the host owns may have had its settings changed since Cortex last used it (by another
   // tenant's connector or by the host): every statement on it carries them (see postgres-session.ts).
   const hostOwned = options.existingPool !== undefined || options.knex !== undefined
-  const withSettings = <T extends SubmittableClass>(Base: T): T => (hostOwned ? withSessionPrefix(Base, settings.perStatement) : Base)
+  const withSettings = <T extends SubmittableClass>(Base: T): T =>
+    hostOwned ? withSessionPrefix(Base, settings.perStatement) : Base
   let driver: PgModule | undefined
   let owned: InstanceType<PgModule['Pool']> | undefined
   let ownedConfig: Record<string, unknown> | undefined
@@ -263,11 +269,10 @@ export function postgres(options: PostgresOptions): Connector {
         ...(execOptions?.signal ? { signal: execOptions.signal } : {}),
         ...(limit === undefined ? {} : { timeoutMs: Math.max(1, limit - (performance.now() - started)) }),
       }
+      const config: PgQueryConfig = { text: sql, values: [...params], types: queryTypes(), ...(arrays && ARRAY_ROWS) }
       return await runCancellable(
         runOptions,
-        map
-          ? () => mapped(lease.client, sql, params, map)
-          : () => plain(lease.client, { text: sql, values: [...params], types: queryTypes(), ...(arrays ? { rowMode: 'array' as const } : {}) }),
+        map ? () => mapped(lease.client, sql, params, map) : () => plain(lease.client, config),
         () => (cancelling = cancelOnServer(lease.client)),
       )
     } catch (error) {
@@ -299,7 +304,8 @@ export function postgres(options: PostgresOptions): Connector {
    */
   const mapped = (client: PgClientLike, sql: string, params: readonly unknown[], map: (row: unknown[]) => unknown): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
-      const query = new (mappedQuery ??= withSettings(mappedQueryClass(pg().Query)))({ text: sql, values: [...params] }, queryTypes(), map)
+      const Mapped = (mappedQuery ??= withSettings(mappedQueryClass(pg().Query)))
+      const query = new Mapped({ text: sql, values: [...params] }, queryTypes(), map)
       query.on('error', reject)
       query.on('end', () => {
         const { rows, failure } = query.outcome()

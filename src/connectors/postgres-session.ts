@@ -77,7 +77,8 @@ export function withSessionPrefix<T extends SubmittableClass>(Base: T, prefix: S
 
     override submit(connection: never): Error | null | void {
       const self = this as unknown as { text?: unknown; values?: unknown; name?: unknown }
-      if (typeof self.text !== 'string' || (self.values != null && !Array.isArray(self.values)) || self.name) return super.submit(connection)
+      const refused = typeof self.text !== 'string' || (self.values != null && !Array.isArray(self.values)) || self.name
+      if (refused) return super.submit(connection)
       const con = connection as ProtocolConnection
       // Fail closed if pg's connection ever lacks these (ADR 10): never run the statement without its settings.
       if (typeof con.parse !== 'function' || typeof con.bind !== 'function' || typeof con.execute !== 'function') {

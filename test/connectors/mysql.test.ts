@@ -321,26 +321,30 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
-  it('borrows raw connections from a knex-shaped client: every checkout reads in UTC even after the host moved the session', async () => {
+  it('borrows raw connections from a knex-shaped client: UTC on every checkout, whatever the host did', async () => {
     const require = createRequire(import.meta.url)
     const raw = (require('mysql2') as typeof import('mysql2')).createConnection({ uri: dbUrl() })
     const statements: string[] = []
     const spied = raw as unknown as { query: (sql: string, ...rest: unknown[]) => unknown }
     const query = spied.query.bind(raw)
     spied.query = (sql, ...rest) => (statements.push(sql), query(sql, ...rest))
-    const hostZone = () => new Promise((resolve, reject) => query("SET time_zone = '-05:00'", (e: unknown) => (e ? reject(e) : resolve(undefined))))
+    const raw1 = (sql: string) =>
+      new Promise((resolve, reject) => query(sql, (e: unknown, r: unknown) => (e ? reject(e) : resolve(r))))
+    const hostZone = () => raw1("SET time_zone = '-05:00'")
+    const probe = 'SELECT @@time_zone AS tz, at FROM events WHERE id = ?'
+    const utc = [{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }]
     let released = 0
     const fakeKnex: KnexLike = { client: { acquireConnection: async () => raw, releaseConnection: async () => void released++ } }
     const c = mysql({ knex: fakeKnex })
     try {
       for (let i = 0; i < 3; i++) {
         await hostZone() // the host's own code changes the session between Cortex's statements
-        expect(await c.execute('SELECT @@time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual([{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }])
+        expect(await c.execute(probe, [1])).toEqual(utc)
       }
       expect(released).toBe(3)
       const mariadb = (raw as unknown as { _isMariaDB?: boolean })._isMariaDB === true
       // MariaDB: each statement carries the zone (SET STATEMENT), so the host's session keeps its own.
-      if (mariadb) expect(await new Promise((resolve, reject) => query('SELECT @@time_zone AS tz', (e: unknown, r: unknown) => (e ? reject(e) : resolve(r))))).toEqual([{ tz: '-05:00' }])
+      if (mariadb) expect(await raw1('SELECT @@time_zone AS tz')).toEqual([{ tz: '-05:00' }])
       // MySQL: a SET at every checkout.
       else expect(statements.filter((s) => s.startsWith('SET time_zone')).length).toBe(3)
       await c.close()
@@ -350,14 +354,16 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
-  it('works with a real knex instance (client mysql2): UTC reads, cancellation, and knex stays usable after close()', async () => {
+  it('works with a real knex instance (client mysql2): UTC, cancellation, knex usable after close()', async () => {
     const knex = knexFactory({ client: 'mysql2', connection: dbUrl(), pool: { min: 0, max: 2 } })
     try {
       const c = mysql({ knex: knex as unknown as KnexLike })
       await knex.raw("SET time_zone = '-05:00'")
-      expect(await c.execute('SELECT @@time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual([{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }])
+      const utc = [{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }]
+      expect(await c.execute('SELECT @@time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual(utc)
       const marker = `cortex_knex_${Date.now()}`
-      expect((await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+      const slow = c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 })
+      expect((await rejection(slow)).code).toBe('QUERY_TIMEOUT')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       const streamed: unknown[] = []
       for await (const row of c.stream('SELECT id FROM events WHERE id <= ? ORDER BY id', [2])) streamed.push(row)

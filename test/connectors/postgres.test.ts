@@ -336,18 +336,22 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       }
     })
 
-    it('works with a real knex instance (client pg): session settings per statement, cancellation, streams, knex usable after close()', async () => {
-      const knex = knexFactory({ client: 'pg', connection: { connectionString: url!, application_name: appName }, pool: { min: 0, max: 2 } })
+    it('works with a real knex instance (client pg): settings per statement, cancellation, close()', async () => {
+      const connection = { connectionString: url!, application_name: appName }
+      const knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: 2 } })
       try {
         const c = postgres({ knex: knex as unknown as KnexLike, searchPath: [schema] })
         // The host's own code moves its sessions elsewhere; Cortex's statements still run with its settings.
         await knex.raw("SET TIME ZONE 'America/New_York'; SET search_path TO public; SET DateStyle = 'SQL, DMY'")
-        const settings = "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, at FROM events WHERE id = $1"
+        const settings = "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, at"
+          + " FROM events WHERE id = $1"
         expect(await c.execute(settings, [1])).toEqual([{ tz: 'UTC', ds: 'ISO, DMY', at: '2024-03-10 03:30:00' }])
         expect(await c.executeArrays!(settings, [1])).toEqual([['UTC', 'ISO, DMY', '2024-03-10 03:30:00']])
-        expect(await c.executeMapped!(settings, [1], (row) => row.join(' | '))).toEqual(['UTC | ISO, DMY | 2024-03-10 03:30:00'])
+        const joined = await c.executeMapped!(settings, [1], (row) => row.join(' | '))
+        expect(joined).toEqual(['UTC | ISO, DMY | 2024-03-10 03:30:00'])
         const streamed: unknown[] = []
-        for await (const row of c.stream('SELECT id, current_setting($1) AS tz FROM events ORDER BY id', ['TimeZone'])) streamed.push(row)
+        const rows = c.stream('SELECT id, current_setting($1) AS tz FROM events ORDER BY id', ['TimeZone'])
+        for await (const row of rows) streamed.push(row)
         expect(streamed).toEqual([{ id: 1, tz: 'UTC' }, { id: 2, tz: 'UTC' }])
         const error = await rejection(c.execute('SELECT pg_sleep(5)', [], { timeoutMs: 200 }))
         expect(error.code).toBe('QUERY_TIMEOUT')

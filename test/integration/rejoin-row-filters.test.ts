@@ -31,8 +31,10 @@ const DEALS = [
 ] as const
 
 const DDL = [
-  'CREATE TABLE acc (tenant_id VARCHAR(10) NOT NULL, id INT NOT NULL, budget BIGINT NOT NULL, PRIMARY KEY (tenant_id, id))',
-  'CREATE TABLE deal (tenant_id VARCHAR(10) NOT NULL, id INT NOT NULL, acc_id INT NOT NULL, stage VARCHAR(10) NOT NULL, PRIMARY KEY (tenant_id, id))',
+  `CREATE TABLE acc (tenant_id VARCHAR(10) NOT NULL, id INT NOT NULL, budget BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, id))`,
+  `CREATE TABLE deal (tenant_id VARCHAR(10) NOT NULL, id INT NOT NULL, acc_id INT NOT NULL, stage VARCHAR(10) NOT NULL,
+    PRIMARY KEY (tenant_id, id))`,
 ]
 
 const TENANT_POLICY = `
@@ -46,7 +48,10 @@ function model({ accPolicy, dealPolicy }: { accPolicy: boolean; dealPolicy: bool
 cubes:
   - name: acc
     sql_table: acc
-    joins: [{ name: deal, relationship: one_to_many, sql: "{CUBE}.tenant_id = {deal}.tenant_id AND {CUBE}.id = {deal}.acc_id" }]
+    joins:
+      - name: deal
+        relationship: one_to_many
+        sql: "{CUBE}.tenant_id = {deal}.tenant_id AND {CUBE}.id = {deal}.acc_id"
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
       - { name: tenant_id, sql: tenant_id, type: string }
@@ -66,9 +71,12 @@ cubes:
 
 /** Hand-written SQL per tenant (`?` placeholders; numbered for PostgreSQL). */
 const ORACLE = {
-  totals: `SELECT (SELECT sum(budget) FROM acc WHERE tenant_id = ?) AS budget, (SELECT count(*) FROM deal WHERE tenant_id = ?) AS deals`,
-  byStage: `SELECT k.stage AS stage, sum(k.budget) AS budget, (SELECT count(*) FROM deal d2 WHERE d2.tenant_id = ? AND d2.stage = k.stage) AS deals
-    FROM (SELECT DISTINCT d.stage, a.id, a.budget FROM acc a JOIN deal d ON d.tenant_id = a.tenant_id AND d.acc_id = a.id WHERE a.tenant_id = ?) k
+  totals: `SELECT (SELECT sum(budget) FROM acc WHERE tenant_id = ?) AS budget,
+    (SELECT count(*) FROM deal WHERE tenant_id = ?) AS deals`,
+  byStage: `SELECT k.stage AS stage, sum(k.budget) AS budget,
+      (SELECT count(*) FROM deal d2 WHERE d2.tenant_id = ? AND d2.stage = k.stage) AS deals
+    FROM (SELECT DISTINCT d.stage, a.id, a.budget FROM acc a
+      JOIN deal d ON d.tenant_id = a.tenant_id AND d.acc_id = a.id WHERE a.tenant_id = ?) k
     GROUP BY k.stage`,
 }
 
@@ -93,7 +101,11 @@ function suite(name: string, open: () => Promise<Engine>): void {
           ? {
               authorize: ({ securityContext }) => ({
                 allow: true as const,
-                filters: ['acc.tenant_id', 'deal.tenant_id'].map((member) => ({ member, operator: 'equals' as const, values: [String(securityContext?.tenant)] })),
+                filters: ['acc.tenant_id', 'deal.tenant_id'].map((member) => ({
+                  member,
+                  operator: 'equals' as const,
+                  values: [String(securityContext?.tenant)],
+                })),
               }),
             }
           : {}),
@@ -117,9 +129,12 @@ function suite(name: string, open: () => Promise<Engine>): void {
       (await engine.oracle(ORACLE.byStage, [tenant, tenant]))
         .map((r) => ({ 'deal.stage': r.stage, 'acc.budget': num(r.budget), 'deal.count': num(r.deals) }))
         .sort((a, b) => String(a['deal.stage']).localeCompare(String(b['deal.stage'])))
-    const sorted = (rows: Row[]) => [...rows].sort((a, b) => String(a['deal.stage']).localeCompare(String(b['deal.stage'])))
+    const stage = (r: Row): string => String(r['deal.stage'])
+    const sorted = (rows: Row[]) => [...rows].sort((a, b) => stage(a).localeCompare(stage(b)))
+    const as = (tenant: string) => ({ securityContext: { tenant } })
+    const BY_STAGE = { measures: ['acc.budget', 'deal.count'], dimensions: ['deal.stage'] }
 
-    test.each(['t1', 't2'])('row policies, keys subquery joined back on id: %s gets its own budget and deals', async (tenant) => {
+    test.each(['t1', 't2'])('row policies, keys subquery joined back on id: %s gets its own', async (tenant) => {
       const l = layer({ accPolicy: true, dealPolicy: true })
       const expected = await totals(tenant)
       expect(expected.budget).toBe(tenant === 't1' ? 30 : 6_000_000) // the oracle itself
@@ -133,7 +148,7 @@ function suite(name: string, open: () => Promise<Engine>): void {
     test('row policies, by deal stage, with total: every row and the total from the tenant\'s own rows', async () => {
       const l = layer({ accPolicy: true, dealPolicy: true })
       const expected = await byStage('t1')
-      const result = await l.query({ measures: ['acc.budget', 'deal.count'], dimensions: ['deal.stage'], total: true }, { securityContext: { tenant: 't1' } })
+      const result = await l.query({ ...BY_STAGE, total: true }, as('t1'))
       expect(sorted(result.data)).toEqual(expected)
       expect(result.total).toBe(expected.length)
     })
@@ -141,7 +156,7 @@ function suite(name: string, open: () => Promise<Engine>): void {
     test('row policies through stream(): the same rows as hand-written SQL', async () => {
       const l = layer({ accPolicy: true, dealPolicy: true })
       const rows: Row[] = []
-      for await (const row of l.stream({ measures: ['acc.budget', 'deal.count'], dimensions: ['deal.stage'] }, { securityContext: { tenant: 't1' } })) rows.push(row)
+      for await (const row of l.stream(BY_STAGE, as('t1'))) rows.push(row)
       expect(sorted(rows)).toEqual(await byStage('t1'))
     })
 
@@ -150,18 +165,19 @@ function suite(name: string, open: () => Promise<Engine>): void {
       const expected = await totals('t1')
       const fanned = await l.query({ measures: ['acc.budget', 'deal.count'] }, { securityContext: { tenant: 't1' } })
       expect(fanned.data).toEqual([{ 'acc.budget': expected.budget, 'deal.count': expected.deals }])
-      const result = await l.query({ measures: ['acc.budget', 'deal.count'], dimensions: ['deal.stage'] }, { securityContext: { tenant: 't1' } })
+      const result = await l.query(BY_STAGE, as('t1'))
       expect(sorted(result.data)).toEqual(await byStage('t1'))
     })
 
-    test('a policy on acc only: deals pre-aggregated per account, the derived table read under the policy', async () => {
+    test('a policy on acc only: deals pre-aggregated per account, the derived table under the policy', async () => {
       const l = layer({ accPolicy: true, dealPolicy: false })
       const expected = await totals('t1')
       const fanned = await l.query({ measures: ['acc.budget', 'deal.count'] }, { securityContext: { tenant: 't1' } })
       expect(fanned.sql.sql).not.toContain('cortex_keys')
       expect(fanned.sql.sql).toContain('cortex_pk_0')
       expect(fanned.data).toEqual([{ 'acc.budget': expected.budget, 'deal.count': expected.deals }])
-      const total = await l.query({ measures: ['acc.budget', 'deal.count'], dimensions: ['acc.id'], total: true }, { securityContext: { tenant: 't1' } })
+      const byAccount = { measures: ['acc.budget', 'deal.count'], dimensions: ['acc.id'], total: true }
+      const total = await l.query(byAccount, as('t1'))
       expect(total.total).toBe(2)
       expect(total.data.map((r) => r['acc.budget']).sort()).toEqual([10, 20])
     })
@@ -208,7 +224,8 @@ if (PG) {
     await client.query(`SET search_path TO ${schema}`)
     for (const ddl of DDL) await client.query(ddl)
     await insertRows((sql, params) => client.query(numbered(sql), params))
-    const connector = postgres({ connection: { connectionString: PG, options: `-c search_path=${schema}` }, pool: { max: 2 } })
+    const connection = { connectionString: PG, options: `-c search_path=${schema}` }
+    const connector = postgres({ connection, pool: { max: 2 } })
     return {
       connector,
       oracle: async (sql, params) => (await client.query(numbered(sql), params)).rows as Row[],

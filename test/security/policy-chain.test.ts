@@ -50,7 +50,10 @@ const FILTERED_LAST = `
 let db: Database.Database
 const layers: SemanticLayer[] = []
 const layerFor = (last: string): SemanticLayer => {
-  const layer = createSemanticLayer({ model: parseModel([{ content: model(last) }]), connectors: { default: sqlite({ database: db }) } })
+  const layer = createSemanticLayer({
+    model: parseModel([{ content: model(last) }]),
+    connectors: { default: sqlite({ database: db }) },
+  })
   layers.push(layer)
   return layer
 }
@@ -72,15 +75,19 @@ afterAll(async () => {
 describe(`a chain of ${N} cubes whose row policies each pull in the next cube`, () => {
   test('the last cube, forbidden when queried directly, is refused when the chain reaches it', async () => {
     const layer = layerFor(FORBIDDEN_LAST)
-    await expect(layer.query({ measures: [`c${N - 1}.count`] }, { securityContext: ctx })).rejects.toMatchObject({ code: 'FORBIDDEN' })
-    await expect(layer.query({ measures: ['c0.count'] }, { securityContext: ctx })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    const forbidden = { code: 'FORBIDDEN' }
+    const last = `c${N - 1}.count`
+    await expect(layer.query({ measures: [last] }, { securityContext: ctx })).rejects.toMatchObject(forbidden)
+    await expect(layer.query({ measures: ['c0.count'] }, { securityContext: ctx })).rejects.toMatchObject(forbidden)
   })
 
   test('the last cube\'s row filter applies when the chain reaches it (hand-written SQL)', async () => {
     const layer = layerFor(FILTERED_LAST)
-    const joins = Array.from({ length: N - 1 }, (_, i) => `LEFT JOIN c${i + 1} ON c${i}.next_id = c${i + 1}.id`).join(' ')
+    const joins = Array.from({ length: N - 1 }, (_, i) => `LEFT JOIN c${i + 1} ON c${i}.next_id = c${i + 1}.id`)
     const policies = Array.from({ length: N - 1 }, (_, i) => `c${i + 1}.tenant = 't1'`).join(' AND ')
-    const expected = db.prepare(`SELECT count(DISTINCT c0.id) AS n FROM c0 ${joins} WHERE ${policies} AND c${N - 1}.region = 'eu'`).get() as { n: number }
+    const where = `${policies} AND c${N - 1}.region = 'eu'`
+    const oracle = `SELECT count(DISTINCT c0.id) AS n FROM c0 ${joins.join(' ')} WHERE ${where}`
+    const expected = db.prepare(oracle).get() as { n: number }
     expect(expected.n).toBe(3)
     const { data, sql } = await layer.query({ measures: ['c0.count'] }, { securityContext: ctx })
     expect(data).toEqual([{ 'c0.count': expected.n }])

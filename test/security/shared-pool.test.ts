@@ -34,6 +34,8 @@ const rowsOf = (i: number): number => 2 * i + 1
 const amountOf = (i: number): number => 10 ** i
 /** Stored as UTC wall-clock time; a session in another zone would shift it to another day. */
 const STORED = '2024-01-01 22:30:00'
+/** The same instant as Cortex returns it, read in UTC. */
+const AT = '2024-01-01T22:30:00.000'
 const QUERY = { measures: ['notes.count', 'notes.total'], dimensions: ['notes.tenant', 'notes.at'] }
 
 const MODEL = `
@@ -81,7 +83,9 @@ async function hammer(layer: SemanticLayer, sabotage?: () => Promise<void>, n = 
       const { data } = await layer.query(QUERY, { securityContext: { tenant_id: tenant } })
       const i = TENANTS.indexOf(tenant as (typeof TENANTS)[number]) + 1
       if (data.some((row) => row['notes.tenant'] !== tenant)) tally.foreign++
-      const expected = [{ 'notes.tenant': tenant, 'notes.at': '2024-01-01T22:30:00.000', 'notes.count': rowsOf(i), 'notes.total': rowsOf(i) * amountOf(i) }]
+      const count = rowsOf(i)
+      const total = count * amountOf(i)
+      const expected = [{ 'notes.tenant': tenant, 'notes.at': AT, 'notes.count': count, 'notes.total': total }]
       if (JSON.stringify(data) !== JSON.stringify(expected)) tally.wrong++
     }
   }
@@ -105,12 +109,17 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
     for (const [i, schema] of [...TENANTS.map((t) => `${prefix}_${t}`), decoy].entries()) {
       const tenant = schema === decoy ? 'decoy' : TENANTS[i]!
       await admin.query(`CREATE SCHEMA "${schema}"`)
-      await admin.query(`CREATE TABLE "${schema}".notes (id int PRIMARY KEY, tenant text NOT NULL, amount bigint NOT NULL, at timestamp NOT NULL)`)
-      await admin.query(`INSERT INTO "${schema}".notes SELECT g, $1, $2, $3 FROM generate_series(1, $4) g`, [tenant, amountOf(i + 1), STORED, rowsOf(i + 1)])
+      await admin.query(`CREATE TABLE "${schema}".notes
+        (id int PRIMARY KEY, tenant text NOT NULL, amount bigint NOT NULL, at timestamp NOT NULL)`)
+      await admin.query(`INSERT INTO "${schema}".notes SELECT g, $1, $2, $3 FROM generate_series(1, $4) g`, [
+        tenant, amountOf(i + 1), STORED, rowsOf(i + 1),
+      ])
     }
   })
   afterAll(async () => {
-    for (const s of [...TENANTS.map((t) => `${prefix}_${t}`), decoy]) await admin?.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`)
+    for (const s of [...TENANTS.map((t) => `${prefix}_${t}`), decoy]) {
+      await admin?.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`)
+    }
     await admin?.end()
   })
 
@@ -126,7 +135,7 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
       connectors: ({ tenant }) => ({ default: connector(tenant) }),
     })
 
-  test('a shared pg.Pool (max 3): 600 queries 12 at a time, zero rows of another tenant, the host\'s sessions kept', async () => {
+  test('a shared pg.Pool (max 3): 600 queries, no rows of another tenant, the host\'s sessions kept', async () => {
     const shared = new pg.Pool({ connectionString: PG, max: 3 })
     const layer = layerOver((tenant) => postgres({ existingPool: shared, searchPath: [`${prefix}_${tenant}`] }))
     try {
@@ -143,7 +152,8 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
 
       // Cortex's settings lasted for its own statements only: each connection still has the host's.
       const after = await Promise.all([1, 2, 3].map(() => shared.connect()))
-      const seen = await Promise.all(after.map(async (c) => (await c.query("SELECT current_setting('search_path') AS sp, current_setting('TimeZone') AS tz")).rows[0]))
+      const current = "SELECT current_setting('search_path') AS sp, current_setting('TimeZone') AS tz"
+      const seen = await Promise.all(after.map(async (c) => (await c.query(current)).rows[0]))
       after.forEach((c) => c.release())
       expect(hostSettings(seen)).toEqual(Array(3).fill(`${decoy} | America/New_York`))
     } finally {
@@ -154,7 +164,8 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
 
   test('a shared knex instance (pool max 3): 600 queries and 60 streams, zero rows of another tenant', async () => {
     const knex: Knex = knexFactory({ client: 'pg', connection: PG!, pool: { min: 0, max: 3 } })
-    const layer = layerOver((tenant) => postgres({ knex: knex as unknown as PgKnexLike, searchPath: [`${prefix}_${tenant}`] }))
+    const shared = knex as unknown as PgKnexLike
+    const layer = layerOver((tenant) => postgres({ knex: shared, searchPath: [`${prefix}_${tenant}`] }))
     try {
       const tally = await hammer(layer, async () => void (await knex.raw(HOST_SETTINGS)))
       expect(tally).toEqual({ foreign: 0, wrong: 0 })
@@ -164,10 +175,10 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
       const streamer = async (): Promise<void> => {
         for (let tenant = streams.pop(); tenant !== undefined; tenant = streams.pop()) {
           const seen = new Set<string>()
-          for await (const row of layer.stream({ dimensions: ['notes.tenant', 'notes.at', 'notes.id'] }, { securityContext: { tenant_id: tenant } })) {
-            seen.add(`${String(row['notes.tenant'])} ${String(row['notes.at'])}`)
-          }
-          streamed.push([...seen].join() === `${tenant} 2024-01-01T22:30:00.000`)
+          const query = { dimensions: ['notes.tenant', 'notes.at', 'notes.id'] }
+          const rows = layer.stream(query, { securityContext: { tenant_id: tenant } })
+          for await (const row of rows) seen.add(`${String(row['notes.tenant'])} ${String(row['notes.at'])}`)
+          streamed.push([...seen].join() === `${tenant} ${AT}`)
         }
       }
       await Promise.all(Array.from({ length: 6 }, streamer))
@@ -192,7 +203,8 @@ describe.skipIf(!MY)('one MySQL/MariaDB pool shared with the host (set CORTEX_TE
   beforeAll(async () => {
     admin = createPool({ uri: MY!, connectionLimit: 1, timezone: 'Z' })
     await admin.query(`CREATE DATABASE \`${database}\``)
-    await admin.query(`CREATE TABLE \`${database}\`.notes (id INT PRIMARY KEY, tenant VARCHAR(10) NOT NULL, amount BIGINT NOT NULL, at TIMESTAMP NOT NULL)`)
+    await admin.query(`CREATE TABLE \`${database}\`.notes
+      (id INT PRIMARY KEY, tenant VARCHAR(10) NOT NULL, amount BIGINT NOT NULL, at TIMESTAMP NOT NULL)`)
     await admin.query("SET time_zone = '+00:00'")
     await admin.query(`INSERT INTO \`${database}\`.notes VALUES (1, 't1', 10, ?), (2, 't1', 10, ?)`, [STORED, STORED])
     const [rows] = await admin.query<RowDataPacket[]>('SELECT VERSION() AS v')
@@ -204,7 +216,7 @@ describe.skipIf(!MY)('one MySQL/MariaDB pool shared with the host (set CORTEX_TE
   })
 
   const HOST_ZONE = "SET time_zone = '-05:00'"
-  const expected = [{ 'notes.tenant': 't1', 'notes.at': '2024-01-01T22:30:00.000', 'notes.count': 2, 'notes.total': 20 }]
+  const expected = [{ 'notes.tenant': 't1', 'notes.at': AT, 'notes.count': 2, 'notes.total': 20 }]
 
   /** 200 queries, 8 at a time, while the host keeps moving its sessions to another zone; returns the wrong answers. */
   async function check(layer: SemanticLayer, sabotage: () => Promise<void>): Promise<number> {
@@ -231,7 +243,11 @@ describe.skipIf(!MY)('one MySQL/MariaDB pool shared with the host (set CORTEX_TE
 
   test('a host pool whose sessions the host moves to another zone: every read still in UTC', async () => {
     const shared = createPool({ uri: dbUrl(), connectionLimit: 3 })
-    const layer = createSemanticLayer({ model: parseModel([{ content: MODEL }]), cache: false, connectors: { default: mysql({ existingPool: shared }) } })
+    const layer = createSemanticLayer({
+      model: parseModel([{ content: MODEL }]),
+      cache: false,
+      connectors: { default: mysql({ existingPool: shared }) },
+    })
     try {
       const conns = await Promise.all([1, 2, 3].map(() => shared.getConnection()))
       for (const c of conns) await c.query(HOST_ZONE)
@@ -240,7 +256,9 @@ describe.skipIf(!MY)('one MySQL/MariaDB pool shared with the host (set CORTEX_TE
       if (mariadb) {
         // MariaDB takes the settings per statement (SET STATEMENT … FOR): the host's sessions keep theirs.
         const after = await Promise.all([1, 2, 3].map(() => shared.getConnection()))
-        const zones = await Promise.all(after.map(async (c) => (await c.query<RowDataPacket[]>('SELECT @@session.time_zone AS tz'))[0][0]!.tz as string))
+        const zoneOf = async (c: (typeof after)[number]) =>
+          (await c.query<RowDataPacket[]>('SELECT @@session.time_zone AS tz'))[0][0]!.tz
+        const zones = await Promise.all(after.map(zoneOf))
         after.forEach((c) => c.release())
         expect(zones).toEqual(['-05:00', '-05:00', '-05:00'])
       }
@@ -250,7 +268,7 @@ describe.skipIf(!MY)('one MySQL/MariaDB pool shared with the host (set CORTEX_TE
     }
   })
 
-  test('a shared knex instance (mysql2) whose sessions the host moves to another zone: every read still in UTC', async () => {
+  test('a shared knex instance (mysql2) whose sessions the host moves elsewhere: reads still in UTC', async () => {
     const knex: Knex = knexFactory({ client: 'mysql2', connection: dbUrl(), pool: { min: 0, max: 3 } })
     const layer = createSemanticLayer({
       model: parseModel([{ content: MODEL }]),
