@@ -78,7 +78,13 @@ interface Source {
   end(): Promise<void>
 }
 
-const SET_UTC = "SET time_zone = '+00:00'"
+/**
+ * Session settings every statement depends on, set once per physical connection (before every statement
+ * on host pools that reset sessions): times read and written in UTC, and division of exact numbers with
+ * 30 decimals (the server's maximum) instead of `div_precision_increment`'s default 4, so `AVG` over a
+ * DECIMAL column or `1.0 * a / b` gives the same number as on PostgreSQL and SQLite (to 1e-9 relative).
+ */
+const SESSION_SETUP = "SET time_zone = '+00:00', div_precision_increment = 30"
 /**
  * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
  * outer row; for the per-key aggregates Cortex joins (branch pre-aggregation, docs/fan-out.md) it made a
@@ -122,7 +128,7 @@ export function mysql(options: MysqlOptions): Connector {
   const ready = new WeakMap<object, Promise<void>>() // connection → its session SET (instance-owned, no module state)
   const loaded = (): MysqlDriver => (driver ??= loadMysqlDriver())
   const initialize = (connection: RawConnection): void => {
-    const setting = run(connection, SET_UTC)
+    const setting = run(connection, SESSION_SETUP)
     setting.catch(() => undefined) // awaited (and reported) by acquire
     ready.set(connection, setting)
   }
