@@ -278,8 +278,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
    * else come as arrays when it can return them (no object per row keyed by column alias); the one-row
    * `total` statement always as objects.
    */
-  const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
+  const execute = async (connector: Connector, statements: RenderedStatements, options: ExecuteOptions): Promise<FetchedResult> => {
     const { rendered } = statements
+    const exec = withZone(options, rendered)
     const total = rendered.total
     const [main, totalRows] = await Promise.all([
       fetchRows(connector, rendered.main, statements.shaper, exec),
@@ -359,7 +360,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
             // costs more than the second object does, and a custom connector has only one stream().
             const shape = shaper.one
             try {
-              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, execOptions(queryOptions))) {
+              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, withZone(execOptions(queryOptions), rendered))) {
                 rows++
                 yield shape(raw)
               }
@@ -430,6 +431,11 @@ function isModelDefinition(value: unknown): value is ModelDefinition {
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
   const v = value as { cubes?: unknown; views?: unknown }
   return Array.isArray(v.cubes) && Array.isArray(v.views)
+}
+
+/** The execute options of a statement, with the time zone it converts to (connectors check it: see ExecuteOptions). */
+function withZone(options: ExecuteOptions, rendered: RenderedQuery): ExecuteOptions {
+  return rendered.timeZone === undefined ? options : { ...options, timeZone: rendered.timeZone }
 }
 
 /** All cubes of one query must live in one data source (federation is not supported). */

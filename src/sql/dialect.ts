@@ -30,6 +30,8 @@ export interface SqlDialect {
    * `'raw'` keeps milliseconds. May use `tz` more than once.
    */
   timeGroup(column: string, granularity: Granularity | 'raw', tz: (() => string) | undefined): string
+  /** The parameter value `timeGroup`'s `tz` placeholder holds for an IANA zone (its name, or a fixed offset). */
+  timeZoneParam(tz: string): string
   /** Case-insensitive LIKE with `!` as the declared escape character. */
   like(column: string, not: boolean, pattern: string): string
   /** Null-safe equality used to join fan-out subqueries on their dimensions. */

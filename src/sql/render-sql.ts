@@ -26,6 +26,8 @@ export interface RenderedQuery {
   /** `SELECT count(*)` over the same rows without limit and offset, when the query asked for total. */
   readonly total?: RenderedSql
   readonly columns: readonly OutputColumn[]
+  /** The IANA zone the statements convert times to (bound as a parameter), if any: connectors check they can. */
+  readonly timeZone?: string
 }
 
 class Params {
@@ -49,7 +51,10 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
     ...plan.measures.filter((m) => m.selected).map((m) => ({ alias: m.alias, keys: [m.key], kind: 'measure' as const, type: measureValueType(m.measure) })),
   ]
   const mainParams = new Params(dialect)
-  const body = new Renderer(plan, model, dialect, mainParams).body()
+  const renderer = new Renderer(plan, model, dialect, mainParams)
+  const body = renderer.body()
+  // The total statement has the same expressions, so it binds the zone exactly when the main one does.
+  const zone = renderer.zoneBound ? { timeZone: plan.timezone } : {}
   const order = plan.order.map((o) => `${columns.findIndex((c) => c.keys[0] === o.key) + 1}${o.desc ? ' DESC' : ' ASC'}`)
   let sql = body
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
@@ -59,10 +64,10 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
     sql += ` ${dialect.limitOffset(mainParams.add(plan.explicitLimit ? plan.limit : Number.MAX_SAFE_INTEGER), plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
   }
   const main = { sql, params: mainParams.values }
-  if (!plan.total) return { main, columns }
+  if (!plan.total) return { main, columns, ...zone }
   const totalParams = new Params(dialect)
   const totalBody = new Renderer(plan, model, dialect, totalParams).body()
-  return { main, columns, total: { sql: `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`, params: totalParams.values } }
+  return { main, columns, ...zone, total: { sql: `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`, params: totalParams.values } }
 }
 
 export function measureValueType(m: CompiledMeasure): string {
@@ -72,6 +77,8 @@ export function measureValueType(m: CompiledMeasure): string {
 class Renderer {
   private readonly q: (name: string) => string
   private tzPlaceholder: (() => string) | undefined
+  /** Whether the statement binds the query's time zone (a time dimension converted to it). */
+  zoneBound = false
   /** Every cube of a folded branch (see {@link PreAggregatedCube}). */
   private readonly folded: ReadonlySet<string>
 
@@ -82,7 +89,10 @@ class Renderer {
     private readonly params: Params,
   ) {
     this.q = (name) => dialect.quoteIdentifier(name)
-    this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => this.params.add(plan.timezone)
+    this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => {
+      this.zoneBound = true
+      return this.params.add(dialect.timeZoneParam(plan.timezone))
+    }
     this.folded = foldedCubes(plan.preAggregated)
   }
 

@@ -1,4 +1,5 @@
 import type { Granularity } from '../../query/normalized-query.js'
+import { fixedOffsetText } from '../../util/time-zone.js'
 import { utcText, type SqlDialect } from '../dialect.js'
 
 const FORMATS: Record<Exclude<Granularity, 'week' | 'quarter'> | 'raw', string> = {
@@ -12,8 +13,9 @@ const FORMATS: Record<Exclude<Granularity, 'week' | 'quarter'> | 'raw', string> 
 }
 
 /**
- * MySQL / MariaDB: stored times are read as UTC; CONVERT_TZ with a bound named zone (needs the
- * server's time zone tables, never a fixed offset). Backticks for identifiers.
+ * MySQL / MariaDB: stored times are read as UTC; CONVERT_TZ with a bound zone: a fixed offset for zones
+ * that have one (UTC, Etc/GMT-5), else the name (needs the server's time zone tables; the connector
+ * checks once per pool). Backticks for identifiers.
  */
 export const mysqlDialect: SqlDialect = {
   name: 'mysql',
@@ -32,6 +34,8 @@ export const mysqlDialect: SqlDialect = {
     const formatted = `DATE_FORMAT(${local()}, '${FORMATS[granularity]}')`
     return granularity === 'raw' ? `LEFT(${formatted}, 23)` : formatted
   },
+  // Zones with a fixed offset need no time zone tables: CONVERT_TZ takes the offset itself.
+  timeZoneParam: (tz) => fixedOffsetText(tz) ?? tz,
   like: (c, not, p) => `${c} ${not ? 'NOT LIKE' : 'LIKE'} ${p} ESCAPE '!'`,
   nullSafeEquals: (a, b) => `${a} <=> ${b}`,
   limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,

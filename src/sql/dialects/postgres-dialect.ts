@@ -17,6 +17,7 @@ export const postgresDialect: SqlDialect = {
     const truncated = granularity === 'raw' ? local : `date_trunc('${granularity}', ${local})`
     return `to_char(${truncated}, 'YYYY-MM-DD"T"HH24:MI:SS.MS')`
   },
+  timeZoneParam: (tz) => tz,
   like: (c, not, p) => `${c} ${not ? 'NOT ILIKE' : 'ILIKE'} ${p} ESCAPE '!'`,
   nullSafeEquals: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
   limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,

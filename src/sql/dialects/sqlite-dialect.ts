@@ -36,6 +36,7 @@ export const sqliteDialect: SqlDialect = {
     }
     return `strftime('${FORMATS[granularity]}', ${local()})`
   },
+  timeZoneParam: (tz) => tz,
   like: (c, not, p) => `${c} ${not ? 'NOT LIKE' : 'LIKE'} ${p} ESCAPE '!'`,
   nullSafeEquals: (a, b) => `${a} IS ${b}`,
   limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,
