@@ -32,12 +32,23 @@ export interface SqlDialect {
   timeGroup(column: string, granularity: Granularity | 'raw', tz: (() => string) | undefined): string
   /** The parameter value `timeGroup`'s `tz` placeholder holds for an IANA zone (its name, or a fixed offset). */
   timeZoneParam(tz: string): string
-  /** Case-insensitive LIKE with `!` as the declared escape character. */
+  /**
+   * Case-insensitive LIKE with `!` as the declared escape character, whatever the column's collation
+   * (the `contains` / `startsWith` / `endsWith` operators of user filters).
+   */
   like(column: string, not: boolean, pattern: string): string
   /** Null-safe equality used to join fan-out subqueries on their dimensions. */
   nullSafeEquals(left: string, right: string): string
   /** LIMIT/OFFSET clause with placeholders. */
   limitOffset(limit: string, offset: string | undefined): string
+}
+
+export type TextMatchMode = 'contains' | 'starts' | 'ends'
+
+/** The bound pattern of a `like()` match: the value with LIKE wildcards escaped, `%` where the mode needs it. */
+export function likePattern(value: string, mode: TextMatchMode): string {
+  const e = escapeLike(value)
+  return mode === 'contains' ? `%${e}%` : mode === 'starts' ? `${e}%` : `%${e}`
 }
 
 /** Escape LIKE wildcards and the escape character itself, for `like(..., ESCAPE '!')`. */

@@ -3,7 +3,7 @@ import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
 import type { PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan } from '../query/plan/build-plan.js'
 import { foldedCubes } from '../query/plan/pre-aggregate.js'
-import { escapeLike, type SqlDialect } from './dialect.js'
+import { likePattern, type SqlDialect } from './dialect.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
 export interface RenderedSql {
@@ -373,11 +373,7 @@ class Renderer {
         return orNull(sql, c.orNull)
       }
       case 'like': {
-        const parts = c.values.map((v) => {
-          const e = escapeLike(v)
-          const pattern = c.mode === 'contains' ? `%${e}%` : c.mode === 'starts' ? `${e}%` : `%${e}`
-          return this.dialect.like(col, c.not, this.params.add(pattern))
-        })
+        const parts = c.values.map((v) => this.dialect.like(col, c.not, this.params.add(likePattern(v, c.mode))))
         return orNull(parts.join(c.not ? ' AND ' : ' OR '), c.orNull)
       }
       case 'compare':

@@ -1,7 +1,8 @@
 /**
  * The oracle suite on the server engines: the same generated dataset is loaded into PostgreSQL and
- * MySQL/MariaDB with native types, every oracle case runs through the public API on that engine, and
- * the rows are compared with the hand-written SQLite oracle over identical data (numbers to 1e-9 relative). Rows are compared as
+ * MySQL/MariaDB (twice: a case-insensitive database and a `utf8mb4_bin` one) with native types, every
+ * oracle case runs through the public API on that engine, and the rows are compared with the
+ * hand-written SQLite oracle over identical data (numbers to 1e-9 relative). Rows are compared as
  * sets: string collation (and so the order of equal-by-collation keys) differs between engines;
  * ordered behaviour is covered on SQLite and by the ordering tests below on numeric keys.
  */
@@ -37,7 +38,15 @@ const ENGINES: Engine[] = [
     name: 'MySQL/MariaDB',
     env: 'CORTEX_TEST_MYSQL_URL',
     url: process.env.CORTEX_TEST_MYSQL_URL,
-    load: loadMysql,
+    load: (url, name) => loadMysql(url, name),
+    connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
+  },
+  {
+    // Case-sensitive, PAD SPACE: text operators must still fold case, security filters stay exact.
+    name: 'MySQL/MariaDB, utf8mb4_bin database',
+    env: 'CORTEX_TEST_MYSQL_URL',
+    url: process.env.CORTEX_TEST_MYSQL_URL,
+    load: (url, name) => loadMysql(url, name, 'utf8mb4_bin'),
     connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
   },
 ]

@@ -12,10 +12,16 @@ const FORMATS: Record<Exclude<Granularity, 'week' | 'quarter'> | 'raw', string> 
   year: '%Y-01-01T00:00:00.000',
 }
 
+/** Text in utf8mb4 whatever the column's character set (latin1, binary, ...). */
+const utf8 = (c: string): string => `CONVERT((${c}) USING utf8mb4)`
+
 /**
  * MySQL / MariaDB: stored times are read as UTC; CONVERT_TZ with a bound zone: a fixed offset for zones
  * that have one (UTC, Etc/GMT-5), else the name (needs the server's time zone tables; the connector
  * checks once per pool). Backticks for identifiers.
+ *
+ * Text: `contains` & co. lower both sides and compare under utf8mb4_bin, so they fold case (and only
+ * case, as ILIKE does) under any collation, also `_bin`, `_cs` and binary columns.
  */
 export const mysqlDialect: SqlDialect = {
   name: 'mysql',
@@ -36,7 +42,7 @@ export const mysqlDialect: SqlDialect = {
   },
   // Zones with a fixed offset need no time zone tables: CONVERT_TZ takes the offset itself.
   timeZoneParam: (tz) => fixedOffsetText(tz) ?? tz,
-  like: (c, not, p) => `${c} ${not ? 'NOT LIKE' : 'LIKE'} ${p} ESCAPE '!'`,
+  like: (c, not, p) => `LOWER(${utf8(c)}) COLLATE utf8mb4_bin ${not ? 'NOT LIKE' : 'LIKE'} LOWER(${p}) ESCAPE '!'`,
   nullSafeEquals: (a, b) => `${a} <=> ${b}`,
   limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,
 }

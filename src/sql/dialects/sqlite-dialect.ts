@@ -37,6 +37,7 @@ export const sqliteDialect: SqlDialect = {
     return `strftime('${FORMATS[granularity]}', ${local()})`
   },
   timeZoneParam: (tz) => tz,
+  // SQLite's LIKE folds ASCII letters only ('É' and 'é' differ): documented in docs/queries.md.
   like: (c, not, p) => `${c} ${not ? 'NOT LIKE' : 'LIKE'} ${p} ESCAPE '!'`,
   nullSafeEquals: (a, b) => `${a} IS ${b}`,
   limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,

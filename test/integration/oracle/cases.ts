@@ -4,7 +4,8 @@ import { fanOutCases } from './cases-fanout.js'
 import { featureCases, viewCases } from './cases-features.js'
 import { filterCases } from './cases-filters.js'
 import { preAggregationCases } from './cases-pre-aggregation.js'
+import { textCases } from './cases-text.js'
 import { timeCases } from './cases-time.js'
 import type { OracleCase } from './helpers.js'
 
-export const oracleCases: readonly OracleCase[] = [...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases, ...divisionCases]
+export const oracleCases: readonly OracleCase[] = [...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases, ...textCases, ...divisionCases]
