@@ -3,7 +3,7 @@ import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
 import type { PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan } from '../query/plan/build-plan.js'
 import { foldedCubes } from '../query/plan/pre-aggregate.js'
-import { likePattern, type SqlDialect } from './dialect.js'
+import { likePattern, type ExactText, type SqlDialect } from './dialect.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
 export interface RenderedSql {
@@ -352,7 +352,9 @@ class Renderer {
       return m.filters.length ? `(${m.filters.map((f) => `(${this.template(f)})`).join(' AND ')})` : '1 = 1'
     }
     const col = column(node.member)
-    return this.condition(node.condition, col, node.type === 'time' && node.member.kind === 'dimension')
+    // Security filters compare text exactly (dialect.exact); numbers, booleans and times compare by value anyway.
+    const exact = node.exact === true && node.type === 'string'
+    return this.condition(node.condition, col, node.type === 'time' && node.member.kind === 'dimension', exact)
   }
 
   private value(v: FilterScalar): string {
@@ -361,22 +363,33 @@ class Renderer {
     return this.params.add(v)
   }
 
-  private condition(c: Exclude<Condition, { op: 'measureFilter' }>, rawColumn: string, isTime: boolean): string {
+  /** `exact`: a security filter on text (see {@link ExactText}). */
+  private condition(
+    c: Exclude<Condition, { op: 'measureFilter' }>,
+    rawColumn: string,
+    isTime: boolean,
+    exact: boolean,
+  ): string {
     const col = isTime ? this.dialect.timeComparable(rawColumn) : rawColumn
     const orNull = (sql: string, add: boolean): string => (add ? `(${sql} OR ${rawColumn} IS NULL)` : `(${sql})`)
+    const x = this.dialect.exact
     switch (c.op) {
       case 'null':
         return `(${rawColumn} IS ${c.not ? 'NOT ' : ''}NULL)`
       case 'in': {
-        const values = c.values.map((v) => this.value(v))
-        const sql = values.length === 1 ? `${col} ${c.not ? '<>' : '='} ${values[0]}` : `${col} ${c.not ? 'NOT IN' : 'IN'} (${values.join(', ')})`
-        return orNull(sql, c.orNull)
+        if (exact) return orNull(this.exactIn(col, c.not, c.values), c.orNull)
+        return orNull(`${col}${inList(c.not, c.values.map((v) => this.value(v)))}`, c.orNull)
       }
       case 'like': {
-        const parts = c.values.map((v) => this.dialect.like(col, c.not, this.params.add(likePattern(v, c.mode))))
+        const parts = c.values.map((v) =>
+          exact
+            ? x.match(col, c.not, this.params.add(x.pattern(v, c.mode)))
+            : this.dialect.like(col, c.not, this.params.add(likePattern(v, c.mode))),
+        )
         return orNull(parts.join(c.not ? ' AND ' : ' OR '), c.orNull)
       }
       case 'compare':
+        if (exact) return `(${x.text(col)} ${c.cmp} ${x.value(this.value(c.value))})`
         return `(${col} ${c.cmp} ${this.value(c.value)})`
       case 'range': {
         const from = this.value({ instant: c.fromMs })
@@ -384,6 +397,18 @@ class Renderer {
         return c.not ? `(${col} < ${from} OR ${col} >= ${to})` : `(${col} >= ${from} AND ${col} < ${to})`
       }
     }
+  }
+
+  /**
+   * Equality of a security filter: the column's own `=` / `IN` (it can use the column's index, and every
+   * exactly equal row passes it under any collation) AND the dialect's exact comparison. The negation
+   * needs only the exact side. Parameters are added in text order (positional placeholders).
+   */
+  private exactIn(col: string, not: boolean, values: readonly FilterScalar[]): string {
+    const x = this.dialect.exact
+    if (not) return `${x.text(col)}${inList(true, values.map((v) => x.value(this.value(v))))}`
+    const own = `${col}${inList(false, values.map((v) => this.value(v)))}`
+    return `${own} AND ${x.text(col)}${inList(false, values.map((v) => x.value(this.value(v))))}`
   }
 
   // ---- statements ------------------------------------------------------------------------------
@@ -431,6 +456,11 @@ class Renderer {
     if (plan.having.length > 0) sql += ` WHERE ${plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
     return sql
   }
+}
+
+/** ` = v`, ` <> v`, ` IN (v, w)` or ` NOT IN (v, w)`: the right-hand side of an equality filter. */
+function inList(not: boolean, values: readonly string[]): string {
+  return values.length === 1 ? ` ${not ? '<>' : '='} ${values[0]}` : ` ${not ? 'NOT IN' : 'IN'} (${values.join(', ')})`
 }
 
 /** The two sides of a template whose only operator character is one `=` (not `<=`, `>=`, `!=`, `<=>`). */
