@@ -42,6 +42,14 @@ const ENGINES: Engine[] = [
     connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
   },
   {
+    // MariaDB's server default (utf8mb4_general_ci): case- and accent-insensitive, every emoji equal to every other.
+    name: 'MySQL/MariaDB, utf8mb4_general_ci database',
+    env: 'CORTEX_TEST_MYSQL_URL',
+    url: process.env.CORTEX_TEST_MYSQL_URL,
+    load: (url, name) => loadMysql(url, name, 'utf8mb4_general_ci'),
+    connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
+  },
+  {
     // Case-sensitive, PAD SPACE: text operators must still fold case, security filters stay exact.
     name: 'MySQL/MariaDB, utf8mb4_bin database',
     env: 'CORTEX_TEST_MYSQL_URL',

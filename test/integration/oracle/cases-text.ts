@@ -77,6 +77,21 @@ export const textCases: OracleCase[] = [
   },
   {
     kind: 'text',
+    name: "notContains '🚀' keeps '🎁 gift' (utf8mb4_general_ci holds every emoji equal to every other)",
+    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'notContains', values: ['🚀'] }] },
+    oracleSql: NOTE_COUNTS(`NOT (${contains('note', '🚀')}) OR note IS NULL`),
+    minRows: 10,
+    wrongSql: [NOTE_COUNTS(`NOT (${contains('note', '🚀')} OR ${contains('note', '🎁')}) OR note IS NULL`)],
+  },
+  {
+    kind: 'text',
+    name: "contains '🎁 GIFT': the emoji exactly, the letters in any case",
+    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'contains', values: ['🎁 GIFT'] }] },
+    oracleSql: NOTE_COUNTS(contains('note', '🎁 GIFT')),
+    wrongSql: [NOTE_COUNTS(sensitive('note', '🎁 GIFT'))],
+  },
+  {
+    kind: 'text',
     name: "notContains 'GIFT' is case-insensitive and keeps NULL notes",
     query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'notContains', values: ['GIFT'] }] },
     oracleSql: NOTE_COUNTS(`NOT (${contains('note', 'GIFT')}) OR note IS NULL`),
