@@ -7,7 +7,7 @@
  */
 import { createConnection, type Connection } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest'
-import { createSemanticLayer, parseModel, type SemanticLayer } from '../../src/index.js'
+import { createSemanticLayer, parseModel, type CubeFilter, type FilterOperator, type SemanticLayer } from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 
 const url = process.env.CORTEX_TEST_MYSQL_URL
@@ -42,7 +42,7 @@ describe.skipIf(!url)('MySQL text comparisons on bin, ci, latin1 and varbinary c
   const db = `cortex_text_${Math.random().toString(36).slice(2, 10)}`
   let admin: Connection
   let layer: SemanticLayer
-  let securityFilter: { member: string; operator: string; values: string[] } | undefined
+  let securityFilter: CubeFilter | undefined
   const ids = async (query: Record<string, unknown>): Promise<number[]> =>
     (await layer.query({ measures: ['t.count'], dimensions: ['t.id'], ...query })).data.map((r) => Number(r['t.id'])).sort((a, b) => a - b)
 
@@ -84,7 +84,7 @@ describe.skipIf(!url)('MySQL text comparisons on bin, ci, latin1 and varbinary c
 
   it.each(Object.keys(COLUMNS) as Column[])('%s: security filters match the exact value only (case, accents, trailing spaces)', async (column) => {
     const member = `t.${column}`
-    const cases: [string, string[], (v: string) => boolean][] = [
+    const cases: [FilterOperator, string[], (v: string) => boolean][] = [
       ['equals', ['ACME'], (v) => v === 'ACME'],
       ['equals', ['école', 'ACME '], (v) => v === 'école' || v === 'ACME '],
       ['notEquals', ['ACME'], (v) => v !== 'ACME'],
