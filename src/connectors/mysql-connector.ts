@@ -118,7 +118,10 @@ const STOPPED = Symbol('stopped')
 /**
  * A connector for MySQL 8 and MariaDB through mysql2 (install it: `npm install mysql2`). Statements run
  * as server-side prepared statements; time values come back as text read in UTC; BIGINT and DECIMAL come
- * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection.
+ * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection. Every
+ * connection it uses (also a host pool's or knex's) runs in UTC with `div_precision_increment = 30`;
+ * a named time zone the server cannot convert to (empty zone tables) is refused with UNSUPPORTED /
+ * TIME_ZONE_TABLES_MISSING, checked once per connector and zone (docs/mysql.md).
  *
  * @example
  * import { mysql } from 'cortex-semantic/mysql'
