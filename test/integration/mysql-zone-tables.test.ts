@@ -94,6 +94,9 @@ describe.skipIf(!binaries)('MySQL connector on a MariaDB server without time zon
       expect(error.message).toContain('mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql')
       expect(error.message).not.toContain(zone)
     }
+    // A time dimension without granularity is converted to the zone too.
+    const raw = await rejection(layer.query({ dimensions: ['orders.created_at'], timezone: 'Europe/Berlin', limit: 5 }))
+    expect(raw.issues[0]?.code).toBe('TIME_ZONE_TABLES_MISSING')
     const streamed = await rejection((async () => {
       for await (const row of layer.stream({ ...monthsIn('Europe/Berlin'), dimensions: ['orders.status'] })) void row
     })())
