@@ -285,13 +285,13 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
    * else come as arrays when it can return them (no object per row keyed by column alias); the one-row
    * `total` statement always as objects.
    */
-  const execute = async (connector: Connector, statements: RenderedStatements, options: ExecuteOptions): Promise<FetchedResult> => {
+  const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
     const { rendered } = statements
-    const exec = withZone(options, rendered)
+    const zoned = withZone(exec, rendered) // the zone the statements convert to, for the connector to check
     const total = rendered.total
     const [main, totalRows] = await Promise.all([
-      fetchRows(connector, rendered.main, statements.shaper, exec),
-      total ? run(() => connector.execute(total.sql, total.params, exec)) : Promise.resolve(undefined),
+      fetchRows(connector, rendered.main, statements.shaper, zoned),
+      total ? run(() => connector.execute(total.sql, total.params, zoned)) : Promise.resolve(undefined),
     ])
     return totalRows === undefined ? { main } : { main, totalRows }
   }
@@ -367,7 +367,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
             // costs more than the second object does, and a custom connector has only one stream().
             const shape = shaper.one
             try {
-              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, withZone(execOptions(queryOptions), rendered))) {
+              const exec = withZone(execOptions(queryOptions), rendered)
+              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, exec)) {
                 rows++
                 yield shape(raw)
               }

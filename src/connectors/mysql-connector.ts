@@ -153,7 +153,8 @@ export function mysql(options: MysqlOptions): Connector {
     if (!pending) {
       if (zones.size >= MAX_CHECKED_ZONES) zones.clear()
       // Shared by concurrent first queries, so it runs without any one caller's signal.
-      pending = execute(ZONE_CHECK, [zone], { timeoutMs: Math.min(timeoutMs ?? ZONE_CHECK_TIMEOUT_MS, ZONE_CHECK_TIMEOUT_MS) }).then((rows) => {
+      const limit = Math.min(timeoutMs ?? ZONE_CHECK_TIMEOUT_MS, ZONE_CHECK_TIMEOUT_MS)
+      pending = execute(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
         if ((rows[0] as Row | undefined)?.cortex_zone_check == null) throw zoneTablesError()
       })
       zones.set(zone, pending)
@@ -514,9 +515,10 @@ function zoneTablesError(): SemanticLayerError {
     code: 'TIME_ZONE_TABLES_MISSING',
     path: ['timezone'],
     message:
-      "This MySQL/MariaDB server cannot convert times to the query's time zone: its time zone tables are empty or lack that zone, " +
-      'so CONVERT_TZ would return NULL. Load them (MariaDB: mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql; ' +
-      'MySQL: mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql) and create the connector again, ' +
+      "This MySQL/MariaDB server cannot convert times to the query's time zone: its time zone tables are " +
+      'empty or lack that zone, so CONVERT_TZ would return NULL. Load them (MariaDB: ' +
+      'mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql; MySQL: ' +
+      'mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql) and create the connector again, ' +
       'or query in UTC or a fixed-offset zone such as Etc/GMT-5.',
   }])
 }

@@ -7,7 +7,10 @@ import type { CubeFilter } from '../query/parse-query.js'
  * Both lists come out of `parseQuery`, which builds filters with a fixed key order, so JSON text
  * identifies a filter.
  */
-export function rewriteFilters(before: readonly CubeFilter[] | undefined, after: readonly CubeFilter[] | undefined): ReadonlySet<number> {
+export function rewriteFilters(
+  before: readonly CubeFilter[] | undefined,
+  after: readonly CubeFilter[] | undefined,
+): ReadonlySet<number> {
   const callers = new Map<string, number>()
   for (const f of before ?? []) {
     const key = JSON.stringify(f)
