@@ -18,6 +18,8 @@ export interface NormalizeOptions {
   readonly visibility?: Visibility
   /** Answer members the caller may not see exactly as unknown ones (UNKNOWN_MEMBER, no hint that they exist). */
   readonly hideInvisible?: boolean
+  /** Indexes of `query.filters` that are security filters (added or changed by queryRewrite): text compares exactly. */
+  readonly securityFilters?: ReadonlySet<number>
 }
 
 type Path = (string | number)[]
@@ -112,7 +114,7 @@ class Normalizer {
 
     const having: FilterNode[] = []
     ;(q.filters ?? []).forEach((f, i) => {
-      const node = this.filter(f, ['filters', i], tz)
+      const node = this.filter(f, ['filters', i], tz, this.options.securityFilters?.has(i) === true)
       if (!node) return
       const kind = this.filterKind(node, ['filters', i])
       // An empty group is a condition too (an empty `or` matches nothing): never drop it.
@@ -121,7 +123,7 @@ class Normalizer {
     })
     this.trusted = true
     trustedFilters.forEach((f, i) => {
-      const node = this.filter(f, ['accessFilters', i], tz)
+      const node = this.filter(f, ['accessFilters', i], tz, true)
       if (!node) return
       if (this.filterKind(node, ['accessFilters', i]) === 'measure') this.issue('INVALID_POLICY_FILTER', ['accessFilters', i], 'Row-level filters from access policies and hooks must use dimensions.')
       else where.push(node)
@@ -261,13 +263,14 @@ class Normalizer {
     return { member, type: this.dimensionType(member), keys: [name] }
   }
 
-  private filter(f: CubeFilter, path: Path, tz: string): FilterNode | undefined {
+  /** `exact`: a security filter, whose text comparisons are exact (see FilterNode). */
+  private filter(f: CubeFilter, path: Path, tz: string, exact: boolean): FilterNode | undefined {
     if ('and' in f || 'or' in f) {
       const kind = 'and' in f ? 'and' : 'or'
       const list = 'and' in f ? f.and : f.or
       const children: FilterNode[] = []
       list.forEach((c, i) => {
-        const node = this.filter(c, [...path, kind, i], tz)
+        const node = this.filter(c, [...path, kind, i], tz, exact)
         if (node) children.push(node)
       })
       return { kind, children }
@@ -278,7 +281,8 @@ class Normalizer {
     const type = this.memberType(member)
     const condition = this.condition(f.operator, f.values ?? [], member, type, path, tz)
     if (!condition) return undefined
-    return { kind: 'condition', member, type, condition }
+    const node = { kind: 'condition', member, type, condition } as const
+    return exact ? { ...node, exact } : node
   }
 
   private condition(op: string, values: readonly FilterValue[], member: ResolvedMember, type: DimensionType, path: Path, tz: string): Condition | undefined {

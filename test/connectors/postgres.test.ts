@@ -3,6 +3,7 @@
  * schema and application_name, so files running in parallel on the same server do not collide.
  * Streaming lives in postgres-stream.test.ts (its memory measurement wants a process of its own).
  */
+import knexFactory from 'knex'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -332,6 +333,35 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
         expect((await all[0]!.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
       } finally {
         await Promise.all(all.map((client) => client.end()))
+      }
+    })
+
+    it('works with a real knex instance (client pg): settings per statement, cancellation, close()', async () => {
+      const connection = { connectionString: url!, application_name: appName }
+      const knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: 2 } })
+      try {
+        const c = postgres({ knex: knex as unknown as KnexLike, searchPath: [schema] })
+        // The host's own code moves its sessions elsewhere; Cortex's statements still run with its settings.
+        await knex.raw("SET TIME ZONE 'America/New_York'; SET search_path TO public; SET DateStyle = 'SQL, DMY'")
+        const settings = "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, at"
+          + " FROM events WHERE id = $1"
+        expect(await c.execute(settings, [1])).toEqual([{ tz: 'UTC', ds: 'ISO, DMY', at: '2024-03-10 03:30:00' }])
+        expect(await c.executeArrays!(settings, [1])).toEqual([['UTC', 'ISO, DMY', '2024-03-10 03:30:00']])
+        const joined = await c.executeMapped!(settings, [1], (row) => row.join(' | '))
+        expect(joined).toEqual(['UTC | ISO, DMY | 2024-03-10 03:30:00'])
+        const streamed: unknown[] = []
+        const rows = c.stream('SELECT id, current_setting($1) AS tz FROM events ORDER BY id', ['TimeZone'])
+        for await (const row of rows) streamed.push(row)
+        expect(streamed).toEqual([{ id: 1, tz: 'UTC' }, { id: 2, tz: 'UTC' }])
+        const error = await rejection(c.execute('SELECT pg_sleep(5)', [], { timeoutMs: 200 }))
+        expect(error.code).toBe('QUERY_TIMEOUT')
+        expect((await c.healthCheck()).ok).toBe(true)
+        await c.close()
+        // Transaction-local settings: the host's connections keep what the host set.
+        const host = await knex.raw("SELECT current_setting('TimeZone') AS tz, current_setting('search_path') AS sp")
+        expect(host.rows).toEqual([{ tz: 'America/New_York', sp: 'public' }])
+      } finally {
+        await knex.destroy()
       }
     })
   })

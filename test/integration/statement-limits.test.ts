@@ -64,7 +64,7 @@ const ENGINES: Engine[] = [
       const [sql, params] = insertSql(`${schema}.${table}`, (i) => `$${i}`)
       await admin.query(sql, params)
       await admin.end()
-      const connector = postgres({ connection: { connectionString: url, options: `-c search_path=${schema}` }, pool: { max: 1 } })
+      const connector = postgres({ connection: { connectionString: url!, options: `-c search_path=${schema}` }, pool: { max: 1 } })
       return {
         connector,
         cleanup: async () => {
