@@ -93,6 +93,7 @@ function packFreshCopy() {
   const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO }).split('\0').filter(Boolean)
   for (const file of files) {
     if (!existsSync(join(REPO, file))) continue // deleted in the working tree, not yet committed
+    if (file === 'node_modules' || file.startsWith('node_modules/')) continue // a symlinked node_modules is not ignored by 'node_modules/'
     mkdirSync(dirname(join(copy, file)), { recursive: true })
     cpSync(join(REPO, file), join(copy, file))
   }
