@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { SemanticLayerError } from '../errors.js'
+import { resolve } from 'node:path'
+import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
@@ -24,11 +26,22 @@ export interface SqliteStatement {
 }
 
 export type SqliteOptions =
-  | { readonly filename: string; readonly readonly?: boolean; readonly timeoutMs?: number }
+  | {
+      /** The database file (relative to the current directory), or `':memory:'` / `''` for a private temporary one. */
+      readonly filename: string
+      /** Open the file read-only. Default false. */
+      readonly readonly?: boolean
+      /** Create an empty database when the file does not exist. Default false: a missing file is an error. */
+      readonly create?: boolean
+      /** How long a statement waits for a lock held by another connection (better-sqlite3's `timeout`). Default 5000. */
+      readonly timeoutMs?: number
+    }
   | { readonly database: SqliteDatabase }
 
 /**
- * A connector for SQLite through better-sqlite3 (install it: `npm install better-sqlite3`).
+ * A connector for SQLite through better-sqlite3 (install it: `npm install better-sqlite3`). The file is
+ * opened on first use; a file that does not exist is an error naming it (`SQLITE_FILE_NOT_FOUND`) unless
+ * `create: true`.
  *
  * @example
  * import { sqlite } from 'cortex-semantic/sqlite'
@@ -36,6 +49,7 @@ export type SqliteOptions =
  */
 export function sqlite(given: SqliteOptions): Connector {
   const options = readingOptions('sqlite options', () => sqliteOptions(given))
+  if (!('database' in options)) checkFileOptions(options)
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
   // Prepared statements by SQL, one cache per row form: raw() switches a statement's form and cannot be
@@ -45,11 +59,7 @@ export function sqlite(given: SqliteOptions): Connector {
 
   const open = (): SqliteDatabase => {
     if (db) return db
-    if ('database' in options) db = options.database
-    else {
-      const Database = loadDriver()
-      db = new Database(options.filename, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: options.timeoutMs ?? 5000 })
-    }
+    db = 'database' in options ? options.database : openFile(options, loadDriver())
     // DST-correct named time zones: SQLite has none, so convert in JS (cached per zone and 15 minutes).
     db.function(SQLITE_TZ_FUNCTION, { deterministic: true }, (value: unknown, tz: unknown) => (typeof tz === 'string' ? convertUtcToZonedText(value, tz) : null))
     return db
@@ -75,8 +85,9 @@ export function sqlite(given: SqliteOptions): Connector {
       throw failed(error)
     }
   }
+  // Opening the file (or loading the driver) fails with its own coded error, which passes through.
   const failed = (error: unknown): SemanticLayerError =>
-    new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
+    isSemanticLayerError(error) ? error : new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
 
   // better-sqlite3 runs statements synchronously on the calling thread: a statement cannot be
   // interrupted once started, so signals and timeouts are honoured before it starts (and between
@@ -116,7 +127,8 @@ export function sqlite(given: SqliteOptions): Connector {
         prepared('SELECT 1 AS ok').all()
         return { ok: true, latencyMs: performance.now() - started }
       } catch (error) {
-        return { ok: false, latencyMs: performance.now() - started, error: describeSqliteError(error) }
+        const message = isSemanticLayerError(error) ? (error.issues[0]?.message ?? error.message) : describeSqliteError(error)
+        return { ok: false, latencyMs: performance.now() - started, error: message }
       }
     },
     async close() {
@@ -126,6 +138,45 @@ export function sqlite(given: SqliteOptions): Connector {
       db = undefined
     },
   })
+}
+
+type FileOptions = Exclude<SqliteOptions, { readonly database: SqliteDatabase }>
+
+function checkFileOptions(options: FileOptions): void {
+  const issues: { code: string; path: string[]; message: string }[] = []
+  const bad = (key: string, message: string): number => issues.push({ code: 'INVALID_OPTION', path: [key], message })
+  if (typeof options.filename !== 'string') bad('filename', "sqlite() needs filename: a path to the database file, or ':memory:'.")
+  for (const key of ['readonly', 'create'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') bad(key, `${key} must be true or false.`)
+  }
+  if (options.create === true && options.readonly === true) bad('create', 'create: true cannot create a database opened readonly: true. Drop one of them.')
+  const t = options.timeoutMs
+  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0)) bad('timeoutMs', 'timeoutMs must be a non-negative number of milliseconds.')
+  if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
+}
+
+/**
+ * Open the file, which must exist unless `create` is set (better-sqlite3 would otherwise create an empty
+ * database, and the first query would fail with "no such table" far from the typo in the path).
+ */
+function openFile(options: FileOptions, Database: DatabaseConstructor): SqliteDatabase {
+  const { filename } = options
+  const temporary = filename === ':memory:' || filename === ''
+  const mustExist = !temporary && options.create !== true
+  const where = temporary ? filename : resolve(filename)
+  const notFound = (cause?: unknown): SemanticLayerError =>
+    fileError('SQLITE_FILE_NOT_FOUND', `No SQLite database at ${where}. Check the path (a relative filename is resolved against the current directory), or pass create: true to create an empty database there.`, cause)
+  if (mustExist && !existsSync(where)) throw notFound()
+  try {
+    return new Database(filename, { readonly: options.readonly ?? false, fileMustExist: mustExist, timeout: options.timeoutMs ?? 5000 })
+  } catch (error) {
+    if (mustExist && !existsSync(where)) throw notFound(error)
+    throw fileError('SQLITE_OPEN_FAILED', `Could not open the SQLite database ${where}: ${describeSqliteError(error)}`, error)
+  }
+}
+
+function fileError(code: string, message: string, cause?: unknown): SemanticLayerError {
+  return new SemanticLayerError('CONNECTOR_FAILED', [{ code, path: ['filename'], message }], cause === undefined ? undefined : { cause })
 }
 
 /** The driver's own message names the problem (no such column, syntax); it never contains bound values. */
@@ -146,14 +197,18 @@ function loadDriver(): DatabaseConstructor {
   }
 }
 
-const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = { filename: 'any', readonly: 'boolean', timeoutMs: 'any', database: 'object' }
+const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = { filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object' }
 
-/** The options, checked: exactly one of filename (a non-empty string) or database (a better-sqlite3 Database). */
+/**
+ * The options read once (unknown keys refused with the closest name), with exactly one of filename or
+ * database (a better-sqlite3 Database); the file options are checked by checkFileOptions.
+ */
 function sqliteOptions(given: unknown): SqliteOptions {
   const o = readOptions<SqliteOptions>(given, SQLITE_OPTIONS, { what: 'sqlite options' }) as Partial<Record<string, unknown>>
   const database = o.database as { prepare?: unknown } | undefined
-  if ((o.filename === undefined) === (database === undefined) || (o.filename !== undefined && (typeof o.filename !== 'string' || o.filename === ''))) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [], message: "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3 Database)." }])
+  if ((o.filename === undefined) === (database === undefined)) {
+    const message = "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3 Database)."
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [], message }])
   }
   if (database !== undefined && typeof database.prepare !== 'function') {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['database'], message: 'database must be a better-sqlite3 Database.' }])

@@ -250,6 +250,31 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(missing.message).toContain('column "nope" does not exist')
     })
 
+    it('names objects in error messages in every class (relation, database, role) but never values or RAISE text', async () => {
+      const c = connect()
+      const relation = await rejection(c.execute(`SELECT 1 FROM ${schema}.no_such_table`, []))
+      expect(relation.issues[0]!.message).toContain(`SQLSTATE 42P01 (syntax error or access rule violation): relation "${schema}.no_such_table" does not exist`)
+      const other = (change: (u: URL) => void): Connector => {
+        const u = new URL(url!)
+        change(u)
+        const connector = postgres({ connection: u.toString() })
+        opened.push(connector)
+        return connector
+      }
+      const database = await rejection(other((u) => (u.pathname = `/cortex_no_db_${tag}`)).execute('SELECT 1', []))
+      expect(database.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`SQLSTATE 3D000 (invalid catalog name): database "cortex_no_db_${tag}" does not exist`) })
+      const role = await rejection(other((u) => (u.username = `cortex_no_role_${tag}`)).execute('SELECT 1', []))
+      expect(role.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`role "cortex_no_role_${tag}" does not exist`) })
+      // Class 22 puts the offending value in double quotes: cut and masked.
+      const outOfRange = await rejection(c.execute('SELECT $1::int4 AS v', ['98765432109']))
+      expect(outOfRange.issues[0]!.message).toContain('SQLSTATE 22003 (data exception): value "…" is out of range for type integer')
+      expect((outOfRange.cause as Error).message).toContain('98765432109')
+      // Free text (PL/pgSQL RAISE) shows only its SQLSTATE.
+      const raised = await rejection(c.execute(`DO $$ BEGIN RAISE EXCEPTION 'cortex-raise-${tag} %', 1; END $$`, []))
+      expect(raised.issues[0]!.message).toBe('PostgreSQL failed to run the query: SQLSTATE P0001.')
+      expect((raised.cause as Error).message).toContain(`cortex-raise-${tag}`)
+    })
+
     it('fails a statement whose backend is terminated, then keeps serving queries', async () => {
       const secret = `cortex-secret-${tag}`
       const c = connect({ pool: { max: 2 } })
