@@ -1,4 +1,4 @@
-import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
+import { SemanticLayerError, describeName, fail, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
 import { connectorRecord } from './connectors/connector.js'
 import type { CompiledModel } from './model/compiled.js'
@@ -13,7 +13,9 @@ import { treeCubes } from './query/plan/join-tree.js'
 import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
-import { PolicyEvaluator, queryMembers, readDecision, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import {
+  PolicyEvaluator, queryMembers, readDecision, type SecurityContext, type SecurityHooks,
+} from './security/authorize-query.js'
 import { rewriteFilters } from './security/rewrite-filters.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
@@ -31,7 +33,10 @@ import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from '
  * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
  * plain `{ cubes, views }` objects in Cube's format (validated like a loaded model).
  */
-export type ModelInput = ModelDefinition | CompiledModel | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
+export type ModelInput =
+  | ModelDefinition
+  | CompiledModel
+  | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
 
 export interface SemanticLayerOptions extends SecurityHooks {
   /** The data model, or a factory giving each tenant its own (compiled once per tenant, kept in a bounded LRU). */
@@ -162,14 +167,19 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect
  * ignored one. Values marked `any` are checked where they are used.
  */
 const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
-  model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function', onAudit: 'function',
-  maxTenants: { min: 1, max: MAX_LRU_ENTRIES }, defaultLimit: 'count', maxLimit: 'count', now: 'function', timeoutMs: 'timeoutMs',
-  decimals: ['number', 'string'], cache: 'any', onCacheError: 'function', cacheOptions: 'object', compiledQueries: { min: 0, max: MAX_LRU_ENTRIES, orFalse: true },
+  model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function',
+  onAudit: 'function', maxTenants: { min: 1, max: MAX_LRU_ENTRIES }, defaultLimit: 'count', maxLimit: 'count',
+  now: 'function', timeoutMs: 'timeoutMs', decimals: ['number', 'string'], cache: 'any', onCacheError: 'function',
+  cacheOptions: 'object', compiledQueries: { min: 0, max: MAX_LRU_ENTRIES, orFalse: true },
   contextToGroups: 'function', queryRewrite: 'function', authorize: 'function', hideForbiddenMembers: 'boolean',
 }
-const CACHE_OPTIONS: OptionSpecs<CacheOptions> = { staleIfSlowMs: 'any', entryTtlMs: 'any', lockMs: 'any', retryAfterMs: 'any' }
+const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
+  staleIfSlowMs: 'any', entryTtlMs: 'any', lockMs: 'any', retryAfterMs: 'any',
+}
 /** Options of one call: a misspelt `securityContext` must never run a call without its context. */
-const QUERY_OPTIONS: OptionSpecs<QueryOptions> = { securityContext: 'object', signal: 'signal', timeoutMs: 'timeoutMs', cacheMode: 'any' }
+const QUERY_OPTIONS: OptionSpecs<QueryOptions> = {
+  securityContext: 'object', signal: 'signal', timeoutMs: 'timeoutMs', cacheMode: 'any',
+}
 const SQL_OPTIONS: OptionSpecs<SqlOptions> = { securityContext: 'object', dialect: 'any' }
 const META_OPTIONS: OptionSpecs<MetaOptions> = { securityContext: 'object' }
 const INVALIDATE_TARGET: OptionSpecs<InvalidateTarget> = { cubes: 'any', tenant: 'any' }
@@ -196,7 +206,9 @@ export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer 
 
 function createLayer(input: SemanticLayerOptions): SemanticLayer {
   const options = readOptions(input, LAYER_OPTIONS, { what: 'createSemanticLayer options' }) as SemanticLayerOptions
-  if (options.cacheOptions !== undefined) readOptions(options.cacheOptions, CACHE_OPTIONS, { what: 'cacheOptions', path: ['cacheOptions'] })
+  if (options.cacheOptions !== undefined) {
+    readOptions(options.cacheOptions, CACHE_OPTIONS, { what: 'cacheOptions', path: ['cacheOptions'] })
+  }
   const defaultLimit = options.defaultLimit ?? 10_000
   const maxLimit = options.maxLimit ?? 50_000
   if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
@@ -219,10 +231,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     try {
       t = now()
     } catch (error) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CLOCK', path: ['now'], message: 'The now() option threw; see cause.' }], { cause: error })
+      fail('CONFIG_INVALID', 'INVALID_CLOCK', ['now'], 'The now() option threw; see cause.', error)
     }
     const ms = t instanceof Date ? t.getTime() : NaN
-    if (!Number.isFinite(ms)) throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CLOCK', path: ['now'], message: 'The now() option must return a valid Date.' }])
+    if (!Number.isFinite(ms)) fail('CONFIG_INVALID', 'INVALID_CLOCK', ['now'], 'now() must return a valid Date.')
     return ms
   }
   const decimals = options.decimals ?? 'number'
@@ -284,15 +296,19 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       if (options.authorize) {
         let answer: unknown
         try {
-          answer = await options.authorize({ query, securityContext: ctx, model, members: queryMembers(query), ...(scope.tenant ? { tenant: scope.tenant } : {}) })
+          const tenant = scope.tenant ? { tenant: scope.tenant } : {}
+          const members = queryMembers(query)
+          answer = await options.authorize({ query, securityContext: ctx, model, members, ...tenant })
         } catch (error) {
-          throw isSemanticLayerError(error) ? error : new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The authorize hook threw, so the query is denied; see cause.' }], { cause: error })
+          if (isSemanticLayerError(error)) throw error
+          fail('FORBIDDEN', 'AUTHORIZE_DENIED', [], 'The authorize hook threw: the query is denied (see cause).', error)
         }
         const decision = readDecision(answer)
         if (!decision.allow) {
           throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The query was denied by the authorize hook.' }])
         }
-        if (decision.filters !== undefined) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
+        const filters = decision.filters
+        if (filters !== undefined) extra.push(...guard('parse', () => parseQuery({ filters }).filters ?? []))
       }
       // With hooks, the compiled form is keyed by what they made of the query (they ran for this call),
       // including which filters are security filters: the same query text renders differently otherwise.
@@ -313,7 +329,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const rounds = Object.keys(model.cubes).length + Object.keys(model.views).length + 1
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
-        const normalizeOptions = { defaultLimit, maxLimit, nowMs, visibility, hideInvisible: hideForbidden, ...(securityFilters ? { securityFilters } : {}) }
+        const normalizeOptions = {
+          defaultLimit, maxLimit, nowMs, visibility, hideInvisible: hideForbidden,
+          ...(securityFilters ? { securityFilters } : {}),
+        }
         const normalized = normalizeQuery(query, model, normalizeOptions, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, ...treeCubes(plan.tree)])
@@ -370,7 +389,9 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const prepared = await prepare(input, sqlOptions.securityContext)
       try {
         const named = sqlOptions.dialect
-        const dialect = named === undefined ? connectorFor(prepared.scope, prepared.compiled.dataSource).dialect : typeof named === 'string' && Object.hasOwn(DIALECTS, named) ? DIALECTS[named] : undefined
+        const dialect = named === undefined
+          ? connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
+          : typeof named === 'string' && Object.hasOwn(DIALECTS, named) ? DIALECTS[named] : undefined
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
         return guard('render', () => prepared.compiled.render(dialect).rendered.main)
       } finally {

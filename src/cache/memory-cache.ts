@@ -11,7 +11,10 @@ export interface MemoryCacheOptions {
   readonly maxBytes?: number
 }
 
-const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = { maxEntries: { min: 1, max: MAX_LRU_ENTRIES }, maxBytes: 'any' }
+const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = {
+  maxEntries: { min: 1, max: MAX_LRU_ENTRIES },
+  maxBytes: 'any',
+}
 
 /**
  * An in-process cache on lru-cache: the default of `createSemanticLayer`. Bounded by entries and bytes;
@@ -22,7 +25,9 @@ const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = { maxEntries: { mi
  * createSemanticLayer({ model, connectors, cache: memoryCache({ maxEntries: 5_000, maxBytes: 256 * 2 ** 20 }) })
  */
 export function memoryCache(given: MemoryCacheOptions = {}): CacheAdapter {
-  const options = readingOptions('memoryCache options', () => readOptions<MemoryCacheOptions>(given, MEMORY_CACHE_OPTIONS, { what: 'memoryCache options', path: ['cache'] }))
+  const what = 'memoryCache options'
+  const options = readingOptions(what, () =>
+    readOptions<MemoryCacheOptions>(given, MEMORY_CACHE_OPTIONS, { what, path: ['cache'] }))
   const maxEntries = options.maxEntries ?? 1_000
   const maxBytes = options.maxBytes ?? 64 * 2 ** 20
   for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {

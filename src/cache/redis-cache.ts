@@ -20,7 +20,9 @@ export interface RedisCacheOptions {
   readonly onError?: (error: unknown) => void
 }
 
-const REDIS_CACHE_OPTIONS: OptionSpecs<RedisCacheOptions> = { client: 'required', prefix: 'any', timeoutMs: 'any', generationCacheMs: 'any', onError: 'function' }
+const REDIS_CACHE_OPTIONS: OptionSpecs<RedisCacheOptions> = {
+  client: 'required', prefix: 'any', timeoutMs: 'any', generationCacheMs: 'any', onError: 'function',
+}
 
 // INCR every generation and tell every instance, atomically: no instance can see the new generation
 // without the message being on its way.
@@ -47,7 +49,9 @@ return 0`
  * createSemanticLayer({ model, connectors, cache: redisCache({ client: new Redis(process.env.REDIS_URL), prefix: 'shop:' }) })
  */
 export function redisCache(given: RedisCacheOptions): CacheAdapter {
-  const options = readOptions<RedisCacheOptions>(given, REDIS_CACHE_OPTIONS, { what: 'redisCache options', path: ['cache'] }) as RedisCacheOptions
+  const what = 'redisCache options'
+  const read = readOptions<RedisCacheOptions>(given, REDIS_CACHE_OPTIONS, { what, path: ['cache'] })
+  const options = read as RedisCacheOptions
   const driver = readingOptions('redisCache options', () => redisDriver(options.client))
   const prefix = options.prefix ?? 'cortex:'
   const timeoutMs = options.timeoutMs ?? 300

@@ -1,4 +1,4 @@
-import { describeName, isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { describeName, fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { SqlDialect } from '../sql/dialect.js'
 
 export interface ExecuteOptions {
@@ -93,7 +93,11 @@ export function brandConnector<T extends Connector>(connector: T): T {
 
 const REQUIRED_METHODS = ['execute', 'stream', 'healthCheck', 'close'] as const
 const OPTIONAL_METHODS = ['executeArrays', 'executeMapped'] as const
-const DIALECT_METHODS = ['quoteIdentifier', 'placeholder', 'booleanParam', 'instantParam', 'instantPlaceholder', 'timeComparable', 'timeGroup', 'like', 'nullSafeEquals', 'limitOffset'] as const
+const DIALECT_METHODS = [
+  'quoteIdentifier', 'placeholder', 'booleanParam', 'instantParam', 'instantPlaceholder', 'timeComparable', 'timeGroup',
+  'like', 'nullSafeEquals', 'limitOffset',
+] as const
+const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql']
 
 /**
  * Make a connector of your own usable by `createSemanticLayer`: checks its shape (the methods of
@@ -105,25 +109,34 @@ const DIALECT_METHODS = ['quoteIdentifier', 'placeholder', 'booleanParam', 'inst
  */
 export function defineConnector<T extends Connector>(connector: T): T {
   const issues: { code: string; path: (string | number)[]; message: string }[] = []
-  const bad = (path: (string | number)[], message: string): number => issues.push({ code: 'INVALID_CONNECTOR', path, message })
+  const bad = (path: (string | number)[], message: string): number =>
+    issues.push({ code: 'INVALID_CONNECTOR', path, message })
   const c = connector as unknown as Record<string, unknown> | null
   if (typeof c !== 'object' || c === null || Array.isArray(c)) {
     bad([], 'defineConnector() takes an object with dialect, execute, stream, healthCheck and close.')
   } else {
     try {
-      for (const m of REQUIRED_METHODS) if (typeof c[m] !== 'function') bad([m], `A connector needs ${m}() (a function).`)
-      for (const m of OPTIONAL_METHODS) if (c[m] !== undefined && typeof c[m] !== 'function') bad([m], `${m}, when given, must be a function.`)
+      for (const m of REQUIRED_METHODS) {
+        if (typeof c[m] !== 'function') bad([m], `A connector needs ${m}() (a function).`)
+      }
+      for (const m of OPTIONAL_METHODS) {
+        if (c[m] !== undefined && typeof c[m] !== 'function') bad([m], `${m}, when given, must be a function.`)
+      }
       const d = c.dialect as Record<string, unknown> | null | undefined
-      if (typeof d !== 'object' || d === null || !['sqlite', 'postgres', 'mysql'].includes(d.name as string) || DIALECT_METHODS.some((m) => typeof d[m] !== 'function')) {
-        bad(['dialect'], "A connector needs the SQL dialect of its engine: use a built-in connector's dialect (e.g. sqlite({ ... }).dialect).")
+      const dialectOk = typeof d === 'object' && d !== null && DIALECT_NAMES.includes(d.name)
+        && DIALECT_METHODS.every((m) => typeof d[m] === 'function')
+      if (!dialectOk) {
+        bad(['dialect'], "A connector needs its engine's SQL dialect: a built-in connector's (sqlite(...).dialect).")
       }
     } catch (error) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: [], message: 'Reading the connector threw. Pass a plain object.' }], { cause: error })
+      fail('CONFIG_INVALID', 'INVALID_CONNECTOR', [], 'Reading the connector threw. Pass a plain object.', error)
     }
   }
   if (issues.length > 0) throw new SemanticLayerError('CONFIG_INVALID', issues)
   // A frozen object cannot take the brand: brand a copy with the same prototype and properties.
-  const target = Object.isExtensible(connector) ? connector : (Object.create(Object.getPrototypeOf(connector) as object, Object.getOwnPropertyDescriptors(connector)) as T)
+  const copy = (): T =>
+    Object.create(Object.getPrototypeOf(connector) as object, Object.getOwnPropertyDescriptors(connector)) as T
+  const target = Object.isExtensible(connector) ? connector : copy()
   return brandConnector(target)
 }
 
@@ -159,9 +172,13 @@ export function mapInPlace<T>(engine: string, rows: unknown[], map: (row: ArrayR
  * Connectors by data source, copied and checked: an object whose every value is a connector made by a
  * factory or defineConnector(). `what` names the source in messages (the option, or the factory).
  */
+const FACTORY_HINT = "Create connectors with a factory such as sqlite() from 'cortex-semantic/sqlite'."
+
 export function connectorRecord(given: unknown, what = 'connectors'): Readonly<Record<string, Connector>> {
   if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['connectors'], message: `${what} must be an object { default: connector, ... }${what === 'connectors' ? ' or a function of the tenant' : ''}. Create connectors with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
+    const orFactory = what === 'connectors' ? ' or a function of the tenant' : ''
+    const message = `${what} must be an object { default: connector, ... }${orFactory}. ${FACTORY_HINT}`
+    fail('CONFIG_INVALID', 'INVALID_OPTION', ['connectors'], message)
   }
   const out = Object.create(null) as Record<string, Connector>
   for (const name of Object.keys(given)) {
@@ -169,10 +186,12 @@ export function connectorRecord(given: unknown, what = 'connectors'): Readonly<R
     try {
       connector = (given as Record<string, unknown>)[name]
     } catch (error) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'UNREADABLE_OPTION', path: ['connectors', name], message: `Reading connectors.${name} threw. Pass plain data.` }], { cause: error })
+      const message = `Reading connectors.${name} threw. Pass plain data.`
+      fail('CONFIG_INVALID', 'UNREADABLE_OPTION', ['connectors', name], message, error)
     }
     if (!isConnector(connector)) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${describeName(name)} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
+      const message = `connectors.${describeName(name)} is not a Cortex connector. ${FACTORY_HINT}`
+      fail('CONFIG_INVALID', 'INVALID_CONNECTOR', ['connectors', name], message)
     }
     out[name] = connector
   }

@@ -38,7 +38,9 @@ export interface MysqlOptions {
   readonly knex?: KnexLike
 }
 
-const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = { connection: 'any', pool: 'object', existingPool: 'object', knex: 'any' }
+const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = {
+  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any',
+}
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
 type Row = Record<string, unknown>
@@ -108,7 +110,8 @@ const STOPPED = Symbol('stopped')
  * createSemanticLayer({ model, connectors: { default: mysql({ connection: process.env.MYSQL_URL!, pool: { max: 10 } }) } })
  */
 export function mysql(input: MysqlOptions): Connector {
-  const options = readingOptions('mysql options', () => readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions)
+  const what = 'mysql options'
+  const options = readingOptions(what, () => readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what }) as MysqlOptions)
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])

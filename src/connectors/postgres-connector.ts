@@ -488,7 +488,9 @@ async function acquireBefore(acquiring: Promise<Lease>, options: ExecuteOptions 
   }
 }
 
-const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = { connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any' }
+const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = {
+  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any',
+}
 
 function validateOptions(options: PostgresOptions): void {
   const o = readOptions<PostgresOptions>(options, POSTGRES_OPTIONS, { what: 'postgres options' })

@@ -197,21 +197,27 @@ function loadDriver(): DatabaseConstructor {
   }
 }
 
-const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = { filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object' }
+const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = {
+  filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object',
+}
 
 /**
  * The options read once (unknown keys refused with the closest name), with exactly one of filename or
  * database (a better-sqlite3 Database); the file options are checked by checkFileOptions.
  */
 function sqliteOptions(given: unknown): SqliteOptions {
-  const o = readOptions<SqliteOptions>(given, SQLITE_OPTIONS, { what: 'sqlite options' }) as Partial<Record<string, unknown>>
+  const o: Partial<Record<string, unknown>> = readOptions<SqliteOptions>(given, SQLITE_OPTIONS, {
+    what: 'sqlite options',
+  })
   const database = o.database as { prepare?: unknown } | undefined
   if ((o.filename === undefined) === (database === undefined)) {
-    const message = "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3 Database)."
+    const message = "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3"
+      + ' Database).'
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [], message }])
   }
   if (database !== undefined && typeof database.prepare !== 'function') {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['database'], message: 'database must be a better-sqlite3 Database.' }])
+    const message = 'database must be a better-sqlite3 Database.'
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['database'], message }])
   }
   return o as SqliteOptions
 }

@@ -81,11 +81,14 @@ export interface ResolvedOptions {
 }
 
 const HANDLER_OPTIONS: OptionSpecs<HandlerOptions> = {
-  basePath: 'any', adminBasePath: 'any', authenticate: 'any', requireAuth: 'boolean', authenticateAdmin: 'any', reload: 'any', invalidate: 'any',
-  bodyLimitBytes: 'any', timeoutMs: 'any', cors: 'object', dbType: 'any', onError: 'any',
+  basePath: 'any', adminBasePath: 'any', authenticate: 'any', requireAuth: 'boolean', authenticateAdmin: 'any',
+  reload: 'any', invalidate: 'any', bodyLimitBytes: 'any', timeoutMs: 'any', cors: 'object', dbType: 'any',
+  onError: 'any',
 }
 
-const CORS_OPTIONS: OptionSpecs<CorsOptions> = { origin: 'any', credentials: 'boolean', allowHeaders: 'any', maxAgeSec: 'any' }
+const CORS_OPTIONS: OptionSpecs<CorsOptions> = {
+  origin: 'any', credentials: 'boolean', allowHeaders: 'any', maxAgeSec: 'any',
+}
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
 

@@ -83,7 +83,8 @@ export function compileModel(input: ModelDefinition): CompiledModel {
  */
 function validatedDefinition(input: unknown): ModelDefinition {
   if (isModelDefinition(input)) return input
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return parseModel([{ content: input as object }])
+  const notObject = typeof input !== 'object' || input === null || Array.isArray(input)
+  if (notObject) return parseModel([{ content: input as object }])
   const byFile = new Map<string | undefined, { cubes: unknown[]; views: unknown[] }>()
   const entry = (file: string | undefined): { cubes: unknown[]; views: unknown[] } => {
     let e = byFile.get(file)
@@ -92,10 +93,12 @@ function validatedDefinition(input: unknown): ModelDefinition {
   }
   try {
     const { cubes, views } = input as Record<string, unknown>
-    if (!(cubes === undefined || Array.isArray(cubes)) || !(views === undefined || Array.isArray(views))) throw new TypeError('not lists')
+    const lists = (cubes === undefined || Array.isArray(cubes)) && (views === undefined || Array.isArray(views))
+    if (!lists) throw new TypeError('not lists')
     for (const [kind, list] of [['cubes', cubes ?? []], ['views', views ?? []]] as const) {
       for (const item of list as unknown[]) {
-        const file = typeof item === 'object' && item !== null && typeof (item as { file?: unknown }).file === 'string' ? (item as { file: string }).file : undefined
+        const named = typeof item === 'object' && item !== null ? (item as { file?: unknown }).file : undefined
+        const file = typeof named === 'string' ? named : undefined
         if (file === undefined) entry(undefined)[kind].push(item)
         else {
           const { file: _file, ...rest } = item as Record<string, unknown>
@@ -138,7 +141,10 @@ function resolveExtends(
     if (!current.extends) break
     const parent = defs[current.extends]
     if (!parent) {
-      report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], `Cube '${current.name}' extends '${current.extends}', which is not defined.${didYouMean(current.extends, Object.keys(defs))} Check the name or add that cube.`)
+      const hint = didYouMean(current.extends, Object.keys(defs))
+      const message = `Cube '${current.name}' extends '${current.extends}', which is not defined.${hint}`
+        + ' Check the name or add that cube.'
+      report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], message)
       return undefined
     }
     current = parent
@@ -232,7 +238,10 @@ class CubeCompiler {
     for (const j of cube.joins) {
       const jpath = [...path, 'joins', j.name]
       if (!this.all[j.name]) {
-        report('UNKNOWN_JOIN_TARGET', jpath, `Cube '${cube.name}' joins '${j.name}', which is not defined.${didYouMean(j.name, Object.keys(this.all))} Use the name of an existing cube.`)
+        const hint = didYouMean(j.name, Object.keys(this.all))
+        const message = `Cube '${cube.name}' joins '${j.name}', which is not defined.${hint}`
+          + ' Use the name of an existing cube.'
+        report('UNKNOWN_JOIN_TARGET', jpath, message)
         continue
       }
       if (j.name === cube.name) {
@@ -252,8 +261,13 @@ class CubeCompiler {
       h.levels.forEach((level, i) => {
         const ref = level.replace(/^\{|\}$/g, '').split('.')
         const name = ref.length === 2 && (ref[0] === cube.name || ref[0] === 'CUBE') ? ref[1]! : ref.length === 1 ? ref[0]! : undefined
-        if (!name || !this.dims[name]) report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'.${didYouMean(name ?? level, Object.keys(this.dims))} Use one of its dimension names.`)
-        else levels.push(`${cube.name}.${name}`)
+        if (name && this.dims[name]) levels.push(`${cube.name}.${name}`)
+        else {
+          const hint = didYouMean(name ?? level, Object.keys(this.dims))
+          const message = `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'.${hint}`
+            + ' Use one of its dimension names.'
+          report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], message)
+        }
       })
       hierarchies.push({ name: h.name, title: h.title ?? titleize(h.name), levels, public: h.public !== false })
     }
@@ -440,8 +454,12 @@ class CubeCompiler {
         member = segs[1]
       }
       if (!cubeName) {
-        const near = segs.length === 1 ? [...this.memberNames(this.cube), ...Object.keys(this.all)] : Object.keys(this.all)
-        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text} does not name a cube or a member of '${this.cube.name}'.${didYouMean(head, near)} Use {CUBE}, {member}, {cube} or {cube.member}.`)
+        const cubes = Object.keys(this.all)
+        const near = segs.length === 1 ? [...this.memberNames(this.cube), ...cubes] : cubes
+        const owner = `a member of '${this.cube.name}'`
+        const fix = 'Use {CUBE}, {member}, {cube} or {cube.member}.'
+        const hint = didYouMean(head, near)
+        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text} does not name a cube or ${owner}.${hint} ${fix}`)
         continue
       }
       if (member === undefined) {
@@ -461,7 +479,10 @@ class CubeCompiler {
             ? 'segments'
             : undefined
       if (!kind) {
-        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text}: cube '${cubeName}' has no member '${member}'.${didYouMean(member, this.memberNames(target))} Check the spelling or define it.`)
+        const hint = didYouMean(member, this.memberNames(target))
+        const message = `Reference ${text}: cube '${cubeName}' has no member '${member}'.${hint}`
+          + ' Check the spelling or define it.'
+        this.fail('UNKNOWN_REFERENCE', path, message)
         continue
       }
       if (kind === 'measures') {

@@ -13,7 +13,12 @@ type Report = (code: string, path: Path, message: string) => void
  * Views expose members of cubes along fixed join paths. Every join_path starts at the view's root cube
  * (the first segment of the first entry) and follows joins declared from each cube to the next.
  */
-export function compileViews(views: readonly ViewDefinition[], cubes: Record<string, CompiledCube>, report: Report, defined: ReadonlyMap<string, Path> = new Map()): Record<string, CompiledView> {
+export function compileViews(
+  views: readonly ViewDefinition[],
+  cubes: Record<string, CompiledCube>,
+  report: Report,
+  defined: ReadonlyMap<string, Path> = new Map(),
+): Record<string, CompiledView> {
   const out = nullRecord<CompiledView>()
   for (const view of views) {
     const path: Path = [...(view.file ? [view.file] : []), 'views', view.name]
@@ -43,10 +48,19 @@ interface ViewContext {
 function notACube(entry: string, name: string, ctx: ViewContext): [code: string, message: string] {
   const broken = ctx.defined.get(name)
   if (broken) {
-    return ['INVALID_CUBE', `join_path '${entry}' names cube '${name}', which has errors of its own (reported under ${formatPath(broken)}). Fix those first; this view then compiles too.`]
+    const where = `reported under ${formatPath(broken)}`
+    const fix = 'Fix those first; this view then compiles too.'
+    return ['INVALID_CUBE', `join_path '${entry}' names cube '${name}', which has errors of its own (${where}). ${fix}`]
   }
-  if (ctx.views.some((v) => v.name === name)) return ['UNKNOWN_REFERENCE', `join_path '${entry}' names '${name}', which is a view; a join_path follows cubes only. Include that view's cubes instead.`]
-  return ['UNKNOWN_REFERENCE', `join_path '${entry}' names '${name}', which is not a cube in this model.${didYouMean(name, Object.keys(ctx.cubes))} Check the name or define the cube.`]
+  if (ctx.views.some((v) => v.name === name)) {
+    const fix = "Include that view's cubes instead."
+    return ['UNKNOWN_REFERENCE', `join_path '${entry}' names '${name}', which is a view; a join_path follows cubes.`
+      + ` ${fix}`]
+  }
+  const hint = didYouMean(name, Object.keys(ctx.cubes))
+  const message = `join_path '${entry}' names '${name}', which is not a cube in this model.${hint}`
+    + ' Check the name or define the cube.'
+  return ['UNKNOWN_REFERENCE', message]
 }
 
 function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report: Report): CompiledView | undefined {
@@ -92,8 +106,10 @@ function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report:
       if (excluded.has(pick.name)) return
       const kind = target.dimensions[pick.name] ? 'dimension' : target.measures[pick.name] ? 'measure' : target.segments[pick.name] ? 'segment' : undefined
       if (!kind) {
-        const names = [...Object.keys(target.dimensions), ...Object.keys(target.measures), ...Object.keys(target.segments)]
-        bad('UNKNOWN_REFERENCE', [...epath, 'includes', j], `Cube '${target.name}' has no member '${pick.name}' to include in view '${view.name}'.${didYouMean(pick.name, names)}`)
+        const names = [target.dimensions, target.measures, target.segments].flatMap((list) => Object.keys(list))
+        const message = `Cube '${target.name}' has no member '${pick.name}' to include in view '${view.name}'.`
+          + didYouMean(pick.name, names)
+        bad('UNKNOWN_REFERENCE', [...epath, 'includes', j], message)
         return
       }
       const name = pick.alias ?? `${prefix}${pick.name}`

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
+import { LineCounter, parseDocument, type YAMLError } from 'yaml'
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import { deepFreeze } from '../util/objects.js'
 import { brandDefinition } from './brand.js'
@@ -85,29 +85,33 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
   return deepFreeze(brandDefinition({ cubes, views }))
 }
 
+/** What parseModel takes, for messages about an argument that is something else. */
+const SOURCES_SHAPE = 'parseModel takes a list of { file?, content } entries, content being YAML/JSON text or a'
+  + ' { cubes, views } object'
+
 /** The entries of parseModel's argument, checked: a list of `{ file?, content }` with a string file name. */
 function sourceEntries(sources: unknown, issues: ErrorIssue[]): ModelSourceEntry[] {
-  const shape = 'parseModel takes a list of { file?, content } entries, content being YAML/JSON text or a { cubes, views } object'
   if (!Array.isArray(sources)) {
-    issues.push({ code: 'WRONG_TYPE', path: [], message: `${shape}.` })
+    issues.push({ code: 'WRONG_TYPE', path: [], message: `${SOURCES_SHAPE}.` })
     return []
   }
   const out: ModelSourceEntry[] = []
   sources.forEach((entry: unknown, i) => {
-    const e = typeof entry === 'object' && entry !== null && !Array.isArray(entry) ? (entry as Record<string, unknown>) : undefined
+    const bad = (why: string): number =>
+      issues.push({ code: 'WRONG_TYPE', path: [i], message: `Entry ${i} ${why}. ${SOURCES_SHAPE}.` })
+    const isObject = typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+    const e = isObject ? (entry as Record<string, unknown>) : undefined
     let file: unknown
     let content: unknown
     try {
       ;[file, content] = [e?.file, e?.content]
     } catch {
-      issues.push({ code: 'WRONG_TYPE', path: [i], message: `Entry ${i} could not be read (a getter threw). ${shape}.` })
+      bad('could not be read (a getter threw)')
       return
     }
-    if (e === undefined || (file !== undefined && (typeof file !== 'string' || file === '')) || content === undefined) {
-      issues.push({ code: 'WRONG_TYPE', path: [i], message: `Entry ${i} is not a source: ${shape}, file a non-empty string.` })
-      return
-    }
-    out.push(file === undefined ? { content: content as string | object } : { file: file as string, content: content as string | object })
+    if (e === undefined || content === undefined) bad('is not a source')
+    else if (file !== undefined && (typeof file !== 'string' || file === '')) bad('has a file that is not a string')
+    else out.push({ ...(file === undefined ? {} : { file: file as string }), content: content as string | object })
   })
   return out
 }
@@ -135,7 +139,10 @@ function parseText(text: string, file: string | undefined, issues: ErrorIssue[])
 }
 
 /** yaml's own messages for these codes are structural (they never quote the source), so they are shown as is. */
-const YAML_SAFE_MESSAGES = new Set(['BAD_INDENT', 'TAB_AS_INDENT', 'DUPLICATE_KEY', 'MISSING_CHAR', 'MULTIPLE_DOCS', 'BLOCK_AS_IMPLICIT_KEY', 'BLOCK_IN_FLOW'])
+const YAML_SAFE_MESSAGES = new Set([
+  'BAD_INDENT', 'TAB_AS_INDENT', 'DUPLICATE_KEY', 'MISSING_CHAR', 'MULTIPLE_DOCS', 'BLOCK_AS_IMPLICIT_KEY',
+  'BLOCK_IN_FLOW',
+])
 const YAML_PROBLEMS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'an unexpected token (often a missing ": " or a wrongly indented line)',
   MULTILINE_IMPLICIT_KEY: 'this line is indented deeper than the key above it, so it reads as part of that value',
@@ -145,7 +152,8 @@ const YAML_PROBLEMS: Record<string, string> = {
   TAG_RESOLVE_FAILED: 'an unknown tag (!tag)',
   BAD_SCALAR_START: 'a plain value starting with a reserved character (quote it)',
 }
-const INDENTATION = 'Check the indentation of this line against the lines above it: the keys of one mapping start in the same column, and so do the "- " items of one list.'
+const INDENTATION = 'Check the indentation of this line against the lines above it: the keys of one mapping start'
+  + ' in the same column, and so do the "- " items of one list.'
 /** How to fix each kind of YAML error; most come from one wrongly indented line. */
 const YAML_FIXES: Record<string, string> = {
   BAD_INDENT: INDENTATION,
@@ -185,13 +193,19 @@ function parseYaml(text: string, at: string[], name: string, issues: ErrorIssue[
   if (doc.errors.length) {
     // One wrong line makes yaml report dozens of errors after it: the first one is the one to fix.
     // At the same position, a key spanning two lines points at the line that is indented too deep.
-    const first = doc.errors.reduce((a, b) => (b.pos[0] < a.pos[0] || (b.pos[0] === a.pos[0] && b.code === 'MULTILINE_IMPLICIT_KEY') ? b : a))
+    const earlier = (a: YAMLError, b: YAMLError): boolean =>
+      b.pos[0] < a.pos[0] || (b.pos[0] === a.pos[0] && b.code === 'MULTILINE_IMPLICIT_KEY')
+    const first = doc.errors.reduce((a, b) => (earlier(a, b) ? b : a))
     const { line, col } = lineCounter.linePos(culpritOffset(text, first.code, first.pos))
-    const problem = YAML_SAFE_MESSAGES.has(first.code) && !first.message.includes('\n') ? first.message.slice(0, 200) : (YAML_PROBLEMS[first.code] ?? `a syntax error (${first.code})`)
+    const ownMessage = YAML_SAFE_MESSAGES.has(first.code) && !first.message.includes('\n')
+    const known = YAML_PROBLEMS[first.code] ?? `a syntax error (${first.code})`
+    const problem = ownMessage ? first.message.slice(0, 200) : known
     const fix = Object.hasOwn(YAML_FIXES, first.code) ? YAML_FIXES[first.code] : 'Fix the YAML syntax there.'
     const more = doc.errors.length - 1
-    const rest = more === 0 ? '' : ` (yaml reports ${more} more error${more === 1 ? '' : 's'} after this one, which usually go away with it.)`
-    issues.push({ code: 'YAML_SYNTAX', path: at, message: `${name} is not valid YAML at line ${line}, column ${col}: ${problem.replace(/\.$/, '')}. ${fix}${rest}` })
+    const rest = more === 0 ? '' : ` (yaml reports ${more} more error${more === 1 ? '' : 's'} after this one,`
+      + ' which usually go away with it.)'
+    const where = `${name} is not valid YAML at line ${line}, column ${col}`
+    issues.push({ code: 'YAML_SYNTAX', path: at, message: `${where}: ${problem.replace(/\.$/, '')}. ${fix}${rest}` })
     return { ok: false }
   }
   try {

@@ -228,7 +228,7 @@ function normalize(input: unknown): Normalized {
     const copy: Record<string, unknown> = {}
     const renamed = new Map<string, string>()
     const keys = ownKeys(value)
-    if (keys === UNREADABLE) bad([...path], 'WRONG_TYPE', 'could not be read (a proxy refused to list its keys); the model must be plain data.')
+    if (keys === UNREADABLE) bad([...path], 'WRONG_TYPE', 'could not be read (a proxy refused to list its keys).')
     for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key)) {
         bad([...path, key], 'UNKNOWN_KEY', 'is not allowed as a key (it could modify object prototypes). Remove it.')
@@ -362,7 +362,9 @@ function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: s
     for (const key of iss.keys) {
       const shown = originals?.get(key)
       const hint = didYouMean(key, accepted)
-      push('UNKNOWN_KEY', [...raw, key], () => `Unknown key ${describeName(shown ?? key)}${shown ? ` (read as ${describeName(key)})` : ''} in ${inside}.${hint} ${iss.message} ${hint ? 'Fix' : 'Check'} the spelling or remove the key.`)
+      const written = `${describeName(shown ?? key)}${shown ? ` (read as ${describeName(key)})` : ''}`
+      const fix = `${hint ? 'Fix' : 'Check'} the spelling or remove the key.`
+      push('UNKNOWN_KEY', [...raw, key], () => `Unknown key ${written} in ${inside}.${hint} ${iss.message} ${fix}`)
     }
   } else if (iss.code === 'invalid_union') {
     const matching = iss.errors.filter((branch) => !branch.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value')))

@@ -257,7 +257,9 @@ export function parseDateRange(input: string | readonly [string, string], tz: st
 /** A range whose end comes before its start is a mistake (it would silently match nothing). */
 function notReversed(result: DateResult<InstantRange>): DateResult<InstantRange> {
   if (!result.ok || result.value.toMs >= result.value.fromMs) return result
-  return { ok: false, code: 'REVERSED_DATE_RANGE', reason: 'The date range ends before it starts. Give [from, to] with from on or before to, e.g. ["2024-01-01", "2024-01-31"]' }
+  const reason = 'The date range ends before it starts. Give [from, to] with from on or before to, e.g.'
+    + ' ["2024-01-01", "2024-01-31"]'
+  return { ok: false, code: 'REVERSED_DATE_RANGE', reason }
 }
 
 function parsePair(input: readonly [unknown, unknown], tz: string): DateResult<InstantRange> {

@@ -30,7 +30,8 @@ export function memberIsPublic(model: CompiledModel, key: string): boolean {
   const [owner, name] = splitOnce(key)
   if (Object.hasOwn(model.cubes, owner)) {
     const cube = model.cubes[owner]!
-    const def = Object.hasOwn(cube.measures, name) ? cube.measures[name] : Object.hasOwn(cube.dimensions, name) ? cube.dimensions[name] : Object.hasOwn(cube.segments, name) ? cube.segments[name] : undefined
+    const lists = [cube.measures, cube.dimensions, cube.segments]
+    const def = lists.find((list) => Object.hasOwn(list, name))?.[name]
     return cube.public && def?.public === true
   }
   return Object.hasOwn(model.views, owner) && model.views[owner]!.public && memberNames(model, owner).includes(name)
@@ -47,8 +48,11 @@ export function memberNames(model: CompiledModel, owner: string): string[] {
   return o === undefined ? [] : [...Object.keys(o.dimensions), ...Object.keys(o.measures), ...Object.keys(o.segments)]
 }
 
-function ownerOf(model: CompiledModel, name: string): CompiledModel['cubes'][string] | CompiledModel['views'][string] | undefined {
-  return Object.hasOwn(model.cubes, name) ? model.cubes[name] : Object.hasOwn(model.views, name) ? model.views[name] : undefined
+type Owner = CompiledModel['cubes'][string] | CompiledModel['views'][string]
+
+function ownerOf(model: CompiledModel, name: string): Owner | undefined {
+  if (Object.hasOwn(model.cubes, name)) return model.cubes[name]
+  return Object.hasOwn(model.views, name) ? model.views[name] : undefined
 }
 
 function splitOnce(key: string): [string, string] {
@@ -60,16 +64,28 @@ function splitOnce(key: string): [string, string] {
  * The UNKNOWN_MEMBER issue for `owner.member` when `owner` is unknown to the caller (`ownerKnown` false)
  * or has no member by that name that the caller may see. Suggestions come only from `visibility`.
  */
-export function unknownMemberIssue(model: CompiledModel, visibility: Visibility, owner: string, member: string, ownerKnown: boolean, path: readonly (string | number)[]): ErrorIssue {
+export function unknownMemberIssue(
+  model: CompiledModel,
+  visibility: Visibility,
+  owner: string,
+  member: string,
+  ownerKnown: boolean,
+  path: readonly (string | number)[],
+): ErrorIssue {
+  const check = ' Check the name against meta().'
   if (!ownerKnown) {
     const owners = [...Object.keys(model.cubes), ...Object.keys(model.views)].filter((o) => visibility.owner(o))
     // A close owner that has the very member is suggested as the full name.
-    const names = closestNames(owner, owners).map((o) => (memberExists(model, o, member) && visibility.member(`${o}.${member}`) ? `${o}.${member}` : o))
-    return { code: 'UNKNOWN_MEMBER', path, message: `${describeName(owner)} is not a cube or view in this model.${formatSuggestions(names)} Check the name against meta().` }
+    const full = (o: string): string =>
+      (memberExists(model, o, member) && visibility.member(`${o}.${member}`) ? `${o}.${member}` : o)
+    const hint = formatSuggestions(closestNames(owner, owners).map(full))
+    const message = `${describeName(owner)} is not a cube or view in this model.${hint}${check}`
+    return { code: 'UNKNOWN_MEMBER', path, message }
   }
   const visible = memberNames(model, owner).filter((m) => visibility.member(`${owner}.${m}`))
-  const names = closestNames(member, visible).map((m) => `${owner}.${m}`)
-  return { code: 'UNKNOWN_MEMBER', path, message: `${describeName(owner)} has no member ${describeName(member)}.${formatSuggestions(names)} Check the name against meta().` }
+  const hint = formatSuggestions(closestNames(member, visible).map((m) => `${owner}.${m}`))
+  const message = `${describeName(owner)} has no member ${describeName(member)}.${hint}${check}`
+  return { code: 'UNKNOWN_MEMBER', path, message }
 }
 
 /**

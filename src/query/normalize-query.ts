@@ -4,7 +4,9 @@ import type { DimensionType } from '../model/definition.js'
 import { isValidTimeZone, timeZoneNames } from '../util/time-zone.js'
 import { frozenCopy } from '../util/objects.js'
 import { didYouMean } from '../util/suggest.js'
-import { GRANULARITIES, clampToCalendar, inCalendar, localRangeStrings, parseDateRange, parseDateValue } from './date-range.js'
+import {
+  GRANULARITIES, clampToCalendar, inCalendar, localRangeStrings, parseDateRange, parseDateValue,
+} from './date-range.js'
 import type { Condition, FilterNode, FilterScalar, Granularity, NormalizedQuery, OrderItem, ResolvedMember, SelectedDimension } from './normalized-query.js'
 import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
 import { publicVisibility, unknownMemberIssue, type Visibility } from './member-names.js'
@@ -23,7 +25,10 @@ export interface NormalizeOptions {
 }
 
 type Path = (string | number)[]
-const OUTSIDE_CALENDAR = 'This instant is outside the years 0001-9999 in UTC, which every engine can compare. Use a date inside them (a range may reach past them: it covers everything up to the end).'
+const OUTSIDE_CALENDAR = 'This instant is outside the years 0001-9999 in UTC, which every engine can compare. Use a'
+  + ' date inside them (a range may reach past them: it covers everything up to the end).'
+const granularityMessage = (given: string): string =>
+  `Unknown granularity.${didYouMean(given, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`
 const GRANULARITY_SET: ReadonlySet<string> = new Set(GRANULARITIES)
 
 /**
@@ -57,7 +62,10 @@ class Normalizer {
   run(q: CubeQuery, trustedFilters: readonly CubeFilter[]): NormalizedQuery {
     const timezone = q.timezone ?? 'UTC'
     const tzValid = isValidTimeZone(timezone)
-    if (!tzValid) this.issue('INVALID_TIMEZONE', ['timezone'], `Unknown time zone.${didYouMean(timezone, timeZoneNames())} Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).`)
+    if (!tzValid) {
+      const fix = 'Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).'
+      this.issue('INVALID_TIMEZONE', ['timezone'], `Unknown time zone.${didYouMean(timezone, timeZoneNames())} ${fix}`)
+    }
     const tz = tzValid ? timezone : 'UTC'
 
     const measures: ResolvedMember[] = []
@@ -96,7 +104,9 @@ class Normalizer {
       if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', [...path, 'dimension'], `${describeName(td.dimension)} is a ${type} dimension; timeDimensions need a dimension of type time.`)
       const echo: Record<string, unknown> = { dimension: td.dimension }
       if (td.granularity !== undefined) {
-        if (!GRANULARITY_SET.has(td.granularity)) return this.issue('INVALID_GRANULARITY', [...path, 'granularity'], `Unknown granularity.${didYouMean(td.granularity, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`)
+        if (!GRANULARITY_SET.has(td.granularity)) {
+          return this.issue('INVALID_GRANULARITY', [...path, 'granularity'], granularityMessage(td.granularity))
+        }
         const g = td.granularity as Granularity
         // Cube also returns the value under the plain name, unless the plain dimension is selected itself.
         const plainTaken = dimensions.some((d) => d.granularity === undefined && d.keys.includes(member.key))
@@ -106,7 +116,8 @@ class Normalizer {
       if (td.dateRange !== undefined) {
         const range = parseDateRange(td.dateRange, tz, this.options.nowMs)
         if (!range.ok) return this.issue(range.code ?? 'INVALID_DATE', [...path, 'dateRange'], range.reason)
-        where.push({ kind: 'condition', member, type, condition: { op: 'range', not: false, ...clampToCalendar(range.value) } })
+        const condition = { op: 'range', not: false, ...clampToCalendar(range.value) } as const
+        where.push({ kind: 'condition', member, type, condition })
         echo.dateRange = localRangeStrings(range.value, tz)
       }
       echoTime.push(echo)
@@ -210,11 +221,16 @@ class Normalizer {
     }
     if (!resolved) return this.unknown(owner, member, cube !== undefined || view !== undefined, path)
     if (this.trusted) return resolved
-    if (this.options.hideInvisible && !(this.visibility.owner(owner) && this.visibility.member(name))) return this.unknown(owner, member, this.visibility.owner(owner), path)
+    if (this.options.hideInvisible) {
+      const ownerVisible = this.visibility.owner(owner)
+      if (!ownerVisible || !this.visibility.member(name)) return this.unknown(owner, member, ownerVisible, path)
+    }
     if (!isPublic) {
       const key = cube?.public === true && resolved.kind === 'dimension' && cube.dimensions[member]!.primaryKey
-      const why = key ? 'is a primary key, and primary keys are hidden unless the model says public: true (as in Cube)' : 'is not public (public: false)'
-      return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} ${why}. Query it through a view, or make it public in the model.`)
+      const why = key ? 'is a primary key, and primary keys are hidden unless the model says public: true (as in Cube)'
+        : 'is not public (public: false)'
+      const fix = 'Query it through a view, or make it public in the model.'
+      return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} ${why}. ${fix}`)
     }
     if (expected !== 'any' && resolved.kind !== expected) {
       return this.issue('WRONG_MEMBER_KIND', path, `${describeName(name)} is a ${resolved.kind}; this list takes ${expected}s.`)
@@ -255,7 +271,7 @@ class Normalizer {
       if (!member) return undefined
       const type = this.dimensionType(member)
       if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', path, `Only time dimensions take a granularity; ${describeName(`${c}.${d}`)} is a ${type} dimension.`)
-      if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, `Unknown granularity.${didYouMean(g, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`)
+      if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, granularityMessage(g))
       return { member: { ...member, key: `${c}.${d}` }, type, granularity: g as Granularity, keys: [name] }
     }
     const member = this.resolve(name, 'dimension', path)
@@ -427,7 +443,9 @@ class Normalizer {
       if (dir === 'none') return
       const target = selectable.get(key)
       if (!target) {
-        this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.${didYouMean(key, selectable.keys())}`)
+        const message = `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.`
+          + didYouMean(key, selectable.keys())
+        this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], message)
         return
       }
       if (used.has(target)) return

@@ -119,7 +119,9 @@ function toIssue(issue: z.core.$ZodIssue): ErrorIssue {
       const accepted = inTimeDimension ? TIME_DIMENSION_KEYS : QUERY_KEYS
       const where = inTimeDimension ? 'a time dimension' : path.length ? 'this object' : 'the query'
       const list = path.length && !inTimeDimension ? '' : ` Accepted keys: ${accepted.join(', ')}.`
-      return { code: 'UNKNOWN_KEY', path: [...path, key], message: `Unknown key ${issue.keys.map(describeName).join(', ')} in ${where}.${didYouMean(key, accepted)}${list}` }
+      const keys = issue.keys.map(describeName).join(', ')
+      const message = `Unknown key ${keys} in ${where}.${didYouMean(key, accepted)}${list}`
+      return { code: 'UNKNOWN_KEY', path: [...path, key], message }
     }
     case 'invalid_type':
       return { code: 'WRONG_TYPE', path, message: `Expected ${issue.expected} here.` }
@@ -168,7 +170,9 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
   let ok = true
   for (const k of keys) {
     if (!FILTER_KEYS.has(k)) {
-      issues.push({ code: 'UNKNOWN_KEY', path: [...path, k], message: `Unknown key ${describeName(k)} in a filter.${didYouMean(k, FILTER_KEYS)} Use member, operator and values.` })
+      const hint = didYouMean(k, FILTER_KEYS)
+      const message = `Unknown key ${describeName(k)} in a filter.${hint} Use member, operator and values.`
+      issues.push({ code: 'UNKNOWN_KEY', path: [...path, k], message })
       ok = false
     }
   }
@@ -179,7 +183,10 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
   }
   const operator = obj.operator
   if (typeof operator !== 'string' || !OPERATOR_SET.has(operator)) {
-    issues.push({ code: 'INVALID_OPERATOR', path: [...path, 'operator'], message: `Unknown filter operator${typeof operator === 'string' ? ` ${describeName(operator)}` : ''}.${didYouMean(operator, FILTER_OPERATORS)} Use one of: ${FILTER_OPERATORS.join(', ')}.` })
+    const named = typeof operator === 'string' ? ` ${describeName(operator)}` : ''
+    const hint = didYouMean(operator, FILTER_OPERATORS)
+    const message = `Unknown filter operator${named}.${hint} Use one of: ${FILTER_OPERATORS.join(', ')}.`
+    issues.push({ code: 'INVALID_OPERATOR', path: [...path, 'operator'], message })
     ok = false
   }
   const values = obj.values
@@ -215,7 +222,8 @@ function parseOrder(order: unknown, issues: ErrorIssue[]): CubeQuery['order'] | 
     if (order.length > MAX_LIST) return bad(['order'], 'Too many order entries.')
     order.forEach((entry, i) => {
       if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || !DIRECTIONS.has(entry[1])) {
-        bad(['order', i], `Each order entry must be ["cube.member", "asc" | "desc"].${Array.isArray(entry) ? didYouMean(entry[1], DIRECTIONS) : ''}`)
+        const hint = Array.isArray(entry) ? didYouMean(entry[1], DIRECTIONS) : ''
+        bad(['order', i], `Each order entry must be ["cube.member", "asc" | "desc"].${hint}`)
       } else out.push([entry[0], entry[1] as OrderDirection])
     })
     return out
@@ -227,7 +235,9 @@ function parseOrder(order: unknown, issues: ErrorIssue[]): CubeQuery['order'] | 
   const record = Object.create(null) as Record<string, OrderDirection>
   for (const key of keys) {
     const dir = (order as Record<string, unknown>)[key]
-    if (typeof dir !== 'string' || !DIRECTIONS.has(dir)) bad(['order', key], `Order direction must be "asc", "desc" or "none".${didYouMean(dir, DIRECTIONS)}`)
+    if (typeof dir !== 'string' || !DIRECTIONS.has(dir)) {
+      bad(['order', key], `Order direction must be "asc", "desc" or "none".${didYouMean(dir, DIRECTIONS)}`)
+    }
     else record[key] = dir as OrderDirection
   }
   return record

@@ -1,4 +1,4 @@
-import { SemanticLayerError, describeName, isSemanticLayerError } from '../errors.js'
+import { SemanticLayerError, describeName, fail, isSemanticLayerError } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { CubeFilter, CubeQuery, FilterValue } from '../query/parse-query.js'
 import { memberExists, publicVisibility, type Visibility } from '../query/member-names.js'
@@ -82,7 +82,8 @@ export class PolicyEvaluator {
     private readonly ctx: SecurityContext | undefined,
     contextToGroups: SecurityHooks['contextToGroups'],
   ) {
-    this.groups = new Set(ctx === undefined ? [] : contextToGroups ? hostGroups(contextToGroups, ctx) : defaultGroups(ctx))
+    const groups = ctx === undefined ? [] : contextToGroups ? hostGroups(contextToGroups, ctx) : defaultGroups(ctx)
+    this.groups = new Set(groups)
   }
 
   /** Policies of a cube or view that apply to this caller; undefined when it declares none. Throws when it declares some and none applies. */
@@ -181,16 +182,17 @@ export class PolicyEvaluator {
 }
 
 /** The host's groups for a context: a list of strings, or the call is refused (fail closed). */
-function hostGroups(contextToGroups: (ctx: SecurityContext) => readonly string[], ctx: SecurityContext): readonly string[] {
+function hostGroups(toGroups: (ctx: SecurityContext) => readonly string[], ctx: SecurityContext): readonly string[] {
   let groups: unknown
   try {
-    groups = contextToGroups(ctx)
+    groups = toGroups(ctx)
   } catch (error) {
     if (isSemanticLayerError(error)) throw error
-    throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'GROUPS_RESOLVER_FAILED', path: [], message: 'contextToGroups threw, so the caller has no groups and access policies cannot be applied; see cause.' }], { cause: error })
+    const message = 'contextToGroups threw, so the caller has no groups and no access policy applies; see cause.'
+    fail('UNAUTHORIZED', 'GROUPS_RESOLVER_FAILED', [], message, error)
   }
   if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_GROUPS', path: ['contextToGroups'], message: 'contextToGroups must return a list of group names (strings).' }])
+    fail('CONFIG_INVALID', 'INVALID_GROUPS', ['contextToGroups'], 'contextToGroups must return a list of group names.')
   }
   return groups as readonly string[]
 }
@@ -207,7 +209,9 @@ export function readDecision(decision: unknown): { readonly allow: boolean; read
     if (allow === false) return { allow: false }
     if (allow === true) return filters === undefined ? { allow: true } : { allow: true, filters }
   }
-  throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_INVALID', path: [], message: 'The authorize hook returned neither true, false nor { allow: boolean }, so the query is denied. Return a decision.' }])
+  const message = 'The authorize hook returned neither true, false nor { allow: boolean }, so the query is denied.'
+    + ' Return a decision.'
+  return fail('FORBIDDEN', 'AUTHORIZE_INVALID', [], message)
 }
 
 function defaultGroups(ctx: SecurityContext): string[] {

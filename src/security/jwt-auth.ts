@@ -88,8 +88,9 @@ export interface JwtAuth<Ctx> {
 }
 
 const JWT_OPTIONS: OptionSpecs<JwtAuthOptions> = {
-  secret: 'any', publicKey: 'any', jwks: 'any', jwksOptions: 'object', issuer: 'any', audience: 'any', algorithms: 'any',
-  clockToleranceSec: 'any', maxTokenAgeSec: 'any', requireExpiration: 'boolean', resolveUser: 'function', claimsToContext: 'function',
+  secret: 'any', publicKey: 'any', jwks: 'any', jwksOptions: 'object', issuer: 'any', audience: 'any',
+  algorithms: 'any', clockToleranceSec: 'any', maxTokenAgeSec: 'any', requireExpiration: 'boolean',
+  resolveUser: 'function', claimsToContext: 'function',
 }
 
 const JWKS_OPTIONS: OptionSpecs<RemoteJwksOptions> = { cooldownSec: 'any', cacheMaxAgeSec: 'any', timeoutSec: 'any' }
@@ -110,8 +111,11 @@ export function createJwtAuth<Ctx = Record<string, unknown>>(input: JwtAuthOptio
 }
 
 function jwtAuth<Ctx>(input: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
-  const options = readOptions<JwtAuthOptions<Ctx>>(input, JWT_OPTIONS, { what: 'createJwtAuth options' }) as JwtAuthOptions<Ctx>
-  if (options.jwksOptions !== undefined) readOptions(options.jwksOptions, JWKS_OPTIONS, { what: 'jwksOptions', path: ['jwksOptions'] })
+  const read = readOptions<JwtAuthOptions<Ctx>>(input, JWT_OPTIONS, { what: 'createJwtAuth options' })
+  const options = read as JwtAuthOptions<Ctx>
+  if (options.jwksOptions !== undefined) {
+    readOptions(options.jwksOptions, JWKS_OPTIONS, { what: 'jwksOptions', path: ['jwksOptions'] })
+  }
   const issues: ErrorIssue[] = []
   const prepared = prepareJwtKey(
     { secret: options.secret, publicKey: options.publicKey, jwks: options.jwks, algorithms: options.algorithms, jwksOptions: options.jwksOptions },

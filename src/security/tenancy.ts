@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache'
-import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { connectorRecord, type Connector } from '../connectors/connector.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { SecurityContext } from './authorize-query.js'
@@ -94,7 +94,8 @@ export class Tenancy<M> {
     } catch (error) {
       // Fail closed: a resolver that throws identifies no tenant.
       if (isSemanticLayerError(error)) throw error
-      throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'TENANT_RESOLVER_FAILED', path: [], message: 'contextToTenant threw, so the call has no tenant; see cause.' }], { cause: error })
+      const message = 'contextToTenant threw: no tenant for the call (see cause).'
+      fail('UNAUTHORIZED', 'TENANT_RESOLVER_FAILED', [], message, error)
     }
     if (!validTenantId(tenant)) {
       throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'INVALID_TENANT', path: [], message: 'The security context does not identify a valid tenant (1-64 characters: letters, digits, _ . -, starting with a letter or digit).' }])
@@ -131,7 +132,8 @@ export class Tenancy<M> {
       const factory = this.options.model as ModelFactory<M>
       pending = Promise.resolve().then(() => factory(info)).then((m) => this.options.compile(m), (error: unknown) => {
         if (isSemanticLayerError(error)) throw error
-        throw new SemanticLayerError('MODEL_LOAD_FAILED', [{ code: 'MODEL_FACTORY_FAILED', path: ['model'], message: "The model factory failed for this call's tenant; see cause." }], { cause: error })
+        const message = "The model factory failed for this call's tenant; see cause."
+        fail('MODEL_LOAD_FAILED', 'MODEL_FACTORY_FAILED', ['model'], message, error)
       })
       pending.catch(() => this.models.delete(info.tenant))
       this.models.set(info.tenant, pending)
@@ -144,10 +146,13 @@ export class Tenancy<M> {
     if (!pending) {
       const factory = this.options.connectors as ConnectorsFactory
       pending = Promise.resolve().then(() => factory(info)).then(
-        (connectors) => ({ connectors: connectorRecord(connectors, 'The connectors factory result'), inFlight: 0, evicted: false }),
+        (given) => {
+          return { connectors: connectorRecord(given, 'The connectors factory result'), inFlight: 0, evicted: false }
+        },
         (error: unknown) => {
           if (isSemanticLayerError(error)) throw error
-          throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTORS_FACTORY_FAILED', path: ['connectors'], message: "The connectors factory failed for this call's tenant; see cause." }], { cause: error })
+          const message = "The connectors factory failed for this call's tenant; see cause."
+          fail('CONNECTOR_FAILED', 'CONNECTORS_FACTORY_FAILED', ['connectors'], message, error)
         },
       )
       pending.catch(() => this.connectorSets.delete(info.tenant))

@@ -70,7 +70,8 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
   if (!plan.total) return { main, columns, ...zone }
   const totalParams = new Params(dialect)
   const totalBody = new Renderer(plan, model, dialect, totalParams).body()
-  const totalSql = `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`
+  const q = (name: string): string => dialect.quoteIdentifier(name)
+  const totalSql = `SELECT count(*) AS ${q('total')} FROM (${totalBody}) AS ${q('cortex_total')}`
   return { main, columns, ...zone, total: { sql: totalSql, params: checkParameterCount(totalParams.values, dialect) } }
 }
 
@@ -82,11 +83,9 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
 function checkParameterCount(params: unknown[], dialect: SqlDialect): unknown[] {
   const max = dialect.maxParameters
   if (max !== undefined && params.length > max) {
-    throw new SemanticLayerError('QUERY_INVALID', [{
-      code: 'TOO_MANY_PARAMETERS',
-      path: ['filters'],
-      message: `This query needs ${params.length} bound values in one statement, and ${dialect.name} takes at most ${max}. Use fewer filter values (split a long list over several queries, or filter on a coarser member).`,
-    }])
+    const message = `This query needs ${params.length} bound values in one statement, and ${dialect.name} takes at most`
+      + ` ${max}. Use fewer filter values (split a long list over several queries, or filter on a coarser member).`
+    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'TOO_MANY_PARAMETERS', path: ['filters'], message }])
   }
   return params
 }
@@ -455,7 +454,10 @@ class Renderer {
     for (const m of plan.measures) if (m.selected) select.push(`${this.inlineMeasure(m.measure.key)} AS ${this.q(m.alias)}`)
     let sql = `SELECT ${select.join(', ')} ${this.from()}${this.whereClause()}`
     if (!plan.ungrouped && plan.dimensions.length > 0) sql += ` GROUP BY ${plan.dimensions.map((_, i) => i + 1).join(', ')}`
-    if (plan.having.length > 0) sql += ` HAVING ${joinLogical(plan.having.map((n) => this.filter(n, (m) => this.inlineMeasure(`${m.cube}.${m.name}`))), 'AND')}`
+    if (plan.having.length > 0) {
+      const having = plan.having.map((n) => this.filter(n, (m) => this.inlineMeasure(`${m.cube}.${m.name}`)))
+      sql += ` HAVING ${joinLogical(having, 'AND')}`
+    }
     return sql
   }
 
@@ -491,7 +493,10 @@ class Renderer {
       const on = dims.length ? dims.map((d) => this.dialect.nullSafeEquals(`${q('q0')}.${q(d.alias)}`, `${q(`q${i}`)}.${q(d.alias)}`)).join(' AND ') : '1 = 1'
       sql += ` INNER JOIN (${subqueries[i]}) AS ${q(`q${i}`)} ON ${on}`
     }
-    if (plan.having.length > 0) sql += ` WHERE ${joinLogical(plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`))), 'AND')}`
+    if (plan.having.length > 0) {
+      const having = plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`)))
+      sql += ` WHERE ${joinLogical(having, 'AND')}`
+    }
     return sql
   }
 }

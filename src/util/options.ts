@@ -16,7 +16,10 @@ type KeysOf<T> = T extends unknown ? keyof T : never
  * - `count`: a positive safe integer; `timeoutMs`: a positive number of milliseconds a timer can hold;
  * - `signal`: an AbortSignal; a list of strings: one of them.
  */
-export type OptionKind = 'any' | 'required' | 'function' | 'object' | 'boolean' | 'count' | 'timeoutMs' | 'signal' | readonly string[] | IntegerRange
+export type OptionKind =
+  | 'any' | 'required' | 'function' | 'object' | 'boolean' | 'count' | 'timeoutMs' | 'signal'
+  | readonly string[]
+  | IntegerRange
 
 /** An integer from `min` to `max` (or `false`, with `orFalse`): sizes of caches that allocate up front. */
 export interface IntegerRange {
@@ -68,18 +71,22 @@ export function readOptions<T>(value: unknown, specs: OptionSpecs<T>, options: R
     return out as Partial<T>
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail([{ code: 'INVALID_OPTION', path: at, message: `${options.what} must be an object, not ${kindOf(value)}.` }])
+    const message = `${options.what} must be an object, not ${kindOf(value)}.`
+    return fail([{ code: 'INVALID_OPTION', path: at, message }])
   }
   let keys: string[]
   try {
     keys = Object.keys(value)
   } catch (error) {
-    return fail([{ code: 'UNREADABLE_OPTION', path: at, message: `The keys of ${options.what} could not be read. Pass a plain object.` }], error)
+    const message = `The keys of ${options.what} could not be read. Pass a plain object.`
+    return fail([{ code: 'UNREADABLE_OPTION', path: at, message }], error)
   }
   const issues: ErrorIssue[] = []
   for (const key of keys) {
     if (Object.hasOwn(specs, key)) continue
-    const message = `Unknown option ${describeName(key)} in ${options.what}.${didYouMean(key, known)} Accepted options: ${known.join(', ')}.`
+    const hint = didYouMean(key, known)
+    const accepted = `Accepted options: ${known.join(', ')}.`
+    const message = `Unknown option ${describeName(key)} in ${options.what}.${hint} ${accepted}`
     issues.push({ code: 'UNKNOWN_OPTION', path: [...at, key], message })
   }
   let cause: unknown
@@ -89,7 +96,8 @@ export function readOptions<T>(value: unknown, specs: OptionSpecs<T>, options: R
       v = (value as Record<string, unknown>)[key]
     } catch (error) {
       cause ??= error
-      issues.push({ code: 'UNREADABLE_OPTION', path: [...at, key], message: `Reading ${options.what}.${key} threw. Pass plain data.` })
+      const message = `Reading ${options.what}.${key} threw. Pass plain data.`
+      issues.push({ code: 'UNREADABLE_OPTION', path: [...at, key], message })
       continue
     }
     const kind = (specs as Record<string, OptionKind>)[key]!
@@ -104,8 +112,12 @@ export function readOptions<T>(value: unknown, specs: OptionSpecs<T>, options: R
       cause ??= error
       problem = 'plain data whose properties can be read'
     }
-    if (problem !== undefined) issues.push({ code: 'INVALID_OPTION', path: [...at, key], message: `${options.what}.${key} must be ${problem}${sameType(v, kind) ? '' : `, not ${kindOf(v)}`}.` })
-    else out[key] = v
+    if (problem === undefined) out[key] = v
+    else {
+      const actual = sameType(v, kind) ? '' : `, not ${kindOf(v)}`
+      const message = `${options.what}.${key} must be ${problem}${actual}.`
+      issues.push({ code: 'INVALID_OPTION', path: [...at, key], message })
+    }
   }
   if (issues.length > 0) fail(issues, cause)
   return out as Partial<T>
@@ -118,11 +130,13 @@ function requiredIssue(key: string, at: readonly (string | number)[], what: stri
 /** What the value should have been, or undefined when it fits. */
 function kindProblem(v: unknown, kind: OptionKind): string | undefined {
   if (isRange(kind)) {
-    if ((kind.orFalse === true && v === false) || (Number.isSafeInteger(v) && (v as number) >= kind.min && (v as number) <= kind.max)) return undefined
+    const inRange = Number.isSafeInteger(v) && (v as number) >= kind.min && (v as number) <= kind.max
+    if (inRange || (kind.orFalse === true && v === false)) return undefined
     return `an integer from ${kind.min} to ${kind.max}${kind.orFalse ? ' (or false)' : ''}`
   }
   if (typeof kind !== 'string') {
-    return typeof v === 'string' && kind.includes(v) ? undefined : `one of ${kind.map((k) => JSON.stringify(k)).join(', ')}`
+    if (typeof v === 'string' && kind.includes(v)) return undefined
+    return `one of ${kind.map((k) => JSON.stringify(k)).join(', ')}`
   }
   switch (kind) {
     case 'any':
@@ -137,10 +151,12 @@ function kindProblem(v: unknown, kind: OptionKind): string | undefined {
     case 'count':
       return Number.isSafeInteger(v) && (v as number) > 0 ? undefined : 'a positive integer'
     case 'timeoutMs':
-      return typeof v === 'number' && v > 0 && v <= MAX_TIMER_MS ? undefined : `a number of milliseconds above 0 and at most ${MAX_TIMER_MS}`
+      if (typeof v === 'number' && v > 0 && v <= MAX_TIMER_MS) return undefined
+      return `a number of milliseconds above 0 and at most ${MAX_TIMER_MS}`
     case 'signal': {
       const s = v as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null
-      const ok = typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function'
+      const ok = typeof s === 'object' && s !== null && typeof s.aborted === 'boolean'
+        && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function'
       return ok ? undefined : 'an AbortSignal'
     }
   }
@@ -166,7 +182,8 @@ export function readingOptions<T>(what: string, setup: () => T): T {
     return setup()
   } catch (error) {
     if (isSemanticLayerError(error)) throw error
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'UNREADABLE_OPTION', path: [], message: `Reading ${what} threw. Pass plain data.` }], { cause: error })
+    const message = `Reading ${what} threw. Pass plain data.`
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'UNREADABLE_OPTION', path: [], message }], { cause: error })
   }
 }
 
