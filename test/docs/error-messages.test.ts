@@ -61,9 +61,14 @@ const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
   NOT_A_TIME_DIMENSION: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.status', granularity: 'month' }] }),
   INVALID_GRANULARITY: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight' }] }),
   INVALID_DATE: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'last fortnight' }] }),
-  REVERSED_DATE_RANGE: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-12-31', '2024-01-01'] }] }),
+  REVERSED_DATE_RANGE: () => {
+    const dateRange: [string, string] = ['2024-12-31', '2024-01-01']
+    const timeDimensions = [{ dimension: 'orders.created_at', dateRange }]
+    return layer.sql({ measures: ['orders.count'], timeDimensions })
+  },
   TOO_MANY_PARAMETERS: () => {
-    const or = [0, 1, 2, 3].map((k) => ({ member: 'orders.id', operator: 'equals', values: Array.from({ length: 9_000 }, (_, i) => k * 9_000 + i) }))
+    const values = (k: number): number[] => Array.from({ length: 9_000 }, (_, i) => k * 9_000 + i)
+    const or = [0, 1, 2, 3].map((k) => ({ member: 'orders.id', operator: 'equals', values: values(k) }))
     return layer.sql({ measures: ['orders.count'], filters: [{ or }] })
   },
   INVALID_VALUES: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['1', '2'] }] }),
@@ -152,7 +157,10 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
     return loadModel(dir).finally(() => rmSync(dir, { recursive: true, force: true }))
   },
   // One mis-indented line: "type" one column left of its siblings.
-  YAML_SYNTAX: parse('orders.yml', 'cubes:\n  - name: orders\n    sql_table: orders\n    dimensions:\n      - name: status\n        sql: status\n       type: string\n'),
+  YAML_SYNTAX: parse('orders.yml', [
+    'cubes:', '  - name: orders', '    sql_table: orders', '    dimensions:', '      - name: status',
+    '        sql: status', '       type: string', '',
+  ].join('\n')),
   JSON_SYNTAX: parse('m.json', '{"cubes": [}'),
   UNKNOWN_KEY: parse('orders.yml', cube('sql_tabel: orders')),
   DUPLICATE_KEY: parse('orders.yml', cube('sql_table: orders\nsqlTable: orders')),
@@ -166,7 +174,10 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
   SQL_AND_SQL_TABLE: compile(cube('sql_table: orders\nsql: SELECT 1')),
   MISSING_SQL: compile(cube('sql_table: orders\nmeasures:\n  - { name: s, type: sum }')),
   SQL_AND_CASE: compile(cube(`sql_table: orders\ndimensions:\n  - { name: x, sql: x, type: string, case: { when: [{ sql: "1 = 1", label: a }] } }`)),
-  UNKNOWN_JOIN_TARGET: compile(`${cube('sql_table: orders\njoins:\n  - { name: custmers, relationship: many_to_one, sql: "{CUBE}.a = {custmers}.b" }')}  - { name: customers, sql_table: customers }\n`),
+  UNKNOWN_JOIN_TARGET: compile(
+    cube('sql_table: orders\njoins:\n  - { name: custmers, relationship: many_to_one, sql: "{CUBE}.a = {custmers}.b" }')
+      + '  - { name: customers, sql_table: customers }\n',
+  ),
   REFERENCE_CYCLE: compile(cube(`sql_table: orders\n${KEY}\n  - { name: x, sql: "{y}", type: string }\n  - { name: y, sql: "{x}", type: string }`)),
   MEASURE_REFERENCE: compile(cube(`sql_table: orders\n${KEY}\nmeasures:\n  - { name: count, type: count }\n  - { name: s, sql: "{count}", type: sum }`)),
   MISSING_PRIMARY_KEY: compile(`cubes:
@@ -181,8 +192,8 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
     measures: [{ name: count, type: count }]
 `),
   INVALID_CUBE: () => compileModel(parseModel([
-    { file: 'orders.yml', content: 'cubes:\n  - name: orders\n    dimensions:\n      - { name: status, sql: status, type: string }\n' },
-    { file: 'views.yml', content: 'views:\n  - name: sales\n    cubes:\n      - { join_path: orders, includes: [status] }\n' },
+    { file: 'orders.yml', content: cube('dimensions:\n  - { name: status, sql: status, type: string }') },
+    { file: 'views.yml', content: 'views:\n  - name: sales\n    cubes: [{ join_path: orders, includes: [status] }]' },
   ])),
   INVALID_JOIN_PATH: compile(`${cube(`sql_table: orders\n${KEY}`)}  - { name: items, sql_table: items }\nviews:\n  - name: v\n    cubes:\n      - { join_path: orders.items, includes: "*" }\n`),
 }

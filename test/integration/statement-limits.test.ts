@@ -11,7 +11,9 @@ import Database from 'better-sqlite3'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSemanticLayer, defineConnector, isSemanticLayerError, parseModel, type Connector, type SemanticLayer } from '../../src/index.js'
+import {
+  createSemanticLayer, defineConnector, isSemanticLayerError, parseModel, type Connector, type SemanticLayer,
+} from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
@@ -19,7 +21,11 @@ import { withDatabase } from './engines/server-datasets.js'
 
 const require = createRequire(import.meta.url)
 const ROWS = 300
-const rows = Array.from({ length: ROWS }, (_, i) => ({ id: i + 1, status: ['paid', 'shipped', 'open'][i % 3]!, note: i % 7 === 0 ? null : `note ${i % 50}` }))
+const rows = Array.from({ length: ROWS }, (_, i) => ({
+  id: i + 1,
+  status: ['paid', 'shipped', 'open'][i % 3]!,
+  note: i % 7 === 0 ? null : `note ${i % 50}`,
+}))
 
 interface Engine {
   readonly name: string
@@ -32,7 +38,8 @@ interface Engine {
 
 const insertSql = (table: string, placeholder: (i: number) => string): [string, unknown[]] => {
   const params: unknown[] = []
-  const tuples = rows.map((r) => `(${[r.id, r.status, r.note].map((v) => (params.push(v), placeholder(params.length))).join(', ')})`)
+  const bind = (v: unknown): string => (params.push(v), placeholder(params.length))
+  const tuples = rows.map((r) => `(${[r.id, r.status, r.note].map(bind).join(', ')})`)
   return [`INSERT INTO ${table} (id, status, note) VALUES ${tuples.join(', ')}`, params]
 }
 
@@ -55,7 +62,12 @@ const ENGINES: Engine[] = [
     url: process.env.CORTEX_TEST_PG_URL,
     limit: 65_535,
     async setup(url, table) {
-      const { Client } = require('pg') as { Client: new (c: object) => { connect(): Promise<void>; query(s: string, p?: unknown[]): Promise<unknown>; end(): Promise<void> } }
+      type PgClient = {
+        connect(): Promise<void>
+        query(s: string, p?: unknown[]): Promise<unknown>
+        end(): Promise<void>
+      }
+      const { Client } = require('pg') as { Client: new (c: object) => PgClient }
       const schema = `cortex_limits_${randomBytes(4).toString('hex')}`
       const admin = new Client({ connectionString: url })
       await admin.connect()
@@ -64,7 +76,8 @@ const ENGINES: Engine[] = [
       const [sql, params] = insertSql(`${schema}.${table}`, (i) => `$${i}`)
       await admin.query(sql, params)
       await admin.end()
-      const connector = postgres({ connection: { connectionString: url!, options: `-c search_path=${schema}` }, pool: { max: 1 } })
+      const connection = { connectionString: url!, options: `-c search_path=${schema}` }
+      const connector = postgres({ connection, pool: { max: 1 } })
       return {
         connector,
         cleanup: async () => {
@@ -82,7 +95,8 @@ const ENGINES: Engine[] = [
     url: process.env.CORTEX_TEST_MYSQL_URL,
     limit: 65_535,
     async setup(url, table) {
-      const my = require('mysql2/promise') as { createConnection(c: object): Promise<{ query(s: string, p?: unknown[]): Promise<unknown>; end(): Promise<void> }> }
+      type MyConnection = { query(s: string, p?: unknown[]): Promise<unknown>; end(): Promise<void> }
+      const my = require('mysql2/promise') as { createConnection(c: object): Promise<MyConnection> }
       const database = `cortex_limits_${randomBytes(4).toString('hex')}`
       const admin = await my.createConnection({ uri: url })
       await admin.query(`CREATE DATABASE ${database}`)
@@ -107,7 +121,8 @@ const ENGINES: Engine[] = [
 function idFilters(n: number): [{ or: { member: string; operator: string; values: number[] }[] }] {
   const out: { member: string; operator: string; values: number[] }[] = []
   for (let start = 0; start < n; start += 10_000) {
-    out.push({ member: 'items.id', operator: 'equals', values: Array.from({ length: Math.min(10_000, n - start) }, (_, i) => start + i + 1) })
+    const values = Array.from({ length: Math.min(10_000, n - start) }, (_, i) => start + i + 1)
+    out.push({ member: 'items.id', operator: 'equals', values })
   }
   return [{ or: out }]
 }
@@ -159,7 +174,7 @@ for (const engine of ENGINES) {
       await cleanup?.()
     })
 
-    it(`refuses more than ${engine.limit} bound values before sending anything, naming the limit; the connection stays usable`, async () => {
+    it(`refuses over ${engine.limit} bound values before sending, naming the limit; the connection lives`, async () => {
       const before = calls.n
       const over = { measures: ['items.count'], filters: idFilters(engine.limit + 1), total: true }
       const error = await layer.query(over).then(() => undefined, (e: unknown) => e)
@@ -186,7 +201,8 @@ for (const engine of ENGINES) {
     it('runs 2 000 contains values (a condition list deeper than SQLite takes when flat)', async () => {
       const values = Array.from({ length: 2_000 }, (_, i) => `zz${i}`)
       values[1_500] = 'note 4'
-      const { data } = await layer.query({ measures: ['items.count'], filters: [{ member: 'items.note', operator: 'contains', values }] })
+      const filters = [{ member: 'items.note', operator: 'contains', values }]
+      const { data } = await layer.query({ measures: ['items.count'], filters })
       // "note 4" is in note 4 and notes 40-49.
       const expected = rows.filter((r) => r.note !== null && /^note 4\d?$/.test(r.note)).length
       expect(expected).toBeGreaterThan(10)

@@ -201,14 +201,15 @@ views:
 
   it('INVALID_CUBE: a view over a cube that has errors says that cube is invalid and where its issues are', () => {
     const error = compileError([
-      { file: 'orders.yml', content: 'cubes:\n  - name: orders\n    dimensions:\n      - { name: status, sql: status, type: string }\n' },
-      { file: 'views.yml', content: 'views:\n  - name: sales\n    cubes:\n      - { join_path: orders, includes: [status] }\n' },
+      { file: 'orders.yml', content: 'cubes: [{ name: orders, dimensions: [{ name: s, sql: s, type: string }] }]' },
+      { file: 'views.yml', content: 'views:\n  - { name: sales, cubes: [{ join_path: orders, includes: [s] }] }' },
     ])
     expect(error.issues.map((i) => [i.code, i.path])).toEqual([
       ['MISSING_SQL', ['orders.yml', 'cubes', 'orders']],
       ['INVALID_CUBE', ['views.yml', 'views', 'sales', 'cubes', 0, 'join_path']],
     ])
-    expect(error.issues[1]!.message).toBe("join_path 'orders' names cube 'orders', which has errors of its own (reported under orders.yml.cubes.orders). Fix those first; this view then compiles too.")
+    expect(error.issues[1]!.message).toBe("join_path 'orders' names cube 'orders', which has errors of its own"
+      + ' (reported under orders.yml.cubes.orders). Fix those first; this view then compiles too.')
     expect(error.issues[1]!.message).not.toContain('is not a')
   })
 
@@ -221,13 +222,15 @@ views:
     cubes:
       - { join_path: v, includes: [status] }
 `))
-    expect(single(viaView, 'UNKNOWN_REFERENCE', [FILE, 'views', 'w', 'cubes', 0, 'join_path']).message).toContain("'v', which is a view")
+    const viewIssue = single(viaView, 'UNKNOWN_REFERENCE', [FILE, 'views', 'w', 'cubes', 0, 'join_path'])
+    expect(viewIssue.message).toContain("'v', which is a view")
     const typo = compileError(ordersCube(`views:
   - name: v
     cubes:
       - { join_path: ordres, includes: [status] }
 `))
-    expect(single(typo, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 0, 'join_path']).message).toContain('Did you mean "orders"?')
+    const typoIssue = single(typo, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 0, 'join_path'])
+    expect(typoIssue.message).toContain('Did you mean "orders"?')
   })
 
   it('did you mean: misspelt joins, extends, references and view includes suggest the model name', () => {
@@ -254,7 +257,8 @@ views:
     cubes:
       - { join_path: customers, includes: [idd] }
 `)
-    const hints = Object.fromEntries(error.issues.map((i) => [i.path.slice(1).join('.'), /Did you mean (.*)\?/.exec(i.message)?.[1]]))
+    const hint = (message: string): string | undefined => /Did you mean (.*)\?/.exec(message)?.[1]
+    const hints = Object.fromEntries(error.issues.map((i) => [i.path.slice(1).join('.'), hint(i.message)]))
     expect(hints).toEqual({
       'cubes.orders.joins.custmers': '"customers"',
       'cubes.orders.dimensions.label.sql': '"status"',

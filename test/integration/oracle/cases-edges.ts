@@ -9,8 +9,14 @@
  */
 import type { OracleCase } from './helpers.js'
 
-const BY_STATUS = (where: string) => `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE ${where} GROUP BY status`
-const byStatus = (extra: Record<string, unknown>) => ({ measures: ['orders.count'], dimensions: ['orders.status'], ...extra })
+const BY_STATUS = (where: string) =>
+  `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE ${where} GROUP BY status`
+const byStatus = (extra: Record<string, unknown>) => ({
+  measures: ['orders.count'],
+  dimensions: ['orders.status'],
+  ...extra,
+})
+const dates = (operator: string, values: string[]) => [{ member: 'orders.created_at', operator, values }]
 const NONE = BY_STATUS('1 = 0')
 
 export const calendarEndCases: OracleCase[] = [
@@ -25,7 +31,7 @@ export const calendarEndCases: OracleCase[] = [
   {
     kind: 'filter',
     name: 'inDateRange to 9999-12-31 in America/New_York (its last day ends in year 10000 UTC)',
-    query: byStatus({ timezone: 'America/New_York', filters: [{ member: 'orders.created_at', operator: 'inDateRange', values: ['2024-06-01', '9999-12-31'] }] }),
+    query: byStatus({ timezone: 'America/New_York', filters: dates('inDateRange', ['2024-06-01', '9999-12-31']) }),
     // 2024-06-01 00:00 EDT = 04:00 UTC.
     oracleSql: BY_STATUS(`created_at >= '2024-06-01 04:00:00'`),
     minRows: 5,
@@ -34,7 +40,7 @@ export const calendarEndCases: OracleCase[] = [
   {
     kind: 'filter',
     name: 'notInDateRange to 9999-12-31 keeps the rows before its start',
-    query: byStatus({ filters: [{ member: 'orders.created_at', operator: 'notInDateRange', values: ['2024-01-01', '9999-12-31'] }] }),
+    query: byStatus({ filters: dates('notInDateRange', ['2024-01-01', '9999-12-31']) }),
     oracleSql: BY_STATUS(`created_at < '2024-01-01 00:00:00'`),
     minRows: 5,
     wrongSql: [BY_STATUS('1 = 1')],
@@ -42,7 +48,10 @@ export const calendarEndCases: OracleCase[] = [
   {
     kind: 'filter',
     name: 'a dateRange from 0001-01-01 in Europe/Berlin (its first day starts in year 0 UTC)',
-    query: byStatus({ timezone: 'Europe/Berlin', timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['0001-01-01', '2023-12-31'] }] }),
+    query: byStatus({
+      timezone: 'Europe/Berlin',
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['0001-01-01', '2023-12-31'] }],
+    }),
     // 2024-01-01 00:00 CET = 2023-12-31 23:00 UTC.
     oracleSql: BY_STATUS(`created_at < '2023-12-31 23:00:00'`),
     minRows: 5,
@@ -50,13 +59,19 @@ export const calendarEndCases: OracleCase[] = [
   },
 ]
 
-const NOTE_COUNTS = (where: string) => `SELECT note AS "orders.note", count(*) AS "orders.count" FROM orders WHERE ${where} GROUP BY note`
+const NOTE_COUNTS = (where: string) =>
+  `SELECT note AS "orders.note", count(*) AS "orders.count" FROM orders WHERE ${where} GROUP BY note`
+const notes = (operator: string, values: (string | null)[]) => ({
+  measures: ['orders.count'],
+  dimensions: ['orders.note'],
+  filters: [{ member: 'orders.note', operator, values }],
+})
 
 export const nullValueCases: OracleCase[] = [
   ...(['contains', 'startsWith', 'endsWith'] as const).map((operator): OracleCase => ({
     kind: 'filter',
     name: `${operator} with only null among the values matches NULL`,
-    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator, values: [null] }] },
+    query: notes(operator, [null]),
     oracleSql: NOTE_COUNTS('note IS NULL'),
     minRows: 1,
     wrongSql: [NOTE_COUNTS('1 = 1')],
@@ -64,7 +79,7 @@ export const nullValueCases: OracleCase[] = [
   ...(['notContains', 'notStartsWith', 'notEndsWith'] as const).map((operator): OracleCase => ({
     kind: 'filter',
     name: `${operator} with only null among the values matches every non-NULL value`,
-    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator, values: [null] }] },
+    query: notes(operator, [null]),
     oracleSql: NOTE_COUNTS('note IS NOT NULL'),
     minRows: 5,
     wrongSql: [NOTE_COUNTS('1 = 1')],
@@ -72,7 +87,7 @@ export const nullValueCases: OracleCase[] = [
   {
     kind: 'filter',
     name: 'contains with a value and null matches the value or NULL',
-    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'contains', values: ['gift', null] }] },
+    query: notes('contains', ['gift', null]),
     oracleSql: NOTE_COUNTS(`instr(lower(note), 'gift') > 0 OR note IS NULL`),
     minRows: 2,
     wrongSql: [NOTE_COUNTS(`instr(lower(note), 'gift') > 0`)],
