@@ -23,6 +23,7 @@ import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOption
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { securityDigest, sha256 } from './cache/cache-key.js'
 import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { resolveClock, type Clock } from './util/clock.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -44,8 +45,17 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly defaultLimit?: number
   /** Largest limit a query may ask for. Default 50 000. */
   readonly maxLimit?: number
-  /** Clock for relative date ranges ('today', 'last 7 days'). Default: the system clock. */
+  /**
+   * Clock for relative date ranges ('today', 'last 7 days') and for the result cache's notion of time
+   * (refresh-key buckets, entry ages and TTL, the pause after a cache failure). Default: the system clock.
+   * A frozen `now` freezes those too. Its timers stay the event loop's: pass `clock` to control both.
+   */
   readonly now?: () => Date
+  /**
+   * The whole clock: time as `now` reads it, plus the timers the cache waits on (stale-if-slow, lock
+   * polling, cache-call timeouts), so tests can move time by hand. Pass `now` or `clock`, not both.
+   */
+  readonly clock?: Clock
   /** Stop any statement running longer than this on the server (QUERY_TIMEOUT). Per-query `timeoutMs` overrides it. */
   readonly timeoutMs?: number
   /**
@@ -180,11 +190,12 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     compile: (m) => compileModel(isModelDefinition(m) ? m : parseModel([{ content: m as object }])),
     isFactory: (m): m is ModelFactory<ModelInput> => typeof m === 'function',
   })
-  const now = options.now ?? (() => new Date())
+  const clock = resolveClock(options)
+  const now = options.now ?? (() => new Date(clock.now()))
   const decimals = options.decimals ?? 'number'
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
-  const queryCache = createQueryCache(options)
+  const queryCache = createQueryCache({ ...options, clock })
   const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
 

@@ -26,4 +26,5 @@ export type { AuthorizeDecision, AuthorizeRequest, SecurityContext, SecurityHook
 export type { ConnectorsFactory, ModelFactory, TenantInfo } from './security/tenancy.js'
 export { memoryCache } from './cache/memory-cache.js'
 export type { MemoryCacheOptions } from './cache/memory-cache.js'
+export type { Clock } from './util/clock.js'
 export type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOperation, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'

@@ -10,6 +10,7 @@ import { refreshKeyValues, type RefreshContext } from './refresh-values.js'
 import { refreshRuleOf, type RefreshKeyCube, type RefreshRule } from './refresh-key.js'
 import { decodeEntry, encodeEntry, type CacheEntry } from './row-codec.js'
 import { cancelled, createFlights } from './single-flight.js'
+import { sleepOn, systemClock, type Clock } from '../util/clock.js'
 
 /**
  * What one run of a query's statements gave: the main statement's rows in the form the connector
@@ -58,6 +59,8 @@ export interface QueryCacheSettings {
   readonly cache?: CacheAdapter | false
   readonly onCacheError?: CacheErrorHandler
   readonly cacheOptions?: CacheOptions
+  /** Every time the cache reads or waits on (default: the system clock). */
+  readonly clock?: Clock
 }
 
 interface Filled extends FetchedResult {
@@ -93,7 +96,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
   if (given !== undefined && given !== false && (typeof given !== 'object' || given === null || !(['get', 'set', 'delete', 'generations', 'bump', 'lock', 'unlock'] as const).every((m) => typeof given[m] === 'function'))) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CACHE', path: ['cache'], message: "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false." }])
   }
-  const adapter: GuardedAdapter | undefined = settings.cache === false ? undefined : guardAdapter(settings.cache ?? memoryCache(), settings.onCacheError, retryAfterMs)
+  const clock = settings.clock ?? systemClock
+  const adapter: GuardedAdapter | undefined = settings.cache === false ? undefined : guardAdapter(settings.cache ?? memoryCache({ clock }), settings.onCacheError, retryAfterMs, clock)
   // Rows shaped as they arrived are handed out as they are to a single caller only (see FetchedRows).
   const flights = createFlights<Filled>((filled) => shareRows(filled.main))
   const refreshContext: RefreshContext | undefined = adapter ? { adapter, flights: createFlights<string | typeof FAILED>() } : undefined
@@ -141,7 +145,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const lockKey = `l:${key.slice(2)}`
     let token: string | undefined
     if (adapter && plan.lock) {
-      const deadline = Date.now() + lockMs
+      const deadline = clock.now() + lockMs
       let delay = 5
       for (;;) {
         let attempt: { raw: CacheAdapter; lock: Promise<string | undefined> } | undefined
@@ -155,8 +159,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         }
         if ((token = got) !== undefined) break
         // Someone else is running it: wait for its entry, or for the lock to free up.
-        if (Date.now() >= deadline) break
-        await sleep(delay, signal)
+        if (clock.now() >= deadline) break
+        await sleepOn(clock, delay, signal, cancelled)
         delay = Math.min(delay * 1.5, 100)
         const entry = await read(adapter, key)
         if (entry === FAILED) break
@@ -171,7 +175,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       }
       const result = await execute(req, exec)
       if (adapter && plan.write) {
-        await write(adapter, key, { id: randomUUID(), createdAt: Date.now(), refreshKeys: plan.refreshKeys, ...result }, plan.ttlMs)
+        await write(adapter, key, { id: randomUUID(), createdAt: clock.now(), refreshKeys: plan.refreshKeys, ...result }, plan.ttlMs)
       }
       return result
     } finally {
@@ -185,7 +189,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
   const info = (mode: CacheMode, refreshKeys: Readonly<Record<string, string>>, entry?: CacheEntry, stale = false): CacheInfo => ({
     hit: entry !== undefined,
     stale,
-    ageMs: entry ? Math.max(0, Date.now() - entry.createdAt) : 0,
+    ageMs: entry ? Math.max(0, clock.now() - entry.createdAt) : 0,
     refreshKeys: entry ? entry.refreshKeys : refreshKeys,
     mode,
   })
@@ -246,7 +250,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const scopeList = scopesOf(req.cubes.map((c) => c.name), req.tenant)
     const [generations, refreshKeys] = await Promise.all([
       adapter.call('generations', (x) => x.generations(scopeList)),
-      refreshKeyValues(refreshContext, { ...req, securityDigest: digest }, cubeRules, Date.now()),
+      refreshKeyValues(refreshContext, { ...req, securityDigest: digest }, cubeRules, clock.now()),
     ])
     const degraded = generations === FAILED || refreshKeys === FAILED
     const key = resultKey({
@@ -265,9 +269,12 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     }
     const maxEvery = Math.max(0, ...cubeRules.map((r) => (r.kind === 'immutable' ? 0 : r.everyMs)))
     const ttlMs = Math.max(entryTtlMs, 2 * maxEvery)
-    const isFresh = (e: CacheEntry): boolean => sameValues(e.refreshKeys, current)
+    // The adapter's own TTL only frees space (Redis and lru-cache expire on their own clocks): an entry
+    // older than its TTL on the layer's clock is gone for every mode.
+    const alive = (e: CacheEntry): boolean => clock.now() - e.createdAt < ttlMs
+    const isFresh = (e: CacheEntry): boolean => alive(e) && sameValues(e.refreshKeys, current)
     const seen = mode === 'no-cache' ? undefined : await read(adapter, key)
-    const entry = seen === FAILED ? undefined : seen
+    const entry = seen === FAILED || (seen && !alive(seen)) ? undefined : seen
     if (entry && isFresh(entry)) return fromEntry(mode, entry, false)
 
     // no-cache skips reading, so it does not wait on other instances either (only on this process's run).
@@ -279,7 +286,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     }
     if (entry && mode === 'stale-if-slow') {
       const refresh = flights.join(key, start, { signal })
-      const settled = await raceTimeout(refresh, staleIfSlowMs)
+      const settled = await raceTimeout(clock, refresh, staleIfSlowMs)
       if (settled.done) return fromFill(mode, current, settled.value)
       // Too slow: serve the expired entry; the refresh goes on and fills the cache.
       background(flights.join(key, start, { background: true }))
@@ -312,6 +319,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
 
   async function closeImpl(): Promise<void> {
     if (!adapter) return
+    // Real time on purpose: close() must end even under a clock that tests move by hand.
     let timer: NodeJS.Timeout | undefined
     await Promise.race([Promise.all([requests.drain(), flights.drain(), refreshContext?.flights.drain()]), new Promise((r) => (timer = setTimeout(r, 5_000)))])
     clearTimeout(timer)
@@ -343,12 +351,12 @@ function sameValues(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k])
 }
 
-async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined
+async function raceTimeout<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+  let cancel: (() => void) | undefined
   try {
-    return await Promise.race([promise.then((value) => ({ done: true as const, value })), new Promise<{ done: false }>((r) => (timer = setTimeout(() => r({ done: false }), ms)))])
+    return await Promise.race([promise.then((value) => ({ done: true as const, value })), new Promise<{ done: false }>((r) => (cancel = clock.setTimer(() => r({ done: false }), ms)))])
   } finally {
-    clearTimeout(timer)
+    cancel?.()
   }
 }
 
@@ -360,20 +368,4 @@ function shareRows(rows: FetchedRows): void {
 function withSignal(exec: ExecuteOptions, signal: AbortSignal | undefined): ExecuteOptions {
   const { signal: _caller, ...rest } = exec
   return signal === undefined ? rest : { ...rest, signal }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, ms))
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(cancelled(signal.reason))
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(cancelled(signal.reason))
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }
