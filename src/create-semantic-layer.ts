@@ -21,7 +21,8 @@ import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
-import { securityDigest, sha256 } from './cache/cache-key.js'
+import { sha256 } from './cache/cache-key.js'
+import { callContext, type CallContext } from './security/security-context.js'
 import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
 import { resolveClock, type Clock } from './util/clock.js'
 
@@ -208,9 +209,11 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   }
 
   /** Parse → tenant → member-level policies → queryRewrite → authorize → row-level policies → normalize → plan. */
-  const prepare = async (input: unknown, ctx: SecurityContext | undefined): Promise<Prepared> => {
+  const prepare = async (input: unknown, call: CallContext): Promise<Prepared> => {
     assertOpen()
-    const digest = compiledQueries.enabled ? tryDigest(ctx) : undefined
+    // The call's snapshot of the context: what every check below, the hooks and the digest see.
+    const ctx = call.context
+    const digest = compiledQueries.enabled ? call.digest() : undefined
     // Without hooks, a query compiled before under an equal context (same tenant and model) is reused as is.
     const inputKey = hasHooks ? undefined : compiledQueries.keyOf(digest, input)
     if (compiledQueries.has(inputKey)) {
@@ -309,7 +312,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       return tenancy.model
     },
     async sql(input, sqlOptions) {
-      const prepared = await prepare(input, sqlOptions?.securityContext)
+      const prepared = await prepare(input, callContext(sqlOptions?.securityContext))
       try {
         const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
@@ -320,18 +323,19 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     },
     async query(input, queryOptions) {
       const started = Date.now()
-      const ctx = queryOptions?.securityContext
+      const call = callContext(queryOptions?.securityContext)
+      const ctx = call.context
       let prepared: Prepared | undefined
       try {
-        prepared = await prepare(input, ctx)
-        const { scope, compiled, digest } = prepared
+        prepared = await prepare(input, call)
+        const { scope, compiled } = prepared
         const connector = connectorFor(scope, compiled.dataSource)
         const statements = guard('render', () => compiled.render(connector.dialect))
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { main, totalRows, cache } = await queryCache.run({
           connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
-          modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
+          modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain, tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })
@@ -357,11 +361,12 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       }
     },
     stream(input, queryOptions) {
-      const ctx = queryOptions?.securityContext
       return {
         async *[Symbol.asyncIterator]() {
           const started = Date.now()
-          const prepared = await prepare(input, ctx)
+          const call = callContext(queryOptions?.securityContext)
+          const ctx = call.context
+          const prepared = await prepare(input, call)
           let rows = 0
           try {
             const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
@@ -403,7 +408,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     },
     async meta(metaOptions) {
       assertOpen()
-      const ctx = metaOptions?.securityContext
+      const ctx = callContext(metaOptions?.securityContext).context
       const scope = await tenancy.resolve(ctx)
       try {
         const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
@@ -426,15 +431,6 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
 }
 
 const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
-
-/** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
-function tryDigest(ctx: SecurityContext | undefined): string | undefined {
-  try {
-    return securityDigest(ctx ?? null)
-  } catch {
-    return undefined
-  }
-}
 
 function isModelDefinition(value: unknown): value is ModelDefinition {
   // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.

@@ -3,7 +3,7 @@ import type { Connector, ExecuteOptions, FetchedRows } from '../connectors/conne
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import { CACHE_MODES, type CacheAdapter, type CacheErrorHandler, type CacheInfo, type CacheMode, type CacheOptions, type InvalidateTarget } from './cache-adapter.js'
-import { resultKey, scopes, scopesOf, securityDigest } from './cache-key.js'
+import { resultKey, scopes, scopesOf } from './cache-key.js'
 import { FAILED, guardAdapter, type GuardedAdapter } from './guarded-adapter.js'
 import { memoryCache } from './memory-cache.js'
 import { refreshKeyValues, type RefreshContext } from './refresh-values.js'
@@ -31,10 +31,13 @@ export interface CachedRunRequest {
   /** Run the statements on the database (the layer's own execution, with its error wrapping). */
   readonly execute: (exec: ExecuteOptions) => Promise<FetchedResult>
   readonly modelVersion: string
-  /** Who is asking: digested into the key, so results are never shared across security contexts. */
-  readonly securityContext: unknown
-  /** securityDigest(securityContext) when the caller has it already (saves hashing it twice). */
-  readonly securityDigest?: string | undefined
+  /**
+   * securityDigest() of the call's security context snapshot (see security-context.ts): part of the key,
+   * so results are never shared across contexts. Undefined when the context is not plain data: the
+   * query then runs uncached, and `notPlain` (why) is reported as 'key'.
+   */
+  readonly securityDigest: string | undefined
+  readonly notPlain?: unknown
   readonly tenant?: string | undefined
   readonly dialect: string
   /** The cubes the query touches (root of the join tree and every joined cube). */
@@ -220,12 +223,10 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       if (signal?.aborted) throw cancelled(signal.reason)
       const uncached = async (): Promise<CachedRun> => ({ ...(await execute(req, req.exec)), cache: { hit: false, stale: false, ageMs: 0, refreshKeys: {}, mode: 'no-cache' } })
       if (!adapter || !refreshContext) return uncached()
-      let digest: string
-      try {
-        digest = req.securityDigest ?? securityDigest(req.securityContext)
-      } catch (error) {
+      const digest = req.securityDigest
+      if (digest === undefined) {
         // A context that is not plain data cannot be keyed safely: never share, never fail the query.
-        adapter.report(error, 'key')
+        adapter.report(req.notPlain ?? new Error('The security context is not plain data.'), 'key')
         return uncached()
       }
       // A process-local flight key (never stored): the same parts as the result key, without generations.
