@@ -1,6 +1,7 @@
 import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
 import { isConnector } from './connectors/connector.js'
+import { ConnectorSources } from './connectors/connector-sources.js'
 import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
@@ -176,11 +177,16 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
   }
+  // A cache passed in may be shared (one memoryCache() between layers, one Redis prefix between
+  // deployments): result keys then need each connector's identity. The default cache is this layer's own.
+  const sharedCache = options.cache !== undefined && options.cache !== false
+  const sources = new ConnectorSources(sharedCache)
   if (typeof options.connectors !== 'function') {
     for (const [name, connector] of Object.entries(options.connectors ?? {})) {
       if (!isConnector(connector)) {
         throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${name} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
       }
+      sources.of(connector, name)
     }
   }
   const tenancy = new Tenancy<ModelInput>({
@@ -334,7 +340,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { main, totalRows, cache } = await queryCache.run({
-          connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
+          connector, source: sources.of(connector, compiled.dataSource), statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
           modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain, tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),

@@ -25,6 +25,8 @@ export interface FetchedResult {
 /** Everything the layer hands the cache for one query (see createSemanticLayer's query()). */
 export interface CachedRunRequest {
   readonly connector: Connector
+  /** The connector's identity (Connector.id, or the layer's own id for it): part of every key. */
+  readonly source: string
   /** statementDigest() of the dialect and the rendered statements (main and total): part of the key. Called only when the cache is on. */
   readonly statementDigest: () => string
   readonly exec: ExecuteOptions
@@ -230,7 +232,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         return uncached()
       }
       // A process-local flight key (never stored): the same parts as the result key, without generations.
-      const localKey = JSON.stringify([req.modelVersion, digest, req.tenant ?? null, req.statementDigest(), req.mode])
+      const localKey = JSON.stringify([req.modelVersion, req.source, digest, req.tenant ?? null, req.statementDigest(), req.mode])
       return requests.join(localKey, (shared) => runShared({ ...req, exec: withSignal(req.exec, shared) }, digest), { signal })
     },
 
@@ -256,6 +258,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const degraded = generations === FAILED || refreshKeys === FAILED
     const key = resultKey({
       modelVersion: req.modelVersion,
+      source: req.source,
       securityDigest: digest,
       tenant: req.tenant,
       statements: req.statementDigest(),

@@ -49,6 +49,14 @@ export type FetchedRows =
  */
 export interface Connector {
   readonly dialect: SqlDialect
+  /**
+   * What data this connector reads, for result-cache keys: two connectors with the same `id` must return
+   * the same rows for the same SQL, and connectors over different databases must have different ones, so
+   * layers sharing a cache (one `memoryCache()`, one Redis prefix) never serve each other's results. The
+   * built-in connectors derive it from their connection target (never the password) unless given one.
+   * A custom connector without it cannot use a cache passed to `createSemanticLayer` (CONFIG_INVALID).
+   */
+  readonly id?: string
   /** Run one statement with bound parameters. */
   execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ObjectRow[]>
   /**

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { SemanticLayerError } from '../errors.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
 import { cancelledError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions } from './connector.js'
+import { givenId, sqliteIdentity } from './connector-identity.js'
 
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
 export interface SqliteDatabase {
@@ -11,6 +13,10 @@ export interface SqliteDatabase {
   function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: unknown[]) => unknown): unknown
   close(): unknown
   readonly open: boolean
+  /** The file it was opened on (better-sqlite3 sets it): the connector's default `id`. */
+  readonly name?: string
+  /** True for an in-memory or temporary database. */
+  readonly memory?: boolean
 }
 
 /** The slice of better-sqlite3's Statement that Cortex uses. */
@@ -22,9 +28,16 @@ export interface SqliteStatement {
   readonly reader: boolean
 }
 
-export type SqliteOptions =
+export type SqliteOptions = (
   | { readonly filename: string; readonly readonly?: boolean; readonly timeoutMs?: number }
   | { readonly database: SqliteDatabase }
+) & {
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: `sqlite:file:` and the file's
+   * absolute path; an in-memory database gets an id of its own, so it shares no cache entry with any other.
+   */
+  readonly id?: string
+}
 
 /**
  * A connector for SQLite through better-sqlite3 (install it: `npm install better-sqlite3`).
@@ -36,6 +49,7 @@ export type SqliteOptions =
 export function sqlite(options: SqliteOptions): Connector {
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
+  const id = givenId(options.id, 'sqlite') ?? sqliteIdentity('database' in options ? (options.database.memory === true ? undefined : options.database.name) : options.filename, randomUUID)
   // Prepared statements by SQL, one cache per row form: raw() switches a statement's form and cannot be
   // called while the statement is being iterated by a stream.
   const statements = new Map<string, SqliteStatement>()
@@ -80,6 +94,7 @@ export function sqlite(options: SqliteOptions): Connector {
   // interrupted once started, so signals and timeouts are honoured before it starts (and between
   // streamed rows).
   return brandConnector({
+    id,
     dialect: sqliteDialect,
     execute: async (sql, params, execOptions) => all(sql, params, execOptions, false) as Record<string, unknown>[],
     executeArrays: async (sql, params, execOptions) => all(sql, params, execOptions, true) as unknown[][],

@@ -33,6 +33,8 @@ export function uniquePrefix(file: string): string {
 
 export interface CountedDb {
   readonly db: Database.Database
+  /** A connector id naming this database: connectors given it share cache entries (see Connector.id). */
+  readonly id: string
   /** Runs of statements over the `orders` cube, counted by SQLite itself. */
   executions(): number
   /** Runs of the refresh-key query of `orders` (when the model uses refresh_key.sql). */
@@ -61,6 +63,7 @@ export function countedDb(): CountedDb {
   let nextId = 1_000_000
   return {
     db,
+    id: `counted-db:${randomUUID()}`,
     executions: () => executions,
     refreshes: () => refreshes,
     bumpVersion: () => void db.exec('UPDATE data_version SET v = v + 1'),
@@ -122,12 +125,13 @@ export interface Gate {
  * A custom SQLite connector (execute only: rows as objects) whose statements can be held at a gate, to
  * keep a query in flight for as long as a test needs without any timer.
  */
-export function gatedConnector(db: Database.Database): { connector: Connector; gate: Gate } {
-  const inner = sqlite({ database: db })
+export function gatedConnector(db: Database.Database, id: string): { connector: Connector; gate: Gate } {
+  const inner = sqlite({ database: db, id })
   let closed: Promise<void> | undefined
   let open: () => void = () => undefined
   let waiting = 0
   const connector = defineConnector({
+    id,
     dialect: inner.dialect,
     async execute(sql, params, options) {
       if (closed) {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { CacheAdapter, CacheOperation } from '../../src/cache/cache-adapter.js'
 import { memoryCache } from '../../src/cache/memory-cache.js'
+import { sqlite } from '../../src/sqlite.js'
 import { ManualClock, until } from '../fixtures/manual-clock.js'
 import { BY_STATUS, countedDb, layerOn, testModel, type CountedDb } from './helpers.js'
 import { cacheBehaviourSuite } from './suite.js'
@@ -169,8 +170,9 @@ describe('layer cache: defaults, failures and configuration', () => {
   test('layers sharing one memoryCache share entries and invalidations', async () => {
     db = countedDb()
     const shared = memoryCache({ maxEntries: 100 })
-    const one = open({ cache: shared })
-    const two = open({ cache: shared })
+    // Connectors of their own over one database, named alike (see Connector.id).
+    const one = open({ cache: shared, connectors: { default: sqlite({ database: db.db, id: db.id }) } })
+    const two = open({ cache: shared, connectors: { default: sqlite({ database: db.db, id: db.id }) } })
     await one.query(BY_STATUS)
     expect((await two.query(BY_STATUS)).cache.hit).toBe(true)
     await one.invalidate({ cubes: ['orders'] })

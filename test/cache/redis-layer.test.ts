@@ -170,7 +170,7 @@ describe.skipIf(!REDIS_URL)('redis cache (set CORTEX_TEST_REDIS_URL)', () => {
       const layerOn = (c: TestClient): SemanticLayer =>
         createSemanticLayer({
           model: testModel({ orders: { sql: REFRESH_SQL, every: '1 hour' }, customers: { every: '1 hour' } }),
-          connectors: { default: sqlite({ database: db.db }) }, // same database, separate connectors
+          connectors: { default: sqlite({ database: db.db, id: db.id }) }, // same database (one id), separate connectors
           cache: redisCache({ client: c.client, prefix, generationCacheMs }),
         })
       one = layerOn(clients[0]!)

@@ -31,10 +31,10 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     const open = async (options: Partial<SemanticLayerOptions> & { gated?: boolean } = {}): Promise<{ layer: SemanticLayer; db: CountedDb; gate: Gate; clock: ManualClock }> => {
       const db = countedDb()
       const { adapter, close } = await makeAdapter()
-      const gated = gatedConnector(db.db)
+      const gated = gatedConnector(db.db, db.id)
       const clock = new ManualClock()
       const { gated: useGate, ...rest } = options
-      const layer = createSemanticLayer({ model: testModel(), connectors: { default: useGate ? gated.connector : sqlite({ database: db.db }) }, cache: adapter, clock, ...rest })
+      const layer = createSemanticLayer({ model: testModel(), connectors: { default: useGate ? gated.connector : sqlite({ database: db.db, id: db.id }) }, cache: adapter, clock, ...rest })
       cleanups.push(() => db.close(), close, () => layer.close())
       return { layer, db, gate: gated.gate, clock }
     }
@@ -67,8 +67,9 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       const db = countedDb()
       const { adapter, close } = await makeAdapter()
       const clock = new ManualClock() // one clock: both instances are in the same refresh bucket
-      const arraysLayer = createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db.db }) }, cache: adapter, clock })
-      const objectsLayer = createSemanticLayer({ model: testModel(), connectors: { default: gatedConnector(db.db).connector }, cache: adapter, clock })
+      // Both connectors read the same database, and say so with one id (see Connector.id).
+      const arraysLayer = createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db.db, id: db.id }) }, cache: adapter, clock })
+      const objectsLayer = createSemanticLayer({ model: testModel(), connectors: { default: gatedConnector(db.db, db.id).connector }, cache: adapter, clock })
       cleanups.push(() => db.close(), close, () => arraysLayer.close(), () => objectsLayer.close())
       for (let i = 0; i < 40; i++) db.addOrder() // 540 orders: more than the limit, and enough rows for the generated shaper (≥ 512)
       const byArrays = { dimensions: ['orders.id', 'orders.status', 'orders.note'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }], order: { 'orders.id': 'asc' }, limit: 520, ungrouped: true, total: true } as const

@@ -127,7 +127,7 @@ describe('the security context: one snapshot for policies, hooks and cache keys'
     expect(Object.isFrozen(call.context) && Object.isFrozen((call.context as { b: unknown[] }).b)).toBe(true)
     expect(call.digest()).toBe(securityDigest(ctx))
     // An own "__proto__" key is copied as a key, not turned into a prototype.
-    const own = JSON.parse('{"__proto__": {"is_admin": true}}') as object
+    const own = JSON.parse('{"__proto__": {"is_admin": true}}') as Record<string, unknown>
     const copied = callContext(own).context as Record<string, unknown>
     expect(Object.getPrototypeOf(copied)).toBe(Object.prototype)
     expect(Object.hasOwn(copied, '__proto__')).toBe(true)
