@@ -24,7 +24,8 @@ import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOption
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { sha256 } from './cache/cache-key.js'
 import { callContext, type CallContext } from './security/security-context.js'
-import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { CompiledQueries, type CompiledQueriesOptions, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { checkQueryLimits, resolveQueryLimits } from './query/query-limits.js'
 import { resolveClock, type Clock } from './util/clock.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
@@ -47,6 +48,14 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly defaultLimit?: number
   /** Largest limit a query may ask for. Default 50 000. */
   readonly maxLimit?: number
+  /**
+   * Longest filter value a query may carry, in characters (QUERY_INVALID / LIMIT_EXCEEDED beyond it).
+   * Default 10 000. Checked before anything is compiled or cached, so one request cannot make the layer
+   * hold megabytes of text per query.
+   */
+  readonly maxFilterValueLength?: number
+  /** Most filter values in one query, all filters together (QUERY_INVALID / LIMIT_EXCEEDED beyond it). Default 10 000. */
+  readonly maxFilterValues?: number
   /**
    * Clock for relative date ranges ('today', 'last 7 days') and for the result cache's notion of time
    * (refresh-key buckets, entry ages and TTL, the pause after a cache failure). Default: the system clock.
@@ -74,10 +83,12 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly cacheOptions?: CacheOptions
   /**
    * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
-   * parsing, policies, planning and rendering. Default 1 000; `0` or `false` turns it off. Queries with
-   * relative date ranges are not kept, and `queryRewrite`/`authorize` still run on every call.
+   * parsing, policies, planning and rendering. A number of entries (default 1 000), `0` or `false` to turn
+   * it off, or `{ maxEntries, maxBytes, maxEntryBytes }`: at most 32 MiB (estimated) in all by default,
+   * and a query whose entry would pass 256 KiB is not kept. Queries with relative date ranges are not
+   * kept, and `queryRewrite`/`authorize` still run on every call.
    */
-  readonly compiledQueries?: number | false
+  readonly compiledQueries?: number | false | CompiledQueriesOptions
 }
 
 export interface QueryOptions {
@@ -141,6 +152,8 @@ export interface SemanticLayer {
   meta(options?: MetaOptions): Promise<MetaResponse>
   /** The shared compiled model (undefined when models come from a per-tenant factory). */
   readonly model: CompiledModel | undefined
+  /** The row limits of this layer (`defaultLimit`, `maxLimit`), e.g. for an HTTP handler's per-request budget. */
+  readonly limits: { readonly defaultLimit: number; readonly maxLimit: number }
   /**
    * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
    * With `redisCache` every instance sharing the Redis drops them.
@@ -203,7 +216,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
   const queryCache = createQueryCache({ ...options, clock })
-  const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
+  const compiledQueries = new CompiledQueries(options.compiledQueries, decimals)
+  const queryLimits = resolveQueryLimits(options)
+  const limits = Object.freeze({ defaultLimit, maxLimit })
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
 
   const assertOpen = (): void => {
@@ -229,6 +244,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       scope.release()
     }
     const parsed = guard('parse', () => parseQuery(input))
+    checkQueryLimits(parsed, queryLimits)
     const scope = await tenancy.resolve(ctx)
     try {
       const model = scope.model
@@ -317,6 +333,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     get model() {
       return tenancy.model
     },
+    limits,
     async sql(input, sqlOptions) {
       const prepared = await prepare(input, callContext(sqlOptions?.securityContext))
       try {

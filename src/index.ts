@@ -5,6 +5,7 @@
  */
 export { createSemanticLayer } from './create-semantic-layer.js'
 export type { HealthCheckResult, QueryOptions, QueryResult, SemanticLayer, SemanticLayerOptions, SqlOptions } from './create-semantic-layer.js'
+export type { CompiledQueriesOptions } from './compiled-queries.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'
 export { compileModel } from './model/compile-model.js'

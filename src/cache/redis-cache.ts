@@ -125,7 +125,11 @@ export function redisCache(options: RedisCacheOptions): CacheAdapter {
       if (!Array.isArray(raw) || raw.length !== scopes.length) throw new Error('Unexpected MGET reply from Redis')
       const values = raw.map((v) => (v === null || v === undefined ? 0 : Number(v)))
       if (values.some((v) => !Number.isSafeInteger(v))) throw new Error('A generation key in Redis does not hold an integer')
-      if (live && startedAt === epoch && subscription?.live()) scopes.forEach((s, i) => known.set(s, { value: values[i]!, at: now }))
+      if (live && startedAt === epoch && subscription?.live()) {
+        // Scopes grow with cubes × tenants: forget them all past 10 000 (they are read again from Redis).
+        if (known.size > 10_000) known.clear()
+        scopes.forEach((s, i) => known.set(s, { value: values[i]!, at: now }))
+      }
       return values
     },
     async bump(scopes) {
