@@ -9,6 +9,7 @@ import { authenticateAdmin, authenticateUser } from './auth.js'
 import { createCors } from './cors.js'
 import { dryRun, load, meta, sql, type CubeParams, type CubeRouteContext } from './cube-routes.js'
 import { LayerSlot } from './layer-slot.js'
+import { withoutTrailingSlashes } from './paths.js'
 import { HandlerMetrics } from './metrics.js'
 import { resolveOptions, type HandlerOptions } from './options.js'
 import { readJsonObject } from './read-body.js'
@@ -48,7 +49,7 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
   }
 
   const routeOf = (pathname: string): Route | undefined => {
-    const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname
+    const path = withoutTrailingSlashes(pathname)
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return { kind: 'probe', name: path.slice(1) as 'healthz' | 'livez' | 'readyz' }
     const cubePrefix = `${options.basePath}/v1/`
     if (path.startsWith(cubePrefix)) {

@@ -1,4 +1,5 @@
 import { SemanticLayerError, type SemanticLayer } from '../index.js'
+import { withoutTrailingSlashes } from './paths.js'
 
 /** Who is calling, as the layer's security hooks and access policies read it. */
 export type SecurityContext = Readonly<Record<string, unknown>>
@@ -88,7 +89,10 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
   const prefix = (key: 'basePath' | 'adminBasePath', fallback: string): string => {
     const value = options[key] ?? fallback
     if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9/_.-]*$/.test(value))) bad(key, `${key} must be '' or a path such as '${fallback}'.`)
-    return typeof value === 'string' ? value.replace(/\/+$/, '') : fallback
+    if (typeof value !== 'string') return fallback
+    // Every trailing slash goes ('/x/' → '/x'; '/' and '//' → '', the API at the root).
+    const trimmed = withoutTrailingSlashes(value)
+    return trimmed === '/' ? '' : trimmed
   }
   const basePath = prefix('basePath', '/cubejs-api')
   const adminBasePath = prefix('adminBasePath', '/admin')
