@@ -83,20 +83,20 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
     const onAbort = (): void => controller.abort(request.signal.reason)
     if (request.signal.aborted) onAbort()
     else request.signal.addEventListener('abort', onAbort, { once: true })
-    let timer: NodeJS.Timeout | undefined
+    let cancelTimer: (() => void) | undefined
     const running = work(controller.signal)
     try {
       if (options.timeoutMs === undefined) return await running
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
+        cancelTimer = options.setTimer(() => {
           const error = new HttpError(504, { error: `The request timed out after ${options.timeoutMs} ms.` }, 'QUERY_TIMEOUT')
           controller.abort(error)
           reject(error)
-        }, options.timeoutMs)
+        }, options.timeoutMs!)
       })
       return await Promise.race([running, timeout])
     } finally {
-      clearTimeout(timer)
+      cancelTimer?.()
       request.signal.removeEventListener('abort', onAbort)
       running.catch(() => {})
     }

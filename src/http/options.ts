@@ -1,4 +1,4 @@
-import { SemanticLayerError, type SemanticLayer } from '../index.js'
+import { SemanticLayerError, type Clock, type SemanticLayer } from '../index.js'
 import { withoutTrailingSlashes } from './paths.js'
 
 /** Who is calling, as the layer's security hooks and access policies read it. */
@@ -66,6 +66,8 @@ export interface HandlerOptions {
   readonly maxRowsPerRequest?: number
   /** Cross-origin access for browsers. Without it no CORS headers are sent. */
   readonly cors?: CorsOptions
+  /** The timers `timeoutMs` runs on (default: the event loop's), so tests can move time by hand. */
+  readonly clock?: Pick<Clock, 'setTimer'>
   /** `dbType` in /v1/load answers (Cube reports its driver's type), per data source. Default null. */
   readonly dbType?: string | ((dataSource: string) => string)
   /**
@@ -90,6 +92,7 @@ export interface ResolvedOptions {
   /** Undefined: the layer's maxLimit. */
   readonly maxRowsPerRequest: number | undefined
   readonly cors: CorsOptions | undefined
+  readonly setTimer: Clock['setTimer']
   readonly dbType: (dataSource: string) => string | null
   readonly onError: NonNullable<HandlerOptions['onError']>
 }
@@ -121,6 +124,7 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
   }
   const timeoutMs = options.timeoutMs
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0)) bad('timeoutMs', 'timeoutMs must be a positive number of milliseconds.')
+  if (options.clock !== undefined && typeof options.clock?.setTimer !== 'function') bad('clock', 'clock must have setTimer(callback, ms).')
   for (const key of ['authenticate', 'authenticateAdmin', 'reload', 'invalidate', 'onError'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') bad(key, `${key} must be a function.`)
   }
@@ -146,6 +150,10 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
     maxQueriesPerRequest,
     maxRowsPerRequest: options.maxRowsPerRequest,
     cors,
+    setTimer: options.clock ? (callback, ms) => options.clock!.setTimer(callback, ms) : (callback, ms) => {
+      const timer = setTimeout(callback, ms)
+      return () => clearTimeout(timer)
+    },
     dbType: typeof dbType === 'function' ? dbType : () => dbType ?? null,
     onError: options.onError ?? (() => {}),
   }
