@@ -57,7 +57,8 @@ async function heapMb() {
 const statuses = {}
 const heap = [await heapMb()]
 for (let i = 1; i <= REQUESTS; i++) {
-  const body = JSON.stringify({ query: { measures: ['orders.count'], dimensions: ['orders.status'], filters: [{ member: 'orders.status', operator: 'contains', values: values(i) }] } })
+  const filters = [{ member: 'orders.status', operator: 'contains', values: values(i) }]
+  const body = JSON.stringify({ query: { measures: ['orders.count'], dimensions: ['orders.status'], filters } })
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
   await res.arrayBuffer()
   statuses[res.status] = (statuses[res.status] ?? 0) + 1

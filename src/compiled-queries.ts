@@ -82,7 +82,7 @@ export interface CompiledQueriesOptions {
   readonly maxEntries?: number
   /** Most estimated bytes kept, all entries together. Default 32 MiB. */
   readonly maxBytes?: number
-  /** An entry estimated larger than this is not kept at all (such a query is compiled on every call). Default 256 KiB. */
+  /** An entry estimated larger than this is never kept (such a query is compiled on every call). Default 256 KiB. */
   readonly maxEntryBytes?: number
 }
 
@@ -113,7 +113,7 @@ export class CompiledQueries {
   private readonly entries: LRUCache<string, CompiledQuery> | undefined
   private readonly maxKeyChars: number
 
-  constructor(settings: number | false | CompiledQueriesOptions | undefined, private readonly decimals: DecimalMode) {
+  constructor(settings: Settings, private readonly decimals: DecimalMode) {
     const o = resolveSettings(settings)
     this.maxKeyChars = Math.floor(o.maxEntryBytes / 4)
     this.entries = o.maxEntries === 0 ? undefined : new LRUCache<string, CompiledQuery>({
@@ -184,21 +184,29 @@ export class CompiledQueries {
   }
 }
 
-function resolveSettings(settings: number | false | CompiledQueriesOptions | undefined): Required<CompiledQueriesOptions> {
+type Settings = number | false | CompiledQueriesOptions | undefined
+
+function resolveSettings(settings: Settings): Required<CompiledQueriesOptions> {
   const bad = (message: string): never => {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['compiledQueries'], message }])
   }
   if (settings === false) return { ...DEFAULTS, maxEntries: 0 }
   if (settings === undefined) return { ...DEFAULTS }
   if (typeof settings === 'number') {
-    if (!Number.isSafeInteger(settings) || settings < 0) bad('compiledQueries must be a non-negative integer (0 or false turns the compiled-query cache off), or { maxEntries, maxBytes, maxEntryBytes }.')
+    if (!Number.isSafeInteger(settings) || settings < 0) {
+      bad('compiledQueries must be a non-negative integer (0 or false turns the compiled-query cache off), or ' +
+        '{ maxEntries, maxBytes, maxEntryBytes }.')
+    }
     return { ...DEFAULTS, maxEntries: settings }
   }
-  if (typeof settings !== 'object' || settings === null) return bad('compiledQueries must be a number of entries, false, or { maxEntries, maxBytes, maxEntryBytes }.')
+  if (typeof settings !== 'object' || settings === null) {
+    return bad('compiledQueries must be a number of entries, false, or { maxEntries, maxBytes, maxEntryBytes }.')
+  }
   const out = { ...DEFAULTS, ...settings }
   for (const name of ['maxEntries', 'maxBytes', 'maxEntryBytes'] as const) {
     const v = out[name]
-    if (!Number.isSafeInteger(v) || v < (name === 'maxEntries' ? 0 : 1)) bad(`compiledQueries.${name} must be a ${name === 'maxEntries' ? 'non-negative' : 'positive'} integer.`)
+    const least = name === 'maxEntries' ? 0 : 1
+    if (!Number.isSafeInteger(v) || v < least) bad(`compiledQueries.${name} must be an integer ≥ ${least}.`)
   }
   if (out.maxEntryBytes > out.maxBytes) bad('compiledQueries.maxEntryBytes must not exceed maxBytes.')
   return out

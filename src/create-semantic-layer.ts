@@ -24,7 +24,8 @@ import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOption
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { sha256 } from './cache/cache-key.js'
 import { callContext, type CallContext } from './security/security-context.js'
-import { CompiledQueries, type CompiledQueriesOptions, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { CompiledQueries, type CompiledQueriesOptions } from './compiled-queries.js'
+import type { CompiledQuery, RenderedStatements } from './compiled-queries.js'
 import { checkQueryLimits, resolveQueryLimits } from './query/query-limits.js'
 import { resolveClock, type Clock } from './util/clock.js'
 
@@ -54,7 +55,7 @@ export interface SemanticLayerOptions extends SecurityHooks {
    * hold megabytes of text per query.
    */
   readonly maxFilterValueLength?: number
-  /** Most filter values in one query, all filters together (QUERY_INVALID / LIMIT_EXCEEDED beyond it). Default 10 000. */
+  /** Most filter values in one query, all filters together (LIMIT_EXCEEDED beyond it). Default 10 000. */
   readonly maxFilterValues?: number
   /**
    * Clock for relative date ranges ('today', 'last 7 days') and for the result cache's notion of time
@@ -357,8 +358,10 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { main, totalRows, cache } = await queryCache.run({
-          connector, source: sources.of(connector, compiled.dataSource), statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
-          modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain, tenant: scope.tenant, dialect: connector.dialect.name,
+          connector, source: sources.of(connector, compiled.dataSource), statementDigest: () => statements.digest,
+          exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
+          modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain,
+          tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })

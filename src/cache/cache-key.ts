@@ -151,10 +151,20 @@ export function resultKey(input: ResultKeyInput): string {
 
 /** The text {@link resultKey} hashes (exported for its test: decoding it gives the input back). */
 export function resultKeyText(input: ResultKeyInput): string {
-  return JSON.stringify([5, input.modelVersion, input.source, input.securityDigest, input.tenant ?? null, input.statements, input.scopes, input.generations])
+  const { modelVersion, source, securityDigest, tenant, statements, scopes, generations } = input
+  return JSON.stringify([5, modelVersion, source, securityDigest, tenant ?? null, statements, scopes, generations])
 }
 
 /** `k:<sha256>`: the cached value of one cube's `refresh_key.sql` for one security context and interval. */
-export function refreshValueKey(input: { modelVersion: string; source: string; cube: string; sql: string; securityDigest: string; tenant: string | undefined; dialect: string; bucket: number }): string {
+export function refreshValueKey(input: {
+  modelVersion: string
+  source: string
+  cube: string
+  sql: string
+  securityDigest: string
+  tenant: string | undefined
+  dialect: string
+  bucket: number
+}): string {
   return `k:${sha256(canonical({ v: 2, ...input, tenant: input.tenant ?? null }))}`
 }

@@ -20,7 +20,12 @@ export interface GuardedAdapter {
   close(): Promise<void>
 }
 
-export function guardAdapter(adapter: CacheAdapter, onError: CacheErrorHandler | undefined, retryAfterMs: number, clock: Clock = systemClock): GuardedAdapter {
+export function guardAdapter(
+  adapter: CacheAdapter,
+  onError: CacheErrorHandler | undefined,
+  retryAfterMs: number,
+  clock: Clock = systemClock,
+): GuardedAdapter {
   let downUntil = 0
   let warned = false
   const report = (error: unknown, operation: CacheOperation): void => {

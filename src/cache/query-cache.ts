@@ -102,7 +102,9 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CACHE', path: ['cache'], message: "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false." }])
   }
   const clock = settings.clock ?? systemClock
-  const adapter: GuardedAdapter | undefined = settings.cache === false ? undefined : guardAdapter(settings.cache ?? memoryCache({ clock }), settings.onCacheError, retryAfterMs, clock)
+  const store = settings.cache === false ? undefined : (settings.cache ?? memoryCache({ clock }))
+  const adapter: GuardedAdapter | undefined =
+    store === undefined ? undefined : guardAdapter(store, settings.onCacheError, retryAfterMs, clock)
   // Rows shaped as they arrived are handed out as they are to a single caller only (see FetchedRows).
   const flights = createFlights<Filled>((filled) => shareRows(filled.main))
   const refreshContext: RefreshContext | undefined = adapter ? { adapter, flights: createFlights<string | typeof FAILED>() } : undefined
@@ -180,7 +182,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       }
       const result = await execute(req, exec)
       if (adapter && plan.write) {
-        await write(adapter, key, { id: randomUUID(), createdAt: clock.now(), refreshKeys: plan.refreshKeys, ...result }, plan.ttlMs)
+        const entry = { id: randomUUID(), createdAt: clock.now(), refreshKeys: plan.refreshKeys, ...result }
+        await write(adapter, key, entry, plan.ttlMs)
       }
       return result
     } finally {
@@ -232,7 +235,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         return uncached()
       }
       // A process-local flight key (never stored): the same parts as the result key, without generations.
-      const localKey = JSON.stringify([req.modelVersion, req.source, digest, req.tenant ?? null, req.statementDigest(), req.mode])
+      const { modelVersion, source, tenant, mode } = req
+      const localKey = JSON.stringify([modelVersion, source, digest, tenant ?? null, req.statementDigest(), mode])
       return requests.join(localKey, (shared) => runShared({ ...req, exec: withSignal(req.exec, shared) }, digest), { signal })
     },
 
@@ -355,10 +359,13 @@ function sameValues(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k])
 }
 
-async function raceTimeout<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+type Raced<T> = { done: true; value: T } | { done: false }
+
+async function raceTimeout<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<Raced<T>> {
   let cancel: (() => void) | undefined
   try {
-    return await Promise.race([promise.then((value) => ({ done: true as const, value })), new Promise<{ done: false }>((r) => (cancel = clock.setTimer(() => r({ done: false }), ms)))])
+    const late = new Promise<Raced<T>>((r) => (cancel = clock.setTimer(() => r({ done: false }), ms)))
+    return await Promise.race([promise.then((value) => ({ done: true as const, value })), late])
   } finally {
     cancel?.()
   }

@@ -24,7 +24,8 @@ interface Target {
 export function givenId(id: unknown, connector: string): string | undefined {
   if (id === undefined) return undefined
   if (typeof id !== 'string' || id.length === 0 || id.length > 500) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['id'], message: `${connector}({ id }) must be a non-empty string (at most 500 characters) naming the database it reads.` }])
+    const message = `${connector}({ id }) must be a non-empty string (at most 500 characters) naming its database.`
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['id'], message }])
   }
   return id
 }
@@ -69,10 +70,11 @@ function targetOf(config: unknown): Target | undefined {
   if (typeof config === 'string') return fromUrl(config)
   if (typeof config !== 'object' || config === null) return undefined
   const c = config as Record<string, unknown>
-  const url = typeof c.connectionString === 'string' ? c.connectionString : typeof c.uri === 'string' ? c.uri : undefined
+  const url = [c.connectionString, c.uri].find((u): u is string => typeof u === 'string')
   const base = url === undefined ? {} : fromUrl(url)
   if (base === undefined) return undefined
-  return { ...base, ...Object.fromEntries(['host', 'port', 'database', 'user', 'socketPath'].filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) }
+  const fields = ['host', 'port', 'database', 'user', 'socketPath'].filter((k) => c[k] !== undefined)
+  return { ...base, ...Object.fromEntries(fields.map((k) => [k, c[k]])) }
 }
 
 function osUser(): string | undefined {

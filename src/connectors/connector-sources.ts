@@ -17,13 +17,23 @@ export class ConnectorSources {
     const id = connector.id
     if (typeof id === 'string' && id !== '') return id
     if (id !== undefined) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', dataSource, 'id'], message: `The id of connector ${describeName(dataSource)} must be a non-empty string naming the database it reads.` }])
+      const message = `The id of connector ${describeName(dataSource)} must be a non-empty string naming its database.`
+      throw invalid('INVALID_CONNECTOR', dataSource, message)
     }
     if (this.sharedCache) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONNECTOR_ID_REQUIRED', path: ['connectors', dataSource, 'id'], message: `Connector ${describeName(dataSource)} has no id, and this layer was given a cache that other layers may share: their results could be served for another database. Give the connector an id naming its database (defineConnector({ id, ... }), or the id option of sqlite()/postgres()/mysql() when Cortex cannot read the pool's target).` }])
+      const message =
+        `Connector ${describeName(dataSource)} has no id, and this layer was given a cache that other layers may ` +
+        'share: their results could be served for another database. Give the connector an id naming its database ' +
+        '(defineConnector({ id, ... }), or the id option of sqlite()/postgres()/mysql() when Cortex cannot ' +
+        "read the pool's target)."
+      throw invalid('CONNECTOR_ID_REQUIRED', dataSource, message)
     }
     let own = this.anonymous.get(connector)
     if (own === undefined) this.anonymous.set(connector, (own = `layer:${randomUUID()}`))
     return own
   }
+}
+
+function invalid(code: string, dataSource: string, message: string): SemanticLayerError {
+  return new SemanticLayerError('CONFIG_INVALID', [{ code, path: ['connectors', dataSource, 'id'], message }])
 }

@@ -380,7 +380,7 @@ class Control {
   }
 }
 
-/** Where a mysql() connector connects, as far as its options tell: the URL or config, a pool's config, knex's settings. */
+/** Where a mysql() connector connects, as its options tell: the URL or config, a pool's config, knex's settings. */
 function mysqlTarget(options: MysqlOptions): unknown {
   if (options.knex) return (options.knex.client as { connectionSettings?: unknown }).connectionSettings
   if (options.existingPool) {

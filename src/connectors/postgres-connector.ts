@@ -302,7 +302,7 @@ export function postgres(options: PostgresOptions): Connector {
 
   const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
-  const target = options.knex ? options.knex.client.connectionSettings : options.existingPool ? options.existingPool.options : options.connection
+  const target = options.knex?.client.connectionSettings ?? options.existingPool?.options ?? options.connection
   const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
   return brandConnector({
     ...(id === undefined ? {} : { id }),

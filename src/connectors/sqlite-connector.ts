@@ -56,7 +56,9 @@ export type SqliteOptions = (
 export function sqlite(options: SqliteOptions): Connector {
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
-  const id = givenId(options.id, 'sqlite') ?? sqliteIdentity('database' in options ? (options.database.memory === true ? undefined : options.database.name) : options.filename, randomUUID)
+  const handle = 'database' in options ? options.database : undefined
+  const file = handle ? (handle.memory === true ? undefined : handle.name) : (options as { filename: string }).filename
+  const id = givenId(options.id, 'sqlite') ?? sqliteIdentity(file, randomUUID)
   // Prepared statements by SQL, one per row form: raw() switches a statement's form and cannot be called
   // while the statement is being iterated by a stream.
   const statements = statementCache(options.statementCache)
@@ -158,7 +160,9 @@ function statementCache(options: SqliteOptions['statementCache']): LRUCache<stri
   const maxBytes = options?.maxBytes ?? 64 * 2 ** 20
   for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {
     if (!Number.isSafeInteger(v) || v < 1) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['statementCache', name], message: `sqlite({ statementCache: { ${name} } }) must be a positive integer.` }])
+      const message = `sqlite({ statementCache: { ${name} } }) must be a positive integer.`
+      const issue = { code: 'INVALID_OPTION', path: ['statementCache', name], message }
+      throw new SemanticLayerError('CONFIG_INVALID', [issue])
     }
   }
   return new LRUCache<string, CachedStatements>({
@@ -166,7 +170,7 @@ function statementCache(options: SqliteOptions['statementCache']): LRUCache<stri
     maxSize: maxBytes,
     // A statement larger than an eighth of the budget is prepared on every call instead of evicting the rest.
     maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)),
-    sizeCalculation: (entry, sql) => (entry.objects ? statementBytes(sql) : 0) + (entry.arrays ? statementBytes(sql) : 0) || 1,
+    sizeCalculation: (entry, sql) => ((entry.objects ? 1 : 0) + (entry.arrays ? 1 : 0)) * statementBytes(sql) || 1,
   })
 }
 

@@ -37,7 +37,9 @@ export function parseQueryParam(raw: unknown, maxQueries: number): Json | Json[]
   const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
   if (Array.isArray(value)) {
     if (value.length > maxQueries) throw tooManyQueries(value.length, maxQueries)
-    if (value.length === 0 || !value.every(isObject)) throw userError('query must be a query object or a non-empty array of query objects.', 'QUERY_INVALID')
+    if (value.length === 0 || !value.every(isObject)) {
+      throw userError('query must be a query object or a non-empty array of query objects.', 'QUERY_INVALID')
+    }
     return value
   }
   if (!isObject(value)) throw userError('query must be a JSON object such as {"measures": ["orders.count"]}.', 'QUERY_INVALID')
@@ -47,7 +49,10 @@ export function parseQueryParam(raw: unknown, maxQueries: number): Json | Json[]
 const timeDimensionsOf = (q: Json): unknown[] => (Array.isArray(q.timeDimensions) ? q.timeDimensions : [])
 
 function tooManyQueries(count: number, maxQueries: number): Error {
-  return limitExceeded(['query'], `This request holds ${count} queries; at most ${maxQueries} are allowed in one request (maxQueriesPerRequest). Send fewer blended queries or compareDateRange ranges, or raise maxQueriesPerRequest.`)
+  const message =
+    `This request holds ${count} queries; at most ${maxQueries} are allowed in one request (maxQueriesPerRequest). ` +
+    'Send fewer blended queries or compareDateRange ranges, or raise maxQueriesPerRequest.'
+  return limitExceeded(['query'], message)
 }
 
 /** Split a request into the queries to run, as Cube does: an array blends, compareDateRange compares. */
@@ -73,7 +78,9 @@ function expandTypes(input: Json | Json[], maxQueries: number): Omit<ExpandedQue
   const index = withCompare[0]!
   const { compareDateRange, ...rest } = tds[index] as Json
   if ('dateRange' in rest) throw userError('A time dimension cannot have both dateRange and compareDateRange.', 'QUERY_INVALID')
-  if (Array.isArray(compareDateRange) && compareDateRange.length > maxQueries) throw tooManyQueries(compareDateRange.length, maxQueries)
+  if (Array.isArray(compareDateRange) && compareDateRange.length > maxQueries) {
+    throw tooManyQueries(compareDateRange.length, maxQueries)
+  }
   if (!Array.isArray(compareDateRange) || compareDateRange.length === 0) {
     throw userError('compareDateRange must be a non-empty array of date ranges.', 'QUERY_INVALID')
   }

@@ -124,7 +124,9 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
   }
   const timeoutMs = options.timeoutMs
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0)) bad('timeoutMs', 'timeoutMs must be a positive number of milliseconds.')
-  if (options.clock !== undefined && typeof options.clock?.setTimer !== 'function') bad('clock', 'clock must have setTimer(callback, ms).')
+  if (options.clock !== undefined && typeof options.clock?.setTimer !== 'function') {
+    bad('clock', 'clock must have setTimer(callback, ms).')
+  }
   for (const key of ['authenticate', 'authenticateAdmin', 'reload', 'invalidate', 'onError'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') bad(key, `${key} must be a function.`)
   }

@@ -18,7 +18,8 @@ export function resolveQueryLimits(options: Partial<Record<keyof QueryLimits, un
     const v = options[name]
     if (v === undefined) continue
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [name], message: `${name} must be a positive integer.` }])
+      const issue = { code: 'INVALID_OPTION', path: [name], message: `${name} must be a positive integer.` }
+      throw new SemanticLayerError('CONFIG_INVALID', [issue])
     }
     out[name] = v
   }
@@ -41,14 +42,24 @@ export function checkQueryLimits(query: CubeQuery, limits: QueryLimits): void {
       count += values.length
       values.forEach((v, j) => {
         if (typeof v === 'string' && v.length > limits.maxFilterValueLength && issues.length < 10) {
-          issues.push({ code: 'LIMIT_EXCEEDED', path: [...path, i, 'values', j], message: `This filter value is longer than the ${limits.maxFilterValueLength} characters allowed (maxFilterValueLength). Filter on a shorter value, or raise maxFilterValueLength.` })
+          issues.push({
+            code: 'LIMIT_EXCEEDED',
+            path: [...path, i, 'values', j],
+            message: `This filter value is longer than the ${limits.maxFilterValueLength} characters allowed ` +
+              '(maxFilterValueLength). Filter on a shorter value, or raise maxFilterValueLength.',
+          })
         }
       })
     })
   }
   walk(query.filters ?? [], ['filters'])
   if (count > limits.maxFilterValues) {
-    issues.push({ code: 'LIMIT_EXCEEDED', path: ['filters'], message: `The query has ${count} filter values; at most ${limits.maxFilterValues} are allowed (maxFilterValues). Split it into several queries, or raise maxFilterValues.` })
+    issues.push({
+      code: 'LIMIT_EXCEEDED',
+      path: ['filters'],
+      message: `The query has ${count} filter values; at most ${limits.maxFilterValues} are allowed ` +
+        '(maxFilterValues). Split it into several queries, or raise maxFilterValues.',
+    })
   }
   if (issues.length > 0) throw new SemanticLayerError('QUERY_INVALID', issues)
 }

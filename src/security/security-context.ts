@@ -29,14 +29,21 @@ export interface CallContext {
 }
 
 export function callContext(ctx: SecurityContext | undefined): CallContext {
-  if (ctx === undefined || ctx === null) return { context: undefined, digest: memo(() => securityDigest(null)), notPlain: undefined }
+  if (ctx === undefined || ctx === null) {
+    return { context: undefined, digest: memo(() => securityDigest(null)), notPlain: undefined }
+  }
   let snapshot: SecurityContext
   try {
     snapshot = snapshotValue(ctx, [], 0) as SecurityContext
   } catch (caught) {
     // A Proxy's trap may throw anything: that context is not plain data either.
     const error = caught instanceof NotPlain ? caught : new NotPlain([], 'could not be read as plain data')
-    const notPlain = new SemanticLayerError('QUERY_INVALID', [{ code: 'NOT_PLAIN_DATA', path: ['securityContext', ...error.path], message: `This value ${error.what}; a security context must be plain data (objects, arrays, strings, numbers, booleans, null) to be cached. The call runs uncached.` }])
+    const notPlain = new SemanticLayerError('QUERY_INVALID', [{
+      code: 'NOT_PLAIN_DATA',
+      path: ['securityContext', ...error.path],
+      message: `This value ${error.what}; a security context must be plain data (objects, arrays, strings, numbers, ` +
+        'booleans, null) to be cached. The call runs uncached.',
+    }])
     return { context: ctx, digest: () => undefined, notPlain }
   }
   return { context: snapshot, digest: memo(() => securityDigest(snapshot)), notPlain: undefined }
@@ -61,7 +68,9 @@ function snapshotValue(v: unknown, path: (string | number)[], depth: number): un
       return v
     case 'object':
       if (v === null) return null
-      if (depth >= MAX_DEPTH) throw new NotPlain(path, `is nested more than ${MAX_DEPTH} levels deep (or refers back to itself)`)
+      if (depth >= MAX_DEPTH) {
+        throw new NotPlain(path, `is nested more than ${MAX_DEPTH} levels deep (or refers back to itself)`)
+      }
       if (types.isProxy(v)) throw new NotPlain(path, 'is a Proxy')
       return Array.isArray(v) ? snapshotArray(v, path, depth) : snapshotObject(v, path, depth)
     default:
@@ -85,7 +94,9 @@ function snapshotArray(v: readonly unknown[], path: (string | number)[], depth: 
 
 function snapshotObject(v: object, path: (string | number)[], depth: number): object {
   const proto = Object.getPrototypeOf(v) as unknown
-  if (proto !== Object.prototype && proto !== null) throw new NotPlain(path, 'is not a plain object (a class instance, Map, Date...)')
+  if (proto !== Object.prototype && proto !== null) {
+    throw new NotPlain(path, 'is not a plain object (a class instance, Map, Date...)')
+  }
   const out: Record<string, unknown> = {}
   for (const key of Reflect.ownKeys(v)) {
     if (typeof key === 'symbol') throw new NotPlain(path, 'has a symbol-keyed property')
@@ -96,8 +107,9 @@ function snapshotObject(v: object, path: (string | number)[], depth: number): ob
     if (d.value === undefined) continue
     const value = snapshotValue(d.value, [...path, key], depth + 1)
     // An own "__proto__" key stays a key (an assignment would set the prototype instead).
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
-    else out[key] = value
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+    } else out[key] = value
   }
   return Object.freeze(out)
 }

@@ -11,7 +11,11 @@ import { SemanticLayerError } from '../errors.js'
  * const timers: { at: number; run: () => void }[] = []
  * const clock: Clock = {
  *   now: () => ms,
- *   setTimer: (run, delay) => { const t = { at: ms + delay, run }; timers.push(t); return () => void timers.splice(timers.indexOf(t), 1) },
+ *   setTimer: (run, delay) => {
+ *     const t = { at: ms + delay, run }
+ *     timers.push(t)
+ *     return () => void timers.splice(timers.indexOf(t), 1)
+ *   },
  * }
  */
 export interface Clock {
@@ -37,21 +41,28 @@ export function resolveClock(options: { readonly now?: unknown; readonly clock?:
   const { now, clock } = options
   if (clock !== undefined) {
     const c = clock as Partial<Clock> | null
-    if (now !== undefined || typeof c !== 'object' || c === null || typeof c.now !== 'function' || typeof c.setTimer !== 'function') {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['clock'], message: 'clock must be an object with now() and setTimer(callback, ms), and cannot be combined with now (pass one of them).' }])
+    const shaped = typeof c?.now === 'function' && typeof c.setTimer === 'function'
+    if (now !== undefined || !shaped) {
+      const message = 'clock must be an object with now() and setTimer(callback, ms), and cannot be combined with now.'
+      throw invalidOption('clock', `${message} Pass one of them.`)
     }
     return c as Clock
   }
   if (now === undefined) return systemClock
   if (typeof now !== 'function') {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['now'], message: 'now must be a function returning the current Date.' }])
+    throw invalidOption('now', 'now must be a function returning the current Date.')
   }
   const read = now as () => Date
   return { now: () => read().getTime(), setTimer: systemTimer }
 }
 
 /** Resolve after `ms` on `clock`; reject with `onAbort()` as soon as `signal` aborts. */
-export function sleepOn(clock: Clock, ms: number, signal: AbortSignal | undefined, onAbort: (reason: unknown) => Error): Promise<void> {
+export function sleepOn(
+  clock: Clock,
+  ms: number,
+  signal: AbortSignal | undefined,
+  onAbort: (reason: unknown) => Error,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(onAbort(signal.reason))
     const abort = (): void => {
@@ -64,4 +75,8 @@ export function sleepOn(clock: Clock, ms: number, signal: AbortSignal | undefine
     }, ms)
     signal?.addEventListener('abort', abort, { once: true })
   })
+}
+
+function invalidOption(option: string, message: string): SemanticLayerError {
+  return new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [option], message }])
 }
