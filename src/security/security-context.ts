@@ -10,14 +10,15 @@ const MAX_DEPTH = 32
  * The security context of one call, as every part of the call sees it.
  *
  * A context that is plain data (what a JWT payload is: objects with Object.prototype or no prototype,
- * arrays, strings, numbers, booleans, bigints, null; own enumerable string-keyed data properties only)
+ * arrays, strings, numbers, booleans, bigints, null; own enumerable string-keyed properties only)
  * is copied once, at the start of the call, into a deep-frozen snapshot. Policies, tenancy,
  * `contextToTenant` / `contextToGroups` / `contextToUser`, the hooks and audit read that snapshot, and its
  * digest keys the caches: they all see exactly the same data, and nothing the host changes later (in its
- * own object, or a getter answering differently on a second read) can make them disagree.
+ * own object, or a getter that would answer differently on a second read) can make them disagree.
  *
- * Anything else (a class instance, a Map, a Date, a getter, a non-enumerable or symbol-keyed property, a
- * cycle, a function) has no faithful digest: the call runs with the caller's own object and is never
+ * Each property is read once (a getter answers once, and that answer is what everyone sees). Anything
+ * else (a class instance, a Map, a Date, a non-enumerable or symbol-keyed property, a Proxy, a cycle, a
+ * function) has no faithful digest: the call runs with the caller's own object and is never
  * cached or shared (no digest), so no entry can be served to a context it was not computed for.
  */
 export interface CallContext {
@@ -34,7 +35,7 @@ export function callContext(ctx: SecurityContext | undefined): CallContext {
   }
   let snapshot: SecurityContext
   try {
-    snapshot = snapshotValue(ctx, [], 0) as SecurityContext
+    snapshot = copy(ctx, []) as SecurityContext
   } catch (caught) {
     // A Proxy's trap may throw anything: that context is not plain data either.
     const error = caught instanceof NotPlain ? caught : new NotPlain([], 'could not be read as plain data')
@@ -58,7 +59,11 @@ class NotPlain {
   constructor(readonly path: readonly (string | number)[], readonly what: string) {}
 }
 
-function snapshotValue(v: unknown, path: (string | number)[], depth: number): unknown {
+/**
+ * `at` is the path of the value being copied, kept as a stack (copied only into an error). Each property
+ * is read once: a getter's one answer is what every reader of the snapshot (and the digest) sees.
+ */
+function copy(v: unknown, at: (string | number)[]): unknown {
   switch (typeof v) {
     case 'string':
     case 'number':
@@ -68,44 +73,47 @@ function snapshotValue(v: unknown, path: (string | number)[], depth: number): un
       return v
     case 'object':
       if (v === null) return null
-      if (depth >= MAX_DEPTH) {
-        throw new NotPlain(path, `is nested more than ${MAX_DEPTH} levels deep (or refers back to itself)`)
+      if (at.length >= MAX_DEPTH) {
+        throw new NotPlain([...at], `is nested more than ${MAX_DEPTH} levels deep (or refers back to itself)`)
       }
-      if (types.isProxy(v)) throw new NotPlain(path, 'is a Proxy')
-      return Array.isArray(v) ? snapshotArray(v, path, depth) : snapshotObject(v, path, depth)
+      if (types.isProxy(v)) throw new NotPlain([...at], 'is a Proxy')
+      return Array.isArray(v) ? copyArray(v, at) : copyObject(v, at)
     default:
-      throw new NotPlain(path, `is a ${typeof v}`)
+      throw new NotPlain([...at], `is a ${typeof v}`)
   }
 }
 
-function snapshotArray(v: readonly unknown[], path: (string | number)[], depth: number): readonly unknown[] {
-  if (Object.getPrototypeOf(v) !== Array.prototype) throw new NotPlain(path, 'is not a plain array')
-  const keys = Reflect.ownKeys(v)
-  // Every own key but `length` must be an index holding a value: no extra, symbol or accessor properties.
-  if (keys.length !== v.length + 1) throw new NotPlain(path, 'is an array with holes or extra properties')
+function copyArray(v: readonly unknown[], at: (string | number)[]): readonly unknown[] {
+  if (Object.getPrototypeOf(v) !== Array.prototype) throw new NotPlain([...at], 'is not a plain array')
+  // Every own key but `length` is an index: no holes, no extra or symbol-keyed properties.
+  if (Reflect.ownKeys(v).length !== v.length + 1) throw new NotPlain([...at], 'is an array with holes or extra properties')
   const out: unknown[] = new Array(v.length)
   for (let i = 0; i < v.length; i++) {
-    const d = Object.getOwnPropertyDescriptor(v, i)
-    if (!d || !('value' in d)) throw new NotPlain([...path, i], 'is a getter')
-    out[i] = snapshotValue(d.value, [...path, i], depth + 1)
+    at.push(i)
+    out[i] = copy(v[i], at)
+    at.pop()
   }
   return Object.freeze(out)
 }
 
-function snapshotObject(v: object, path: (string | number)[], depth: number): object {
+function copyObject(v: object, at: (string | number)[]): object {
   const proto = Object.getPrototypeOf(v) as unknown
   if (proto !== Object.prototype && proto !== null) {
-    throw new NotPlain(path, 'is not a plain object (a class instance, Map, Date...)')
+    throw new NotPlain([...at], 'is not a plain object (a class instance, Map, Date...)')
   }
+  const keys = Object.keys(v)
+  // Own keys that Object.keys leaves out are symbols or not enumerable: the digest could not see them.
+  if (Reflect.ownKeys(v).length !== keys.length) {
+    throw new NotPlain([...at], 'has a non-enumerable or symbol-keyed property')
+  }
+  const record = v as Record<string, unknown>
   const out: Record<string, unknown> = {}
-  for (const key of Reflect.ownKeys(v)) {
-    if (typeof key === 'symbol') throw new NotPlain(path, 'has a symbol-keyed property')
-    const d = Object.getOwnPropertyDescriptor(v, key)!
-    if (!d.enumerable) throw new NotPlain([...path, key], 'is a non-enumerable property')
-    if (!('value' in d)) throw new NotPlain([...path, key], 'is a getter')
+  for (const key of keys) {
+    at.push(key)
+    const value = copy(record[key], at)
+    at.pop()
     // Keys whose value is undefined are left out, as the digest (and JSON) leaves them out.
-    if (d.value === undefined) continue
-    const value = snapshotValue(d.value, [...path, key], depth + 1)
+    if (value === undefined) continue
     // An own "__proto__" key stays a key (an assignment would set the prototype instead).
     if (key === '__proto__') {
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
