@@ -14,6 +14,7 @@ import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
 import { PolicyEvaluator, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import { rewriteFilters } from './security/rewrite-filters.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
@@ -252,6 +253,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       const policies = new PolicyEvaluator(model, ctx, options.contextToGroups)
       policies.checkMembers(queryMembers(parsed))
       let query = parsed
+      // Filters queryRewrite adds or changes are security filters (exact text comparison).
+      let securityFilters: ReadonlySet<number> | undefined
       if (options.queryRewrite) {
         let rewritten: unknown
         try {
@@ -261,6 +264,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
         query = guard('parse', () => parseQuery(rewritten))
         policies.checkMembers(queryMembers(query))
+        securityFilters = rewriteFilters(parsed.filters, query.filters)
       }
       const extra: CubeFilter[] = []
       if (options.authorize) {
@@ -270,8 +274,10 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
         if (typeof decision === 'object' && decision.allow && decision.filters) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
       }
-      // With hooks, the compiled form is keyed by what they made of the query (they ran for this call).
-      const key = hasHooks ? compiledQueries.keyOf(digest, 'hooks', query, extra) : inputKey
+      // With hooks, the compiled form is keyed by what they made of the query (they ran for this call),
+      // including which filters are security filters: the same query text renders differently otherwise.
+      const hookKey = [query, extra, [...(securityFilters ?? [])]]
+      const key = hasHooks ? compiledQueries.keyOf(digest, 'hooks', ...hookKey) : inputKey
       const hit = compiledQueries.get(key, model, scope.tenant)
       if (hit) return { scope, compiled: hit, digest }
       // Relative date ranges read the clock: such a query compiles to different SQL over time, so it is not kept.
@@ -281,18 +287,22 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         return now().getTime()
       }
       // Row-level rules of every cube and view the SQL will touch. Policy filters can pull further cubes
-      // into the join tree, so repeat until the set of owners is stable.
+      // into the join tree, so repeat until the set of owners is stable. It only grows and holds names
+      // of the model's cubes and views, so it is stable within that many rounds: never compile before.
       let owners = new Set(queryMembers(query).map((m) => m.split('.')[0]!))
+      const rounds = Object.keys(model.cubes).length + Object.keys(model.views).length + 1
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
-        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs }, [...extra, ...rowFilters])
+        const normalizeOptions = { defaultLimit, maxLimit, nowMs, ...(securityFilters ? { securityFilters } : {}) }
+        const normalized = normalizeQuery(query, model, normalizeOptions, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, ...treeCubes(plan.tree)])
-        if (touched.size === owners.size || round >= 8) {
+        if (touched.size === owners.size) {
           const compiled = compiledQueries.create(model, scope.tenant, normalized, plan, dataSourceOf(model, plan))
           if (!readClock) compiledQueries.set(key, compiled)
           return { scope, compiled, digest }
         }
+        if (round >= rounds) throw policyExpansionUnstable()
         owners = touched
       }
     } catch (error) {
@@ -317,10 +327,11 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
    */
   const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
     const { rendered } = statements
+    const zoned = withZone(exec, rendered) // the zone the statements convert to, for the connector to check
     const total = rendered.total
     const [main, totalRows] = await Promise.all([
-      fetchRows(connector, rendered.main, statements.shaper, exec),
-      total ? run(() => connector.execute(total.sql, total.params, exec)) : Promise.resolve(undefined),
+      fetchRows(connector, rendered.main, statements.shaper, zoned),
+      total ? run(() => connector.execute(total.sql, total.params, zoned)) : Promise.resolve(undefined),
     ])
     return totalRows === undefined ? { main } : { main, totalRows }
   }
@@ -401,7 +412,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
             // costs more than the second object does, and a custom connector has only one stream().
             const shape = shaper.one
             try {
-              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, execOptions(queryOptions))) {
+              const exec = withZone(execOptions(queryOptions), rendered)
+              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, exec)) {
                 rows++
                 yield shape(raw)
               }
@@ -458,11 +470,23 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
 
 const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBIDDEN_MEMBER'])
 
+/** The set of policy owners kept growing past the model's size: a bug, refused rather than compiled unchecked. */
+function policyExpansionUnstable(): SemanticLayerError {
+  const message = 'Access policies kept pulling further cubes into the query past the number of cubes and views'
+    + ' in the model; the query was refused rather than run with a cube unchecked.'
+  return new SemanticLayerError('INTERNAL', [{ code: 'POLICY_EXPANSION_UNSTABLE', path: [], message }])
+}
+
 function isModelDefinition(value: unknown): value is ModelDefinition {
   // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
   const v = value as { cubes?: unknown; views?: unknown }
   return Array.isArray(v.cubes) && Array.isArray(v.views)
+}
+
+/** The execute options of a statement, with the time zone it converts to (connectors check it: see ExecuteOptions). */
+function withZone(options: ExecuteOptions, rendered: RenderedQuery): ExecuteOptions {
+  return rendered.timeZone === undefined ? options : { ...options, timeZone: rendered.timeZone }
 }
 
 /** All cubes of one query must live in one data source (federation is not supported). */

@@ -38,7 +38,8 @@ export function guardAdapter(
     } else if (!warned) {
       // Without a hook, say it once per process lifetime of this layer instead of staying silent.
       warned = true
-      process.emitWarning(`cortex-semantic: the ${adapter.name} cache failed (${operation}); queries go on uncached. Pass onCacheError to createSemanticLayer to observe cache failures.`, { code: 'CORTEX_CACHE_FAILED' })
+      const why = error instanceof Error && error.message ? `: ${error.message.slice(0, 300)}` : ''
+      process.emitWarning(`cortex-semantic: the ${adapter.name} cache failed (${operation}${why}); queries go on uncached. Pass onCacheError to createSemanticLayer to observe cache failures.`, { code: 'CORTEX_CACHE_FAILED' })
     }
   }
   const timed = <T>(operation: CacheOperation, promise: Promise<T>): Promise<T> => {

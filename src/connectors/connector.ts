@@ -6,6 +6,12 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal
   /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
   readonly timeoutMs?: number
+  /**
+   * The IANA time zone the statement converts times to (a bound parameter of it), when it converts any.
+   * A connector whose server may not know the zone checks it and refuses with a coded error rather than
+   * returning NULL time buckets (MySQL without time zone tables). Others ignore it.
+   */
+  readonly timeZone?: string
 }
 
 export interface HealthReport {

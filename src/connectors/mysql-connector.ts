@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
+import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
 import { givenId, mysqlIdentity } from './connector-identity.js'
+import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
 export interface MysqlPoolConfigLike {
@@ -66,7 +68,6 @@ interface RawPool {
   getConnection(callback: (error: unknown, connection: RawConnection) => void): void
   on(event: 'connection', listener: (connection: RawConnection) => void): unknown
   end(callback: (error?: unknown) => void): void
-  readonly config?: { readonly resetOnRelease?: boolean }
   readonly _allConnections?: { readonly length: number }
   readonly _freeConnections?: { readonly length: number }
   readonly _connectionQueue?: { readonly length: number }
@@ -79,27 +80,16 @@ interface MysqlDriver {
 interface Source {
   acquire(): Promise<RawConnection>
   release(connection: RawConnection, dead: boolean): void
-  /** Run the session SET once per connection (tracked by the connector) or before every statement. */
-  readonly init: 'once' | 'always'
   counters(): HealthReport['pool'] | undefined
   end(): Promise<void>
 }
 
-const SET_UTC = "SET time_zone = '+00:00'"
-/**
- * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
- * outer row; for the per-key aggregates Cortex joins (branch pre-aggregation, docs/fan-out.md) it made a
- * 1M-order query 3.7x slower than materializing the table once. The WHERE of the query is already
- * inside those derived tables, so they never aggregate rows the query drops. Set per statement (SET
- * STATEMENT … FOR), so a host's pool sessions are left as they were; MySQL has no such switch.
- */
-const MARIADB_STATEMENT_PREFIX = "SET STATEMENT optimizer_switch='split_materialized=off' FOR "
+/** Whether the server can convert to a named zone: NULL when its time zone tables lack it (or are empty). */
+const ZONE_CHECK = "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', ?) AS cortex_zone_check"
+/** Zones remembered per connector (IANA has about 600 names; the map is cleared if something sends more). */
+const MAX_CHECKED_ZONES = 1000
+const ZONE_CHECK_TIMEOUT_MS = 10_000
 
-/** The statement as sent to this server: see {@link MARIADB_STATEMENT_PREFIX}. */
-function forServer(connection: RawConnection, sql: string): string {
-  const mariadb = connection._isMariaDB === true || /mariadb/i.test(connection._handshakePacket?.serverVersion ?? '')
-  return mariadb ? MARIADB_STATEMENT_PREFIX + sql : sql
-}
 /** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
 const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
@@ -112,7 +102,10 @@ const STOPPED = Symbol('stopped')
 /**
  * A connector for MySQL 8 and MariaDB through mysql2 (install it: `npm install mysql2`). Statements run
  * as server-side prepared statements; time values come back as text read in UTC; BIGINT and DECIMAL come
- * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection.
+ * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection. Every
+ * connection it uses (also a host pool's or knex's) runs in UTC with `div_precision_increment = 30`;
+ * a named time zone the server cannot convert to (empty zone tables) is refused with UNSUPPORTED /
+ * TIME_ZONE_TABLES_MISSING, checked once per connector and zone (docs/mysql.md).
  *
  * @example
  * import { mysql } from 'cortex-semantic/mysql'
@@ -123,17 +116,40 @@ export function mysql(options: MysqlOptions): Connector {
   if (given !== 1) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])
   }
+  // The host's pool or knex: session settings with every statement or checkout (see mysql-session.ts).
+  const hostOwned = options.connection === undefined
   let source: Source | undefined
   let driver: MysqlDriver | undefined
   let closed = false
-  const ready = new WeakMap<object, Promise<void>>() // connection → its session SET (instance-owned, no module state)
+  const ready = new WeakMap<object, Promise<void>>() // owned pool's connection → its session SET (no module state)
   const loaded = (): MysqlDriver => (driver ??= loadMysqlDriver())
   const initialize = (connection: RawConnection): void => {
-    const setting = run(connection, SET_UTC)
+    const setting = run(connection, SET_SESSION)
     setting.catch(() => undefined) // awaited (and reported) by acquire
     ready.set(connection, setting)
   }
   const open = (): Source => (source ??= createSource(options, loaded, initialize))
+  // Named zones this server converts to, checked once per connector (its pool) and zone: with empty time
+  // zone tables CONVERT_TZ returns NULL, and every row would fall into one NULL time bucket. Both outcomes
+  // are kept; a failed check (connection, timeout) is not, so the next query checks again.
+  const zones = new Map<string, Promise<void>>()
+  const checkZone = (zone: string | undefined, timeoutMs: number | undefined): Promise<void> | undefined => {
+    if (zone === undefined || fixedOffsetText(zone) !== undefined) return undefined
+    let pending = zones.get(zone)
+    if (!pending) {
+      if (zones.size >= MAX_CHECKED_ZONES) zones.clear()
+      // Shared by concurrent first queries, so it runs without any one caller's signal.
+      const limit = Math.min(timeoutMs ?? ZONE_CHECK_TIMEOUT_MS, ZONE_CHECK_TIMEOUT_MS)
+      pending = execute(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
+        if ((rows[0] as Row | undefined)?.cortex_zone_check == null) throw zoneTablesError()
+      })
+      zones.set(zone, pending)
+      pending.catch((error: unknown) => {
+        if (!isSemanticLayerError(error) || error.issues[0]?.code !== 'TIME_ZONE_TABLES_MISSING') zones.delete(zone)
+      })
+    }
+    return pending
+  }
 
   const acquire = async (control: Control): Promise<RawConnection> => {
     if (closed) throw closedError()
@@ -144,8 +160,10 @@ export function mysql(options: MysqlOptions): Connector {
         if (typeof connection.execute !== 'function' || typeof connection.pause !== 'function') {
           throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: "The pool or knex instance must use mysql2 (knex: client 'mysql2')." }])
         }
-        if (src.init === 'always' || !ready.has(connection)) initialize(connection)
-        await ready.get(connection)
+        if (!hostOwned) {
+          if (!ready.has(connection)) initialize(connection)
+          await ready.get(connection)
+        } else if (needsSetAtCheckout(connection)) await run(connection, SET_SESSION)
         return connection
       } catch (error) {
         ready.delete(connection)
@@ -186,6 +204,8 @@ export function mysql(options: MysqlOptions): Connector {
 
   /** Run one statement; `arrays`: rows as arrays in SELECT-list order (mysql2's rowsAsArray). */
   const execute = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays = false): Promise<unknown[]> => {
+    const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
+    if (zoneChecked) await zoneChecked
     const control = new Control(kill)
     try {
       return await runCancellable(execOptions, async () => {
@@ -195,7 +215,12 @@ export function mysql(options: MysqlOptions): Connector {
           if (control.stopped) throw STOPPED
           control.start(connection)
           return await new Promise<unknown[]>((resolve, reject) => {
-            connection.execute({ sql: forServer(connection, sql), values: [...params], ...(arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS) }, (error, rows) => (error ? reject(error) : resolve(Array.isArray(rows) ? rows : [])))
+            const options = arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS
+            const statement = { sql: forServer(connection, sql, hostOwned), values: [...params], ...options }
+            connection.execute(statement, (error, rows) => {
+              if (error) reject(error)
+              else resolve(Array.isArray(rows) ? rows : [])
+            })
           })
         } catch (error) {
           failure = error
@@ -213,6 +238,8 @@ export function mysql(options: MysqlOptions): Connector {
   async function* stream(sql: string, params: readonly unknown[], execOptions?: ExecuteOptions): AsyncGenerator<Row> {
     const signal = execOptions?.signal
     if (signal?.aborted) throw cancelledError(signal.reason)
+    const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
+    if (zoneChecked) await zoneChecked
     const control = new Control(kill)
     let why: 'timeout' | 'abort' | undefined
     let notify: (() => void) | undefined
@@ -244,7 +271,7 @@ export function mysql(options: MysqlOptions): Connector {
       control.start(conn)
       let command: Command
       try {
-        command = conn.execute({ sql: forServer(conn, sql), values: [...params], ...STATEMENT_OPTIONS })
+        command = conn.execute({ sql: forServer(conn, sql, hostOwned), values: [...params], ...STATEMENT_OPTIONS })
       } catch (error) {
         done = true // rejected before anything was sent (e.g. an undefined parameter)
         throw toConnectorError(error, params)
@@ -400,7 +427,6 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
         if (dead) hardClose(connection) // knex validates on the next acquire and discards it
         void client.releaseConnection(connection).catch(() => undefined)
       },
-      init: 'once',
       counters() {
         const p = client.pool
         if (!p?.numUsed || !p.numFree || !p.numPendingAcquires) return undefined
@@ -438,10 +464,6 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
     release(connection, dead) {
       if (dead) hardClose(connection)
       else connection.release?.()
-    },
-    // A host pool that resets sessions on release (resetOnRelease) loses the SET each time.
-    get init() {
-      return core().config?.resetOnRelease === true ? 'always' : 'once'
     },
     counters() {
       const p = pool
@@ -487,6 +509,19 @@ function toConnectorError(error: unknown, params: readonly unknown[]): SemanticL
 
 function connectorError(issue: 'MYSQL_ERROR' | 'CONNECTION_LOST' | 'CONNECT_FAILED', what: string, error: unknown, params: readonly unknown[]): SemanticLayerError {
   return new SemanticLayerError('CONNECTOR_FAILED', [{ code: issue, path: [], message: `${what}: ${describeMysqlError(error, params)}` }], { cause: error })
+}
+
+function zoneTablesError(): SemanticLayerError {
+  return new SemanticLayerError('UNSUPPORTED', [{
+    code: 'TIME_ZONE_TABLES_MISSING',
+    path: ['timezone'],
+    message:
+      "This MySQL/MariaDB server cannot convert times to the query's time zone: its time zone tables are " +
+      'empty or lack that zone, so CONVERT_TZ would return NULL. Load them (MariaDB: ' +
+      'mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql; MySQL: ' +
+      'mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql) and create the connector again, ' +
+      'or query in UTC or a fixed-offset zone such as Etc/GMT-5.',
+  }])
 }
 
 function closedError(cause?: unknown): SemanticLayerError {

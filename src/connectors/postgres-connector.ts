@@ -4,6 +4,7 @@ import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
 import { givenId, postgresIdentity } from './connector-identity.js'
+import { quoteIdentifier, sessionSettings, withSessionPrefix, type SubmittableClass } from './postgres-session.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
 // `cortex-semantic` nor `cortex-semantic/postgres` needs them installed to type-check.
@@ -21,7 +22,7 @@ export interface PoolConfigLike {
 
 /** pg's `Query` (a submittable); `executeMapped` extends it and overrides the two handlers that receive rows. */
 interface PgQueryLike {
-  on(event: 'end', listener: () => void): unknown
+  on(event: 'end', listener: (result: { rows: unknown[] }) => void): unknown
   on(event: 'error', listener: (error: Error) => void): unknown
   /** pg-protocol's RowDescription: one entry per column, with its type oid and format. */
   handleRowDescription(message: { fields: readonly { dataTypeID: number; format?: string }[] }): void
@@ -29,7 +30,7 @@ interface PgQueryLike {
   handleDataRow(message: { fields: unknown[] }): void
 }
 type PgQueryConfig = { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }
-type PgQueryConstructor = new (config: PgQueryConfig) => PgQueryLike
+type PgQueryConstructor = new (config: PgQueryConfig) => PgQueryLike & InstanceType<SubmittableClass>
 type TypeParsers = { getTypeParser(oid: number, format?: string): (value: string) => unknown }
 
 /** The slice of a pg `Client` Cortex uses. */
@@ -81,8 +82,10 @@ export type PostgresOptions = {
   /** Use a knex instance the host already has (client 'pg'); Cortex never destroys it. */
   knex?: KnexLike
   /**
-   * Schemas to resolve unqualified table names in (e.g. a schema per tenant). Each name is quoted as
-   * an identifier and set with SET search_path on every connection Cortex uses.
+   * Schemas to resolve unqualified table names in (e.g. a schema per tenant). Each name is quoted as an
+   * identifier. On a pool Cortex creates it is set once per connection; on an `existingPool` or `knex`
+   * connection every statement carries it (transaction-local), so per-tenant connectors may share one
+   * pool and the host's sessions keep their own search_path.
    */
   searchPath?: readonly string[]
   /**
@@ -103,14 +106,18 @@ interface PgCursor {
   read(rows: number): Promise<Record<string, unknown>[]>
   close(): Promise<void>
 }
-type CursorConstructor = new (text: string, values: unknown[], config: { types: unknown }) => PgCursor
+type CursorConstructor = new (
+  text: string,
+  values: unknown[],
+  config: { types: unknown },
+) => PgCursor & InstanceType<SubmittableClass>
 interface Lease {
   readonly client: PgClientLike
   release(error?: unknown): void
 }
 
 const BATCH_ROWS = 1000
-const SESSION_SETUP = "SET TIME ZONE 'UTC'"
+const ARRAY_ROWS = { rowMode: 'array' } as const
 /** date, timestamp, timestamptz: kept as PostgreSQL's text (UTC session) instead of Dates parsed in the process time zone. */
 const TEXT_TYPES = new Set([1082, 1114, 1184])
 const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'])
@@ -128,11 +135,19 @@ const noop = (): void => undefined
 export function postgres(options: PostgresOptions): Connector {
   validateOptions(options)
   const sessions = new WeakMap<object, Promise<void>>()
+  const settings = sessionSettings(options.searchPath)
+  // A connection the host owns may have had its settings changed since Cortex last used it (by another
+  // tenant's connector or by the host): every statement on it carries them (see postgres-session.ts).
+  const hostOwned = options.existingPool !== undefined || options.knex !== undefined
+  const withSettings = <T extends SubmittableClass>(Base: T): T =>
+    hostOwned ? withSessionPrefix(Base, settings.perStatement) : Base
   let driver: PgModule | undefined
   let owned: InstanceType<PgModule['Pool']> | undefined
   let ownedConfig: Record<string, unknown> | undefined
   let types: TypeParsers | undefined
+  let plainQuery: PgQueryConstructor | undefined
   let mappedQuery: ReturnType<typeof mappedQueryClass> | undefined
+  let cursorClass: CursorConstructor | undefined
   let closed = false
   let closing: Promise<void> | undefined
 
@@ -153,11 +168,10 @@ export function postgres(options: PostgresOptions): Connector {
     return (owned = pool)
   }
 
-  const setup = options.searchPath ? `${SESSION_SETUP}; SET search_path TO ${options.searchPath.map(quoteIdentifier).join(', ')}` : SESSION_SETUP
-  /** Run the session setup once per physical connection, before its first statement. */
+  /** On the pool Cortex owns: run the session settings once per physical connection, before its first statement. */
   const session = (client: PgClientLike): Promise<void> => {
     let ready = sessions.get(client)
-    if (!ready) sessions.set(client, (ready = client.query({ text: setup }).then(noop)))
+    if (!ready) sessions.set(client, (ready = client.query({ text: settings.once }).then(noop)))
     return ready
   }
 
@@ -184,7 +198,7 @@ export function postgres(options: PostgresOptions): Connector {
       if (closed) throw closedError()
       const lease = await acquireRaw()
       try {
-        await session(lease.client)
+        if (!hostOwned) await session(lease.client)
       } catch (error) {
         lease.release(error ?? true)
         throw error
@@ -262,11 +276,10 @@ export function postgres(options: PostgresOptions): Connector {
         ...(execOptions?.signal ? { signal: execOptions.signal } : {}),
         ...(limit === undefined ? {} : { timeoutMs: Math.max(1, limit - (performance.now() - started)) }),
       }
+      const config: PgQueryConfig = { text: sql, values: [...params], types: queryTypes(), ...(arrays && ARRAY_ROWS) }
       return await runCancellable(
         runOptions,
-        map
-          ? () => mapped(lease.client, sql, params, map)
-          : async () => (await lease.client.query(arrays ? { text: sql, values: [...params], types: queryTypes(), rowMode: 'array' } : { text: sql, values: [...params], types: queryTypes() })).rows,
+        map ? () => mapped(lease.client, sql, params, map) : () => plain(lease.client, config),
         () => (cancelling = cancelOnServer(lease.client)),
       )
     } catch (error) {
@@ -283,13 +296,23 @@ export function postgres(options: PostgresOptions): Connector {
     }
   }
 
+  /** One statement through pg's Query (with the session settings on a host's connection): its rows. */
+  const plain = (client: PgClientLike, config: PgQueryConfig): Promise<unknown[]> =>
+    new Promise((resolve, reject) => {
+      const query = new (plainQuery ??= withSettings(pg().Query))(config)
+      query.on('error', reject)
+      query.on('end', (result) => resolve(result.rows))
+      client.query(query)
+    })
+
   /**
    * One statement through {@link MappedQuery}: each row goes to `map` as pg-protocol reads it, and
    * nothing else keeps it, so `map`'s input can be collected young.
    */
   const mapped = (client: PgClientLike, sql: string, params: readonly unknown[], map: (row: unknown[]) => unknown): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
-      const query = new (mappedQuery ??= mappedQueryClass(pg().Query))({ text: sql, values: [...params] }, queryTypes(), map)
+      const Mapped = (mappedQuery ??= withSettings(mappedQueryClass(pg().Query)))
+      const query = new Mapped({ text: sql, values: [...params] }, queryTypes(), map)
       query.on('error', reject)
       query.on('end', () => {
         const { rows, failure } = query.outcome()
@@ -313,7 +336,7 @@ export function postgres(options: PostgresOptions): Connector {
 
     async *stream(sql, params, execOptions) {
       if (closed) throw closedError()
-      const Cursor = loadDriver<CursorConstructor>('pg-cursor')
+      const Cursor = (cursorClass ??= withSettings(loadDriver<CursorConstructor>('pg-cursor')))
       if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
       const started = performance.now()
       const lease = await acquireBefore(checkout(), execOptions, started)
@@ -501,11 +524,6 @@ function validateOptions(options: PostgresOptions): void {
   if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
 }
 
-/** A PostgreSQL identifier, always quoted: embedded quotes doubled, so any name is one identifier. */
-function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`
-}
-
 function poolConfig(options: PostgresOptions): Record<string, unknown> {
   const connection = options.connection
   const config: Record<string, unknown> = typeof connection === 'string' ? { connectionString: connection } : { ...connection }
@@ -532,17 +550,23 @@ function isConnectionLevel(error: unknown): boolean {
 }
 
 const SQLSTATE_CLASSES: Record<string, string> = {
-  '08': 'connection exception', '0A': 'feature not supported', '22': 'data exception', '23': 'integrity constraint violation',
-  '25': 'invalid transaction state', '28': 'invalid authorization', '3D': 'invalid catalog name', '3F': 'invalid schema name',
-  '40': 'transaction rollback', '42': 'syntax error or access rule violation', '53': 'insufficient resources',
-  '54': 'program limit exceeded', '55': 'object not in prerequisite state', '57': 'operator intervention', '58': 'system error',
+  '08': 'connection exception', '0A': 'feature not supported', '21': 'cardinality violation', '22': 'data exception',
+  '23': 'integrity constraint violation', '25': 'invalid transaction state', '28': 'invalid authorization',
+  '3D': 'invalid catalog name', '3F': 'invalid schema name', '40': 'transaction rollback',
+  '42': 'syntax error or access rule violation', '53': 'insufficient resources', '54': 'program limit exceeded',
+  '55': 'object not in prerequisite state', '57': 'operator intervention', '58': 'system error',
 }
 
 /**
- * pg's own message, with everything that could echo a bound value removed: data exceptions (class 22)
- * are cut before the offending value and quoted text is masked. Class 42 messages name identifiers and
- * SQL tokens from the compiled model (values are always bound), so they are kept. Free-text classes
- * (PL/pgSQL RAISE, internal errors) get only the generic description.
+ * pg's own message, redacted by one rule (docs/connectors.md, "Errors"): names of objects stay, values
+ * and credentials never appear.
+ * - PostgreSQL double-quotes the names of objects (database, role, schema, relation, column, constraint,
+ *   type); they are kept, except in data exceptions (class 22), whose double quotes hold the offending
+ *   value: those messages are cut before the value (`…: "abc"`) and every quoted part is masked.
+ * - Single-quoted text (a literal) and `0x…` bytes are masked in every class.
+ * - Classes whose message is free text (PL/pgSQL RAISE, internal errors, unlisted classes) show only
+ *   the SQLSTATE. DETAIL and HINT (which hold key values) are never copied; the driver error is `cause`.
+ * Bound values never reach the SQL text, and PostgreSQL never puts a password in a message.
  */
 function describePostgresError(error: unknown): string {
   const code = errorCode(error)
@@ -550,8 +574,8 @@ function describePostgresError(error: unknown): string {
   const cls = SQLSTATE_CLASSES[code.slice(0, 2)]
   if (!cls) return `SQLSTATE ${code}`
   let message = error instanceof Error ? error.message : ''
-  if (code.startsWith('22')) message = message.split(': ')[0]!
-  if (!code.startsWith('42')) message = message.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").replace(/\b0x[0-9a-f]+\b/gi, '0x…')
+  if (code.startsWith('22')) message = message.split(': ')[0]!.replace(/"[^"]*"/g, '"…"')
+  message = message.replace(/'[^']*'/g, "'…'").replace(/\b0x[0-9a-f]+\b/gi, '0x…')
   return `SQLSTATE ${code} (${cls})${message ? `: ${message.slice(0, 300)}` : ''}`
 }
 

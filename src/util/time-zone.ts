@@ -232,6 +232,22 @@ function cachedOffset(zone: ZoneCache, epochMs: number): number {
   return atStart
 }
 
+/**
+ * '+hh:mm' for a zone whose offset never changes (UTC and its aliases such as 'Etc/UTC' or 'Zulu', and
+ * 'Etc/GMT-5' = '+05:00'), else undefined. Engines without zone data of their own (MySQL with empty
+ * time zone tables) convert to these by offset.
+ */
+export function fixedOffsetText(tz: string): string | undefined {
+  if (isUtcName(tz)) return '+00:00'
+  if (!isValidTimeZone(tz)) return undefined
+  const zone = zoneFor(tz)
+  const canonical = zone.format.resolvedOptions().timeZone
+  if (canonical !== 'UTC' && !/^Etc\/GMT[+-]\d{1,2}$/.test(canonical)) return undefined
+  const minutes = Math.round(cachedOffset(zone, 0) / MS_PER_MINUTE)
+  const abs = Math.abs(minutes)
+  return `${minutes < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`
+}
+
 /** Wall-clock time at `epochMs` in `tz` (24-hour clock). Throws RangeError for an invalid zone. */
 export function utcToLocal(epochMs: number, tz: string): LocalParts {
   assertFinite(epochMs)

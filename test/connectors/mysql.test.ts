@@ -4,6 +4,7 @@
  * connections through information_schema.PROCESSLIST (DB = that database).
  */
 import { createRequire } from 'node:module'
+import knexFactory from 'knex'
 import { createConnection, createPool, type Connection, type RowDataPacket } from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest'
 import { describeMysqlError, loadMysqlDriver } from '../../src/connectors/mysql-connector.js'
@@ -167,6 +168,59 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
+  // Issue 15: with the server default (4 extra digits) 1.0 * 73 / 139 is 0.52518 and AVG over DECIMAL(x,2) keeps 6 decimals.
+  it('divides exact numbers with 30 decimals on every connection path: own pool, host pools (also resetting ones), knex, streams', async () => {
+    const require = createRequire(import.meta.url)
+    const callbackApi = require('mysql2') as typeof import('mysql2')
+    const promisePool = createPool({ uri: dbUrl(), connectionLimit: 1 })
+    const callbackPool = callbackApi.createPool({ uri: dbUrl(), connectionLimit: 1 })
+    const resetting = callbackApi.createPool({ uri: dbUrl(), connectionLimit: 1, resetOnRelease: true })
+    const raw = callbackApi.createConnection({ uri: dbUrl() })
+    const knex: KnexLike = { client: { acquireConnection: async () => raw, releaseConnection: async () => undefined } }
+    const connectors = {
+      own: mysql({ connection: dbUrl(), pool: { max: 1 } }),
+      promisePool: mysql({ existingPool: promisePool }),
+      callbackPool: mysql({ existingPool: callbackPool }),
+      resetting: mysql({ existingPool: resetting }),
+      knex: mysql({ knex }),
+    }
+    // Exact operands are literals and DECIMAL casts: mysql2 binds JS numbers as DOUBLE, which divides in floating point.
+    const sql = `SELECT 1.0 * 73 / 139 AS ratio, (SELECT AVG(x) FROM (SELECT CAST(? AS DECIMAL(10,2)) AS x UNION ALL SELECT 2 UNION ALL SELECT 2) AS t) AS avg2,
+      @@session.div_precision_increment AS digits`
+    const params = ['1.00']
+    const check = (ratio: unknown, avg2: unknown, digits: unknown, path: string): void => {
+      expect(Math.abs(Number(ratio) - 73 / 139), path).toBeLessThan(1e-15)
+      expect(Math.abs(Number(avg2) - 5 / 3), path).toBeLessThan(1e-15)
+      expect(String(ratio).split('.')[1]!.length, path).toBeGreaterThanOrEqual(30)
+      expect(Number(digits), path).toBe(30)
+    }
+    try {
+      for (const [name, c] of Object.entries(connectors)) {
+        for (let round = 0; round < 2; round++) { // the second round reuses the connection (reset, for `resetting`)
+          const [object] = (await c.execute(sql, params)) as [Record<string, unknown>]
+          check(object.ratio, object.avg2, object.digits, `${name} execute`)
+          const [array] = (await c.executeArrays!(sql, params)) as [unknown[]]
+          check(array[0], array[1], array[2], `${name} executeArrays`)
+          const [mapped] = (await c.executeMapped!(sql, params, (row) => row)) as [unknown[]]
+          check(mapped[0], mapped[1], mapped[2], `${name} executeMapped`)
+          for await (const row of c.stream(sql, params)) check(row.ratio, row.avg2, row.digits, `${name} stream`)
+        }
+      }
+      // The pool Cortex creates, after the server dropped the connection: the new one is set up too.
+      const [{ id }] = (await connectors.own.execute('SELECT CONNECTION_ID() AS id', [])) as [{ id: number }]
+      await admin.query(`KILL ${Number(id)}`)
+      await connectors.own.execute('SELECT 1', []).catch(() => undefined)
+      const [again] = (await connectors.own.execute(sql, params)) as [Record<string, unknown>]
+      check(again.ratio, again.avg2, again.digits, 'own pool after a lost connection')
+    } finally {
+      await Promise.all(Object.values(connectors).map((c) => c.close()))
+      await promisePool.end()
+      await new Promise((resolve) => callbackPool.end(resolve))
+      await new Promise((resolve) => resetting.end(resolve))
+      raw.destroy()
+    }
+  })
+
   it('runs 500 concurrent queries through 5 connections and leaks none after close()', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 5 } })
     const started = performance.now()
@@ -321,20 +375,32 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
-  it('borrows raw connections from a knex-shaped client and sets the session zone once per connection', async () => {
+  it('borrows raw connections from a knex-shaped client: UTC on every checkout, whatever the host did', async () => {
     const require = createRequire(import.meta.url)
     const raw = (require('mysql2') as typeof import('mysql2')).createConnection({ uri: dbUrl() })
     const statements: string[] = []
     const spied = raw as unknown as { query: (sql: string, ...rest: unknown[]) => unknown }
     const query = spied.query.bind(raw)
     spied.query = (sql, ...rest) => (statements.push(sql), query(sql, ...rest))
+    const raw1 = (sql: string) =>
+      new Promise((resolve, reject) => query(sql, (e: unknown, r: unknown) => (e ? reject(e) : resolve(r))))
+    const hostZone = () => raw1("SET time_zone = '-05:00'")
+    const probe = 'SELECT @@time_zone AS tz, at FROM events WHERE id = ?'
+    const utc = [{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }]
     let released = 0
     const fakeKnex: KnexLike = { client: { acquireConnection: async () => raw, releaseConnection: async () => void released++ } }
     const c = mysql({ knex: fakeKnex })
     try {
-      for (let i = 0; i < 3; i++) expect(await c.execute('SELECT @@session.time_zone AS tz, ? AS i', [i])).toEqual([{ tz: '+00:00', i }])
-      expect(statements.filter((s) => s.startsWith('SET time_zone')).length).toBe(1)
+      for (let i = 0; i < 3; i++) {
+        await hostZone() // the host's own code changes the session between Cortex's statements
+        expect(await c.execute(probe, [1])).toEqual(utc)
+      }
       expect(released).toBe(3)
+      const mariadb = (raw as unknown as { _isMariaDB?: boolean })._isMariaDB === true
+      // MariaDB: each statement carries the zone (SET STATEMENT), so the host's session keeps its own.
+      if (mariadb) expect(await raw1('SELECT @@time_zone AS tz')).toEqual([{ tz: '-05:00' }])
+      // MySQL: a SET at every checkout.
+      else expect(statements.filter((s) => s.startsWith('SET time_zone')).length).toBe(3)
       await c.close()
       expect(await new Promise((resolve, reject) => raw.query('SELECT 3 AS three', (e, r) => (e ? reject(e) : resolve(r))))).toEqual([{ three: 3 }])
     } finally {
@@ -342,7 +408,27 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
-  it.skip('works with a real knex instance (knex is not installed in this repo)', () => {})
+  it('works with a real knex instance (client mysql2): UTC, cancellation, knex usable after close()', async () => {
+    const knex = knexFactory({ client: 'mysql2', connection: dbUrl(), pool: { min: 0, max: 2 } })
+    try {
+      const c = mysql({ knex: knex as unknown as KnexLike })
+      await knex.raw("SET time_zone = '-05:00'")
+      const utc = [{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }]
+      expect(await c.execute('SELECT @@time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual(utc)
+      const marker = `cortex_knex_${Date.now()}`
+      const slow = c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 })
+      expect((await rejection(slow)).code).toBe('QUERY_TIMEOUT')
+      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+      const streamed: unknown[] = []
+      for await (const row of c.stream('SELECT id FROM events WHERE id <= ? ORDER BY id', [2])) streamed.push(row)
+      expect(streamed).toEqual([{ id: 1 }, { id: 2 }])
+      expect((await c.healthCheck()).ok).toBe(true)
+      await c.close()
+      expect((await knex.raw('SELECT 4 AS four'))[0]).toEqual([{ four: 4 }])
+    } finally {
+      await knex.destroy()
+    }
+  })
 })
 
 async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError> {

@@ -3,6 +3,7 @@
  * schema and application_name, so files running in parallel on the same server do not collide.
  * Streaming lives in postgres-stream.test.ts (its memory measurement wants a process of its own).
  */
+import knexFactory from 'knex'
 import { randomBytes } from 'node:crypto'
 import { createServer, type AddressInfo } from 'node:net'
 import pg from 'pg'
@@ -253,6 +254,31 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(missing.message).toContain('column "nope" does not exist')
     })
 
+    it('names objects in error messages in every class (relation, database, role) but never values or RAISE text', async () => {
+      const c = connect()
+      const relation = await rejection(c.execute(`SELECT 1 FROM ${schema}.no_such_table`, []))
+      expect(relation.issues[0]!.message).toContain(`SQLSTATE 42P01 (syntax error or access rule violation): relation "${schema}.no_such_table" does not exist`)
+      const other = (change: (u: URL) => void): Connector => {
+        const u = new URL(url!)
+        change(u)
+        const connector = postgres({ connection: u.toString() })
+        opened.push(connector)
+        return connector
+      }
+      const database = await rejection(other((u) => (u.pathname = `/cortex_no_db_${tag}`)).execute('SELECT 1', []))
+      expect(database.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`SQLSTATE 3D000 (invalid catalog name): database "cortex_no_db_${tag}" does not exist`) })
+      const role = await rejection(other((u) => (u.username = `cortex_no_role_${tag}`)).execute('SELECT 1', []))
+      expect(role.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`role "cortex_no_role_${tag}" does not exist`) })
+      // Class 22 puts the offending value in double quotes: cut and masked.
+      const outOfRange = await rejection(c.execute('SELECT $1::int4 AS v', ['98765432109']))
+      expect(outOfRange.issues[0]!.message).toContain('SQLSTATE 22003 (data exception): value "…" is out of range for type integer')
+      expect((outOfRange.cause as Error).message).toContain('98765432109')
+      // Free text (PL/pgSQL RAISE) shows only its SQLSTATE.
+      const raised = await rejection(c.execute(`DO $$ BEGIN RAISE EXCEPTION 'cortex-raise-${tag} %', 1; END $$`, []))
+      expect(raised.issues[0]!.message).toBe('PostgreSQL failed to run the query: SQLSTATE P0001.')
+      expect((raised.cause as Error).message).toContain(`cortex-raise-${tag}`)
+    })
+
     it('fails a statement whose backend is terminated, then keeps serving queries', async () => {
       const secret = `cortex-secret-${tag}`
       const c = connect({ pool: { max: 2 } })
@@ -353,6 +379,35 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
         expect((await all[0]!.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }])
       } finally {
         await Promise.all(all.map((client) => client.end()))
+      }
+    })
+
+    it('works with a real knex instance (client pg): settings per statement, cancellation, close()', async () => {
+      const connection = { connectionString: url!, application_name: appName }
+      const knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: 2 } })
+      try {
+        const c = postgres({ knex: knex as unknown as KnexLike, searchPath: [schema] })
+        // The host's own code moves its sessions elsewhere; Cortex's statements still run with its settings.
+        await knex.raw("SET TIME ZONE 'America/New_York'; SET search_path TO public; SET DateStyle = 'SQL, DMY'")
+        const settings = "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, at"
+          + " FROM events WHERE id = $1"
+        expect(await c.execute(settings, [1])).toEqual([{ tz: 'UTC', ds: 'ISO, DMY', at: '2024-03-10 03:30:00' }])
+        expect(await c.executeArrays!(settings, [1])).toEqual([['UTC', 'ISO, DMY', '2024-03-10 03:30:00']])
+        const joined = await c.executeMapped!(settings, [1], (row) => row.join(' | '))
+        expect(joined).toEqual(['UTC | ISO, DMY | 2024-03-10 03:30:00'])
+        const streamed: unknown[] = []
+        const rows = c.stream('SELECT id, current_setting($1) AS tz FROM events ORDER BY id', ['TimeZone'])
+        for await (const row of rows) streamed.push(row)
+        expect(streamed).toEqual([{ id: 1, tz: 'UTC' }, { id: 2, tz: 'UTC' }])
+        const error = await rejection(c.execute('SELECT pg_sleep(5)', [], { timeoutMs: 200 }))
+        expect(error.code).toBe('QUERY_TIMEOUT')
+        expect((await c.healthCheck()).ok).toBe(true)
+        await c.close()
+        // Transaction-local settings: the host's connections keep what the host set.
+        const host = await knex.raw("SELECT current_setting('TimeZone') AS tz, current_setting('search_path') AS sp")
+        expect(host.rows).toEqual([{ tz: 'America/New_York', sp: 'public' }])
+      } finally {
+        await knex.destroy()
       }
     })
   })

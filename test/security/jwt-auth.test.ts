@@ -439,6 +439,14 @@ describe('createJwtAuth: configuration errors', () => {
     expect(codes(configError(() => createJwtAuth({ jwks: { keys: [privateJwk] } })))).toEqual(['INVALID_KEY'])
   })
 
+  it('refuses a malformed inline key set when the verifier is created, before jose is loaded', () => {
+    // jose builds the set's resolver on the first verification (it is imported lazily); the set's shape is
+    // checked here, at creation, as jose's createLocalJWKSet would.
+    for (const keys of [[null], ['a string'], [[1, 2]], [{ kty: 'RSA', n: 'x', e: 'AQAB', f: () => 1 }]]) {
+      expect(codes(configError(() => createJwtAuth({ jwks: { keys: keys as unknown as JWK[] } })))).toEqual(['INVALID_KEY'])
+    }
+  })
+
   it('reports every bad option at once', () => {
     const error = configError(() => createJwtAuth({ secret, algorithms: ['RS256'], issuer: '', clockToleranceSec: -1, maxTokenAgeSec: 0 }))
     expect(error.issues.map((i) => i.path[0]).sort()).toEqual(['algorithms', 'clockToleranceSec', 'issuer', 'maxTokenAgeSec'])

@@ -35,6 +35,21 @@ export interface PlannedMeasure {
  */
 export interface MeasureGroup {
   readonly cube?: string
+  /** With `cube`: the row filters of its table where it is joined back ({@link TableFilters}); absent when none. */
+  readonly rejoinFilters?: TableFilters
+}
+
+/**
+ * The conditions of the query's WHERE (row policies and hook filters among them) and its segments that
+ * read only one cube. Every read of a cube's table in a statement is filtered by them: reads inside the
+ * join tree (the main FROM, keys subqueries, pre-aggregated derived tables) by the whole WHERE, and the
+ * table joined back to a keys subquery on its primary key by these, so no row outside them is read even
+ * when the declared key is unique only within a tenant (a model's `primary_key: id` over a table keyed
+ * by `(tenant_id, id)`). With a key that is unique they select the rows the keys subquery kept anyway.
+ */
+export interface TableFilters {
+  readonly where: readonly FilterNode[]
+  readonly segments: readonly SqlTemplate[]
 }
 
 export interface QueryPlan {
@@ -148,7 +163,8 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     let i = groupIndex.get(id)
     if (i === undefined) {
       i = groups.length
-      groups.push(cube === undefined ? {} : { cube })
+      const filters = cube === undefined ? undefined : tableFilters(model, q.where, segments, cube)
+      groups.push(cube === undefined ? {} : filters ? { cube, rejoinFilters: filters } : { cube })
       groupIndex.set(id, i)
     }
     return i
@@ -193,6 +209,35 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     ungrouped: q.ungrouped,
     timezone: q.timezone,
   }
+}
+
+/** The top-level conjuncts of `where` (ANDs flattened) and the segments that read only `cube`; undefined: none. */
+function tableFilters(
+  model: CompiledModel,
+  where: readonly FilterNode[],
+  segments: readonly SqlTemplate[],
+  cube: string,
+): TableFilters | undefined {
+  const conjuncts = (n: FilterNode): FilterNode[] => (n.kind === 'and' ? n.children.flatMap(conjuncts) : [n])
+  const only = (cubes: Set<string>): boolean => cubes.size === 1 && cubes.has(cube)
+  const own = where.flatMap(conjuncts).filter((n) => only(filterCubes(model, n, new Set())))
+  const ownSegments = segments.filter((s) => only(templateCubes(s, new Set())))
+  return own.length + ownSegments.length > 0 ? { where: own, segments: ownSegments } : undefined
+}
+
+/** The cubes a filter reads: each condition's cube and the cubes its member's SQL names. */
+function filterCubes(model: CompiledModel, node: FilterNode, into: Set<string>): Set<string> {
+  if (node.kind !== 'condition') {
+    for (const child of node.children) filterCubes(model, child, into)
+    return into
+  }
+  const cube = model.cubes[node.member.cube]!
+  into.add(cube.name)
+  if (node.member.kind === 'dimension') templateCubes(cube.dimensions[node.member.name]!.sql, into)
+  else if (node.member.kind === 'measure') {
+    for (const f of cube.measures[node.member.name]!.filters) templateCubes(f, into)
+  }
+  return into
 }
 
 /** Walk every condition of a filter forest. */
