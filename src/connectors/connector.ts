@@ -51,8 +51,10 @@ export type FetchedRows =
  * @example
  * // A connector of your own: execute and stream are required, executeArrays is optional.
  * // `id` names the database in result-cache keys (required when the layer is given a cache).
- * const mine = defineConnector({ id: inner.id, dialect: inner.dialect, execute: (sql, params, o) => inner.execute(sql, params, o),
- *   stream: (sql, params, o) => inner.stream(sql, params, o), healthCheck: () => inner.healthCheck(), close: () => inner.close() })
+ * const mine = defineConnector({ id: inner.id, dialect: inner.dialect,
+ *   execute: (sql, params, o) => inner.execute(sql, params, o),
+ *   stream: (sql, params, o) => inner.stream(sql, params, o),
+ *   healthCheck: () => inner.healthCheck(), close: () => inner.close() })
  */
 export interface Connector {
   readonly dialect: SqlDialect
