@@ -4,6 +4,7 @@ import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { givenId, mysqlIdentity } from './connector-identity.js'
 import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
@@ -35,6 +36,12 @@ export interface MysqlOptions {
   readonly pool?: { readonly max?: number; readonly idleTimeoutMs?: number; readonly connectionTimeoutMs?: number }
   readonly existingPool?: MysqlPoolLike
   readonly knex?: KnexLike
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: derived from host, port,
+   * database, user and socket path of `connection`, of the existing pool's config or of knex's connection
+   * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
+   */
+  readonly id?: string
 }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
@@ -319,7 +326,9 @@ export function mysql(options: MysqlOptions): Connector {
     }
   }
 
+  const id = givenId(options.id, 'mysql') ?? mysqlIdentity(mysqlTarget(options))
   return brandConnector({
+    ...(id === undefined ? {} : { id }),
     dialect: mysqlDialect,
     execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
     executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
@@ -396,6 +405,17 @@ class Control {
       hardClose(connection)
     }
   }
+}
+
+/** Where a mysql() connector connects, as its options tell: the URL or config, a pool's config, knex's settings. */
+function mysqlTarget(options: MysqlOptions): unknown {
+  if (options.knex) return (options.knex.client as { connectionSettings?: unknown }).connectionSettings
+  if (options.existingPool) {
+    type WithConfig = { config?: { connectionConfig?: unknown }; pool?: { config?: { connectionConfig?: unknown } } }
+    const pool = options.existingPool as WithConfig
+    return pool.config?.connectionConfig ?? pool.pool?.config?.connectionConfig
+  }
+  return options.connection
 }
 
 function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewConnection: (c: RawConnection) => void): Source {

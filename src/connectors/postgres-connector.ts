@@ -3,6 +3,7 @@ import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../er
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { givenId, postgresIdentity } from './connector-identity.js'
 import { quoteIdentifier, sessionSettings, withSessionPrefix, type SubmittableClass } from './postgres-session.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
@@ -87,6 +88,12 @@ export type PostgresOptions = {
    * pool and the host's sessions keep their own search_path.
    */
   searchPath?: readonly string[]
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: derived from host, port,
+   * database, user and searchPath of `connection`, of the existing pool's options or of knex's connection
+   * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
+   */
+  id?: string
 }
 
 interface PgModule {
@@ -318,7 +325,10 @@ export function postgres(options: PostgresOptions): Connector {
 
   const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
+  const target = options.knex?.client.connectionSettings ?? options.existingPool?.options ?? options.connection
+  const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
   return brandConnector({
+    ...(id === undefined ? {} : { id }),
     dialect: postgresDialect,
     execute,
     executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
