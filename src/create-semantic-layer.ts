@@ -1,6 +1,7 @@
 import { SemanticLayerError, describeName, fail, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
 import { connectorRecord } from './connectors/connector.js'
+import { ConnectorSources } from './connectors/connector-sources.js'
 import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
@@ -25,8 +26,12 @@ import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
-import { securityDigest, sha256 } from './cache/cache-key.js'
-import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { sha256 } from './cache/cache-key.js'
+import { callContext, type CallContext } from './security/security-context.js'
+import { CompiledQueries, type CompiledQueriesOptions } from './compiled-queries.js'
+import type { CompiledQuery, RenderedStatements } from './compiled-queries.js'
+import { checkQueryLimits, resolveQueryLimits } from './query/query-limits.js'
+import { resolveClock, type Clock } from './util/clock.js'
 import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from './util/options.js'
 
 /**
@@ -55,8 +60,25 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly defaultLimit?: number
   /** Largest limit a query may ask for. Default 50 000. */
   readonly maxLimit?: number
-  /** Clock for relative date ranges ('today', 'last 7 days'). Default: the system clock. */
+  /**
+   * Longest filter value a query may carry, in characters (QUERY_INVALID / LIMIT_EXCEEDED beyond it).
+   * Default 10 000. Checked before anything is compiled or cached, so one request cannot make the layer
+   * hold megabytes of text per query.
+   */
+  readonly maxFilterValueLength?: number
+  /** Most filter values in one query, all filters together (LIMIT_EXCEEDED beyond it). Default 10 000. */
+  readonly maxFilterValues?: number
+  /**
+   * Clock for relative date ranges ('today', 'last 7 days') and for the result cache's notion of time
+   * (refresh-key buckets, entry ages and TTL, the pause after a cache failure). Default: the system clock.
+   * A frozen `now` freezes those too. Its timers stay the event loop's: pass `clock` to control both.
+   */
   readonly now?: () => Date
+  /**
+   * The whole clock: time as `now` reads it, plus the timers the cache waits on (stale-if-slow, lock
+   * polling, cache-call timeouts), so tests can move time by hand. Pass `now` or `clock`, not both.
+   */
+  readonly clock?: Clock
   /** Stop any statement running longer than this on the server (QUERY_TIMEOUT). Per-query `timeoutMs` overrides it. */
   readonly timeoutMs?: number
   /**
@@ -80,10 +102,12 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly hideForbiddenMembers?: boolean
   /**
    * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
-   * parsing, policies, planning and rendering. Default 1 000; `0` or `false` turns it off. Queries with
-   * relative date ranges are not kept, and `queryRewrite`/`authorize` still run on every call.
+   * parsing, policies, planning and rendering. A number of entries (default 1 000), `0` or `false` to turn
+   * it off, or `{ maxEntries, maxBytes, maxEntryBytes }`: at most 32 MiB (estimated) in all by default,
+   * and a query whose entry would pass 256 KiB is not kept. Queries with relative date ranges are not
+   * kept, and `queryRewrite`/`authorize` still run on every call.
    */
-  readonly compiledQueries?: number | false
+  readonly compiledQueries?: number | false | CompiledQueriesOptions
 }
 
 export interface QueryOptions {
@@ -147,6 +171,8 @@ export interface SemanticLayer {
   meta(options?: MetaOptions): Promise<MetaResponse>
   /** The shared compiled model (undefined when models come from a per-tenant factory). */
   readonly model: CompiledModel | undefined
+  /** The row limits of this layer (`defaultLimit`, `maxLimit`), e.g. for an HTTP handler's per-request budget. */
+  readonly limits: { readonly defaultLimit: number; readonly maxLimit: number }
   /**
    * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
    * With `redisCache` every instance sharing the Redis drops them.
@@ -170,7 +196,7 @@ const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
   model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function',
   onAudit: 'function', maxTenants: { min: 1, max: MAX_LRU_ENTRIES }, defaultLimit: 'count', maxLimit: 'count',
   now: 'function', timeoutMs: 'timeoutMs', decimals: ['number', 'string'], cache: 'any', onCacheError: 'function',
-  cacheOptions: 'object', compiledQueries: { min: 0, max: MAX_LRU_ENTRIES, orFalse: true },
+  cacheOptions: 'object', compiledQueries: 'any', clock: 'any', maxFilterValueLength: 'any', maxFilterValues: 'any',
   contextToGroups: 'function', queryRewrite: 'function', authorize: 'function', hideForbiddenMembers: 'boolean',
 }
 const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
@@ -215,6 +241,13 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
   }
   const connectors = typeof options.connectors === 'function' ? options.connectors : connectorRecord(options.connectors)
+  // A cache passed in may be shared (one memoryCache() between layers, one Redis prefix between
+  // deployments): result keys then need each connector's identity. The default cache is this layer's own.
+  const sharedCache = options.cache !== undefined && options.cache !== false
+  const sources = new ConnectorSources(sharedCache)
+  if (typeof connectors !== 'function') {
+    for (const [name, connector] of Object.entries(connectors)) sources.of(connector, name)
+  }
   const tenancy = new Tenancy<ModelInput>({
     model: options.model,
     connectors,
@@ -224,7 +257,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     compile: (m) => (isCompiledModel(m) ? m : compileModel(m as ModelDefinition)),
     isFactory: (m): m is ModelFactory<ModelInput> => typeof m === 'function',
   })
-  const now = options.now ?? (() => new Date())
+  const clock = resolveClock(options)
+  const now = options.now ?? (() => new Date(clock.now()))
   /** The layer's clock in epoch ms; a clock that throws or answers no valid Date is the host's misconfiguration. */
   const clockMs = (): number => {
     let t: unknown
@@ -240,8 +274,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   const decimals = options.decimals ?? 'number'
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
-  const queryCache = createQueryCache(options)
-  const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
+  const queryCache = createQueryCache({ ...options, clock })
+  const compiledQueries = new CompiledQueries(options.compiledQueries, decimals)
+  const queryLimits = resolveQueryLimits(options)
+  const limits = Object.freeze({ defaultLimit, maxLimit })
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
   const hideForbidden = options.hideForbiddenMembers === true
 
@@ -254,9 +290,11 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   }
 
   /** Parse → tenant → member-level policies → queryRewrite → authorize → row-level policies → normalize → plan. */
-  const prepare = async (input: unknown, ctx: SecurityContext | undefined): Promise<Prepared> => {
+  const prepare = async (input: unknown, call: CallContext): Promise<Prepared> => {
     assertOpen()
-    const digest = compiledQueries.enabled ? tryDigest(ctx) : undefined
+    // The call's snapshot of the context: what every check below, the hooks and the digest see.
+    const ctx = call.context
+    const digest = compiledQueries.enabled ? call.digest() : undefined
     // Without hooks, a query compiled before under an equal context (same tenant and model) is reused as is.
     const inputKey = hasHooks ? undefined : compiledQueries.keyOf(digest, input)
     if (compiledQueries.has(inputKey)) {
@@ -266,6 +304,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       scope.release()
     }
     const parsed = guard('parse', () => parseQuery(input))
+    checkQueryLimits(parsed, queryLimits)
     const scope = await tenancy.resolve(ctx)
     try {
       const model = scope.model
@@ -384,9 +423,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     get model() {
       return tenancy.model
     },
+    limits,
     async sql(input, given) {
       const sqlOptions = readOptions(given, SQL_OPTIONS, { what: 'sql options', code: 'QUERY_INVALID' })
-      const prepared = await prepare(input, sqlOptions.securityContext)
+      const prepared = await prepare(input, callContext(sqlOptions.securityContext))
       try {
         const named = sqlOptions.dialect
         const dialect = named === undefined
@@ -401,18 +441,21 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     async query(input, given) {
       const started = Date.now()
       const queryOptions = readOptions(given, QUERY_OPTIONS, { what: 'query options', code: 'QUERY_INVALID' })
-      const ctx = queryOptions.securityContext
+      const call = callContext(queryOptions.securityContext)
+      const ctx = call.context
       let prepared: Prepared | undefined
       try {
-        prepared = await prepare(input, ctx)
-        const { scope, compiled, digest } = prepared
+        prepared = await prepare(input, call)
+        const { scope, compiled } = prepared
         const connector = connectorFor(scope, compiled.dataSource)
         const statements = guard('render', () => compiled.render(connector.dialect))
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         const { main, totalRows, cache } = await queryCache.run({
-          connector, statementDigest: () => statements.digest, exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
-          modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
+          connector, source: sources.of(connector, compiled.dataSource), statementDigest: () => statements.digest,
+          exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
+          modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain,
+          tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })
@@ -442,8 +485,9 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         async *[Symbol.asyncIterator]() {
           const started = Date.now()
           const queryOptions = readOptions(given, QUERY_OPTIONS, { what: 'stream options', code: 'QUERY_INVALID' })
-          const ctx = queryOptions.securityContext
-          const prepared = await prepare(input, ctx)
+          const call = callContext(queryOptions.securityContext)
+          const ctx = call.context
+          const prepared = await prepare(input, call)
           let rows = 0
           try {
             const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
@@ -486,7 +530,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     },
     async meta(given) {
       assertOpen()
-      const ctx = readOptions(given, META_OPTIONS, { what: 'meta options', code: 'QUERY_INVALID' }).securityContext
+      const metaOptions = readOptions(given, META_OPTIONS, { what: 'meta options', code: 'QUERY_INVALID' })
+      const ctx = callContext(metaOptions.securityContext).context
       const scope = await tenancy.resolve(ctx)
       try {
         const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
@@ -516,15 +561,6 @@ function policyExpansionUnstable(): SemanticLayerError {
   const message = 'Access policies kept pulling further cubes into the query past the number of cubes and views'
     + ' in the model; the query was refused rather than run with a cube unchecked.'
   return new SemanticLayerError('INTERNAL', [{ code: 'POLICY_EXPANSION_UNSTABLE', path: [], message }])
-}
-
-/** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
-function tryDigest(ctx: SecurityContext | undefined): string | undefined {
-  try {
-    return securityDigest(ctx ?? null)
-  } catch {
-    return undefined
-  }
 }
 
 /** The execute options of a statement, with the time zone it converts to (connectors check it: see ExecuteOptions). */

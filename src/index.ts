@@ -5,6 +5,7 @@
  */
 export { createSemanticLayer } from './create-semantic-layer.js'
 export type { HealthCheckResult, QueryOptions, QueryResult, SemanticLayer, SemanticLayerOptions, SqlOptions } from './create-semantic-layer.js'
+export type { CompiledQueriesOptions } from './compiled-queries.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'
 export { compileModel } from './model/compile-model.js'
@@ -26,4 +27,5 @@ export type { AuthorizeDecision, AuthorizeRequest, SecurityContext, SecurityHook
 export type { ConnectorsFactory, ModelFactory, TenantInfo } from './security/tenancy.js'
 export { memoryCache } from './cache/memory-cache.js'
 export type { MemoryCacheOptions } from './cache/memory-cache.js'
+export type { Clock } from './util/clock.js'
 export type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOperation, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'

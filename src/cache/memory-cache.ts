@@ -3,17 +3,24 @@ import { LRUCache } from 'lru-cache'
 import { SemanticLayerError } from '../errors.js'
 import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { CacheAdapter } from './cache-adapter.js'
+import { systemClock, type Clock } from '../util/clock.js'
 
 export interface MemoryCacheOptions {
   /** Most entries kept (least recently used go first). Default 1 000. */
   readonly maxEntries?: number
   /** Most bytes kept, counted as the UTF-8 size of keys and values. Default 64 MiB. A larger single value is not cached. */
   readonly maxBytes?: number
+  /**
+   * The clock entry TTLs and lock expiry are measured on. Default: the system clock. The layer checks
+   * entry ages on its own clock too, so this matters only when the cache is used on its own.
+   */
+  readonly clock?: Clock
 }
 
 const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = {
   maxEntries: { min: 1, max: MAX_LRU_ENTRIES },
   maxBytes: 'any',
+  clock: 'any',
 }
 
 /**
@@ -35,8 +42,11 @@ export function memoryCache(given: MemoryCacheOptions = {}): CacheAdapter {
       throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cache', name], message: `memoryCache ${name} must be a positive integer.` }])
     }
   }
+  const clock = options.clock ?? systemClock
   const values = new LRUCache<string, string>({
     max: maxEntries,
+    // lru-cache measures TTLs on `perf`; with a clock of the caller's, read it on every check (no 1 ms reuse).
+    ...(options.clock ? { perf: { now: () => clock.now() }, ttlResolution: 0 } : {}),
     maxSize: maxBytes,
     sizeCalculation: (value, key) => Math.max(1, Buffer.byteLength(value) + Buffer.byteLength(key)),
   })
@@ -63,7 +73,7 @@ export function memoryCache(given: MemoryCacheOptions = {}): CacheAdapter {
       for (const s of scopes) generations.set(s, (generations.get(s) ?? 0) + 1)
     },
     async lock(key, ttlMs) {
-      const now = Date.now()
+      const now = clock.now()
       const held = locks.get(key)
       if (held && held.expiresAt > now) return undefined
       const token = randomUUID()

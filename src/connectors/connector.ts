@@ -50,11 +50,22 @@ export type FetchedRows =
  *
  * @example
  * // A connector of your own: execute and stream are required, executeArrays is optional.
- * const mine = defineConnector({ dialect: inner.dialect, execute: (sql, params, o) => inner.execute(sql, params, o),
- *   stream: (sql, params, o) => inner.stream(sql, params, o), healthCheck: () => inner.healthCheck(), close: () => inner.close() })
+ * // `id` names the database in result-cache keys (required when the layer is given a cache).
+ * const mine = defineConnector({ id: inner.id, dialect: inner.dialect,
+ *   execute: (sql, params, o) => inner.execute(sql, params, o),
+ *   stream: (sql, params, o) => inner.stream(sql, params, o),
+ *   healthCheck: () => inner.healthCheck(), close: () => inner.close() })
  */
 export interface Connector {
   readonly dialect: SqlDialect
+  /**
+   * What data this connector reads, for result-cache keys: two connectors with the same `id` must return
+   * the same rows for the same SQL, and connectors over different databases must have different ones, so
+   * layers sharing a cache (one `memoryCache()`, one Redis prefix) never serve each other's results. The
+   * built-in connectors derive it from their connection target (never the password) unless given one.
+   * A custom connector without it cannot use a cache passed to `createSemanticLayer` (CONFIG_INVALID).
+   */
+  readonly id?: string
   /** Run one statement with bound parameters. */
   execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ObjectRow[]>
   /**

@@ -5,6 +5,7 @@ import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { givenId, mysqlIdentity } from './connector-identity.js'
 import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
@@ -36,10 +37,16 @@ export interface MysqlOptions {
   readonly pool?: { readonly max?: number; readonly idleTimeoutMs?: number; readonly connectionTimeoutMs?: number }
   readonly existingPool?: MysqlPoolLike
   readonly knex?: KnexLike
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: derived from host, port,
+   * database, user and socket path of `connection`, of the existing pool's config or of knex's connection
+   * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
+   */
+  readonly id?: string
 }
 
 const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = {
-  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any',
+  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', id: 'any',
 }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
@@ -110,8 +117,12 @@ const STOPPED = Symbol('stopped')
  * createSemanticLayer({ model, connectors: { default: mysql({ connection: process.env.MYSQL_URL!, pool: { max: 10 } }) } })
  */
 export function mysql(input: MysqlOptions): Connector {
-  const what = 'mysql options'
-  const options = readingOptions(what, () => readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what }) as MysqlOptions)
+  // Reading the host's pool or knex at construction (for the connector's id) must not throw raw either.
+  return readingOptions('mysql options', () => createMysql(input))
+}
+
+function createMysql(input: MysqlOptions): Connector {
+  const options = readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])
@@ -326,7 +337,9 @@ export function mysql(input: MysqlOptions): Connector {
     }
   }
 
+  const id = givenId(options.id, 'mysql') ?? mysqlIdentity(mysqlTarget(options))
   return brandConnector({
+    ...(id === undefined ? {} : { id }),
     dialect: mysqlDialect,
     execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
     executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
@@ -403,6 +416,17 @@ class Control {
       hardClose(connection)
     }
   }
+}
+
+/** Where a mysql() connector connects, as its options tell: the URL or config, a pool's config, knex's settings. */
+function mysqlTarget(options: MysqlOptions): unknown {
+  if (options.knex) return (options.knex.client as { connectionSettings?: unknown } | undefined)?.connectionSettings
+  if (options.existingPool) {
+    type WithConfig = { config?: { connectionConfig?: unknown }; pool?: { config?: { connectionConfig?: unknown } } }
+    const pool = options.existingPool as WithConfig
+    return pool.config?.connectionConfig ?? pool.pool?.config?.connectionConfig
+  }
+  return options.connection
 }
 
 function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewConnection: (c: RawConnection) => void): Source {

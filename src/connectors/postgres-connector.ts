@@ -4,6 +4,7 @@ import { readOptions, readingOptions, type OptionSpecs } from '../util/options.j
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { givenId, postgresIdentity } from './connector-identity.js'
 import { quoteIdentifier, sessionSettings, withSessionPrefix, type SubmittableClass } from './postgres-session.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
@@ -88,6 +89,12 @@ export type PostgresOptions = {
    * pool and the host's sessions keep their own search_path.
    */
   searchPath?: readonly string[]
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: derived from host, port,
+   * database, user and searchPath of `connection`, of the existing pool's options or of knex's connection
+   * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
+   */
+  id?: string
 }
 
 interface PgModule {
@@ -127,7 +134,12 @@ const noop = (): void => undefined
  * // or reuse the host's pool, which Cortex never ends: postgres({ existingPool: pool })
  */
 export function postgres(options: PostgresOptions): Connector {
-  readingOptions('postgres options', () => validateOptions(options))
+  // Reading the host's pool or knex at construction (for the connector's id) must not throw raw either.
+  return readingOptions('postgres options', () => createPostgres(options))
+}
+
+function createPostgres(options: PostgresOptions): Connector {
+  validateOptions(options)
   const sessions = new WeakMap<object, Promise<void>>()
   const settings = sessionSettings(options.searchPath)
   // A connection the host owns may have had its settings changed since Cortex last used it (by another
@@ -319,7 +331,10 @@ export function postgres(options: PostgresOptions): Connector {
 
   const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
+  const target = options.knex?.client?.connectionSettings ?? options.existingPool?.options ?? options.connection
+  const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
   return brandConnector({
+    ...(id === undefined ? {} : { id }),
     dialect: postgresDialect,
     execute,
     executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
@@ -489,7 +504,7 @@ async function acquireBefore(acquiring: Promise<Lease>, options: ExecuteOptions 
 }
 
 const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = {
-  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any',
+  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any', id: 'any',
 }
 
 function validateOptions(options: PostgresOptions): void {

@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
+import { LRUCache } from 'lru-cache'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
 import { cancelledError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions } from './connector.js'
+import { givenId, sqliteIdentity } from './connector-identity.js'
 
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
 export interface SqliteDatabase {
@@ -14,6 +17,10 @@ export interface SqliteDatabase {
   function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: unknown[]) => unknown): unknown
   close(): unknown
   readonly open: boolean
+  /** The file it was opened on (better-sqlite3 sets it): the connector's default `id`. */
+  readonly name?: string
+  /** True for an in-memory or temporary database. */
+  readonly memory?: boolean
 }
 
 /** The slice of better-sqlite3's Statement that Cortex uses. */
@@ -25,7 +32,22 @@ export interface SqliteStatement {
   readonly reader: boolean
 }
 
-export type SqliteOptions =
+/** Options of every sqlite() connector, whichever way it gets its database. */
+export interface SqliteCommonOptions {
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: `sqlite:file:` and the file's
+   * absolute path; an in-memory database gets an id of its own, so it shares no cache entry with any other.
+   */
+  readonly id?: string
+  /**
+   * Prepared statements kept for reuse, keyed by SQL text: at most `maxEntries` (default 500) and
+   * `maxBytes` estimated (default 64 MiB). A prepared statement lives in SQLite's native memory, about
+   * 64 bytes per character of SQL (a 10 000-value IN list: ~1.7 MB), so it is counted at that rate.
+   */
+  readonly statementCache?: { readonly maxEntries?: number; readonly maxBytes?: number }
+}
+
+export type SqliteOptions = (
   | {
       /** The database file (relative to the current directory), or `':memory:'` / `''` for a private temporary one. */
       readonly filename: string
@@ -37,6 +59,7 @@ export type SqliteOptions =
       readonly timeoutMs?: number
     }
   | { readonly database: SqliteDatabase }
+) & SqliteCommonOptions
 
 /**
  * A connector for SQLite through better-sqlite3 (install it: `npm install better-sqlite3`). The file is
@@ -48,14 +71,20 @@ export type SqliteOptions =
  * createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'analytics.db', readonly: true }) } })
  */
 export function sqlite(given: SqliteOptions): Connector {
-  const options = readingOptions('sqlite options', () => sqliteOptions(given))
+  return readingOptions('sqlite options', () => createSqlite(given))
+}
+
+function createSqlite(given: SqliteOptions): Connector {
+  const options = sqliteOptions(given)
   if (!('database' in options)) checkFileOptions(options)
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
-  // Prepared statements by SQL, one cache per row form: raw() switches a statement's form and cannot be
-  // called while the statement is being iterated by a stream.
-  const statements = new Map<string, SqliteStatement>()
-  const rawStatements = new Map<string, SqliteStatement>()
+  const handle = 'database' in options ? options.database : undefined
+  const file = handle ? (handle.memory === true ? undefined : handle.name) : (options as { filename: string }).filename
+  const id = givenId(options.id, 'sqlite') ?? sqliteIdentity(file, randomUUID)
+  // Prepared statements by SQL, one per row form: raw() switches a statement's form and cannot be called
+  // while the statement is being iterated by a stream.
+  const statements = statementCache(options.statementCache)
 
   const open = (): SqliteDatabase => {
     if (db) return db
@@ -67,12 +96,14 @@ export function sqlite(given: SqliteOptions): Connector {
 
   const prepared = (sql: string, arrays = false): SqliteStatement => {
     const database = open()
-    const cache = arrays ? rawStatements : statements
-    let stmt = cache.get(sql)
+    const form = arrays ? 'arrays' : 'objects'
+    const cached = statements.get(sql)
+    let stmt = cached?.[form]
     if (!stmt) {
       stmt = arrays ? database.prepare(sql).raw(true) : database.prepare(sql)
-      if (cache.size > 500) cache.delete(cache.keys().next().value!)
-      cache.set(sql, stmt)
+      // Set again, with the new form: lru-cache sizes an entry when it is set.
+      statements.delete(sql)
+      statements.set(sql, { ...cached, [form]: stmt })
     }
     return stmt
   }
@@ -93,6 +124,7 @@ export function sqlite(given: SqliteOptions): Connector {
   // interrupted once started, so signals and timeouts are honoured before it starts (and between
   // streamed rows).
   return brandConnector({
+    id,
     dialect: sqliteDialect,
     execute: async (sql, params, execOptions) => all(sql, params, execOptions, false) as Record<string, unknown>[],
     executeArrays: async (sql, params, execOptions) => all(sql, params, execOptions, true) as unknown[][],
@@ -133,10 +165,33 @@ export function sqlite(given: SqliteOptions): Connector {
     },
     async close() {
       statements.clear()
-      rawStatements.clear()
       if (db && owned && db.open) db.close()
       db = undefined
     },
+  })
+}
+
+type CachedStatements = { readonly objects?: SqliteStatement; readonly arrays?: SqliteStatement }
+
+/** Measured: 58–66 bytes of native memory per character of SQL, about 4.7 KB for a short statement. */
+const statementBytes = (sql: string): number => 4_096 + 64 * sql.length
+
+function statementCache(options: SqliteOptions['statementCache']): LRUCache<string, CachedStatements> {
+  const maxEntries = options?.maxEntries ?? 500
+  const maxBytes = options?.maxBytes ?? 64 * 2 ** 20
+  for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1) {
+      const message = `sqlite({ statementCache: { ${name} } }) must be a positive integer.`
+      const issue = { code: 'INVALID_OPTION', path: ['statementCache', name], message }
+      throw new SemanticLayerError('CONFIG_INVALID', [issue])
+    }
+  }
+  return new LRUCache<string, CachedStatements>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    // A statement larger than an eighth of the budget is prepared on every call instead of evicting the rest.
+    maxEntrySize: Math.max(1, Math.floor(maxBytes / 8)),
+    sizeCalculation: (entry, sql) => ((entry.objects ? 1 : 0) + (entry.arrays ? 1 : 0)) * statementBytes(sql) || 1,
   })
 }
 
@@ -198,7 +253,8 @@ function loadDriver(): DatabaseConstructor {
 }
 
 const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = {
-  filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object',
+  filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object', id: 'any',
+  statementCache: 'any',
 }
 
 /**
@@ -219,5 +275,5 @@ function sqliteOptions(given: unknown): SqliteOptions {
     const message = 'database must be a better-sqlite3 Database.'
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['database'], message }])
   }
-  return o as SqliteOptions
+  return o as unknown as SqliteOptions
 }

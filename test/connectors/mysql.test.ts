@@ -254,10 +254,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
       const marker = `cortex_timeout_${Date.now()}`
-      const started = performance.now()
-      const error = await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))
+      const error = await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(30) AS s`, [], { timeoutMs: 200 }))
       expect(error.code).toBe('QUERY_TIMEOUT')
-      expect(performance.now() - started).toBeLessThan(1500)
+      // The server interrupted it (a SLEEP run to its end fails nothing); no duration is asserted.
+      expect((error.cause as { code?: string }).code).toBe('ER_QUERY_INTERRUPTED')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       expect(await c.execute('SELECT ? AS ok', [1])).toEqual([{ ok: 1 }]) // the connection is still good
     } finally {
@@ -268,11 +268,14 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('times out while waiting for a busy pool instead of after the blocking query', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
-      const blocker = c.execute('SELECT SLEEP(2) AS s', [])
-      const started = performance.now()
+      const marker = `cortex_blocker_${Date.now()}`
+      const blocker = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(30) AS s`, []))
+      await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
+      // Timed out while waiting for the pool's one connection (the blocker would hold it for 30 s).
       expect((await rejection(c.execute('SELECT 1 AS one', [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
-      expect(performance.now() - started).toBeLessThan(1500)
-      expect(await blocker).toEqual([{ s: 0 }])
+      expect(await runningIds(marker)).toHaveLength(1)
+      await admin.query(`KILL QUERY ${(await runningIds(marker))[0]}`)
+      await blocker
       expect(await c.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
     } finally {
       await c.close()
@@ -321,12 +324,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
 
   it('fails an unreachable server with CONNECT_FAILED after retries, without hanging', async () => {
     const c = mysql({ connection: dbUrl(1), pool: { max: 2, connectionTimeoutMs: 1000 } })
-    const started = performance.now()
     const error = await rejection(c.execute('SELECT 1', []))
     expect(error.code).toBe('CONNECTOR_FAILED')
     expect(issueCode(error)).toBe('CONNECT_FAILED')
     expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED')
-    expect(performance.now() - started).toBeLessThan(5000)
     const health = await c.healthCheck()
     expect(health.ok).toBe(false)
     expect(health.error).toContain('Could not connect to MySQL')

@@ -40,7 +40,8 @@ function declaredOptions(file: string, declaration: RegExp): string[] {
 
 describe('docs/connectors.md matches the connectors', () => {
   it('SQLite: every option of SqliteOptions, and only those', () => {
-    const declared = [...new Set([...declaredOptions('sqlite-connector.ts', /export type SqliteOptions =/), 'database'])].sort()
+    const common = declaredOptions('sqlite-connector.ts', /export interface SqliteCommonOptions \{/)
+    const declared = [...new Set([...declaredOptions('sqlite-connector.ts', /export type SqliteOptions =/), ...common, 'database'])].sort()
     expect(documentedOptions('SQLite')).toEqual(declared)
   })
 

@@ -69,7 +69,10 @@ const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
   TOO_MANY_PARAMETERS: () => {
     const values = (k: number): number[] => Array.from({ length: 9_000 }, (_, i) => k * 9_000 + i)
     const or = [0, 1, 2, 3].map((k) => ({ member: 'orders.id', operator: 'equals', values: values(k) }))
-    return layer.sql({ measures: ['orders.count'], filters: [{ or }] })
+    // More filter values than the default maxFilterValues, which a layer may raise.
+    const connectors = { default: sqlite({ filename: ':memory:' }) }
+    const roomy = createSemanticLayer({ model: MODEL, connectors, maxFilterValues: 50_000 })
+    return roomy.sql({ measures: ['orders.count'], filters: [{ or }] }).finally(() => roomy.close())
   },
   INVALID_VALUES: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['1', '2'] }] }),
   INVALID_VALUE: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['abc'] }] }),

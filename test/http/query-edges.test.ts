@@ -2,16 +2,40 @@
  * Query edges through the REST handler: what used to be a 500 (invalid SQL for `values: [null]`) or a
  * silent empty answer (a reversed date range) is a correct 200 or a 400 UserError with issue codes.
  */
+import Database from 'better-sqlite3'
+import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type Running } from './server.js'
+import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
+import { createNodeHandler } from '../../src/http.js'
+import { createSemanticLayer, loadModel } from '../../src/index.js'
+import { sqlite } from '../../src/sqlite.js'
+import { MODEL_DIR, listen } from './server.js'
 
-let running: Running
+// The e-commerce layer behind the handler, with room for more filter values than one statement takes
+// (a layer's maxFilterValues may be raised; row policies and authorize filters are not counted by it).
+const db = new Database(':memory:')
+createEcommerceSqlite(db)
+const server = createServer()
+let apiUrl = ''
 beforeAll(async () => {
-  running = await startServer()
+  const connectors = { default: sqlite({ database: db }) }
+  const layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors, maxFilterValues: 100_000 })
+  const handler = createNodeHandler(layer)
+  server.on('request', handler)
+  apiUrl = `${await listen(server)}/cubejs-api/v1`
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await handler.close()
+    db.close()
+  })
 })
-afterAll(async () => {
-  await running.close()
-})
+const running = {
+  get apiUrl() {
+    return apiUrl
+  },
+  db,
+}
 
 const load = async (query: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
   const headers = { 'content-type': 'application/json' }

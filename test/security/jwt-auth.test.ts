@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import { base64url, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { isSemanticLayerError } from '../../src/errors.js'
 import type { SemanticLayerError } from '../../src/errors.js'
 import { createJwtAuth } from '../../src/security/jwt-auth.js'
@@ -281,6 +281,9 @@ describe('createJwtAuth: remote JWKS', () => {
     served = { keys: [{ ...(await exportJWK(a.publicKey)), kid: 'key-a' }] }
     fetches = 0
     failing = false
+    // jose measures the cooldown with Date.now(): fake only Date, and move it instead of waiting a second.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+    onTestFinished(() => void vi.useRealTimers())
     const auth = createJwtAuth({ jwks: url, jwksOptions: { cooldownSec: 1 }, issuer: ISSUER, audience: AUDIENCE })
     expect(fetches).toBe(0) // nothing is fetched before the first token
 
@@ -296,7 +299,10 @@ describe('createJwtAuth: remote JWKS', () => {
     await expectRejected(auth.authenticate(tokenB), 'UNKNOWN_KEY', sensitiveFor(tokenB))
     expect(fetches).toBe(1)
 
-    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    vi.setSystemTime(Date.now() + 999)
+    await expectRejected(auth.authenticate(tokenB), 'UNKNOWN_KEY', sensitiveFor(tokenB)) // still cooling down
+    expect(fetches).toBe(1)
+    vi.setSystemTime(Date.now() + 1)
     expect(await auth.authenticate(tokenB)).toMatchObject({ sub: CLAIMS.sub })
     expect(fetches).toBe(2)
 
