@@ -9,6 +9,7 @@ import { RowShaper, buildAnnotation, type DecimalMode } from './result/shape-res
 import type { SqlDialect } from './sql/dialect.js'
 import { renderSql, type RenderedQuery } from './sql/render-sql.js'
 import { deepFreeze } from './util/objects.js'
+import { MAX_LRU_ENTRIES } from './util/options.js'
 
 /**
  * A query after authorization, normalization and planning, with what is derived from it computed once:
@@ -193,9 +194,9 @@ function resolveSettings(settings: Settings): Required<CompiledQueriesOptions> {
   if (settings === false) return { ...DEFAULTS, maxEntries: 0 }
   if (settings === undefined) return { ...DEFAULTS }
   if (typeof settings === 'number') {
-    if (!Number.isSafeInteger(settings) || settings < 0) {
-      bad('compiledQueries must be a non-negative integer (0 or false turns the compiled-query cache off), or ' +
-        '{ maxEntries, maxBytes, maxEntryBytes }.')
+    if (!Number.isSafeInteger(settings) || settings < 0 || settings > MAX_LRU_ENTRIES) {
+      bad(`compiledQueries must be an integer from 0 to ${MAX_LRU_ENTRIES} (0 or false turns the compiled-query cache`
+        + ' off), or { maxEntries, maxBytes, maxEntryBytes }.')
     }
     return { ...DEFAULTS, maxEntries: settings }
   }
@@ -208,6 +209,8 @@ function resolveSettings(settings: Settings): Required<CompiledQueriesOptions> {
     const least = name === 'maxEntries' ? 0 : 1
     if (!Number.isSafeInteger(v) || v < least) bad(`compiledQueries.${name} must be an integer ≥ ${least}.`)
   }
+  // lru-cache allocates for maxEntries up front.
+  if (out.maxEntries > MAX_LRU_ENTRIES) bad(`compiledQueries.maxEntries must be at most ${MAX_LRU_ENTRIES}.`)
   if (out.maxEntryBytes > out.maxBytes) bad('compiledQueries.maxEntryBytes must not exceed maxBytes.')
   return out
 }

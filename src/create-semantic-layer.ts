@@ -1,19 +1,22 @@
-import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
+import { SemanticLayerError, describeName, fail, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
-import { isConnector } from './connectors/connector.js'
+import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
 import type { CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
-import { parseModel } from './model/load-model.js'
+import { isCompiledModel } from './model/brand.js'
 import { normalizeQuery } from './query/normalize-query.js'
 import { parseQuery, type CubeFilter, type CubeQuery } from './query/parse-query.js'
+import { invisibleMemberIssues } from './query/member-names.js'
 import { buildPlan, type QueryPlan } from './query/plan/build-plan.js'
 import { treeCubes } from './query/plan/join-tree.js'
 import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result/shape-result.js'
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
-import { PolicyEvaluator, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import {
+  PolicyEvaluator, queryMembers, readDecision, type SecurityContext, type SecurityHooks,
+} from './security/authorize-query.js'
 import { rewriteFilters } from './security/rewrite-filters.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
@@ -29,9 +32,16 @@ import { CompiledQueries, type CompiledQueriesOptions } from './compiled-queries
 import type { CompiledQuery, RenderedStatements } from './compiled-queries.js'
 import { checkQueryLimits, resolveQueryLimits } from './query/query-limits.js'
 import { resolveClock, type Clock } from './util/clock.js'
+import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from './util/options.js'
 
-/** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
-export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
+/**
+ * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
+ * plain `{ cubes, views }` objects in Cube's format (validated like a loaded model).
+ */
+export type ModelInput =
+  | ModelDefinition
+  | CompiledModel
+  | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
 
 export interface SemanticLayerOptions extends SecurityHooks {
   /** The data model, or a factory giving each tenant its own (compiled once per tenant, kept in a bounded LRU). */
@@ -83,6 +93,13 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly onCacheError?: CacheErrorHandler
   /** Cache tuning: stale-if-slow wait, how long entries are kept, cross-instance lock. */
   readonly cacheOptions?: CacheOptions
+  /**
+   * Answer a member the caller may not see (hidden by `public: false`, or not granted by the access
+   * policies, or of a cube or view the caller may not query) exactly as an unknown one: QUERY_INVALID /
+   * UNKNOWN_MEMBER, with suggestions only from what the caller may see, so members cannot be probed for
+   * existence. Default false: such members answer FORBIDDEN_MEMBER / MEMBER_NOT_PUBLIC, which says why.
+   */
+  readonly hideForbiddenMembers?: boolean
   /**
    * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
    * parsing, policies, planning and rendering. A number of entries (default 1 000), `0` or `false` to turn
@@ -170,6 +187,29 @@ export interface SemanticLayer {
 
 const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect, mysql: mysqlDialect }
 
+/**
+ * Every option of createSemanticLayer and how its value is checked before anything else runs; plain JS
+ * callers get CONFIG_INVALID (with the closest name) for an unknown or misspelt option, never a silently
+ * ignored one. Values marked `any` are checked where they are used.
+ */
+const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
+  model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function',
+  onAudit: 'function', maxTenants: { min: 1, max: MAX_LRU_ENTRIES }, defaultLimit: 'count', maxLimit: 'count',
+  now: 'function', timeoutMs: 'timeoutMs', decimals: ['number', 'string'], cache: 'any', onCacheError: 'function',
+  cacheOptions: 'object', compiledQueries: 'any', clock: 'any', maxFilterValueLength: 'any', maxFilterValues: 'any',
+  contextToGroups: 'function', queryRewrite: 'function', authorize: 'function', hideForbiddenMembers: 'boolean',
+}
+const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
+  staleIfSlowMs: 'any', entryTtlMs: 'any', lockMs: 'any', retryAfterMs: 'any',
+}
+/** Options of one call: a misspelt `securityContext` must never run a call without its context. */
+const QUERY_OPTIONS: OptionSpecs<QueryOptions> = {
+  securityContext: 'object', signal: 'signal', timeoutMs: 'timeoutMs', cacheMode: 'any',
+}
+const SQL_OPTIONS: OptionSpecs<SqlOptions> = { securityContext: 'object', dialect: 'any' }
+const META_OPTIONS: OptionSpecs<MetaOptions> = { securityContext: 'object' }
+const INVALIDATE_TARGET: OptionSpecs<InvalidateTarget> = { cubes: 'any', tenant: 'any' }
+
 /** Everything one call needs once it is authorized and planned. */
 interface Prepared {
   readonly scope: TenantScope
@@ -186,34 +226,51 @@ interface Prepared {
  * const layer = createSemanticLayer({ model: await loadModel('./model'), connectors: { default: sqlite({ filename: 'shop.db' }) } })
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
-export function createSemanticLayer(options: SemanticLayerOptions): SemanticLayer {
+export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
+  return readingOptions('createSemanticLayer options', () => createLayer(input))
+}
+
+function createLayer(input: SemanticLayerOptions): SemanticLayer {
+  const options = readOptions(input, LAYER_OPTIONS, { what: 'createSemanticLayer options' }) as SemanticLayerOptions
+  if (options.cacheOptions !== undefined) {
+    readOptions(options.cacheOptions, CACHE_OPTIONS, { what: 'cacheOptions', path: ['cacheOptions'] })
+  }
   const defaultLimit = options.defaultLimit ?? 10_000
   const maxLimit = options.maxLimit ?? 50_000
   if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
   }
+  const connectors = typeof options.connectors === 'function' ? options.connectors : connectorRecord(options.connectors)
   // A cache passed in may be shared (one memoryCache() between layers, one Redis prefix between
   // deployments): result keys then need each connector's identity. The default cache is this layer's own.
   const sharedCache = options.cache !== undefined && options.cache !== false
   const sources = new ConnectorSources(sharedCache)
-  if (typeof options.connectors !== 'function') {
-    for (const [name, connector] of Object.entries(options.connectors ?? {})) {
-      if (!isConnector(connector)) {
-        throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${name} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
-      }
-      sources.of(connector, name)
-    }
+  if (typeof connectors !== 'function') {
+    for (const [name, connector] of Object.entries(connectors)) sources.of(connector, name)
   }
   const tenancy = new Tenancy<ModelInput>({
     model: options.model,
-    connectors: options.connectors ?? {},
+    connectors,
     ...(options.contextToTenant ? { contextToTenant: options.contextToTenant } : {}),
     ...(options.maxTenants === undefined ? {} : { maxTenants: options.maxTenants }),
-    compile: (m) => compileModel(isModelDefinition(m) ? m : parseModel([{ content: m as object }])),
+    // Only what compileModel()/loadModel()/parseModel() produced skips its checks (brands, not shape).
+    compile: (m) => (isCompiledModel(m) ? m : compileModel(m as ModelDefinition)),
     isFactory: (m): m is ModelFactory<ModelInput> => typeof m === 'function',
   })
   const clock = resolveClock(options)
   const now = options.now ?? (() => new Date(clock.now()))
+  /** The layer's clock in epoch ms; a clock that throws or answers no valid Date is the host's misconfiguration. */
+  const clockMs = (): number => {
+    let t: unknown
+    try {
+      t = now()
+    } catch (error) {
+      fail('CONFIG_INVALID', 'INVALID_CLOCK', ['now'], 'The now() option threw; see cause.', error)
+    }
+    const ms = t instanceof Date ? t.getTime() : NaN
+    if (!Number.isFinite(ms)) fail('CONFIG_INVALID', 'INVALID_CLOCK', ['now'], 'now() must return a valid Date.')
+    return ms
+  }
   const decimals = options.decimals ?? 'number'
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
@@ -222,6 +279,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   const queryLimits = resolveQueryLimits(options)
   const limits = Object.freeze({ defaultLimit, maxLimit })
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
+  const hideForbidden = options.hideForbiddenMembers === true
 
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
@@ -251,7 +309,14 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     try {
       const model = scope.model
       const policies = new PolicyEvaluator(model, ctx, options.contextToGroups)
-      policies.checkMembers(queryMembers(parsed))
+      const visibility = policies.visibility()
+      // Members the caller may not see are refused before any hook sees the query.
+      const checkMembers = (q: CubeQuery): void => {
+        if (!hideForbidden) return policies.checkMembers(queryMembers(q))
+        const issues = invisibleMemberIssues(q, model, visibility)
+        if (issues.length > 0) throw new SemanticLayerError('QUERY_INVALID', issues)
+      }
+      checkMembers(parsed)
       let query = parsed
       // Filters queryRewrite adds or changes are security filters (exact text comparison).
       let securityFilters: ReadonlySet<number> | undefined
@@ -263,16 +328,26 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
           throw isSemanticLayerError(error) ? error : new SemanticLayerError('FORBIDDEN', [{ code: 'QUERY_REWRITE_DENIED', path: [], message: 'The query was denied by queryRewrite.' }], { cause: error })
         }
         query = guard('parse', () => parseQuery(rewritten))
-        policies.checkMembers(queryMembers(query))
+        checkMembers(query)
         securityFilters = rewriteFilters(parsed.filters, query.filters)
       }
       const extra: CubeFilter[] = []
       if (options.authorize) {
-        const decision = await options.authorize({ query, securityContext: ctx, model, members: queryMembers(query), ...(scope.tenant ? { tenant: scope.tenant } : {}) })
-        if (decision === false || (typeof decision === 'object' && !decision.allow)) {
+        let answer: unknown
+        try {
+          const tenant = scope.tenant ? { tenant: scope.tenant } : {}
+          const members = queryMembers(query)
+          answer = await options.authorize({ query, securityContext: ctx, model, members, ...tenant })
+        } catch (error) {
+          if (isSemanticLayerError(error)) throw error
+          fail('FORBIDDEN', 'AUTHORIZE_DENIED', [], 'The authorize hook threw: the query is denied (see cause).', error)
+        }
+        const decision = readDecision(answer)
+        if (!decision.allow) {
           throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The query was denied by the authorize hook.' }])
         }
-        if (typeof decision === 'object' && decision.allow && decision.filters) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
+        const filters = decision.filters
+        if (filters !== undefined) extra.push(...guard('parse', () => parseQuery({ filters }).filters ?? []))
       }
       // With hooks, the compiled form is keyed by what they made of the query (they ran for this call),
       // including which filters are security filters: the same query text renders differently otherwise.
@@ -284,7 +359,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       let readClock = false
       const nowMs = (): number => {
         readClock = true
-        return now().getTime()
+        return clockMs()
       }
       // Row-level rules of every cube and view the SQL will touch. Policy filters can pull further cubes
       // into the join tree, so repeat until the set of owners is stable. It only grows and holds names
@@ -293,7 +368,10 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       const rounds = Object.keys(model.cubes).length + Object.keys(model.views).length + 1
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
-        const normalizeOptions = { defaultLimit, maxLimit, nowMs, ...(securityFilters ? { securityFilters } : {}) }
+        const normalizeOptions = {
+          defaultLimit, maxLimit, nowMs, visibility, hideInvisible: hideForbidden,
+          ...(securityFilters ? { securityFilters } : {}),
+        }
         const normalized = normalizeQuery(query, model, normalizeOptions, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, ...treeCubes(plan.tree)])
@@ -346,19 +424,24 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       return tenancy.model
     },
     limits,
-    async sql(input, sqlOptions) {
-      const prepared = await prepare(input, callContext(sqlOptions?.securityContext))
+    async sql(input, given) {
+      const sqlOptions = readOptions(given, SQL_OPTIONS, { what: 'sql options', code: 'QUERY_INVALID' })
+      const prepared = await prepare(input, callContext(sqlOptions.securityContext))
       try {
-        const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
+        const named = sqlOptions.dialect
+        const dialect = named === undefined
+          ? connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
+          : typeof named === 'string' && Object.hasOwn(DIALECTS, named) ? DIALECTS[named] : undefined
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
         return guard('render', () => prepared.compiled.render(dialect).rendered.main)
       } finally {
         prepared.scope.release()
       }
     },
-    async query(input, queryOptions) {
+    async query(input, given) {
       const started = Date.now()
-      const call = callContext(queryOptions?.securityContext)
+      const queryOptions = readOptions(given, QUERY_OPTIONS, { what: 'query options', code: 'QUERY_INVALID' })
+      const call = callContext(queryOptions.securityContext)
       const ctx = call.context
       let prepared: Prepared | undefined
       try {
@@ -397,11 +480,12 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         prepared?.scope.release()
       }
     },
-    stream(input, queryOptions) {
+    stream(input, given) {
       return {
         async *[Symbol.asyncIterator]() {
           const started = Date.now()
-          const call = callContext(queryOptions?.securityContext)
+          const queryOptions = readOptions(given, QUERY_OPTIONS, { what: 'stream options', code: 'QUERY_INVALID' })
+          const call = callContext(queryOptions.securityContext)
           const ctx = call.context
           const prepared = await prepare(input, call)
           let rows = 0
@@ -432,7 +516,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       }
     },
     async healthCheck() {
-      const shared = typeof options.connectors === 'function' ? {} : options.connectors
+      const shared = typeof connectors === 'function' ? {} : connectors
       const entries = await Promise.all(
         Object.entries(shared).map(async ([name, c]) => {
           try {
@@ -444,9 +528,10 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       )
       return { ok: entries.every(([, r]) => r.ok), connectors: Object.fromEntries(entries) }
     },
-    async meta(metaOptions) {
+    async meta(given) {
       assertOpen()
-      const ctx = callContext(metaOptions?.securityContext).context
+      const metaOptions = readOptions(given, META_OPTIONS, { what: 'meta options', code: 'QUERY_INVALID' })
+      const ctx = callContext(metaOptions.securityContext).context
       const scope = await tenancy.resolve(ctx)
       try {
         const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
@@ -455,8 +540,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         scope.release()
       }
     },
-    async invalidate(target) {
+    async invalidate(given) {
       assertOpen()
+      const target = readOptions(given, INVALIDATE_TARGET, { what: 'invalidate target', code: 'QUERY_INVALID' })
       await queryCache.invalidate(target, tenancy.model)
     },
     async close() {
@@ -475,13 +561,6 @@ function policyExpansionUnstable(): SemanticLayerError {
   const message = 'Access policies kept pulling further cubes into the query past the number of cubes and views'
     + ' in the model; the query was refused rather than run with a cube unchecked.'
   return new SemanticLayerError('INTERNAL', [{ code: 'POLICY_EXPANSION_UNSTABLE', path: [], message }])
-}
-
-function isModelDefinition(value: unknown): value is ModelDefinition {
-  // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.
-  if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
-  const v = value as { cubes?: unknown; views?: unknown }
-  return Array.isArray(v.cubes) && Array.isArray(v.views)
 }
 
 /** The execute options of a statement, with the time zone it converts to (connectors check it: see ExecuteOptions). */

@@ -18,7 +18,7 @@ export type { ModelDefinition, CubeDefinition, ViewDefinition } from './model/de
 export type { MetaResponse, MetaCube, MetaMember } from './result/build-meta.js'
 export type { RenderedSql } from './sql/render-sql.js'
 export type { SqlDialect } from './sql/dialect.js'
-export { brandConnector as defineConnector } from './connectors/connector.js'
+export { defineConnector } from './connectors/connector.js'
 export { createJwtAuth } from './security/jwt-auth.js'
 export type { JwtAuth, JwtAuthOptions, JwtClaims, PublicJwk, RemoteJwksOptions } from './security/jwt-auth.js'
 export type { DecimalMode, Row } from './result/shape-result.js'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { SemanticLayerError } from '../errors.js'
+import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { CacheAdapter } from './cache-adapter.js'
 import { systemClock, type Clock } from '../util/clock.js'
 
@@ -16,6 +17,12 @@ export interface MemoryCacheOptions {
   readonly clock?: Clock
 }
 
+const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = {
+  maxEntries: { min: 1, max: MAX_LRU_ENTRIES },
+  maxBytes: 'any',
+  clock: 'any',
+}
+
 /**
  * An in-process cache on lru-cache: the default of `createSemanticLayer`. Bounded by entries and bytes;
  * entries also expire after their TTL. Share one instance between layers of the same process to share
@@ -24,7 +31,10 @@ export interface MemoryCacheOptions {
  * @example
  * createSemanticLayer({ model, connectors, cache: memoryCache({ maxEntries: 5_000, maxBytes: 256 * 2 ** 20 }) })
  */
-export function memoryCache(options: MemoryCacheOptions = {}): CacheAdapter {
+export function memoryCache(given: MemoryCacheOptions = {}): CacheAdapter {
+  const what = 'memoryCache options'
+  const options = readingOptions(what, () =>
+    readOptions<MemoryCacheOptions>(given, MEMORY_CACHE_OPTIONS, { what, path: ['cache'] }))
   const maxEntries = options.maxEntries ?? 1_000
   const maxBytes = options.maxBytes ?? 64 * 2 ** 20
   for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {

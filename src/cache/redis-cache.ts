@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { CacheAdapter } from './cache-adapter.js'
 import { redisDriver, type RedisClientLike, type Subscription } from './redis-client.js'
 import { systemClock, type Clock } from '../util/clock.js'
@@ -20,6 +21,10 @@ export interface RedisCacheOptions {
   readonly onError?: (error: unknown) => void
   /** The clock `generationCacheMs` is measured on. Default: the system clock. */
   readonly clock?: Clock
+}
+
+const REDIS_CACHE_OPTIONS: OptionSpecs<RedisCacheOptions> = {
+  client: 'required', prefix: 'any', timeoutMs: 'any', generationCacheMs: 'any', onError: 'function', clock: 'any',
 }
 
 // INCR every generation and tell every instance, atomically: no instance can see the new generation
@@ -46,8 +51,11 @@ return 0`
  * import { redisCache } from 'cortex-semantic/redis'
  * createSemanticLayer({ model, connectors, cache: redisCache({ client: new Redis(process.env.REDIS_URL), prefix: 'shop:' }) })
  */
-export function redisCache(options: RedisCacheOptions): CacheAdapter {
-  const driver = redisDriver(options.client)
+export function redisCache(given: RedisCacheOptions): CacheAdapter {
+  const what = 'redisCache options'
+  const read = readOptions<RedisCacheOptions>(given, REDIS_CACHE_OPTIONS, { what, path: ['cache'] })
+  const options = read as RedisCacheOptions
+  const driver = readingOptions('redisCache options', () => redisDriver(options.client))
   const prefix = options.prefix ?? 'cortex:'
   const timeoutMs = options.timeoutMs ?? 300
   const generationCacheMs = options.generationCacheMs ?? 2_000

@@ -1,4 +1,4 @@
-import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { describeName, fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { SqlDialect } from '../sql/dialect.js'
 
 export interface ExecuteOptions {
@@ -102,6 +102,55 @@ export function brandConnector<T extends Connector>(connector: T): T {
   return connector
 }
 
+const REQUIRED_METHODS = ['execute', 'stream', 'healthCheck', 'close'] as const
+const OPTIONAL_METHODS = ['executeArrays', 'executeMapped'] as const
+const DIALECT_METHODS = [
+  'quoteIdentifier', 'placeholder', 'booleanParam', 'instantParam', 'instantPlaceholder', 'timeComparable', 'timeGroup',
+  'like', 'nullSafeEquals', 'limitOffset',
+] as const
+const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql']
+
+/**
+ * Make a connector of your own usable by `createSemanticLayer`: checks its shape (the methods of
+ * {@link Connector} and a SQL dialect, usually a built-in connector's `dialect`) and brands it.
+ *
+ * @throws SemanticLayerError CONFIG_INVALID listing every missing or wrongly typed member.
+ * @example
+ * const logged = defineConnector({ ...inner, execute: (sql, params, o) => (log(sql), inner.execute(sql, params, o)) })
+ */
+export function defineConnector<T extends Connector>(connector: T): T {
+  const issues: { code: string; path: (string | number)[]; message: string }[] = []
+  const bad = (path: (string | number)[], message: string): number =>
+    issues.push({ code: 'INVALID_CONNECTOR', path, message })
+  const c = connector as unknown as Record<string, unknown> | null
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) {
+    bad([], 'defineConnector() takes an object with dialect, execute, stream, healthCheck and close.')
+  } else {
+    try {
+      for (const m of REQUIRED_METHODS) {
+        if (typeof c[m] !== 'function') bad([m], `A connector needs ${m}() (a function).`)
+      }
+      for (const m of OPTIONAL_METHODS) {
+        if (c[m] !== undefined && typeof c[m] !== 'function') bad([m], `${m}, when given, must be a function.`)
+      }
+      const d = c.dialect as Record<string, unknown> | null | undefined
+      const dialectOk = typeof d === 'object' && d !== null && DIALECT_NAMES.includes(d.name)
+        && DIALECT_METHODS.every((m) => typeof d[m] === 'function')
+      if (!dialectOk) {
+        bad(['dialect'], "A connector needs its engine's SQL dialect: a built-in connector's (sqlite(...).dialect).")
+      }
+    } catch (error) {
+      fail('CONFIG_INVALID', 'INVALID_CONNECTOR', [], 'Reading the connector threw. Pass a plain object.', error)
+    }
+  }
+  if (issues.length > 0) throw new SemanticLayerError('CONFIG_INVALID', issues)
+  // A frozen object cannot take the brand: brand a copy with the same prototype and properties.
+  const copy = (): T =>
+    Object.create(Object.getPrototypeOf(connector) as object, Object.getOwnPropertyDescriptors(connector)) as T
+  const target = Object.isExtensible(connector) ? connector : copy()
+  return brandConnector(target)
+}
+
 export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
 }
@@ -128,4 +177,34 @@ export function mapInPlace<T>(engine: string, rows: unknown[], map: (row: ArrayR
     throw mapFailure(engine, error)
   }
   return rows as T[]
+}
+
+/**
+ * Connectors by data source, copied and checked: an object whose every value is a connector made by a
+ * factory or defineConnector(). `what` names the source in messages (the option, or the factory).
+ */
+const FACTORY_HINT = "Create connectors with a factory such as sqlite() from 'cortex-semantic/sqlite'."
+
+export function connectorRecord(given: unknown, what = 'connectors'): Readonly<Record<string, Connector>> {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    const orFactory = what === 'connectors' ? ' or a function of the tenant' : ''
+    const message = `${what} must be an object { default: connector, ... }${orFactory}. ${FACTORY_HINT}`
+    fail('CONFIG_INVALID', 'INVALID_OPTION', ['connectors'], message)
+  }
+  const out = Object.create(null) as Record<string, Connector>
+  for (const name of Object.keys(given)) {
+    let connector: unknown
+    try {
+      connector = (given as Record<string, unknown>)[name]
+    } catch (error) {
+      const message = `Reading connectors.${name} threw. Pass plain data.`
+      fail('CONFIG_INVALID', 'UNREADABLE_OPTION', ['connectors', name], message, error)
+    }
+    if (!isConnector(connector)) {
+      const message = `connectors.${describeName(name)} is not a Cortex connector. ${FACTORY_HINT}`
+      fail('CONFIG_INVALID', 'INVALID_CONNECTOR', ['connectors', name], message)
+    }
+    out[name] = connector
+  }
+  return out
 }

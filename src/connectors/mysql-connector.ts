@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
@@ -42,6 +43,10 @@ export interface MysqlOptions {
    * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
    */
   readonly id?: string
+}
+
+const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = {
+  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', id: 'any',
 }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
@@ -111,7 +116,13 @@ const STOPPED = Symbol('stopped')
  * import { mysql } from 'cortex-semantic/mysql'
  * createSemanticLayer({ model, connectors: { default: mysql({ connection: process.env.MYSQL_URL!, pool: { max: 10 } }) } })
  */
-export function mysql(options: MysqlOptions): Connector {
+export function mysql(input: MysqlOptions): Connector {
+  // Reading the host's pool or knex at construction (for the connector's id) must not throw raw either.
+  return readingOptions('mysql options', () => createMysql(input))
+}
+
+function createMysql(input: MysqlOptions): Connector {
+  const options = readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])
@@ -409,7 +420,7 @@ class Control {
 
 /** Where a mysql() connector connects, as its options tell: the URL or config, a pool's config, knex's settings. */
 function mysqlTarget(options: MysqlOptions): unknown {
-  if (options.knex) return (options.knex.client as { connectionSettings?: unknown }).connectionSettings
+  if (options.knex) return (options.knex.client as { connectionSettings?: unknown } | undefined)?.connectionSettings
   if (options.existingPool) {
     type WithConfig = { config?: { connectionConfig?: unknown }; pool?: { config?: { connectionConfig?: unknown } } }
     const pool = options.existingPool as WithConfig

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
@@ -133,6 +134,11 @@ const noop = (): void => undefined
  * // or reuse the host's pool, which Cortex never ends: postgres({ existingPool: pool })
  */
 export function postgres(options: PostgresOptions): Connector {
+  // Reading the host's pool or knex at construction (for the connector's id) must not throw raw either.
+  return readingOptions('postgres options', () => createPostgres(options))
+}
+
+function createPostgres(options: PostgresOptions): Connector {
   validateOptions(options)
   const sessions = new WeakMap<object, Promise<void>>()
   const settings = sessionSettings(options.searchPath)
@@ -325,7 +331,7 @@ export function postgres(options: PostgresOptions): Connector {
 
   const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
-  const target = options.knex?.client.connectionSettings ?? options.existingPool?.options ?? options.connection
+  const target = options.knex?.client?.connectionSettings ?? options.existingPool?.options ?? options.connection
   const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
   return brandConnector({
     ...(id === undefined ? {} : { id }),
@@ -497,8 +503,12 @@ async function acquireBefore(acquiring: Promise<Lease>, options: ExecuteOptions 
   }
 }
 
+const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = {
+  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any', id: 'any',
+}
+
 function validateOptions(options: PostgresOptions): void {
-  const o: PostgresOptions = typeof options === 'object' && options !== null ? options : {}
+  const o = readOptions<PostgresOptions>(options, POSTGRES_OPTIONS, { what: 'postgres options' })
   const issues: ErrorIssue[] = []
   const add = (code: string, path: (string | number)[], message: string): number => issues.push({ code, path, message })
   const given = (['connection', 'existingPool', 'knex'] as const).filter((k) => o[k] !== undefined)

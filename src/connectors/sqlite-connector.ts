@@ -4,6 +4,7 @@ import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
 import { cancelledError } from './cancellation.js'
@@ -69,7 +70,12 @@ export type SqliteOptions = (
  * import { sqlite } from 'cortex-semantic/sqlite'
  * createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'analytics.db', readonly: true }) } })
  */
-export function sqlite(options: SqliteOptions): Connector {
+export function sqlite(given: SqliteOptions): Connector {
+  return readingOptions('sqlite options', () => createSqlite(given))
+}
+
+function createSqlite(given: SqliteOptions): Connector {
+  const options = sqliteOptions(given)
   if (!('database' in options)) checkFileOptions(options)
   let db: SqliteDatabase | undefined
   const owned = !('database' in options)
@@ -244,4 +250,30 @@ function loadDriver(): DatabaseConstructor {
   } catch (error) {
     throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: "The SQLite connector needs better-sqlite3. Install it: npm install better-sqlite3" }], { cause: error })
   }
+}
+
+const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = {
+  filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object', id: 'any',
+  statementCache: 'any',
+}
+
+/**
+ * The options read once (unknown keys refused with the closest name), with exactly one of filename or
+ * database (a better-sqlite3 Database); the file options are checked by checkFileOptions.
+ */
+function sqliteOptions(given: unknown): SqliteOptions {
+  const o: Partial<Record<string, unknown>> = readOptions<SqliteOptions>(given, SQLITE_OPTIONS, {
+    what: 'sqlite options',
+  })
+  const database = o.database as { prepare?: unknown } | undefined
+  if ((o.filename === undefined) === (database === undefined)) {
+    const message = "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3"
+      + ' Database).'
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [], message }])
+  }
+  if (database !== undefined && typeof database.prepare !== 'function') {
+    const message = 'database must be a better-sqlite3 Database.'
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['database'], message }])
+  }
+  return o as unknown as SqliteOptions
 }

@@ -1,4 +1,5 @@
 import { SemanticLayerError, type Clock, type SemanticLayer } from '../index.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { withoutTrailingSlashes } from './paths.js'
 
 /** Who is calling, as the layer's security hooks and access policies read it. */
@@ -97,11 +98,27 @@ export interface ResolvedOptions {
   readonly onError: NonNullable<HandlerOptions['onError']>
 }
 
+const HANDLER_OPTIONS: OptionSpecs<HandlerOptions> = {
+  basePath: 'any', adminBasePath: 'any', authenticate: 'any', requireAuth: 'boolean', authenticateAdmin: 'any',
+  reload: 'any', invalidate: 'any', bodyLimitBytes: 'any', timeoutMs: 'any', cors: 'object', dbType: 'any',
+  onError: 'any', clock: 'any', maxQueriesPerRequest: 'any', maxRowsPerRequest: 'any',
+}
+
+const CORS_OPTIONS: OptionSpecs<CorsOptions> = {
+  origin: 'any', credentials: 'boolean', allowHeaders: 'any', maxAgeSec: 'any',
+}
+
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
 export const DEFAULT_MAX_QUERIES = 20
 
 /** Check options once, when the handler is created (CONFIG_INVALID lists every problem). */
-export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
+export function resolveOptions(given: HandlerOptions = {}): ResolvedOptions {
+  return readingOptions('handler options', () => resolve(given))
+}
+
+function resolve(given: HandlerOptions): ResolvedOptions {
+  const options = readOptions<HandlerOptions>(given, HANDLER_OPTIONS, { what: 'handler options' })
+  if (options.cors !== undefined) readOptions(options.cors, CORS_OPTIONS, { what: 'cors options', path: ['cors'] })
   const issues: { code: string; path: string[]; message: string }[] = []
   const bad = (key: string, message: string): void => void issues.push({ code: 'INVALID_OPTION', path: [key], message })
   const prefix = (key: 'basePath' | 'adminBasePath', fallback: string): string => {

@@ -16,7 +16,10 @@ import type {
 import type { CubeDefinition, ModelDefinition } from './definition.js'
 import { isBareColumn, joinTemplate, sqlStringLiteral, titleize, tokenizeSql } from './references.js'
 import { compileViews } from './compile-views.js'
+import { brandCompiled, isModelDefinition } from './brand.js'
+import { parseModel } from './load-model.js'
 import { compilePolicies, qualifyRowFilters } from '../security/access-policy.js'
+import { didYouMean } from '../util/suggest.js'
 
 type Path = (string | number)[]
 
@@ -30,7 +33,8 @@ const CONTEXT_VARIABLES = new Set(['SECURITY_CONTEXT', 'COMPILE_CONTEXT', 'FILTE
  * return frozen plain data versioned by a SHA-256 of its content. Every issue is reported at once as a
  * MODEL_INVALID error.
  */
-export function compileModel(definition: ModelDefinition): CompiledModel {
+export function compileModel(input: ModelDefinition): CompiledModel {
+  const definition = validatedDefinition(input)
   const issues: ErrorIssue[] = []
   const report = (code: string, path: Path, message: string): void => {
     issues.push({ code, path, message })
@@ -64,12 +68,50 @@ export function compileModel(definition: ModelDefinition): CompiledModel {
   checkCalculatedCycles(cubes, resolved, report)
 
   checkPrimaryKeys(cubes, resolved, report)
-  const views = compileViews(definition.views, cubes, report)
+  const defined = new Map(Object.values(defs).map((c) => [c.name, cubePath(c)] as const))
+  const views = compileViews(definition.views, cubes, report, defined)
 
   if (issues.length > 0) throw new SemanticLayerError('MODEL_INVALID', dedupe(issues))
   const body = { cubes, views }
   const version = createHash('sha256').update(JSON.stringify(body)).digest('hex')
-  return deepFreeze({ version, cubes, views }) as CompiledModel
+  return deepFreeze(brandCompiled({ version, cubes, views } as CompiledModel))
+}
+
+/**
+ * What loadModel()/parseModel() returned, as it is; anything else (plain objects from JS callers, a copy
+ * of a loaded model) is validated first. A cube's or view's `file` is kept as its source name.
+ */
+function validatedDefinition(input: unknown): ModelDefinition {
+  if (isModelDefinition(input)) return input
+  const notObject = typeof input !== 'object' || input === null || Array.isArray(input)
+  if (notObject) return parseModel([{ content: input as object }])
+  const byFile = new Map<string | undefined, { cubes: unknown[]; views: unknown[] }>()
+  const entry = (file: string | undefined): { cubes: unknown[]; views: unknown[] } => {
+    let e = byFile.get(file)
+    if (!e) byFile.set(file, (e = { cubes: [], views: [] }))
+    return e
+  }
+  try {
+    const { cubes, views } = input as Record<string, unknown>
+    const lists = (cubes === undefined || Array.isArray(cubes)) && (views === undefined || Array.isArray(views))
+    if (!lists) throw new TypeError('not lists')
+    for (const [kind, list] of [['cubes', cubes ?? []], ['views', views ?? []]] as const) {
+      for (const item of list as unknown[]) {
+        const named = typeof item === 'object' && item !== null ? (item as { file?: unknown }).file : undefined
+        const file = typeof named === 'string' ? named : undefined
+        if (file === undefined) entry(undefined)[kind].push(item)
+        else {
+          const { file: _file, ...rest } = item as Record<string, unknown>
+          entry(file)[kind].push(rest)
+        }
+      }
+    }
+  } catch {
+    // Not lists, or getters that throw: the schema check reports what is wrong, with paths.
+    return parseModel([{ content: input }])
+  }
+  if (byFile.size === 0) entry(undefined)
+  return parseModel([...byFile].map(([file, content]) => (file === undefined ? { content } : { file, content })))
 }
 
 export function filePath(file: string | undefined): Path {
@@ -99,7 +141,10 @@ function resolveExtends(
     if (!current.extends) break
     const parent = defs[current.extends]
     if (!parent) {
-      report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], `Cube '${current.name}' extends '${current.extends}', which is not defined. Check the name or add that cube.`)
+      const hint = didYouMean(current.extends, Object.keys(defs))
+      const message = `Cube '${current.name}' extends '${current.extends}', which is not defined.${hint}`
+        + ' Check the name or add that cube.'
+      report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], message)
       return undefined
     }
     current = parent
@@ -179,7 +224,8 @@ class CubeCompiler {
         type: d.type,
         sql,
         primaryKey: d.primary_key === true,
-        ...this.describe(d, d.format),
+        // As in Cube, a primary key is hidden unless the model says public: true (or shown: true).
+        ...this.describe(d, d.format, d.primary_key !== true),
       }
     }
     for (const s of cube.segments) {
@@ -192,7 +238,10 @@ class CubeCompiler {
     for (const j of cube.joins) {
       const jpath = [...path, 'joins', j.name]
       if (!this.all[j.name]) {
-        report('UNKNOWN_JOIN_TARGET', jpath, `Cube '${cube.name}' joins '${j.name}', which is not defined. Use the name of an existing cube.`)
+        const hint = didYouMean(j.name, Object.keys(this.all))
+        const message = `Cube '${cube.name}' joins '${j.name}', which is not defined.${hint}`
+          + ' Use the name of an existing cube.'
+        report('UNKNOWN_JOIN_TARGET', jpath, message)
         continue
       }
       if (j.name === cube.name) {
@@ -212,8 +261,13 @@ class CubeCompiler {
       h.levels.forEach((level, i) => {
         const ref = level.replace(/^\{|\}$/g, '').split('.')
         const name = ref.length === 2 && (ref[0] === cube.name || ref[0] === 'CUBE') ? ref[1]! : ref.length === 1 ? ref[0]! : undefined
-        if (!name || !this.dims[name]) report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'. Use one of its dimension names.`)
-        else levels.push(`${cube.name}.${name}`)
+        if (name && this.dims[name]) levels.push(`${cube.name}.${name}`)
+        else {
+          const hint = didYouMean(name ?? level, Object.keys(this.dims))
+          const message = `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'.${hint}`
+            + ' Use one of its dimension names.'
+          report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], message)
+        }
       })
       hierarchies.push({ name: h.name, title: h.title ?? titleize(h.name), levels, public: h.public !== false })
     }
@@ -253,6 +307,7 @@ class CubeCompiler {
   private describe(
     def: { name: string; title?: string; description?: string; meta?: Readonly<Record<string, unknown>>; public?: boolean },
     format: CompiledDimension['format'],
+    publicByDefault = true,
   ): Pick<CompiledDimension, 'title' | 'shortTitle' | 'description' | 'meta' | 'format' | 'public'> {
     const short = def.title ?? titleize(def.name)
     return {
@@ -261,7 +316,7 @@ class CubeCompiler {
       ...(def.description === undefined ? {} : { description: def.description }),
       ...(def.meta === undefined ? {} : { meta: def.meta }),
       ...(format === undefined ? {} : { format }),
-      public: def.public !== false,
+      public: def.public ?? publicByDefault,
     }
   }
 
@@ -308,6 +363,10 @@ class CubeCompiler {
       drillMembers,
       ...this.describe(m, m.format),
     }
+  }
+
+  private memberNames(cube: CubeDefinition): string[] {
+    return [...cube.dimensions, ...cube.measures, ...cube.segments].map((m) => m.name)
   }
 
   private isMemberName(name: string): boolean {
@@ -395,7 +454,12 @@ class CubeCompiler {
         member = segs[1]
       }
       if (!cubeName) {
-        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text} does not name a cube or a member of '${this.cube.name}'. Use {CUBE}, {member}, {cube} or {cube.member}.`)
+        const cubes = Object.keys(this.all)
+        const near = segs.length === 1 ? [...this.memberNames(this.cube), ...cubes] : cubes
+        const owner = `a member of '${this.cube.name}'`
+        const fix = 'Use {CUBE}, {member}, {cube} or {cube.member}.'
+        const hint = didYouMean(head, near)
+        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text} does not name a cube or ${owner}.${hint} ${fix}`)
         continue
       }
       if (member === undefined) {
@@ -415,7 +479,10 @@ class CubeCompiler {
             ? 'segments'
             : undefined
       if (!kind) {
-        this.fail('UNKNOWN_REFERENCE', path, `Reference ${text}: cube '${cubeName}' has no member '${member}'. Check the spelling or define it.`)
+        const hint = didYouMean(member, this.memberNames(target))
+        const message = `Reference ${text}: cube '${cubeName}' has no member '${member}'.${hint}`
+          + ' Check the spelling or define it.'
+        this.fail('UNKNOWN_REFERENCE', path, message)
         continue
       }
       if (kind === 'measures') {

@@ -1,4 +1,6 @@
+import { formatPath } from '../errors.js'
 import { nullRecord } from '../util/objects.js'
+import { didYouMean } from '../util/suggest.js'
 import type { CompiledCube, CompiledView, CompiledViewMember } from './compiled.js'
 import type { ViewDefinition } from './definition.js'
 import { titleize } from './references.js'
@@ -11,7 +13,12 @@ type Report = (code: string, path: Path, message: string) => void
  * Views expose members of cubes along fixed join paths. Every join_path starts at the view's root cube
  * (the first segment of the first entry) and follows joins declared from each cube to the next.
  */
-export function compileViews(views: readonly ViewDefinition[], cubes: Record<string, CompiledCube>, report: Report): Record<string, CompiledView> {
+export function compileViews(
+  views: readonly ViewDefinition[],
+  cubes: Record<string, CompiledCube>,
+  report: Report,
+  defined: ReadonlyMap<string, Path> = new Map(),
+): Record<string, CompiledView> {
   const out = nullRecord<CompiledView>()
   for (const view of views) {
     const path: Path = [...(view.file ? [view.file] : []), 'views', view.name]
@@ -19,7 +26,7 @@ export function compileViews(views: readonly ViewDefinition[], cubes: Record<str
       report('DUPLICATE_NAME', path, `View '${view.name}' is defined more than once. Rename or remove one of them.`)
       continue
     }
-    const compiled = compileView(view, path, cubes, report)
+    const compiled = compileView(view, path, { cubes, defined, views }, report)
     if (!compiled) continue
     if (view.access_policy === undefined) out[view.name] = compiled
     else {
@@ -30,7 +37,34 @@ export function compileViews(views: readonly ViewDefinition[], cubes: Record<str
   return out
 }
 
-function compileView(view: ViewDefinition, path: Path, cubes: Record<string, CompiledCube>, report: Report): CompiledView | undefined {
+/** What a view may name: compiled cubes, cubes that are defined but failed to compile (by path), other views. */
+interface ViewContext {
+  readonly cubes: Record<string, CompiledCube>
+  readonly defined: ReadonlyMap<string, Path>
+  readonly views: readonly ViewDefinition[]
+}
+
+/** Why `name` in a join_path is not a cube that compiled, and how to fix it. */
+function notACube(entry: string, name: string, ctx: ViewContext): [code: string, message: string] {
+  const broken = ctx.defined.get(name)
+  if (broken) {
+    const where = `reported under ${formatPath(broken)}`
+    const fix = 'Fix those first; this view then compiles too.'
+    return ['INVALID_CUBE', `join_path '${entry}' names cube '${name}', which has errors of its own (${where}). ${fix}`]
+  }
+  if (ctx.views.some((v) => v.name === name)) {
+    const fix = "Include that view's cubes instead."
+    return ['UNKNOWN_REFERENCE', `join_path '${entry}' names '${name}', which is a view; a join_path follows cubes.`
+      + ` ${fix}`]
+  }
+  const hint = didYouMean(name, Object.keys(ctx.cubes))
+  const message = `join_path '${entry}' names '${name}', which is not a cube in this model.${hint}`
+    + ' Check the name or define the cube.'
+  return ['UNKNOWN_REFERENCE', message]
+}
+
+function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report: Report): CompiledView | undefined {
+  const { cubes } = ctx
   const members = { dimension: nullRecord<CompiledViewMember>(), measure: nullRecord<CompiledViewMember>(), segment: nullRecord<CompiledViewMember>() }
   const taken = new Set<string>()
   let root: string | undefined
@@ -52,7 +86,8 @@ function compileView(view: ViewDefinition, path: Path, cubes: Record<string, Com
     for (let k = 0; k < segs.length; k++) {
       const name = segs[k]!
       if (!cubes[name]) {
-        bad('UNKNOWN_REFERENCE', [...epath, 'join_path'], `join_path '${entry.join_path}' names '${name}', which is not a (valid) cube.`)
+        const [code, message] = notACube(entry.join_path, name, ctx)
+        bad(code, [...epath, 'join_path'], message)
         return
       }
       if (k > 0 && !cubes[segs[k - 1]!]!.joins[name]) {
@@ -71,7 +106,10 @@ function compileView(view: ViewDefinition, path: Path, cubes: Record<string, Com
       if (excluded.has(pick.name)) return
       const kind = target.dimensions[pick.name] ? 'dimension' : target.measures[pick.name] ? 'measure' : target.segments[pick.name] ? 'segment' : undefined
       if (!kind) {
-        bad('UNKNOWN_REFERENCE', [...epath, 'includes', j], `Cube '${target.name}' has no member '${pick.name}' to include in view '${view.name}'.`)
+        const names = [target.dimensions, target.measures, target.segments].flatMap((list) => Object.keys(list))
+        const message = `Cube '${target.name}' has no member '${pick.name}' to include in view '${view.name}'.`
+          + didYouMean(pick.name, names)
+        bad('UNKNOWN_REFERENCE', [...epath, 'includes', j], message)
         return
       }
       const name = pick.alias ?? `${prefix}${pick.name}`

@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
+import { LineCounter, parseDocument, type YAMLError } from 'yaml'
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import { deepFreeze } from '../util/objects.js'
+import { brandDefinition } from './brand.js'
 import type { CubeDefinition, ModelDefinition, ViewDefinition } from './definition.js'
 import { validateModelContent } from './model-schema.js'
 import { parseSimpleYaml } from './simple-yaml.js'
@@ -72,7 +73,7 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
   const issues: ErrorIssue[] = []
   const cubes: CubeDefinition[] = []
   const views: ViewDefinition[] = []
-  for (const { file, content } of sources) {
+  for (const { file, content } of sourceEntries(sources, issues)) {
     const parsed = typeof content === 'string' ? parseText(content, file, issues) : { ok: true as const, value: content }
     if (!parsed.ok) continue
     const result = validateModelContent(parsed.value, file)
@@ -81,7 +82,38 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
     for (const view of result.views) views.push(file === undefined ? view : { ...view, file })
   }
   if (issues.length) throw new SemanticLayerError('MODEL_INVALID', issues)
-  return deepFreeze({ cubes, views })
+  return deepFreeze(brandDefinition({ cubes, views }))
+}
+
+/** What parseModel takes, for messages about an argument that is something else. */
+const SOURCES_SHAPE = 'parseModel takes a list of { file?, content } entries, content being YAML/JSON text or a'
+  + ' { cubes, views } object'
+
+/** The entries of parseModel's argument, checked: a list of `{ file?, content }` with a string file name. */
+function sourceEntries(sources: unknown, issues: ErrorIssue[]): ModelSourceEntry[] {
+  if (!Array.isArray(sources)) {
+    issues.push({ code: 'WRONG_TYPE', path: [], message: `${SOURCES_SHAPE}.` })
+    return []
+  }
+  const out: ModelSourceEntry[] = []
+  sources.forEach((entry: unknown, i) => {
+    const bad = (why: string): number =>
+      issues.push({ code: 'WRONG_TYPE', path: [i], message: `Entry ${i} ${why}. ${SOURCES_SHAPE}.` })
+    const isObject = typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+    const e = isObject ? (entry as Record<string, unknown>) : undefined
+    let file: unknown
+    let content: unknown
+    try {
+      ;[file, content] = [e?.file, e?.content]
+    } catch {
+      bad('could not be read (a getter threw)')
+      return
+    }
+    if (e === undefined || content === undefined) bad('is not a source')
+    else if (file !== undefined && (typeof file !== 'string' || file === '')) bad('has a file that is not a string')
+    else out.push({ ...(file === undefined ? {} : { file: file as string }), content: content as string | object })
+  })
+  return out
 }
 
 function isList(source: ModelSource): source is readonly (string | ModelSourceObject)[] {
@@ -107,13 +139,49 @@ function parseText(text: string, file: string | undefined, issues: ErrorIssue[])
 }
 
 /** yaml's own messages for these codes are structural (they never quote the source), so they are shown as is. */
-const YAML_SAFE_MESSAGES = new Set(['BAD_INDENT', 'TAB_AS_INDENT', 'DUPLICATE_KEY', 'MISSING_CHAR', 'MULTIPLE_DOCS', 'MULTILINE_IMPLICIT_KEY', 'BLOCK_AS_IMPLICIT_KEY', 'BLOCK_IN_FLOW'])
+const YAML_SAFE_MESSAGES = new Set([
+  'BAD_INDENT', 'TAB_AS_INDENT', 'DUPLICATE_KEY', 'MISSING_CHAR', 'MULTIPLE_DOCS', 'BLOCK_AS_IMPLICIT_KEY',
+  'BLOCK_IN_FLOW',
+])
 const YAML_PROBLEMS: Record<string, string> = {
   UNEXPECTED_TOKEN: 'an unexpected token (often a missing ": " or a wrongly indented line)',
+  MULTILINE_IMPLICIT_KEY: 'this line is indented deeper than the key above it, so it reads as part of that value',
   BAD_DQ_ESCAPE: 'an invalid escape in a double-quoted string',
   BAD_ALIAS: 'an invalid alias',
+  TAB_AS_INDENT: 'a tab used for indentation',
   TAG_RESOLVE_FAILED: 'an unknown tag (!tag)',
   BAD_SCALAR_START: 'a plain value starting with a reserved character (quote it)',
+}
+const INDENTATION = 'Check the indentation of this line against the lines above it: the keys of one mapping start'
+  + ' in the same column, and so do the "- " items of one list.'
+/** How to fix each kind of YAML error; most come from one wrongly indented line. */
+const YAML_FIXES: Record<string, string> = {
+  BAD_INDENT: INDENTATION,
+  MISSING_CHAR: INDENTATION,
+  UNEXPECTED_TOKEN: INDENTATION,
+  BLOCK_AS_IMPLICIT_KEY: INDENTATION,
+  MULTILINE_IMPLICIT_KEY: 'Indent it like the key above (or quote a value that really continues on the next line).',
+  TAB_AS_INDENT: 'Indent with spaces: YAML does not allow tabs for indentation.',
+  DUPLICATE_KEY: 'Remove or rename one of the two keys.',
+  BAD_DQ_ESCAPE: 'Write a backslash as \\\\ inside double quotes, or use single quotes.',
+  MULTIPLE_DOCS: 'Keep one YAML document per file: remove the --- separator or split the file.',
+  BLOCK_IN_FLOW: 'Check the brackets and commas of the [ ] or { } around this line.',
+  BAD_SCALAR_START: 'Quote the value.',
+}
+
+/**
+ * Where to point for a yaml error: the first character that is not blank at or after its position (yaml
+ * often reports the end of the line before a wrongly indented one), and for a key that spans two lines,
+ * the start of its second line (the line that is indented too far).
+ */
+function culpritOffset(text: string, code: string, pos: readonly [number, number]): number {
+  let at = pos[0]
+  if (code === 'MULTILINE_IMPLICIT_KEY') {
+    const newline = text.indexOf('\n', at)
+    if (newline !== -1 && newline < pos[1]) at = newline + 1
+  }
+  while (at < text.length && /\s/.test(text[at]!)) at++
+  return at < text.length ? at : pos[0]
 }
 
 /** Most model files are plain block YAML that {@link parseSimpleYaml} reads many times faster; `yaml` reads the rest and reports errors. */
@@ -123,11 +191,21 @@ function parseYaml(text: string, at: string[], name: string, issues: ErrorIssue[
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true })
   if (doc.errors.length) {
-    for (const error of doc.errors) {
-      const { line, col } = lineCounter.linePos(error.pos[0])
-      const problem = YAML_SAFE_MESSAGES.has(error.code) && !error.message.includes('\n') ? error.message.slice(0, 200) : Object.hasOwn(YAML_PROBLEMS, error.code) ? YAML_PROBLEMS[error.code] : `a syntax error (${error.code})`
-      issues.push({ code: 'YAML_SYNTAX', path: at, message: `${name} is not valid YAML at line ${line}, column ${col}: ${problem}. Fix the YAML syntax there.` })
-    }
+    // One wrong line makes yaml report dozens of errors after it: the first one is the one to fix.
+    // At the same position, a key spanning two lines points at the line that is indented too deep.
+    const earlier = (a: YAMLError, b: YAMLError): boolean =>
+      b.pos[0] < a.pos[0] || (b.pos[0] === a.pos[0] && b.code === 'MULTILINE_IMPLICIT_KEY')
+    const first = doc.errors.reduce((a, b) => (earlier(a, b) ? b : a))
+    const { line, col } = lineCounter.linePos(culpritOffset(text, first.code, first.pos))
+    const ownMessage = YAML_SAFE_MESSAGES.has(first.code) && !first.message.includes('\n')
+    const known = YAML_PROBLEMS[first.code] ?? `a syntax error (${first.code})`
+    const problem = ownMessage ? first.message.slice(0, 200) : known
+    const fix = Object.hasOwn(YAML_FIXES, first.code) ? YAML_FIXES[first.code] : 'Fix the YAML syntax there.'
+    const more = doc.errors.length - 1
+    const rest = more === 0 ? '' : ` (yaml reports ${more} more error${more === 1 ? '' : 's'} after this one,`
+      + ' which usually go away with it.)'
+    const where = `${name} is not valid YAML at line ${line}, column ${col}`
+    issues.push({ code: 'YAML_SYNTAX', path: at, message: `${where}: ${problem.replace(/\.$/, '')}. ${fix}${rest}` })
     return { ok: false }
   }
   try {

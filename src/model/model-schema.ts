@@ -12,6 +12,7 @@
  */
 import { z } from 'zod'
 import { describeName, formatPath, type ErrorIssue } from '../errors.js'
+import { didYouMean } from '../util/suggest.js'
 import type { CubeDefinition, DimensionType, MeasureType, Relationship, ViewDefinition } from './definition.js'
 
 type Path = (string | number)[]
@@ -20,13 +21,20 @@ type Ctx = z.core.$RefinementCtx<unknown>
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
+/** The key names listed in an unknown-key message of {@link strict}. */
+function acceptedKeys(message: string): string[] {
+  return message.startsWith(ACCEPTED) ? message.slice(ACCEPTED.length, -1).split(', ') : []
+}
+
 function addIssue(ctx: Ctx, code: 'UNSUPPORTED_FEATURE' | 'WRONG_TYPE' | 'MISSING_KEY', message: string): void {
   ctx.addIssue({ code: 'custom', message, params: { code } })
 }
 
-/** A strict object whose unknown-key issue lists the accepted keys. */
+const ACCEPTED = 'Accepted keys: '
+
+/** A strict object whose unknown-key issue lists the accepted keys (read back by {@link acceptedKeys}). */
 function strict<S extends z.core.$ZodLooseShape>(shape: S) {
-  const accepted = `Accepted keys: ${Object.keys(shape).join(', ')}.`
+  const accepted = `${ACCEPTED}${Object.keys(shape).join(', ')}.`
   return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? accepted : undefined) })
 }
 
@@ -196,6 +204,17 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null
 }
 
+const UNREADABLE: readonly string[] = Object.freeze([])
+
+/** Object.keys, or {@link UNREADABLE} when a proxy throws. */
+function ownKeys(value: object): readonly string[] {
+  try {
+    return Object.keys(value)
+  } catch {
+    return UNREADABLE
+  }
+}
+
 /** Copy input into fresh plain data with snake_case keys (not inside `meta`), never assigning dangerous keys. */
 function normalize(input: unknown): Normalized {
   const out: Normalized = { value: undefined, issues: [], reported: new Set(), originals: new WeakMap() }
@@ -208,12 +227,20 @@ function normalize(input: unknown): Normalized {
   const walkObject = (value: object, inMeta: boolean): Record<string, unknown> => {
     const copy: Record<string, unknown> = {}
     const renamed = new Map<string, string>()
-    for (const key of Object.keys(value)) {
+    const keys = ownKeys(value)
+    if (keys === UNREADABLE) bad([...path], 'WRONG_TYPE', 'could not be read (a proxy refused to list its keys).')
+    for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key)) {
         bad([...path, key], 'UNKNOWN_KEY', 'is not allowed as a key (it could modify object prototypes). Remove it.')
         continue
       }
-      const item = (value as Record<string, unknown>)[key]
+      let item: unknown
+      try {
+        item = (value as Record<string, unknown>)[key]
+      } catch {
+        bad([...path, key], 'WRONG_TYPE', 'could not be read (its getter threw); the model must be plain data.')
+        continue
+      }
       if (item === undefined) continue
       const k = inMeta ? key : toSnakeCase(key)
       if (Object.hasOwn(copy, k)) {
@@ -331,9 +358,13 @@ function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: s
     const originals = norm.originals.get(raw.reduce<unknown>((v, s) => child(v, s), root) as object)
     const at = locate(raw, root, file)
     const inside = at.key ? `${describeName(at.key)} of ${at.owner}` : at.owner
+    const accepted = acceptedKeys(iss.message)
     for (const key of iss.keys) {
       const shown = originals?.get(key)
-      push('UNKNOWN_KEY', [...raw, key], () => `Unknown key ${describeName(shown ?? key)}${shown ? ` (read as ${describeName(key)})` : ''} in ${inside}. ${iss.message} Check the spelling or remove the key.`)
+      const hint = didYouMean(key, accepted)
+      const written = `${describeName(shown ?? key)}${shown ? ` (read as ${describeName(key)})` : ''}`
+      const fix = `${hint ? 'Fix' : 'Check'} the spelling or remove the key.`
+      push('UNKNOWN_KEY', [...raw, key], () => `Unknown key ${written} in ${inside}.${hint} ${iss.message} ${fix}`)
     }
   } else if (iss.code === 'invalid_union') {
     const matching = iss.errors.filter((branch) => !branch.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value')))

@@ -26,15 +26,38 @@ export interface InstantRange {
   readonly toMs: number
 }
 
-export type DateResult<T> = { ok: true; value: T } | { ok: false; reason: string }
+/** A failure carries the issue code the query error reports (INVALID_DATE unless said otherwise). */
+export type DateResult<T> = { ok: true; value: T } | { ok: false; reason: string; code?: 'REVERSED_DATE_RANGE' }
 
 type FixedUnit = 'second' | 'minute' | 'hour'
 
 const FIXED_MS: Readonly<Record<FixedUnit, number>> = { second: 1_000, minute: 60_000, hour: 3_600_000 }
 const MS_PER_DAY = 86_400_000
 const MAX_INPUT_LENGTH = 100
-const MIN_YEAR = 0
+const MIN_YEAR = 1
 const MAX_YEAR = 9999
+
+/**
+ * Cortex's calendar in UTC: 0001-01-01T00:00:00.000Z up to (not including) 10000-01-01. Every engine
+ * here holds these instants (PostgreSQL does not parse year 0, MySQL's DATETIME ends with year 9999, SQLite
+ * compares four-digit years as text), so instants sent to SQL stay inside it.
+ */
+export const CALENDAR_START_MS = -62_135_596_800_000
+/** The first instant after the calendar: 10000-01-01T00:00:00.000Z. */
+export const CALENDAR_END_MS = 253_402_300_800_000
+
+/** Is this instant inside the calendar (and so fit to be sent to any engine as a bound)? */
+export function inCalendar(epochMs: number): boolean {
+  return epochMs >= CALENDAR_START_MS && epochMs < CALENDAR_END_MS
+}
+
+/**
+ * A range cut to the calendar, as a half-open `[fromMs, toExclusiveMs)`: a range reaching past either
+ * end (9999-12-31 in a zone west of UTC ends in year 10000 UTC) covers everything up to that end.
+ */
+export function clampToCalendar(range: InstantRange): { readonly fromMs: number; readonly toExclusiveMs: number } {
+  return { fromMs: Math.max(range.fromMs, CALENDAR_START_MS), toExclusiveMs: Math.min(range.toMs + 1, CALENDAR_END_MS) }
+}
 
 // Literals (no patterns built at run time), so test/security/regex-safety.test.ts checks each of them.
 // Inputs are at most MAX_INPUT_LENGTH characters long.
@@ -219,7 +242,7 @@ function isPair(input: unknown): input is readonly [unknown, unknown] {
 export function parseDateRange(input: string | readonly [string, string], tz: string, now: number | (() => number)): DateResult<InstantRange> {
   const invalidZone = checkTimeZone(tz)
   if (invalidZone !== undefined) return invalidZone
-  if (isPair(input)) return parsePair(input, tz)
+  if (isPair(input)) return notReversed(parsePair(input, tz))
   if (Array.isArray(input)) return fail(`A date range array must have exactly 2 elements [from, to]; ${FORMAT_HINT}`)
   const invalid = checkText(input, 'A date range')
   if (invalid !== undefined) return invalid
@@ -229,7 +252,15 @@ export function parseDateRange(input: string | readonly [string, string], tz: st
   const nowMs = typeof now === 'function' ? now() : now
   if (!Number.isFinite(nowMs)) return fail('The current time is not a finite epoch milliseconds value')
   const result = parseRelative(text, tz, nowMs)
-  return result.ok ? inSupportedYears(result.value, tz, text) : result
+  return result.ok ? notReversed(inSupportedYears(result.value, tz, text)) : result
+}
+
+/** A range whose end comes before its start is a mistake (it would silently match nothing). */
+function notReversed(result: DateResult<InstantRange>): DateResult<InstantRange> {
+  if (!result.ok || result.value.toMs >= result.value.fromMs) return result
+  const reason = 'The date range ends before it starts. Give [from, to] with from on or before to, e.g.'
+    + ' ["2024-01-01", "2024-01-31"]'
+  return { ok: false, code: 'REVERSED_DATE_RANGE', reason }
 }
 
 function parsePair(input: readonly [unknown, unknown], tz: string): DateResult<InstantRange> {

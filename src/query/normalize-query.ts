@@ -1,22 +1,34 @@
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { DimensionType } from '../model/definition.js'
-import { isValidTimeZone } from '../util/time-zone.js'
+import { isValidTimeZone, timeZoneNames } from '../util/time-zone.js'
 import { frozenCopy } from '../util/objects.js'
-import { GRANULARITIES, localRangeStrings, parseDateRange, parseDateValue } from './date-range.js'
+import { didYouMean } from '../util/suggest.js'
+import {
+  GRANULARITIES, clampToCalendar, inCalendar, localRangeStrings, parseDateRange, parseDateValue,
+} from './date-range.js'
 import type { Condition, FilterNode, FilterScalar, Granularity, NormalizedQuery, OrderItem, ResolvedMember, SelectedDimension } from './normalized-query.js'
 import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
+import { publicVisibility, unknownMemberIssue, type Visibility } from './member-names.js'
 
 export interface NormalizeOptions {
   readonly defaultLimit: number
   readonly maxLimit: number
   /** The clock for relative date ranges, in epoch ms; a function is called only when a range is relative. */
   readonly nowMs: number | (() => number)
+  /** What the caller may see: did-you-mean suggestions come only from it. Default: public members. */
+  readonly visibility?: Visibility
+  /** Answer members the caller may not see exactly as unknown ones (UNKNOWN_MEMBER, no hint that they exist). */
+  readonly hideInvisible?: boolean
   /** Indexes of `query.filters` that are security filters (added or changed by queryRewrite): text compares exactly. */
   readonly securityFilters?: ReadonlySet<number>
 }
 
 type Path = (string | number)[]
+const OUTSIDE_CALENDAR = 'This instant is outside the years 0001-9999 in UTC, which every engine can compare. Use a'
+  + ' date inside them (a range may reach past them: it covers everything up to the end).'
+const granularityMessage = (given: string): string =>
+  `Unknown granularity.${didYouMean(given, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`
 const GRANULARITY_SET: ReadonlySet<string> = new Set(GRANULARITIES)
 
 /**
@@ -29,6 +41,7 @@ export function normalizeQuery(query: CubeQuery, model: CompiledModel, options: 
 
 class Normalizer {
   private readonly issues: ErrorIssue[] = []
+  private readonly visibility: Visibility
   private view: string | undefined
   private usesCubes = false
   /** Set while normalizing filters from access policies and hooks: they may name private and cube members in a view query. */
@@ -37,7 +50,9 @@ class Normalizer {
   constructor(
     private readonly model: CompiledModel,
     private readonly options: NormalizeOptions,
-  ) {}
+  ) {
+    this.visibility = options.visibility ?? publicVisibility(model)
+  }
 
   private issue(code: string, path: Path, message: string): undefined {
     this.issues.push({ code, path, message })
@@ -47,7 +62,10 @@ class Normalizer {
   run(q: CubeQuery, trustedFilters: readonly CubeFilter[]): NormalizedQuery {
     const timezone = q.timezone ?? 'UTC'
     const tzValid = isValidTimeZone(timezone)
-    if (!tzValid) this.issue('INVALID_TIMEZONE', ['timezone'], 'Unknown time zone. Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).')
+    if (!tzValid) {
+      const fix = 'Use an IANA name such as "UTC" or "Europe/Berlin" (fixed offsets like "+02:00" are not accepted).'
+      this.issue('INVALID_TIMEZONE', ['timezone'], `Unknown time zone.${didYouMean(timezone, timeZoneNames())} ${fix}`)
+    }
     const tz = tzValid ? timezone : 'UTC'
 
     const measures: ResolvedMember[] = []
@@ -86,7 +104,9 @@ class Normalizer {
       if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', [...path, 'dimension'], `${describeName(td.dimension)} is a ${type} dimension; timeDimensions need a dimension of type time.`)
       const echo: Record<string, unknown> = { dimension: td.dimension }
       if (td.granularity !== undefined) {
-        if (!GRANULARITY_SET.has(td.granularity)) return this.issue('INVALID_GRANULARITY', [...path, 'granularity'], `Unknown granularity. Use one of: ${GRANULARITIES.join(', ')}.`)
+        if (!GRANULARITY_SET.has(td.granularity)) {
+          return this.issue('INVALID_GRANULARITY', [...path, 'granularity'], granularityMessage(td.granularity))
+        }
         const g = td.granularity as Granularity
         // Cube also returns the value under the plain name, unless the plain dimension is selected itself.
         const plainTaken = dimensions.some((d) => d.granularity === undefined && d.keys.includes(member.key))
@@ -95,8 +115,9 @@ class Normalizer {
       }
       if (td.dateRange !== undefined) {
         const range = parseDateRange(td.dateRange, tz, this.options.nowMs)
-        if (!range.ok) return this.issue('INVALID_DATE', [...path, 'dateRange'], range.reason)
-        where.push({ kind: 'condition', member, type, condition: { op: 'range', not: false, fromMs: range.value.fromMs, toExclusiveMs: range.value.toMs + 1 } })
+        if (!range.ok) return this.issue(range.code ?? 'INVALID_DATE', [...path, 'dateRange'], range.reason)
+        const condition = { op: 'range', not: false, ...clampToCalendar(range.value) } as const
+        where.push({ kind: 'condition', member, type, condition })
         echo.dateRange = localRangeStrings(range.value, tz)
       }
       echoTime.push(echo)
@@ -198,12 +219,19 @@ class Normalizer {
         isPublic = view.public
       }
     }
-    if (!resolved) {
-      if (!cube && !view) return this.issue('UNKNOWN_MEMBER', path, `${describeName(owner)} is not a cube or view in this model. Check the name against meta().`)
-      return this.issue('UNKNOWN_MEMBER', path, `${describeName(owner)} has no member ${describeName(member)}. Check the name against meta().`)
-    }
+    if (!resolved) return this.unknown(owner, member, cube !== undefined || view !== undefined, path)
     if (this.trusted) return resolved
-    if (!isPublic) return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} is not public (public: false). Query it through a view, or make it public in the model.`)
+    if (this.options.hideInvisible) {
+      const ownerVisible = this.visibility.owner(owner)
+      if (!ownerVisible || !this.visibility.member(name)) return this.unknown(owner, member, ownerVisible, path)
+    }
+    if (!isPublic) {
+      const key = cube?.public === true && resolved.kind === 'dimension' && cube.dimensions[member]!.primaryKey
+      const why = key ? 'is a primary key, and primary keys are hidden unless the model says public: true (as in Cube)'
+        : 'is not public (public: false)'
+      const fix = 'Query it through a view, or make it public in the model.'
+      return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} ${why}. ${fix}`)
+    }
     if (expected !== 'any' && resolved.kind !== expected) {
       return this.issue('WRONG_MEMBER_KIND', path, `${describeName(name)} is a ${resolved.kind}; this list takes ${expected}s.`)
     }
@@ -215,6 +243,13 @@ class Normalizer {
       this.usesCubes = true
     }
     return resolved
+  }
+
+  private unknown(owner: string, member: string, ownerKnown: boolean, path: Path): undefined {
+    // Hidden owners are unknown to a caller who may not learn that they exist.
+    const known = ownerKnown && (!this.options.hideInvisible || this.visibility.owner(owner))
+    this.issues.push(unknownMemberIssue(this.model, this.visibility, owner, member, known, path))
+    return undefined
   }
 
   private dimensionType(m: ResolvedMember): DimensionType {
@@ -236,7 +271,7 @@ class Normalizer {
       if (!member) return undefined
       const type = this.dimensionType(member)
       if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', path, `Only time dimensions take a granularity; ${describeName(`${c}.${d}`)} is a ${type} dimension.`)
-      if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, `Unknown granularity. Use one of: ${GRANULARITIES.join(', ')}.`)
+      if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, granularityMessage(g))
       return { member: { ...member, key: `${c}.${d}` }, type, granularity: g as Granularity, keys: [name] }
     }
     const member = this.resolve(name, 'dimension', path)
@@ -297,6 +332,8 @@ class Normalizer {
         if (!needValues(1)) return undefined
         if (type !== 'string') return this.issue('INVALID_OPERATOR', [...path, 'operator'], `Operator ${op} works on string members; this member is of type ${type}.`)
         const not = op.startsWith('not')
+        // Only null: like equals/notEquals, `contains [null]` is IS NULL and `notContains [null]` IS NOT NULL.
+        if (nonNull.length === 0) return { op: 'null', not }
         const mode = op.toLowerCase().includes('contains') ? 'contains' : op.toLowerCase().includes('starts') ? 'starts' : 'ends'
         return { op: 'like', not, mode, values: nonNull.map(String), orNull: not ? !hasNull : hasNull }
       }
@@ -319,8 +356,8 @@ class Normalizer {
         const strings = this.dateStrings(values, vpath)
         if (!strings) return undefined
         const range = parseDateRange(strings.length === 1 ? strings[0]! : [strings[0]!, strings[1]!], tz, this.options.nowMs)
-        if (!range.ok) return this.issue('INVALID_DATE', vpath, range.reason)
-        return { op: 'range', not: op === 'notInDateRange', fromMs: range.value.fromMs, toExclusiveMs: range.value.toMs + 1 }
+        if (!range.ok) return this.issue(range.code ?? 'INVALID_DATE', vpath, range.reason)
+        return { op: 'range', not: op === 'notInDateRange', ...clampToCalendar(range.value) }
       }
       case 'beforeDate':
       case 'beforeOrOnDate':
@@ -332,6 +369,7 @@ class Normalizer {
         if (!strings) return undefined
         const parsed = parseDateValue(strings[0]!, tz)
         if (!parsed.ok) return this.issue('INVALID_DATE', [...vpath, 0], parsed.reason)
+        if (!inCalendar(parsed.value.fromMs)) return this.issue('INVALID_DATE', [...vpath, 0], OUTSIDE_CALENDAR)
         // Cube compares with the start of the given value for all four operators.
         const cmp = op === 'beforeDate' ? '<' : op === 'beforeOrOnDate' ? '<=' : op === 'afterDate' ? '>' : '>='
         return { op: 'compare', cmp, value: { instant: parsed.value.fromMs } }
@@ -366,6 +404,7 @@ class Normalizer {
         if (typeof v !== 'string') return this.issue('INVALID_DATE', [...path, i], 'This member is a time; give a date string such as "2024-01-31T00:00:00.000".')
         const parsed = parseDateValue(v, tz)
         if (!parsed.ok) return this.issue('INVALID_DATE', [...path, i], parsed.reason)
+        if (!inCalendar(parsed.value.fromMs)) return this.issue('INVALID_DATE', [...path, i], OUTSIDE_CALENDAR)
         out.push({ instant: parsed.value.fromMs })
       } else {
         if (typeof v === 'string' && v.length > 10_000) return this.issue('INVALID_VALUE', [...path, i], 'Filter values are limited to 10000 characters.')
@@ -404,7 +443,9 @@ class Normalizer {
       if (dir === 'none') return
       const target = selectable.get(key)
       if (!target) {
-        this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.`)
+        const message = `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.`
+          + didYouMean(key, selectable.keys())
+        this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], message)
         return
       }
       if (used.has(target)) return

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
+import { didYouMean } from '../util/suggest.js'
 
 /** Cube's filter operators (REST API). */
 export const FILTER_OPERATORS = [
@@ -61,7 +62,8 @@ const queryShape = z.strictObject({
   ungrouped: z.boolean().optional(),
   renewQuery: z.boolean().optional(),
 })
-const ACCEPTED_KEYS = Object.keys(queryShape.shape).join(', ')
+const QUERY_KEYS = Object.keys(queryShape.shape)
+const TIME_DIMENSION_KEYS = Object.keys(timeDimension.shape)
 
 /**
  * Check that `input` has the shape of a Cube REST query. Reports every problem at once as a
@@ -112,8 +114,14 @@ function toIssue(issue: z.core.$ZodIssue): ErrorIssue {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))
   switch (issue.code) {
     case 'unrecognized_keys': {
-      const where = path.length ? 'this object' : 'the query'
-      return { code: 'UNKNOWN_KEY', path: [...path, issue.keys[0] ?? ''], message: `Unknown key ${issue.keys.map(describeName).join(', ')} in ${where}.${path.length ? '' : ` Accepted keys: ${ACCEPTED_KEYS}.`}` }
+      const key = issue.keys[0] ?? ''
+      const inTimeDimension = path[0] === 'timeDimensions'
+      const accepted = inTimeDimension ? TIME_DIMENSION_KEYS : QUERY_KEYS
+      const where = inTimeDimension ? 'a time dimension' : path.length ? 'this object' : 'the query'
+      const list = path.length && !inTimeDimension ? '' : ` Accepted keys: ${accepted.join(', ')}.`
+      const keys = issue.keys.map(describeName).join(', ')
+      const message = `Unknown key ${keys} in ${where}.${didYouMean(key, accepted)}${list}`
+      return { code: 'UNKNOWN_KEY', path: [...path, key], message }
     }
     case 'invalid_type':
       return { code: 'WRONG_TYPE', path, message: `Expected ${issue.expected} here.` }
@@ -162,7 +170,9 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
   let ok = true
   for (const k of keys) {
     if (!FILTER_KEYS.has(k)) {
-      issues.push({ code: 'UNKNOWN_KEY', path: [...path, k], message: `Unknown key ${describeName(k)} in a filter. Use member, operator and values.` })
+      const hint = didYouMean(k, FILTER_KEYS)
+      const message = `Unknown key ${describeName(k)} in a filter.${hint} Use member, operator and values.`
+      issues.push({ code: 'UNKNOWN_KEY', path: [...path, k], message })
       ok = false
     }
   }
@@ -173,7 +183,10 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
   }
   const operator = obj.operator
   if (typeof operator !== 'string' || !OPERATOR_SET.has(operator)) {
-    issues.push({ code: 'INVALID_OPERATOR', path: [...path, 'operator'], message: `Unknown filter operator${typeof operator === 'string' ? ` ${describeName(operator)}` : ''}. Use one of: ${FILTER_OPERATORS.join(', ')}.` })
+    const named = typeof operator === 'string' ? ` ${describeName(operator)}` : ''
+    const hint = didYouMean(operator, FILTER_OPERATORS)
+    const message = `Unknown filter operator${named}.${hint} Use one of: ${FILTER_OPERATORS.join(', ')}.`
+    issues.push({ code: 'INVALID_OPERATOR', path: [...path, 'operator'], message })
     ok = false
   }
   const values = obj.values
@@ -209,7 +222,8 @@ function parseOrder(order: unknown, issues: ErrorIssue[]): CubeQuery['order'] | 
     if (order.length > MAX_LIST) return bad(['order'], 'Too many order entries.')
     order.forEach((entry, i) => {
       if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || !DIRECTIONS.has(entry[1])) {
-        bad(['order', i], 'Each order entry must be ["cube.member", "asc" | "desc"].')
+        const hint = Array.isArray(entry) ? didYouMean(entry[1], DIRECTIONS) : ''
+        bad(['order', i], `Each order entry must be ["cube.member", "asc" | "desc"].${hint}`)
       } else out.push([entry[0], entry[1] as OrderDirection])
     })
     return out
@@ -221,7 +235,9 @@ function parseOrder(order: unknown, issues: ErrorIssue[]): CubeQuery['order'] | 
   const record = Object.create(null) as Record<string, OrderDirection>
   for (const key of keys) {
     const dir = (order as Record<string, unknown>)[key]
-    if (typeof dir !== 'string' || !DIRECTIONS.has(dir)) bad(['order', key], 'Order direction must be "asc", "desc" or "none".')
+    if (typeof dir !== 'string' || !DIRECTIONS.has(dir)) {
+      bad(['order', key], `Order direction must be "asc", "desc" or "none".${didYouMean(dir, DIRECTIONS)}`)
+    }
     else record[key] = dir as OrderDirection
   }
   return record

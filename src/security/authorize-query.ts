@@ -1,6 +1,7 @@
-import { SemanticLayerError, describeName } from '../errors.js'
+import { SemanticLayerError, describeName, fail, isSemanticLayerError } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { CubeFilter, CubeQuery, FilterValue } from '../query/parse-query.js'
+import { memberExists, publicVisibility, type Visibility } from '../query/member-names.js'
 import { applicablePolicies, memberAllowed, readContext, type CompiledPolicy, type PolicyRowFilter, type PolicyValue } from './access-policy.js'
 
 export type SecurityContext = Readonly<Record<string, unknown>>
@@ -81,7 +82,7 @@ export class PolicyEvaluator {
     private readonly ctx: SecurityContext | undefined,
     contextToGroups: SecurityHooks['contextToGroups'],
   ) {
-    const groups = ctx === undefined ? [] : contextToGroups ? contextToGroups(ctx) : defaultGroups(ctx)
+    const groups = ctx === undefined ? [] : contextToGroups ? hostGroups(contextToGroups, ctx) : defaultGroups(ctx)
     this.groups = new Set(groups)
   }
 
@@ -125,11 +126,25 @@ export class PolicyEvaluator {
     return true
   }
 
+  /** What this caller may query: public cubes, views and members that the access policies grant. Never throws. */
+  visibility(): Visibility {
+    const pub = publicVisibility(this.model)
+    const granted = (key: string): boolean => {
+      try {
+        return this.memberVisible(key)
+      } catch {
+        return false
+      }
+    }
+    return { owner: (name) => pub.owner(name) && this.canSee(name), member: (key) => pub.member(key) && granted(key) }
+  }
+
   /** Member-level check of every member a query names. Unknown members are left to query validation. */
   checkMembers(members: readonly string[]): void {
     for (const key of members) {
       const [owner, name] = key.split('.')
-      if (!owner || !name) continue
+      // A member that does not exist is UNKNOWN_MEMBER (query validation), never FORBIDDEN_MEMBER.
+      if (!owner || !name || !memberExists(this.model, owner, name)) continue
       if (!this.memberVisible(key)) throw denied('FORBIDDEN_MEMBER', 'FORBIDDEN_MEMBER', `${describeName(key)} is not accessible to this caller under the model's access policies.`)
     }
   }
@@ -164,6 +179,39 @@ export class PolicyEvaluator {
     }
     return list as FilterValue[]
   }
+}
+
+/** The host's groups for a context: a list of strings, or the call is refused (fail closed). */
+function hostGroups(toGroups: (ctx: SecurityContext) => readonly string[], ctx: SecurityContext): readonly string[] {
+  let groups: unknown
+  try {
+    groups = toGroups(ctx)
+  } catch (error) {
+    if (isSemanticLayerError(error)) throw error
+    const message = 'contextToGroups threw, so the caller has no groups and no access policy applies; see cause.'
+    fail('UNAUTHORIZED', 'GROUPS_RESOLVER_FAILED', [], message, error)
+  }
+  if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string')) {
+    fail('CONFIG_INVALID', 'INVALID_GROUPS', ['contextToGroups'], 'contextToGroups must return a list of group names.')
+  }
+  return groups as readonly string[]
+}
+
+/**
+ * An `authorize` hook's answer: true/false, or `{ allow: true, filters? }` / `{ allow: false }`. Anything
+ * else (a forgotten `return`, a typo in `allow`) denies the query: a hook that answers nothing must not let
+ * everything through.
+ */
+export function readDecision(decision: unknown): { readonly allow: boolean; readonly filters?: unknown } {
+  if (typeof decision === 'boolean') return { allow: decision }
+  if (typeof decision === 'object' && decision !== null && !Array.isArray(decision)) {
+    const { allow, filters } = decision as { allow?: unknown; filters?: unknown }
+    if (allow === false) return { allow: false }
+    if (allow === true) return filters === undefined ? { allow: true } : { allow: true, filters }
+  }
+  const message = 'The authorize hook returned neither true, false nor { allow: boolean }, so the query is denied.'
+    + ' Return a decision.'
+  return fail('FORBIDDEN', 'AUTHORIZE_INVALID', [], message)
 }
 
 function defaultGroups(ctx: SecurityContext): string[] {

@@ -15,6 +15,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { JWK, JWTVerifyGetKey, JWTVerifyOptions } from 'jose'
 import { SemanticLayerError } from '../errors.js'
+import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { ErrorIssue } from '../errors.js'
 import { prepareJwtKey } from './jwks.js'
 import type { CryptoKey, KeySourceOptions, PreparedKey, RemoteJwksOptions, VerificationKey } from './jwks.js'
@@ -86,6 +87,14 @@ export interface JwtAuth<Ctx> {
   authenticateRequest(request: { headers: { get(name: string): string | null } }): Promise<Ctx>
 }
 
+const JWT_OPTIONS: OptionSpecs<JwtAuthOptions> = {
+  secret: 'any', publicKey: 'any', jwks: 'any', jwksOptions: 'object', issuer: 'any', audience: 'any',
+  algorithms: 'any', clockToleranceSec: 'any', maxTokenAgeSec: 'any', requireExpiration: 'boolean',
+  resolveUser: 'function', claimsToContext: 'function',
+}
+
+const JWKS_OPTIONS: OptionSpecs<RemoteJwksOptions> = { cooldownSec: 'any', cacheMaxAgeSec: 'any', timeoutSec: 'any' }
+
 /** Tokens longer than this are refused unparsed (a JWT from a normal IdP is well under 4 KB). */
 const MAX_TOKEN_LENGTH = 16_384
 
@@ -97,7 +106,16 @@ const MAX_TOKEN_LENGTH = 16_384
  * const securityContext = await auth.authenticateRequest(request) // throws SemanticLayerError 'UNAUTHENTICATED'
  * await layer.query(query, { securityContext })
  */
-export function createJwtAuth<Ctx = Record<string, unknown>>(options: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
+export function createJwtAuth<Ctx = Record<string, unknown>>(input: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
+  return readingOptions('createJwtAuth options', () => jwtAuth(input))
+}
+
+function jwtAuth<Ctx>(input: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
+  const read = readOptions<JwtAuthOptions<Ctx>>(input, JWT_OPTIONS, { what: 'createJwtAuth options' })
+  const options = read as JwtAuthOptions<Ctx>
+  if (options.jwksOptions !== undefined) {
+    readOptions(options.jwksOptions, JWKS_OPTIONS, { what: 'jwksOptions', path: ['jwksOptions'] })
+  }
   const issues: ErrorIssue[] = []
   const prepared = prepareJwtKey(
     { secret: options.secret, publicKey: options.publicKey, jwks: options.jwks, algorithms: options.algorithms, jwksOptions: options.jwksOptions },

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache'
-import { SemanticLayerError } from '../errors.js'
-import type { Connector } from '../connectors/connector.js'
+import { fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import { connectorRecord, type Connector } from '../connectors/connector.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { SecurityContext } from './authorize-query.js'
 
@@ -88,7 +88,15 @@ export class Tenancy<M> {
     if (securityContext === undefined) {
       throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'TENANT_REQUIRED', path: [], message: 'This layer is multi-tenant: every call needs a securityContext that identifies its tenant.' }])
     }
-    const tenant = this.options.contextToTenant!(securityContext)
+    let tenant: unknown
+    try {
+      tenant = this.options.contextToTenant!(securityContext)
+    } catch (error) {
+      // Fail closed: a resolver that throws identifies no tenant.
+      if (isSemanticLayerError(error)) throw error
+      const message = 'contextToTenant threw: no tenant for the call (see cause).'
+      fail('UNAUTHORIZED', 'TENANT_RESOLVER_FAILED', [], message, error)
+    }
     if (!validTenantId(tenant)) {
       throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'INVALID_TENANT', path: [], message: 'The security context does not identify a valid tenant (1-64 characters: letters, digits, _ . -, starting with a letter or digit).' }])
     }
@@ -122,7 +130,11 @@ export class Tenancy<M> {
     let pending = this.models.get(info.tenant)
     if (!pending) {
       const factory = this.options.model as ModelFactory<M>
-      pending = Promise.resolve().then(() => factory(info)).then((m) => this.options.compile(m))
+      pending = Promise.resolve().then(() => factory(info)).then((m) => this.options.compile(m), (error: unknown) => {
+        if (isSemanticLayerError(error)) throw error
+        const message = "The model factory failed for this call's tenant; see cause."
+        fail('MODEL_LOAD_FAILED', 'MODEL_FACTORY_FAILED', ['model'], message, error)
+      })
       pending.catch(() => this.models.delete(info.tenant))
       this.models.set(info.tenant, pending)
     }
@@ -133,7 +145,16 @@ export class Tenancy<M> {
     let pending = this.connectorSets.get(info.tenant)
     if (!pending) {
       const factory = this.options.connectors as ConnectorsFactory
-      pending = Promise.resolve().then(() => factory(info)).then((connectors) => ({ connectors, inFlight: 0, evicted: false }))
+      pending = Promise.resolve().then(() => factory(info)).then(
+        (given) => {
+          return { connectors: connectorRecord(given, 'The connectors factory result'), inFlight: 0, evicted: false }
+        },
+        (error: unknown) => {
+          if (isSemanticLayerError(error)) throw error
+          const message = "The connectors factory failed for this call's tenant; see cause."
+          fail('CONNECTOR_FAILED', 'CONNECTORS_FACTORY_FAILED', ['connectors'], message, error)
+        },
+      )
       pending.catch(() => this.connectorSets.delete(info.tenant))
       this.connectorSets.set(info.tenant, pending)
     }

@@ -12,6 +12,12 @@ export interface InstantParam {
  */
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres' | 'mysql'
+  /**
+   * Most bound values one statement may carry on this engine (SQLite's SQLITE_MAX_VARIABLE_NUMBER, the
+   * protocols' 16-bit parameter count on PostgreSQL and MySQL). A statement needing more is refused before
+   * it is sent (QUERY_INVALID / TOO_MANY_PARAMETERS). Without it, nothing is checked.
+   */
+  readonly maxParameters?: number
   /** Quote an identifier from the model (cube names, aliases). */
   quoteIdentifier(name: string): string
   /** Placeholder for the n-th parameter (1-based). */
@@ -20,6 +26,13 @@ export interface SqlDialect {
   booleanParam(value: boolean): unknown
   /** Encode an instant for comparison with a time column wrapped by `timeComparable`. */
   instantParam(epochMs: number): unknown
+  /**
+   * The calendar's last instant, 9999-12-31 23:59:59.999999 UTC, encoded like `instantParam` (which works in
+   * milliseconds): the inclusive upper bound of a date range that reaches the end of the calendar, where
+   * the exclusive bound would be year 10000, which MySQL and SQLite cannot compare and PostgreSQL's
+   * parser rejects in ISO form. Without it, the last millisecond is used.
+   */
+  readonly lastInstantParam?: unknown
   /** Wrap a placeholder that holds an instant (e.g. a cast). */
   instantPlaceholder(placeholder: string): string
   /** Make a stored time column comparable with `instantParam` values. */

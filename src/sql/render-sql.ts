@@ -6,6 +6,7 @@ import type {
 } from '../query/plan/build-plan.js'
 import { foldedCubes } from '../query/plan/pre-aggregate.js'
 import { likePattern, type ExactText, type SqlDialect } from './dialect.js'
+import { CALENDAR_END_MS } from '../query/date-range.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
 export interface RenderedSql {
@@ -65,11 +66,28 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
   } else if (plan.explicitLimit || plan.offset > 0) {
     sql += ` ${dialect.limitOffset(mainParams.add(plan.explicitLimit ? plan.limit : Number.MAX_SAFE_INTEGER), plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
   }
-  const main = { sql, params: mainParams.values }
+  const main = { sql, params: checkParameterCount(mainParams.values, dialect) }
   if (!plan.total) return { main, columns, ...zone }
   const totalParams = new Params(dialect)
   const totalBody = new Renderer(plan, model, dialect, totalParams).body()
-  return { main, columns, ...zone, total: { sql: `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`, params: totalParams.values } }
+  const q = (name: string): string => dialect.quoteIdentifier(name)
+  const totalSql = `SELECT count(*) AS ${q('total')} FROM (${totalBody}) AS ${q('cortex_total')}`
+  return { main, columns, ...zone, total: { sql: totalSql, params: checkParameterCount(totalParams.values, dialect) } }
+}
+
+/**
+ * A statement with more bound values than its engine takes is refused here, before it is sent: SQLite and
+ * MySQL fail it, and PostgreSQL's 16-bit count wraps and the server drops the connection. Filters repeat
+ * inside fan-out subqueries, so the count is the rendered statement's, not the query's.
+ */
+function checkParameterCount(params: unknown[], dialect: SqlDialect): unknown[] {
+  const max = dialect.maxParameters
+  if (max !== undefined && params.length > max) {
+    const message = `This query needs ${params.length} bound values in one statement, and ${dialect.name} takes at most`
+      + ` ${max}. Use fewer filter values (split a long list over several queries, or filter on a coarser member).`
+    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'TOO_MANY_PARAMETERS', path: ['filters'], message }])
+  }
+  return params
 }
 
 export function measureValueType(m: CompiledMeasure): string {
@@ -264,7 +282,7 @@ class Renderer {
 
   private whereClause(): string {
     const parts = [...this.plan.where.map((n) => this.filter(n, (m) => this.rowMember(m))), ...this.plan.segments.map((s) => `(${this.template(s)})`)]
-    return parts.length ? ` WHERE ${parts.join(' AND ')}` : ''
+    return parts.length ? ` WHERE ${joinLogical(parts, 'AND')}` : ''
   }
 
   // ---- measures --------------------------------------------------------------------------------
@@ -354,7 +372,7 @@ class Renderer {
   private filter(node: FilterNode, column: (member: { cube: string; name: string; kind: string }) => string): string {
     if (node.kind !== 'condition') {
       if (node.children.length === 0) return node.kind === 'and' ? '1 = 1' : '1 = 0'
-      return `(${node.children.map((c) => this.filter(c, column)).join(node.kind === 'and' ? ' AND ' : ' OR ')})`
+      return `(${joinLogical(node.children.map((c) => this.filter(c, column)), node.kind === 'and' ? 'AND' : 'OR')})`
     }
     if (node.condition.op === 'measureFilter') {
       const m = this.model.cubes[node.member.cube]!.measures[node.member.name]!
@@ -370,6 +388,11 @@ class Renderer {
     if (typeof v === 'object') return this.dialect.instantPlaceholder(this.params.add(this.dialect.instantParam(v.instant)))
     if (typeof v === 'boolean') return this.params.add(this.dialect.booleanParam(v))
     return this.params.add(v)
+  }
+
+  private lastInstant(): string {
+    const value = this.dialect.lastInstantParam ?? this.dialect.instantParam(CALENDAR_END_MS - 1)
+    return this.dialect.instantPlaceholder(this.params.add(value))
   }
 
   /** `exact`: a security filter on text (see {@link ExactText}). */
@@ -395,15 +418,18 @@ class Renderer {
             ? x.match(col, c.not, this.params.add(x.pattern(v, c.mode)))
             : this.dialect.like(col, c.not, this.params.add(likePattern(v, c.mode))),
         )
-        return orNull(parts.join(c.not ? ' AND ' : ' OR '), c.orNull)
+        return orNull(joinLogical(parts, c.not ? 'AND' : 'OR'), c.orNull)
       }
       case 'compare':
         if (exact) return `(${x.text(col)} ${c.cmp} ${x.value(this.value(c.value))})`
         return `(${col} ${c.cmp} ${this.value(c.value)})`
       case 'range': {
         const from = this.value({ instant: c.fromMs })
-        const to = this.value({ instant: c.toExclusiveMs })
-        return c.not ? `(${col} < ${from} OR ${col} >= ${to})` : `(${col} >= ${from} AND ${col} < ${to})`
+        // A range reaching the calendar's end: `< year 10000` cannot be compared, `<= its last instant` can.
+        const end = c.toExclusiveMs >= CALENDAR_END_MS
+        const to = end ? this.lastInstant() : this.value({ instant: c.toExclusiveMs })
+        const [below, above] = end ? ['<=', '>'] : ['<', '>=']
+        return c.not ? `(${col} < ${from} OR ${col} ${above} ${to})` : `(${col} >= ${from} AND ${col} ${below} ${to})`
       }
     }
   }
@@ -428,7 +454,10 @@ class Renderer {
     for (const m of plan.measures) if (m.selected) select.push(`${this.inlineMeasure(m.measure.key)} AS ${this.q(m.alias)}`)
     let sql = `SELECT ${select.join(', ')} ${this.from()}${this.whereClause()}`
     if (!plan.ungrouped && plan.dimensions.length > 0) sql += ` GROUP BY ${plan.dimensions.map((_, i) => i + 1).join(', ')}`
-    if (plan.having.length > 0) sql += ` HAVING ${plan.having.map((n) => this.filter(n, (m) => this.inlineMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
+    if (plan.having.length > 0) {
+      const having = plan.having.map((n) => this.filter(n, (m) => this.inlineMeasure(`${m.cube}.${m.name}`)))
+      sql += ` HAVING ${joinLogical(having, 'AND')}`
+    }
     return sql
   }
 
@@ -464,9 +493,26 @@ class Renderer {
       const on = dims.length ? dims.map((d) => this.dialect.nullSafeEquals(`${q('q0')}.${q(d.alias)}`, `${q(`q${i}`)}.${q(d.alias)}`)).join(' AND ') : '1 = 1'
       sql += ` INNER JOIN (${subqueries[i]}) AS ${q(`q${i}`)} ON ${on}`
     }
-    if (plan.having.length > 0) sql += ` WHERE ${plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
+    if (plan.having.length > 0) {
+      const having = plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`)))
+      sql += ` WHERE ${joinLogical(having, 'AND')}`
+    }
     return sql
   }
+}
+
+/** Conditions up to this many are joined as a flat list; longer lists are nested in balanced halves. */
+const FLAT_CONDITIONS = 64
+
+/**
+ * `a OR b OR c ...`: flat for short lists. SQLite parses a flat list as a tree as deep as the list and
+ * refuses trees deeper than 1000 (SQLITE_MAX_EXPR_DEPTH), so long lists (many `contains` values, a large
+ * `or` group) are nested in balanced halves, a tree only log2(n) deep. Same result on every engine.
+ */
+function joinLogical(parts: readonly string[], op: 'AND' | 'OR'): string {
+  if (parts.length <= FLAT_CONDITIONS) return parts.join(` ${op} `)
+  const half = parts.length >> 1
+  return `(${joinLogical(parts.slice(0, half), op)}) ${op} (${joinLogical(parts.slice(half), op)})`
 }
 
 /** ` = v`, ` <> v`, ` IN (v, w)` or ` NOT IN (v, w)`: the right-hand side of an equality filter. */

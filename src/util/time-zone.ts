@@ -69,6 +69,12 @@ export function isValidTimeZone(tz: string): boolean {
   return valid
 }
 
+/** The IANA zone names this runtime knows (for did-you-mean on a misspelt zone; computed on each call). */
+export function timeZoneNames(): string[] {
+  const supported = (Intl as { supportedValuesOf?: (key: 'timeZone') => string[] }).supportedValuesOf
+  return ['UTC', ...(typeof supported === 'function' ? supported('timeZone') : [])]
+}
+
 function intlAccepts(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz })

@@ -85,7 +85,7 @@ export function testModel(refreshKeys: { orders?: Record<string, unknown>; custo
         ...(refreshKeys.orders ? { refresh_key: refreshKeys.orders } : {}),
         joins: [{ name: 'customers', relationship: 'many_to_one', sql: '{CUBE}.customer_id = {customers.id}' }],
         dimensions: [
-          { name: 'id', sql: 'id', type: 'number', primary_key: true },
+          { name: 'id', sql: 'id', type: 'number', primary_key: true, public: true },
           { name: 'status', sql: 'status', type: 'string' },
           { name: 'note', sql: 'note', type: 'string' },
           { name: 'created_at', sql: 'created_at', type: 'time' },
@@ -100,7 +100,7 @@ export function testModel(refreshKeys: { orders?: Record<string, unknown>; custo
         sql_table: 'customers',
         ...(refreshKeys.customers ? { refresh_key: refreshKeys.customers } : {}),
         dimensions: [
-          { name: 'id', sql: 'id', type: 'number', primary_key: true },
+          { name: 'id', sql: 'id', type: 'number', primary_key: true, public: true },
           { name: 'name', sql: 'name', type: 'string' },
           { name: 'country', sql: 'country', type: 'string' },
         ],

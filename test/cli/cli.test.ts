@@ -83,7 +83,9 @@ describe('cortex sql', () => {
   it('exits 1 with the issue path for a bad query, and 2 without a dialect or with an unknown one', async () => {
     const bad = await runCli(['sql', '{"measures":["orders.nope"]}', '--model', MODEL, '--dialect', 'postgres'])
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toBe('measures[0]: "orders" has no member "nope". Check the name against meta(). [UNKNOWN_MEMBER]\nerror: QUERY_INVALID (1 problem in the query)\n')
+    const issue = 'measures[0]: "orders" has no member "nope". Did you mean "orders.note"?'
+      + ' Check the name against meta().'
+    expect(bad.stderr).toBe(`${issue} [UNKNOWN_MEMBER]\nerror: QUERY_INVALID (1 problem in the query)\n`)
     expect((await runCli(['sql', PAID, '--model', MODEL])).code).toBe(2)
     expect((await runCli(['sql', PAID, '--model', MODEL, '--dialect', 'oracle'])).code).toBe(2)
     const notJson = await runCli(['sql', '{nope', '--model', MODEL, '--dialect', 'sqlite'])

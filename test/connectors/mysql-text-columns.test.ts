@@ -31,7 +31,7 @@ cubes:
   - name: t
     sql_table: texts
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
 ${Object.keys(COLUMNS).map((c) => `      - { name: ${c}, sql: ${c}, type: string }`).join('\n')}
     measures: [{ name: count, type: count }]
 `

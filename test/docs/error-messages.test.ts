@@ -45,7 +45,7 @@ afterAll(() => layer.close())
 /** Queries on the e-commerce example model that raise each documented query issue code. */
 const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
   WRONG_TYPE: () => layer.sql({ measures: ['orders.count'], limit: -1 }),
-  UNKNOWN_KEY: () => layer.sql({ measures: ['orders.count'], foo: 1 } as never),
+  UNKNOWN_KEY: () => layer.sql({ measures: ['orders.count'], limits: 5 } as never),
   TOO_DEEP: () => {
     let filter: Record<string, unknown> = { member: 'orders.status', operator: 'set' }
     for (let i = 0; i < 25; i++) filter = { and: [filter] }
@@ -54,13 +54,26 @@ const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
   INVALID_OPERATOR: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'inDateRange', values: ['2024-01-01', '2024-02-01'] }] }),
   INVALID_ORDER: () => layer.sql({ measures: ['orders.count'], order: { 'orders.status': 'asc' } }),
   INVALID_TIMEZONE: () => layer.sql({ measures: ['orders.count'], timezone: 'Mars/Olympus' }),
-  UNKNOWN_MEMBER: () => layer.sql({ measures: ['orders.nope'] }),
+  UNKNOWN_MEMBER: () => layer.sql({ measures: ['orders.cnt'] }),
   MEMBER_NOT_PUBLIC: () => layer.sql({ dimensions: ['orders.customer_id'] }),
   WRONG_MEMBER_KIND: () => layer.sql({ dimensions: ['orders.count'] }),
   MIXED_VIEW_QUERY: () => layer.sql({ measures: ['sales.count', 'orders.count'] }),
   NOT_A_TIME_DIMENSION: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.status', granularity: 'month' }] }),
   INVALID_GRANULARITY: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight' }] }),
   INVALID_DATE: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'last fortnight' }] }),
+  REVERSED_DATE_RANGE: () => {
+    const dateRange: [string, string] = ['2024-12-31', '2024-01-01']
+    const timeDimensions = [{ dimension: 'orders.created_at', dateRange }]
+    return layer.sql({ measures: ['orders.count'], timeDimensions })
+  },
+  TOO_MANY_PARAMETERS: () => {
+    const values = (k: number): number[] => Array.from({ length: 9_000 }, (_, i) => k * 9_000 + i)
+    const or = [0, 1, 2, 3].map((k) => ({ member: 'orders.id', operator: 'equals', values: values(k) }))
+    // More filter values than the default maxFilterValues, which a layer may raise.
+    const connectors = { default: sqlite({ filename: ':memory:' }) }
+    const roomy = createSemanticLayer({ model: MODEL, connectors, maxFilterValues: 50_000 })
+    return roomy.sql({ measures: ['orders.count'], filters: [{ or }] }).finally(() => roomy.close())
+  },
   INVALID_VALUES: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['1', '2'] }] }),
   INVALID_VALUE: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['abc'] }] }),
   MIXED_FILTER: () => layer.sql({ measures: ['orders.count'], filters: [{ or: [{ member: 'orders.count', operator: 'gt', values: ['1'] }, { member: 'orders.status', operator: 'set' }] }] }),
@@ -146,7 +159,11 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
     writeFileSync(join(dir, 'orders.js'), "cube('orders', { sql_table: 'orders' })\n")
     return loadModel(dir).finally(() => rmSync(dir, { recursive: true, force: true }))
   },
-  YAML_SYNTAX: parse('m.yml', 'cubes:\n- name: a\n  sql_table: a\nfoo\n'),
+  // One mis-indented line: "type" one column left of its siblings.
+  YAML_SYNTAX: parse('orders.yml', [
+    'cubes:', '  - name: orders', '    sql_table: orders', '    dimensions:', '      - name: status',
+    '        sql: status', '       type: string', '',
+  ].join('\n')),
   JSON_SYNTAX: parse('m.json', '{"cubes": [}'),
   UNKNOWN_KEY: parse('orders.yml', cube('sql_tabel: orders')),
   DUPLICATE_KEY: parse('orders.yml', cube('sql_table: orders\nsqlTable: orders')),
@@ -160,7 +177,10 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
   SQL_AND_SQL_TABLE: compile(cube('sql_table: orders\nsql: SELECT 1')),
   MISSING_SQL: compile(cube('sql_table: orders\nmeasures:\n  - { name: s, type: sum }')),
   SQL_AND_CASE: compile(cube(`sql_table: orders\ndimensions:\n  - { name: x, sql: x, type: string, case: { when: [{ sql: "1 = 1", label: a }] } }`)),
-  UNKNOWN_JOIN_TARGET: compile(cube('sql_table: orders\njoins:\n  - { name: nope, relationship: many_to_one, sql: "{CUBE}.a = {nope}.b" }')),
+  UNKNOWN_JOIN_TARGET: compile(
+    cube('sql_table: orders\njoins:\n  - { name: custmers, relationship: many_to_one, sql: "{CUBE}.a = {custmers}.b" }')
+      + '  - { name: customers, sql_table: customers }\n',
+  ),
   REFERENCE_CYCLE: compile(cube(`sql_table: orders\n${KEY}\n  - { name: x, sql: "{y}", type: string }\n  - { name: y, sql: "{x}", type: string }`)),
   MEASURE_REFERENCE: compile(cube(`sql_table: orders\n${KEY}\nmeasures:\n  - { name: count, type: count }\n  - { name: s, sql: "{count}", type: sum }`)),
   MISSING_PRIMARY_KEY: compile(`cubes:
@@ -174,6 +194,10 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
     dimensions: [{ name: customer_id, sql: customer_id, type: number }]
     measures: [{ name: count, type: count }]
 `),
+  INVALID_CUBE: () => compileModel(parseModel([
+    { file: 'orders.yml', content: cube('dimensions:\n  - { name: status, sql: status, type: string }') },
+    { file: 'views.yml', content: 'views:\n  - name: sales\n    cubes: [{ join_path: orders, includes: [status] }]' },
+  ])),
   INVALID_JOIN_PATH: compile(`${cube(`sql_table: orders\n${KEY}`)}  - { name: items, sql_table: items }\nviews:\n  - name: v\n    cubes:\n      - { join_path: orders.items, includes: "*" }\n`),
 }
 

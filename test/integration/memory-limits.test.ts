@@ -21,7 +21,7 @@ cubes:
   - name: orders
     sql_table: orders
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: country, sql: country, type: string }
     measures:
       - { name: count, type: count }

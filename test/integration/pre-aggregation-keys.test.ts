@@ -16,7 +16,7 @@ cubes:
     joins:
       - { name: orders, relationship: one_to_many, sql: "{CUBE}.id = {orders.customer_id}" }
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: tier, sql: tier, type: string }
     measures:
       - { name: count, type: count }
@@ -25,7 +25,7 @@ cubes:
     joins:
       - { name: items, relationship: one_to_many, sql: "{items}.order_id = {CUBE}.id" }
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: customer_id, sql: customer_id, type: number }
       - { name: status, sql: status, type: string }
     measures:
@@ -34,7 +34,7 @@ cubes:
   - name: items
     sql_table: items
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: order_id, sql: order_id, type: number }
     measures:
       - { name: count, type: count }

@@ -53,7 +53,7 @@ cubes:
         relationship: one_to_many
         sql: "{CUBE}.tenant_id = {deal}.tenant_id AND {CUBE}.id = {deal}.acc_id"
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: tenant_id, sql: tenant_id, type: string }
     measures:
       - { name: budget, sql: budget, type: sum }
@@ -61,7 +61,7 @@ cubes:
   - name: deal
     sql_table: deal
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: tenant_id, sql: tenant_id, type: string }
       - { name: stage, sql: stage, type: string }
     measures:

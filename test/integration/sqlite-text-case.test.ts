@@ -17,7 +17,9 @@ const MODEL = `
 cubes:
   - name: t
     sql_table: t
-    dimensions: [{ name: id, sql: id, type: number, primary_key: true }, { name: name, sql: name, type: string }]
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
+      - { name: name, sql: name, type: string }
     measures: [{ name: count, type: count }]
 `
 afterAll(() => db.close())

@@ -199,6 +199,75 @@ views:
     single(error, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 1, 'join_path'])
   })
 
+  it('INVALID_CUBE: a view over a cube that has errors says that cube is invalid and where its issues are', () => {
+    const error = compileError([
+      { file: 'orders.yml', content: 'cubes: [{ name: orders, dimensions: [{ name: s, sql: s, type: string }] }]' },
+      { file: 'views.yml', content: 'views:\n  - { name: sales, cubes: [{ join_path: orders, includes: [s] }] }' },
+    ])
+    expect(error.issues.map((i) => [i.code, i.path])).toEqual([
+      ['MISSING_SQL', ['orders.yml', 'cubes', 'orders']],
+      ['INVALID_CUBE', ['views.yml', 'views', 'sales', 'cubes', 0, 'join_path']],
+    ])
+    expect(error.issues[1]!.message).toBe("join_path 'orders' names cube 'orders', which has errors of its own"
+      + ' (reported under orders.yml.cubes.orders). Fix those first; this view then compiles too.')
+    expect(error.issues[1]!.message).not.toContain('is not a')
+  })
+
+  it('UNKNOWN_REFERENCE: a join_path naming a view, or a misspelt cube, says so', () => {
+    const viaView = compileError(ordersCube(`views:
+  - name: v
+    cubes:
+      - { join_path: orders, includes: [status] }
+  - name: w
+    cubes:
+      - { join_path: v, includes: [status] }
+`))
+    const viewIssue = single(viaView, 'UNKNOWN_REFERENCE', [FILE, 'views', 'w', 'cubes', 0, 'join_path'])
+    expect(viewIssue.message).toContain("'v', which is a view")
+    const typo = compileError(ordersCube(`views:
+  - name: v
+    cubes:
+      - { join_path: ordres, includes: [status] }
+`))
+    const typoIssue = single(typo, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 0, 'join_path'])
+    expect(typoIssue.message).toContain('Did you mean "orders"?')
+  })
+
+  it('did you mean: misspelt joins, extends, references and view includes suggest the model name', () => {
+    const error = compileError(`cubes:
+  - name: orders
+    sql_table: orders
+    joins:
+      - { name: custmers, relationship: many_to_one, sql: "{CUBE}.customer_id = {customers.id}" }
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: status, sql: "{CUBE}.status", type: string }
+      - { name: label, sql: "{stauts}", type: string }
+    measures:
+      - { name: count, type: count }
+      - { name: ratio, sql: "{orders.cuont} / 2", type: number }
+  - name: customers
+    sql_table: customers
+    dimensions:
+      - { name: id, sql: id, type: number, primary_key: true }
+  - name: vip
+    extends: customrs
+views:
+  - name: v
+    cubes:
+      - { join_path: customers, includes: [idd] }
+`)
+    const hint = (message: string): string | undefined => /Did you mean (.*)\?/.exec(message)?.[1]
+    const hints = Object.fromEntries(error.issues.map((i) => [i.path.slice(1).join('.'), hint(i.message)]))
+    expect(hints).toEqual({
+      'cubes.orders.joins.custmers': '"customers"',
+      'cubes.orders.dimensions.label.sql': '"status"',
+      'cubes.orders.measures.ratio.sql': '"count"',
+      'cubes.vip.extends': '"customers"',
+      'views.v.cubes.0.includes.0': '"id"',
+    })
+  })
+
   it('SQL_AND_SQL_TABLE: a cube with both sql and sql_table', () => {
     const error = compileError(ordersCube('', '    sql_table: orders\n    sql: SELECT * FROM orders\n'))
     const issue = single(error, 'SQL_AND_SQL_TABLE', [FILE, 'cubes', 'orders'])

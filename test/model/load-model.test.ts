@@ -67,6 +67,15 @@ describe('issue codes', () => {
     expect(issue.message).toContain('Accepted keys: name, sql_table,')
   })
 
+  it('UNKNOWN_KEY suggests the closest accepted key: sql_tabel → sql_table', () => {
+    const issue = only(parseError('cubes:\n  - name: orders\n    sql_tabel: orders\n', 'orders.yml'), 'UNKNOWN_KEY')
+    expect(issue.message).toContain('Unknown key "sql_tabel" in cube "orders". Did you mean "sql_table"? Accepted')
+    expect(issue.message).toMatch(/Fix the spelling or remove the key\.$/)
+    const colour = 'cubes:\n  - name: orders\n    sql_table: orders\n    colour: red\n'
+    const far = only(parseError(colour, 'orders.yml'), 'UNKNOWN_KEY')
+    expect(far.message).not.toContain('Did you mean')
+  })
+
   it('UNKNOWN_KEY shows the camelCase spelling the user wrote', () => {
     const issue = only(parseError({ cubes: [{ name: 'orders', sqlTable: 't', dimensions: [{ name: 'id', type: 'number', sql: 'id', primaryKy: true }] }] }), 'UNKNOWN_KEY')
     expect(issue.path).toEqual(['cubes', 'orders', 'dimensions', 'id', 'primary_ky'])
@@ -170,17 +179,59 @@ describe('issue codes', () => {
     expect(issue.message).toContain('Keep one')
   })
 
-  it('YAML_SYNTAX reports every error with line and column', () => {
+  it('YAML_SYNTAX reports the first error of a file with its line and column, and counts the rest', () => {
     const error = parseError('cubes:\n  - name: orders\n    sql_table: ok\n   bad_indent: x\n  - name: "SECRET_TEXT\n', 'bad.yml')
     expect(error.code).toBe('MODEL_INVALID')
-    expect(error.issues.length).toBeGreaterThanOrEqual(2)
-    for (const issue of error.issues) {
-      expect(issue.code).toBe('YAML_SYNTAX')
-      expect(issue.path).toEqual(['bad.yml'])
-      expect(issue.message).toMatch(/is not valid YAML at line \d+, column \d+: .+\. Fix the YAML syntax there\./)
-    }
+    const issue = only(error, 'YAML_SYNTAX')
+    expect(issue.path).toEqual(['bad.yml'])
+    expect(issue.message).toMatch(/^Model file "bad\.yml" is not valid YAML at line 4, column 4: .+\. Check the indent/)
+    expect(issue.message).toMatch(/yaml reports \d+ more errors? after this one/)
     expect(error.message).not.toContain('SECRET_TEXT')
-    expect(error.issues[0]?.message).toContain('line 4, column 1')
+  })
+
+  // The finding: one mis-indented line in an ordinary model file produced 77 YAML_SYNTAX issues.
+  const ORDERS = [
+    'cubes:', '  - name: orders', '    sql_table: orders', '', '    joins:', '      - name: customers',
+    '        relationship: many_to_one', '        sql: "{CUBE}.customer_id = {customers.id}"', '', '    dimensions:',
+    '      - name: id', '        sql: id', '        type: number', '        primary_key: true', '',
+    '      - name: status',
+    '        sql: status', '        type: string', '', '      - name: created_at', '        sql: created_at',
+    '        type: time', '', '    measures:', '      - name: count', '        type: count', '',
+    '      - name: total_amount', '        sql: amount', '        type: sum', '',
+  ]
+  const shifted = (line: number, by: number): string =>
+    ORDERS.map((l, i) => {
+      if (i !== line - 1) return l
+      const indent = Math.max(0, l.length - l.trimStart().length + by)
+      return `${' '.repeat(indent)}${l.trimStart()}`
+    }).join('\n')
+
+  it.each([
+    // [line moved, by how many columns, line to report, column to report]
+    [18, -1, 18, 8], // "type: string" one column left of its siblings
+    [18, 1, 18, 10], // ... one column right: read as part of the value above it
+    [16, -2, 16, 5], // a list item two columns left
+    [11, -3, 11, 4], // the first dimension three columns left
+    [28, -3, 28, 4], // the last measure
+    [1, 3, 2, 3], // "cubes:" indented: the first line that no longer fits
+  ])('one mis-indented line (line %i moved by %i): one issue at line %i column %i', async (line, by, at, col) => {
+    expect(() => parseModel([{ file: 'ok.yml', content: ORDERS.join('\n') }])).not.toThrow()
+    const error = await loadError(join(await folder({ 'model/orders.yml': shifted(line, by) }), 'model'))
+    expect(error.code).toBe('MODEL_INVALID')
+    expect(error.issues).toHaveLength(1)
+    const [issue] = error.issues
+    expect(issue!.code).toBe('YAML_SYNTAX')
+    expect(issue!.path).toEqual(['orders.yml'])
+    expect(issue!.message).toContain(`Model file "orders.yml" is not valid YAML at line ${at}, column ${col}: `)
+    expect(issue!.message).toMatch(/Check the indentation of this line|Indent it like the key above/)
+  })
+
+  it('YAML_SYNTAX says how to fix a tab, a duplicate key and a bad escape', () => {
+    const yamlIssue = (text: string): string => only(parseError(text, 'a.yml'), 'YAML_SYNTAX').message
+    expect(yamlIssue('cubes:\n\t- name: a\n')).toMatch(/Indent with spaces|indentation/)
+    const twice = 'cubes:\n  - name: a\n    name: b\n    sql_table: t\n'
+    expect(yamlIssue(twice)).toContain('Remove or rename one of the two keys.')
+    expect(yamlIssue('cubes:\n  - name: "a\\q"\n')).toContain('inside double quotes')
   })
 
   it('JSON_SYNTAX gives the line and column of the error', () => {

@@ -155,7 +155,7 @@ describe('errors still come from yaml with their positions', () => {
   it('a bad indent is YAML_SYNTAX at its line', () => {
     const error = parseError('cubes:\n  - name: a\n    sql_table: t\n   title: x\n', 'indent.yml')
     expect(error.issues[0]?.code).toBe('YAML_SYNTAX')
-    expect(error.issues[0]?.message).toContain('line 4, column 1')
+    expect(error.issues[0]?.message).toContain('line 4, column 4')
   })
 
   it('an unclosed quote is YAML_SYNTAX and does not echo the text', () => {

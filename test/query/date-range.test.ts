@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
+  CALENDAR_END_MS,
+  CALENDAR_START_MS,
   GRANULARITIES,
   addLocal,
+  clampToCalendar,
+  inCalendar,
   localRangeStrings,
   parseDateRange,
   parseDateValue,
@@ -203,12 +207,53 @@ describe('parseDateRange: relative ranges at a fixed clock (New York, 2024-03-10
     expect(utc(parseDateRange('today', 'UTC', NOW))).toEqual(['2024-03-10T00:00:00.000Z', '2024-03-10T23:59:59.999Z'])
   })
 
-  it('accepts year 0000 but nothing outside 0000-9999', () => {
-    expect(utc(parseDateRange('last 2024 years', 'UTC', NOW))).toEqual(['0000-01-01T00:00:00.000Z', '2023-12-31T23:59:59.999Z'])
-    expect(reason(parseDateRange('last 2025 years', 'UTC', NOW))).toMatch(/supported years/)
+  it('accepts years 0001-9999 and nothing outside (year 0000 does not exist for PostgreSQL)', () => {
+    const last2023 = utc(parseDateRange('last 2023 years', 'UTC', NOW))
+    expect(last2023).toEqual(['0001-01-01T00:00:00.000Z', '2023-12-31T23:59:59.999Z'])
+    expect(reason(parseDateRange('last 2024 years', 'UTC', NOW))).toMatch(/supported years 1-9999/)
+    expect(reason(parseDateRange('0000-01-01', 'UTC', NOW))).toMatch(/supported years/)
+    expect(reason(parseDateRange(['0000-12-31', '2024-01-01'], 'UTC', NOW))).toMatch(/supported years/)
+    const all = utc(parseDateRange(['0001-01-01', '9999-12-31'], 'UTC', NOW))
+    expect(all).toEqual(['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'])
     expect(reason(parseDateRange('next 8000 years', 'UTC', NOW))).toMatch(/supported years/)
     expect(reason(parseDateRange('last 999999999 years', NY, NOW))).toMatch(/supported years/)
     expect(reason(parseDateRange('from 999999999 days ago to now', NY, NOW))).toMatch(/supported years/)
+  })
+})
+
+describe('reversed ranges', () => {
+  it('a range ending before it starts is REVERSED_DATE_RANGE, absolute or relative; a day or instant is fine', () => {
+    const reversed = parseDateRange(['2031-07-19', '2030-02-03'], 'UTC', NOW)
+    const reason_ = expect.stringContaining('ends before it starts')
+    expect(reversed).toEqual({ ok: false, code: 'REVERSED_DATE_RANGE', reason: reason_ })
+    expect(reason(reversed)).not.toMatch(/2031|2030/)
+    expect(reason(parseDateRange('from 2024-12-31 to 2024-01-01', 'UTC', NOW))).toContain('ends before it starts')
+    expect(reason(parseDateRange('from now to 7 days ago', NY, NOW))).toContain('ends before it starts')
+    const earlier = parseDateRange(['2024-03-10T12:00:00', '2024-03-10T11:59:59.999'], NY, NOW)
+    expect(reason(earlier)).toContain('ends before it starts')
+    const oneDay = utc(parseDateRange(['2024-03-10', '2024-03-10'], 'UTC', NOW))
+    expect(oneDay).toEqual(['2024-03-10T00:00:00.000Z', '2024-03-10T23:59:59.999Z'])
+    const oneInstant = utc(parseDateRange(['2024-03-10T12:00:00', '2024-03-10T12:00:00'], 'UTC', NOW))
+    expect(oneInstant).toEqual(['2024-03-10T12:00:00.000Z', '2024-03-10T12:00:00.000Z'])
+  })
+})
+
+describe('the calendar: 0001-01-01 .. 9999-12-31 in UTC', () => {
+  it('clamps a range reaching past either end, as a half-open range', () => {
+    const iso = (ms: number) => new Date(ms).toISOString()
+    expect(iso(CALENDAR_START_MS)).toBe('0001-01-01T00:00:00.000Z')
+    expect(CALENDAR_END_MS).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1)
+    // 9999-12-31 in New York ends at 10000-01-01T04:59:59.999Z; 0001-01-01 in Tokyo starts in year 0 UTC.
+    const ny = value(parseDateRange(['2024-01-01', '9999-12-31'], NY, NOW))
+    expect(ny.toMs).toBeGreaterThan(CALENDAR_END_MS)
+    expect(clampToCalendar(ny)).toEqual({ fromMs: Date.parse('2024-01-01T05:00:00Z'), toExclusiveMs: CALENDAR_END_MS })
+    const tokyo = value(parseDateRange(['0001-01-01', '2024-01-01'], 'Asia/Tokyo', NOW))
+    expect(tokyo.fromMs).toBeLessThan(CALENDAR_START_MS)
+    expect(clampToCalendar(tokyo).fromMs).toBe(CALENDAR_START_MS)
+    const inside = value(parseDateRange(['2024-01-01', '2024-01-31'], 'UTC', NOW))
+    expect(clampToCalendar(inside)).toEqual({ fromMs: inside.fromMs, toExclusiveMs: inside.toMs + 1 })
+    const edges = [CALENDAR_START_MS - 1, CALENDAR_START_MS, CALENDAR_END_MS - 1, CALENDAR_END_MS]
+    expect(edges.map(inCalendar)).toEqual([false, true, true, false])
   })
 })
 

@@ -123,6 +123,42 @@ describe('query issues', () => {
     single(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-02-30', '2024-03-01'] }] }), 'INVALID_DATE', ['timeDimensions', 0, 'dateRange'])
   })
 
+  const COUNT = { measures: ['orders.count'] }
+  const createdIn = (dateRange: unknown) => ({
+    ...COUNT,
+    timeDimensions: [{ dimension: 'orders.created_at', dateRange }],
+  })
+
+  it('REVERSED_DATE_RANGE: a range ending before it starts, in a time dimension or a filter, even relative', () => {
+    const reversed = ['2024-12-31', '2024-01-01']
+    const td = single(queryError(createdIn(reversed)), 'REVERSED_DATE_RANGE', ['timeDimensions', 0, 'dateRange'])
+    expect(td.message).toMatch(/ends before it starts/)
+    const inRange = filter('orders.created_at', 'inDateRange', reversed)
+    single(queryError({ ...COUNT, filters: [inRange] }), 'REVERSED_DATE_RANGE', ['filters', 0, 'values'])
+    const notInRange = filter('orders.created_at', 'notInDateRange', reversed)
+    const nested = queryError({ ...COUNT, filters: [{ or: [notInRange] }] })
+    single(nested, 'REVERSED_DATE_RANGE', ['filters', 0, 'or', 0, 'values'])
+    const relative = queryError(createdIn('from today to 3 days ago'))
+    single(relative, 'REVERSED_DATE_RANGE', ['timeDimensions', 0, 'dateRange'])
+  })
+
+  it('INVALID_DATE: a single instant outside the years 0001-9999 in UTC; a range reaching past them is cut', () => {
+    const at = ['filters', 0, 'values', 0]
+    // 9999-12-31T23:00 in New York is 10000-01-01T04:00Z.
+    const late = filter('orders.created_at', 'gt', ['9999-12-31T23:00:00'])
+    single(queryError({ ...COUNT, timezone: 'America/New_York', filters: [late] }), 'INVALID_DATE', at)
+    const early = filter('orders.created_at', 'beforeDate', ['0001-01-01'])
+    single(queryError({ ...COUNT, timezone: 'Asia/Tokyo', filters: [early] }), 'INVALID_DATE', at)
+    const yearZero = filter('orders.created_at', 'afterDate', ['0000-06-01'])
+    single(queryError({ ...COUNT, filters: [yearZero] }), 'INVALID_DATE', at)
+    const q = normalize({ ...createdIn(['2024-01-01', '9999-12-31']), timezone: 'America/New_York' })
+    const end = Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1
+    const from = Date.parse('2024-01-01T05:00:00Z')
+    expect(conditionOf(q)).toEqual({ op: 'range', not: false, fromMs: from, toExclusiveMs: end })
+    const echoed = ['2024-01-01T00:00:00.000', '9999-12-31T23:59:59.999']
+    expect(q.echo.timeDimensions).toEqual([{ dimension: 'orders.created_at', dateRange: echoed }])
+  })
+
   it('INVALID_DATE: a filter value on a time member that is not a date', () => {
     single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'afterDate', ['soon'])] }), 'INVALID_DATE', ['filters', 0, 'values', 0])
     single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'equals', ['2024-01-01', 'soon'])] }), 'INVALID_DATE', ['filters', 0, 'values', 1])
@@ -134,9 +170,36 @@ describe('query issues', () => {
     single(queryError({ measures: ['orders.count'], timezone: '+02:00' }), 'INVALID_TIMEZONE', ['timezone'])
   })
 
-  it('UNKNOWN_KEY: an unknown top-level key (from parseQuery)', () => {
+  it('UNKNOWN_KEY: an unknown top-level key (from parseQuery), with the closest accepted one', () => {
     const issue = single(queryError({ measures: ['orders.count'], limits: 5 }), 'UNKNOWN_KEY', ['limits'])
-    expect(issue.message).toMatch(/Accepted keys: measures/)
+    expect(issue.message).toMatch(/^Unknown key "limits" in the query\. Did you mean "limit"\? Accepted keys: measures/)
+    const typo = { timeDimensions: [{ dimension: 'orders.created_at', granularty: 'day' }] }
+    const td = single(queryError(typo), 'UNKNOWN_KEY', ['timeDimensions', 0, 'granularty'])
+    expect(td.message).toContain('Did you mean "granularity"?')
+    const valeus = {
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.status', operator: 'equals', valeus: ['a'] }],
+    }
+    const filterKey = single(queryError(valeus), 'UNKNOWN_KEY', ['filters', 0, 'valeus'])
+    expect(filterKey.message).toContain('Did you mean "values"?')
+  })
+
+  it('did you mean: operators, granularities, order directions and keys, time zones', () => {
+    const hint = (query: Record<string, unknown>, code: string, path: (string | number)[]): string =>
+      single(queryError(query), code, path).message
+    const count = { measures: ['orders.count'] }
+    const equal = { ...count, filters: [{ member: 'orders.status', operator: 'equal', values: ['a'] }] }
+    expect(hint(equal, 'INVALID_OPERATOR', ['filters', 0, 'operator'])).toContain('Did you mean "equals"?')
+    const mnoth = { timeDimensions: [{ dimension: 'orders.created_at', granularity: 'mnoth' }] }
+    expect(hint(mnoth, 'INVALID_GRANULARITY', ['timeDimensions', 0, 'granularity'])).toContain('Did you mean "month"?')
+    const dya = { dimensions: ['orders.created_at.dya'] }
+    expect(hint(dya, 'INVALID_GRANULARITY', ['dimensions', 0])).toContain('Did you mean "day"?')
+    const dsc = { ...count, order: { 'orders.count': 'dsc' } }
+    expect(hint(dsc, 'INVALID_ORDER', ['order', 'orders.count'])).toContain('Did you mean "desc"?')
+    const stats = { ...count, dimensions: ['orders.status'], order: { 'orders.stats': 'asc' } }
+    expect(hint(stats, 'INVALID_ORDER', ['order', 'orders.stats'])).toContain('Did you mean "orders.status"?')
+    const berln = { ...count, timezone: 'Europe/Berln' }
+    expect(hint(berln, 'INVALID_TIMEZONE', ['timezone'])).toContain('Did you mean "Europe/Berlin"?')
   })
 
   it('LIMIT_EXCEEDED: a limit above maxLimit (the maximum itself is fine)', () => {

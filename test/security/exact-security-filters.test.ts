@@ -40,7 +40,7 @@ cubes:
   - name: orders
     sql_table: orders
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: tenant_id, sql: tenant_id, type: string }
       - { name: amount, sql: amount, type: number }
     measures:

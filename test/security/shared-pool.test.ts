@@ -43,7 +43,7 @@ cubes:
   - name: notes
     sql_table: notes
     dimensions:
-      - { name: id, sql: id, type: number, primary_key: true }
+      - { name: id, sql: id, type: number, primary_key: true, public: true }
       - { name: tenant, sql: tenant, type: string }
       - { name: at, sql: at, type: time }
     measures:

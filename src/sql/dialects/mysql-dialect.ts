@@ -34,8 +34,11 @@ export const mysqlDialect: SqlDialect = {
   name: 'mysql',
   quoteIdentifier: (name) => `\`${name.replace(/`/g, '``')}\``,
   placeholder: () => '?',
+  // prepared statements count parameters in 16 bits.
+  maxParameters: 65_535,
   booleanParam: (v) => (v ? 1 : 0),
   instantParam: utcText,
+  lastInstantParam: '9999-12-31 23:59:59.999999',
   instantPlaceholder: (p) => p,
   timeComparable: (c) => c,
   timeGroup(column, granularity, tz) {

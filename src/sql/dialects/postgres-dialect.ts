@@ -13,8 +13,11 @@ export const postgresDialect: SqlDialect = {
   name: 'postgres',
   quoteIdentifier: doubleQuote,
   placeholder: (i) => `$${i}`,
+  // the Bind message counts parameters in 16 bits.
+  maxParameters: 65_535,
   booleanParam: (v) => v,
   instantParam: (ms) => new Date(ms).toISOString(),
+  lastInstantParam: '9999-12-31T23:59:59.999999Z',
   instantPlaceholder: (p) => `${p}::timestamptz`,
   timeComparable: (c) => c,
   timeGroup(column, granularity, tz) {

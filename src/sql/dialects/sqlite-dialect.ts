@@ -30,8 +30,11 @@ export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   quoteIdentifier: doubleQuote,
   placeholder: () => '?',
+  // SQLITE_MAX_VARIABLE_NUMBER since 3.32 (better-sqlite3 12 is built with it).
+  maxParameters: 32_766,
   booleanParam: (v) => (v ? 1 : 0),
   instantParam: utcText,
+  lastInstantParam: '9999-12-31 23:59:59.999999',
   instantPlaceholder: (p) => p,
   timeComparable: (c) => `strftime('%Y-%m-%d %H:%M:%f', ${c})`,
   timeGroup(column, granularity, tz) {

@@ -6,6 +6,10 @@ import { filterCases } from './cases-filters.js'
 import { preAggregationCases } from './cases-pre-aggregation.js'
 import { textCases } from './cases-text.js'
 import { timeCases } from './cases-time.js'
+import { calendarEndCases, nullValueCases } from './cases-edges.js'
 import type { OracleCase } from './helpers.js'
 
-export const oracleCases: readonly OracleCase[] = [...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases, ...textCases, ...divisionCases]
+export const oracleCases: readonly OracleCase[] = [
+  ...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases, ...textCases,
+  ...divisionCases, ...calendarEndCases, ...nullValueCases,
+]
