@@ -43,7 +43,7 @@ export interface FilesConnector extends Connector {
    * A digest of the data the named tables hold (all tables when undefined or when a name is not one of
    * them). The layer puts it in result-cache keys, so a reload makes earlier results unreachable.
    */
-  dataVersion(tables?: readonly string[]): string
+  dataVersion(tables?: readonly string[] | undefined): string
 }
 
 interface TableState {
@@ -301,7 +301,7 @@ export function files(options: FilesOptions): FilesConnector {
       return Object.fromEntries([...tables.values()].map((t) => [t.spec.name, { ...t.status, loading: t.running !== undefined }]))
     },
     dataVersion(names) {
-      const wanted = names?.map((n) => byFolded.get(foldAscii(n)))
+      const wanted = names?.map((n) => byFolded.get(foldAscii(unquote(n))))
       const chosen = wanted === undefined || wanted.some((t) => t === undefined) ? [...tables.values()] : [...new Set(wanted as TableState[])]
       // Before a table has data there is no version to share: a unique one makes such a result unreachable.
       if (chosen.some((t) => t.status.version === undefined)) return `unloaded:${randomUUID()}`
@@ -313,6 +313,11 @@ export function files(options: FilesOptions): FilesConnector {
 
 function versionOf(spec: TableSpec, content: string): string {
   return createHash('sha256').update(spec.optionsDigest).update(content).digest('hex').slice(0, 32)
+}
+
+/** `"orders"` → `orders` (a quoted sql_table names the same table). */
+function unquote(name: string): string {
+  return name.length >= 2 && name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name
 }
 
 function closedError(): SemanticLayerError {
