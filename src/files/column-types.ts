@@ -50,8 +50,13 @@ function integerText(s: string): boolean {
 /** `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as JSON writes numbers. */
 const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 
+/** What a column declared integer or number also takes: a sign, leading zeros, `.5`, `5.`. */
+const LOOSE_INTEGER = /^[+-]?\d+$/
+const LOOSE_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+
 function safeIntegerOf(s: string): number | undefined {
-  if (s.length > MAX_SAFE_DIGITS + 1) return undefined
+  const digits = s.replace(/^[+-]?0+(?=\d)/, '')
+  if (digits.length > MAX_SAFE_DIGITS + 1) return undefined
   const v = Number(s)
   return Number.isSafeInteger(v) ? v : undefined
 }
@@ -61,13 +66,13 @@ export function fits(value: RawValue, kind: SourceKind, tz: string | undefined):
   if (value === null) return ALL
   switch (typeof value) {
     case 'string': {
-      if (kind !== 'csv') return Number.isNaN(parseTimeText(value, tz)) ? TEXT : TIME | TEXT
-      if (value.length === 0) return TEXT
-      if (integerText(value)) return safeIntegerOf(value) === undefined ? TEXT : INTEGER | NUMBER | TEXT
-      if (NUMBER_TEXT.test(value)) return Number.isFinite(Number(value)) ? NUMBER | TEXT : TEXT
-      if (booleanText(value, false) !== undefined) return BOOLEAN | TEXT
-      const time = parseTimeText(value, tz)
-      return !Number.isNaN(time) && formatTimeText(time) !== undefined ? TIME | TEXT : TEXT
+      if (kind === 'csv') {
+        if (value.length === 0) return TEXT
+        if (integerText(value)) return safeIntegerOf(value) === undefined ? TEXT : INTEGER | NUMBER | TEXT
+        if (NUMBER_TEXT.test(value)) return Number.isFinite(Number(value)) ? NUMBER | TEXT : TEXT
+        if (booleanText(value, false) !== undefined) return BOOLEAN | TEXT
+      }
+      return formatTimeText(parseTimeText(value, tz)) === undefined ? TEXT : TIME | TEXT
     }
     case 'number':
       if (!Number.isFinite(value)) return TEXT
@@ -110,7 +115,8 @@ function sheetTimeText(t: SheetTime): string {
 
 /**
  * The value stored for `value` in a column of `type`, or FAIL. `declared` marks a type the host set (an
- * override): only then are booleans read leniently and spreadsheet numbers read as date serials.
+ * override): only then are values read leniently (numbers with a sign or leading zeros, booleans as
+ * yes/no, t/f, on/off, 1/0, JSON strings as numbers, spreadsheet numbers in a time column as date serials).
  */
 export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz: string | undefined, declared: boolean): Stored {
   if (value === null) return null
@@ -122,10 +128,16 @@ export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz:
       return sheetTimeText(value)
     case 'integer':
       if (typeof value === 'number') return Number.isSafeInteger(value) ? value : FAIL
-      if (typeof value === 'string' && kind === 'csv' && integerText(value)) return safeIntegerOf(value) ?? FAIL
+      if (typeof value !== 'string' || !(kind === 'csv' || declared)) return FAIL
+      if (declared ? LOOSE_INTEGER.test(value) : integerText(value)) return safeIntegerOf(value.replace(/^\+/, '')) ?? FAIL
       return FAIL
     case 'number':
       if (typeof value === 'number') return Number.isFinite(value) ? value : FAIL
+      if (typeof value === 'string' && declared && LOOSE_NUMBER.test(value)) {
+        if (LOOSE_INTEGER.test(value) && safeIntegerOf(value.replace(/^\+/, '')) === undefined) return FAIL
+        const v = Number(value)
+        return Number.isFinite(v) ? v : FAIL
+      }
       if (typeof value === 'string' && kind === 'csv' && NUMBER_TEXT.test(value)) {
         // An integer beyond 2^53 would be rounded: it fits only text.
         if (integerText(value) && safeIntegerOf(value) === undefined) return FAIL

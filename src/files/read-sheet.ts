@@ -80,7 +80,12 @@ async function parseSheet(source: ByteSource, spec: TableSpec, at: FileContext):
   for await (const chunk of source.chunks()) parts.push(chunk)
   const bytes = Buffer.concat(parts)
   if (bytes.length === 0) throw fileError('FILE_EMPTY', at, 'is empty.')
-  if (bytes.readUInt32LE(0) === 0x04034b50) {
+  const isZip = bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50
+  // Anything else SheetJS would read as text (CSV, HTML): a file named .xlsx holding text is a mistake.
+  if (!isZip && !(bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0 && bytes.readUInt32BE(4) === 0xa1b11ae1)) {
+    throw fileError('SHEET_INVALID', at, 'is not a spreadsheet (an .xlsx, .xlsm, .ods or .xls file). For CSV text, use a .csv name or format: \'csv\'.')
+  }
+  if (isZip) {
     const refused = await checkZipExpansion(bytes, spec.maxFileBytes)
     if (refused === 'too-large') throw tooLarge({ ...at, label: `${at.label} (uncompressed)` }, spec.maxFileBytes)
     if (refused === 'invalid') throw fileError('SHEET_INVALID', at, 'is not a readable workbook (a damaged zip?). Save it again from the spreadsheet program.')
