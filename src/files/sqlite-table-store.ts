@@ -47,13 +47,17 @@ export function sqliteTableStore(): TableStore {
     for (const l of leases) oldest = Math.min(oldest, l.epoch)
     for (let i = retired.length - 1; i >= 0; i--) {
       const r = retired[i]!
-      if (leases.size === 0) {
-        db.exec(`DROP TABLE IF EXISTS ${doubleQuote(r.physical)}`)
-        retired.splice(i, 1)
-      } else if (!r.emptied && r.lastEpoch < oldest) {
-        // No running stream can read it; its pages go back to the database's free list now.
-        db.exec(`DELETE FROM ${doubleQuote(r.physical)}`)
-        r.emptied = true
+      try {
+        if (leases.size === 0) {
+          db.exec(`DROP TABLE IF EXISTS ${doubleQuote(r.physical)}`)
+          retired.splice(i, 1)
+        } else if (!r.emptied && r.lastEpoch < oldest) {
+          // No running stream can read it; its pages go back to the database's free list now.
+          db.exec(`DELETE FROM ${doubleQuote(r.physical)}`)
+          r.emptied = true
+        }
+      } catch {
+        // A statement still running (SQLITE_LOCKED): the table stays retired and is tried again later.
       }
     }
   }
