@@ -1,6 +1,6 @@
 // Types for answer.mjs (plain JavaScript), so TypeScript tests can import it.
-import type { SemanticLayer } from 'cortex-semantic'
-import type { FilesConnector } from 'cortex-semantic/files'
+import type { SemanticLayer } from '../../src/index.js'
+import type { FilesConnector } from '../../src/files.js'
 
 export const QUESTIONS: Record<string, Record<string, unknown>>
 export function createLayer(options?: { watch?: boolean }): Promise<{ layer: SemanticLayer; connector: FilesConnector }>

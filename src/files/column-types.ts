@@ -1,5 +1,5 @@
 import { localToUtc, partsOfWallMs } from '../util/time-zone.js'
-import { formatTimeText, parseTimeText } from './parse-time.js'
+import { formatTimeText, storedTimeText } from './parse-time.js'
 
 /** The type of a column loaded from a file. */
 export type ColumnType = 'integer' | 'number' | 'boolean' | 'time' | 'text'
@@ -31,8 +31,6 @@ const ALL = INTEGER | NUMBER | BOOLEAN | TIME | TEXT
 export const FAIL: unique symbol = Symbol('cortex-semantic.files.fail')
 export type Stored = string | number | null | typeof FAIL
 
-const MAX_SAFE_DIGITS = 16
-
 /** `-?(0|[1-9][0-9]*)`: a canonical integer (leading zeros mean an identifier such as a zip code: text). */
 function integerText(s: string): boolean {
   const n = s.length
@@ -54,9 +52,8 @@ const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 const LOOSE_INTEGER = /^[+-]?\d+$/
 const LOOSE_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
 
+/** The integer a digit text (already checked) stands for, unless beyond 2^53 where a double would round it. */
 function safeIntegerOf(s: string): number | undefined {
-  const digits = s.replace(/^[+-]?0+(?=\d)/, '')
-  if (digits.length > MAX_SAFE_DIGITS + 1) return undefined
   const v = Number(s)
   return Number.isSafeInteger(v) ? v : undefined
 }
@@ -72,7 +69,7 @@ export function fits(value: RawValue, kind: SourceKind, tz: string | undefined):
         if (NUMBER_TEXT.test(value)) return Number.isFinite(Number(value)) ? NUMBER | TEXT : TEXT
         if (booleanText(value, false) !== undefined) return BOOLEAN | TEXT
       }
-      return formatTimeText(parseTimeText(value, tz)) === undefined ? TEXT : TIME | TEXT
+      return storedTimeText(value, tz) === undefined ? TEXT : TIME | TEXT
     }
     case 'number':
       if (!Number.isFinite(value)) return TEXT
@@ -129,12 +126,12 @@ export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz:
     case 'integer':
       if (typeof value === 'number') return Number.isSafeInteger(value) ? value : FAIL
       if (typeof value !== 'string' || !(kind === 'csv' || declared)) return FAIL
-      if (declared ? LOOSE_INTEGER.test(value) : integerText(value)) return safeIntegerOf(value.replace(/^\+/, '')) ?? FAIL
-      return FAIL
+      if (!declared) return integerText(value) ? safeIntegerOf(value) ?? FAIL : FAIL
+      return LOOSE_INTEGER.test(value) ? safeIntegerOf(value.charCodeAt(0) === 43 ? value.slice(1) : value) ?? FAIL : FAIL
     case 'number':
       if (typeof value === 'number') return Number.isFinite(value) ? value : FAIL
       if (typeof value === 'string' && declared && LOOSE_NUMBER.test(value)) {
-        if (LOOSE_INTEGER.test(value) && safeIntegerOf(value.replace(/^\+/, '')) === undefined) return FAIL
+        if (LOOSE_INTEGER.test(value) && safeIntegerOf(value.charCodeAt(0) === 43 ? value.slice(1) : value) === undefined) return FAIL
         const v = Number(value)
         return Number.isFinite(v) ? v : FAIL
       }
@@ -154,9 +151,9 @@ export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz:
       if (declared && typeof value === 'number' && (value === 0 || value === 1)) return value
       return FAIL
     case 'time': {
+      if (typeof value === 'string') return storedTimeText(value, tz) ?? FAIL
       let ms: number
-      if (typeof value === 'string') ms = parseTimeText(value, tz)
-      else if (value instanceof SheetTime) ms = wallToUtc(value.wallMs, tz)
+      if (value instanceof SheetTime) ms = wallToUtc(value.wallMs, tz)
       else if (declared && kind === 'sheet' && typeof value === 'number') ms = wallToUtc(serialToWallMs(value, false), tz)
       else return FAIL
       return formatTimeText(ms) ?? FAIL

@@ -95,13 +95,25 @@ function pad3(n: number): string {
 }
 
 /**
- * `YYYY-MM-DD HH:MM:SS.SSS` of an epoch-ms value read as UTC (the form the SQLite dialect compares and
- * groups), or undefined outside years 0000–9999.
+ * How a time is stored: UTC text, `YYYY-MM-DD HH:MM:SS`, with `.SSS` only when the milliseconds are not
+ * zero (the SQLite dialect parses both; as text they sort in time order, since a shorter value is a
+ * prefix of the longer ones of the same second). Undefined outside years 0000–9999.
  */
 export function formatTimeText(epochMs: number): string | undefined {
   if (!Number.isFinite(epochMs)) return undefined
   const p = partsOfWallMs(epochMs)
   if (p.year < 0 || p.year > 9999) return undefined
   const year = p.year < 1000 ? String(p.year).padStart(4, '0') : String(p.year)
-  return `${year}-${PAD2[p.month]}-${PAD2[p.day]} ${PAD2[p.hour]}:${PAD2[p.minute]}:${PAD2[p.second]}.${pad3(p.millisecond)}`
+  const text = `${year}-${PAD2[p.month]}-${PAD2[p.day]} ${PAD2[p.hour]}:${PAD2[p.minute]}:${PAD2[p.second]}`
+  return p.millisecond === 0 ? text : `${text}.${pad3(p.millisecond)}`
+}
+
+/**
+ * The stored form of a time text, or undefined when it is not one. The common case, `YYYY-MM-DD
+ * HH:MM:SS` in a UTC table, is already that form and is kept as it is (no new string per value).
+ */
+export function storedTimeText(s: string, tz: string | undefined): string | undefined {
+  const ms = parseTimeText(s, tz)
+  if (tz === undefined && s.length === 19 && s.charCodeAt(10) === 32 && !Number.isNaN(ms)) return s
+  return formatTimeText(ms)
 }
