@@ -323,7 +323,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         let keyDigest: string | undefined
         const { main, totalRows, cache } = await queryCache.run({
-          connector, statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
+          connector,
+          statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
           exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
           modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,

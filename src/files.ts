@@ -6,5 +6,16 @@ export { files } from './files/files-connector.js'
 export type { FilesConnector, TableStatus } from './files/files-connector.js'
 export type { ColumnType } from './files/column-types.js'
 export type {
-  FetchLike, FileFormat, FilesOptions, FilesTimers, GoogleSheetSource, LoadEvent, LoadProgress, LoadTrigger, PathSource, TableOptions, TableSource, UrlSource,
+  FetchLike,
+  FileFormat,
+  FilesOptions,
+  FilesTimers,
+  GoogleSheetSource,
+  LoadEvent,
+  LoadProgress,
+  LoadTrigger,
+  PathSource,
+  TableOptions,
+  TableSource,
+  UrlSource,
 } from './files/options.js'

@@ -115,7 +115,13 @@ function sheetTimeText(t: SheetTime): string {
  * override): only then are values read leniently (numbers with a sign or leading zeros, booleans as
  * yes/no, t/f, on/off, 1/0, JSON strings as numbers, spreadsheet numbers in a time column as date serials).
  */
-export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz: string | undefined, declared: boolean): Stored {
+export function convert(
+  value: RawValue,
+  type: ColumnType,
+  kind: SourceKind,
+  tz: string | undefined,
+  declared: boolean,
+): Stored {
   if (value === null) return null
   switch (type) {
     case 'text':
@@ -126,12 +132,18 @@ export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz:
     case 'integer':
       if (typeof value === 'number') return Number.isSafeInteger(value) ? value : FAIL
       if (typeof value !== 'string' || !(kind === 'csv' || declared)) return FAIL
-      if (!declared) return integerText(value) ? safeIntegerOf(value) ?? FAIL : FAIL
-      return LOOSE_INTEGER.test(value) ? safeIntegerOf(value.charCodeAt(0) === 43 ? value.slice(1) : value) ?? FAIL : FAIL
+      if (!declared) return integerText(value) ? (safeIntegerOf(value) ?? FAIL) : FAIL
+      return LOOSE_INTEGER.test(value)
+        ? (safeIntegerOf(value.charCodeAt(0) === 43 ? value.slice(1) : value) ?? FAIL)
+        : FAIL
     case 'number':
       if (typeof value === 'number') return Number.isFinite(value) ? value : FAIL
       if (typeof value === 'string' && declared && LOOSE_NUMBER.test(value)) {
-        if (LOOSE_INTEGER.test(value) && safeIntegerOf(value.charCodeAt(0) === 43 ? value.slice(1) : value) === undefined) return FAIL
+        if (
+          LOOSE_INTEGER.test(value) &&
+          safeIntegerOf(value.charCodeAt(0) === 43 ? value.slice(1) : value) === undefined
+        )
+          return FAIL
         const v = Number(value)
         return Number.isFinite(v) ? v : FAIL
       }
@@ -154,7 +166,8 @@ export function convert(value: RawValue, type: ColumnType, kind: SourceKind, tz:
       if (typeof value === 'string') return storedTimeText(value, tz) ?? FAIL
       let ms: number
       if (value instanceof SheetTime) ms = wallToUtc(value.wallMs, tz)
-      else if (declared && kind === 'sheet' && typeof value === 'number') ms = wallToUtc(serialToWallMs(value, false), tz)
+      else if (declared && kind === 'sheet' && typeof value === 'number')
+        ms = wallToUtc(serialToWallMs(value, false), tz)
       else return FAIL
       return formatTimeText(ms) ?? FAIL
     }
@@ -180,6 +193,10 @@ const EPOCH_1904 = 24_107
  */
 export function serialToWallMs(serial: number, date1904: boolean): number {
   if (!Number.isFinite(serial)) return Number.NaN
-  const days = date1904 ? serial - EPOCH_1904 : serial >= 1 && serial < 60 ? serial + 1 - EPOCH_1900 : serial - EPOCH_1900
+  const days = date1904
+    ? serial - EPOCH_1904
+    : serial >= 1 && serial < 60
+      ? serial + 1 - EPOCH_1900
+      : serial - EPOCH_1900
   return Math.round(days * MS_PER_DAY)
 }

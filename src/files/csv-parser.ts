@@ -34,7 +34,10 @@ export interface CsvRecordHandler {
 
 /** A problem in the CSV text itself, with the line of the record it is in. */
 export class CsvSyntaxError extends Error {
-  constructor(readonly reason: 'unterminated-quote' | 'text-after-quote', readonly line: number) {
+  constructor(
+    readonly reason: 'unterminated-quote' | 'text-after-quote',
+    readonly line: number,
+  ) {
     super(reason)
   }
 }
@@ -52,7 +55,10 @@ export class CsvParser {
   private readonly nullEmpty: boolean
   private readonly nullOthers: boolean
 
-  constructor(private readonly dialect: CsvDialect, private readonly onRecord: CsvRecordHandler) {
+  constructor(
+    private readonly dialect: CsvDialect,
+    private readonly onRecord: CsvRecordHandler,
+  ) {
     this.d = dialect.delimiter.charCodeAt(0)
     this.q = dialect.quote.charCodeAt(0)
     this.quoteChar = dialect.quote
@@ -169,7 +175,10 @@ export class CsvParser {
     return this.dialect.nullValues.has(text)
   }
 
-  /** The record ends at the line break at `at`; returns the start of the next record, or -1 (a `\r` at the end may be `\r\n`). */
+  /**
+   * The record ends at the line break at `at`; returns the start of the next record, or -1 (a `\r` at the end may be
+   * `\r\n`).
+   */
   private lineBreak(buf: string, at: number, final: boolean, lines: number, blank: boolean): number {
     let next = at + 1
     if (buf.charCodeAt(at) === CR) {
@@ -210,9 +219,12 @@ export function sniffDelimiter(sample: string, quote: string, complete: boolean)
   let best: { delimiter: string; fields: number } | undefined
   for (const delimiter of CANDIDATES) {
     const counts: number[] = []
-    const parser = new CsvParser({ delimiter, quote, nullValues: new Set(['']), quotedNulls: false }, (fields, _line, blank) => {
-      if (!blank && counts.length < 50) counts.push(fields.length)
-    })
+    const parser = new CsvParser(
+      { delimiter, quote, nullValues: new Set(['']), quotedNulls: false },
+      (fields, _line, blank) => {
+        if (!blank && counts.length < 50) counts.push(fields.length)
+      },
+    )
     try {
       parser.push(sample)
       if (complete) parser.end()

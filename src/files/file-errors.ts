@@ -37,17 +37,36 @@ export interface FileContext {
  * A problem with a table's source. The message names the source (and line and column when known) and
  * says how to fix it; it never contains a cell value.
  */
-export function fileError(code: FileIssueCode, at: FileContext, message: string, options?: { line?: number; column?: string; cause?: unknown }): SemanticLayerError {
-  const where = [options?.line === undefined ? '' : `${at.lineWord ?? 'line'} ${options.line}`, options?.column === undefined ? '' : `column ${describeName(options.column)}`].filter(Boolean).join(', ')
+export function fileError(
+  code: FileIssueCode,
+  at: FileContext,
+  message: string,
+  options?: { line?: number; column?: string; cause?: unknown },
+): SemanticLayerError {
+  const where = [
+    options?.line === undefined ? '' : `${at.lineWord ?? 'line'} ${options.line}`,
+    options?.column === undefined ? '' : `column ${describeName(options.column)}`,
+  ]
+    .filter(Boolean)
+    .join(', ')
   const path = options?.column === undefined ? ['tables', at.table] : ['tables', at.table, 'columns', options.column]
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code, path, message: `${at.label}${where ? ` (${where})` : ''}: ${message}` }], options?.cause === undefined ? undefined : { cause: options.cause })
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [{ code, path, message: `${at.label}${where ? ` (${where})` : ''}: ${message}` }],
+    options?.cause === undefined ? undefined : { cause: options.cause },
+  )
 }
 
 /** A problem with files() options: CONFIG_INVALID at `path`. */
-export function configIssue(path: readonly (string | number)[], message: string): { code: string; path: readonly (string | number)[]; message: string } {
+export function configIssue(
+  path: readonly (string | number)[],
+  message: string,
+): { code: string; path: readonly (string | number)[]; message: string } {
   return { code: 'INVALID_OPTION', path, message }
 }
 
-export function configError(issues: readonly { code: string; path: readonly (string | number)[]; message: string }[]): SemanticLayerError {
+export function configError(
+  issues: readonly { code: string; path: readonly (string | number)[]; message: string }[],
+): SemanticLayerError {
   return new SemanticLayerError('CONFIG_INVALID', issues)
 }

@@ -6,7 +6,14 @@ import type { ColumnType } from './column-types.js'
 import { fileError } from './file-errors.js'
 import { foldAscii } from './load-sink.js'
 import { loadTable } from './load-table.js'
-import { tableSpecs, type FetchLike, type FilesOptions, type FilesTimers, type LoadTrigger, type TableSpec } from './options.js'
+import {
+  tableSpecs,
+  type FetchLike,
+  type FilesOptions,
+  type FilesTimers,
+  type LoadTrigger,
+  type TableSpec,
+} from './options.js'
 import { sqliteTableStore } from './sqlite-table-store.js'
 import type { TableStore } from './table-store.js'
 import { watchFiles, type FileWatch } from './watch-files.js'
@@ -88,16 +95,29 @@ export function files(options: FilesOptions): FilesConnector {
   const specs = tableSpecs(options)
   const timers = options.timers ?? SYSTEM_TIMERS
   const fetch = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined)
-  const tables = new Map<string, TableState>(specs.map((spec) => [spec.name, {
-    spec,
-    status: { loaded: false, rows: 0, bytes: 0, version: undefined, loadedAt: undefined, columns: [], error: undefined },
-    content: undefined,
-    running: undefined,
-    queued: undefined,
-    refreshTimer: undefined,
-    debounceTimer: undefined,
-    lastFailureAt: undefined,
-  }]))
+  const tables = new Map<string, TableState>(
+    specs.map((spec) => [
+      spec.name,
+      {
+        spec,
+        status: {
+          loaded: false,
+          rows: 0,
+          bytes: 0,
+          version: undefined,
+          loadedAt: undefined,
+          columns: [],
+          error: undefined,
+        },
+        content: undefined,
+        running: undefined,
+        queued: undefined,
+        refreshTimer: undefined,
+        debounceTimer: undefined,
+        lastFailureAt: undefined,
+      },
+    ]),
+  )
   const byFolded = new Map([...tables.values()].map((t) => [foldAscii(t.spec.name), t]))
   let store: TableStore | undefined
   let watcher: FileWatch | undefined
@@ -114,7 +134,11 @@ export function files(options: FilesOptions): FilesConnector {
         // A throwing hook must not turn a reported failure into an unhandled one.
       }
     } else if (trigger !== 'load' && trigger !== 'reload') {
-      process.emitWarning(`cortex-semantic files(): reloading table ${describeName(table)} failed; it keeps its previous data. ${error.message}`, { code: 'CORTEX_FILES_RELOAD_FAILED' })
+      process.emitWarning(
+        `cortex-semantic files(): reloading table ${describeName(table)} failed; it keeps its previous data. ` +
+          `${error.message}`,
+        { code: 'CORTEX_FILES_RELOAD_FAILED' },
+      )
     }
   }
 
@@ -123,7 +147,12 @@ export function files(options: FilesOptions): FilesConnector {
     const started = timers.now()
     const { spec } = state
     try {
-      if (!fetch && spec.origin.kind === 'url') throw fileError('FETCH_FAILED', { table: spec.name, label: spec.label }, 'needs fetch: this runtime has no global fetch. Pass files({ fetch }).')
+      if (!fetch && spec.origin.kind === 'url')
+        throw fileError(
+          'FETCH_FAILED',
+          { table: spec.name, label: spec.label },
+          'needs fetch: this runtime has no global fetch. Pass files({ fetch }).',
+        )
       const result = await loadTable(spec, {
         store: storeOf(),
         source: { fetch: fetch!, fetchTimeoutMs: options.fetchTimeoutMs ?? 60_000 },
@@ -145,13 +174,21 @@ export function files(options: FilesOptions): FilesConnector {
       } else state.status = { ...state.status, error: undefined }
       state.lastFailureAt = undefined
       options.onLoad?.({
-        table: spec.name, trigger, rows: state.status.rows, bytes: state.status.bytes, durationMs: timers.now() - started,
-        version: state.status.version!, changed: result.changed, columns: state.status.columns,
+        table: spec.name,
+        trigger,
+        rows: state.status.rows,
+        bytes: state.status.bytes,
+        durationMs: timers.now() - started,
+        version: state.status.version!,
+        changed: result.changed,
+        columns: state.status.columns,
       })
     } catch (caught) {
       const error = isSemanticLayerError(caught)
         ? caught
-        : fileError('LOAD_FAILED', { table: spec.name, label: spec.label }, 'could not be loaded (see cause).', { cause: caught })
+        : fileError('LOAD_FAILED', { table: spec.name, label: spec.label }, 'could not be loaded (see cause).', {
+            cause: caught,
+          })
       state.status = { ...state.status, error }
       state.lastFailureAt = timers.now()
       report(error, spec.name, trigger)
@@ -165,10 +202,12 @@ export function files(options: FilesOptions): FilesConnector {
   const request = (state: TableState, trigger: LoadTrigger): Promise<void> => {
     if (closed) return Promise.reject(closedError())
     if (state.running) {
-      state.queued ??= state.running.catch(() => undefined).then(() => {
-        state.queued = undefined
-        return request(state, trigger)
-      })
+      state.queued ??= state.running
+        .catch(() => undefined)
+        .then(() => {
+          state.queued = undefined
+          return request(state, trigger)
+        })
       return state.queued
     }
     const run = runLoad(state, trigger)
@@ -194,7 +233,9 @@ export function files(options: FilesOptions): FilesConnector {
     if (started) return
     started = true
     if (!options.watch) return
-    const paths = [...tables.values()].flatMap((t) => (t.spec.origin.kind === 'path' ? [{ table: t.spec.name, path: t.spec.origin.path }] : []))
+    const paths = [...tables.values()].flatMap((t) =>
+      t.spec.origin.kind === 'path' ? [{ table: t.spec.name, path: t.spec.origin.path }] : [],
+    )
     if (paths.length === 0) return
     watcher = watchFiles(paths, (table) => {
       const state = tables.get(table)
@@ -229,7 +270,8 @@ export function files(options: FilesOptions): FilesConnector {
   /** A statement failed on a table that has no data: the table's load error says why. */
   const explain = (error: unknown): unknown => {
     const cause = isSemanticLayerError(error) ? (error.cause as { message?: unknown } | undefined) : undefined
-    const missing = typeof cause?.message === 'string' ? /no such table: (?:main\.)?(.+)$/.exec(cause.message)?.[1] : undefined
+    const missing =
+      typeof cause?.message === 'string' ? /no such table: (?:main\.)?(.+)$/.exec(cause.message)?.[1] : undefined
     const state = missing === undefined ? undefined : byFolded.get(foldAscii(missing))
     return state && !state.status.loaded && state.status.error ? state.status.error : error
   }
@@ -264,7 +306,13 @@ export function files(options: FilesOptions): FilesConnector {
       const started = timers.now()
       const failed = [...tables.values()].filter((t) => !t.status.loaded && t.status.error)
       if (failed.length > 0) {
-        return { ok: false, latencyMs: timers.now() - started, error: `Tables without data: ${failed.map((t) => `${t.spec.name} (${t.status.error!.issues[0]?.code ?? 'LOAD_FAILED'})`).join(', ')}` }
+        return {
+          ok: false,
+          latencyMs: timers.now() - started,
+          error:
+            `Tables without data: ` +
+            `${failed.map((t) => `${t.spec.name} (${t.status.error!.issues[0]?.code ?? 'LOAD_FAILED'})`).join(', ')}`,
+        }
       }
       if (!store) return { ok: true, latencyMs: 0 }
       return store.connector.healthCheck()
@@ -282,7 +330,9 @@ export function files(options: FilesOptions): FilesConnector {
     },
     async load() {
       startWatching()
-      const results = await Promise.allSettled([...tables.values()].filter((t) => !t.status.loaded).map((t) => (t.running ?? request(t, 'load'))))
+      const results = await Promise.allSettled(
+        [...tables.values()].filter((t) => !t.status.loaded).map((t) => t.running ?? request(t, 'load')),
+      )
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failure) throw failure.reason
     },
@@ -290,7 +340,16 @@ export function files(options: FilesOptions): FilesConnector {
       startWatching()
       if (table !== undefined) {
         const state = typeof table === 'string' ? byFolded.get(foldAscii(table)) : undefined
-        if (!state) throw new SemanticLayerError('QUERY_INVALID', [{ code: 'UNKNOWN_TABLE', path: ['table'], message: `reload(): ${describeName(table)} is not a table of this connector. Tables: ${[...tables.keys()].map((t) => describeName(t)).join(', ')}.` }])
+        if (!state)
+          throw new SemanticLayerError('QUERY_INVALID', [
+            {
+              code: 'UNKNOWN_TABLE',
+              path: ['table'],
+              message:
+                `reload(): ${describeName(table)} is not a table of this connector. Tables: ` +
+                `${[...tables.keys()].map((t) => describeName(t)).join(', ')}.`,
+            },
+          ])
         return request(state, 'reload')
       }
       const results = await Promise.allSettled([...tables.values()].map((t) => request(t, 'reload')))
@@ -298,14 +357,26 @@ export function files(options: FilesOptions): FilesConnector {
       if (failure) throw failure.reason
     },
     status() {
-      return Object.fromEntries([...tables.values()].map((t) => [t.spec.name, { ...t.status, loading: t.running !== undefined }]))
+      return Object.fromEntries(
+        [...tables.values()].map((t) => [t.spec.name, { ...t.status, loading: t.running !== undefined }]),
+      )
     },
     dataVersion(names) {
       const wanted = names?.map((n) => byFolded.get(foldAscii(unquote(n))))
-      const chosen = wanted === undefined || wanted.some((t) => t === undefined) ? [...tables.values()] : [...new Set(wanted as TableState[])]
+      const chosen =
+        wanted === undefined || wanted.some((t) => t === undefined)
+          ? [...tables.values()]
+          : [...new Set(wanted as TableState[])]
       // Before a table has data there is no version to share: a unique one makes such a result unreachable.
       if (chosen.some((t) => t.status.version === undefined)) return `unloaded:${randomUUID()}`
-      return createHash('sha256').update(chosen.map((t) => `${t.spec.name}\0${t.status.version!}`).sort().join('\0')).digest('hex')
+      return createHash('sha256')
+        .update(
+          chosen
+            .map((t) => `${t.spec.name}\0${t.status.version!}`)
+            .sort()
+            .join('\0'),
+        )
+        .digest('hex')
     },
   }
   return brandConnector(connector)
@@ -321,5 +392,7 @@ function unquote(name: string): string {
 }
 
 function closedError(): SemanticLayerError {
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_CLOSED', path: [], message: 'This files() connector is closed.' }])
+  return new SemanticLayerError('CONNECTOR_FAILED', [
+    { code: 'CONNECTOR_CLOSED', path: [], message: 'This files() connector is closed.' },
+  ])
 }

@@ -6,13 +6,15 @@
 
 /** A problem in the JSON text, with the line where the element or line starts. */
 export class JsonSyntaxError extends Error {
-  constructor(readonly reason: 'syntax' | 'not-object' | 'not-array-or-lines', readonly line: number) {
+  constructor(
+    readonly reason: 'syntax' | 'not-object' | 'not-array-or-lines',
+    readonly line: number,
+  ) {
     super(reason)
   }
 }
 
 export type JsonRecordHandler = (record: Record<string, unknown>, line: number) => void
-
 
 /** Splits a JSON array (`[ {...}, {...} ]`) or NDJSON text into objects, chunk by chunk. */
 export class JsonRecords {
@@ -152,7 +154,8 @@ export class JsonRecords {
     } catch {
       throw new JsonSyntaxError('syntax', line)
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new JsonSyntaxError('not-object', line)
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new JsonSyntaxError('not-object', line)
     this.onRecord(value as Record<string, unknown>, line)
   }
 }
@@ -206,4 +209,3 @@ export function quoteBigIntegers(text: string): string {
   }
   return last === 0 ? text : out + text.slice(last)
 }
-

@@ -1,5 +1,14 @@
 import { describeName } from '../errors.js'
-import { ALL_TYPES, FAIL, convert, fits, typeOf, type ColumnType, type RawValue, type SourceKind } from './column-types.js'
+import {
+  ALL_TYPES,
+  FAIL,
+  convert,
+  fits,
+  typeOf,
+  type ColumnType,
+  type RawValue,
+  type SourceKind,
+} from './column-types.js'
 import { fileError, type FileContext } from './file-errors.js'
 import type { TableSpec } from './options.js'
 import type { RowSink } from './table-reader.js'
@@ -57,19 +66,37 @@ export class LoadSink implements RowSink {
     this.mode = fixed ? 'insert' : 'sample'
     if (fixed) {
       this.types.push(...fixed.types)
-      this.writer = store.create(spec.name, fixed.names.map((name, i) => ({ name, type: fixed.types[i]! })))
+      this.writer = store.create(
+        spec.name,
+        fixed.names.map((name, i) => ({ name, type: fixed.types[i]! })),
+      )
     }
   }
 
   columns(names: readonly string[], line: number): void {
     for (let i = this.names.length; i < names.length; i++) {
       const name = names[i]!
-      if (name.length === 0) throw fileError('HEADER_EMPTY_NAME', this.at, `column ${i + 1} has no name. Give every column a name in the header.`, { line })
-      if (name.includes('\0')) throw fileError('HEADER_EMPTY_NAME', this.at, `column ${i + 1} has a name with a NUL character. Rename it.`, { line })
+      if (name.length === 0)
+        throw fileError(
+          'HEADER_EMPTY_NAME',
+          this.at,
+          `column ${i + 1} has no name. Give every column a name in the header.`,
+          { line },
+        )
+      if (name.includes('\0'))
+        throw fileError('HEADER_EMPTY_NAME', this.at, `column ${i + 1} has a name with a NUL character. Rename it.`, {
+          line,
+        })
       const key = foldAscii(name)
       const twin = this.folded.get(key)
       if (twin !== undefined) {
-        throw fileError('HEADER_DUPLICATE', this.at, `columns ${twin + 1} and ${i + 1} are both named ${describeName(name)} (SQL compares names without case). Rename one.`, { line })
+        throw fileError(
+          'HEADER_DUPLICATE',
+          this.at,
+          `columns ${twin + 1} and ${i + 1} are both named ${describeName(name)} (SQL compares names without ` +
+            `case). Rename one.`,
+          { line },
+        )
       }
       this.folded.set(key, i)
       this.names.push(name)
@@ -89,7 +116,11 @@ export class LoadSink implements RowSink {
 
   row(values: readonly RawValue[], line: number): void {
     if (++this.rows > (this.spec.maxRows ?? Number.POSITIVE_INFINITY)) {
-      throw fileError('TOO_MANY_ROWS', this.at, `has more than maxRows (${this.spec.maxRows}) rows. Raise maxRows, or load the data into a database.`)
+      throw fileError(
+        'TOO_MANY_ROWS',
+        this.at,
+        `has more than maxRows (${this.spec.maxRows}) rows. Raise maxRows, or load the data into a database.`,
+      )
     }
     if ((this.rows & 0xffff) === 0) this.onRows(this.rows)
     if (this.fixed) return this.insertFixed(values, line)
@@ -126,12 +157,23 @@ export class LoadSink implements RowSink {
     if (this.mode === 'sample') this.startInserting()
     const known = new Set(this.fixed?.names ?? this.names)
     for (const name of this.spec.columns.keys()) {
-      if (!known.has(name)) throw fileError('COLUMN_UNKNOWN', this.at, `has no column ${describeName(name)}, which columns gives a type for. Check the name against the header.`)
+      if (!known.has(name))
+        throw fileError(
+          'COLUMN_UNKNOWN',
+          this.at,
+          `has no column ${describeName(name)}, which columns gives a type for. Check the name against the header.`,
+        )
     }
     for (const index of this.spec.indexes) {
-      for (const name of index) if (!known.has(name)) throw fileError('COLUMN_UNKNOWN', this.at, `has no column ${describeName(name)}, which indexes names.`)
+      for (const name of index)
+        if (!known.has(name))
+          throw fileError('COLUMN_UNKNOWN', this.at, `has no column ${describeName(name)}, which indexes names.`)
     }
-    if (this.fixed) return { writer: this.writer!, columns: this.fixed.names.map((name, i) => ({ name, type: this.fixed!.types[i]! })) }
+    if (this.fixed)
+      return {
+        writer: this.writer!,
+        columns: this.fixed.names.map((name, i) => ({ name, type: this.fixed!.types[i]! })),
+      }
     if (this.mode === 'insert' && this.provisional.some((p, i) => p && typeOf(this.masks[i]!) !== 'text')) this.widen()
     const types = this.names.map((name, i) => this.spec.columns.get(name) ?? typeOf(this.masks[i]!))
     if (this.mode === 'infer') return { secondPass: { names: [...this.names], types } }
@@ -160,7 +202,10 @@ export class LoadSink implements RowSink {
       this.provisional[i] = declared === undefined && this.masks[i] === ALL_TYPES
       this.types[i] = declared ?? typeOf(this.masks[i]!)
     }
-    this.writer = this.store.create(this.spec.name, this.names.map((name, i) => ({ name, type: this.types[i]! })))
+    this.writer = this.store.create(
+      this.spec.name,
+      this.names.map((name, i) => ({ name, type: this.types[i]! })),
+    )
     this.mode = 'insert'
     for (const { values, line } of this.sample.splice(0)) this.insertSampled(values, line)
   }
@@ -201,12 +246,23 @@ export class LoadSink implements RowSink {
   private invalid(column: number, line: number): Error {
     const name = this.names[column]!
     const type = this.spec.columns.get(name) ?? this.types[column]!
-    return fileError('VALUE_INVALID', this.at, `holds a value that is not ${type === 'integer' ? 'an integer (within ±2^53)' : `a ${type}`}, the type columns gives this column. Fix the value, or declare the column 'text'.`, { line, column: name })
+    return fileError(
+      'VALUE_INVALID',
+      this.at,
+      `holds a value that is not ${type === 'integer' ? 'an integer (within ±2^53)' : `a ${type}`}, the type ` +
+        `columns gives this column. Fix the value, or declare the column 'text'.`,
+      { line, column: name },
+    )
   }
 }
 
 function changed(at: FileContext): Error {
-  return fileError('FILE_CHANGED', at, 'changed while it was being read. It is read again on the next reload; write files atomically (to a temporary name, then rename) to avoid this.')
+  return fileError(
+    'FILE_CHANGED',
+    at,
+    'changed while it was being read. It is read again on the next reload; write files atomically (to a temporary ' +
+      'name, then rename) to avoid this.',
+  )
 }
 
 /** SQLite folds ASCII letters only when it compares names. */

@@ -68,7 +68,12 @@ export async function loadTable(spec: TableSpec, deps: LoadDeps): Promise<LoadRe
     ;({ sink, outcome } = await pass(outcome.secondPass))
     if (meter.digest() !== content) {
       sink.abort()
-      throw fileError('FILE_CHANGED', at, 'changed while it was being read. It is read again on the next reload; write files atomically (to a temporary name, then rename) to avoid this.')
+      throw fileError(
+        'FILE_CHANGED',
+        at,
+        'changed while it was being read. It is read again on the next reload; write files atomically (to a ' +
+          'temporary name, then rename) to avoid this.',
+      )
     }
   }
   if (!('writer' in outcome)) throw new Error('unreachable: a second pass always ends with a writer')
@@ -96,12 +101,21 @@ const CONTENT_TYPES: readonly (readonly [RegExp, FileFormat])[] = [
   [/^(text\/csv|text\/tab-separated-values|application\/csv)/i, 'csv'],
   [/^application\/(x-)?(nd|jsonl|json-seq)/i, 'ndjson'],
   [/^(application|text)\/json/i, 'json'],
-  [/^application\/(vnd\.openxmlformats-officedocument\.spreadsheetml|vnd\.ms-excel|vnd\.oasis\.opendocument\.spreadsheet)/i, 'excel'],
+  [
+    /^application\/(vnd\.openxmlformats-officedocument\.spreadsheetml|vnd\.ms-excel|vnd\.oasis\.opendocument\.spr)/i,
+    'excel',
+  ],
 ]
 
 function formatOf(contentType: string | undefined, at: FileContext): FileFormat {
-  for (const [pattern, format] of CONTENT_TYPES) if (contentType !== undefined && pattern.test(contentType)) return format
-  throw fileError('FORMAT_UNKNOWN', at, 'has no file extension and a Content-Type that names no known format. Set format: \'csv\' | \'excel\' | \'json\' | \'ndjson\'.')
+  for (const [pattern, format] of CONTENT_TYPES)
+    if (contentType !== undefined && pattern.test(contentType)) return format
+  throw fileError(
+    'FORMAT_UNKNOWN',
+    at,
+    'has no file extension and a Content-Type that names no known format. ' +
+      "Set format: 'csv' | 'excel' | 'json' | 'ndjson'.",
+  )
 }
 
 /** The source, counting bytes, hashing them, enforcing maxFileBytes and stopping when the connector closes. */

@@ -9,7 +9,10 @@ export type FileFormat = 'csv' | 'excel' | 'json' | 'ndjson'
 
 /** Options every kind of table source takes. */
 export interface TableOptions {
-  /** Default: from the file extension (`.csv` `.tsv` `.txt`, `.xlsx` `.xlsm` `.xls` `.ods`, `.json`, `.ndjson` `.jsonl`). */
+  /**
+   * Default: from the file extension (`.csv` `.tsv` `.txt`, `.xlsx` `.xlsm` `.xls` `.ods`, `.json`, `.ndjson`
+   * `.jsonl`).
+   */
   readonly format?: FileFormat
   /** Column types by header name, overriding inference (merged over files({ columns })). */
   readonly columns?: Readonly<Record<string, ColumnType>>
@@ -57,7 +60,10 @@ export interface GoogleSheetSource extends Omit<TableOptions, 'format' | 'sheet'
 export type TableSource = string | PathSource | UrlSource | GoogleSheetSource
 
 /** The subset of the Fetch API the files connector calls (Node's global `fetch` fits). */
-export type FetchLike = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{
+export type FetchLike = (
+  url: string,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+) => Promise<{
   readonly ok: boolean
   readonly status: number
   readonly headers: { get(name: string): string | null }
@@ -123,7 +129,10 @@ export interface FilesOptions {
   /** Origin of Google's export URLs. Default `https://docs.google.com` (tests point it at a local server). */
   readonly googleSheetsOrigin?: string
   /** A load or reload failed; the table keeps its previous data. Default: a process warning. */
-  readonly onError?: (error: SemanticLayerError, info: { readonly table: string; readonly trigger: LoadTrigger }) => void
+  readonly onError?: (
+    error: SemanticLayerError,
+    info: { readonly table: string; readonly trigger: LoadTrigger },
+  ) => void
   /** A load or reload finished. */
   readonly onLoad?: (event: LoadEvent) => void
   /** Rows and bytes read so far, during long loads (about every 50 000 rows). */
@@ -162,25 +171,75 @@ export interface TableSpec {
 export const DEFAULT_MAX_FILE_BYTES = 500 * 1024 * 1024
 
 const EXTENSIONS: Readonly<Record<string, FileFormat>> = {
-  '.csv': 'csv', '.tsv': 'csv', '.txt': 'csv',
-  '.xlsx': 'excel', '.xlsm': 'excel', '.xls': 'excel', '.ods': 'excel',
-  '.json': 'json', '.ndjson': 'ndjson', '.jsonl': 'ndjson',
+  '.csv': 'csv',
+  '.tsv': 'csv',
+  '.txt': 'csv',
+  '.xlsx': 'excel',
+  '.xlsm': 'excel',
+  '.xls': 'excel',
+  '.ods': 'excel',
+  '.json': 'json',
+  '.ndjson': 'ndjson',
+  '.jsonl': 'ndjson',
 }
 const FORMATS: readonly FileFormat[] = ['csv', 'excel', 'json', 'ndjson']
-const TABLE_KEYS = ['path', 'url', 'googleSheet', 'headers', 'format', 'columns', 'timezone', 'delimiter', 'quote', 'nullValues', 'quotedNulls', 'sheet', 'maxRows', 'maxFileBytes', 'indexes', 'refreshEveryMs']
-const TOP_KEYS = ['tables', 'columns', 'watch', 'watchDebounceMs', 'refreshEveryMs', 'timezone', 'maxFileBytes', 'maxRows', 'baseDir', 'fetch', 'headers', 'fetchTimeoutMs', 'googleSheetsOrigin', 'onError', 'onLoad', 'onProgress', 'timers']
+const TABLE_KEYS = [
+  'path',
+  'url',
+  'googleSheet',
+  'headers',
+  'format',
+  'columns',
+  'timezone',
+  'delimiter',
+  'quote',
+  'nullValues',
+  'quotedNulls',
+  'sheet',
+  'maxRows',
+  'maxFileBytes',
+  'indexes',
+  'refreshEveryMs',
+]
+const TOP_KEYS = [
+  'tables',
+  'columns',
+  'watch',
+  'watchDebounceMs',
+  'refreshEveryMs',
+  'timezone',
+  'maxFileBytes',
+  'maxRows',
+  'baseDir',
+  'fetch',
+  'headers',
+  'fetchTimeoutMs',
+  'googleSheetsOrigin',
+  'onError',
+  'onLoad',
+  'onProgress',
+  'timers',
+]
 
 type Issue = ReturnType<typeof configIssue>
 
 /** Check files() options and resolve every table; all problems are reported at once (CONFIG_INVALID). */
 export function tableSpecs(options: FilesOptions): TableSpec[] {
   const issues: Issue[] = []
-  const fail = (path: readonly (string | number)[], message: string): undefined => void issues.push(configIssue(path, message))
-  if (typeof options !== 'object' || options === null) throw configError([configIssue([], 'files() takes an options object: files({ tables: { orders: \'./orders.csv\' } }).')])
-  for (const key of Object.keys(options)) if (!TOP_KEYS.includes(key)) fail([key], `Unknown option ${describeName(key)}. Options: ${TOP_KEYS.join(', ')}.`)
+  const fail = (path: readonly (string | number)[], message: string): undefined =>
+    void issues.push(configIssue(path, message))
+  if (typeof options !== 'object' || options === null)
+    throw configError([
+      configIssue([], "files() takes an options object: files({ tables: { orders: './orders.csv' } })."),
+    ])
+  for (const key of Object.keys(options))
+    if (!TOP_KEYS.includes(key)) fail([key], `Unknown option ${describeName(key)}. Options: ${TOP_KEYS.join(', ')}.`)
   const tables = options.tables
   if (typeof tables !== 'object' || tables === null || Object.keys(tables).length === 0) {
-    throw configError([...issues, configIssue(['tables'], 'files() needs `tables`: table name → source, e.g. { orders: \'./orders.csv\' }.')])
+    throw configError([
+      ...issues,
+      configIssue(['tables'], "files() needs `tables`: table name → source, e.g. { orders: './orders.csv' }."),
+    ])
   }
   const maxFileBytes = positive(options.maxFileBytes, ['maxFileBytes'], fail) ?? DEFAULT_MAX_FILE_BYTES
   const maxRows = positive(options.maxRows, ['maxRows'], fail)
@@ -191,14 +250,19 @@ export function tableSpecs(options: FilesOptions): TableSpec[] {
   const baseDir = options.baseDir ?? process.cwd()
   if (typeof baseDir !== 'string') fail(['baseDir'], 'baseDir must be a folder path.')
   const origin = options.googleSheetsOrigin ?? 'https://docs.google.com'
-  if (!/^https?:\/\/[^/?#]+$/.test(origin)) fail(['googleSheetsOrigin'], 'googleSheetsOrigin must be an origin such as https://docs.google.com (scheme and host, no path).')
+  if (!/^https?:\/\/[^/?#]+$/.test(origin))
+    fail(
+      ['googleSheetsOrigin'],
+      'googleSheetsOrigin must be an origin such as https://docs.google.com (scheme and host, no path).',
+    )
   checkHeaders(options.headers, ['headers'], fail)
   for (const fn of ['fetch', 'onError', 'onLoad', 'onProgress'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') fail([fn], `${fn} must be a function.`)
   }
   const globalColumns = options.columns ?? {}
   for (const table of Object.keys(globalColumns)) {
-    if (!Object.hasOwn(tables, table)) fail(['columns', table], `columns has types for ${describeName(table)}, which is not in tables.`)
+    if (!Object.hasOwn(tables, table))
+      fail(['columns', table], `columns has types for ${describeName(table)}, which is not in tables.`)
   }
 
   const seen = new Map<string, string>()
@@ -206,12 +270,38 @@ export function tableSpecs(options: FilesOptions): TableSpec[] {
   for (const [name, source] of Object.entries(tables)) {
     const path = ['tables', name]
     const lower = name.replace(/[A-Z]+/g, (c) => c.toLowerCase())
-    if (name.length === 0 || name.includes('\0')) fail(path, 'A table name must be non-empty text without NUL characters.')
-    else if (/__v\d+$/i.test(name)) fail(path, `Table names ending in __v<number> are reserved for the loaded versions of tables; rename ${describeName(name)}.`)
+    if (name.length === 0 || name.includes('\0'))
+      fail(path, 'A table name must be non-empty text without NUL characters.')
+    else if (/__v\d+$/i.test(name))
+      fail(
+        path,
+        `Table names ending in __v<number> are reserved for the loaded versions of tables; rename ` +
+          `${describeName(name)}.`,
+      )
     else if (lower.startsWith('sqlite_')) fail(path, 'Table names starting with sqlite_ are reserved by SQLite.')
-    else if (seen.has(lower)) fail(path, `Table ${describeName(name)} and ${describeName(seen.get(lower))} differ only in case; SQL names are not case-sensitive. Rename one.`)
+    else if (seen.has(lower))
+      fail(
+        path,
+        `Table ${describeName(name)} and ${describeName(seen.get(lower))} differ only in case; SQL names are not ` +
+          `case-sensitive. Rename one.`,
+      )
     seen.set(lower, name)
-    const spec = tableSpec(name, source, { path, baseDir, origin, maxFileBytes, maxRows, refreshEveryMs, timezone, headers: options.headers ?? {}, columns: globalColumns[name] ?? {} }, fail)
+    const spec = tableSpec(
+      name,
+      source,
+      {
+        path,
+        baseDir,
+        origin,
+        maxFileBytes,
+        maxRows,
+        refreshEveryMs,
+        timezone,
+        headers: options.headers ?? {},
+        columns: globalColumns[name] ?? {},
+      },
+      fail,
+    )
     if (spec) specs.push(spec)
   }
   if (issues.length > 0) throw configError(issues)
@@ -230,11 +320,21 @@ interface Defaults {
   readonly columns: Readonly<Record<string, ColumnType>>
 }
 
-function tableSpec(name: string, source: TableSource, d: Defaults, fail: (path: readonly (string | number)[], message: string) => undefined): TableSpec | undefined {
+function tableSpec(
+  name: string,
+  source: TableSource,
+  d: Defaults,
+  fail: (path: readonly (string | number)[], message: string) => undefined,
+): TableSpec | undefined {
   const path = d.path
-  const o = (typeof source === 'string' ? (/^https?:\/\//i.test(source) ? { url: source } : { path: source }) : source) as Partial<PathSource & UrlSource & GoogleSheetSource>
-  if (typeof o !== 'object' || o === null) return fail(path, 'A table source is a path, a URL, or { path | url | googleSheet, ...options }.')
-  for (const key of Object.keys(o)) if (!TABLE_KEYS.includes(key)) fail([...path, key], `Unknown table option ${describeName(key)}. Options: ${TABLE_KEYS.join(', ')}.`)
+  const o = (
+    typeof source === 'string' ? (/^https?:\/\//i.test(source) ? { url: source } : { path: source }) : source
+  ) as Partial<PathSource & UrlSource & GoogleSheetSource>
+  if (typeof o !== 'object' || o === null)
+    return fail(path, 'A table source is a path, a URL, or { path | url | googleSheet, ...options }.')
+  for (const key of Object.keys(o))
+    if (!TABLE_KEYS.includes(key))
+      fail([...path, key], `Unknown table option ${describeName(key)}. Options: ${TABLE_KEYS.join(', ')}.`)
   const kinds = (['path', 'url', 'googleSheet'] as const).filter((k) => o[k] !== undefined)
   if (kinds.length !== 1) return fail(path, 'A table source needs exactly one of path, url or googleSheet.')
   const headers = { ...d.headers, ...(o.headers ?? {}) }
@@ -257,51 +357,85 @@ function tableSpec(name: string, source: TableSource, d: Defaults, fail: (path: 
     } catch {
       return fail([...path, 'url'], 'url must be an absolute http(s) URL.')
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail([...path, 'url'], 'url must use http or https.')
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return fail([...path, 'url'], 'url must use http or https.')
     origin = { kind: 'url', url: url.toString(), headers }
     label = `${url.origin}${url.pathname}`
     ext = extname(url.pathname).toLowerCase()
   } else {
     const g = o.googleSheet as GoogleSheetSource['googleSheet']
     const id = typeof g === 'object' && g !== null ? g.spreadsheetId : undefined
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(id)) return fail([...path, 'googleSheet', 'spreadsheetId'], 'googleSheet.spreadsheetId must be the id from the sheet\'s URL (letters, digits, - and _).')
-    if ((g.sheet === undefined) === (g.gid === undefined)) return fail([...path, 'googleSheet'], 'googleSheet needs exactly one of sheet (the tab\'s name) or gid (the number after #gid= in its URL).')
-    if (g.gid !== undefined && !/^\d+$/.test(String(g.gid))) return fail([...path, 'googleSheet', 'gid'], 'googleSheet.gid must be the number after #gid= in the sheet\'s URL.')
-    if (g.sheet !== undefined && (typeof g.sheet !== 'string' || g.sheet.length === 0)) return fail([...path, 'googleSheet', 'sheet'], 'googleSheet.sheet must be the name of a tab.')
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]+$/.test(id))
+      return fail(
+        [...path, 'googleSheet', 'spreadsheetId'],
+        "googleSheet.spreadsheetId must be the id from the sheet's URL (letters, digits, - and _).",
+      )
+    if ((g.sheet === undefined) === (g.gid === undefined))
+      return fail(
+        [...path, 'googleSheet'],
+        "googleSheet needs exactly one of sheet (the tab's name) or gid (the number after #gid= in its URL).",
+      )
+    if (g.gid !== undefined && !/^\d+$/.test(String(g.gid)))
+      return fail([...path, 'googleSheet', 'gid'], "googleSheet.gid must be the number after #gid= in the sheet's URL.")
+    if (g.sheet !== undefined && (typeof g.sheet !== 'string' || g.sheet.length === 0))
+      return fail([...path, 'googleSheet', 'sheet'], 'googleSheet.sheet must be the name of a tab.')
     const base = `${d.origin}/spreadsheets/d/${id}`
-    const url = g.gid !== undefined
-      ? `${base}/export?format=csv&gid=${encodeURIComponent(String(g.gid))}`
-      : `${base}/gviz/tq?tqx=out:csv&headers=1&sheet=${encodeURIComponent(g.sheet!)}`
+    const url =
+      g.gid !== undefined
+        ? `${base}/export?format=csv&gid=${encodeURIComponent(String(g.gid))}`
+        : `${base}/gviz/tq?tqx=out:csv&headers=1&sheet=${encodeURIComponent(g.sheet!)}`
     origin = { kind: 'url', url, headers }
     label = `Google Sheet ${id} (${g.gid !== undefined ? `gid ${String(g.gid)}` : `sheet ${describeName(g.sheet)}`})`
     ext = '.csv'
     // Google's export cannot tell an empty cell from an empty string (its gviz CSV quotes both): both are NULL.
     quotedNullsDefault = true
-    for (const k of ['format', 'sheet', 'delimiter', 'quote'] as const) if (o[k] !== undefined) fail([...path, k], `${k} does not apply to a Google Sheet (it is read as CSV).`)
+    for (const k of ['format', 'sheet', 'delimiter', 'quote'] as const)
+      if (o[k] !== undefined) fail([...path, k], `${k} does not apply to a Google Sheet (it is read as CSV).`)
   }
 
-  const format: FileFormat | 'auto' | undefined = o.format ?? EXTENSIONS[ext] ?? (origin.kind === 'url' ? 'auto' : undefined)
-  if (o.format !== undefined && !FORMATS.includes(o.format)) fail([...path, 'format'], `format must be one of ${FORMATS.join(', ')}.`)
-  if (format === undefined) fail([...path, 'format'], `The format of ${describeName(label)} cannot be told from its extension; set format: ${FORMATS.map((f) => `'${f}'`).join(' | ')}.`)
+  const format: FileFormat | 'auto' | undefined =
+    o.format ?? EXTENSIONS[ext] ?? (origin.kind === 'url' ? 'auto' : undefined)
+  if (o.format !== undefined && !FORMATS.includes(o.format))
+    fail([...path, 'format'], `format must be one of ${FORMATS.join(', ')}.`)
+  if (format === undefined)
+    fail(
+      [...path, 'format'],
+      `The format of ${describeName(label)} cannot be told from its extension; set format: ` +
+        `${FORMATS.map((f) => `'${f}'`).join(' | ')}.`,
+    )
   const oneChar = (key: 'delimiter' | 'quote', v: unknown): string | undefined => {
     if (v === undefined) return undefined
-    if (typeof v !== 'string' || [...v].length !== 1 || v === '\n' || v === '\r') return fail([...path, key], `${key} must be one character (not a line break).`)
+    if (typeof v !== 'string' || [...v].length !== 1 || v === '\n' || v === '\r')
+      return fail([...path, key], `${key} must be one character (not a line break).`)
     return v
   }
   const delimiter = oneChar('delimiter', o.delimiter) ?? (ext === '.tsv' ? '\t' : undefined)
   const quote = oneChar('quote', o.quote) ?? '"'
   if (delimiter !== undefined && delimiter === quote) fail([...path, 'delimiter'], 'delimiter and quote must differ.')
-  if (o.nullValues !== undefined && (!Array.isArray(o.nullValues) || o.nullValues.some((v) => typeof v !== 'string'))) fail([...path, 'nullValues'], 'nullValues must be an array of strings, e.g. [\'\', \'NULL\', \'NA\'].')
-  if (o.quotedNulls !== undefined && typeof o.quotedNulls !== 'boolean') fail([...path, 'quotedNulls'], 'quotedNulls must be true or false.')
-  if (o.sheet !== undefined && !(typeof o.sheet === 'string' || (Number.isInteger(o.sheet) && o.sheet >= 0))) fail([...path, 'sheet'], 'sheet must be a sheet name or a 0-based index.')
+  if (o.nullValues !== undefined && (!Array.isArray(o.nullValues) || o.nullValues.some((v) => typeof v !== 'string')))
+    fail([...path, 'nullValues'], "nullValues must be an array of strings, e.g. ['', 'NULL', 'NA'].")
+  if (o.quotedNulls !== undefined && typeof o.quotedNulls !== 'boolean')
+    fail([...path, 'quotedNulls'], 'quotedNulls must be true or false.')
+  if (o.sheet !== undefined && !(typeof o.sheet === 'string' || (Number.isInteger(o.sheet) && o.sheet >= 0)))
+    fail([...path, 'sheet'], 'sheet must be a sheet name or a 0-based index.')
   const columns = new Map<string, ColumnType>()
   for (const [col, type] of Object.entries({ ...d.columns, ...(o.columns ?? {}) })) {
-    if (!COLUMN_TYPES.includes(type)) fail([...path, 'columns', col], `The type of column ${describeName(col)} must be one of ${COLUMN_TYPES.join(', ')}.`)
+    if (!COLUMN_TYPES.includes(type))
+      fail(
+        [...path, 'columns', col],
+        `The type of column ${describeName(col)} must be one of ${COLUMN_TYPES.join(', ')}.`,
+      )
     else columns.set(col, type)
   }
   const indexes = o.indexes ?? []
-  if (!Array.isArray(indexes) || indexes.some((ix) => !Array.isArray(ix) || ix.length === 0 || ix.some((c) => typeof c !== 'string'))) {
-    fail([...path, 'indexes'], 'indexes must be a list of column-name lists, e.g. [[\'customer_id\'], [\'status\', \'created_at\']].')
+  if (
+    !Array.isArray(indexes) ||
+    indexes.some((ix) => !Array.isArray(ix) || ix.length === 0 || ix.some((c) => typeof c !== 'string'))
+  ) {
+    fail(
+      [...path, 'indexes'],
+      "indexes must be a list of column-name lists, e.g. [['customer_id'], ['status', 'created_at']].",
+    )
   }
   const timezone = o.timezone === undefined ? d.timezone : zone(o.timezone, [...path, 'timezone'], fail)
   const spec = {
@@ -322,25 +456,52 @@ function tableSpec(name: string, source: TableSource, d: Defaults, fail: (path: 
     refreshEveryMs: positive(o.refreshEveryMs, [...path, 'refreshEveryMs'], fail) ?? d.refreshEveryMs,
   }
   const optionsDigest = createHash('sha256')
-    .update(JSON.stringify([spec.format, [...columns].sort(), spec.timezone ?? null, delimiter ?? null, quote, [...spec.nullValues].sort(), spec.quotedNulls, spec.sheet ?? null, indexes]))
+    .update(
+      JSON.stringify([
+        spec.format,
+        [...columns].sort(),
+        spec.timezone ?? null,
+        delimiter ?? null,
+        quote,
+        [...spec.nullValues].sort(),
+        spec.quotedNulls,
+        spec.sheet ?? null,
+        indexes,
+      ]),
+    )
     .digest('hex')
   return { ...spec, optionsDigest }
 }
 
-function positive(v: unknown, path: readonly string[], fail: (path: readonly string[], message: string) => undefined, zeroOk = false): number | undefined {
+function positive(
+  v: unknown,
+  path: readonly string[],
+  fail: (path: readonly string[], message: string) => undefined,
+  zeroOk = false,
+): number | undefined {
   if (v === undefined) return undefined
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (zeroOk ? 0 : 1)) return fail(path, `${path.join('.')} must be a ${zeroOk ? 'non-negative' : 'positive'} integer.`)
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < (zeroOk ? 0 : 1))
+    return fail(path, `${path.join('.')} must be a ${zeroOk ? 'non-negative' : 'positive'} integer.`)
   return v
 }
 
-function zone(v: unknown, path: readonly string[], fail: (path: readonly string[], message: string) => undefined): string | undefined {
+function zone(
+  v: unknown,
+  path: readonly string[],
+  fail: (path: readonly string[], message: string) => undefined,
+): string | undefined {
   if (v === undefined) return undefined
-  if (typeof v !== 'string' || !isValidTimeZone(v)) return fail(path, 'timezone must be an IANA time zone name such as \'UTC\' or \'Europe/Berlin\'.')
+  if (typeof v !== 'string' || !isValidTimeZone(v))
+    return fail(path, "timezone must be an IANA time zone name such as 'UTC' or 'Europe/Berlin'.")
   return v
 }
 
-function checkHeaders(v: unknown, path: readonly string[], fail: (path: readonly string[], message: string) => undefined): void {
+function checkHeaders(
+  v: unknown,
+  path: readonly string[],
+  fail: (path: readonly string[], message: string) => undefined,
+): void {
   if (v === undefined) return
-  if (typeof v !== 'object' || v === null || Object.values(v).some((h) => typeof h !== 'string')) fail(path, 'headers must be an object of header name → string value.')
+  if (typeof v !== 'object' || v === null || Object.values(v).some((h) => typeof h !== 'string'))
+    fail(path, 'headers must be an object of header name → string value.')
 }
-

@@ -70,7 +70,8 @@ export function parseTimeText(s: string, tz: string | undefined): number {
   let offsetMs: number | undefined
   if (i < n) {
     const c = s.charCodeAt(i)
-    if ((c === 90 || c === 122) && i + 1 === n) offsetMs = 0 // Z z
+    if ((c === 90 || c === 122) && i + 1 === n)
+      offsetMs = 0 // Z z
     else if (c === 43 || c === 45) {
       const oh = d2(s, i + 1)
       let om = 0

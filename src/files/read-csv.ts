@@ -21,14 +21,29 @@ export function csvReader(source: ByteSource, spec: TableSpec): TableReader {
       let width = -1
       const onRecord = (fields: readonly CsvField[], line: number, blank: boolean): void => {
         if (width < 0) {
-          if (blank) throw fileError('HEADER_MISSING', at, 'the first line is empty; it must be the header (the column names).', { line })
+          if (blank)
+            throw fileError(
+              'HEADER_MISSING',
+              at,
+              'the first line is empty; it must be the header (the column names).',
+              { line },
+            )
           width = fields.length
-          sink.columns(fields.map((f) => f ?? ''), line)
+          sink.columns(
+            fields.map((f) => f ?? ''),
+            line,
+          )
           return
         }
         if (blank && width > 1) return
         if (fields.length !== width) {
-          throw fileError('FIELD_COUNT', at, `has ${fields.length} field${fields.length === 1 ? '' : 's'} where the header has ${width}. Quote fields that contain the delimiter or a line break, or fix the row.`, { line })
+          throw fileError(
+            'FIELD_COUNT',
+            at,
+            `has ${fields.length} field${fields.length === 1 ? '' : 's'} where the header has ${width}. Quote ` +
+              `fields that contain the delimiter or a line break, or fix the row.`,
+            { line },
+          )
         }
         sink.row(fields, line)
       }
@@ -36,7 +51,10 @@ export function csvReader(source: ByteSource, spec: TableSpec): TableReader {
       let head = ''
       const start = (complete: boolean): CsvParser => {
         const delimiter = spec.delimiter ?? sniffDelimiter(head, spec.quote, complete)
-        return new CsvParser({ delimiter, quote: spec.quote, nullValues: spec.nullValues, quotedNulls: spec.quotedNulls }, onRecord)
+        return new CsvParser(
+          { delimiter, quote: spec.quote, nullValues: spec.nullValues, quotedNulls: spec.quotedNulls },
+          onRecord,
+        )
       }
       try {
         for await (const text of utf8Chunks(source, at)) {
@@ -52,16 +70,19 @@ export function csvReader(source: ByteSource, spec: TableSpec): TableReader {
           }
         }
         if (!parser) {
-          if (head.length === 0) throw fileError('FILE_EMPTY', at, 'is empty. It needs a header line (the column names).')
+          if (head.length === 0)
+            throw fileError('FILE_EMPTY', at, 'is empty. It needs a header line (the column names).')
           parser = start(true)
           parser.push(head)
         }
         parser.end()
       } catch (error) {
         if (error instanceof CsvSyntaxError) {
-          const what = error.reason === 'unterminated-quote'
-            ? 'has a quoted field that is never closed. Close the quote, or double quotes inside quoted fields ("").'
-            : 'has text after the closing quote of a field. Double quotes inside quoted fields (""), or quote the whole field.'
+          const what =
+            error.reason === 'unterminated-quote'
+              ? 'has a quoted field that is never closed. Close the quote, or double quotes inside quoted fields ("").'
+              : 'has text after the closing quote of a field. Double quotes inside quoted fields (""), or quote ' +
+                'the whole field.'
           throw fileError('CSV_MALFORMED', at, what, { line: error.line })
         }
         throw error

@@ -36,7 +36,13 @@ export function jsonReader(source: ByteSource, spec: TableSpec): TableReader {
             setIn.push(0)
             sink.columns(names, line)
           } else if (setIn[i] === records) {
-            throw fileError('JSON_INVALID', at, `gives column ${JSON.stringify(name.slice(0, 80))} twice (a dotted key and a nested object flatten to the same name). Rename one of them.`, { line })
+            throw fileError(
+              'JSON_INVALID',
+              at,
+              `gives column ${JSON.stringify(name.slice(0, 80))} twice (a dotted key and a nested object flatten ` +
+                `to the same name). Rename one of them.`,
+              { line },
+            )
           }
           setIn[i] = records
           values[i] = value
@@ -50,20 +56,23 @@ export function jsonReader(source: ByteSource, spec: TableSpec): TableReader {
           any = true
           parser.push(text)
         }
-        if (!any) throw fileError('FILE_EMPTY', at, 'is empty. Write an array of objects, or one object per line (NDJSON).')
+        if (!any)
+          throw fileError('FILE_EMPTY', at, 'is empty. Write an array of objects, or one object per line (NDJSON).')
         parser.end()
       } catch (error) {
         if (error instanceof JsonSyntaxError) {
-          const what = error.reason === 'not-object'
-            ? 'holds a value that is not an object; every record must be an object of column name → value.'
-            : error.reason === 'not-array-or-lines'
-              ? 'is neither a JSON array of objects nor NDJSON (one object per line).'
-              : 'is not valid JSON.'
+          const what =
+            error.reason === 'not-object'
+              ? 'holds a value that is not an object; every record must be an object of column name → value.'
+              : error.reason === 'not-array-or-lines'
+                ? 'is neither a JSON array of objects nor NDJSON (one object per line).'
+                : 'is not valid JSON.'
           throw fileError('JSON_INVALID', at, what, { line: error.line })
         }
         throw error
       }
-      if (names.length === 0) throw fileError('FILE_EMPTY', at, 'has no records with any key; there are no columns to load.')
+      if (names.length === 0)
+        throw fileError('FILE_EMPTY', at, 'has no records with any key; there are no columns to load.')
     },
   }
 }

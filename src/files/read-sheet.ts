@@ -83,39 +83,70 @@ async function parseSheet(source: ByteSource, spec: TableSpec, at: FileContext):
   const isZip = bytes.length >= 4 && bytes.readUInt32LE(0) === 0x04034b50
   // Anything else SheetJS would read as text (CSV, HTML): a file named .xlsx holding text is a mistake.
   if (!isZip && !(bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0 && bytes.readUInt32BE(4) === 0xa1b11ae1)) {
-    throw fileError('SHEET_INVALID', at, 'is not a spreadsheet (an .xlsx, .xlsm, .ods or .xls file). For CSV text, use a .csv name or format: \'csv\'.')
+    throw fileError(
+      'SHEET_INVALID',
+      at,
+      "is not a spreadsheet (an .xlsx, .xlsm, .ods or .xls file). For CSV text, use a .csv name or format: 'csv'.",
+    )
   }
   if (isZip) {
     const refused = await checkZipExpansion(bytes, spec.maxFileBytes)
     if (refused === 'too-large') throw tooLarge({ ...at, label: `${at.label} (uncompressed)` }, spec.maxFileBytes)
-    if (refused === 'invalid') throw fileError('SHEET_INVALID', at, 'is not a readable workbook (a damaged zip?). Save it again from the spreadsheet program.')
+    if (refused === 'invalid')
+      throw fileError(
+        'SHEET_INVALID',
+        at,
+        'is not a readable workbook (a damaged zip?). Save it again from the spreadsheet program.',
+      )
   }
   const XLSX = loadSheetJs()
   let workbook: Workbook
   try {
     workbook = XLSX.read(bytes, {
-      type: 'buffer', dense: true, cellNF: true, cellText: false, cellHTML: false, cellFormula: false, cellDates: false, cellStyles: false,
+      type: 'buffer',
+      dense: true,
+      cellNF: true,
+      cellText: false,
+      cellHTML: false,
+      cellFormula: false,
+      cellDates: false,
+      cellStyles: false,
       sheets: spec.sheet ?? 0,
       ...(spec.maxRows === undefined ? {} : { sheetRows: spec.maxRows + 2 }),
     })
   } catch (error) {
-    throw fileError('SHEET_INVALID', at, 'cannot be read as a workbook (damaged, password-protected, or not a spreadsheet).', { cause: error })
+    throw fileError(
+      'SHEET_INVALID',
+      at,
+      'cannot be read as a workbook (damaged, password-protected, or not a spreadsheet).',
+      { cause: error },
+    )
   }
   const names = workbook.SheetNames
-  const name = typeof spec.sheet === 'number' ? names[spec.sheet] : spec.sheet ?? names[0]
+  const name = typeof spec.sheet === 'number' ? names[spec.sheet] : (spec.sheet ?? names[0])
   const sheet = name === undefined ? undefined : workbook.Sheets[name]
   if (!sheet) {
-    const list = names.slice(0, 20).map((n) => describeName(n)).join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '')
+    const list =
+      names
+        .slice(0, 20)
+        .map((n) => describeName(n))
+        .join(', ') + (names.length > 20 ? ` and ${names.length - 20} more` : '')
     const wanted = typeof spec.sheet === 'number' ? `sheet index ${spec.sheet}` : `sheet ${describeName(spec.sheet)}`
     throw fileError('SHEET_NOT_FOUND', at, `has no ${wanted}. Its sheets: ${list || 'none'}.`)
   }
   const ref = sheet['!ref']
   const data = sheet['!data'] ?? []
-  if (ref === undefined) throw fileError('FILE_EMPTY', at, `sheet ${describeName(name)} is empty. Its first row must be the header.`)
+  if (ref === undefined)
+    throw fileError('FILE_EMPTY', at, `sheet ${describeName(name)} is empty. Its first row must be the header.`)
   if (spec.maxRows !== undefined && sheet['!fullref'] !== undefined && sheet['!fullref'] !== ref) {
     const full = XLSX.utils.decode_range(sheet['!fullref'])
     const shown = XLSX.utils.decode_range(ref)
-    if (full.e.r > shown.e.r) throw fileError('TOO_MANY_ROWS', at, `has more than maxRows (${spec.maxRows}) rows. Raise maxRows, or load the data into a database.`)
+    if (full.e.r > shown.e.r)
+      throw fileError(
+        'TOO_MANY_ROWS',
+        at,
+        `has more than maxRows (${spec.maxRows}) rows. Raise maxRows, or load the data into a database.`,
+      )
   }
   const range = XLSX.utils.decode_range(ref)
   const formats = new Map<string, boolean>()
@@ -133,11 +164,18 @@ async function parseSheet(source: ByteSource, spec: TableSpec, at: FileContext):
   for (let c = range.s.c; c <= range.e.c; c++) {
     const text = headerText(cellValue(headerCells[c], date1904, isDate))
     // A column with neither a name nor a value is only formatting: leave it out.
-    if (text === '' && !data.some((row, r) => r > headerRow && row !== undefined && cellValue(row[c], date1904, isDate) !== null)) continue
+    if (
+      text === '' &&
+      !data.some((row, r) => r > headerRow && row !== undefined && cellValue(row[c], date1904, isDate) !== null)
+    )
+      continue
     header.push(text)
     columns.push(c)
   }
-  if (header.length === 0) throw fileError('HEADER_MISSING', at, `sheet ${describeName(name)} has no header row (its first row is empty).`, { line: headerRow + 1 })
+  if (header.length === 0)
+    throw fileError('HEADER_MISSING', at, `sheet ${describeName(name)} has no header row (its first row is empty).`, {
+      line: headerRow + 1,
+    })
   return { header, columns, headerRow, lastRow: range.e.r, data, date1904, isDate }
 }
 
@@ -160,7 +198,18 @@ function cellValue(cell: Cell | null | undefined, date1904: boolean, isDate: (fo
       return v === true
     case 'd':
       // An ISO date cell: SheetJS built the Date from its local fields, so read them back as such.
-      if (v instanceof Date) return new SheetTime(Date.UTC(v.getFullYear(), v.getMonth(), v.getDate(), v.getHours(), v.getMinutes(), v.getSeconds(), v.getMilliseconds()))
+      if (v instanceof Date)
+        return new SheetTime(
+          Date.UTC(
+            v.getFullYear(),
+            v.getMonth(),
+            v.getDate(),
+            v.getHours(),
+            v.getMinutes(),
+            v.getSeconds(),
+            v.getMilliseconds(),
+          ),
+        )
       return typeof v === 'string' ? v : null
     default:
       return null // 'e' (an error such as #DIV/0!), 'z' (a styled blank)
@@ -171,6 +220,16 @@ function loadSheetJs(): SheetJs {
   try {
     return createRequire(import.meta.url)('@e965/xlsx') as SheetJs
   } catch (error) {
-    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: 'Reading spreadsheets needs SheetJS. Install it: npm install @e965/xlsx' }], { cause: error })
+    throw new SemanticLayerError(
+      'DRIVER_MISSING',
+      [
+        {
+          code: 'DRIVER_MISSING',
+          path: [],
+          message: 'Reading spreadsheets needs SheetJS. Install it: npm install @e965/xlsx',
+        },
+      ],
+      { cause: error },
+    )
   }
 }

@@ -59,17 +59,29 @@ export async function openSource(spec: TableSpec, deps: SourceDeps): Promise<Byt
   try {
     response = await deps.fetch(url, { headers: { ...headers }, signal })
   } catch (error) {
-    throw fileError('FETCH_FAILED', at, `could not be fetched (${describeFetchError(error)}). Check the URL and that this host can reach it.`, { cause: error })
+    throw fileError(
+      'FETCH_FAILED',
+      at,
+      `could not be fetched (${describeFetchError(error)}). Check the URL and that this host can reach it.`,
+      { cause: error },
+    )
   }
   if (!response.ok) {
-    const hint = response.status === 401 || response.status === 403
-      ? ' Pass credentials in headers (e.g. authorization), or share the file with the account whose token you send.'
-      : response.status === 404 ? ' Check the URL (for a Google Sheet: the id and the gid or sheet name).' : ''
+    const hint =
+      response.status === 401 || response.status === 403
+        ? ' Pass credentials in headers (e.g. authorization), or share the file with the account whose token you send.'
+        : response.status === 404
+          ? ' Check the URL (for a Google Sheet: the id and the gid or sheet name).'
+          : ''
     throw fileError('HTTP_STATUS', at, `answered HTTP ${response.status}.${hint}`)
   }
   const contentType = response.headers.get('content-type') ?? undefined
   if (contentType?.toLowerCase().startsWith('text/html') && spec.format !== 'excel') {
-    throw fileError('FETCH_FAILED', at, 'answered with an HTML page, not data (a sign-in page?). Share the file or pass credentials in headers.')
+    throw fileError(
+      'FETCH_FAILED',
+      at,
+      'answered with an HTML page, not data (a sign-in page?). Share the file or pass credentials in headers.',
+    )
   }
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
   if (declared > spec.maxFileBytes) throw tooLarge(at, spec.maxFileBytes)
@@ -90,13 +102,16 @@ export async function openSource(spec: TableSpec, deps: SourceDeps): Promise<Byt
     contentType,
     async *chunks() {
       for (const part of parts) {
-        for (let i = 0; i < part.byteLength; i += CHUNK_BYTES) yield part.subarray(i, Math.min(part.byteLength, i + CHUNK_BYTES))
+        for (let i = 0; i < part.byteLength; i += CHUNK_BYTES)
+          yield part.subarray(i, Math.min(part.byteLength, i + CHUNK_BYTES))
       }
     },
   }
 }
 
-async function* bodyChunks(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null): AsyncIterable<Uint8Array> {
+async function* bodyChunks(
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null,
+): AsyncIterable<Uint8Array> {
   if (body === null) return
   if (Symbol.asyncIterator in body) {
     yield* body as AsyncIterable<Uint8Array>
@@ -115,16 +130,31 @@ async function* bodyChunks(body: ReadableStream<Uint8Array> | AsyncIterable<Uint
 }
 
 export function tooLarge(at: FileContext, limit: number): ReturnType<typeof fileError> {
-  return fileError('FILE_TOO_LARGE', at, `is larger than maxFileBytes (${limit} bytes). Raise maxFileBytes for this table, or load the data into a database.`)
+  return fileError(
+    'FILE_TOO_LARGE',
+    at,
+    `is larger than maxFileBytes (${limit} bytes). Raise maxFileBytes for this table, or load the data into a ` +
+      `database.`,
+  )
 }
 
 function readError(error: unknown, at: FileContext): unknown {
   if (isSemanticLayerError(error)) return error
   const code = (error as { code?: unknown }).code
-  if (code === 'ENOENT' || code === 'ENOTDIR') return fileError('FILE_NOT_FOUND', at, 'does not exist. Check the path (relative paths resolve against baseDir, default the working directory).', { cause: error })
-  if (code === 'EACCES' || code === 'EPERM') return fileError('FILE_UNREADABLE', at, 'cannot be read: permission denied.', { cause: error })
-  if (code === 'EISDIR') return fileError('FILE_UNREADABLE', at, 'is a folder, not a file. Point path at a file.', { cause: error })
-  return fileError('FILE_UNREADABLE', at, `cannot be read (${typeof code === 'string' ? code : 'read error'}).`, { cause: error })
+  if (code === 'ENOENT' || code === 'ENOTDIR')
+    return fileError(
+      'FILE_NOT_FOUND',
+      at,
+      'does not exist. Check the path (relative paths resolve against baseDir, default the working directory).',
+      { cause: error },
+    )
+  if (code === 'EACCES' || code === 'EPERM')
+    return fileError('FILE_UNREADABLE', at, 'cannot be read: permission denied.', { cause: error })
+  if (code === 'EISDIR')
+    return fileError('FILE_UNREADABLE', at, 'is a folder, not a file. Point path at a file.', { cause: error })
+  return fileError('FILE_UNREADABLE', at, `cannot be read (${typeof code === 'string' ? code : 'read error'}).`, {
+    cause: error,
+  })
 }
 
 /** A fetch failure's kind (timeout, refused, DNS), never its URL. */

@@ -12,7 +12,13 @@ interface StoreDatabase extends SqliteDatabase {
   prepare(sql: string): SqliteStatement & { run(...params: unknown[]): unknown }
 }
 
-const DECLARED: Readonly<Record<ColumnType, string>> = { integer: 'INTEGER', number: 'REAL', boolean: 'INTEGER', time: 'TEXT', text: 'TEXT' }
+const DECLARED: Readonly<Record<ColumnType, string>> = {
+  integer: 'INTEGER',
+  number: 'REAL',
+  boolean: 'INTEGER',
+  time: 'TEXT',
+  text: 'TEXT',
+}
 /** SQLite's limit on bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32). */
 const MAX_PARAMS = 32_766
 /** Rows per INSERT: one multi-row statement per 64 rows halved the load time of single-row inserts. */
@@ -72,11 +78,14 @@ export function sqliteTableStore(): TableStore {
     create(table, columns) {
       const physical = `${table}__v${++versions}`
       const qPhysical = doubleQuote(physical)
-      db.exec(`CREATE TABLE ${qPhysical} (${columns.map((c) => `${doubleQuote(c.name)} ${DECLARED[c.type]}`).join(', ')})`)
+      db.exec(
+        `CREATE TABLE ${qPhysical} (${columns.map((c) => `${doubleQuote(c.name)} ${DECLARED[c.type]}`).join(', ')})`,
+      )
       const width = Math.max(1, columns.length)
       const perInsert = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(MAX_PARAMS / width)))
       const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`
-      const insertOf = (n: number) => db.prepare(`INSERT INTO ${qPhysical} VALUES ${Array.from({ length: n }, () => tuple).join(', ')}`)
+      const insertOf = (n: number) =>
+        db.prepare(`INSERT INTO ${qPhysical} VALUES ${Array.from({ length: n }, () => tuple).join(', ')}`)
       const full = insertOf(perInsert)
       const buffer: StoreValue[] = new Array<StoreValue>(perInsert * width).fill(null)
       let pending = 0
@@ -106,7 +115,9 @@ export function sqliteTableStore(): TableStore {
           done = true
           flush()
           indexes.forEach((cols, i) => {
-            db.exec(`CREATE INDEX ${doubleQuote(`${physical}_i${i}`)} ON ${qPhysical} (${cols.map(doubleQuote).join(', ')})`)
+            db.exec(
+              `CREATE INDEX ${doubleQuote(`${physical}_i${i}`)} ON ${qPhysical} (${cols.map(doubleQuote).join(', ')})`,
+            )
           })
           const view = doubleQuote(table)
           const swap = (db as unknown as { transaction(fn: () => void): () => void }).transaction(() => {
@@ -154,6 +165,18 @@ function loadDriver(): StoreDatabaseConstructor {
   try {
     return createRequire(import.meta.url)('better-sqlite3') as StoreDatabaseConstructor
   } catch (error) {
-    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: 'files() loads tables into an in-memory SQLite database and needs better-sqlite3. Install it: npm install better-sqlite3' }], { cause: error })
+    throw new SemanticLayerError(
+      'DRIVER_MISSING',
+      [
+        {
+          code: 'DRIVER_MISSING',
+          path: [],
+          message:
+            'files() loads tables into an in-memory SQLite database and needs better-sqlite3. Install it: npm ' +
+            'install better-sqlite3',
+        },
+      ],
+      { cause: error },
+    )
   }
 }

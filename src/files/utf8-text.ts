@@ -13,7 +13,12 @@ export async function* utf8Chunks(source: ByteSource, at: FileContext): AsyncIte
     if (first && chunk.byteLength > 0) {
       first = false
       if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
-        throw fileError('ENCODING_INVALID', at, 'is UTF-16 (it starts with a UTF-16 byte-order mark). Save it as UTF-8.', { line: 1 })
+        throw fileError(
+          'ENCODING_INVALID',
+          at,
+          'is UTF-16 (it starts with a UTF-16 byte-order mark). Save it as UTF-8.',
+          { line: 1 },
+        )
       }
     }
     let text: string
@@ -35,7 +40,10 @@ export async function* utf8Chunks(source: ByteSource, at: FileContext): AsyncIte
 
 async function encodingError(source: ByteSource, at: FileContext, cause: unknown): Promise<Error> {
   const line = await invalidUtf8Line(source)
-  return fileError('ENCODING_INVALID', at, 'is not valid UTF-8. Save it as UTF-8 (in Excel: CSV UTF-8).', { ...(line === undefined ? {} : { line }), cause })
+  return fileError('ENCODING_INVALID', at, 'is not valid UTF-8. Save it as UTF-8 (in Excel: CSV UTF-8).', {
+    ...(line === undefined ? {} : { line }),
+    cause,
+  })
 }
 
 /** The line of the first byte that is not valid UTF-8 (undefined if none is found on a second read). */

@@ -11,7 +11,10 @@ export interface FileWatch {
  * for other names in the folder are ignored; an event without a name (some platforms) counts for every
  * watched file of the folder. A folder that cannot be watched (missing) is skipped.
  */
-export function watchFiles(files: readonly { readonly table: string; readonly path: string }[], onChange: (table: string) => void): FileWatch {
+export function watchFiles(
+  files: readonly { readonly table: string; readonly path: string }[],
+  onChange: (table: string) => void,
+): FileWatch {
   const byFolder = new Map<string, { table: string; name: string }[]>()
   for (const f of files) {
     const folder = dirname(f.path)

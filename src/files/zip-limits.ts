@@ -77,7 +77,11 @@ function centralDirectory(zip: Buffer): ZipEntry[] | undefined {
       const extraLength = zip.readUInt16LE(p + 30)
       const commentLength = zip.readUInt16LE(p + 32)
       let local = zip.readUInt32LE(p + 42)
-      const z64 = zip64Extra(zip.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), [size === MAX32, compressed === MAX32, local === MAX32])
+      const z64 = zip64Extra(zip.subarray(p + 46 + nameLength, p + 46 + nameLength + extraLength), [
+        size === MAX32,
+        compressed === MAX32,
+        local === MAX32,
+      ])
       size = z64[0] ?? size
       compressed = z64[1] ?? compressed
       local = z64[2] ?? local

@@ -114,7 +114,9 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 /** Wall-clock fields read as if they were UTC; months outside 1-12 and days outside the month roll over. */
-export function wallMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+export function wallMs(
+  year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number,
+): number {
   const monthIndex = month - 1
   const yearShift = Math.floor(monthIndex / 12)
   const days = daysFromCivil(year + yearShift, monthIndex - yearShift * 12 + 1, 1) + day - 1

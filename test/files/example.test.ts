@@ -27,26 +27,50 @@ describe.skipIf(!built)('examples/files (skipped without a build: it imports the
   it('answers questions over a CSV file and an Excel sheet like SQL over the same data', async () => {
     const { answer } = await import('../../examples/files/answer.mjs')
     const answers = await answer()
-    expect(canonicalRows(answers['Revenue by customer tier']!, true)).toEqual(canonicalRows(oracle(`
+    expect(canonicalRows(answers['Revenue by customer tier']!, true)).toEqual(
+      canonicalRows(
+        oracle(`
       SELECT c.tier AS "customers.tier", sum(o.amount) AS "orders.revenue", count(o.id) AS "orders.count"
-      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.tier ORDER BY 2 DESC`), true))
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.tier ORDER BY 2 DESC`),
+        true,
+      ),
+    )
     const month = bucketSql('created_at', 'month', 'Europe/Berlin')
-    expect(canonicalRows(answers['Paid orders per month of 2024, in Berlin time']!, true)).toEqual(canonicalRows(oracle(`
-      SELECT ${month} AS "orders.created_at.month", ${month} AS "orders.created_at", count(*) AS "orders.count" FROM orders
-      WHERE status = 'paid' AND ${inLocalDays('created_at', '2024-01-01', '2024-12-31', 'Europe/Berlin')} GROUP BY 1 ORDER BY 1`), true))
-    expect(canonicalRows(answers['Top 3 countries by revenue from active customers']!, true)).toEqual(canonicalRows(oracle(`
-      SELECT c.country AS "customers.country", sum(o.amount) AS "orders.revenue" FROM orders o LEFT JOIN customers c ON c.id = o.customer_id
-      WHERE c.is_active = 1 GROUP BY 1 ORDER BY 2 DESC LIMIT 3`), true))
+    expect(canonicalRows(answers['Paid orders per month of 2024, in Berlin time']!, true)).toEqual(
+      canonicalRows(
+        oracle(`
+      SELECT ${month} AS "orders.created_at.month", ${month} AS "orders.created_at", count(*) AS "orders.count"
+      FROM orders
+      WHERE status = 'paid' AND ${inLocalDays('created_at', '2024-01-01', '2024-12-31', 'Europe/Berlin')}
+      GROUP BY 1 ORDER BY 1`),
+        true,
+      ),
+    )
+    expect(canonicalRows(answers['Top 3 countries by revenue from active customers']!, true)).toEqual(
+      canonicalRows(
+        oracle(`
+      SELECT c.country AS "customers.country", sum(o.amount) AS "orders.revenue"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id
+      WHERE c.is_active = 1 GROUP BY 1 ORDER BY 2 DESC LIMIT 3`),
+        true,
+      ),
+    )
   })
 
-  it('reads the workbook\'s header names and types as they are', async () => {
+  it("reads the workbook's header names and types as they are", async () => {
     const { createLayer } = await import('../../examples/files/answer.mjs')
     const { layer, connector } = await createLayer()
     try {
       await connector.load()
       expect(connector.status().customers!.columns).toEqual([
-        { name: 'Customer ID', type: 'integer' }, { name: 'Name', type: 'text' }, { name: 'Email', type: 'text' }, { name: 'City', type: 'text' },
-        { name: 'Country', type: 'text' }, { name: 'Tier', type: 'text' }, { name: 'Active', type: 'boolean' }, { name: 'Customer since', type: 'time' },
+        { name: 'Customer ID', type: 'integer' },
+        { name: 'Name', type: 'text' },
+        { name: 'Email', type: 'text' },
+        { name: 'City', type: 'text' },
+        { name: 'Country', type: 'text' },
+        { name: 'Tier', type: 'text' },
+        { name: 'Active', type: 'boolean' },
+        { name: 'Customer since', type: 'time' },
       ])
       expect(connector.status().orders!.rows).toBe(500)
     } finally {

@@ -1,4 +1,6 @@
-/** Helpers for the files() tests: temporary folders, workbooks written with SheetJS, a local HTTP server, fake timers. */
+/**
+ * Helpers for the files() tests: temporary folders, workbooks written with SheetJS, a local HTTP server, fake timers.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { createRequire } from 'node:module'
@@ -28,16 +30,27 @@ export function tempDir(): TempDir {
   }
 }
 
-/** A SheetJS cell: `{ t: 'n', v: 1 }`, `{ t: 's', v: '' }`, `{ t: 'n', v: 45292.5, z: 'yyyy-mm-dd hh:mm' }`, null for blank. */
+/**
+ * A SheetJS cell: `{ t: 'n', v: 1 }`, `{ t: 's', v: '' }`, `{ t: 'n', v: 45292.5, z: 'yyyy-mm-dd hh:mm' }`, null for
+ * blank.
+ */
 export type Cell = { t: string; v?: unknown; z?: string; f?: string } | null
 
 interface SheetJs {
-  utils: { book_new(): { Workbook?: unknown }; book_append_sheet(wb: object, ws: object, name: string): void; encode_cell(c: { r: number; c: number }): string; encode_range(r: object): string }
+  utils: {
+    book_new(): { Workbook?: unknown }
+    book_append_sheet(wb: object, ws: object, name: string): void
+    encode_cell(c: { r: number; c: number }): string
+    encode_range(r: object): string
+  }
   write(wb: object, o: object): Buffer
 }
 
 /** An .xlsx workbook with these sheets, each given as rows of cells (the first row the header). */
-export function xlsx(sheets: Record<string, readonly (readonly Cell[])[]>, options: { date1904?: boolean } = {}): Buffer {
+export function xlsx(
+  sheets: Record<string, readonly (readonly Cell[])[]>,
+  options: { date1904?: boolean } = {},
+): Buffer {
   const XLSX = require('@e965/xlsx') as SheetJs
   const wb = XLSX.utils.book_new()
   if (options.date1904) wb.Workbook = { WBProps: { date1904: true } }
@@ -60,7 +73,11 @@ export const s = (v: string): Cell => ({ t: 's', v })
 export const n = (v: number): Cell => ({ t: 'n', v })
 export const b = (v: boolean): Cell => ({ t: 'b', v })
 /** A date cell: the exact serial of a UTC wall-clock text, with a date format. */
-export const d = (utc: string, z = 'yyyy-mm-dd hh:mm:ss'): Cell => ({ t: 'n', v: Date.parse(`${utc.replace(' ', 'T')}Z`) / 86_400_000 + 25_569, z })
+export const d = (utc: string, z = 'yyyy-mm-dd hh:mm:ss'): Cell => ({
+  t: 'n',
+  v: Date.parse(`${utc.replace(' ', 'T')}Z`) / 86_400_000 + 25_569,
+  z,
+})
 
 export interface TestServer {
   readonly origin: string
@@ -85,10 +102,11 @@ export async function testServer(): Promise<TestServer> {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     routes,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

@@ -15,7 +15,8 @@ vi.mock('node:module', async (original) => {
       if (!String(url).includes('/src/files/')) return real
       return Object.assign((id: string) => {
         requested.push(id)
-        if (id === '@e965/xlsx') throw Object.assign(new Error("Cannot find module '@e965/xlsx'"), { code: 'MODULE_NOT_FOUND' })
+        if (id === '@e965/xlsx')
+          throw Object.assign(new Error("Cannot find module '@e965/xlsx'"), { code: 'MODULE_NOT_FOUND' })
         return real(id)
       }, real)
     },
@@ -42,7 +43,10 @@ describe('SheetJS, an optional peer', () => {
     await c.close()
     // ...a readable workbook needs it.
     const book = files({ tables: { t: dir.file('b.xlsx', xlsx({ S: [[s('a')], [n(1)]] })) } })
-    await expect(book.load()).rejects.toMatchObject({ code: 'DRIVER_MISSING', message: expect.stringContaining('npm install @e965/xlsx') })
+    await expect(book.load()).rejects.toMatchObject({
+      code: 'DRIVER_MISSING',
+      message: expect.stringContaining('npm install @e965/xlsx'),
+    })
     await book.close()
   })
 })

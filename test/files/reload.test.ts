@@ -29,8 +29,10 @@ function connect(options: FilesOptions): FilesConnector {
   return c
 }
 
-const orders = (n: number, amount = 1) => `id,amount\n${Array.from({ length: n }, (_, i) => `${i + 1},${amount}`).join('\n')}\n`
-const count = async (c: FilesConnector, table = 'orders') => (await c.execute(`SELECT count(*) AS n, sum(amount) AS s FROM ${table}`, []))[0]
+const orders = (n: number, amount = 1) =>
+  `id,amount\n${Array.from({ length: n }, (_, i) => `${i + 1},${amount}`).join('\n')}\n`
+const count = async (c: FilesConnector, table = 'orders') =>
+  (await c.execute(`SELECT count(*) AS n, sum(amount) AS s FROM ${table}`, []))[0]
 
 /** Resolves with the next onLoad or onError of the table. */
 function events() {
@@ -69,7 +71,11 @@ describe('manual reload', () => {
     expect(v2).not.toBe(v1)
     await c.reload()
     expect(c.status().orders!.version).toBe(v2)
-    expect(ev.loads.map((e) => [e.trigger, e.changed, e.rows])).toEqual([['load', true, 3], ['reload', true, 5], ['reload', false, 5]])
+    expect(ev.loads.map((e) => [e.trigger, e.changed, e.rows])).toEqual([
+      ['load', true, 3],
+      ['reload', true, 5],
+      ['reload', false, 5],
+    ])
   })
 
   it('lets a stream that started before the swap finish on the old data, then drops the old table', async () => {
@@ -91,7 +97,9 @@ describe('manual reload', () => {
       sum += (r.value as { amount: number }).amount
     }
     expect({ rows, sum }).toEqual({ rows: 1000, sum: 1000 })
-    const tables = (await c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", [])).map((r) => r.name)
+    const tables = (await c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", [])).map(
+      (r) => r.name,
+    )
     expect(tables).toEqual(['orders__v2'])
   })
 
@@ -189,7 +197,10 @@ describe('watch', () => {
     // A change after close schedules nothing; a query is refused.
     await new Promise((resolve) => setImmediate(resolve))
     expect(timers.pending).toHaveLength(0)
-    await expect(c.execute('SELECT 1', [])).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', issues: [{ code: 'CONNECTOR_CLOSED' }] })
+    await expect(c.execute('SELECT 1', [])).rejects.toMatchObject({
+      code: 'CONNECTOR_FAILED',
+      issues: [{ code: 'CONNECTOR_CLOSED' }],
+    })
   })
 })
 
@@ -222,18 +233,25 @@ describe('refreshEveryMs', () => {
 })
 
 describe('a table that never loaded', () => {
-  it('fails the queries that read it with its own error, not the others; queries retry it at most every 10 s', async () => {
-    const timers = fakeTimers()
-    const bad = dir.file('never.csv', '')
-    const c = connect({ tables: { orders: dir.file('fine.csv', orders(2)), broken: bad }, timers })
-    await expect(c.execute('SELECT count(*) AS n FROM broken', [])).rejects.toMatchObject({ issues: [{ code: 'FILE_EMPTY' }] })
-    expect(await count(c)).toEqual({ n: 2, s: 2 })
-    dir.file('never.csv', orders(1))
-    await expect(c.execute('SELECT count(*) AS n FROM broken', [])).rejects.toMatchObject({ issues: [{ code: 'FILE_EMPTY' }] })
-    timers.advance(10_000)
-    expect(await count(c, 'broken')).toEqual({ n: 1, s: 1 })
-    expect((await c.healthCheck()).ok).toBe(true)
-  })
+  it(
+    'fails the queries that read it with its own error, not the others; queries retry it at most every 10 ' + 's',
+    async () => {
+      const timers = fakeTimers()
+      const bad = dir.file('never.csv', '')
+      const c = connect({ tables: { orders: dir.file('fine.csv', orders(2)), broken: bad }, timers })
+      await expect(c.execute('SELECT count(*) AS n FROM broken', [])).rejects.toMatchObject({
+        issues: [{ code: 'FILE_EMPTY' }],
+      })
+      expect(await count(c)).toEqual({ n: 2, s: 2 })
+      dir.file('never.csv', orders(1))
+      await expect(c.execute('SELECT count(*) AS n FROM broken', [])).rejects.toMatchObject({
+        issues: [{ code: 'FILE_EMPTY' }],
+      })
+      timers.advance(10_000)
+      expect(await count(c, 'broken')).toEqual({ n: 1, s: 1 })
+      expect((await c.healthCheck()).ok).toBe(true)
+    },
+  )
 
   it('is reported by healthCheck', async () => {
     const c = connect({ tables: { orders: dir.file('hc.csv', '') } })
@@ -247,46 +265,71 @@ describe('a table that never loaded', () => {
 describe('the result cache after a reload', () => {
   const model = {
     cubes: [
-      { name: 'orders', sql_table: 'orders', measures: [{ name: 'total', sql: 'amount', type: 'sum' }, { name: 'count', type: 'count' }], dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }] },
-      { name: 'targets', sql_table: 'targets', measures: [{ name: 'goal', sql: 'goal', type: 'sum' }], dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }] },
-      { name: 'all_orders', sql: 'SELECT * FROM orders', measures: [{ name: 'count', type: 'count' }], dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }] },
+      {
+        name: 'orders',
+        sql_table: 'orders',
+        measures: [
+          { name: 'total', sql: 'amount', type: 'sum' },
+          { name: 'count', type: 'count' },
+        ],
+        dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
+      },
+      {
+        name: 'targets',
+        sql_table: 'targets',
+        measures: [{ name: 'goal', sql: 'goal', type: 'sum' }],
+        dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
+      },
+      {
+        name: 'all_orders',
+        sql: 'SELECT * FROM orders',
+        measures: [{ name: 'count', type: 'count' }],
+        dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
+      },
     ],
   }
 
-  it('serves the new data at once, keeps entries of tables that did not change, and shares entries across layers with the same data', async () => {
-    const file = dir.file('cache-orders.csv', orders(3, 5))
-    const targets = dir.file('cache-targets.csv', 'id,goal\n1,100\n')
-    const cache = memoryCache()
-    const c = connect({ tables: { orders: file, targets } })
-    const layer = createSemanticLayer({ model, connectors: { default: c }, cache })
-    open.push(layer)
-    const q = { measures: ['orders.total', 'orders.count'] }
-    const sqlCube = { measures: ['all_orders.count'] }
-    // The first query loads the tables: there is no data version to key it under yet, so it is not shared.
-    expect((await layer.query(q)).cache.hit).toBe(false)
-    expect((await layer.query(q)).cache.hit).toBe(false)
-    await layer.query(sqlCube)
-    expect(await layer.query(q)).toMatchObject({ data: [{ 'orders.total': 15, 'orders.count': 3 }], cache: { hit: true } })
+  it(
+    'serves the new data at once, keeps entries of tables that did not change, and shares entries across layers ' +
+      'with the same data',
+    async () => {
+      const file = dir.file('cache-orders.csv', orders(3, 5))
+      const targets = dir.file('cache-targets.csv', 'id,goal\n1,100\n')
+      const cache = memoryCache()
+      const c = connect({ tables: { orders: file, targets } })
+      const layer = createSemanticLayer({ model, connectors: { default: c }, cache })
+      open.push(layer)
+      const q = { measures: ['orders.total', 'orders.count'] }
+      const sqlCube = { measures: ['all_orders.count'] }
+      // The first query loads the tables: there is no data version to key it under yet, so it is not shared.
+      expect((await layer.query(q)).cache.hit).toBe(false)
+      expect((await layer.query(q)).cache.hit).toBe(false)
+      await layer.query(sqlCube)
+      expect(await layer.query(q)).toMatchObject({
+        data: [{ 'orders.total': 15, 'orders.count': 3 }],
+        cache: { hit: true },
+      })
 
-    // Another table changes: the orders entry is still valid; the cube over SQL may read any table.
-    dir.file('cache-targets.csv', 'id,goal\n1,200\n')
-    await c.reload('targets')
-    expect((await layer.query(q)).cache.hit).toBe(true)
-    expect((await layer.query(sqlCube)).cache.hit).toBe(false)
+      // Another table changes: the orders entry is still valid; the cube over SQL may read any table.
+      dir.file('cache-targets.csv', 'id,goal\n1,200\n')
+      await c.reload('targets')
+      expect((await layer.query(q)).cache.hit).toBe(true)
+      expect((await layer.query(sqlCube)).cache.hit).toBe(false)
 
-    dir.file('cache-orders.csv', orders(4, 5))
-    await c.reload('orders')
-    const after = await layer.query(q)
-    expect(after).toMatchObject({ data: [{ 'orders.total': 20, 'orders.count': 4 }], cache: { hit: false } })
-    expect((await layer.query(q)).cache.hit).toBe(true)
+      dir.file('cache-orders.csv', orders(4, 5))
+      await c.reload('orders')
+      const after = await layer.query(q)
+      expect(after).toMatchObject({ data: [{ 'orders.total': 20, 'orders.count': 4 }], cache: { hit: false } })
+      expect((await layer.query(q)).cache.hit).toBe(true)
 
-    // A second layer (another instance) over the same files and the same cache shares the entry.
-    const other = connect({ tables: { orders: file, targets } })
-    const layer2 = createSemanticLayer({ model, connectors: { default: other }, cache })
-    open.push(layer2)
-    await layer2.query(sqlCube) // loads its tables
-    expect(await layer2.query(q)).toMatchObject({ data: [{ 'orders.total': 20 }], cache: { hit: true } })
-  })
+      // A second layer (another instance) over the same files and the same cache shares the entry.
+      const other = connect({ tables: { orders: file, targets } })
+      const layer2 = createSemanticLayer({ model, connectors: { default: other }, cache })
+      open.push(layer2)
+      await layer2.query(sqlCube) // loads its tables
+      expect(await layer2.query(q)).toMatchObject({ data: [{ 'orders.total': 20 }], cache: { hit: true } })
+    },
+  )
 
   it('is never served across different data, even in stale-while-revalidate mode', async () => {
     const file = dir.file('swr.csv', orders(1, 1))

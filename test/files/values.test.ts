@@ -4,7 +4,18 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { COLUMN_TYPES, FAIL, SheetTime, convert, fits, serialToWallMs, typeOf, type ColumnType, type RawValue, type SourceKind } from '../../src/files/column-types.js'
+import {
+  COLUMN_TYPES,
+  FAIL,
+  SheetTime,
+  convert,
+  fits,
+  serialToWallMs,
+  typeOf,
+  type ColumnType,
+  type RawValue,
+  type SourceKind,
+} from '../../src/files/column-types.js'
 import { formatTimeText, parseTimeText } from '../../src/files/parse-time.js'
 
 describe('time texts', () => {
@@ -26,9 +37,28 @@ describe('time texts', () => {
     expect(parseTimeText(text, undefined)).toBe(expected)
   })
 
-  it.each(['2023-02-29', '2024-13-01', '2024-00-10', '2024-04-31', '2024-01-01 24:00', '2024-01-01 10:60', '2024-01-01 10:00:60',
-    '2024-1-01', '2024/01/01', '20240101', '2024-01-01T', '2024-01-01 10', '2024-01-01 10:00:00.', '2024-01-01 10:00:00.1234567890',
-    '2024-01-01 10:00:00+25:00', '2024-01-01 10:00:00 UTC', '2024-01-01Z', ' 2024-01-01', 'tomorrow', ''])('%j is not a time', (text) => {
+  it.each([
+    '2023-02-29',
+    '2024-13-01',
+    '2024-00-10',
+    '2024-04-31',
+    '2024-01-01 24:00',
+    '2024-01-01 10:60',
+    '2024-01-01 10:00:60',
+    '2024-1-01',
+    '2024/01/01',
+    '20240101',
+    '2024-01-01T',
+    '2024-01-01 10',
+    '2024-01-01 10:00:00.',
+    '2024-01-01 10:00:00.1234567890',
+    '2024-01-01 10:00:00+25:00',
+    '2024-01-01 10:00:00 UTC',
+    '2024-01-01Z',
+    ' 2024-01-01',
+    'tomorrow',
+    '',
+  ])('%j is not a time', (text) => {
     expect(parseTimeText(text, undefined)).toBeNaN()
   })
 
@@ -37,7 +67,8 @@ describe('time texts', () => {
     expect(parseTimeText('2024-01-15 23:30:00', 'Europe/Berlin')).toBe(Date.UTC(2024, 0, 15, 22, 30))
     expect(parseTimeText('2024-07-15 23:30:00', 'Europe/Berlin')).toBe(Date.UTC(2024, 6, 15, 21, 30))
     expect(parseTimeText('2024-07-15 23:30:00Z', 'Europe/Berlin')).toBe(Date.UTC(2024, 6, 15, 23, 30))
-    // A wall time that does not exist (spring forward) moves forward by the gap; an ambiguous one takes the earlier instant.
+    // A wall time that does not exist (spring forward) moves forward by the gap; an ambiguous one takes the earlier
+    // instant.
     expect(parseTimeText('2024-03-31 02:30:00', 'Europe/Berlin')).toBe(Date.UTC(2024, 2, 31, 1, 30))
     expect(parseTimeText('2024-10-27 02:30:00', 'Europe/Berlin')).toBe(Date.UTC(2024, 9, 27, 0, 30))
   })
@@ -51,7 +82,8 @@ describe('time texts', () => {
 })
 
 describe('type inference and conversion', () => {
-  const infer = (values: RawValue[], kind: SourceKind = 'csv'): ColumnType => typeOf(values.reduce<number>((m, v) => (v === null ? m : m & fits(v, kind, undefined)), 31))
+  const infer = (values: RawValue[], kind: SourceKind = 'csv'): ColumnType =>
+    typeOf(values.reduce<number>((m, v) => (v === null ? m : m & fits(v, kind, undefined)), 31))
 
   it.each([
     [['1', '-2', '0', null], 'integer'],
@@ -113,15 +145,38 @@ describe('type inference and conversion', () => {
       fc.integer().map(String),
       fc.double({ noNaN: true }).map(String),
       fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }).map(String),
-      fc.constantFrom('true', 'False', 'yes', '007', '-0', '1e5', '2024-02-29', '2023-02-29', '2024-01-01 10:00:00+02:00', '9999-12-31T23:59:59-01:00'),
-      fc.date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString()),
+      fc.constantFrom(
+        'true',
+        'False',
+        'yes',
+        '007',
+        '-0',
+        '1e5',
+        '2024-02-29',
+        '2023-02-29',
+        '2024-01-01 10:00:00+02:00',
+        '9999-12-31T23:59:59-01:00',
+      ),
+      fc
+        .date({ min: new Date(Date.UTC(1, 0, 1)), max: new Date(Date.UTC(9999, 11, 31)), noInvalidDate: true })
+        .map((d) => d.toISOString()),
     )
-    fc.assert(fc.property(texts, fc.constantFrom<SourceKind>('csv', 'json'), fc.constantFrom(undefined, 'America/New_York'), (text, kind, tz) => {
-      const mask = fits(text, kind, tz)
-      COLUMN_TYPES.forEach((type, bit) => {
-        expect(Boolean(mask & (1 << bit)), `${JSON.stringify(text)} as ${type}`).toBe(convert(text, type, kind, tz, false) !== FAIL)
-      })
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(
+        texts,
+        fc.constantFrom<SourceKind>('csv', 'json'),
+        fc.constantFrom(undefined, 'America/New_York'),
+        (text, kind, tz) => {
+          const mask = fits(text, kind, tz)
+          COLUMN_TYPES.forEach((type, bit) => {
+            expect(Boolean(mask & (1 << bit)), `${JSON.stringify(text)} as ${type}`).toBe(
+              convert(text, type, kind, tz, false) !== FAIL,
+            )
+          })
+        },
+      ),
+      { numRuns: 2000 },
+    )
   })
 })
 

@@ -15,7 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
 import { files, type FilesConnector, type FilesOptions } from '../../src/files.js'
 import { createSemanticLayer, loadModel, type SemanticLayer } from '../../src/index.js'
-import { COLUMNS, TABLES, csvText, dataset, withBerlinOffset, writeCsvDataset, writeXlsxDataset } from './engines/file-datasets.js'
+import {
+  COLUMNS,
+  TABLES,
+  csvText,
+  dataset,
+  withBerlinOffset,
+  writeCsvDataset,
+  writeXlsxDataset,
+} from './engines/file-datasets.js'
 import { oracleCases } from './oracle/cases.js'
 import { canonicalRows, runOracle, type OracleCase, type Row } from './oracle/helpers.js'
 import { MODEL_DIR, NOW } from './oracle/layer.js'
@@ -84,7 +92,11 @@ describe.each(ENGINES)('oracle suite on files(): $name', (engine) => {
 
   beforeAll(async () => {
     connector = files(engine.options())
-    layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: connector }, now: () => new Date(NOW.getTime()) })
+    layer = createSemanticLayer({
+      model: await loadModel(MODEL_DIR),
+      connectors: { default: connector },
+      now: () => new Date(NOW.getTime()),
+    })
   })
   afterAll(async () => {
     await layer?.close()
@@ -94,9 +106,33 @@ describe.each(ENGINES)('oracle suite on files(): $name', (engine) => {
     await connector.load()
     const status = connector.status()
     const types = (table: string) => Object.fromEntries(status[table]!.columns.map((c) => [c.name, c.type]))
-    expect(types('customers')).toEqual({ id: 'integer', name: 'text', email: 'text', city: 'text', country: 'text', tier: 'text', is_active: 'boolean', created_at: 'time' })
-    expect(types('orders')).toEqual({ id: 'integer', customer_id: 'integer', status: 'text', amount: 'number', discount: 'number', note: 'text', created_at: 'time', shipped_at: 'time' })
-    expect(types('order_items')).toEqual({ id: 'integer', order_id: 'integer', product_id: 'integer', quantity: 'integer', unit_price: 'number' })
+    expect(types('customers')).toEqual({
+      id: 'integer',
+      name: 'text',
+      email: 'text',
+      city: 'text',
+      country: 'text',
+      tier: 'text',
+      is_active: 'boolean',
+      created_at: 'time',
+    })
+    expect(types('orders')).toEqual({
+      id: 'integer',
+      customer_id: 'integer',
+      status: 'text',
+      amount: 'number',
+      discount: 'number',
+      note: 'text',
+      created_at: 'time',
+      shipped_at: 'time',
+    })
+    expect(types('order_items')).toEqual({
+      id: 'integer',
+      order_id: 'integer',
+      product_id: 'integer',
+      quantity: 'integer',
+      unit_price: 'number',
+    })
     for (const table of TABLES) {
       expect(status[table]!.rows).toBe((oracleDb.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n)
       expect(status[table]!.columns.map((c) => c.name)).toEqual(COLUMNS[table])
@@ -105,7 +141,9 @@ describe.each(ENGINES)('oracle suite on files(): $name', (engine) => {
 
   it('holds the same values as the oracle, row by row', async () => {
     for (const table of TABLES) {
-      const cols = COLUMNS[table].map((c) => (c.endsWith('_at') ? `strftime('%Y-%m-%d %H:%M:%S', ${c}) AS ${c}` : c)).join(', ')
+      const cols = COLUMNS[table]
+        .map((c) => (c.endsWith('_at') ? `strftime('%Y-%m-%d %H:%M:%S', ${c}) AS ${c}` : c))
+        .join(', ')
       const sql = `SELECT ${cols} FROM ${table} ORDER BY id`
       expect(await connector.execute(sql, []), table).toEqual(oracleDb.prepare(sql).all())
     }

@@ -37,17 +37,25 @@ function csvField(value: unknown, delimiter: string): string {
 }
 
 /** One table as CSV text. `time` rewrites each 'YYYY-MM-DD HH:MM:SS' UTC value (e.g. with an offset). */
-export function csvText(table: TableName, rows: readonly Row[], options: { delimiter?: string; bom?: boolean; time?: (utc: string) => string } = {}): string {
+export function csvText(
+  table: TableName,
+  rows: readonly Row[],
+  options: { delimiter?: string; bom?: boolean; time?: (utc: string) => string } = {},
+): string {
   const d = options.delimiter ?? ','
   const cols = COLUMNS[table]
   const lines = [cols.join(d)]
   for (const row of rows) {
-    lines.push(cols.map((c) => {
-      let v = row[c]
-      if (c === 'is_active') v = v === 1 ? 'true' : 'false'
-      if (TIME_COLUMNS.has(c) && typeof v === 'string' && options.time) v = options.time(v)
-      return csvField(v, d)
-    }).join(d))
+    lines.push(
+      cols
+        .map((c) => {
+          let v = row[c]
+          if (c === 'is_active') v = v === 1 ? 'true' : 'false'
+          if (TIME_COLUMNS.has(c) && typeof v === 'string' && options.time) v = options.time(v)
+          return csvField(v, d)
+        })
+        .join(d),
+    )
   }
   return `${options.bom ? '\uFEFF' : ''}${lines.join('\r\n')}\r\n`
 }
@@ -58,7 +66,10 @@ export function writeCsvDataset(dir: string, data: EcommerceData = dataset()): R
   for (const table of TABLES) {
     const file = join(dir, `${table}.csv`)
     const rows = data[table] as unknown as Row[]
-    writeFileSync(file, table === 'customers' ? csvText(table, rows, { delimiter: ';', bom: true }) : csvText(table, rows))
+    writeFileSync(
+      file,
+      table === 'customers' ? csvText(table, rows, { delimiter: ';', bom: true }) : csvText(table, rows),
+    )
     out[table] = file
   }
   return out
@@ -68,7 +79,14 @@ export function writeCsvDataset(dir: string, data: EcommerceData = dataset()): R
 export function withBerlinOffset(utc: string): string {
   const ms = Date.parse(`${utc.replace(' ', 'T')}Z`)
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Berlin', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    timeZone: 'Europe/Berlin',
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
   }).formatToParts(ms)
   const get = (t: string) => parts.find((p) => p.type === t)!.value
   const local = Date.UTC(+get('year'), +get('month') - 1, +get('day'), +get('hour'), +get('minute'), +get('second'))
@@ -77,7 +95,12 @@ export function withBerlinOffset(utc: string): string {
 }
 
 interface SheetJs {
-  utils: { book_new(): object; book_append_sheet(wb: object, ws: object, name: string): void; encode_cell(c: { r: number; c: number }): string; encode_range(r: object): string }
+  utils: {
+    book_new(): object
+    book_append_sheet(wb: object, ws: object, name: string): void
+    encode_cell(c: { r: number; c: number }): string
+    encode_range(r: object): string
+  }
   write(wb: object, o: object): Buffer
 }
 
