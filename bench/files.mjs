@@ -144,7 +144,7 @@ async function main() {
         samples[how].push(m)
         log(
           `${c.name} ${how} run ${run + 1}: load ${m.loadMs.toFixed(0)} ms, first answer ` +
-            `${m.firstAnswerMs.toFixed(0)} ms, peak RSS ${m.maxRssMB.toFixed(0)} MB`,
+            `${m.firstAnswerMs.toFixed(0)} ms, peak RSS ${m.maxRssMB.toFixed(0)} MiB`,
         )
       }
     }
@@ -186,9 +186,9 @@ async function main() {
       const ratio = (other) =>
         other && how !== 'duckdb' && how !== 'postgres' ? `${(s.loadMs / other.loadMs).toFixed(2)}x` : ''
       lines.push(
-        `| ${c.name} | ${c.fileMB.toFixed(1)} MB | ${how} | ${s.loadMs.toFixed(0)} ms (${s.loadSpread}) | ` +
+        `| ${c.name} | ${c.fileMB.toFixed(1)} MiB | ${how} | ${s.loadMs.toFixed(0)} ms (${s.loadSpread}) | ` +
           `${s.firstAnswerMs.toFixed(0)} ms (${s.firstAnswerSpread}) | ` +
-          `${Math.round(s.rowsPerSecond).toLocaleString('en')} | ${s.maxRssMB.toFixed(0)} MB | ` +
+          `${Math.round(s.rowsPerSecond).toLocaleString('en')} | ${s.maxRssMB.toFixed(0)} MiB | ` +
           `${how === 'postgres' ? '(server)' : `${(s.maxRssMB / c.fileMB).toFixed(2)}x`} | ${ratio(duck)} | ` +
           `${ratio(post)} |`,
       )
