@@ -18,6 +18,10 @@ import { deepFreeze } from './util/objects.js'
 export class CompiledQuery {
   private readonly renders = new Map<string, RenderedStatements>()
   private annotationValue: Readonly<Record<string, Record<string, unknown>>> | undefined
+  /** Estimated bytes this object keeps alive, its renders included (see {@link CompiledQueries}). */
+  bytes = 0
+  /** Called after a render made the object larger (the cache then accounts for it). */
+  onGrow: (() => void) | undefined
 
   /** The cubes the SQL touches: the root of the join tree and every joined cube. */
   readonly cubes: readonly CompiledCube[]
@@ -42,6 +46,8 @@ export class CompiledQuery {
       const rendered = deepFreeze(renderSql(this.plan, this.model, dialect, stream ? { stream: true } : {}))
       out = new RenderedStatements(dialect.name, rendered, this.decimals)
       this.renders.set(id, out)
+      this.bytes += statementBytes(rendered.main) + (rendered.total ? statementBytes(rendered.total) : 0)
+      this.onGrow?.()
     }
     return out
   }
@@ -70,6 +76,32 @@ export class RenderedStatements {
   }
 }
 
+/** Bounds of the compiled-query cache (`createSemanticLayer({ compiledQueries })`). */
+export interface CompiledQueriesOptions {
+  /** Most entries kept. Default 1 000. */
+  readonly maxEntries?: number
+  /** Most estimated bytes kept, all entries together. Default 32 MiB. */
+  readonly maxBytes?: number
+  /** An entry estimated larger than this is never kept (such a query is compiled on every call). Default 256 KiB. */
+  readonly maxEntryBytes?: number
+}
+
+const DEFAULTS = { maxEntries: 1_000, maxBytes: 32 * 2 ** 20, maxEntryBytes: 256 * 2 ** 10 } as const
+
+/**
+ * Estimated size of a text kept alive: two bytes a character (V8 keeps Latin-1 text in one, so this is an
+ * upper bound for the usual ASCII), plus a header.
+ */
+const textBytes = (text: string): number => 16 + 2 * text.length
+/** Fixed cost of the objects of an entry (normalized query, plan, annotation) besides its text. */
+const ENTRY_OVERHEAD = 4 * 2 ** 10
+
+function statementBytes(statement: { readonly sql: string; readonly params: readonly unknown[] }): number {
+  let bytes = textBytes(statement.sql) + 16 + 8 * statement.params.length
+  for (const p of statement.params) if (typeof p === 'string') bytes += textBytes(p)
+  return bytes
+}
+
 /**
  * An LRU of compiled queries, keyed by everything their compilation depends on: the security context
  * (digested), the query text (after queryRewrite and authorize filters when the layer has those hooks),
@@ -79,23 +111,38 @@ export class RenderedStatements {
  */
 export class CompiledQueries {
   private readonly entries: LRUCache<string, CompiledQuery> | undefined
+  private readonly maxKeyChars: number
 
-  constructor(maxEntries: number | false, private readonly decimals: DecimalMode) {
-    if (maxEntries !== false && (!Number.isSafeInteger(maxEntries) || maxEntries < 0)) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['compiledQueries'], message: 'compiledQueries must be a non-negative integer (0 or false turns the compiled-query cache off).' }])
-    }
-    this.entries = maxEntries === false || maxEntries === 0 ? undefined : new LRUCache<string, CompiledQuery>({ max: maxEntries })
+  constructor(settings: Settings, private readonly decimals: DecimalMode) {
+    const o = resolveSettings(settings)
+    this.maxKeyChars = Math.floor(o.maxEntryBytes / 4)
+    this.entries = o.maxEntries === 0 ? undefined : new LRUCache<string, CompiledQuery>({
+      max: o.maxEntries,
+      maxSize: o.maxBytes,
+      maxEntrySize: o.maxEntryBytes,
+      sizeCalculation: (compiled) => Math.max(1, compiled.bytes),
+    })
   }
 
   get enabled(): boolean {
     return this.entries !== undefined
   }
 
-  /** The key of a call, or undefined when the cache is off or the query is not plain data. `digest`: securityDigest() of the security context. */
+  /** Entries and their estimated bytes (for tests and operators). */
+  get usage(): { readonly entries: number; readonly bytes: number } {
+    return { entries: this.entries?.size ?? 0, bytes: this.entries?.calculatedSize ?? 0 }
+  }
+
+  /**
+   * The key of a call, or undefined when the cache is off, the query is not plain data, or the query is
+   * so large that its entry could not be kept (its key alone, and the query's own text which the entry
+   * keeps too, would pass `maxEntryBytes`): such a query is never stored, so no key is made for it.
+   */
   keyOf(digest: string | undefined, ...parts: readonly unknown[]): string | undefined {
     if (!this.entries || digest === undefined) return undefined
     try {
-      return `${digest}\u0000${parts.map((p) => canonical(p)).join('\u0000')}`
+      const key = `${digest}\u0000${parts.map((p) => canonical(p)).join('\u0000')}`
+      return key.length > this.maxKeyChars ? undefined : key
     } catch {
       return undefined // never shared, never an error here: the normal path reports bad input
     }
@@ -118,7 +165,49 @@ export class CompiledQueries {
     return new CompiledQuery(model, tenant, normalized, plan, dataSource, this.decimals)
   }
 
+  /**
+   * Keep `compiled` under `key`. Its estimated size: the key's text twice (the key, and the query's own
+   * strings, which the normalized query and plan keep and the key spells out) plus a fixed overhead, and
+   * later each statement rendered from it (SQL text and string parameters), accounted when it is rendered.
+   */
   set(key: string | undefined, compiled: CompiledQuery): void {
-    if (key !== undefined) this.entries?.set(key, compiled)
+    const entries = this.entries
+    if (key === undefined || !entries) return
+    compiled.bytes = 2 * textBytes(key) + ENTRY_OVERHEAD
+    compiled.onGrow = () => {
+      // lru-cache sizes an entry when it is set: set it again (or drop it, if it no longer fits).
+      if (entries.peek(key) !== compiled) return
+      entries.delete(key)
+      entries.set(key, compiled)
+    }
+    entries.set(key, compiled)
   }
+}
+
+type Settings = number | false | CompiledQueriesOptions | undefined
+
+function resolveSettings(settings: Settings): Required<CompiledQueriesOptions> {
+  const bad = (message: string): never => {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['compiledQueries'], message }])
+  }
+  if (settings === false) return { ...DEFAULTS, maxEntries: 0 }
+  if (settings === undefined) return { ...DEFAULTS }
+  if (typeof settings === 'number') {
+    if (!Number.isSafeInteger(settings) || settings < 0) {
+      bad('compiledQueries must be a non-negative integer (0 or false turns the compiled-query cache off), or ' +
+        '{ maxEntries, maxBytes, maxEntryBytes }.')
+    }
+    return { ...DEFAULTS, maxEntries: settings }
+  }
+  if (typeof settings !== 'object' || settings === null) {
+    return bad('compiledQueries must be a number of entries, false, or { maxEntries, maxBytes, maxEntryBytes }.')
+  }
+  const out = { ...DEFAULTS, ...settings }
+  for (const name of ['maxEntries', 'maxBytes', 'maxEntryBytes'] as const) {
+    const v = out[name]
+    const least = name === 'maxEntries' ? 0 : 1
+    if (!Number.isSafeInteger(v) || v < least) bad(`compiledQueries.${name} must be an integer ≥ ${least}.`)
+  }
+  if (out.maxEntryBytes > out.maxBytes) bad('compiledQueries.maxEntryBytes must not exceed maxBytes.')
+  return out
 }

@@ -1,6 +1,7 @@
 import { SemanticLayerError, describeName, isSemanticLayerError, toInternal } from './errors.js'
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
 import { isConnector } from './connectors/connector.js'
+import { ConnectorSources } from './connectors/connector-sources.js'
 import type { CompiledCube, CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
@@ -13,6 +14,7 @@ import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
 import { PolicyEvaluator, queryMembers, type SecurityContext, type SecurityHooks } from './security/authorize-query.js'
+import { rewriteFilters } from './security/rewrite-filters.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
@@ -21,8 +23,12 @@ import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
 import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
-import { securityDigest, sha256 } from './cache/cache-key.js'
-import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { sha256 } from './cache/cache-key.js'
+import { callContext, type CallContext } from './security/security-context.js'
+import { CompiledQueries, type CompiledQueriesOptions } from './compiled-queries.js'
+import type { CompiledQuery, RenderedStatements } from './compiled-queries.js'
+import { checkQueryLimits, resolveQueryLimits } from './query/query-limits.js'
+import { resolveClock, type Clock } from './util/clock.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -44,8 +50,25 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly defaultLimit?: number
   /** Largest limit a query may ask for. Default 50 000. */
   readonly maxLimit?: number
-  /** Clock for relative date ranges ('today', 'last 7 days'). Default: the system clock. */
+  /**
+   * Longest filter value a query may carry, in characters (QUERY_INVALID / LIMIT_EXCEEDED beyond it).
+   * Default 10 000. Checked before anything is compiled or cached, so one request cannot make the layer
+   * hold megabytes of text per query.
+   */
+  readonly maxFilterValueLength?: number
+  /** Most filter values in one query, all filters together (LIMIT_EXCEEDED beyond it). Default 10 000. */
+  readonly maxFilterValues?: number
+  /**
+   * Clock for relative date ranges ('today', 'last 7 days') and for the result cache's notion of time
+   * (refresh-key buckets, entry ages and TTL, the pause after a cache failure). Default: the system clock.
+   * A frozen `now` freezes those too. Its timers stay the event loop's: pass `clock` to control both.
+   */
   readonly now?: () => Date
+  /**
+   * The whole clock: time as `now` reads it, plus the timers the cache waits on (stale-if-slow, lock
+   * polling, cache-call timeouts), so tests can move time by hand. Pass `now` or `clock`, not both.
+   */
+  readonly clock?: Clock
   /** Stop any statement running longer than this on the server (QUERY_TIMEOUT). Per-query `timeoutMs` overrides it. */
   readonly timeoutMs?: number
   /**
@@ -62,10 +85,12 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly cacheOptions?: CacheOptions
   /**
    * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
-   * parsing, policies, planning and rendering. Default 1 000; `0` or `false` turns it off. Queries with
-   * relative date ranges are not kept, and `queryRewrite`/`authorize` still run on every call.
+   * parsing, policies, planning and rendering. A number of entries (default 1 000), `0` or `false` to turn
+   * it off, or `{ maxEntries, maxBytes, maxEntryBytes }`: at most 32 MiB (estimated) in all by default,
+   * and a query whose entry would pass 256 KiB is not kept. Queries with relative date ranges are not
+   * kept, and `queryRewrite`/`authorize` still run on every call.
    */
-  readonly compiledQueries?: number | false
+  readonly compiledQueries?: number | false | CompiledQueriesOptions
 }
 
 export interface QueryOptions {
@@ -129,6 +154,8 @@ export interface SemanticLayer {
   meta(options?: MetaOptions): Promise<MetaResponse>
   /** The shared compiled model (undefined when models come from a per-tenant factory). */
   readonly model: CompiledModel | undefined
+  /** The row limits of this layer (`defaultLimit`, `maxLimit`), e.g. for an HTTP handler's per-request budget. */
+  readonly limits: { readonly defaultLimit: number; readonly maxLimit: number }
   /**
    * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
    * With `redisCache` every instance sharing the Redis drops them.
@@ -165,11 +192,16 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
   }
+  // A cache passed in may be shared (one memoryCache() between layers, one Redis prefix between
+  // deployments): result keys then need each connector's identity. The default cache is this layer's own.
+  const sharedCache = options.cache !== undefined && options.cache !== false
+  const sources = new ConnectorSources(sharedCache)
   if (typeof options.connectors !== 'function') {
     for (const [name, connector] of Object.entries(options.connectors ?? {})) {
       if (!isConnector(connector)) {
         throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CONNECTOR', path: ['connectors', name], message: `connectors.${name} is not a Cortex connector. Create one with a factory such as sqlite() from 'cortex-semantic/sqlite'.` }])
       }
+      sources.of(connector, name)
     }
   }
   const tenancy = new Tenancy<ModelInput>({
@@ -180,12 +212,15 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     compile: (m) => compileModel(isModelDefinition(m) ? m : parseModel([{ content: m as object }])),
     isFactory: (m): m is ModelFactory<ModelInput> => typeof m === 'function',
   })
-  const now = options.now ?? (() => new Date())
+  const clock = resolveClock(options)
+  const now = options.now ?? (() => new Date(clock.now()))
   const decimals = options.decimals ?? 'number'
   let closed = false
   // One result cache per layer: memoryCache() unless options.cache says otherwise.
-  const queryCache = createQueryCache(options)
-  const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
+  const queryCache = createQueryCache({ ...options, clock })
+  const compiledQueries = new CompiledQueries(options.compiledQueries, decimals)
+  const queryLimits = resolveQueryLimits(options)
+  const limits = Object.freeze({ defaultLimit, maxLimit })
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
 
   const assertOpen = (): void => {
@@ -197,9 +232,11 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   }
 
   /** Parse → tenant → member-level policies → queryRewrite → authorize → row-level policies → normalize → plan. */
-  const prepare = async (input: unknown, ctx: SecurityContext | undefined): Promise<Prepared> => {
+  const prepare = async (input: unknown, call: CallContext): Promise<Prepared> => {
     assertOpen()
-    const digest = compiledQueries.enabled ? tryDigest(ctx) : undefined
+    // The call's snapshot of the context: what every check below, the hooks and the digest see.
+    const ctx = call.context
+    const digest = compiledQueries.enabled ? call.digest() : undefined
     // Without hooks, a query compiled before under an equal context (same tenant and model) is reused as is.
     const inputKey = hasHooks ? undefined : compiledQueries.keyOf(digest, input)
     if (compiledQueries.has(inputKey)) {
@@ -209,12 +246,15 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       scope.release()
     }
     const parsed = guard('parse', () => parseQuery(input))
+    checkQueryLimits(parsed, queryLimits)
     const scope = await tenancy.resolve(ctx)
     try {
       const model = scope.model
       const policies = new PolicyEvaluator(model, ctx, options.contextToGroups)
       policies.checkMembers(queryMembers(parsed))
       let query = parsed
+      // Filters queryRewrite adds or changes are security filters (exact text comparison).
+      let securityFilters: ReadonlySet<number> | undefined
       if (options.queryRewrite) {
         let rewritten: unknown
         try {
@@ -224,6 +264,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
         query = guard('parse', () => parseQuery(rewritten))
         policies.checkMembers(queryMembers(query))
+        securityFilters = rewriteFilters(parsed.filters, query.filters)
       }
       const extra: CubeFilter[] = []
       if (options.authorize) {
@@ -233,8 +274,10 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
         if (typeof decision === 'object' && decision.allow && decision.filters) extra.push(...guard('parse', () => parseQuery({ filters: decision.filters }).filters ?? []))
       }
-      // With hooks, the compiled form is keyed by what they made of the query (they ran for this call).
-      const key = hasHooks ? compiledQueries.keyOf(digest, 'hooks', query, extra) : inputKey
+      // With hooks, the compiled form is keyed by what they made of the query (they ran for this call),
+      // including which filters are security filters: the same query text renders differently otherwise.
+      const hookKey = [query, extra, [...(securityFilters ?? [])]]
+      const key = hasHooks ? compiledQueries.keyOf(digest, 'hooks', ...hookKey) : inputKey
       const hit = compiledQueries.get(key, model, scope.tenant)
       if (hit) return { scope, compiled: hit, digest }
       // Relative date ranges read the clock: such a query compiles to different SQL over time, so it is not kept.
@@ -250,7 +293,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       const rounds = Object.keys(model.cubes).length + Object.keys(model.views).length + 1
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
-        const normalized = normalizeQuery(query, model, { defaultLimit, maxLimit, nowMs }, [...extra, ...rowFilters])
+        const normalizeOptions = { defaultLimit, maxLimit, nowMs, ...(securityFilters ? { securityFilters } : {}) }
+        const normalized = normalizeQuery(query, model, normalizeOptions, [...extra, ...rowFilters])
         const plan = buildPlan(model, normalized)
         const touched = new Set([...owners, ...treeCubes(plan.tree)])
         if (touched.size === owners.size) {
@@ -283,10 +327,11 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
    */
   const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
     const { rendered } = statements
+    const zoned = withZone(exec, rendered) // the zone the statements convert to, for the connector to check
     const total = rendered.total
     const [main, totalRows] = await Promise.all([
-      fetchRows(connector, rendered.main, statements.shaper, exec),
-      total ? run(() => connector.execute(total.sql, total.params, exec)) : Promise.resolve(undefined),
+      fetchRows(connector, rendered.main, statements.shaper, zoned),
+      total ? run(() => connector.execute(total.sql, total.params, zoned)) : Promise.resolve(undefined),
     ])
     return totalRows === undefined ? { main } : { main, totalRows }
   }
@@ -300,8 +345,9 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     get model() {
       return tenancy.model
     },
+    limits,
     async sql(input, sqlOptions) {
-      const prepared = await prepare(input, sqlOptions?.securityContext)
+      const prepared = await prepare(input, callContext(sqlOptions?.securityContext))
       try {
         const dialect = sqlOptions?.dialect ? DIALECTS[sqlOptions.dialect] : connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
         if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
@@ -312,21 +358,23 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     },
     async query(input, queryOptions) {
       const started = Date.now()
-      const ctx = queryOptions?.securityContext
+      const call = callContext(queryOptions?.securityContext)
+      const ctx = call.context
       let prepared: Prepared | undefined
       try {
-        prepared = await prepare(input, ctx)
-        const { scope, compiled, digest } = prepared
+        prepared = await prepare(input, call)
+        const { scope, compiled } = prepared
         const connector = connectorFor(scope, compiled.dataSource)
         const statements = guard('render', () => compiled.render(connector.dialect))
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         let keyDigest: string | undefined
         const { main, totalRows, cache } = await queryCache.run({
-          connector,
+          connector, source: sources.of(connector, compiled.dataSource),
           statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
           exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
-          modelVersion: scope.model.version, securityContext: ctx ?? null, securityDigest: digest, tenant: scope.tenant, dialect: connector.dialect.name,
+          modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain,
+          tenant: scope.tenant, dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })
@@ -352,11 +400,12 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
       }
     },
     stream(input, queryOptions) {
-      const ctx = queryOptions?.securityContext
       return {
         async *[Symbol.asyncIterator]() {
           const started = Date.now()
-          const prepared = await prepare(input, ctx)
+          const call = callContext(queryOptions?.securityContext)
+          const ctx = call.context
+          const prepared = await prepare(input, call)
           let rows = 0
           try {
             const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
@@ -365,7 +414,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
             // costs more than the second object does, and a custom connector has only one stream().
             const shape = shaper.one
             try {
-              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, execOptions(queryOptions))) {
+              const exec = withZone(execOptions(queryOptions), rendered)
+              for await (const raw of connector.stream(rendered.main.sql, rendered.main.params, exec)) {
                 rows++
                 yield shape(raw)
               }
@@ -398,7 +448,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     },
     async meta(metaOptions) {
       assertOpen()
-      const ctx = metaOptions?.securityContext
+      const ctx = callContext(metaOptions?.securityContext).context
       const scope = await tenancy.resolve(ctx)
       try {
         const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
@@ -429,20 +479,16 @@ function policyExpansionUnstable(): SemanticLayerError {
   return new SemanticLayerError('INTERNAL', [{ code: 'POLICY_EXPANSION_UNSTABLE', path: [], message }])
 }
 
-/** The security context's digest for keys, or undefined when it is not plain data (such calls are never shared). */
-function tryDigest(ctx: SecurityContext | undefined): string | undefined {
-  try {
-    return securityDigest(ctx ?? null)
-  } catch {
-    return undefined
-  }
-}
-
 function isModelDefinition(value: unknown): value is ModelDefinition {
   // loadModel() returns frozen definitions with normalized arrays; anything else is parsed first.
   if (typeof value !== 'object' || value === null || !Object.isFrozen(value)) return false
   const v = value as { cubes?: unknown; views?: unknown }
   return Array.isArray(v.cubes) && Array.isArray(v.views)
+}
+
+/** The execute options of a statement, with the time zone it converts to (connectors check it: see ExecuteOptions). */
+function withZone(options: ExecuteOptions, rendered: RenderedQuery): ExecuteOptions {
+  return rendered.timeZone === undefined ? options : { ...options, timeZone: rendered.timeZone }
 }
 
 /** All cubes of one query must live in one data source (federation is not supported). */
@@ -461,7 +507,7 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
 
 /**
  * The statements' digest, with the connector's data version when it reports one (files(): a digest of the
- * content of the tables the cubes read), so a result computed on other data is never served (ADR 11). A
+ * content of the tables the cubes read), so a result computed on other data is never served (ADR 12). A
  * cube over SQL rather than one table asks for the version of every table.
  */
 function versionedDigest(connector: Connector, digest: string, cubes: readonly CompiledCube[]): string {

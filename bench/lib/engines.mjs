@@ -61,7 +61,7 @@ export async function openEngine(engine, size, layerOptions = {}) {
     // Cortex's value settings: dates as text read in UTC, exact BIGINT/DECIMAL strings; prepared statements.
     const pool = mysql2.createPool({ uri: url, connectionLimit: 4, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' })
     pool.pool.on('connection', (c) => {
-      c.query("SET time_zone = '+00:00'")
+      c.query("SET time_zone = '+00:00', div_precision_increment = 30") // as the connector's session setup
       // MariaDB: max_statement_time (seconds); MySQL 8: max_execution_time (ms). One of them fails.
       c.query('SET SESSION max_statement_time = 120', () => undefined)
       c.query('SET SESSION max_execution_time = 120000', () => undefined)

@@ -110,6 +110,8 @@ export function scopesOf(cubes: readonly string[], tenant: string | undefined): 
 /** Everything a cached result depends on. Refresh-key values are not part of it: they are checked against the entry. */
 export interface ResultKeyInput {
   readonly modelVersion: string
+  /** The connector's identity (Connector.id): which database the rows come from. */
+  readonly source: string
   readonly securityDigest: string
   readonly tenant: string | undefined
   /** {@link statementDigest} of the dialect, SQL and parameters of every statement. */
@@ -140,7 +142,8 @@ export function statementDigest(dialect: string, main: Statement, total: Stateme
  * array in a fixed order: every part is a string, a string array or a number array, so JSON is already
  * injective on them and canonical()'s generic walk (a third of a cache hit's key cost) is not needed.
  * The leading version changes whenever the stored entry's shape or this encoding does (3: rows stored with
- * their form; 4: this array instead of canonical() text), so an older entry is never read.
+ * their form; 4: this array instead of canonical() text; 5: with the connector's identity), so an older
+ * entry is never read.
  */
 export function resultKey(input: ResultKeyInput): string {
   return `r:${sha256(resultKeyText(input))}`
@@ -148,10 +151,20 @@ export function resultKey(input: ResultKeyInput): string {
 
 /** The text {@link resultKey} hashes (exported for its test: decoding it gives the input back). */
 export function resultKeyText(input: ResultKeyInput): string {
-  return JSON.stringify([4, input.modelVersion, input.securityDigest, input.tenant ?? null, input.statements, input.scopes, input.generations])
+  const { modelVersion, source, securityDigest, tenant, statements, scopes, generations } = input
+  return JSON.stringify([5, modelVersion, source, securityDigest, tenant ?? null, statements, scopes, generations])
 }
 
 /** `k:<sha256>`: the cached value of one cube's `refresh_key.sql` for one security context and interval. */
-export function refreshValueKey(input: { modelVersion: string; cube: string; sql: string; securityDigest: string; tenant: string | undefined; dialect: string; bucket: number }): string {
-  return `k:${sha256(canonical({ v: 1, ...input, tenant: input.tenant ?? null }))}`
+export function refreshValueKey(input: {
+  modelVersion: string
+  source: string
+  cube: string
+  sql: string
+  securityDigest: string
+  tenant: string | undefined
+  dialect: string
+  bucket: number
+}): string {
+  return `k:${sha256(canonical({ v: 2, ...input, tenant: input.tenant ?? null }))}`
 }

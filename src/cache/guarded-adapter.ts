@@ -1,4 +1,5 @@
 import type { CacheAdapter, CacheErrorHandler, CacheOperation } from './cache-adapter.js'
+import { systemClock, type Clock } from '../util/clock.js'
 
 /** What a guarded call returns when the adapter failed, timed out or is known to be down. */
 export const FAILED: unique symbol = Symbol('cache call failed')
@@ -19,7 +20,12 @@ export interface GuardedAdapter {
   close(): Promise<void>
 }
 
-export function guardAdapter(adapter: CacheAdapter, onError: CacheErrorHandler | undefined, retryAfterMs: number): GuardedAdapter {
+export function guardAdapter(
+  adapter: CacheAdapter,
+  onError: CacheErrorHandler | undefined,
+  retryAfterMs: number,
+  clock: Clock = systemClock,
+): GuardedAdapter {
   let downUntil = 0
   let warned = false
   const report = (error: unknown, operation: CacheOperation): void => {
@@ -32,21 +38,22 @@ export function guardAdapter(adapter: CacheAdapter, onError: CacheErrorHandler |
     } else if (!warned) {
       // Without a hook, say it once per process lifetime of this layer instead of staying silent.
       warned = true
-      process.emitWarning(`cortex-semantic: the ${adapter.name} cache failed (${operation}); queries go on uncached. Pass onCacheError to createSemanticLayer to observe cache failures.`, { code: 'CORTEX_CACHE_FAILED' })
+      const why = error instanceof Error && error.message ? `: ${error.message.slice(0, 300)}` : ''
+      process.emitWarning(`cortex-semantic: the ${adapter.name} cache failed (${operation}${why}); queries go on uncached. Pass onCacheError to createSemanticLayer to observe cache failures.`, { code: 'CORTEX_CACHE_FAILED' })
     }
   }
   const timed = <T>(operation: CacheOperation, promise: Promise<T>): Promise<T> => {
     const ms = adapter.timeoutMs
     if (ms === undefined) return promise
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CacheTimeoutError(adapter.name, operation, ms)), ms)
+      const cancel = clock.setTimer(() => reject(new CacheTimeoutError(adapter.name, operation, ms)), ms)
       promise.then(
         (value) => {
-          clearTimeout(timer)
+          cancel()
           resolve(value)
         },
         (error: unknown) => {
-          clearTimeout(timer)
+          cancel()
           reject(error)
         },
       )
@@ -63,11 +70,11 @@ export function guardAdapter(adapter: CacheAdapter, onError: CacheErrorHandler |
     name: adapter.name,
     report,
     async call(operation, fn) {
-      if (downUntil > Date.now()) return FAILED
+      if (downUntil > clock.now()) return FAILED
       try {
         return await invoke(operation, fn)
       } catch (error) {
-        downUntil = Date.now() + retryAfterMs
+        downUntil = clock.now() + retryAfterMs
         report(error, operation)
         return FAILED
       }

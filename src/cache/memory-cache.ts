@@ -2,12 +2,18 @@ import { randomUUID } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { SemanticLayerError } from '../errors.js'
 import type { CacheAdapter } from './cache-adapter.js'
+import { systemClock, type Clock } from '../util/clock.js'
 
 export interface MemoryCacheOptions {
   /** Most entries kept (least recently used go first). Default 1 000. */
   readonly maxEntries?: number
   /** Most bytes kept, counted as the UTF-8 size of keys and values. Default 64 MiB. A larger single value is not cached. */
   readonly maxBytes?: number
+  /**
+   * The clock entry TTLs and lock expiry are measured on. Default: the system clock. The layer checks
+   * entry ages on its own clock too, so this matters only when the cache is used on its own.
+   */
+  readonly clock?: Clock
 }
 
 /**
@@ -26,8 +32,11 @@ export function memoryCache(options: MemoryCacheOptions = {}): CacheAdapter {
       throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cache', name], message: `memoryCache ${name} must be a positive integer.` }])
     }
   }
+  const clock = options.clock ?? systemClock
   const values = new LRUCache<string, string>({
     max: maxEntries,
+    // lru-cache measures TTLs on `perf`; with a clock of the caller's, read it on every check (no 1 ms reuse).
+    ...(options.clock ? { perf: { now: () => clock.now() }, ttlResolution: 0 } : {}),
     maxSize: maxBytes,
     sizeCalculation: (value, key) => Math.max(1, Buffer.byteLength(value) + Buffer.byteLength(key)),
   })
@@ -54,7 +63,7 @@ export function memoryCache(options: MemoryCacheOptions = {}): CacheAdapter {
       for (const s of scopes) generations.set(s, (generations.get(s) ?? 0) + 1)
     },
     async lock(key, ttlMs) {
-      const now = Date.now()
+      const now = clock.now()
       const held = locks.get(key)
       if (held && held.expiresAt > now) return undefined
       const token = randomUUID()

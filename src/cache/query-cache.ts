@@ -3,13 +3,14 @@ import type { Connector, ExecuteOptions, FetchedRows } from '../connectors/conne
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import { CACHE_MODES, type CacheAdapter, type CacheErrorHandler, type CacheInfo, type CacheMode, type CacheOptions, type InvalidateTarget } from './cache-adapter.js'
-import { resultKey, scopes, scopesOf, securityDigest } from './cache-key.js'
+import { resultKey, scopes, scopesOf } from './cache-key.js'
 import { FAILED, guardAdapter, type GuardedAdapter } from './guarded-adapter.js'
 import { memoryCache } from './memory-cache.js'
 import { refreshKeyValues, type RefreshContext } from './refresh-values.js'
 import { refreshRuleOf, type RefreshKeyCube, type RefreshRule } from './refresh-key.js'
 import { decodeEntry, encodeEntry, type CacheEntry } from './row-codec.js'
 import { cancelled, createFlights } from './single-flight.js'
+import { sleepOn, systemClock, type Clock } from '../util/clock.js'
 
 /**
  * What one run of a query's statements gave: the main statement's rows in the form the connector
@@ -24,16 +25,21 @@ export interface FetchedResult {
 /** Everything the layer hands the cache for one query (see createSemanticLayer's query()). */
 export interface CachedRunRequest {
   readonly connector: Connector
+  /** The connector's identity (Connector.id, or the layer's own id for it): part of every key. */
+  readonly source: string
   /** statementDigest() of the dialect and the rendered statements (main and total): part of the key. Called only when the cache is on. */
   readonly statementDigest: () => string
   readonly exec: ExecuteOptions
   /** Run the statements on the database (the layer's own execution, with its error wrapping). */
   readonly execute: (exec: ExecuteOptions) => Promise<FetchedResult>
   readonly modelVersion: string
-  /** Who is asking: digested into the key, so results are never shared across security contexts. */
-  readonly securityContext: unknown
-  /** securityDigest(securityContext) when the caller has it already (saves hashing it twice). */
-  readonly securityDigest?: string | undefined
+  /**
+   * securityDigest() of the call's security context snapshot (see security-context.ts): part of the key,
+   * so results are never shared across contexts. Undefined when the context is not plain data: the
+   * query then runs uncached, and `notPlain` (why) is reported as 'key'.
+   */
+  readonly securityDigest: string | undefined
+  readonly notPlain?: unknown
   readonly tenant?: string | undefined
   readonly dialect: string
   /** The cubes the query touches (root of the join tree and every joined cube). */
@@ -58,6 +64,8 @@ export interface QueryCacheSettings {
   readonly cache?: CacheAdapter | false
   readonly onCacheError?: CacheErrorHandler
   readonly cacheOptions?: CacheOptions
+  /** Every time the cache reads or waits on (default: the system clock). */
+  readonly clock?: Clock
 }
 
 interface Filled extends FetchedResult {
@@ -93,7 +101,10 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
   if (given !== undefined && given !== false && (typeof given !== 'object' || given === null || !(['get', 'set', 'delete', 'generations', 'bump', 'lock', 'unlock'] as const).every((m) => typeof given[m] === 'function'))) {
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CACHE', path: ['cache'], message: "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false." }])
   }
-  const adapter: GuardedAdapter | undefined = settings.cache === false ? undefined : guardAdapter(settings.cache ?? memoryCache(), settings.onCacheError, retryAfterMs)
+  const clock = settings.clock ?? systemClock
+  const store = settings.cache === false ? undefined : (settings.cache ?? memoryCache({ clock }))
+  const adapter: GuardedAdapter | undefined =
+    store === undefined ? undefined : guardAdapter(store, settings.onCacheError, retryAfterMs, clock)
   // Rows shaped as they arrived are handed out as they are to a single caller only (see FetchedRows).
   const flights = createFlights<Filled>((filled) => shareRows(filled.main))
   const refreshContext: RefreshContext | undefined = adapter ? { adapter, flights: createFlights<string | typeof FAILED>() } : undefined
@@ -141,7 +152,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const lockKey = `l:${key.slice(2)}`
     let token: string | undefined
     if (adapter && plan.lock) {
-      const deadline = Date.now() + lockMs
+      const deadline = clock.now() + lockMs
       let delay = 5
       for (;;) {
         let attempt: { raw: CacheAdapter; lock: Promise<string | undefined> } | undefined
@@ -155,8 +166,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         }
         if ((token = got) !== undefined) break
         // Someone else is running it: wait for its entry, or for the lock to free up.
-        if (Date.now() >= deadline) break
-        await sleep(delay, signal)
+        if (clock.now() >= deadline) break
+        await sleepOn(clock, delay, signal, cancelled)
         delay = Math.min(delay * 1.5, 100)
         const entry = await read(adapter, key)
         if (entry === FAILED) break
@@ -171,7 +182,8 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       }
       const result = await execute(req, exec)
       if (adapter && plan.write) {
-        await write(adapter, key, { id: randomUUID(), createdAt: Date.now(), refreshKeys: plan.refreshKeys, ...result }, plan.ttlMs)
+        const entry = { id: randomUUID(), createdAt: clock.now(), refreshKeys: plan.refreshKeys, ...result }
+        await write(adapter, key, entry, plan.ttlMs)
       }
       return result
     } finally {
@@ -185,7 +197,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
   const info = (mode: CacheMode, refreshKeys: Readonly<Record<string, string>>, entry?: CacheEntry, stale = false): CacheInfo => ({
     hit: entry !== undefined,
     stale,
-    ageMs: entry ? Math.max(0, Date.now() - entry.createdAt) : 0,
+    ageMs: entry ? Math.max(0, clock.now() - entry.createdAt) : 0,
     refreshKeys: entry ? entry.refreshKeys : refreshKeys,
     mode,
   })
@@ -216,16 +228,15 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       if (signal?.aborted) throw cancelled(signal.reason)
       const uncached = async (): Promise<CachedRun> => ({ ...(await execute(req, req.exec)), cache: { hit: false, stale: false, ageMs: 0, refreshKeys: {}, mode: 'no-cache' } })
       if (!adapter || !refreshContext) return uncached()
-      let digest: string
-      try {
-        digest = req.securityDigest ?? securityDigest(req.securityContext)
-      } catch (error) {
+      const digest = req.securityDigest
+      if (digest === undefined) {
         // A context that is not plain data cannot be keyed safely: never share, never fail the query.
-        adapter.report(error, 'key')
+        adapter.report(req.notPlain ?? new Error('The security context is not plain data.'), 'key')
         return uncached()
       }
       // A process-local flight key (never stored): the same parts as the result key, without generations.
-      const localKey = JSON.stringify([req.modelVersion, digest, req.tenant ?? null, req.statementDigest(), req.mode])
+      const { modelVersion, source, tenant, mode } = req
+      const localKey = JSON.stringify([modelVersion, source, digest, tenant ?? null, req.statementDigest(), mode])
       return requests.join(localKey, (shared) => runShared({ ...req, exec: withSignal(req.exec, shared) }, digest), { signal })
     },
 
@@ -246,11 +257,12 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const scopeList = scopesOf(req.cubes.map((c) => c.name), req.tenant)
     const [generations, refreshKeys] = await Promise.all([
       adapter.call('generations', (x) => x.generations(scopeList)),
-      refreshKeyValues(refreshContext, { ...req, securityDigest: digest }, cubeRules, Date.now()),
+      refreshKeyValues(refreshContext, { ...req, securityDigest: digest }, cubeRules, clock.now()),
     ])
     const degraded = generations === FAILED || refreshKeys === FAILED
     const key = resultKey({
       modelVersion: req.modelVersion,
+      source: req.source,
       securityDigest: digest,
       tenant: req.tenant,
       statements: req.statementDigest(),
@@ -265,9 +277,12 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     }
     const maxEvery = Math.max(0, ...cubeRules.map((r) => (r.kind === 'immutable' ? 0 : r.everyMs)))
     const ttlMs = Math.max(entryTtlMs, 2 * maxEvery)
-    const isFresh = (e: CacheEntry): boolean => sameValues(e.refreshKeys, current)
+    // The adapter's own TTL only frees space (Redis and lru-cache expire on their own clocks): an entry
+    // older than its TTL on the layer's clock is gone for every mode.
+    const alive = (e: CacheEntry): boolean => clock.now() - e.createdAt < ttlMs
+    const isFresh = (e: CacheEntry): boolean => alive(e) && sameValues(e.refreshKeys, current)
     const seen = mode === 'no-cache' ? undefined : await read(adapter, key)
-    const entry = seen === FAILED ? undefined : seen
+    const entry = seen === FAILED || (seen && !alive(seen)) ? undefined : seen
     if (entry && isFresh(entry)) return fromEntry(mode, entry, false)
 
     // no-cache skips reading, so it does not wait on other instances either (only on this process's run).
@@ -279,7 +294,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     }
     if (entry && mode === 'stale-if-slow') {
       const refresh = flights.join(key, start, { signal })
-      const settled = await raceTimeout(refresh, staleIfSlowMs)
+      const settled = await raceTimeout(clock, refresh, staleIfSlowMs)
       if (settled.done) return fromFill(mode, current, settled.value)
       // Too slow: serve the expired entry; the refresh goes on and fills the cache.
       background(flights.join(key, start, { background: true }))
@@ -312,6 +327,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
 
   async function closeImpl(): Promise<void> {
     if (!adapter) return
+    // Real time on purpose: close() must end even under a clock that tests move by hand.
     let timer: NodeJS.Timeout | undefined
     await Promise.race([Promise.all([requests.drain(), flights.drain(), refreshContext?.flights.drain()]), new Promise((r) => (timer = setTimeout(r, 5_000)))])
     clearTimeout(timer)
@@ -343,12 +359,15 @@ function sameValues(a: Readonly<Record<string, string>>, b: Readonly<Record<stri
   return keys.length === Object.keys(a).length && keys.every((k) => a[k] === b[k])
 }
 
-async function raceTimeout<T>(promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined
+type Raced<T> = { done: true; value: T } | { done: false }
+
+async function raceTimeout<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<Raced<T>> {
+  let cancel: (() => void) | undefined
   try {
-    return await Promise.race([promise.then((value) => ({ done: true as const, value })), new Promise<{ done: false }>((r) => (timer = setTimeout(() => r({ done: false }), ms)))])
+    const late = new Promise<Raced<T>>((r) => (cancel = clock.setTimer(() => r({ done: false }), ms)))
+    return await Promise.race([promise.then((value) => ({ done: true as const, value })), late])
   } finally {
-    clearTimeout(timer)
+    cancel?.()
   }
 }
 
@@ -360,20 +379,4 @@ function shareRows(rows: FetchedRows): void {
 function withSignal(exec: ExecuteOptions, signal: AbortSignal | undefined): ExecuteOptions {
   const { signal: _caller, ...rest } = exec
   return signal === undefined ? rest : { ...rest, signal }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, ms))
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(cancelled(signal.reason))
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(cancelled(signal.reason))
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

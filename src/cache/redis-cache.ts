@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { SemanticLayerError } from '../errors.js'
 import type { CacheAdapter } from './cache-adapter.js'
 import { redisDriver, type RedisClientLike, type Subscription } from './redis-client.js'
+import { systemClock, type Clock } from '../util/clock.js'
 
 export interface RedisCacheOptions {
   /** An ioredis client or a connected node-redis client the host already has. Cortex never closes it. */
@@ -17,6 +18,8 @@ export interface RedisCacheOptions {
   readonly generationCacheMs?: number
   /** Problems of the pub/sub connection (query-path errors go to the layer's `onCacheError`). */
   readonly onError?: (error: unknown) => void
+  /** The clock `generationCacheMs` is measured on. Default: the system clock. */
+  readonly clock?: Clock
 }
 
 // INCR every generation and tell every instance, atomically: no instance can see the new generation
@@ -48,6 +51,7 @@ export function redisCache(options: RedisCacheOptions): CacheAdapter {
   const prefix = options.prefix ?? 'cortex:'
   const timeoutMs = options.timeoutMs ?? 300
   const generationCacheMs = options.generationCacheMs ?? 2_000
+  const clock = options.clock ?? systemClock
   for (const [name, v] of [['timeoutMs', timeoutMs], ['generationCacheMs', generationCacheMs]] as const) {
     if (!Number.isFinite(v) || v < 0) {
       throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cache', name], message: `redisCache ${name} must be a non-negative number of milliseconds.` }])
@@ -111,7 +115,7 @@ export function redisCache(options: RedisCacheOptions): CacheAdapter {
     },
     async generations(scopes) {
       const live = subscribe()?.live() === true
-      const now = Date.now()
+      const now = clock.now()
       if (live) {
         const cached = scopes.map((s) => known.get(s))
         if (cached.every((c) => c !== undefined && now - c.at < generationCacheMs)) return cached.map((c) => c!.value)
@@ -121,7 +125,11 @@ export function redisCache(options: RedisCacheOptions): CacheAdapter {
       if (!Array.isArray(raw) || raw.length !== scopes.length) throw new Error('Unexpected MGET reply from Redis')
       const values = raw.map((v) => (v === null || v === undefined ? 0 : Number(v)))
       if (values.some((v) => !Number.isSafeInteger(v))) throw new Error('A generation key in Redis does not hold an integer')
-      if (live && startedAt === epoch && subscription?.live()) scopes.forEach((s, i) => known.set(s, { value: values[i]!, at: now }))
+      if (live && startedAt === epoch && subscription?.live()) {
+        // Scopes grow with cubes × tenants: forget them all past 10 000 (they are read again from Redis).
+        if (known.size > 10_000) known.clear()
+        scopes.forEach((s, i) => known.set(s, { value: values[i]!, at: now }))
+      }
       return values
     },
     async bump(scopes) {

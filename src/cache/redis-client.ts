@@ -10,6 +10,8 @@ export interface IoRedisLike {
 export interface NodeRedisLike {
   sendCommand(args: string[]): Promise<unknown>
   duplicate(): unknown
+  /** False until `connect()` is called, and again after `quit()`/`close()`/`destroy()`. */
+  readonly isOpen?: boolean
 }
 
 export type RedisClientLike = IoRedisLike | NodeRedisLike
@@ -86,9 +88,25 @@ function ioredisDriver(client: IoRedisLike): RedisDriver {
   }
 }
 
+/** What to do about a node-redis client that is not open; Cortex never connects or closes the host's client. */
+const NOT_CONNECTED =
+  'The node-redis client passed to redisCache() is not connected. node-redis clients do not connect by themselves: call await client.connect() before passing it to redisCache(), and keep it open while the layer runs (Cortex never connects or closes it).'
+
+/** The error a cache call gets from a node-redis client that is not open (reported through onCacheError). */
+export class RedisClientClosedError extends Error {
+  constructor() {
+    super(NOT_CONNECTED)
+    this.name = 'RedisClientClosedError'
+  }
+}
+
 function nodeRedisDriver(client: NodeRedisLike): RedisDriver {
+  // A client that was never connected would fail every call ("The client is closed"), so say so now.
+  if (client.isOpen === false) {
+    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'REDIS_NOT_CONNECTED', path: ['cache', 'client'], message: NOT_CONNECTED }])
+  }
   return {
-    command: (args) => client.sendCommand([...args]),
+    command: (args) => (client.isOpen === false ? Promise.reject(new RedisClientClosedError()) : client.sendCommand([...args])),
     subscribe(channel, onMessage, onState, onError) {
       const sub = client.duplicate() as NodeRedisSubscriber
       let subscribed = false

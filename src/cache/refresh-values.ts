@@ -14,6 +14,7 @@ interface RefreshRequest {
   readonly connector: Connector
   readonly exec: ExecuteOptions
   readonly modelVersion: string
+  readonly source: string
   readonly securityDigest: string
   readonly tenant?: string | undefined
   readonly dialect: string
@@ -45,7 +46,8 @@ export async function refreshKeyValues(ctx: RefreshContext, req: RefreshRequest,
 }
 
 function sqlValue(ctx: RefreshContext, req: RefreshRequest, cube: string, rule: Extract<RefreshRule, { kind: 'sql' }>, bucket: number): Promise<string | Failed> {
-  const key = refreshValueKey({ modelVersion: req.modelVersion, cube, sql: rule.sql, securityDigest: req.securityDigest, tenant: req.tenant, dialect: req.dialect, bucket })
+  const { modelVersion, source, securityDigest, tenant, dialect } = req
+  const key = refreshValueKey({ modelVersion, source, cube, sql: rule.sql, securityDigest, tenant, dialect, bucket })
   return ctx.flights.join(key, async () => {
     const cached = await ctx.adapter.call('get', (x) => x.get(key))
     // The cache is failing: the query runs uncached anyway, so the refresh query would be wasted.

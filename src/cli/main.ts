@@ -3,7 +3,8 @@
  * The `cortex` command. Exit codes: 0 ok, 1 model or query error (issues printed with file and path),
  * 2 usage error. `main()` is exported so it can run in-process (tests, scripts).
  */
-import { realpathSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { metaCommand, queryCommand, sqlCommand, validateCommand, type CommandIo } from './commands.js'
@@ -23,45 +24,106 @@ export interface CliIo {
   readonly signal?: AbortSignal
 }
 
-export const USAGE = `Usage: cortex <command> [options]
-
-Commands:
-  validate <model-dir>                        Check a model folder; list every problem with file and path
-  sql <query.json|-> --model <dir> --dialect <sqlite|postgres|mysql>
-                                              Print the SQL and parameters for a query (no connection)
-  query <query.json|-> --model <dir> --db <url> [--json] [--timeout <ms>]
-                                              Run a query and print a table (or Cube's JSON with --json)
-  meta --model <dir> [--json]                 List the cubes, views and members
-  serve --model <dir> --db <url> [--port 4000] [--admin-token <t>] [--cors <origin>]...
-                                              Serve Cube's REST API on 127.0.0.1 for local development
-
-  --db is sqlite:<path>, postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db.
-  A query is a JSON file, - (stdin) or inline JSON; { "query": {...} } files are unwrapped.
-
-Exit codes: 0 ok, 1 model or query error, 2 usage error.
-`
-
-const OPTIONS = {
+/** Every option, as node:util parseArgs reads it. */
+export const OPTIONS = {
   model: { type: 'string', short: 'm' },
   dialect: { type: 'string', short: 'd' },
   db: { type: 'string' },
   json: { type: 'boolean' },
-  port: { type: 'string', short: 'p' },
   timeout: { type: 'string' },
+  port: { type: 'string', short: 'p' },
   'admin-token': { type: 'string' },
   cors: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
 } as const
+
+/** What `--help` says about each option (a test checks that the help lists every one). */
+const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, { readonly arg?: string; readonly help: string }>> = {
+  model: { arg: '<dir>', help: 'The model folder (validate also takes it as its argument)' },
+  dialect: { arg: '<d>', help: 'sql: sqlite, postgres or mysql' },
+  db: { arg: '<url>', help: 'sqlite:<path>, postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db' },
+  json: { help: "sql, query, meta: print JSON (Cube's REST bodies) instead of text" },
+  timeout: { arg: '<ms>', help: 'query: stop the statement on the server after this many milliseconds' },
+  port: { arg: '<n>', help: 'serve: the port on 127.0.0.1 (default 4000; 0 picks a free one)' },
+  'admin-token': { arg: '<t>', help: 'serve: enable the admin API with this bearer token (or set CORTEX_ADMIN_TOKEN)' },
+  cors: { arg: '<origin>', help: 'serve: let a browser app on this origin call the API (repeatable)' },
+  help: { help: 'Print this help' },
+  version: { help: 'Print the version of cortex-semantic' },
+}
+
+type OptionName = keyof typeof OPTIONS
+
+/** Each command: its synopsis (printed with a usage error), what it does, and the options it takes. */
+const COMMANDS: Readonly<Record<string, { readonly synopsis: string; readonly does: string; readonly options: readonly OptionName[] }>> = {
+  validate: { synopsis: 'cortex validate <model-dir>', does: 'Check a model folder; list every problem with file and path', options: ['model'] },
+  sql: {
+    synopsis: 'cortex sql <query> --model <dir> (--dialect <sqlite|postgres|mysql> | --db <url>) [--json]',
+    does: 'Print the SQL and parameters for a query (no connection)',
+    options: ['model', 'dialect', 'db', 'json'],
+  },
+  query: {
+    synopsis: 'cortex query <query> --model <dir> --db <url> [--json] [--timeout <ms>]',
+    does: "Run a query and print a table (or Cube's JSON with --json)",
+    options: ['model', 'db', 'json', 'timeout'],
+  },
+  meta: { synopsis: 'cortex meta --model <dir> [--json]', does: 'List the cubes, views and members', options: ['model', 'json'] },
+  serve: {
+    synopsis: 'cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]...',
+    does: "Serve Cube's REST API on 127.0.0.1 for local development; one log line per request",
+    options: ['model', 'db', 'port', 'admin-token', 'cors'],
+  },
+}
+
+const GLOBAL_OPTIONS: readonly OptionName[] = ['help', 'version']
+
+export const USAGE = `Usage: cortex <command> [options]
+
+Commands:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.synopsis}\n      ${c.does}`)
+  .join('\n')}
+
+Options:
+${(Object.keys(OPTIONS) as OptionName[])
+  .map((name) => {
+    const short = 'short' in OPTIONS[name] ? (OPTIONS[name] as { short: string }).short : undefined
+    const { arg, help } = OPTION_HELP[name]
+    return `  ${`${short ? `-${short}, ` : '    '}--${name}${arg ? ` ${arg}` : ''}`.padEnd(26)}${help}`
+  })
+  .join('\n')}
+
+A <query> is a JSON file, - (stdin) or inline JSON; { "query": {...} } files are unwrapped.
+Exit codes: 0 ok, 1 model, query or database error, 2 usage error.
+`
+
+const HELP_HINT = "Run 'cortex --help' to see every command and option."
 
 /** Run the CLI with `argv` (without node and the script) and return the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const commandIo: CommandIo = { stdout: io.stdout, stderr: io.stderr, stdin: io.stdin ?? process.stdin, cwd: io.cwd ?? process.cwd() }
+  // For a usage error's synopsis line, even when the options cannot be parsed.
+  let command: string | undefined = argv.find((a) => !a.startsWith('-'))
   try {
     const { values, positionals } = parse(argv)
-    const [command, ...rest] = positionals
+    const rest = positionals.slice(1)
+    command = positionals[0]
+    if (values.version) {
+      io.stdout.write(`${packageVersion()}\n`)
+      return 0
+    }
     if (values.help || command === 'help' || command === undefined) {
       ;(command === undefined && !values.help ? io.stderr : io.stdout).write(USAGE)
       return command === undefined && !values.help ? 2 : 0
+    }
+    const spec = COMMANDS[command]
+    if (!spec) {
+      const known = Object.keys(COMMANDS)
+      command = undefined
+      return usage(`Unknown command '${positionals[0]}'. The commands are ${known.join(', ')}.`)
+    }
+    for (const name of Object.keys(values) as OptionName[]) {
+      if (!spec.options.includes(name) && !GLOBAL_OPTIONS.includes(name)) usage(`cortex ${command} does not take --${name}.`)
     }
     const model = (): string => values.model ?? usage(`cortex ${command} needs --model <dir>.`)
     const one = (what: string): string => {
@@ -84,19 +146,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'meta':
         none()
         return await metaCommand({ model: model(), json: values.json === true }, commandIo)
-      case 'serve': {
+      default: {
         none()
         const port = values.port === undefined ? 4000 : positiveInt(values.port, '--port', true)
         const adminToken = values['admin-token'] ?? (io.env ?? process.env).CORTEX_ADMIN_TOKEN
         const flags = { model: model(), db: values.db ?? usage('cortex serve needs --db <url>.'), port, cors: values.cors ?? [], ...(adminToken ? { adminToken } : {}) }
         return await serveCommand(flags, commandIo, io.signal ?? stopSignal())
       }
-      default:
-        return usage(`Unknown command '${command}'.`)
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`error: ${error.message}\n\n${USAGE}`)
+      // The problem and its fix on two lines: the command's synopsis, or where to find the commands.
+      const spec = command === undefined ? undefined : COMMANDS[command]
+      io.stderr.write(`error: ${error.message}\n${spec ? `usage: ${spec.synopsis}` : HELP_HINT}\n`)
       return 2
     }
     printError(error, io.stderr)
@@ -108,7 +170,9 @@ function parse(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true })
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error))
+    // Node's message goes on about positionals after '--'; its first sentence names the problem.
+    const message = error instanceof Error ? error.message : String(error)
+    throw new UsageError(/^.*?\.(?=\s|$)/.exec(message)?.[0] ?? message)
   }
 }
 
@@ -120,6 +184,22 @@ function positiveInt(value: string, flag: string, allowZero = false): number {
   const n = Number(value)
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || (n === 0 && !allowZero) || n > (flag === '--port' ? 65535 : Number.MAX_SAFE_INTEGER)) usage(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer.`)
   return n
+}
+
+/** The version in cortex-semantic's package.json: the nearest one above this file (src/cli or dist). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown }
+      if (pkg.name === 'cortex-semantic' && typeof pkg.version === 'string') return pkg.version
+    } catch {
+      // No package.json here: look further up.
+    }
+    const up = dirname(dir)
+    if (up === dir) return 'unknown'
+    dir = up
+  }
 }
 
 /** Aborts on the first SIGINT or SIGTERM. */

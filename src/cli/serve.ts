@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { createNodeHandler, type HandlerOptions } from '../http.js'
@@ -42,7 +42,11 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: Abo
     ...(flags.adminToken ? { authenticateAdmin: (_req: Request, { token }: { token: string | undefined }) => sameSecret(token, flags.adminToken!) } : {}),
   }
   const handler = createNodeHandler(layer, options)
-  const server = createServer(handler)
+  const server = createServer((req, res) => {
+    const started = performance.now()
+    res.once('close', () => io.stdout.write(`${requestLine(req, res, performance.now() - started)}\n`))
+    handler(req, res)
+  })
   try {
     await new Promise<void>((ok, fail) => {
       server.once('error', fail)
@@ -72,6 +76,26 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: Abo
   await handler.close()
   io.stdout.write('Stopped.\n')
   return 0
+}
+
+/**
+ * One log line per request: `GET /cubejs-api/v1/load 200 12ms <request id>`. The path only: the query
+ * string (which carries the query and its filter values) and the headers (tokens) are never logged.
+ */
+export function requestLine(req: IncomingMessage, res: ServerResponse, ms: number): string {
+  let path = '/'
+  try {
+    path = new URL(req.url ?? '/', 'http://localhost').pathname
+  } catch {
+    path = '(unparsable path)'
+  }
+  // Printable ASCII only, and not too long: a log line is one line, whatever the client sent.
+  path = path.replace(/[^\x21-\x7e]/g, '?')
+  if (path.length > 200) path = `${path.slice(0, 200)}…`
+  const method = /^[A-Z]{1,16}$/.test(req.method ?? '') ? req.method : '?'
+  const status = res.writableFinished ? String(res.statusCode) : `${res.statusCode} (aborted)`
+  const id = res.getHeader('x-request-id')
+  return `${method} ${path} ${status} ${Math.round(ms)}ms ${typeof id === 'string' ? id : '-'}`
 }
 
 function sameSecret(given: string | undefined, expected: string): boolean {

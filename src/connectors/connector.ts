@@ -6,6 +6,12 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal
   /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
   readonly timeoutMs?: number
+  /**
+   * The IANA time zone the statement converts times to (a bound parameter of it), when it converts any.
+   * A connector whose server may not know the zone checks it and refuses with a coded error rather than
+   * returning NULL time buckets (MySQL without time zone tables). Others ignore it.
+   */
+  readonly timeZone?: string
 }
 
 export interface HealthReport {
@@ -44,11 +50,22 @@ export type FetchedRows =
  *
  * @example
  * // A connector of your own: execute and stream are required, executeArrays is optional.
- * const mine = defineConnector({ dialect: inner.dialect, execute: (sql, params, o) => inner.execute(sql, params, o),
- *   stream: (sql, params, o) => inner.stream(sql, params, o), healthCheck: () => inner.healthCheck(), close: () => inner.close() })
+ * // `id` names the database in result-cache keys (required when the layer is given a cache).
+ * const mine = defineConnector({ id: inner.id, dialect: inner.dialect,
+ *   execute: (sql, params, o) => inner.execute(sql, params, o),
+ *   stream: (sql, params, o) => inner.stream(sql, params, o),
+ *   healthCheck: () => inner.healthCheck(), close: () => inner.close() })
  */
 export interface Connector {
   readonly dialect: SqlDialect
+  /**
+   * What data this connector reads, for result-cache keys: two connectors with the same `id` must return
+   * the same rows for the same SQL, and connectors over different databases must have different ones, so
+   * layers sharing a cache (one `memoryCache()`, one Redis prefix) never serve each other's results. The
+   * built-in connectors derive it from their connection target (never the password) unless given one.
+   * A custom connector without it cannot use a cache passed to `createSemanticLayer` (CONFIG_INVALID).
+   */
+  readonly id?: string
   /** Run one statement with bound parameters. */
   execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ObjectRow[]>
   /**
@@ -76,7 +93,7 @@ export interface Connector {
    * Optional: a digest of the data the named tables hold now (`tables`: the `sql_table` of each cube a
    * query reads; undefined when a cube is defined by SQL, meaning every table). When present, the layer
    * adds it to the query's result-cache key, so a cached result is served only for the data it was
-   * computed on: `files()` changes it when a reload swaps new data in (ADR 11). Must be cheap.
+   * computed on: `files()` changes it when a reload swaps new data in (ADR 12). Must be cheap.
    */
   dataVersion?(tables: readonly string[] | undefined): string
   /** Check that the source answers (e.g. `SELECT 1`). Never throws. */

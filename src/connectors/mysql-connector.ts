@@ -1,8 +1,10 @@
 import { createRequire } from 'node:module'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
+import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { givenId, mysqlIdentity } from './connector-identity.js'
 import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
@@ -34,6 +36,12 @@ export interface MysqlOptions {
   readonly pool?: { readonly max?: number; readonly idleTimeoutMs?: number; readonly connectionTimeoutMs?: number }
   readonly existingPool?: MysqlPoolLike
   readonly knex?: KnexLike
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: derived from host, port,
+   * database, user and socket path of `connection`, of the existing pool's config or of knex's connection
+   * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
+   */
+  readonly id?: string
 }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
@@ -76,6 +84,12 @@ interface Source {
   end(): Promise<void>
 }
 
+/** Whether the server can convert to a named zone: NULL when its time zone tables lack it (or are empty). */
+const ZONE_CHECK = "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', ?) AS cortex_zone_check"
+/** Zones remembered per connector (IANA has about 600 names; the map is cleared if something sends more). */
+const MAX_CHECKED_ZONES = 1000
+const ZONE_CHECK_TIMEOUT_MS = 10_000
+
 /** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
 const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
@@ -88,7 +102,10 @@ const STOPPED = Symbol('stopped')
 /**
  * A connector for MySQL 8 and MariaDB through mysql2 (install it: `npm install mysql2`). Statements run
  * as server-side prepared statements; time values come back as text read in UTC; BIGINT and DECIMAL come
- * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection.
+ * back as exact strings. Cancellation runs `KILL QUERY` on a separate short-lived connection. Every
+ * connection it uses (also a host pool's or knex's) runs in UTC with `div_precision_increment = 30`;
+ * a named time zone the server cannot convert to (empty zone tables) is refused with UNSUPPORTED /
+ * TIME_ZONE_TABLES_MISSING, checked once per connector and zone (docs/mysql.md).
  *
  * @example
  * import { mysql } from 'cortex-semantic/mysql'
@@ -112,6 +129,27 @@ export function mysql(options: MysqlOptions): Connector {
     ready.set(connection, setting)
   }
   const open = (): Source => (source ??= createSource(options, loaded, initialize))
+  // Named zones this server converts to, checked once per connector (its pool) and zone: with empty time
+  // zone tables CONVERT_TZ returns NULL, and every row would fall into one NULL time bucket. Both outcomes
+  // are kept; a failed check (connection, timeout) is not, so the next query checks again.
+  const zones = new Map<string, Promise<void>>()
+  const checkZone = (zone: string | undefined, timeoutMs: number | undefined): Promise<void> | undefined => {
+    if (zone === undefined || fixedOffsetText(zone) !== undefined) return undefined
+    let pending = zones.get(zone)
+    if (!pending) {
+      if (zones.size >= MAX_CHECKED_ZONES) zones.clear()
+      // Shared by concurrent first queries, so it runs without any one caller's signal.
+      const limit = Math.min(timeoutMs ?? ZONE_CHECK_TIMEOUT_MS, ZONE_CHECK_TIMEOUT_MS)
+      pending = execute(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
+        if ((rows[0] as Row | undefined)?.cortex_zone_check == null) throw zoneTablesError()
+      })
+      zones.set(zone, pending)
+      pending.catch((error: unknown) => {
+        if (!isSemanticLayerError(error) || error.issues[0]?.code !== 'TIME_ZONE_TABLES_MISSING') zones.delete(zone)
+      })
+    }
+    return pending
+  }
 
   const acquire = async (control: Control): Promise<RawConnection> => {
     if (closed) throw closedError()
@@ -166,6 +204,8 @@ export function mysql(options: MysqlOptions): Connector {
 
   /** Run one statement; `arrays`: rows as arrays in SELECT-list order (mysql2's rowsAsArray). */
   const execute = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays = false): Promise<unknown[]> => {
+    const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
+    if (zoneChecked) await zoneChecked
     const control = new Control(kill)
     try {
       return await runCancellable(execOptions, async () => {
@@ -198,6 +238,8 @@ export function mysql(options: MysqlOptions): Connector {
   async function* stream(sql: string, params: readonly unknown[], execOptions?: ExecuteOptions): AsyncGenerator<Row> {
     const signal = execOptions?.signal
     if (signal?.aborted) throw cancelledError(signal.reason)
+    const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
+    if (zoneChecked) await zoneChecked
     const control = new Control(kill)
     let why: 'timeout' | 'abort' | undefined
     let notify: (() => void) | undefined
@@ -284,7 +326,9 @@ export function mysql(options: MysqlOptions): Connector {
     }
   }
 
+  const id = givenId(options.id, 'mysql') ?? mysqlIdentity(mysqlTarget(options))
   return brandConnector({
+    ...(id === undefined ? {} : { id }),
     dialect: mysqlDialect,
     execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
     executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
@@ -361,6 +405,17 @@ class Control {
       hardClose(connection)
     }
   }
+}
+
+/** Where a mysql() connector connects, as its options tell: the URL or config, a pool's config, knex's settings. */
+function mysqlTarget(options: MysqlOptions): unknown {
+  if (options.knex) return (options.knex.client as { connectionSettings?: unknown }).connectionSettings
+  if (options.existingPool) {
+    type WithConfig = { config?: { connectionConfig?: unknown }; pool?: { config?: { connectionConfig?: unknown } } }
+    const pool = options.existingPool as WithConfig
+    return pool.config?.connectionConfig ?? pool.pool?.config?.connectionConfig
+  }
+  return options.connection
 }
 
 function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewConnection: (c: RawConnection) => void): Source {
@@ -454,6 +509,19 @@ function toConnectorError(error: unknown, params: readonly unknown[]): SemanticL
 
 function connectorError(issue: 'MYSQL_ERROR' | 'CONNECTION_LOST' | 'CONNECT_FAILED', what: string, error: unknown, params: readonly unknown[]): SemanticLayerError {
   return new SemanticLayerError('CONNECTOR_FAILED', [{ code: issue, path: [], message: `${what}: ${describeMysqlError(error, params)}` }], { cause: error })
+}
+
+function zoneTablesError(): SemanticLayerError {
+  return new SemanticLayerError('UNSUPPORTED', [{
+    code: 'TIME_ZONE_TABLES_MISSING',
+    path: ['timezone'],
+    message:
+      "This MySQL/MariaDB server cannot convert times to the query's time zone: its time zone tables are " +
+      'empty or lack that zone, so CONVERT_TZ would return NULL. Load them (MariaDB: ' +
+      'mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql; MySQL: ' +
+      'mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql) and create the connector again, ' +
+      'or query in UTC or a fixed-offset zone such as Etc/GMT-5.',
+  }])
 }
 
 function closedError(cause?: unknown): SemanticLayerError {

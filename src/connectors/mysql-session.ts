@@ -20,8 +20,16 @@ export interface SessionSetting {
   readonly value: string
 }
 
-/** time_zone: TIMESTAMP values are read, and compared with bound instants, in the session's zone. */
-export const SESSION_SETTINGS: readonly SessionSetting[] = [{ variable: 'time_zone', value: "'+00:00'" }]
+/**
+ * - time_zone: TIMESTAMP values are read, and compared with bound instants, in the session's zone.
+ * - div_precision_increment: division of exact numbers keeps 30 decimals (the server's maximum) instead of
+ *   the default 4, so `AVG` over a DECIMAL column or `1.0 * a / b` gives the same number as on PostgreSQL
+ *   and SQLite (to 1e-9 relative).
+ */
+export const SESSION_SETTINGS: readonly SessionSetting[] = [
+  { variable: 'time_zone', value: "'+00:00'" },
+  { variable: 'div_precision_increment', value: '30' },
+]
 
 /** `SET a = x, b = y`: once per new connection of an owned pool; at every checkout of a host's connection on MySQL. */
 export const SET_SESSION = `SET ${SESSION_SETTINGS.map((s) => `${s.variable} = ${s.value}`).join(', ')}`

@@ -3,6 +3,7 @@ import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../er
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
 import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import { givenId, postgresIdentity } from './connector-identity.js'
 import { quoteIdentifier, sessionSettings, withSessionPrefix, type SubmittableClass } from './postgres-session.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
@@ -87,6 +88,12 @@ export type PostgresOptions = {
    * pool and the host's sessions keep their own search_path.
    */
   searchPath?: readonly string[]
+  /**
+   * Names the database for result-cache keys (see Connector.id). Default: derived from host, port,
+   * database, user and searchPath of `connection`, of the existing pool's options or of knex's connection
+   * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
+   */
+  id?: string
 }
 
 interface PgModule {
@@ -318,7 +325,10 @@ export function postgres(options: PostgresOptions): Connector {
 
   const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
+  const target = options.knex?.client.connectionSettings ?? options.existingPool?.options ?? options.connection
+  const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
   return brandConnector({
+    ...(id === undefined ? {} : { id }),
     dialect: postgresDialect,
     execute,
     executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
@@ -540,17 +550,23 @@ function isConnectionLevel(error: unknown): boolean {
 }
 
 const SQLSTATE_CLASSES: Record<string, string> = {
-  '08': 'connection exception', '0A': 'feature not supported', '22': 'data exception', '23': 'integrity constraint violation',
-  '25': 'invalid transaction state', '28': 'invalid authorization', '3D': 'invalid catalog name', '3F': 'invalid schema name',
-  '40': 'transaction rollback', '42': 'syntax error or access rule violation', '53': 'insufficient resources',
-  '54': 'program limit exceeded', '55': 'object not in prerequisite state', '57': 'operator intervention', '58': 'system error',
+  '08': 'connection exception', '0A': 'feature not supported', '21': 'cardinality violation', '22': 'data exception',
+  '23': 'integrity constraint violation', '25': 'invalid transaction state', '28': 'invalid authorization',
+  '3D': 'invalid catalog name', '3F': 'invalid schema name', '40': 'transaction rollback',
+  '42': 'syntax error or access rule violation', '53': 'insufficient resources', '54': 'program limit exceeded',
+  '55': 'object not in prerequisite state', '57': 'operator intervention', '58': 'system error',
 }
 
 /**
- * pg's own message, with everything that could echo a bound value removed: data exceptions (class 22)
- * are cut before the offending value and quoted text is masked. Class 42 messages name identifiers and
- * SQL tokens from the compiled model (values are always bound), so they are kept. Free-text classes
- * (PL/pgSQL RAISE, internal errors) get only the generic description.
+ * pg's own message, redacted by one rule (docs/connectors.md, "Errors"): names of objects stay, values
+ * and credentials never appear.
+ * - PostgreSQL double-quotes the names of objects (database, role, schema, relation, column, constraint,
+ *   type); they are kept, except in data exceptions (class 22), whose double quotes hold the offending
+ *   value: those messages are cut before the value (`…: "abc"`) and every quoted part is masked.
+ * - Single-quoted text (a literal) and `0x…` bytes are masked in every class.
+ * - Classes whose message is free text (PL/pgSQL RAISE, internal errors, unlisted classes) show only
+ *   the SQLSTATE. DETAIL and HINT (which hold key values) are never copied; the driver error is `cause`.
+ * Bound values never reach the SQL text, and PostgreSQL never puts a password in a message.
  */
 function describePostgresError(error: unknown): string {
   const code = errorCode(error)
@@ -558,8 +574,8 @@ function describePostgresError(error: unknown): string {
   const cls = SQLSTATE_CLASSES[code.slice(0, 2)]
   if (!cls) return `SQLSTATE ${code}`
   let message = error instanceof Error ? error.message : ''
-  if (code.startsWith('22')) message = message.split(': ')[0]!
-  if (!code.startsWith('42')) message = message.replace(/"[^"]*"/g, '"…"').replace(/'[^']*'/g, "'…'").replace(/\b0x[0-9a-f]+\b/gi, '0x…')
+  if (code.startsWith('22')) message = message.split(': ')[0]!.replace(/"[^"]*"/g, '"…"')
+  message = message.replace(/'[^']*'/g, "'…'").replace(/\b0x[0-9a-f]+\b/gi, '0x…')
   return `SQLSTATE ${code} (${cls})${message ? `: ${message.slice(0, 300)}` : ''}`
 }
 

@@ -285,6 +285,7 @@ export function files(options: FilesOptions): FilesConnector {
   }
 
   const connector: FilesConnector = {
+    id: options.id ?? connectorId(specs),
     dialect: sqliteDialect,
     execute: (sql, params, o) => delegate((c) => c.execute(sql, params, o)),
     executeArrays: (sql, params, o) => delegate((c) => c.executeArrays!(sql, params, o)),
@@ -380,6 +381,12 @@ export function files(options: FilesOptions): FilesConnector {
     },
   }
   return brandConnector(connector)
+}
+
+/** `files:<digest>` of every table's name, source (path or URL) and options: the default Connector.id. */
+function connectorId(specs: readonly TableSpec[]): string {
+  const parts = specs.map((s) => [s.name, s.origin.kind === 'path' ? s.origin.path : s.origin.url, s.optionsDigest])
+  return `files:${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32)}`
 }
 
 function versionOf(spec: TableSpec, content: string): string {

@@ -139,6 +139,12 @@ export interface FilesOptions {
   readonly onProgress?: (progress: LoadProgress) => void
   /** Clock and timers (tests inject them). Default: the global ones. */
   readonly timers?: FilesTimers
+  /**
+   * Names this connector's data in result-cache keys (Connector.id). Default: `files:` and a digest of
+   * every table's name, source and options. The content of the tables is in every key as well
+   * (`dataVersion`), so connectors over the same content share entries.
+   */
+  readonly id?: string
 }
 
 export type TableOrigin =
@@ -202,6 +208,7 @@ const TABLE_KEYS = [
   'refreshEveryMs',
 ]
 const TOP_KEYS = [
+  'id',
   'tables',
   'columns',
   'watch',
@@ -247,6 +254,9 @@ export function tableSpecs(options: FilesOptions): TableSpec[] {
   positive(options.fetchTimeoutMs, ['fetchTimeoutMs'], fail)
   const refreshEveryMs = positive(options.refreshEveryMs, ['refreshEveryMs'], fail)
   const timezone = zone(options.timezone, ['timezone'], fail)
+  if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
+    fail(['id'], 'id must be a non-empty string naming the data of this connector.')
+  }
   const baseDir = options.baseDir ?? process.cwd()
   if (typeof baseDir !== 'string') fail(['baseDir'], 'baseDir must be a folder path.')
   const origin = options.googleSheetsOrigin ?? 'https://docs.google.com'

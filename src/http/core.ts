@@ -9,6 +9,7 @@ import { authenticateAdmin, authenticateUser } from './auth.js'
 import { createCors } from './cors.js'
 import { dryRun, load, meta, sql, type CubeParams, type CubeRouteContext } from './cube-routes.js'
 import { LayerSlot } from './layer-slot.js'
+import { withoutTrailingSlashes } from './paths.js'
 import { HandlerMetrics } from './metrics.js'
 import { resolveOptions, type HandlerOptions } from './options.js'
 import { readJsonObject } from './read-body.js'
@@ -48,7 +49,7 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
   }
 
   const routeOf = (pathname: string): Route | undefined => {
-    const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname
+    const path = withoutTrailingSlashes(pathname)
     if (path === '/healthz' || path === '/livez' || path === '/readyz') return { kind: 'probe', name: path.slice(1) as 'healthz' | 'livez' | 'readyz' }
     const cubePrefix = `${options.basePath}/v1/`
     if (path.startsWith(cubePrefix)) {
@@ -82,20 +83,20 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
     const onAbort = (): void => controller.abort(request.signal.reason)
     if (request.signal.aborted) onAbort()
     else request.signal.addEventListener('abort', onAbort, { once: true })
-    let timer: NodeJS.Timeout | undefined
+    let cancelTimer: (() => void) | undefined
     const running = work(controller.signal)
     try {
       if (options.timeoutMs === undefined) return await running
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
+        cancelTimer = options.setTimer(() => {
           const error = new HttpError(504, { error: `The request timed out after ${options.timeoutMs} ms.` }, 'QUERY_TIMEOUT')
           controller.abort(error)
           reject(error)
-        }, options.timeoutMs)
+        }, options.timeoutMs!)
       })
       return await Promise.race([running, timeout])
     } finally {
-      clearTimeout(timer)
+      cancelTimer?.()
       request.signal.removeEventListener('abort', onAbort)
       running.catch(() => {})
     }

@@ -3,7 +3,7 @@
  * (regular, compareDateRange, data blending) and the pivot query the client's ResultSet pivots on.
  * Mirrors Cube's api-gateway (getNormalizedQueries, getPivotQuery, transformData).
  */
-import { jsonErrorHint, userError } from './responses.js'
+import { jsonErrorHint, limitExceeded, userError } from './responses.js'
 
 export type QueryType = 'regularQuery' | 'compareDateRangeQuery' | 'blendingQuery'
 type Json = Record<string, unknown>
@@ -20,10 +20,11 @@ export interface ExpandedQueries {
   readonly responseFormat: ResponseFormat
 }
 
-const MAX_QUERIES = 50
-
-/** The `query` parameter as Cube reads it: a JSON string (GET) or an object/array (POST body). */
-export function parseQueryParam(raw: unknown): Json | Json[] {
+/**
+ * The `query` parameter as Cube reads it: a JSON string (GET) or an object/array (POST body). An array of
+ * more than `maxQueries` queries is refused (LIMIT_EXCEEDED) before anything else is done with them.
+ */
+export function parseQueryParam(raw: unknown, maxQueries: number): Json | Json[] {
   if (raw === undefined || raw === null || raw === '' || raw === 'undefined') throw userError('Query param is required', 'QUERY_MISSING')
   let value = raw
   if (typeof raw === 'string') {
@@ -35,7 +36,10 @@ export function parseQueryParam(raw: unknown): Json | Json[] {
   }
   const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
   if (Array.isArray(value)) {
-    if (value.length === 0 || value.length > MAX_QUERIES || !value.every(isObject)) throw userError(`query must be a query object or an array of 1 to ${MAX_QUERIES} query objects.`, 'QUERY_INVALID')
+    if (value.length > maxQueries) throw tooManyQueries(value.length, maxQueries)
+    if (value.length === 0 || !value.every(isObject)) {
+      throw userError('query must be a query object or a non-empty array of query objects.', 'QUERY_INVALID')
+    }
     return value
   }
   if (!isObject(value)) throw userError('query must be a JSON object such as {"measures": ["orders.count"]}.', 'QUERY_INVALID')
@@ -44,16 +48,23 @@ export function parseQueryParam(raw: unknown): Json | Json[] {
 
 const timeDimensionsOf = (q: Json): unknown[] => (Array.isArray(q.timeDimensions) ? q.timeDimensions : [])
 
+function tooManyQueries(count: number, maxQueries: number): Error {
+  const message =
+    `This request holds ${count} queries; at most ${maxQueries} are allowed in one request (maxQueriesPerRequest). ` +
+    'Send fewer blended queries or compareDateRange ranges, or raise maxQueriesPerRequest.'
+  return limitExceeded(['query'], message)
+}
+
 /** Split a request into the queries to run, as Cube does: an array blends, compareDateRange compares. */
-export function expandQueries(raw: Json | Json[]): ExpandedQueries {
+export function expandQueries(raw: Json | Json[], maxQueries: number): ExpandedQueries {
   const first = Array.isArray(raw) ? raw[0] : raw
   const format = first?.responseFormat ?? 'default'
   if (format !== 'default' && format !== 'compact' && format !== 'columnar') throw userError("responseFormat must be 'default', 'compact' or 'columnar'.", 'QUERY_INVALID')
   const strip = ({ responseFormat: _, ...q }: Json): Json => q
-  return { ...expandTypes(Array.isArray(raw) ? raw.map(strip) : strip(raw)), responseFormat: format }
+  return { ...expandTypes(Array.isArray(raw) ? raw.map(strip) : strip(raw), maxQueries), responseFormat: format }
 }
 
-function expandTypes(input: Json | Json[]): Omit<ExpandedQueries, 'responseFormat'> {
+function expandTypes(input: Json | Json[], maxQueries: number): Omit<ExpandedQueries, 'responseFormat'> {
   if (Array.isArray(input)) {
     const granularities = new Set(input.map((q) => granularityOf(timeDimensionsOf(q)[0])).filter((g): g is string => g !== undefined))
     if (granularities.size > 1) throw userError('Data blending query granularities must match', 'QUERY_INVALID')
@@ -67,8 +78,11 @@ function expandTypes(input: Json | Json[]): Omit<ExpandedQueries, 'responseForma
   const index = withCompare[0]!
   const { compareDateRange, ...rest } = tds[index] as Json
   if ('dateRange' in rest) throw userError('A time dimension cannot have both dateRange and compareDateRange.', 'QUERY_INVALID')
-  if (!Array.isArray(compareDateRange) || compareDateRange.length === 0 || compareDateRange.length > MAX_QUERIES) {
-    throw userError(`compareDateRange must be an array of 1 to ${MAX_QUERIES} date ranges.`, 'QUERY_INVALID')
+  if (Array.isArray(compareDateRange) && compareDateRange.length > maxQueries) {
+    throw tooManyQueries(compareDateRange.length, maxQueries)
+  }
+  if (!Array.isArray(compareDateRange) || compareDateRange.length === 0) {
+    throw userError('compareDateRange must be a non-empty array of date ranges.', 'QUERY_INVALID')
   }
   const queries = compareDateRange.map((dateRange) => ({ ...input, timeDimensions: tds.map((td, i) => (i === index ? { ...rest, dateRange } : td)) }))
   return { queryType: 'compareDateRangeQuery', queries, compareIndex: index }

@@ -7,7 +7,7 @@ import type { QueryOptions, SemanticLayer } from '../index.js'
 import { expandQueries, formatData, normalizeForEcho, orderObject, parseQueryParam, pivotQuery, rowsFor, type ExpandedQueries } from './cube-queries.js'
 import type { HandlerMetrics } from './metrics.js'
 import type { ResolvedOptions, SecurityContext } from './options.js'
-import { userError } from './responses.js'
+import { limitExceeded, userError } from './responses.js'
 
 export interface CubeRouteContext {
   readonly layer: SemanticLayer
@@ -28,7 +28,8 @@ export interface CubeParams {
 type Json = Record<string, unknown>
 
 export async function load(ctx: CubeRouteContext, params: CubeParams): Promise<Json> {
-  const expanded = expandQueries(parseQueryParam(params.query))
+  const expanded = expandRequest(ctx, params)
+  checkRowBudget(ctx, expanded)
   if (expanded.queryType !== 'regularQuery' && params.queryType !== 'multi') {
     throw userError(`'${expanded.queryType}' query type is not supported by the client. Please update the client.`, 'QUERY_INVALID')
   }
@@ -45,6 +46,35 @@ export async function load(ctx: CubeRouteContext, params: CubeParams): Promise<J
     pivotQuery: pivotQuery(expanded.queryType, results.map((r) => r.query as Json)),
     slowQuery: false,
     requestId: ctx.requestId,
+  }
+}
+
+/** The request's queries, at most `maxQueriesPerRequest` of them. */
+function expandRequest(ctx: CubeRouteContext, params: CubeParams): ExpandedQueries {
+  const max = ctx.options.maxQueriesPerRequest
+  return expandQueries(parseQueryParam(params.query, max), max)
+}
+
+/**
+ * The rows one request may ask for, before any query runs: each query's `limit` (or the layer's
+ * `defaultLimit`), added over the request's queries, must stay within `maxRowsPerRequest` (default: the
+ * layer's `maxLimit`, so a blended or compareDateRange request gets no more rows than one query could).
+ */
+function checkRowBudget(ctx: CubeRouteContext, expanded: ExpandedQueries): void {
+  const limits = ctx.layer.limits as Partial<SemanticLayer['limits']> | undefined
+  const defaultLimit = limits?.defaultLimit ?? 10_000
+  const budget = ctx.options.maxRowsPerRequest ?? limits?.maxLimit ?? 50_000
+  const limitOf = (q: Json): number =>
+    typeof q.limit === 'number' && Number.isFinite(q.limit) && q.limit >= 0 ? q.limit : defaultLimit
+  const rows = expanded.queries.reduce((sum, q) => sum + limitOf(q), 0)
+  if (rows > budget) {
+    const unset = expanded.queries.some((q) => typeof q.limit !== 'number')
+    throw limitExceeded(['query'], [
+      `This request may return ${rows} rows over its ${expanded.queries.length} queries; at most ${budget} are allowed`,
+      ' in one request (maxRowsPerRequest).',
+      unset ? ` A query without a limit counts as the layer's defaultLimit (${defaultLimit}).` : '',
+      ' Set a smaller limit on the queries, send fewer of them, or raise maxRowsPerRequest.',
+    ].join(''))
   }
 }
 
@@ -76,7 +106,7 @@ async function runOne(ctx: CubeRouteContext, expanded: ExpandedQueries, query: J
 
 /** Cube's /v1/sql: `{ sql: { sql: [text, params], order, ... }, dataSource }`, an array for multi-query requests. */
 export async function sql(ctx: CubeRouteContext, params: CubeParams): Promise<Json | Json[]> {
-  const expanded = expandQueries(parseQueryParam(params.query))
+  const expanded = expandRequest(ctx, params)
   const entries = await Promise.all(
     expanded.queries.map(async (q) => {
       const rendered = await ctx.layer.sql(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {})
@@ -101,7 +131,7 @@ export async function sql(ctx: CubeRouteContext, params: CubeParams): Promise<Js
 
 /** Cube's /v1/dry-run: the queries as they would run, checked (and authorized) without touching the database. */
 export async function dryRun(ctx: CubeRouteContext, params: CubeParams): Promise<Json> {
-  const expanded = expandQueries(parseQueryParam(params.query))
+  const expanded = expandRequest(ctx, params)
   await Promise.all(expanded.queries.map((q) => ctx.layer.sql(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {})))
   const normalizedQueries = expanded.queries.map(normalizeForEcho)
   return {

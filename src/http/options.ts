@@ -1,4 +1,5 @@
-import { SemanticLayerError, type SemanticLayer } from '../index.js'
+import { SemanticLayerError, type Clock, type SemanticLayer } from '../index.js'
+import { withoutTrailingSlashes } from './paths.js'
 
 /** Who is calling, as the layer's security hooks and access policies read it. */
 export type SecurityContext = Readonly<Record<string, unknown>>
@@ -52,8 +53,21 @@ export interface HandlerOptions {
   readonly bodyLimitBytes?: number
   /** Answer 504 after this many milliseconds; also passed to `layer.query` so the statement is stopped. */
   readonly timeoutMs?: number
+  /**
+   * Most queries in one request (a blended array, or the date ranges of `compareDateRange`), on every
+   * route: 400 with issue LIMIT_EXCEEDED beyond it. Default 20.
+   */
+  readonly maxQueriesPerRequest?: number
+  /**
+   * Most rows one `/v1/load` request may ask for: each query's `limit` (or the layer's `defaultLimit`),
+   * added over its queries. Checked before any query runs (400, LIMIT_EXCEEDED). Default: the layer's
+   * `maxLimit`, so a multi-query request returns no more rows than one query may.
+   */
+  readonly maxRowsPerRequest?: number
   /** Cross-origin access for browsers. Without it no CORS headers are sent. */
   readonly cors?: CorsOptions
+  /** The timers `timeoutMs` runs on (default: the event loop's), so tests can move time by hand. */
+  readonly clock?: Pick<Clock, 'setTimer'>
   /** `dbType` in /v1/load answers (Cube reports its driver's type), per data source. Default null. */
   readonly dbType?: string | ((dataSource: string) => string)
   /**
@@ -74,12 +88,17 @@ export interface ResolvedOptions {
   readonly invalidate: HandlerOptions['invalidate']
   readonly bodyLimitBytes: number
   readonly timeoutMs: number | undefined
+  readonly maxQueriesPerRequest: number
+  /** Undefined: the layer's maxLimit. */
+  readonly maxRowsPerRequest: number | undefined
   readonly cors: CorsOptions | undefined
+  readonly setTimer: Clock['setTimer']
   readonly dbType: (dataSource: string) => string | null
   readonly onError: NonNullable<HandlerOptions['onError']>
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
+export const DEFAULT_MAX_QUERIES = 20
 
 /** Check options once, when the handler is created (CONFIG_INVALID lists every problem). */
 export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
@@ -88,15 +107,26 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
   const prefix = (key: 'basePath' | 'adminBasePath', fallback: string): string => {
     const value = options[key] ?? fallback
     if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9/_.-]*$/.test(value))) bad(key, `${key} must be '' or a path such as '${fallback}'.`)
-    return typeof value === 'string' ? value.replace(/\/+$/, '') : fallback
+    if (typeof value !== 'string') return fallback
+    // Every trailing slash goes ('/x/' → '/x'; '/' and '//' → '', the API at the root).
+    const trimmed = withoutTrailingSlashes(value)
+    return trimmed === '/' ? '' : trimmed
   }
   const basePath = prefix('basePath', '/cubejs-api')
   const adminBasePath = prefix('adminBasePath', '/admin')
   if (basePath === adminBasePath) bad('adminBasePath', 'adminBasePath must differ from basePath, so that the admin API stays separate.')
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
   if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) bad('bodyLimitBytes', 'bodyLimitBytes must be a positive integer.')
+  const maxQueriesPerRequest = options.maxQueriesPerRequest ?? DEFAULT_MAX_QUERIES
+  for (const key of ['maxQueriesPerRequest', 'maxRowsPerRequest'] as const) {
+    const v = options[key]
+    if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) bad(key, `${key} must be a positive integer.`)
+  }
   const timeoutMs = options.timeoutMs
   if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0)) bad('timeoutMs', 'timeoutMs must be a positive number of milliseconds.')
+  if (options.clock !== undefined && typeof options.clock?.setTimer !== 'function') {
+    bad('clock', 'clock must have setTimer(callback, ms).')
+  }
   for (const key of ['authenticate', 'authenticateAdmin', 'reload', 'invalidate', 'onError'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') bad(key, `${key} must be a function.`)
   }
@@ -119,7 +149,13 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
     invalidate: options.invalidate,
     bodyLimitBytes,
     timeoutMs,
+    maxQueriesPerRequest,
+    maxRowsPerRequest: options.maxRowsPerRequest,
     cors,
+    setTimer: options.clock ? (callback, ms) => options.clock!.setTimer(callback, ms) : (callback, ms) => {
+      const timer = setTimeout(callback, ms)
+      return () => clearTimeout(timer)
+    },
     dbType: typeof dbType === 'function' ? dbType : () => dbType ?? null,
     onError: options.onError ?? (() => {}),
   }

@@ -1,4 +1,4 @@
-import { isSemanticLayerError } from '../index.js'
+import { SemanticLayerError, isSemanticLayerError } from '../index.js'
 
 /** An answer decided before or instead of running anything (bad request, auth, limits). */
 export class HttpError extends Error {
@@ -16,6 +16,11 @@ export class HttpError extends Error {
 /** Cube's answer to a bad query: 400 `{ type: 'UserError', error }`. */
 export function userError(message: string, code = 'BAD_REQUEST'): HttpError {
   return new HttpError(400, { type: 'UserError', error: message }, code)
+}
+
+/** A request over one of the handler's limits: 400 with the LIMIT_EXCEEDED issue, as the layer's own limits answer. */
+export function limitExceeded(path: readonly (string | number)[], message: string): SemanticLayerError {
+  return new SemanticLayerError('QUERY_INVALID', [{ code: 'LIMIT_EXCEEDED', path, message }])
 }
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = {

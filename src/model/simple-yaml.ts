@@ -19,8 +19,11 @@ class NotSimple {}
 const PLAIN_TAGS: readonly ScalarTag[] = new Schema({}).tags.filter(
   (tag): tag is ScalarTag => tag.collection === undefined && tag.default === true && tag.test !== undefined,
 )
-/** One test for "some implicit tag applies", built from the tags' own patterns (most scalars are strings and fail it fast). */
-const ANY_TAGGED = PLAIN_TAGS.every((tag) => tag.test?.flags === '')
+/**
+ * One test for "some implicit tag applies", built from the tags' own patterns (most scalars are strings and
+ * fail it fast). Exported for test/security/regex-safety.test.ts, which checks every pattern in src/.
+ */
+export const ANY_TAGGED = PLAIN_TAGS.every((tag) => tag.test?.flags === '')
   ? new RegExp(PLAIN_TAGS.map((tag) => `(?:${tag.test?.source ?? ''})`).join('|'))
   : /(?:)/
 const RESOLVE_OPTIONS = { intAsBigInt: false }
@@ -151,9 +154,16 @@ function scalar(text: string): unknown {
   if (first === "'") return quoted(text, singleQuoted(text))
   if (INDICATORS.has(first) && !(first === '-' && text.length > 1 && text.charAt(1) !== ' ')) bail()
   const comment = text.indexOf(' #')
-  const value = (comment === -1 ? text : text.slice(0, comment)).replace(/ +$/, '')
+  const value = withoutTrailingSpaces(comment === -1 ? text : text.slice(0, comment))
   if (value.includes(': ') || value.endsWith(':')) bail()
   return resolvePlain(value)
+}
+
+/** Trailing spaces removed in one backward scan (`/ +$/` is quadratic in a long run of spaces). */
+function withoutTrailingSpaces(text: string): string {
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === 0x20) end--
+  return text.slice(0, end)
 }
 
 function resolvePlain(value: string): unknown {

@@ -36,14 +36,15 @@ const MAX_INPUT_LENGTH = 100
 const MIN_YEAR = 0
 const MAX_YEAR = 9999
 
-const UNIT = '(second|minute|hour|day|week|month|quarter|year)'
+// Literals (no patterns built at run time), so test/security/regex-safety.test.ts checks each of them.
+// Inputs are at most MAX_INPUT_LENGTH characters long.
 const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(z|[+-]\d{2}:\d{2})?)?$/
-const SHIFTED_UNIT = new RegExp(`^(this|last|next) ${UNIT}$`)
-const COUNTED_UNITS = new RegExp(`^(last|next) (\\d{1,9}) ${UNIT}s?$`)
+const SHIFTED_UNIT = /^(this|last|next) (second|minute|hour|day|week|month|quarter|year)$/
+const COUNTED_UNITS = /^(last|next) (\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s?$/
 const FROM_TO = /^from (.+?) to (.+)$/
-const AGO = new RegExp(`^(\\d{1,9}) ${UNIT}s? ago$`)
-const FROM_NOW = new RegExp(`^(\\d{1,9}) ${UNIT}s? from now$`)
-const IN = new RegExp(`^in (\\d{1,9}) ${UNIT}s?$`)
+const AGO = /^(\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s? ago$/
+const FROM_NOW = /^(\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s? from now$/
+const IN = /^in (\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s?$/
 const DAY_WORDS: ReadonlyMap<string, number> = new Map([['yesterday', -1], ['today', 0], ['tomorrow', 1]])
 const SHIFTS: ReadonlyMap<string, number> = new Map([['last', -1], ['this', 0], ['next', 1]])
 

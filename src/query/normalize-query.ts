@@ -12,6 +12,8 @@ export interface NormalizeOptions {
   readonly maxLimit: number
   /** The clock for relative date ranges, in epoch ms; a function is called only when a range is relative. */
   readonly nowMs: number | (() => number)
+  /** Indexes of `query.filters` that are security filters (added or changed by queryRewrite): text compares exactly. */
+  readonly securityFilters?: ReadonlySet<number>
 }
 
 type Path = (string | number)[]
@@ -102,7 +104,7 @@ class Normalizer {
 
     const having: FilterNode[] = []
     ;(q.filters ?? []).forEach((f, i) => {
-      const node = this.filter(f, ['filters', i], tz)
+      const node = this.filter(f, ['filters', i], tz, this.options.securityFilters?.has(i) === true)
       if (!node) return
       const kind = this.filterKind(node, ['filters', i])
       // An empty group is a condition too (an empty `or` matches nothing): never drop it.
@@ -111,7 +113,7 @@ class Normalizer {
     })
     this.trusted = true
     trustedFilters.forEach((f, i) => {
-      const node = this.filter(f, ['accessFilters', i], tz)
+      const node = this.filter(f, ['accessFilters', i], tz, true)
       if (!node) return
       if (this.filterKind(node, ['accessFilters', i]) === 'measure') this.issue('INVALID_POLICY_FILTER', ['accessFilters', i], 'Row-level filters from access policies and hooks must use dimensions.')
       else where.push(node)
@@ -242,13 +244,14 @@ class Normalizer {
     return { member, type: this.dimensionType(member), keys: [name] }
   }
 
-  private filter(f: CubeFilter, path: Path, tz: string): FilterNode | undefined {
+  /** `exact`: a security filter, whose text comparisons are exact (see FilterNode). */
+  private filter(f: CubeFilter, path: Path, tz: string, exact: boolean): FilterNode | undefined {
     if ('and' in f || 'or' in f) {
       const kind = 'and' in f ? 'and' : 'or'
       const list = 'and' in f ? f.and : f.or
       const children: FilterNode[] = []
       list.forEach((c, i) => {
-        const node = this.filter(c, [...path, kind, i], tz)
+        const node = this.filter(c, [...path, kind, i], tz, exact)
         if (node) children.push(node)
       })
       return { kind, children }
@@ -259,7 +262,8 @@ class Normalizer {
     const type = this.memberType(member)
     const condition = this.condition(f.operator, f.values ?? [], member, type, path, tz)
     if (!condition) return undefined
-    return { kind: 'condition', member, type, condition }
+    const node = { kind: 'condition', member, type, condition } as const
+    return exact ? { ...node, exact } : node
   }
 
   private condition(op: string, values: readonly FilterValue[], member: ResolvedMember, type: DimensionType, path: Path, tz: string): Condition | undefined {

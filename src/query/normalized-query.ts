@@ -37,7 +37,17 @@ export type Condition =
 
 export type FilterNode =
   | { readonly kind: 'and' | 'or'; readonly children: readonly FilterNode[] }
-  | { readonly kind: 'condition'; readonly member: ResolvedMember; readonly type: DimensionType | 'number' | 'string' | 'time' | 'boolean'; readonly condition: Condition }
+  | {
+      readonly kind: 'condition'
+      readonly member: ResolvedMember
+      readonly type: DimensionType | 'number' | 'string' | 'time' | 'boolean'
+      readonly condition: Condition
+      /**
+       * A security filter (access-policy row filter, `authorize` filter, filter added by `queryRewrite`):
+       * text compares exactly, whatever the column's collation (see SqlDialect.exact).
+       */
+      readonly exact?: true
+    }
 
 export interface OrderItem {
   /** Key of a selected measure or dimension (the first of its keys). */

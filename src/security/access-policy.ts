@@ -39,7 +39,9 @@ export interface CompiledPolicy {
 
 const POLICY_KEYS = new Set(['group', 'groups', 'role', 'roles', 'conditions', 'member_level', 'row_level'])
 const REF = /^\{\s*(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}$/
-const CONDITION = /^\{\s*(not\s+)?(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}\s*(?:(==|!=|>=|<=|>|<)\s*(.+))?$/
+// The literal starts at its first non-space (`\s*(\S.*)`, not `\s*(.+)`): two quantifiers that can both
+// take the same spaces make a failing match quadratic.
+const CONDITION = /^\{\s*(not\s+)?(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}\s*(?:(==|!=|>=|<=|>|<)\s*(\S.*))?$/
 
 /** Compile one access_policy list (already shape-checked as a list of mappings). */
 export function compilePolicies(raw: readonly unknown[], path: Path, report: Report): CompiledPolicy[] {

@@ -1,15 +1,21 @@
 /**
  * Key sources for JWT verification: an HMAC secret, one public key, or a JSON Web Key Set (inline or
  * remote). Each source yields the key jose verifies with and the algorithms that key may be used with.
+ * Nothing here loads jose: a key set is checked here and handed to jose's resolver on first use (see
+ * jwt-auth.ts, which imports jose lazily so the CommonJS build never `require`s that ES module).
  *
  * Invariant (algorithm confusion): a secret only ever verifies HS* tokens and a public key or JWKS only
  * ever verifies asymmetric ones, so an attacker cannot sign HS256 with a public key's text as the HMAC
  * secret. The allow-list is checked here at creation and passed to jose on every verification.
  */
 import { createPublicKey, KeyObject } from 'node:crypto'
-import { createLocalJWKSet, createRemoteJWKSet } from 'jose'
-import type { CryptoKey, JWK, JWTVerifyGetKey } from 'jose'
+import type { JsonWebKey, webcrypto } from 'node:crypto'
 import type { ErrorIssue } from '../errors.js'
+
+/** A Web Crypto public key (Node's `crypto.webcrypto.CryptoKey`, the global `CryptoKey`). */
+export type CryptoKey = webcrypto.CryptoKey
+/** One public key of a JSON Web Key Set (RFC 7517): `kty` and the type's public parameters. */
+export type PublicJwk = JsonWebKey
 
 /** Algorithms Cortex verifies. `none` is not and never will be one of them. */
 const HMAC = ['HS256', 'HS384', 'HS512'] as const
@@ -39,15 +45,23 @@ export interface RemoteJwksOptions {
 export interface KeySourceOptions {
   secret?: string | Uint8Array | undefined
   publicKey?: string | CryptoKey | KeyObject | undefined
-  jwks?: string | URL | { keys: JWK[] } | undefined
+  jwks?: string | URL | { keys: PublicJwk[] } | undefined
   algorithms?: readonly string[] | undefined
   jwksOptions?: RemoteJwksOptions | undefined
 }
 
-/** What jose verifies with. */
+/** What jose verifies with: a key, or a key set that jwt-auth.ts turns into jose's resolver on first use. */
 export type VerificationKey =
   | { readonly kind: 'static'; readonly key: Uint8Array | CryptoKey | KeyObject }
-  | { readonly kind: 'resolver'; readonly getKey: JWTVerifyGetKey }
+  | { readonly kind: 'local-set'; readonly set: { readonly keys: readonly PublicJwk[] } }
+  | { readonly kind: 'remote-set'; readonly url: URL; readonly options: RemoteSetOptions }
+
+/** jose's `createRemoteJWKSet` options, in milliseconds. */
+export interface RemoteSetOptions {
+  readonly cooldownDuration: number
+  readonly cacheMaxAge: number
+  readonly timeoutDuration: number
+}
 
 export interface PreparedKey {
   readonly key: VerificationKey
@@ -197,7 +211,7 @@ function isCryptoKey(value: unknown): value is CryptoKey {
   return typeof value === 'object' && value !== null && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'CryptoKey'
 }
 
-function prepareJwks(input: string | URL | { keys: JWK[] }, remote: RemoteJwksOptions, issues: Issue[]): KeySource | undefined {
+function prepareJwks(input: string | URL | { keys: PublicJwk[] }, remote: RemoteJwksOptions, issues: Issue[]): KeySource | undefined {
   if (typeof input === 'string' || input instanceof URL) {
     let url: URL
     try {
@@ -220,12 +234,12 @@ function prepareJwks(input: string | URL | { keys: JWK[] }, remote: RemoteJwksOp
       }
       return integer ? Math.round(value * 1000) : value * 1000
     }
-    const getKey = createRemoteJWKSet(url, {
+    const options: RemoteSetOptions = {
       cooldownDuration: ms(remote.cooldownSec, 'cooldownSec', 30_000),
       cacheMaxAge: ms(remote.cacheMaxAgeSec, 'cacheMaxAgeSec', 600_000),
       timeoutDuration: ms(remote.timeoutSec, 'timeoutSec', 5_000, true),
-    })
-    return { key: { kind: 'resolver', getKey }, allowed: ASYMMETRIC, defaults: REMOTE_DEFAULT }
+    }
+    return { key: { kind: 'remote-set', url, options }, allowed: ASYMMETRIC, defaults: REMOTE_DEFAULT }
   }
   const keys: unknown = (input as { keys?: unknown } | null)?.keys
   if (!Array.isArray(keys) || keys.length === 0) {
@@ -241,15 +255,27 @@ function prepareJwks(input: string | URL | { keys: JWK[] }, remote: RemoteJwksOp
     }
     for (const alg of algorithmsForJwk(k)) derived.add(alg)
   })
-  let getKey: JWTVerifyGetKey
+  // jose's createLocalJWKSet takes a structured clone of plain objects; check that here, at creation, so a
+  // malformed set is a CONFIG_INVALID now rather than a failed verification later.
+  let set: { keys: PublicJwk[] } | undefined
   try {
-    getKey = createLocalJWKSet({ keys: keys as JWK[] })
+    set = { keys: structuredClone(keys) as PublicJwk[] }
   } catch {
+    set = undefined
+  }
+  if (!set || !set.keys.every(isPlainObject)) {
     issues.push(issue('INVALID_KEY', ['jwks'], 'jwks is not a valid JSON Web Key Set. Each key needs at least kty and its public parameters.'))
     return undefined
   }
   const defaults = derived.size ? [...derived] : [...REMOTE_DEFAULT]
-  return { key: { kind: 'resolver', getKey }, allowed: ASYMMETRIC, defaults }
+  return { key: { kind: 'local-set', set }, allowed: ASYMMETRIC, defaults }
+}
+
+/** A plain JSON object (what jose accepts as a JWK): no class instance, array or null. */
+function isPlainObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === null || Object.getPrototypeOf(proto) === null
 }
 
 /** The algorithms one public JWK can verify: its own `alg` when set, else the defaults for its type. */

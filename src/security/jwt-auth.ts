@@ -8,15 +8,45 @@
  *   token, claim values, the expected issuer/audience or key material; jose's claim errors, which hold
  *   the whole payload, are replaced by a payload-free copy before they become `cause`.
  * - All state (the remote JWKS cache) lives on the returned object; nothing at module level.
+ * - jose is an ES module only. It is loaded with `import()` on the first verification, never at module
+ *   level, so the CommonJS build (which cannot `require()` an ES module before Node 20.19) loads, and no
+ *   jose type appears in the public types (ADR 11).
  */
-import { decodeProtectedHeader, errors, jwtVerify } from 'jose'
-import type { JWTPayload, JWTVerifyOptions } from 'jose'
+import type { KeyObject } from 'node:crypto'
+import type { JWK, JWTVerifyGetKey, JWTVerifyOptions } from 'jose'
 import { SemanticLayerError } from '../errors.js'
 import type { ErrorIssue } from '../errors.js'
 import { prepareJwtKey } from './jwks.js'
-import type { KeySourceOptions, PreparedKey, RemoteJwksOptions } from './jwks.js'
+import type { CryptoKey, KeySourceOptions, PreparedKey, RemoteJwksOptions, VerificationKey } from './jwks.js'
 
-export type { RemoteJwksOptions } from './jwks.js'
+export type { PublicJwk, RemoteJwksOptions } from './jwks.js'
+
+/** The claims of a verified token (RFC 7519 §4): the registered ones typed, any others as they came. */
+export interface JwtClaims {
+  /** Issuer. */
+  iss?: string
+  /** Subject. */
+  sub?: string
+  /** Audience(s). */
+  aud?: string | string[]
+  /** Token id. */
+  jti?: string
+  /** Not before (seconds since the epoch). */
+  nbf?: number
+  /** Expiry (seconds since the epoch). */
+  exp?: number
+  /** Issued at (seconds since the epoch). */
+  iat?: number
+  [claim: string]: unknown
+}
+
+type Jose = typeof import('jose')
+
+/** jose, loaded, and the key (or key set resolver) it verifies with. */
+interface Verifier {
+  readonly jose: Jose
+  readonly key: Uint8Array | CryptoKey | KeyObject | JWTVerifyGetKey
+}
 
 export interface JwtAuthOptions<Ctx = Record<string, unknown>> {
   /** HMAC secret (HS256/384/512), at least 32 bytes. */
@@ -44,9 +74,9 @@ export interface JwtAuthOptions<Ctx = Record<string, unknown>> {
   /** Require an `exp` claim. Default true: a token without one would be valid forever. */
   requireExpiration?: boolean
   /** Map the token's user to the host's record (tenant, roles, attributes). `undefined` → USER_NOT_FOUND. */
-  resolveUser?: (claims: JWTPayload) => Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined
+  resolveUser?: (claims: JwtClaims) => Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined
   /** Build the security context. Default: `{ ...claims, user }` (`user` only when resolveUser is set). */
-  claimsToContext?: (claims: JWTPayload, user: Record<string, unknown> | undefined) => Ctx
+  claimsToContext?: (claims: JwtClaims, user: Record<string, unknown> | undefined) => Ctx
 }
 
 export interface JwtAuth<Ctx> {
@@ -77,10 +107,12 @@ export function createJwtAuth<Ctx = Record<string, unknown>>(options: JwtAuthOpt
   if (issues.length || !prepared) throw new SemanticLayerError('CONFIG_INVALID', issues)
   const key: PreparedKey = prepared
   const { resolveUser, claimsToContext } = options
+  // Made on the first verification and kept: a remote key set's resolver holds its fetched keys.
+  let verifier: Promise<Verifier> | undefined
 
   async function authenticate(tokenOrHeader: string | null | undefined): Promise<Ctx> {
     const token = extractToken(tokenOrHeader)
-    const claims = await verify(token, key, verifyOptions)
+    const claims = await verify(token, key, verifyOptions, () => (verifier ??= loadVerifier(key.key)))
     let user: Record<string, unknown> | undefined
     if (resolveUser) {
       // The host's own errors (e.g. its database is down) pass through unchanged: they are not 401s.
@@ -148,11 +180,26 @@ function extractToken(input: string | null | undefined): string {
   return unauthenticated('TOKEN_MALFORMED', "The Authorization header must be 'Bearer <token>'.")
 }
 
-async function verify(token: string, prepared: PreparedKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+/** jose, imported now, and the key it verifies with (a key set becomes jose's resolver here). */
+async function loadVerifier(key: VerificationKey): Promise<Verifier> {
+  let jose: Jose
+  try {
+    jose = await import('jose')
+  } catch (error) {
+    const message = 'cortex-semantic could not load its dependency jose. Reinstall the package (npm install cortex-semantic).'
+    throw new SemanticLayerError('INTERNAL', [{ code: 'DEPENDENCY_MISSING', path: [], message }], { cause: error })
+  }
+  if (key.kind === 'static') return { jose, key: key.key }
+  if (key.kind === 'local-set') return { jose, key: jose.createLocalJWKSet({ keys: key.set.keys as JWK[] }) }
+  return { jose, key: jose.createRemoteJWKSet(key.url, key.options) }
+}
+
+async function verify(token: string, prepared: PreparedKey, options: JWTVerifyOptions, load: () => Promise<Verifier>): Promise<JwtClaims> {
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) unauthenticated('TOKEN_MALFORMED', 'The token is not a well-formed JWT (three base64url parts separated by dots).')
+  const { jose, key } = await load()
   let alg: unknown
   try {
-    alg = decodeProtectedHeader(token).alg
+    alg = jose.decodeProtectedHeader(token).alg
   } catch (error) {
     unauthenticated('TOKEN_MALFORMED', "The token's header is not valid JSON.", error)
   }
@@ -161,17 +208,16 @@ async function verify(token: string, prepared: PreparedKey, options: JWTVerifyOp
   if (!prepared.algorithms.includes(alg)) unauthenticated('TOKEN_ALGORITHM', "The token's signing algorithm is not accepted.")
   const withAlgorithms = { ...options, algorithms: [...prepared.algorithms] }
   try {
-    const { key } = prepared
-    const result = key.kind === 'resolver' ? await jwtVerify(token, key.getKey, withAlgorithms) : await jwtVerify(token, key.key, withAlgorithms)
+    const result = typeof key === 'function' ? await jose.jwtVerify(token, key, withAlgorithms) : await jose.jwtVerify(token, key, withAlgorithms)
     return result.payload
   } catch (error) {
-    throw toAuthError(error)
+    throw toAuthError(error, jose.errors)
   }
 }
 
 /** Map a jose failure to a specific, value-free issue. */
-function toAuthError(error: unknown): SemanticLayerError {
-  const make = (code: string, message: string): SemanticLayerError => new SemanticLayerError('UNAUTHENTICATED', [{ code, path: [], message }], { cause: withoutPayload(error) })
+function toAuthError(error: unknown, errors: Jose['errors']): SemanticLayerError {
+  const make = (code: string, message: string): SemanticLayerError => new SemanticLayerError('UNAUTHENTICATED', [{ code, path: [], message }], { cause: withoutPayload(error, errors) })
   if (error instanceof errors.JWTExpired) {
     return error.claim === 'iat'
       ? make('TOKEN_TOO_OLD', 'The token was issued too long ago. Sign in again.')
@@ -212,7 +258,7 @@ function toAuthError(error: unknown): SemanticLayerError {
 }
 
 /** jose's claim errors carry the whole payload; keep what identifies the failure and drop the claims. */
-function withoutPayload(error: unknown): unknown {
+function withoutPayload(error: unknown, errors: Jose['errors']): unknown {
   if (!(error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired)) return error
   const copy = new Error(error.message)
   copy.name = error.name

@@ -30,12 +30,45 @@ export interface SqlDialect {
    * `'raw'` keeps milliseconds. May use `tz` more than once.
    */
   timeGroup(column: string, granularity: Granularity | 'raw', tz: (() => string) | undefined): string
-  /** Case-insensitive LIKE with `!` as the declared escape character. */
+  /** The parameter value `timeGroup`'s `tz` placeholder holds for an IANA zone (its name, or a fixed offset). */
+  timeZoneParam(tz: string): string
+  /**
+   * Case-insensitive LIKE with `!` as the declared escape character, whatever the column's collation
+   * (the `contains` / `startsWith` / `endsWith` operators of user filters).
+   */
   like(column: string, not: boolean, pattern: string): string
+  /** Exact text comparisons for security filters (see {@link ExactText}). */
+  readonly exact: ExactText
   /** Null-safe equality used to join fan-out subqueries on their dimensions. */
   nullSafeEquals(left: string, right: string): string
   /** LIMIT/OFFSET clause with placeholders. */
   limitOffset(limit: string, offset: string | undefined): string
+}
+
+export type TextMatchMode = 'contains' | 'starts' | 'ends'
+
+/**
+ * How security filters (access-policy row filters, `authorize` filters, filters `queryRewrite` adds)
+ * compare text: code point by code point, so case, accents and trailing spaces count whatever the
+ * column's collation or type (MySQL `_ci` / PAD SPACE collations, SQLite `COLLATE NOCASE`, PostgreSQL
+ * citext and nondeterministic collations). Equality renders as the column's own comparison (which can
+ * use its index and matches every exactly equal row) AND `text(column) = value(placeholder)`.
+ */
+export interface ExactText {
+  /** The column as an expression that compares exactly with {@link ExactText.value}. */
+  text(column: string): string
+  /** A placeholder holding text, for comparison with {@link ExactText.text}. */
+  value(placeholder: string): string
+  /** The bound pattern of a case-sensitive `[NOT] LIKE`-style match, for {@link ExactText.match}. */
+  pattern(value: string, mode: TextMatchMode): string
+  /** A case- and accent-sensitive match of the column against a placeholder holding {@link ExactText.pattern}. */
+  match(column: string, not: boolean, pattern: string): string
+}
+
+/** The bound pattern of a `like()` match: the value with LIKE wildcards escaped, `%` where the mode needs it. */
+export function likePattern(value: string, mode: TextMatchMode): string {
+  const e = escapeLike(value)
+  return mode === 'contains' ? `%${e}%` : mode === 'starts' ? `${e}%` : `%${e}`
 }
 
 /** Escape LIKE wildcards and the escape character itself, for `like(..., ESCAPE '!')`. */

@@ -5,7 +5,7 @@ import type {
   PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan, TableFilters,
 } from '../query/plan/build-plan.js'
 import { foldedCubes } from '../query/plan/pre-aggregate.js'
-import { escapeLike, type SqlDialect } from './dialect.js'
+import { likePattern, type ExactText, type SqlDialect } from './dialect.js'
 
 /** SQL text with its bound parameters, in the connector's placeholder style. */
 export interface RenderedSql {
@@ -28,6 +28,8 @@ export interface RenderedQuery {
   /** `SELECT count(*)` over the same rows without limit and offset, when the query asked for total. */
   readonly total?: RenderedSql
   readonly columns: readonly OutputColumn[]
+  /** The IANA zone the statements convert times to (bound as a parameter), if any: connectors check they can. */
+  readonly timeZone?: string
 }
 
 class Params {
@@ -51,7 +53,10 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
     ...plan.measures.filter((m) => m.selected).map((m) => ({ alias: m.alias, keys: [m.key], kind: 'measure' as const, type: measureValueType(m.measure) })),
   ]
   const mainParams = new Params(dialect)
-  const body = new Renderer(plan, model, dialect, mainParams).body()
+  const renderer = new Renderer(plan, model, dialect, mainParams)
+  const body = renderer.body()
+  // The total statement has the same expressions, so it binds the zone exactly when the main one does.
+  const zone = renderer.zoneBound ? { timeZone: plan.timezone } : {}
   const order = plan.order.map((o) => `${columns.findIndex((c) => c.keys[0] === o.key) + 1}${o.desc ? ' DESC' : ' ASC'}`)
   let sql = body
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
@@ -61,10 +66,10 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
     sql += ` ${dialect.limitOffset(mainParams.add(plan.explicitLimit ? plan.limit : Number.MAX_SAFE_INTEGER), plan.offset > 0 ? mainParams.add(plan.offset) : undefined)}`
   }
   const main = { sql, params: mainParams.values }
-  if (!plan.total) return { main, columns }
+  if (!plan.total) return { main, columns, ...zone }
   const totalParams = new Params(dialect)
   const totalBody = new Renderer(plan, model, dialect, totalParams).body()
-  return { main, columns, total: { sql: `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`, params: totalParams.values } }
+  return { main, columns, ...zone, total: { sql: `SELECT count(*) AS ${dialect.quoteIdentifier('total')} FROM (${totalBody}) AS ${dialect.quoteIdentifier('cortex_total')}`, params: totalParams.values } }
 }
 
 export function measureValueType(m: CompiledMeasure): string {
@@ -74,6 +79,8 @@ export function measureValueType(m: CompiledMeasure): string {
 class Renderer {
   private readonly q: (name: string) => string
   private tzPlaceholder: (() => string) | undefined
+  /** Whether the statement binds the query's time zone (a time dimension converted to it). */
+  zoneBound = false
   /** Every cube of a folded branch (see {@link PreAggregatedCube}). */
   private readonly folded: ReadonlySet<string>
 
@@ -84,7 +91,10 @@ class Renderer {
     private readonly params: Params,
   ) {
     this.q = (name) => dialect.quoteIdentifier(name)
-    this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => this.params.add(plan.timezone)
+    this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => {
+      this.zoneBound = true
+      return this.params.add(dialect.timeZoneParam(plan.timezone))
+    }
     this.folded = foldedCubes(plan.preAggregated)
   }
 
@@ -351,7 +361,9 @@ class Renderer {
       return m.filters.length ? `(${m.filters.map((f) => `(${this.template(f)})`).join(' AND ')})` : '1 = 1'
     }
     const col = column(node.member)
-    return this.condition(node.condition, col, node.type === 'time' && node.member.kind === 'dimension')
+    // Security filters compare text exactly (dialect.exact); numbers, booleans and times compare by value anyway.
+    const exact = node.exact === true && node.type === 'string'
+    return this.condition(node.condition, col, node.type === 'time' && node.member.kind === 'dimension', exact)
   }
 
   private value(v: FilterScalar): string {
@@ -360,26 +372,33 @@ class Renderer {
     return this.params.add(v)
   }
 
-  private condition(c: Exclude<Condition, { op: 'measureFilter' }>, rawColumn: string, isTime: boolean): string {
+  /** `exact`: a security filter on text (see {@link ExactText}). */
+  private condition(
+    c: Exclude<Condition, { op: 'measureFilter' }>,
+    rawColumn: string,
+    isTime: boolean,
+    exact: boolean,
+  ): string {
     const col = isTime ? this.dialect.timeComparable(rawColumn) : rawColumn
     const orNull = (sql: string, add: boolean): string => (add ? `(${sql} OR ${rawColumn} IS NULL)` : `(${sql})`)
+    const x = this.dialect.exact
     switch (c.op) {
       case 'null':
         return `(${rawColumn} IS ${c.not ? 'NOT ' : ''}NULL)`
       case 'in': {
-        const values = c.values.map((v) => this.value(v))
-        const sql = values.length === 1 ? `${col} ${c.not ? '<>' : '='} ${values[0]}` : `${col} ${c.not ? 'NOT IN' : 'IN'} (${values.join(', ')})`
-        return orNull(sql, c.orNull)
+        if (exact) return orNull(this.exactIn(col, c.not, c.values), c.orNull)
+        return orNull(`${col}${inList(c.not, c.values.map((v) => this.value(v)))}`, c.orNull)
       }
       case 'like': {
-        const parts = c.values.map((v) => {
-          const e = escapeLike(v)
-          const pattern = c.mode === 'contains' ? `%${e}%` : c.mode === 'starts' ? `${e}%` : `%${e}`
-          return this.dialect.like(col, c.not, this.params.add(pattern))
-        })
+        const parts = c.values.map((v) =>
+          exact
+            ? x.match(col, c.not, this.params.add(x.pattern(v, c.mode)))
+            : this.dialect.like(col, c.not, this.params.add(likePattern(v, c.mode))),
+        )
         return orNull(parts.join(c.not ? ' AND ' : ' OR '), c.orNull)
       }
       case 'compare':
+        if (exact) return `(${x.text(col)} ${c.cmp} ${x.value(this.value(c.value))})`
         return `(${col} ${c.cmp} ${this.value(c.value)})`
       case 'range': {
         const from = this.value({ instant: c.fromMs })
@@ -387,6 +406,18 @@ class Renderer {
         return c.not ? `(${col} < ${from} OR ${col} >= ${to})` : `(${col} >= ${from} AND ${col} < ${to})`
       }
     }
+  }
+
+  /**
+   * Equality of a security filter: the column's own `=` / `IN` (it can use the column's index, and every
+   * exactly equal row passes it under any collation) AND the dialect's exact comparison. The negation
+   * needs only the exact side. Parameters are added in text order (positional placeholders).
+   */
+  private exactIn(col: string, not: boolean, values: readonly FilterScalar[]): string {
+    const x = this.dialect.exact
+    if (not) return `${x.text(col)}${inList(true, values.map((v) => x.value(this.value(v))))}`
+    const own = `${col}${inList(false, values.map((v) => this.value(v)))}`
+    return `${own} AND ${x.text(col)}${inList(false, values.map((v) => x.value(this.value(v))))}`
   }
 
   // ---- statements ------------------------------------------------------------------------------
@@ -436,6 +467,11 @@ class Renderer {
     if (plan.having.length > 0) sql += ` WHERE ${plan.having.map((n) => this.filter(n, (m) => this.outerMeasure(`${m.cube}.${m.name}`))).join(' AND ')}`
     return sql
   }
+}
+
+/** ` = v`, ` <> v`, ` IN (v, w)` or ` NOT IN (v, w)`: the right-hand side of an equality filter. */
+function inList(not: boolean, values: readonly string[]): string {
+  return values.length === 1 ? ` ${not ? '<>' : '='} ${values[0]}` : ` ${not ? 'NOT IN' : 'IN'} (${values.join(', ')})`
 }
 
 /** The two sides of a template whose only operator character is one `=` (not `<=`, `>=`, `!=`, `<=>`). */

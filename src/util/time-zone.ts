@@ -23,8 +23,10 @@ const MS_PER_DAY = 86_400_000
 const BUCKET_MS = 15 * MS_PER_MINUTE
 const MAX_VALIDITY_ENTRIES = 1_000
 const MAX_ZONES = 64
-// ~3.7 years of 15-minute buckets per zone (a few MB at most): enough for typical fact tables read in any order.
+// ~3.7 years of 15-minute buckets per zone (about 4.4 MB): enough for typical fact tables read in any order.
 const MAX_BUCKETS_PER_ZONE = 1 << 17
+// All zones together (about 9 MB): requests choose zones and dates, so 64 full zones (280 MB) must not be reachable.
+const MAX_BUCKETS = 1 << 18
 const MAX_TZ_LENGTH = 64
 // tzdata has no transitions before 1800 (offsets there are the zone's LMT), and Intl rejects instants beyond
 // ±8.64e15; clamping the probe keeps offsets total for any finite instant.
@@ -44,6 +46,8 @@ interface ZoneCache {
 
 const validity = new Map<string, boolean>()
 const zones = new Map<string, ZoneCache>()
+/** Offsets cached over all zones of `zones` (kept in step: both are cleared together). */
+let bucketsCached = 0
 
 // Clearing a full cache, rather than evicting its oldest entry, keeps every operation O(1): V8 Maps that are
 // repeatedly trimmed at the front make `keys().next()` walk all the deleted slots.
@@ -93,6 +97,7 @@ function zoneFor(tz: string): ZoneCache {
       }),
       offsets: new Map(),
     }
+    if (zones.size >= MAX_ZONES) bucketsCached = 0
     boundedSet(zones, tz, zone, MAX_ZONES)
   }
   return zone
@@ -220,8 +225,30 @@ function cachedOffset(zone: ZoneCache, epochMs: number): number {
   // Transitions happen on whole seconds, so the bucket's last whole second is a sufficient end probe.
   const atEnd = exactOffset(zone.format, start + BUCKET_MS - 1)
   if (atStart !== atEnd) return exactOffset(zone.format, epochMs)
+  if (bucketsCached >= MAX_BUCKETS) {
+    for (const z of zones.values()) z.offsets.clear()
+    bucketsCached = 0
+  }
+  if (zone.offsets.size >= MAX_BUCKETS_PER_ZONE) bucketsCached -= zone.offsets.size
   boundedSet(zone.offsets, bucket, atStart, MAX_BUCKETS_PER_ZONE)
+  bucketsCached++
   return atStart
+}
+
+/**
+ * '+hh:mm' for a zone whose offset never changes (UTC and its aliases such as 'Etc/UTC' or 'Zulu', and
+ * 'Etc/GMT-5' = '+05:00'), else undefined. Engines without zone data of their own (MySQL with empty
+ * time zone tables) convert to these by offset.
+ */
+export function fixedOffsetText(tz: string): string | undefined {
+  if (isUtcName(tz)) return '+00:00'
+  if (!isValidTimeZone(tz)) return undefined
+  const zone = zoneFor(tz)
+  const canonical = zone.format.resolvedOptions().timeZone
+  if (canonical !== 'UTC' && !/^Etc\/GMT[+-]\d{1,2}$/.test(canonical)) return undefined
+  const minutes = Math.round(cachedOffset(zone, 0) / MS_PER_MINUTE)
+  const abs = Math.abs(minutes)
+  return `${minutes < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`
 }
 
 /** Wall-clock time at `epochMs` in `tz` (24-hour clock). Throws RangeError for an invalid zone. */

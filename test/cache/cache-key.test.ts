@@ -84,6 +84,7 @@ describe('result keys', () => {
   const OUTPUT = { columns: [[['orders.count'], 'number']], decimals: 'number' }
   const base = {
     modelVersion: 'm1',
+    source: 'sqlite:file:/data/a.db',
     securityDigest: securityDigest({ tenantId: 'a' }),
     tenant: 'a' as string | undefined,
     statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, OUTPUT),
@@ -95,6 +96,7 @@ describe('result keys', () => {
     expect(key).toMatch(/^r:[0-9a-f]{64}$/)
     const variants = [
       { ...base, modelVersion: 'm2' },
+      { ...base, source: 'sqlite:file:/data/b.db' },
       { ...base, securityDigest: securityDigest({ tenantId: 'b' }) },
       { ...base, tenant: 'b' },
       { ...base, tenant: undefined },
@@ -115,7 +117,10 @@ describe('result keys', () => {
   })
 
   test('differ from the keys of earlier versions, so entries stored as object rows without a form are never looked up', () => {
-    // Version 2 keys led to entries of object rows (row-codec v1); version 3 hashed canonical() text.
+    // Version 2 keys led to entries of object rows (row-codec v1); version 3 hashed canonical() text;
+    // version 4 had no connector identity.
+    const { source: _, ...v4 } = base
+    expect(resultKey(base)).not.toBe(`r:${sha256(JSON.stringify([4, v4.modelVersion, v4.securityDigest, v4.tenant, v4.statements, v4.scopes, v4.generations]))}`)
     for (const v of [2, 3]) expect(resultKey(base)).not.toBe(`r:${sha256(canonical({ v, ...base, tenant: base.tenant ?? null }))}`)
   })
 
@@ -123,6 +128,7 @@ describe('result keys', () => {
     const text = fc.string({ unit: 'binary', maxLength: 12 })
     const input = fc.record({
       modelVersion: text,
+      source: text,
       securityDigest: text,
       tenant: fc.option(text, { nil: undefined }),
       statements: text,
@@ -132,8 +138,8 @@ describe('result keys', () => {
     fc.assert(
       fc.property(input, (x) => {
         const [version, ...parts] = JSON.parse(resultKeyText(x)) as unknown[]
-        expect(version).toBe(4)
-        expect(parts).toEqual([x.modelVersion, x.securityDigest, x.tenant ?? null, x.statements, x.scopes, x.generations])
+        expect(version).toBe(5)
+        expect(parts).toEqual([x.modelVersion, x.source, x.securityDigest, x.tenant ?? null, x.statements, x.scopes, x.generations])
         expect(resultKey(x)).toBe(`r:${sha256(resultKeyText(x))}`)
       }),
       { numRuns: 1000 },

@@ -33,6 +33,8 @@ export function uniquePrefix(file: string): string {
 
 export interface CountedDb {
   readonly db: Database.Database
+  /** A connector id naming this database: connectors given it share cache entries (see Connector.id). */
+  readonly id: string
   /** Runs of statements over the `orders` cube, counted by SQLite itself. */
   executions(): number
   /** Runs of the refresh-key query of `orders` (when the model uses refresh_key.sql). */
@@ -61,6 +63,7 @@ export function countedDb(): CountedDb {
   let nextId = 1_000_000
   return {
     db,
+    id: `counted-db:${randomUUID()}`,
     executions: () => executions,
     refreshes: () => refreshes,
     bumpVersion: () => void db.exec('UPDATE data_version SET v = v + 1'),
@@ -111,39 +114,59 @@ export function testModel(refreshKeys: { orders?: Record<string, unknown>; custo
 export const BY_STATUS = { measures: ['orders.count', 'orders.total_amount'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' } } as const
 export const BY_COUNTRY = { measures: ['orders.count'], dimensions: ['customers.country'], order: { 'customers.country': 'asc' } } as const
 
-/** A SQLite connector whose statements can be held back, to make a query slow without blocking the event loop. */
-export function slowConnector(db: Database.Database): { connector: Connector; setDelay(ms: number): void } {
-  const inner = sqlite({ database: db })
-  let delayMs = 0
+export interface Gate {
+  /** Hold every statement back until the returned function is called (statements already held included). */
+  hold(): () => void
+  /** Statements waiting at the gate now. */
+  readonly waiting: number
+}
+
+/**
+ * A custom SQLite connector (execute only: rows as objects) whose statements can be held at a gate, to
+ * keep a query in flight for as long as a test needs without any timer.
+ */
+export function gatedConnector(db: Database.Database, id: string): { connector: Connector; gate: Gate } {
+  const inner = sqlite({ database: db, id })
+  let closed: Promise<void> | undefined
+  let open: () => void = () => undefined
+  let waiting = 0
   const connector = defineConnector({
+    id,
     dialect: inner.dialect,
     async execute(sql, params, options) {
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs))
+      if (closed) {
+        waiting++
+        try {
+          await closed
+        } finally {
+          waiting--
+        }
+      }
       return inner.execute(sql, params, options)
     },
     stream: (sql, params, options) => inner.stream(sql, params, options),
     healthCheck: () => inner.healthCheck(),
     close: () => inner.close(),
   })
-  return { connector, setDelay: (ms) => void (delayMs = ms) }
+  const gate: Gate = {
+    hold() {
+      closed = new Promise<void>((resolve) => (open = resolve))
+      return () => {
+        closed = undefined
+        open()
+      }
+    },
+    get waiting() {
+      return waiting
+    },
+  }
+  return { connector, gate }
 }
 
 export function layerOn(db: Database.Database, options: Partial<SemanticLayerOptions> = {}): SemanticLayer {
   return createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db }) }, ...options })
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-/** Wait until `now` is at least `marginMs` away from the end of its `everyMs` bucket (refresh keys are epoch-aligned buckets). */
-export async function awayFromBoundary(everyMs: number, marginMs: number): Promise<void> {
-  const left = everyMs - (Date.now() % everyMs)
-  if (left < marginMs) await sleep(left + 5)
-}
-
-/** Wait until the `everyMs` bucket of now is over. */
-export async function nextBucket(everyMs: number): Promise<void> {
-  await sleep(everyMs - (Date.now() % everyMs) + 5)
-}
 
 // ---- Redis clients ----------------------------------------------------------------------------------
 
@@ -231,7 +254,7 @@ export async function startRedisServer(port: number): Promise<RedisServer> {
     const up = await Promise.race([ping(port), spawnError])
     if (up) break
     if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`)
-    await sleep(50)
+    await new Promise((resolve) => setTimeout(resolve, 50)) // polling for the server to come up
   }
   return {
     port,

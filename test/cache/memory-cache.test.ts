@@ -2,7 +2,14 @@ import { describe, expect, test } from 'vitest'
 import { memoryCache } from '../../src/cache/memory-cache.js'
 import { DEFAULT_EVERY_MS, bucketOf, parseInterval, refreshRuleOf } from '../../src/cache/refresh-key.js'
 import { createFlights } from '../../src/cache/single-flight.js'
-import { sleep } from './helpers.js'
+import { ManualClock } from '../fixtures/manual-clock.js'
+
+/** A promise settled by hand: keeps a run in flight for exactly as long as a test needs. */
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void } {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return { promise, resolve }
+}
 
 describe('memoryCache', () => {
   test('misses, then hits what was set; delete removes it', async () => {
@@ -15,11 +22,13 @@ describe('memoryCache', () => {
   })
 
   test('entries expire after their TTL', async () => {
-    const cache = memoryCache()
+    const clock = new ManualClock()
+    const cache = memoryCache({ clock })
     await cache.set('short', 'x', 40)
     await cache.set('long', 'y', 60_000)
+    clock.advance(39)
     expect(await cache.get('short')).toBe('x')
-    await sleep(80)
+    clock.advance(2)
     expect(await cache.get('short')).toBeUndefined()
     expect(await cache.get('long')).toBe('y')
   })
@@ -55,7 +64,8 @@ describe('memoryCache', () => {
   })
 
   test('a lock has one holder until it is released by its token or expires', async () => {
-    const cache = memoryCache()
+    const clock = new ManualClock()
+    const cache = memoryCache({ clock })
     const token = await cache.lock('l:x', 60_000)
     expect(token).toEqual(expect.any(String))
     expect(await cache.lock('l:x', 60_000)).toBeUndefined()
@@ -64,7 +74,9 @@ describe('memoryCache', () => {
     await cache.unlock('l:x', token!)
     const short = await cache.lock('l:x', 30)
     expect(short).toBeDefined()
-    await sleep(50)
+    clock.advance(29)
+    expect(await cache.lock('l:x', 60_000)).toBeUndefined()
+    clock.advance(1)
     expect(await cache.lock('l:x', 60_000)).toBeDefined()
   })
 
@@ -113,27 +125,34 @@ describe('single-flight', () => {
   test('concurrent joins share one run; a later join starts a new one', async () => {
     const flights = createFlights<number>()
     let runs = 0
+    let run = deferred<void>()
     const start = async (): Promise<number> => {
       runs++
-      await sleep(20)
+      await run.promise
       return runs
     }
-    const results = await Promise.all(Array.from({ length: 50 }, () => flights.join('k', start)))
+    const joined = Promise.all(Array.from({ length: 50 }, () => flights.join('k', start)))
+    expect(flights.size).toBe(1)
+    run.resolve()
+    const results = await joined
     expect(new Set(results)).toEqual(new Set([1]))
     expect(runs).toBe(1)
     expect(flights.size).toBe(0)
-    expect(await flights.join('k', start)).toBe(2)
+    run = deferred<void>()
+    const later = flights.join('k', start)
+    run.resolve()
+    expect(await later).toBe(2)
   })
 
   test('an aborted caller leaves; the run is aborted only when nobody waits any more', async () => {
     const flights = createFlights<string>()
     let aborted = false
+    const finish: (() => void)[] = []
     const start = (signal: AbortSignal | undefined): Promise<string> =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => resolve('done'), 100)
+        finish.push(() => resolve('done'))
         signal?.addEventListener('abort', () => {
           aborted = true
-          clearTimeout(timer)
           reject(new Error('aborted'))
         })
       })
@@ -144,20 +163,20 @@ describe('single-flight', () => {
     a.abort()
     await expect(pa).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
     expect(aborted).toBe(false)
+    finish[0]!()
     await expect(pb).resolves.toBe('done')
 
     const c = new AbortController()
     const pc = flights.join('k2', start, { signal: c.signal })
     c.abort()
     await expect(pc).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
-    await sleep(5)
-    expect(aborted).toBe(true)
+    expect(aborted).toBe(true) // the last caller left: the run's signal was aborted at once
   })
 
   test('onShared runs once, before any waiter resumes, when more than one caller waits; never for one caller', async () => {
     const events: string[] = []
     const flights = createFlights<{ id: string }>((value) => events.push(`shared ${value.id}`))
-    const start = (id: string) => () => sleep(5).then(() => ({ id }))
+    const start = (id: string) => () => Promise.resolve().then(() => ({ id }))
     const solo = await flights.join('a', start('solo'))
     events.push(`resumed ${solo.id}`)
     const c = new AbortController()
@@ -177,19 +196,24 @@ describe('single-flight', () => {
   test('a run started by a caller without a signal gets none, and keeps running when a joined caller aborts', async () => {
     const flights = createFlights<string>()
     const given: (AbortSignal | undefined)[] = []
+    let finish = deferred<void>()
     const start = (signal: AbortSignal | undefined): Promise<string> => {
       given.push(signal)
-      return sleep(30).then(() => 'done')
+      return finish.promise.then(() => 'done')
     }
     const first = flights.join('k', start)
     const c = new AbortController()
     const joined = flights.join('k', start, { signal: c.signal })
     c.abort()
     await expect(joined).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+    finish.resolve()
     await expect(first).resolves.toBe('done')
     // Started with a signal: the run gets one of its own (not the caller's), which the caller can abort.
+    finish = deferred<void>()
     const d = new AbortController()
-    await flights.join('k2', start, { signal: d.signal })
+    const second = flights.join('k2', start, { signal: d.signal })
+    finish.resolve()
+    await second
     expect(given).toHaveLength(2)
     expect(given[0]).toBeUndefined()
     expect(given[1]).toBeInstanceOf(AbortSignal)
@@ -199,15 +223,17 @@ describe('single-flight', () => {
   test('a background run is never aborted by callers leaving', async () => {
     const flights = createFlights<string>()
     let aborted = false
+    const finish = deferred<void>()
     const start = (signal: AbortSignal | undefined): Promise<string> => {
       signal?.addEventListener('abort', () => (aborted = true))
-      return sleep(30).then(() => 'bg')
+      return finish.promise.then(() => 'bg')
     }
     const bg = flights.join('k', start, { background: true })
     const c = new AbortController()
     const waiting = flights.join('k', start, { signal: c.signal })
     c.abort()
     await expect(waiting).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+    finish.resolve()
     await expect(bg).resolves.toBe('bg')
     expect(aborted).toBe(false)
   })

@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { CacheAdapter, CacheOperation } from '../../src/cache/cache-adapter.js'
 import { memoryCache } from '../../src/cache/memory-cache.js'
-import { DEFAULT_EVERY_MS } from '../../src/cache/refresh-key.js'
-import { BY_STATUS, awayFromBoundary, countedDb, layerOn, sleep, testModel, type CountedDb } from './helpers.js'
+import { sqlite } from '../../src/sqlite.js'
+import { ManualClock, until } from '../fixtures/manual-clock.js'
+import { BY_STATUS, countedDb, layerOn, testModel, type CountedDb } from './helpers.js'
 import { cacheBehaviourSuite } from './suite.js'
 
 cacheBehaviourSuite('memory cache through a layer', async () => ({ adapter: memoryCache(), close: async () => undefined }))
@@ -32,18 +33,17 @@ function flakyCache(): { adapter: CacheAdapter; setState(state: 'up' | 'throwing
 
 describe('layer cache: defaults, failures and configuration', () => {
   let db: CountedDb
+  // Most models here have no refresh_key (Cube's default: every 10 seconds, on this clock, which moves
+  // only when a test moves it).
+  let clock: ManualClock
   const closers: (() => Promise<void>)[] = []
-  // Most models here have no refresh_key (Cube's default: every 10 seconds): a query and its repeat on two
-  // sides of a bucket boundary would be two misses, so every test starts well inside a bucket.
-  beforeEach(async () => {
-    await awayFromBoundary(DEFAULT_EVERY_MS, 2_000)
-  })
   afterEach(async () => {
     for (const c of closers.splice(0)) await c()
     db?.close()
   })
   const open = (options: Parameters<typeof layerOn>[1] = {}) => {
-    const layer = layerOn(db.db, options)
+    clock = new ManualClock()
+    const layer = layerOn(db.db, { clock, ...options })
     closers.push(() => layer.close())
     return layer
   }
@@ -82,12 +82,16 @@ describe('layer cache: defaults, failures and configuration', () => {
     expect(errors.length).toBe(reported)
     expect(db.executions()).toBe(3)
     flaky.setState('up')
-    await sleep(150)
+    clock.advance(99)
+    await layer.query(BY_STATUS) // still paused: not even tried
+    expect(errors.length).toBe(reported)
+    expect(db.executions()).toBe(4)
+    clock.advance(1)
     expect((await layer.query(BY_STATUS)).cache.hit).toBe(true) // the entry written before the outage is served again
     await layer.invalidate({ cubes: ['orders'] })
     expect((await layer.query(BY_STATUS)).cache.hit).toBe(false) // and new entries are written
     expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
-    expect(db.executions()).toBe(4)
+    expect(db.executions()).toBe(5)
   })
 
   test('a cache that never answers is timed out (adapter timeoutMs) and the query still answers', async () => {
@@ -96,13 +100,21 @@ describe('layer cache: defaults, failures and configuration', () => {
     const errors: { error: unknown; op: CacheOperation }[] = []
     const layer = open({ cache: flaky.adapter, onCacheError: (error, op) => errors.push({ error, op }) })
     flaky.setState('hanging')
-    const started = Date.now()
-    const result = await layer.query(BY_STATUS)
-    expect(Date.now() - started).toBeLessThan(1_000)
+    let answered = false
+    const running = layer.query(BY_STATUS).finally(() => (answered = true))
+    await until(() => clock.pending > 0) // the cache call is waiting, under its timeout
+    clock.advance(49)
+    expect(answered).toBe(false)
+    clock.advance(1)
+    const result = await running
     expect(result.data.length).toBeGreaterThan(0)
+    expect(result.cache.hit).toBe(false)
     expect(errors[0]?.error).toMatchObject({ name: 'CacheTimeoutError', message: expect.stringMatching(/within 50 ms/) })
     // invalidate() must not pretend: it fails when the cache cannot record it.
-    await expect(layer.invalidate({ cubes: ['orders'] })).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'CACHE_UNAVAILABLE' })] })
+    const invalidating = layer.invalidate({ cubes: ['orders'] })
+    await until(() => clock.pending > 0)
+    clock.advance(50)
+    await expect(invalidating).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'CACHE_UNAVAILABLE' })] })
   })
 
   test('without onCacheError a failure is announced once as a process warning', async () => {
@@ -158,8 +170,9 @@ describe('layer cache: defaults, failures and configuration', () => {
   test('layers sharing one memoryCache share entries and invalidations', async () => {
     db = countedDb()
     const shared = memoryCache({ maxEntries: 100 })
-    const one = open({ cache: shared })
-    const two = open({ cache: shared })
+    // Connectors of their own over one database, named alike (see Connector.id).
+    const one = open({ cache: shared, connectors: { default: sqlite({ database: db.db, id: db.id }) } })
+    const two = open({ cache: shared, connectors: { default: sqlite({ database: db.db, id: db.id }) } })
     await one.query(BY_STATUS)
     expect((await two.query(BY_STATUS)).cache.hit).toBe(true)
     await one.invalidate({ cubes: ['orders'] })

@@ -44,9 +44,9 @@ describe.skipIf(!REDIS_URL)('redis cache when Redis dies and comes back (set COR
       expect(errors).toEqual([])
 
       await server.stop()
-      const started = Date.now()
+      // Bounded by the adapter's timeoutMs (tested on a manual clock in memory-layer.test.ts); here only
+      // the test's own timeout guards against a hang.
       const down = await q.query(BY_STATUS)
-      expect(Date.now() - started).toBeLessThan(2_000)
       expect(down.cache.hit).toBe(false)
       expect(down.data).toStrictEqual(first.data)
       expect(errors.length).toBeGreaterThan(0)

@@ -2,15 +2,18 @@
  * The behaviour every cache adapter must show through a layer: hits and misses counted at the database,
  * TTL expiry, refresh keys (every / sql), Cube's four cache modes, isolation of security contexts,
  * single-flight and invalidation. Run by memory-layer.test.ts and redis-layer.test.ts.
+ *
+ * Time is a ManualClock given to the layer: tests move it (next refresh bucket, past a TTL, past
+ * staleIfSlowMs) instead of sleeping, and slow queries are held at a gate instead of delayed.
  */
 import fc from 'fast-check'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { CacheAdapter } from '../../src/cache/cache-adapter.js'
 import { securityDigest } from '../../src/cache/cache-key.js'
-import { DEFAULT_EVERY_MS } from '../../src/cache/refresh-key.js'
 import { createSemanticLayer, type SemanticLayer, type SemanticLayerOptions } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
-import { BY_COUNTRY, BY_STATUS, REFRESH_SQL, awayFromBoundary, countedDb, nextBucket, slowConnector, testModel, type CountedDb } from './helpers.js'
+import { ManualClock, turn, until } from '../fixtures/manual-clock.js'
+import { BY_COUNTRY, BY_STATUS, REFRESH_SQL, countedDb, gatedConnector, testModel, type CountedDb, type Gate } from './helpers.js'
 
 export interface AdapterFactory {
   /** A fresh adapter (its own namespace) and how to release it. */
@@ -24,22 +27,21 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       for (const c of cleanups.splice(0).reverse()) await c()
     })
 
-    /** A layer over a fresh counted database with a fresh adapter. */
-    const open = async (options: Partial<SemanticLayerOptions> & { slow?: boolean } = {}): Promise<{ layer: SemanticLayer; db: CountedDb; setDelay(ms: number): void }> => {
+    /** A layer over a fresh counted database with a fresh adapter, on a clock of its own. */
+    const open = async (options: Partial<SemanticLayerOptions> & { gated?: boolean } = {}): Promise<{ layer: SemanticLayer; db: CountedDb; gate: Gate; clock: ManualClock }> => {
       const db = countedDb()
       const { adapter, close } = await makeAdapter()
-      const slow = slowConnector(db.db)
-      const { slow: useSlow, ...rest } = options
-      const layer = createSemanticLayer({ model: testModel(), connectors: { default: useSlow ? slow.connector : sqlite({ database: db.db }) }, cache: adapter, ...rest })
+      const gated = gatedConnector(db.db, db.id)
+      const clock = new ManualClock()
+      const { gated: useGate, ...rest } = options
+      const layer = createSemanticLayer({ model: testModel(), connectors: { default: useGate ? gated.connector : sqlite({ database: db.db, id: db.id }) }, cache: adapter, clock, ...rest })
       cleanups.push(() => db.close(), close, () => layer.close())
-      return { layer, db, setDelay: slow.setDelay }
+      return { layer, db, gate: gated.gate, clock }
     }
 
     test('a repeated query is a miss then a hit: the database runs it once, and the hit returns identical rows', async () => {
+      // The model has no refresh_key: Cube's default, every 10 seconds, on the layer's clock (which stays put).
       const { layer, db } = await open()
-      // The model has no refresh_key: Cube's default, every 10 seconds. A miss and its repeat on two sides
-      // of a bucket boundary would be a miss twice (this flaked once in CI), so start well inside one.
-      await awayFromBoundary(DEFAULT_EVERY_MS, 2_000)
       const first = await layer.query(BY_STATUS)
       const second = await layer.query(BY_STATUS)
       expect(db.executions()).toBe(1)
@@ -62,11 +64,12 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       // Two instances sharing one cache: the built-in SQLite connector (executeArrays: entries of array
       // rows) and a custom connector with only execute (entries of object rows). Every kind of value the
       // dataset has: numbers, text, nulls, times (one under two keys), and a total.
-      await awayFromBoundary(DEFAULT_EVERY_MS, 2_000) // the default refresh key, as above
       const db = countedDb()
       const { adapter, close } = await makeAdapter()
-      const arraysLayer = createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db.db }) }, cache: adapter })
-      const objectsLayer = createSemanticLayer({ model: testModel(), connectors: { default: slowConnector(db.db).connector }, cache: adapter })
+      const clock = new ManualClock() // one clock: both instances are in the same refresh bucket
+      // Both connectors read the same database, and say so with one id (see Connector.id).
+      const arraysLayer = createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db.db, id: db.id }) }, cache: adapter, clock })
+      const objectsLayer = createSemanticLayer({ model: testModel(), connectors: { default: gatedConnector(db.db, db.id).connector }, cache: adapter, clock })
       cleanups.push(() => db.close(), close, () => arraysLayer.close(), () => objectsLayer.close())
       for (let i = 0; i < 40; i++) db.addOrder() // 540 orders: more than the limit, and enough rows for the generated shaper (≥ 512)
       const byArrays = { dimensions: ['orders.id', 'orders.status', 'orders.note'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }], order: { 'orders.id': 'asc' }, limit: 520, ungrouped: true, total: true } as const
@@ -98,32 +101,34 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     test('result.cache tells the age and the refresh-key value of every cube', async () => {
-      const { layer } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { immutable: true } }) })
-      await awayFromBoundary(3_600_000, 10_000)
+      const { layer, clock } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { immutable: true } }) })
       const miss = await layer.query(BY_COUNTRY)
-      expect(miss.cache.refreshKeys).toEqual({ orders: String(Math.floor(Date.now() / 3_600_000)), customers: 'immutable' })
-      await new Promise((r) => setTimeout(r, 60))
+      expect(miss.cache.refreshKeys).toEqual({ orders: String(Math.floor(clock.now() / 3_600_000)), customers: 'immutable' })
+      expect(miss.cache.ageMs).toBe(0)
+      clock.advance(60)
       const hit = await layer.query(BY_COUNTRY)
       expect(hit.cache.hit).toBe(true)
-      expect(hit.cache.ageMs).toBeGreaterThanOrEqual(50)
+      expect(hit.cache.ageMs).toBe(60)
       expect(hit.cache.refreshKeys).toEqual(miss.cache.refreshKeys)
     })
 
     test('entries expire after their TTL (cacheOptions.entryTtlMs)', async () => {
-      const { layer, db } = await open({ model: testModel({ orders: { immutable: true } }), cacheOptions: { entryTtlMs: 300 } })
+      // The TTL is checked on the layer's clock, whatever the adapter's own expiry does (Redis keeps real time).
+      const { layer, db, clock } = await open({ model: testModel({ orders: { immutable: true } }), cacheOptions: { entryTtlMs: 60_000 } })
       await layer.query(BY_STATUS)
+      clock.advance(59_999)
       expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
-      await new Promise((r) => setTimeout(r, 450))
-      expect((await layer.query(BY_STATUS)).cache.hit).toBe(false)
+      clock.advance(1)
+      expect((await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })).cache.hit).toBe(false) // gone for stale modes too
       expect(db.executions()).toBe(2)
     })
 
     test('refresh_key every: fresh within the interval, stale once the next one starts', async () => {
-      const { layer, db } = await open({ model: testModel({ orders: { every: '1 second' } }) })
-      await awayFromBoundary(1_000, 400)
+      const { layer, db, clock } = await open({ model: testModel({ orders: { every: '1 second' } }) })
       const first = await layer.query(BY_STATUS)
+      clock.advance(999 - (clock.now() % 1_000)) // the last millisecond of the bucket
       expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
-      await nextBucket(1_000)
+      clock.advance(1)
       const next = await layer.query(BY_STATUS, { cacheMode: 'must-revalidate' })
       expect(next.cache.hit).toBe(false)
       expect(Number(next.cache.refreshKeys.orders)).toBe(Number(first.cache.refreshKeys.orders) + 1)
@@ -131,20 +136,20 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     test('refresh_key sql: checked once per interval; entries stay fresh while its value holds and go stale when it changes', async () => {
-      const { layer, db } = await open({ model: testModel({ orders: { sql: REFRESH_SQL, every: '1 second' } }) })
-      await awayFromBoundary(1_000, 400)
+      // An hour: the adapter keeps the refresh value that long in real time too, so it cannot expire mid-test.
+      const { layer, db, clock } = await open({ model: testModel({ orders: { sql: REFRESH_SQL, every: '1 hour' } }) })
       const first = await layer.query(BY_STATUS)
       expect(first.cache.refreshKeys).toEqual({ orders: '1' })
       await Promise.all([layer.query(BY_STATUS), layer.query(BY_STATUS), layer.query({ ...BY_STATUS, limit: 3 })])
       expect(db.refreshes()).toBe(1) // the refresh query's value is cached for its interval
-      await nextBucket(1_000)
+      clock.nextBucket(3_600_000)
       const unchanged = await layer.query(BY_STATUS)
       expect(unchanged.cache).toMatchObject({ hit: true, stale: false })
       expect(db.refreshes()).toBe(2)
       db.bumpVersion()
       db.addOrder()
       expect((await layer.query(BY_STATUS)).cache.hit).toBe(true) // same interval: the old value still holds
-      await nextBucket(1_000)
+      clock.nextBucket(3_600_000)
       const changed = await layer.query(BY_STATUS)
       expect(changed.cache).toMatchObject({ hit: false, refreshKeys: { orders: '2' } })
       expect(changed.data).not.toEqual(first.data)
@@ -152,11 +157,10 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     test('stale-while-revalidate serves the expired entry at once and refreshes it in the background', async () => {
-      const { layer, db } = await open({ model: testModel({ orders: { every: '1 second' } }) })
-      await awayFromBoundary(1_000, 400)
+      const { layer, db, clock } = await open({ model: testModel({ orders: { every: '1 second' } }) })
       const before = await layer.query(BY_STATUS)
       db.addOrder()
-      await nextBucket(1_000)
+      clock.nextBucket(1_000)
       const stale = await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })
       expect(stale.cache).toMatchObject({ hit: true, stale: true, mode: 'stale-while-revalidate' })
       expect(stale.data).toStrictEqual(before.data)
@@ -168,17 +172,16 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     test('must-revalidate (and renewQuery: true) never serve an expired entry', async () => {
-      const { layer, db } = await open({ model: testModel({ orders: { every: '1 second' } }) })
-      await awayFromBoundary(1_000, 400)
+      const { layer, db, clock } = await open({ model: testModel({ orders: { every: '1 second' } }) })
       const before = await layer.query(BY_STATUS)
       db.addOrder()
-      await nextBucket(1_000)
+      clock.nextBucket(1_000)
       const fresh = await layer.query(BY_STATUS, { cacheMode: 'must-revalidate' })
       expect(fresh.cache).toMatchObject({ hit: false, stale: false, mode: 'must-revalidate' })
       expect(fresh.data).not.toEqual(before.data)
       expect((await layer.query(BY_STATUS, { cacheMode: 'must-revalidate' })).cache.hit).toBe(true) // fresh entries are served
       db.addOrder()
-      await nextBucket(1_000)
+      clock.nextBucket(1_000)
       const renewed = await layer.query({ ...BY_STATUS, renewQuery: true })
       expect(renewed.cache).toMatchObject({ hit: false, mode: 'must-revalidate' })
       expect(renewed.data).not.toEqual(fresh.data)
@@ -187,7 +190,6 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
 
     test('no-cache skips reading the cache but writes what it fetched', async () => {
       const { layer, db } = await open({ model: testModel({ orders: { every: '1 hour' } }) })
-      await awayFromBoundary(3_600_000, 10_000)
       const first = await layer.query(BY_STATUS)
       expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
       db.addOrder()
@@ -202,27 +204,38 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     test('stale-if-slow (default): the fresh result when the database is quick, the expired entry when it is slower than staleIfSlowMs', async () => {
-      const { layer, db, setDelay } = await open({ slow: true, model: testModel({ orders: { every: '2 seconds' } }), cacheOptions: { staleIfSlowMs: 150 } })
-      await awayFromBoundary(2_000, 800)
+      const { layer, db, gate, clock } = await open({ gated: true, model: testModel({ orders: { every: '1 hour' } }), cacheOptions: { staleIfSlowMs: 150 } })
       const v1 = await layer.query(BY_STATUS)
       db.addOrder()
-      await nextBucket(2_000)
-      setDelay(600)
-      const started = Date.now()
-      const slow = await layer.query(BY_STATUS)
-      expect(Date.now() - started).toBeLessThan(500)
+      clock.nextBucket(3_600_000)
+      // The refresh is held at the database: 149 ms on the clock is not long enough to give up on it...
+      let release = gate.hold()
+      let answered = false
+      const pending = layer.query(BY_STATUS).finally(() => (answered = true))
+      await until(() => gate.waiting === 1)
+      clock.advance(149)
+      await turn()
+      expect(answered).toBe(false)
+      // ...150 is: the expired entry is served, and the refresh goes on.
+      clock.advance(1)
+      const slow = await pending
       expect(slow.cache).toMatchObject({ hit: true, stale: true, mode: 'stale-if-slow' })
       expect(slow.data).toStrictEqual(v1.data)
+      expect(db.executions()).toBe(1)
+      release()
       // The refresh went on in the background and filled the cache.
-      await vi.waitFor(() => expect(db.executions()).toBe(2), { timeout: 3_000, interval: 20 })
-      setDelay(0)
-      await vi.waitFor(async () => expect((await layer.query(BY_STATUS)).cache).toMatchObject({ hit: true, stale: false }), { timeout: 2_000, interval: 20 })
+      await until(() => db.executions() === 2)
+      await vi.waitFor(async () => expect((await layer.query(BY_STATUS)).cache).toMatchObject({ hit: true, stale: false }), { timeout: 5_000, interval: 5 })
       const v2 = await layer.query(BY_STATUS)
       expect(v2.data).not.toEqual(v1.data)
+      // A refresh that answers before staleIfSlowMs is served fresh (the clock never moves here).
       db.addOrder()
-      await nextBucket(2_000)
-      setDelay(30)
-      const quick = await layer.query(BY_STATUS)
+      clock.nextBucket(3_600_000)
+      release = gate.hold()
+      const quickly = layer.query(BY_STATUS)
+      await until(() => gate.waiting === 1)
+      release()
+      const quick = await quickly
       expect(quick.cache).toMatchObject({ hit: false, stale: false })
       expect(quick.data).not.toEqual(v2.data)
       expect(db.executions()).toBe(3)
@@ -230,7 +243,6 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
 
     test('different security contexts never share an entry (property)', async () => {
       const { layer, db } = await open({ model: testModel({ orders: { every: '1 hour' } }) })
-      await awayFromBoundary(3_600_000, 20_000)
       const ctx = fc.dictionary(fc.constantFrom('tenantId', 'role', 'sub', 'groups'), fc.oneof(fc.constantFrom('a', 'b', 'admin'), fc.integer({ min: 0, max: 2 }), fc.array(fc.constantFrom('x', 'y'), { maxLength: 2 })), { maxKeys: 3, noNullPrototype: true })
       await fc.assert(
         fc.asyncProperty(ctx, ctx, async (a, b) => {
@@ -256,13 +268,15 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     test('a caller that aborts does not fail the others sharing its run', async () => {
-      const { layer, db, setDelay } = await open({ slow: true })
-      setDelay(150)
+      const { layer, db, gate } = await open({ gated: true })
+      const release = gate.hold()
       const controller = new AbortController()
       const leaving = layer.query(BY_STATUS, { signal: controller.signal })
       const staying = [layer.query(BY_STATUS), layer.query(BY_STATUS)]
-      setTimeout(() => controller.abort(), 30)
+      await until(() => gate.waiting === 1) // one run at the database for all three
+      controller.abort()
       await expect(leaving).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+      release()
       const [a, b] = await Promise.all(staying)
       expect(a!.data.length).toBeGreaterThan(0)
       expect(b!.data).toStrictEqual(a!.data)
@@ -272,7 +286,6 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
 
     test('invalidate: by tenant, by cube, by cube of a tenant, by view, everything', async () => {
       const { layer } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { every: '1 hour' } }), contextToTenant: (ctx) => ctx.tenantId as string })
-      await awayFromBoundary(3_600_000, 20_000)
       const calls = [
         () => layer.query(BY_STATUS, { securityContext: { tenantId: 'a' } }),
         () => layer.query(BY_STATUS, { securityContext: { tenantId: 'b' } }),

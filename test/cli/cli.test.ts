@@ -5,10 +5,11 @@
  */
 import Database from 'better-sqlite3'
 import { execFile } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OPTIONS } from '../../src/cli/main.js'
 import { MODEL_DIR, REPO, brokenModel, runCli, scratchDatabase } from './run-cli.js'
 
 const MODEL = 'examples/ecommerce/model'
@@ -60,7 +61,7 @@ describe('cortex validate', () => {
     expect(missing.stderr).toMatch(/does not exist.*\[FILE_NOT_FOUND\]/)
     const usage = await runCli(['validate'])
     expect(usage.code).toBe(2)
-    expect(usage.stderr).toMatch(/^error: cortex validate takes exactly one model folder\.\n\nUsage: cortex/)
+    expect(usage.stderr).toBe('error: cortex validate takes exactly one model folder.\nusage: cortex validate <model-dir>\n')
   })
 })
 
@@ -145,6 +146,32 @@ describe('cortex meta and usage', () => {
     expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: Unknown command 'frobnicate'/) })
     expect(await runCli(['meta', '--model', MODEL, '--verbose'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--verbose'/) })
   })
+
+  it('--help lists every option the parser accepts, with its short form', async () => {
+    const help = (await runCli(['--help'])).stdout
+    for (const [name, option] of Object.entries(OPTIONS)) {
+      const short = 'short' in option ? `-${option.short}, ` : ''
+      expect(help, `--${name}`).toMatch(new RegExp(`^ {2}${short.replace(/[-]/g, '\\-')}\\s*--${name}\\b.*\\S`, 'm'))
+    }
+    for (const command of ['validate', 'sql', 'query', 'meta', 'serve']) expect(help).toMatch(new RegExp(`^ {2}cortex ${command}\\b`, 'm'))
+  })
+
+  it('--version (and -v) prints the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    expect(await runCli(['-v'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+  })
+
+  it('a usage error prints the problem and the one-line fix, not the whole help', async () => {
+    const cases: [string[], string][] = [
+      [['query', PAID, '--model', MODEL], 'error: cortex query needs --db <url>.\nusage: cortex query <query> --model <dir> --db <url> [--json] [--timeout <ms>]\n'],
+      [['meta', '--model', MODEL, '--db', 'sqlite:x.db'], 'error: cortex meta does not take --db.\nusage: cortex meta --model <dir> [--json]\n'],
+      [['meta', '--model', MODEL, '--verbose'], "error: Unknown option '--verbose'.\nusage: cortex meta --model <dir> [--json]\n"],
+      [['frobnicate'], "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve.\nRun 'cortex --help' to see every command and option.\n"],
+      [['serve', '--model', MODEL, '--db', 'sqlite:x.db', '--port', 'http'], 'error: --port must be a non-negative integer.\nusage: cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]...\n'],
+    ]
+    for (const [argv, stderr] of cases) expect(await runCli(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr })
+  })
 })
 
 describe('cortex serve', () => {
@@ -172,6 +199,17 @@ describe('cortex serve', () => {
     const run = await exited
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/Stopped\.\n$/)
+    // One line per request: method, path (never the query string), status, duration and request id.
+    const logged = run.stdout.split('\n').filter((line) => /^[A-Z]+ \//.test(line))
+    expect(logged.map((line) => line.replace(/ \d+ms /, ' <ms> ').replace(/ [\w-]{8,}$/, ' <id>'))).toEqual([
+      'GET /cubejs-api/v1/load 200 <ms> <id>',
+      'GET /admin/metrics 403 <ms> <id>',
+      'GET /admin/metrics 200 <ms> <id>',
+      'POST /admin/reload 200 <ms> <id>',
+    ])
+    expect(logged[0]!.split(' ').at(-1)).toBe(load.headers.get('x-request-id'))
+    expect(run.stdout).not.toContain('paid')
+    expect(run.stdout).not.toContain('tok\n')
   })
 })
 

@@ -78,6 +78,7 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
       // ~250 bytes a row: without pausing the socket, this buffers ~200 MB while the consumer dawdles
       for await (const row of c.stream("SELECT seq AS n, REPEAT('x', 200) AS pad FROM seq_1_to_500000 WHERE seq > ?", [0])) {
         sum += Number(row.n)
+        // Pacing, not waiting for time to pass: a consumer slower than the socket; memory is what is asserted.
         if (++count % 200 === 0) await new Promise((resolve) => setTimeout(resolve, 1))
       }
     } finally {
@@ -116,10 +117,9 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
       const slow = `cortex_stream_timeout_${Date.now()}`
-      const started = performance.now()
-      const timedOut = await drain(c.stream(`SELECT /* ${slow} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))
+      const timedOut = await drain(c.stream(`SELECT /* ${slow} */ SLEEP(30) AS s`, [], { timeoutMs: 200 }))
       expect(timedOut.code).toBe('QUERY_TIMEOUT')
-      expect(performance.now() - started).toBeLessThan(1500)
+      // Gone from the server at once (a statement left running would stay 30 s); no duration is asserted.
       await expect.poll(() => runningIds(slow), { timeout: 2000, interval: 50 }).toEqual([])
 
       const marker = `cortex_stream_abort_${Date.now()}`

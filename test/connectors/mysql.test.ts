@@ -168,6 +168,59 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
   })
 
+  // Issue 15: with the server default (4 extra digits) 1.0 * 73 / 139 is 0.52518 and AVG over DECIMAL(x,2) keeps 6 decimals.
+  it('divides exact numbers with 30 decimals on every connection path: own pool, host pools (also resetting ones), knex, streams', async () => {
+    const require = createRequire(import.meta.url)
+    const callbackApi = require('mysql2') as typeof import('mysql2')
+    const promisePool = createPool({ uri: dbUrl(), connectionLimit: 1 })
+    const callbackPool = callbackApi.createPool({ uri: dbUrl(), connectionLimit: 1 })
+    const resetting = callbackApi.createPool({ uri: dbUrl(), connectionLimit: 1, resetOnRelease: true })
+    const raw = callbackApi.createConnection({ uri: dbUrl() })
+    const knex: KnexLike = { client: { acquireConnection: async () => raw, releaseConnection: async () => undefined } }
+    const connectors = {
+      own: mysql({ connection: dbUrl(), pool: { max: 1 } }),
+      promisePool: mysql({ existingPool: promisePool }),
+      callbackPool: mysql({ existingPool: callbackPool }),
+      resetting: mysql({ existingPool: resetting }),
+      knex: mysql({ knex }),
+    }
+    // Exact operands are literals and DECIMAL casts: mysql2 binds JS numbers as DOUBLE, which divides in floating point.
+    const sql = `SELECT 1.0 * 73 / 139 AS ratio, (SELECT AVG(x) FROM (SELECT CAST(? AS DECIMAL(10,2)) AS x UNION ALL SELECT 2 UNION ALL SELECT 2) AS t) AS avg2,
+      @@session.div_precision_increment AS digits`
+    const params = ['1.00']
+    const check = (ratio: unknown, avg2: unknown, digits: unknown, path: string): void => {
+      expect(Math.abs(Number(ratio) - 73 / 139), path).toBeLessThan(1e-15)
+      expect(Math.abs(Number(avg2) - 5 / 3), path).toBeLessThan(1e-15)
+      expect(String(ratio).split('.')[1]!.length, path).toBeGreaterThanOrEqual(30)
+      expect(Number(digits), path).toBe(30)
+    }
+    try {
+      for (const [name, c] of Object.entries(connectors)) {
+        for (let round = 0; round < 2; round++) { // the second round reuses the connection (reset, for `resetting`)
+          const [object] = (await c.execute(sql, params)) as [Record<string, unknown>]
+          check(object.ratio, object.avg2, object.digits, `${name} execute`)
+          const [array] = (await c.executeArrays!(sql, params)) as [unknown[]]
+          check(array[0], array[1], array[2], `${name} executeArrays`)
+          const [mapped] = (await c.executeMapped!(sql, params, (row) => row)) as [unknown[]]
+          check(mapped[0], mapped[1], mapped[2], `${name} executeMapped`)
+          for await (const row of c.stream(sql, params)) check(row.ratio, row.avg2, row.digits, `${name} stream`)
+        }
+      }
+      // The pool Cortex creates, after the server dropped the connection: the new one is set up too.
+      const [{ id }] = (await connectors.own.execute('SELECT CONNECTION_ID() AS id', [])) as [{ id: number }]
+      await admin.query(`KILL ${Number(id)}`)
+      await connectors.own.execute('SELECT 1', []).catch(() => undefined)
+      const [again] = (await connectors.own.execute(sql, params)) as [Record<string, unknown>]
+      check(again.ratio, again.avg2, again.digits, 'own pool after a lost connection')
+    } finally {
+      await Promise.all(Object.values(connectors).map((c) => c.close()))
+      await promisePool.end()
+      await new Promise((resolve) => callbackPool.end(resolve))
+      await new Promise((resolve) => resetting.end(resolve))
+      raw.destroy()
+    }
+  })
+
   it('runs 500 concurrent queries through 5 connections and leaks none after close()', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 5 } })
     const started = performance.now()
@@ -201,10 +254,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
       const marker = `cortex_timeout_${Date.now()}`
-      const started = performance.now()
-      const error = await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))
+      const error = await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(30) AS s`, [], { timeoutMs: 200 }))
       expect(error.code).toBe('QUERY_TIMEOUT')
-      expect(performance.now() - started).toBeLessThan(1500)
+      // The server interrupted it (a SLEEP run to its end fails nothing); no duration is asserted.
+      expect((error.cause as { code?: string }).code).toBe('ER_QUERY_INTERRUPTED')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       expect(await c.execute('SELECT ? AS ok', [1])).toEqual([{ ok: 1 }]) // the connection is still good
     } finally {
@@ -215,11 +268,14 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('times out while waiting for a busy pool instead of after the blocking query', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
-      const blocker = c.execute('SELECT SLEEP(2) AS s', [])
-      const started = performance.now()
+      const marker = `cortex_blocker_${Date.now()}`
+      const blocker = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(30) AS s`, []))
+      await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
+      // Timed out while waiting for the pool's one connection (the blocker would hold it for 30 s).
       expect((await rejection(c.execute('SELECT 1 AS one', [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
-      expect(performance.now() - started).toBeLessThan(1500)
-      expect(await blocker).toEqual([{ s: 0 }])
+      expect(await runningIds(marker)).toHaveLength(1)
+      await admin.query(`KILL QUERY ${(await runningIds(marker))[0]}`)
+      await blocker
       expect(await c.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
     } finally {
       await c.close()
@@ -268,12 +324,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
 
   it('fails an unreachable server with CONNECT_FAILED after retries, without hanging', async () => {
     const c = mysql({ connection: dbUrl(1), pool: { max: 2, connectionTimeoutMs: 1000 } })
-    const started = performance.now()
     const error = await rejection(c.execute('SELECT 1', []))
     expect(error.code).toBe('CONNECTOR_FAILED')
     expect(issueCode(error)).toBe('CONNECT_FAILED')
     expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED')
-    expect(performance.now() - started).toBeLessThan(5000)
     const health = await c.healthCheck()
     expect(health.ok).toBe(false)
     expect(health.error).toContain('Could not connect to MySQL')

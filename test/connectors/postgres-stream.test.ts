@@ -105,32 +105,29 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
   it('cancels the running statement on the server when the signal aborts mid-stream', async () => {
     const marker = `/* cortex-stream-abort-${tag} */`
     const controller = new AbortController()
-    const failed = drain(connector.stream(`SELECT pg_sleep(5), 1 AS n ${marker}`, [], { signal: controller.signal }))
+    const failed = drain(connector.stream(`SELECT pg_sleep(30), 1 AS n ${marker}`, [], { signal: controller.signal }))
     expect(await eventually(async () => (await activeWith(marker)) === 1, 5000)).toBe(true)
-    const started = performance.now()
     controller.abort()
     const error = await failed
     expect(error.code).toBe('QUERY_CANCELLED')
-    expect(performance.now() - started).toBeLessThan(1500)
+    // Gone from the server at once (a statement left running would stay 30 s); no duration is asserted.
     expect(await eventually(async () => (await activeWith(marker)) === 0)).toBe(true)
     expect(pool.idleCount).toBe(pool.totalCount)
   })
 
   it('stops with QUERY_TIMEOUT between batches once timeoutMs has passed', async () => {
-    const started = performance.now()
+    // 1 ms: reading 100 000 rows takes far longer, so the budget runs out between two batches (no sleeping consumer).
     let rows = 0
     const error = await drain(
       (async function* () {
-        for await (const row of connector.stream('SELECT g AS n FROM generate_series(1, 100000) g', [], { timeoutMs: 300 })) {
+        for await (const row of connector.stream('SELECT g AS n FROM generate_series(1, 100000) g', [], { timeoutMs: 1 })) {
           rows++
-          if (rows % 1000 === 0) await new Promise((r) => setTimeout(r, 50)) // a slow consumer
           yield row
         }
       })(),
     )
     expect(error.code).toBe('QUERY_TIMEOUT')
     expect(rows).toBeLessThan(100_000)
-    expect(performance.now() - started).toBeLessThan(3000)
     expect(await connector.execute('SELECT 4 AS four', [])).toEqual([{ four: 4 }])
   })
 

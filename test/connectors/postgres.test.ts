@@ -5,6 +5,7 @@
  */
 import knexFactory from 'knex'
 import { randomBytes } from 'node:crypto'
+import { createServer, type AddressInfo } from 'node:net'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgres, type KnexLike, type PostgresOptions } from '../../src/postgres.js'
@@ -163,12 +164,12 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
     it('stops a statement on the server when timeoutMs passes, even with the pool exhausted', async () => {
       const c = connect({ pool: { max: 1 } })
       const marker = `/* cortex-timeout-${tag} */`
-      const started = performance.now()
-      const error = await rejection(c.execute(`SELECT pg_sleep(5) ${marker}`, [], { timeoutMs: 200 }))
+      // No duration is asserted: 57014 is the server saying it cancelled the statement (one that ran to
+      // its end would not fail), and the test's own timeout guards against a hang.
+      const error = await rejection(c.execute(`SELECT pg_sleep(30) ${marker}`, [], { timeoutMs: 200 }))
       expect(error.code).toBe('QUERY_TIMEOUT')
       expect(error.message).toContain('200 ms')
       expect((error.cause as { code?: string }).code).toBe('57014') // the server cancelled the running statement
-      expect(performance.now() - started).toBeLessThan(1500)
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
       expect(await c.execute('SELECT 1 AS ok', [])).toEqual([{ ok: 1 }]) // the one pooled client is reusable
     })
@@ -177,14 +178,12 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       const c = connect()
       const marker = `/* cortex-abort-${tag} */`
       const controller = new AbortController()
-      const running = rejection(c.execute(`SELECT pg_sleep(5) ${marker}`, [], { signal: controller.signal }))
+      const running = rejection(c.execute(`SELECT pg_sleep(30) ${marker}`, [], { signal: controller.signal }))
       expect(await eventually(async () => (await activeWith(marker)).length === 1, 5000)).toBe(true)
-      await new Promise((r) => setTimeout(r, 200))
-      const started = performance.now()
       controller.abort()
       const error = await running
       expect(error.code).toBe('QUERY_CANCELLED')
-      expect(performance.now() - started).toBeLessThan(1500)
+      expect((error.cause as { code?: string }).code).toBe('57014') // cancelled by the server, not left running
       expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
     })
 
@@ -218,12 +217,17 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
 
     it('gives up waiting for a busy pool when the signal aborts, and never runs the statement', async () => {
       const c = connect({ pool: { max: 1 } })
-      const busy = c.execute('SELECT pg_sleep(0.6) AS slept', [])
+      const marker = `/* cortex-busy-${tag} */`
+      const busy = rejection(c.execute(`SELECT pg_sleep(30) AS slept ${marker}`, []))
+      let pids: number[] = []
+      expect(await eventually(async () => (pids = await activeWith(marker)).length === 1, 5000)).toBe(true)
       const controller = new AbortController()
-      setTimeout(() => controller.abort(), 100)
-      const error = await rejection(c.execute(`SELECT nextval('${schema}.runs')`, [], { signal: controller.signal }))
+      const waiting = rejection(c.execute(`SELECT nextval('${schema}.runs')`, [], { signal: controller.signal }))
+      controller.abort() // it waits for the pool's one connection, which runs the busy statement
+      const error = await waiting
       expect(error.code).toBe('QUERY_CANCELLED')
-      expect(await busy).toEqual([{ slept: '' }])
+      await monitor.query('SELECT pg_cancel_backend($1)', [pids[0]])
+      expect((await busy).code).toBe('CONNECTOR_FAILED')
       expect(await c.execute('SELECT 2 AS two', [])).toEqual([{ two: 2 }])
       expect((await monitor.query(`SELECT is_called FROM ${schema}.runs`)).rows[0].is_called).toBe(false)
     })
@@ -250,6 +254,31 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       expect(missing.message).toContain('column "nope" does not exist')
     })
 
+    it('names objects in error messages in every class (relation, database, role) but never values or RAISE text', async () => {
+      const c = connect()
+      const relation = await rejection(c.execute(`SELECT 1 FROM ${schema}.no_such_table`, []))
+      expect(relation.issues[0]!.message).toContain(`SQLSTATE 42P01 (syntax error or access rule violation): relation "${schema}.no_such_table" does not exist`)
+      const other = (change: (u: URL) => void): Connector => {
+        const u = new URL(url!)
+        change(u)
+        const connector = postgres({ connection: u.toString() })
+        opened.push(connector)
+        return connector
+      }
+      const database = await rejection(other((u) => (u.pathname = `/cortex_no_db_${tag}`)).execute('SELECT 1', []))
+      expect(database.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`SQLSTATE 3D000 (invalid catalog name): database "cortex_no_db_${tag}" does not exist`) })
+      const role = await rejection(other((u) => (u.username = `cortex_no_role_${tag}`)).execute('SELECT 1', []))
+      expect(role.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`role "cortex_no_role_${tag}" does not exist`) })
+      // Class 22 puts the offending value in double quotes: cut and masked.
+      const outOfRange = await rejection(c.execute('SELECT $1::int4 AS v', ['98765432109']))
+      expect(outOfRange.issues[0]!.message).toContain('SQLSTATE 22003 (data exception): value "…" is out of range for type integer')
+      expect((outOfRange.cause as Error).message).toContain('98765432109')
+      // Free text (PL/pgSQL RAISE) shows only its SQLSTATE.
+      const raised = await rejection(c.execute(`DO $$ BEGIN RAISE EXCEPTION 'cortex-raise-${tag} %', 1; END $$`, []))
+      expect(raised.issues[0]!.message).toBe('PostgreSQL failed to run the query: SQLSTATE P0001.')
+      expect((raised.cause as Error).message).toContain(`cortex-raise-${tag}`)
+    })
+
     it('fails a statement whose backend is terminated, then keeps serving queries', async () => {
       const secret = `cortex-secret-${tag}`
       const c = connect({ pool: { max: 2 } })
@@ -267,17 +296,34 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       for (let i = 0; i < 10; i++) expect(await c.execute('SELECT $1::int AS i', [i])).toEqual([{ i }])
     })
 
-    it('retries a refused connection with backoff, then fails with CONNECT_FAILED', async () => {
+    it('fails a refused connection with CONNECT_FAILED', async () => {
       const c = postgres({ connection: 'postgres://postgres@127.0.0.1:1/test', pool: { connectionTimeoutMs: 300 } })
-      const started = performance.now()
       const error = await rejection(c.execute('SELECT 1', []))
-      const elapsed = performance.now() - started
       expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'CONNECT_FAILED'])
       expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED')
-      expect(elapsed).toBeGreaterThanOrEqual(340) // 50 + 100 + 200 ms of backoff: it retried
-      expect(elapsed).toBeLessThan(10_000)
       expect((await c.healthCheck()).ok).toBe(false)
       await c.close()
+    })
+
+    it('retries a connection reset before the statement starts (4 attempts), then fails with CONNECT_FAILED', async () => {
+      // A server that resets every connection: the attempts are counted where they arrive, not timed.
+      let attempts = 0
+      const resetting = createServer((socket) => {
+        attempts++
+        socket.resetAndDestroy()
+      })
+      await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve))
+      try {
+        const port = (resetting.address() as AddressInfo).port
+        const c = postgres({ connection: `postgres://postgres@127.0.0.1:${port}/test`, pool: { connectionTimeoutMs: 2_000 } })
+        const error = await rejection(c.execute('SELECT 1', []))
+        expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'CONNECT_FAILED'])
+        expect((error.cause as { code?: string }).code).toBe('ECONNRESET')
+        expect(attempts).toBe(4)
+        await c.close()
+      } finally {
+        resetting.close()
+      }
     })
   })
 

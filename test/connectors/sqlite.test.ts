@@ -4,6 +4,9 @@
  * replaced by what the caller's map returns), which share prepared statements per SQL text.
  */
 import Database from 'better-sqlite3'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { sqlite } from '../../src/sqlite.js'
@@ -95,5 +98,75 @@ describe('sqlite connector: executeMapped', () => {
     expect(failing.message).not.toContain(secret)
     expect((failing.cause as Error).message).toBe(`bad ${secret}`)
     await c.close()
+  })
+})
+
+describe('sqlite connector: opening a file', () => {
+  const dirs: string[] = []
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+  })
+  const scratchDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'cortex-sqlite-'))
+    dirs.push(dir)
+    return dir
+  }
+
+  it('refuses a file that does not exist, naming it, and does not create it (read-write and read-only)', async () => {
+    const file = join(scratchDir(), 'shop.db')
+    for (const options of [{ filename: file }, { filename: file, readonly: true }]) {
+      const c = sqlite(options)
+      const error = await rejection(c.execute('SELECT 1 AS x', []))
+      expect(error.code).toBe('CONNECTOR_FAILED')
+      expect(error.issues).toEqual([{ code: 'SQLITE_FILE_NOT_FOUND', path: ['filename'], message: expect.stringContaining(`No SQLite database at ${file}.`) }])
+      expect(error.issues[0]!.message).toMatch(/pass create: true/)
+      expect(existsSync(file)).toBe(false)
+      expect(await c.healthCheck!()).toMatchObject({ ok: false, error: expect.stringContaining(file) })
+      await c.close()
+    }
+  })
+
+  it('resolves a relative filename against the current directory in the message', async () => {
+    const error = await rejection(sqlite({ filename: 'no-such-dir/no-such.db' }).execute('SELECT 1 AS x', []))
+    expect(error.issues[0]!.message).toContain(`No SQLite database at ${join(process.cwd(), 'no-such-dir/no-such.db')}.`)
+  })
+
+  it('creates an empty database with create: true, and opens an existing file without it', async () => {
+    const file = join(scratchDir(), 'new.db')
+    const created = sqlite({ filename: file, create: true })
+    expect(await created.execute('SELECT 1 AS x', [])).toEqual([{ x: 1 }])
+    await created.close()
+    expect(existsSync(file)).toBe(true)
+    const reopened = sqlite({ filename: file, readonly: true })
+    expect(await reopened.execute("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'", [])).toEqual([{ n: 0 }])
+    await reopened.close()
+  })
+
+  it("keeps ':memory:' and '' (a private temporary database) working without create", async () => {
+    for (const filename of [':memory:', '']) {
+      const c = sqlite({ filename })
+      expect(await c.execute('SELECT 2 AS x', [])).toEqual([{ x: 2 }])
+      await c.close()
+    }
+  })
+
+  it('names a file that exists but cannot be opened (a folder) as SQLITE_OPEN_FAILED', async () => {
+    const dir = scratchDir()
+    const error = await rejection(sqlite({ filename: dir }).execute('SELECT 1 AS x', []))
+    expect(error.issues).toEqual([{ code: 'SQLITE_OPEN_FAILED', path: ['filename'], message: expect.stringContaining(`Could not open the SQLite database ${dir}: `) }])
+  })
+
+  it('rejects contradictory or mistyped options when the connector is made', () => {
+    const config = (options: unknown): SemanticLayerError => {
+      try {
+        sqlite(options as Parameters<typeof sqlite>[0])
+      } catch (error) {
+        if (isSemanticLayerError(error)) return error
+      }
+      throw new Error('expected CONFIG_INVALID')
+    }
+    expect(config({ filename: 'x.db', create: true, readonly: true }).issues.map((i) => i.path)).toEqual([['create']])
+    expect(config({ filename: 42 }).issues.map((i) => i.path)).toEqual([['filename']])
+    expect(config({ filename: 'x.db', create: 'yes', timeoutMs: -1 }).issues.map((i) => i.path)).toEqual([['create'], ['timeoutMs']])
   })
 })

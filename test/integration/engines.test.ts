@@ -1,7 +1,8 @@
 /**
  * The oracle suite on the server engines: the same generated dataset is loaded into PostgreSQL and
- * MySQL/MariaDB with native types, every oracle case runs through the public API on that engine, and
- * the rows are compared with the hand-written SQLite oracle over identical data. Rows are compared as
+ * MySQL/MariaDB (twice: a case-insensitive database and a `utf8mb4_bin` one) with native types, every
+ * oracle case runs through the public API on that engine, and the rows are compared with the
+ * hand-written SQLite oracle over identical data (numbers to 1e-9 relative). Rows are compared as
  * sets: string collation (and so the order of equal-by-collation keys) differs between engines;
  * ordered behaviour is covered on SQLite and by the ordering tests below on numeric keys.
  */
@@ -13,7 +14,7 @@ import { createSemanticLayer, loadModel, type Connector, type SemanticLayer } fr
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { oracleCases } from './oracle/cases.js'
-import { canonicalRows, runOracle, type OracleCase, type Row } from './oracle/helpers.js'
+import { comparableRows, runOracle, type OracleCase, type Row } from './oracle/helpers.js'
 import { MODEL_DIR, NOW } from './oracle/layer.js'
 import { loadMysql, loadPostgres, withDatabase } from './engines/server-datasets.js'
 
@@ -37,7 +38,23 @@ const ENGINES: Engine[] = [
     name: 'MySQL/MariaDB',
     env: 'CORTEX_TEST_MYSQL_URL',
     url: process.env.CORTEX_TEST_MYSQL_URL,
-    load: loadMysql,
+    load: (url, name) => loadMysql(url, name),
+    connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
+  },
+  {
+    // MariaDB's server default (utf8mb4_general_ci): case- and accent-insensitive, every emoji equal to every other.
+    name: 'MySQL/MariaDB, utf8mb4_general_ci database',
+    env: 'CORTEX_TEST_MYSQL_URL',
+    url: process.env.CORTEX_TEST_MYSQL_URL,
+    load: (url, name) => loadMysql(url, name, 'utf8mb4_general_ci'),
+    connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
+  },
+  {
+    // Case-sensitive, PAD SPACE: text operators must still fold case, security filters stay exact.
+    name: 'MySQL/MariaDB, utf8mb4_bin database',
+    env: 'CORTEX_TEST_MYSQL_URL',
+    url: process.env.CORTEX_TEST_MYSQL_URL,
+    load: (url, name) => loadMysql(url, name, 'utf8mb4_bin'),
     connector: (url, database) => mysql({ connection: withDatabase(url, database), pool: { max: 4 } }),
   },
 ]
@@ -70,7 +87,8 @@ for (const engine of ENGINES) {
 
     it.each(oracleCases.map((c) => [`${c.kind}: ${c.name}`, c] as [string, OracleCase]))('%s', async (_name, c) => {
       const result = await layer.query(c.query)
-      expect(canonicalRows(result.data, false)).toEqual(canonicalRows(runOracle(oracleDb, c), false))
+      const rows = comparableRows(result.data, runOracle(oracleDb, c))
+      expect(rows.actual).toEqual(rows.expected)
     })
 
     it('counts and sums come back as JS numbers, not strings', async () => {

@@ -1,13 +1,13 @@
 /**
  * The correctness suite: every query runs through the public API on SQLite and its rows are
  * compared with hand-written SQL over the same database (see oracle/*.ts). Expectations never come
- * from the library. Floats are compared at 6 decimals; rows are compared as sets unless the query's
- * order is total.
+ * from the library. Numbers are compared to 1e-9 relative; rows are compared as sets unless the
+ * query's order is total.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { isSemanticLayerError } from '../../src/index.js'
 import { oracleCases } from './oracle/cases.js'
-import { canonicalRows, runOracle, type CubeQuery, type OracleCase, type Row } from './oracle/helpers.js'
+import { comparableRows, runOracle, type CubeQuery, type OracleCase, type Row } from './oracle/helpers.js'
 import { openFixture, type Fixture } from './oracle/layer.js'
 
 let fx: Fixture
@@ -24,7 +24,8 @@ const oracle = (sql: string, ...params: unknown[]) => fx.db.prepare(sql).all(...
 
 function expectSameRows(actual: readonly Row[], expected: readonly Row[], ordered = false) {
   expect(Array.isArray(actual)).toBe(true)
-  expect(canonicalRows(actual, ordered)).toEqual(canonicalRows(expected, ordered))
+  const rows = comparableRows(actual, expected, ordered)
+  expect(rows.actual).toEqual(rows.expected)
 }
 
 const KINDS = [...new Set(oracleCases.map((c) => c.kind))]

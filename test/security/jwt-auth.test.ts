@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { inspect } from 'node:util'
 import { base64url, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { isSemanticLayerError } from '../../src/errors.js'
 import type { SemanticLayerError } from '../../src/errors.js'
 import { createJwtAuth } from '../../src/security/jwt-auth.js'
@@ -281,6 +281,9 @@ describe('createJwtAuth: remote JWKS', () => {
     served = { keys: [{ ...(await exportJWK(a.publicKey)), kid: 'key-a' }] }
     fetches = 0
     failing = false
+    // jose measures the cooldown with Date.now(): fake only Date, and move it instead of waiting a second.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() })
+    onTestFinished(() => void vi.useRealTimers())
     const auth = createJwtAuth({ jwks: url, jwksOptions: { cooldownSec: 1 }, issuer: ISSUER, audience: AUDIENCE })
     expect(fetches).toBe(0) // nothing is fetched before the first token
 
@@ -296,7 +299,10 @@ describe('createJwtAuth: remote JWKS', () => {
     await expectRejected(auth.authenticate(tokenB), 'UNKNOWN_KEY', sensitiveFor(tokenB))
     expect(fetches).toBe(1)
 
-    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    vi.setSystemTime(Date.now() + 999)
+    await expectRejected(auth.authenticate(tokenB), 'UNKNOWN_KEY', sensitiveFor(tokenB)) // still cooling down
+    expect(fetches).toBe(1)
+    vi.setSystemTime(Date.now() + 1)
     expect(await auth.authenticate(tokenB)).toMatchObject({ sub: CLAIMS.sub })
     expect(fetches).toBe(2)
 
@@ -431,6 +437,14 @@ describe('createJwtAuth: configuration errors', () => {
     const extractable = await generateKeyPair('ES256', { extractable: true })
     const privateJwk = await exportJWK(extractable.privateKey)
     expect(codes(configError(() => createJwtAuth({ jwks: { keys: [privateJwk] } })))).toEqual(['INVALID_KEY'])
+  })
+
+  it('refuses a malformed inline key set when the verifier is created, before jose is loaded', () => {
+    // jose builds the set's resolver on the first verification (it is imported lazily); the set's shape is
+    // checked here, at creation, as jose's createLocalJWKSet would.
+    for (const keys of [[null], ['a string'], [[1, 2]], [{ kty: 'RSA', n: 'x', e: 'AQAB', f: () => 1 }]]) {
+      expect(codes(configError(() => createJwtAuth({ jwks: { keys: keys as unknown as JWK[] } })))).toEqual(['INVALID_KEY'])
+    }
   })
 
   it('reports every bad option at once', () => {

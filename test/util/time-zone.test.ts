@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   convertUtcToZonedText,
+  fixedOffsetText,
   formatLocal,
   formatUtcInstant,
   isValidTimeZone,
@@ -63,6 +64,22 @@ describe('isValidTimeZone', () => {
     expect(isValidTimeZone('Mars/Olympus_Mons')).toBe(false)
     expect(isValidTimeZone(BERLIN)).toBe(true)
     expect(isValidTimeZone(BERLIN)).toBe(true)
+  })
+})
+
+describe('fixedOffsetText', () => {
+  it('gives UTC aliases and Etc/GMT±h zones their offset (Etc/GMT-5 is five hours east of UTC)', () => {
+    const utc = ['UTC', 'Etc/UTC', 'Etc/UCT', 'Zulu', 'GMT', 'Etc/GMT', 'Etc/GMT0', 'Universal', 'Greenwich']
+    for (const tz of utc) expect(fixedOffsetText(tz), tz).toBe('+00:00')
+    expect(fixedOffsetText('Etc/GMT-5')).toBe('+05:00')
+    expect(fixedOffsetText('Etc/GMT-14')).toBe('+14:00')
+    expect(fixedOffsetText('Etc/GMT+11')).toBe('-11:00')
+  })
+
+  it('gives nothing for zones whose offset ever changed (DST, history) or that do not exist', () => {
+    // Asia/Kolkata is +05:30 today but was not always; EST is an alias of America/Panama (LMT before 1908).
+    const changing = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'EST', 'Nowhere/City', '+05:30', '']
+    for (const tz of changing) expect(fixedOffsetText(tz), tz).toBeUndefined()
   })
 })
 

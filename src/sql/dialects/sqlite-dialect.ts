@@ -1,5 +1,5 @@
 import type { Granularity } from '../../query/normalized-query.js'
-import { doubleQuote, utcText, type SqlDialect } from '../dialect.js'
+import { doubleQuote, utcText, type SqlDialect, type TextMatchMode } from '../dialect.js'
 
 /** Name of the SQL function the SQLite connector registers to convert UTC text to a named zone. */
 export const SQLITE_TZ_FUNCTION = 'cortex_convert_tz'
@@ -12,6 +12,12 @@ const FORMATS: Record<Exclude<Granularity, 'week' | 'quarter'> | 'raw', string> 
   day: '%Y-%m-%dT00:00:00.000',
   month: '%Y-%m-01T00:00:00.000',
   year: '%Y-01-01T00:00:00.000',
+}
+
+/** A GLOB pattern matching `value` literally: `*`, `?` and `[` become one-character classes. */
+function globPattern(value: string, mode: TextMatchMode): string {
+  const e = value.replace(/[*?[]/g, (c) => `[${c}]`)
+  return mode === 'contains' ? `*${e}*` : mode === 'starts' ? `${e}*` : `*${e}`
 }
 
 /**
@@ -36,7 +42,16 @@ export const sqliteDialect: SqlDialect = {
     }
     return `strftime('${FORMATS[granularity]}', ${local()})`
   },
+  // SQLite's LIKE folds ASCII letters only ('É' and 'é' differ): documented in docs/queries.md.
+  timeZoneParam: (tz) => tz,
   like: (c, not, p) => `${c} ${not ? 'NOT LIKE' : 'LIKE'} ${p} ESCAPE '!'`,
+  // Security filters: BINARY collation (not the column's NOCASE or RTRIM); GLOB is case-sensitive where LIKE is not.
+  exact: {
+    text: (c) => `(${c}) COLLATE BINARY`,
+    value: (p) => p,
+    pattern: globPattern,
+    match: (c, not, p) => `(${c}) ${not ? 'NOT GLOB' : 'GLOB'} ${p}`,
+  },
   nullSafeEquals: (a, b) => `${a} IS ${b}`,
   limitOffset: (l, o) => `LIMIT ${l}${o ? ` OFFSET ${o}` : ''}`,
 }

@@ -66,17 +66,14 @@ export async function loadPostgres(url: string, schema: string): Promise<() => P
 
 interface MyConnection { query(sql: string, params?: unknown[]): Promise<[unknown, unknown]>; end(): Promise<void> }
 
-/** Create database `name` on the server at `url` and load the dataset into it. Returns a cleanup function. */
-export async function loadMysql(url: string, name: string): Promise<() => Promise<void>> {
+/**
+ * Create database `name` on the server at `url` and load the dataset into it. Returns a cleanup function.
+ * `collation`: the database's and tables' collation (e.g. 'utf8mb4_bin'); by default a case-insensitive one.
+ */
+export async function loadMysql(url: string, name: string, collation?: string): Promise<() => Promise<void>> {
   const mysql = require('mysql2/promise') as { createConnection(c: object): Promise<MyConnection> }
   const conn = await mysql.createConnection({ uri: url, multipleStatements: false, timezone: 'Z' })
-  // Prefer an accent-sensitive, case-insensitive collation (MariaDB ≥ 10.10, MySQL 8); MariaDB 10.11 as
-  // packaged here has neither, so fall back to UCA 5.2 (case- and accent-insensitive).
-  const [rows] = (await conn.query(
-    `SELECT COLLATION_NAME AS c FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci')`,
-  )) as [Row[], unknown]
-  const available = new Set(rows.map((r) => r.c))
-  const collation = ['utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci'].find((c) => available.has(c)) ?? 'utf8mb4_general_ci'
+  collation ??= await caseInsensitiveCollation(conn)
   await conn.query(`DROP DATABASE IF EXISTS \`${name}\``)
   await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${collation}`)
   await conn.query(`USE \`${name}\``)
@@ -97,6 +94,18 @@ export async function loadMysql(url: string, name: string): Promise<() => Promis
     await c.query(`DROP DATABASE IF EXISTS \`${name}\``)
     await c.end()
   }
+}
+
+/**
+ * An accent-sensitive, case-insensitive collation if the server has one (MariaDB ≥ 10.10, MySQL 8);
+ * MariaDB 10.11 as packaged here has neither, so UCA 5.2 (case- and accent-insensitive).
+ */
+async function caseInsensitiveCollation(conn: MyConnection): Promise<string> {
+  const [rows] = (await conn.query(
+    `SELECT COLLATION_NAME AS c FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci')`,
+  )) as [Row[], unknown]
+  const available = new Set(rows.map((r) => r.c))
+  return ['utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci'].find((c) => available.has(c)) ?? 'utf8mb4_general_ci'
 }
 
 /** The URL with another database name (MySQL keeps each suite in its own database). */

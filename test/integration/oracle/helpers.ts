@@ -18,6 +18,8 @@ export type OracleKind =
   | 'feature'
   | 'view'
   | 'fan-out'
+  | 'text'
+  | 'division'
 
 export interface OracleCase {
   readonly kind: OracleKind
@@ -162,6 +164,43 @@ export function canonicalRow(row: Row): string {
 export function canonicalRows(rows: readonly Row[], ordered = false): string[] {
   const out = rows.map(canonicalRow)
   return ordered ? out : out.sort()
+}
+
+/** Numbers agree when they differ by at most this, relative to the larger (and at least to 1): 1e-9. */
+export const RELATIVE_TOLERANCE = 1e-9
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b))
+}
+
+/** One row as a string with keys sorted and numbers unrounded. */
+function exactRow(row: Row): string {
+  const out: Row = {}
+  for (const k of Object.keys(row).sort()) out[k] = row[k]
+  return JSON.stringify(out, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))
+}
+
+/**
+ * Both row lists as strings to compare with toEqual, numbers to {@link RELATIVE_TOLERANCE}: rows are
+ * paired in order (sorted by their canonical form unless `ordered`), and a number of `actual` that is
+ * that close to its pair's is written as the pair's. Any other difference, e.g. 270.886034 against
+ * 270.8860344827586 (MySQL's 4-digit division), stays visible in full precision.
+ */
+export function comparableRows(actual: readonly Row[], expected: readonly Row[], ordered = false): { actual: string[]; expected: string[] } {
+  const sort = (rows: readonly Row[]): Row[] => (ordered ? [...rows] : rows.map((r) => [canonicalRow(r), r] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r))
+  const a = sort(actual)
+  const e = sort(expected)
+  const aligned = a.map((row, i) => {
+    const pair = e[i]
+    if (!pair) return row
+    const out: Row = { ...row }
+    for (const [k, v] of Object.entries(row)) {
+      const p = pair[k]
+      if (typeof v === 'number' && typeof p === 'number' && close(v, p)) out[k] = p
+    }
+    return out
+  })
+  return { actual: aligned.map(exactRow), expected: e.map(exactRow) }
 }
 
 /** The keys every result row must have for a query: measures, dimensions, and both keys per granular time dimension. */
