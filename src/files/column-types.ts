@@ -50,7 +50,7 @@ const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 
 /** What a column declared integer or number also takes: a sign, leading zeros, `.5`, `5.`. */
 const LOOSE_INTEGER = /^[+-]?\d+$/
-const LOOSE_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/
+const LOOSE_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
 
 /** The integer a digit text (already checked) stands for, unless beyond 2^53 where a double would round it. */
 function safeIntegerOf(s: string): number | undefined {

@@ -135,6 +135,12 @@ describe('type inference and conversion', () => {
     for (const t of ['yes', 'Y', 'on', '1', 't']) expect(convert(t, 'boolean', 'csv', undefined, true)).toBe(1)
     for (const f of ['no', 'N', 'off', '0', 'f']) expect(convert(f, 'boolean', 'csv', undefined, true)).toBe(0)
     expect(convert('yes', 'boolean', 'csv', undefined, false)).toBe(FAIL)
+    expect(['.5', '5.', '+1e3', '007', '-0.25'].map((v) => convert(v, 'number', 'csv', undefined, true))).toEqual([
+      0.5, 5, 1000, 7, -0.25,
+    ])
+    expect(['+7', '007', '-3'].map((v) => convert(v, 'integer', 'csv', undefined, true))).toEqual([7, 7, -3])
+    for (const bad of ['1.5', 'x', '', '1,5']) expect(convert(bad, 'integer', 'csv', undefined, true)).toBe(FAIL)
+    expect(convert('12', 'number', 'json', undefined, true)).toBe(12)
     expect(convert(45292.5, 'time', 'sheet', undefined, true)).toBe('2024-01-01 12:00:00')
     expect(convert(45292.5, 'time', 'json', undefined, true)).toBe(FAIL)
   })
