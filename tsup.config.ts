@@ -8,6 +8,7 @@ export default defineConfig({
     mysql: 'src/mysql.ts',
     http: 'src/http.ts',
     redis: 'src/redis.ts',
+    files: 'src/files.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -19,5 +20,5 @@ export default defineConfig({
   shims: true,
   treeshake: true,
   // Drivers are optional peer dependencies: never bundle them.
-  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis'],
+  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis', '@e965/xlsx'],
 })

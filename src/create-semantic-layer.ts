@@ -2,7 +2,7 @@ import { SemanticLayerError, describeName, fail, isSemanticLayerError, toInterna
 import type { Connector, ExecuteOptions, FetchedRows, HealthReport } from './connectors/connector.js'
 import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
-import type { CompiledModel } from './model/compiled.js'
+import type { CompiledCube, CompiledModel } from './model/compiled.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
 import { isCompiledModel } from './model/brand.js'
@@ -451,8 +451,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         const statements = guard('render', () => compiled.render(connector.dialect))
         const { rendered } = statements
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
+        let keyDigest: string | undefined
         const { main, totalRows, cache } = await queryCache.run({
-          connector, source: sources.of(connector, compiled.dataSource), statementDigest: () => statements.digest,
+          connector, source: sources.of(connector, compiled.dataSource),
+          statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
           exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
           modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain,
           tenant: scope.tenant, dialect: connector.dialect.name,
@@ -580,6 +582,22 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
     throw new SemanticLayerError('QUERY_INVALID', [{ code: 'MULTIPLE_DATA_SOURCES', path: [], message: `This query joins cubes from different data sources: ${named.join(' and ')}. Query each source separately.` }])
   }
   return [...sources.keys()][0]!
+}
+
+/**
+ * The statements' digest, with the connector's data version when it reports one (files(): a digest of the
+ * content of the tables the cubes read), so a result computed on other data is never served (ADR 12). A
+ * cube over SQL rather than one table asks for the version of every table.
+ */
+function versionedDigest(connector: Connector, digest: string, cubes: readonly CompiledCube[]): string {
+  if (typeof connector.dataVersion !== 'function') return digest
+  const tables: string[] = []
+  for (const cube of cubes) {
+    const table = cube.from.length === 1 ? cube.from[0] : undefined
+    if (typeof table !== 'string') return `${digest}:${connector.dataVersion(undefined)}`
+    tables.push(table)
+  }
+  return `${digest}:${connector.dataVersion(tables)}`
 }
 
 /**

@@ -89,6 +89,13 @@ export interface Connector {
   executeMapped?<T>(sql: string, params: readonly unknown[], map: (row: ArrayRow) => T, options?: ExecuteOptions): Promise<readonly T[]>
   /** Run one statement and yield rows with bounded memory (cursor / stream / iterate). */
   stream(sql: string, params: readonly unknown[], options?: ExecuteOptions): AsyncIterable<Record<string, unknown>>
+  /**
+   * Optional: a digest of the data the named tables hold now (`tables`: the `sql_table` of each cube a
+   * query reads; undefined when a cube is defined by SQL, meaning every table). When present, the layer
+   * adds it to the query's result-cache key, so a cached result is served only for the data it was
+   * computed on: `files()` changes it when a reload swaps new data in (ADR 12). Must be cheap.
+   */
+  dataVersion?(tables: readonly string[] | undefined): string
   /** Check that the source answers (e.g. `SELECT 1`). Never throws. */
   healthCheck(): Promise<HealthReport>
   close(): Promise<void>

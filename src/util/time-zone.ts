@@ -125,14 +125,17 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 /** Wall-clock fields read as if they were UTC; months outside 1-12 and days outside the month roll over. */
-function wallMs(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+export function wallMs(
+  year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number,
+): number {
   const monthIndex = month - 1
   const yearShift = Math.floor(monthIndex / 12)
   const days = daysFromCivil(year + yearShift, monthIndex - yearShift * 12 + 1, 1) + day - 1
   return days * MS_PER_DAY + hour * MS_PER_HOUR + minute * MS_PER_MINUTE + second * MS_PER_SECOND + ms
 }
 
-function partsOfWallMs(ms: number): LocalParts {
+/** The calendar fields of a wall-clock (or UTC) epoch-ms value; the inverse of {@link wallMs}. */
+export function partsOfWallMs(ms: number): LocalParts {
   const days = Math.floor(ms / MS_PER_DAY)
   let rest = ms - days * MS_PER_DAY
   const z = days + 719_468

@@ -4,6 +4,7 @@ import * as sqliteEntry from '../../src/sqlite.js'
 import * as postgresEntry from '../../src/postgres.js'
 import * as mysqlEntry from '../../src/mysql.js'
 import * as redisEntry from '../../src/redis.js'
+import * as filesEntry from '../../src/files.js'
 
 // The public surface, listed so that any change to it shows up in review (STYLE.md rule 7).
 describe('public exports', () => {
@@ -29,5 +30,6 @@ describe('public exports', () => {
     expect(Object.keys(postgresEntry).sort()).toEqual(['postgres'])
     expect(Object.keys(mysqlEntry).sort()).toEqual(['mysql'])
     expect(Object.keys(redisEntry).sort()).toEqual(['redisCache'])
+    expect(Object.keys(filesEntry).sort()).toEqual(['files'])
   })
 })
