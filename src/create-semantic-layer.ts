@@ -24,6 +24,9 @@ import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOption
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { securityDigest, sha256 } from './cache/cache-key.js'
 import { CompiledQueries, type CompiledQuery, type RenderedStatements } from './compiled-queries.js'
+import { LayerModels } from './layer-model-watch.js'
+import type { ModelVersion } from './model/model-history.js'
+import type { ModelWatcher, WatchModelOptions } from './model/watch-model.js'
 
 /** A model as `loadModel()` returns it, or plain `{ cubes, views }` objects in Cube's format. */
 export type ModelInput = ModelDefinition | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
@@ -131,6 +134,18 @@ export interface SemanticLayer {
   /** The shared compiled model (undefined when models come from a per-tenant factory). */
   readonly model: CompiledModel | undefined
   /**
+   * Serve a model folder and every valid version saved to it from now on: each is swapped in atomically
+   * (calls in flight finish on the version they started with), an invalid one is reported and skipped.
+   * Only for layers with one shared model (not a per-tenant factory). See docs/model-lifecycle.md.
+   *
+   * @example
+   * const watcher = await layer.watchModel('./model')
+   * watcher.on('modelError', (e) => console.error(e.error.message))
+   */
+  watchModel(dir: string, options?: WatchModelOptions): Promise<ModelWatcher>
+  /** The model versions this layer has served (the last 100), oldest first, with what changed each time. */
+  modelHistory(): readonly ModelVersion[]
+  /**
    * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
    * With `redisCache` every instance sharing the Redis drops them.
    *
@@ -188,6 +203,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
   const queryCache = createQueryCache(options)
   const compiledQueries = new CompiledQueries(options.compiledQueries ?? 1_000, decimals)
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
+  const models = new LayerModels(tenancy, now)
 
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
@@ -308,6 +324,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     get model() {
       return tenancy.model
     },
+    watchModel: (dir, watchOptions) => models.watch(dir, watchOptions),
+    modelHistory: () => models.history(),
     async sql(input, sqlOptions) {
       const prepared = await prepare(input, sqlOptions?.securityContext)
       try {
@@ -337,7 +355,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         })
         const { data, truncated } = guard('shape', () => statements.shaper.all(main, compiled.plan.limit))
         const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
-        if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
+        if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length, modelVersion: scope.model.version })
         return {
           data,
           annotation: compiled.annotation,
@@ -350,7 +368,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
       } catch (error) {
         const code = isSemanticLayerError(error) ? error.code : 'INTERNAL'
-        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code })
+        const modelVersion = prepared?.scope.model.version
+        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code, ...(modelVersion ? { modelVersion } : {}) })
         throw error
       } finally {
         prepared?.scope.release()
@@ -379,7 +398,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
               if (isSemanticLayerError(error)) throw error
               throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
             }
-            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows })
+            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows, modelVersion: prepared.scope.model.version })
           } catch (error) {
             audit(input, ctx, started, { outcome: isSemanticLayerError(error) && DENIALS.has(error.code) ? 'denied' : 'failed', errorCode: isSemanticLayerError(error) ? error.code : 'INTERNAL' })
             throw error
@@ -420,6 +439,7 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
     async close() {
       if (closed) return
       closed = true
+      await models.close()
       await queryCache.close() // let background refreshes settle, release the adapter's own connections
       await tenancy.close()
     },
