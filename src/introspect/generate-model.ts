@@ -69,7 +69,8 @@ export async function generateModel(options: GenerateModelOptions): Promise<Gene
   const source = options.introspector ?? (options.connector ? introspectorFor(options.connector) : undefined)
   if (!source) throw configError('NO_SOURCE', [], 'generateModel needs a connector (or an introspector) to read the tables from.')
   const schema = options.schema ?? (await source.defaultSchema())
-  const all = await source.listTables(schema)
+  // Code point order, whatever the catalog's collation: the same tables give the same files on every engine.
+  const all = [...(await source.listTables(schema))].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   const selected = selectTables(all, options.tables, schema)
   const cubeNames = new Set<string>()
   const facts: TableFacts[] = await Promise.all(
