@@ -287,8 +287,11 @@ function diffMembers(a: Owner, b: Owner, sa: Side, sb: Side, out: ChangeList): v
       out.add({ ...where, code: 'MEMBER_KIND_CHANGED', severity: severity('breaking'), message: `Now a ${y.kind}, was a ${x.kind}: queries must list it under ${y.kind}s.`, before: x.kind, after: y.kind })
       continue
     }
-    if (x.exposed && !y.exposed) out.add({ ...where, code: 'MEMBER_HIDDEN', severity: 'breaking', message: 'No longer public: queries using it fail.', before: 'public', after: 'not public' })
-    if (!x.exposed && y.exposed) out.add({ ...where, code: 'MEMBER_SHOWN', severity: 'compatible', message: 'Now public.', before: 'not public', after: 'public' })
+    // When the cube or view itself was hidden or shown, that one change says it for all its members.
+    if (a.public === b.public) {
+      if (x.exposed && !y.exposed) out.add({ ...where, code: 'MEMBER_HIDDEN', severity: 'breaking', message: 'No longer public: queries using it fail.', before: 'public', after: 'not public' })
+      if (!x.exposed && y.exposed) out.add({ ...where, code: 'MEMBER_SHOWN', severity: 'compatible', message: 'Now public.', before: 'not public', after: 'public' })
+    }
     if (x.type !== y.type) {
       const measure = y.kind === 'measure'
       out.add({
