@@ -183,7 +183,11 @@ class CubeCheck {
     ]
     for (const member of members) {
       const sql = member.m.sql
-      if (sql === undefined) continue // count without sql
+      if (sql === undefined) {
+        // count without sql: only its filters are SQL of the model.
+        if (member.kind === 'measure' && member.m.filters.length) await this.probe(member)
+        continue
+      }
       const column = columns ? this.plainColumn(sql) : undefined
       // A plain column is checked in the catalog; a measure's filters are SQL of their own, so such a measure is also planned.
       if (column && columns && table) {
@@ -193,8 +197,12 @@ class CubeCheck {
     }
   }
 
-  /** The column name when the SQL is exactly `{CUBE}.col` (quoted or not), with no filters to probe. */
+  /** The column name when the SQL is exactly `{CUBE}.col` or `col` (quoted or not). */
   private plainColumn(sql: SqlTemplate): WrittenName | undefined {
+    if (sql.length === 1 && typeof sql[0] === 'string') {
+      const names = parseDottedName(sql[0])
+      return names?.length === 1 ? names[0] : undefined
+    }
     if (sql.length !== 2) return undefined
     const [head, rest] = sql
     if (typeof head !== 'object' || head.kind !== 'cube' || head.cube !== this.cube.name || typeof rest !== 'string' || !rest.startsWith('.')) return undefined

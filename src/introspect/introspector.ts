@@ -52,7 +52,7 @@ export interface SourceIntrospector {
   sqlName(name: string): string
   /**
    * True when values of a time member may be stored in a column of this kind besides `time` (SQLite keeps
-   * dates as ISO text or numbers).
+   * dates as ISO text).
    */
   timeStoredAs?(kind: ColumnKind): boolean
 }

@@ -55,7 +55,8 @@ export function sqliteIntrospector(connector: Connector): SourceIntrospector {
       return out
     },
     sqlName: sqliteName,
-    timeStoredAs: (kind) => kind === 'string' || kind === 'number',
+    // Dates as ISO text, as Cortex's SQLite dialect reads them (a number would be read as a Julian day).
+    timeStoredAs: (kind) => kind === 'string',
   }
 
   /** SQLite table names are case-insensitive: `REFERENCES Customers` names the table `customers`. */
