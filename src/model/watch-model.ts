@@ -21,7 +21,11 @@ export interface WatchTimers {
 }
 
 /** What reports changes under a folder: fs.watch by default. `onChange` may be called for any file. */
-export type FolderWatch = (dir: string, onChange: (file: string | undefined) => void, onError: (error: unknown) => void) => { close(): void }
+export type FolderWatch = (
+  dir: string,
+  onChange: (file: string | undefined) => void,
+  onError: (error: unknown) => void,
+) => { close(): void }
 
 export interface WatchModelOptions {
   /** Reload this long after the last change, so an editor's burst of writes is one reload. Default 100. */
@@ -97,10 +101,20 @@ export async function watchModel(dir: string, options: WatchModelOptions = {}): 
   return new Watcher(dir, initial, compileModel(initial), now, options)
 }
 
+const SYSTEM_TIMERS: WatchTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+}
+
+type Listener = ((e: ModelChangedEvent) => void) | ((e: ModelErrorEvent) => void)
+
 class Watcher implements ModelWatcher {
   private current: { model: ModelDefinition; compiled: CompiledModel }
-  private readonly listeners = { modelChanged: [] as ((e: ModelChangedEvent) => void)[], modelError: [] as ((e: ModelErrorEvent) => void)[] }
-  private readonly history_: ModelHistory
+  private readonly listeners = {
+    modelChanged: [] as ((e: ModelChangedEvent) => void)[],
+    modelError: [] as ((e: ModelErrorEvent) => void)[],
+  }
+  private readonly versions: ModelHistory
   private readonly timers: WatchTimers
   private readonly debounceMs: number
   private readonly source: { close(): void }
@@ -110,19 +124,22 @@ class Watcher implements ModelWatcher {
   private again = false
   closed = false
 
-  constructor(private readonly dir: string, model: ModelDefinition, compiled: CompiledModel, private readonly now: () => Date, options: WatchModelOptions) {
+  constructor(
+    private readonly dir: string,
+    model: ModelDefinition,
+    compiled: CompiledModel,
+    private readonly now: () => Date,
+    options: WatchModelOptions,
+  ) {
     this.current = { model, compiled }
-    this.history_ = new ModelHistory(options.historySize ?? 100)
-    this.history_.add({ version: compiled.version, time: now().toISOString(), reason: 'initial' })
-    this.timers = options.timers ?? { setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) }
+    this.versions = new ModelHistory(options.historySize ?? 100)
+    this.versions.add({ version: compiled.version, time: now().toISOString(), reason: 'initial' })
+    this.timers = options.timers ?? SYSTEM_TIMERS
     this.debounceMs = options.debounceMs ?? 100
-    this.source = (options.watch ?? watchFolder)(
-      dir,
-      (file) => {
-        if (isModelChange(file)) this.schedule()
-      },
-      (error) => this.emitError(new SemanticLayerError('MODEL_LOAD_FAILED', [{ code: 'WATCH_FAILED', path: [dir], message: 'Watching the model folder failed; changes are no longer picked up. Check that the folder still exists, then watch it again.' }], { cause: error })),
-    )
+    const onChange = (file: string | undefined): void => {
+      if (isModelChange(file)) this.schedule()
+    }
+    this.source = (options.watch ?? watchFolder)(dir, onChange, (error) => this.emitError(watchFailed(dir, error)))
   }
 
   get model(): ModelDefinition {
@@ -137,7 +154,7 @@ class Watcher implements ModelWatcher {
     return this.current.compiled.version
   }
 
-  on(event: 'modelChanged' | 'modelError', listener: ((e: ModelChangedEvent) => void) | ((e: ModelErrorEvent) => void)): () => void {
+  on(event: 'modelChanged' | 'modelError', listener: Listener): () => void {
     const list = this.listeners[event] as unknown[]
     list.push(listener)
     return () => {
@@ -147,7 +164,7 @@ class Watcher implements ModelWatcher {
   }
 
   history(): readonly ModelVersion[] {
-    return this.history_.list()
+    return this.versions.list()
   }
 
   /** Debounce: every change restarts the wait; the reload runs once the folder has been quiet for debounceMs. */
@@ -197,14 +214,17 @@ class Watcher implements ModelWatcher {
     const diff = diffModels(previous.model, next.model)
     const time = this.now().toISOString()
     this.current = next
-    this.history_.add({ version: next.compiled.version, time, reason: 'reload', changes: diff.summary, previous: previous.compiled.version })
-    const event: ModelChangedEvent = { version: next.compiled.version, previousVersion: previous.compiled.version, time, diff, model: next.model, compiled: next.compiled }
+    const version = next.compiled.version
+    const previousVersion = previous.compiled.version
+    this.versions.add({ version, time, reason: 'reload', changes: diff.summary, previous: previousVersion })
+    const event: ModelChangedEvent = { version, previousVersion, time, diff, ...next }
     for (const listener of [...this.listeners.modelChanged]) call(listener, event)
     return { status: 'changed', version: next.compiled.version, diff }
   }
 
   private emitError(error: SemanticLayerError): void {
-    const event: ModelErrorEvent = { error, issues: error.issues, version: this.version, time: this.now().toISOString() }
+    const time = this.now().toISOString()
+    const event: ModelErrorEvent = { error, issues: error.issues, version: this.version, time }
     for (const listener of [...this.listeners.modelError]) call(listener, event)
   }
 
@@ -216,6 +236,12 @@ class Watcher implements ModelWatcher {
     this.source.close()
     await this.running?.catch(() => undefined)
   }
+}
+
+function watchFailed(dir: string, cause: unknown): SemanticLayerError {
+  const message = 'Watching the model folder failed; changes are no longer picked up. '
+    + 'Check that the folder still exists, then watch it again.'
+  return new SemanticLayerError('MODEL_LOAD_FAILED', [{ code: 'WATCH_FAILED', path: [dir], message }], { cause })
 }
 
 function call<E>(listener: (e: E) => void, event: E): void {
@@ -239,8 +265,8 @@ function isModelChange(file: string | undefined): boolean {
   return ext === '' || MODEL_EXTENSIONS.has(ext)
 }
 
-function watchFolder(dir: string, onChange: (file: string | undefined) => void, onError: (error: unknown) => void): { close(): void } {
-  const watcher = fsWatch(dir, { recursive: true }, (_event, file) => onChange(file === null ? undefined : String(file)))
+const watchFolder: FolderWatch = (dir, onChange, onError) => {
+  const watcher = fsWatch(dir, { recursive: true }, (_event, file) => onChange(file ?? undefined))
   watcher.on('error', onError)
   return { close: () => watcher.close() }
 }
@@ -248,7 +274,8 @@ function watchFolder(dir: string, onChange: (file: string | undefined) => void, 
 function checkOptions(options: WatchModelOptions): void {
   const issues: ErrorIssue[] = []
   if (options.debounceMs !== undefined && (!Number.isFinite(options.debounceMs) || options.debounceMs < 0)) {
-    issues.push({ code: 'INVALID_OPTION', path: ['debounceMs'], message: 'debounceMs must be a non-negative number of milliseconds.' })
+    const message = 'debounceMs must be a non-negative number of milliseconds.'
+    issues.push({ code: 'INVALID_OPTION', path: ['debounceMs'], message })
   }
   if (options.historySize !== undefined && (!Number.isSafeInteger(options.historySize) || options.historySize < 1)) {
     issues.push({ code: 'INVALID_OPTION', path: ['historySize'], message: 'historySize must be a positive integer.' })

@@ -118,6 +118,8 @@ for (const engine of ENGINES) {
       expect(report.issues).toEqual([])
       expect(report.checked.tables).toBe(2)
       expect(report.checked.probes).toBeGreaterThanOrEqual(2)
+      // Regression: the check used to close the connectors it was given.
+      expect(await connector.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
       if (engine.name === 'PostgreSQL') {
         const [{ is_called }] = (await admin.run(`SELECT is_called FROM "${name}".probe_seq`) as { rows: { is_called: boolean }[] }).rows as [{ is_called: boolean }]
         expect(is_called).toBe(false)
