@@ -41,7 +41,9 @@ export class LayerModels {
     this.watcher = watcher
     await previous?.close()
     const current = this.slot.model!
-    if (watcher.version !== current.version) this.swap(watcher.compiled, current.version, diffModels(current, watcher.model).summary)
+    if (watcher.version !== current.version) {
+      this.swap(watcher.compiled, current.version, diffModels(current, watcher.model).summary)
+    }
     watcher.on('modelChanged', (e) => {
       if (this.watcher === watcher && !this.closed) this.swap(e.compiled, e.previousVersion, e.diff.summary)
     })
@@ -50,13 +52,18 @@ export class LayerModels {
 
   private swap(compiled: CompiledModel, previous: string, changes: ModelDiffSummary): void {
     this.slot.replaceModel(compiled)
-    this.versions.add({ version: compiled.version, time: this.now().toISOString(), reason: 'reload', changes, previous })
+    const time = this.now().toISOString()
+    this.versions.add({ version: compiled.version, time, reason: 'reload', changes, previous })
   }
 
   private assertWatchable(): void {
-    if (this.closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
+    if (this.closed) {
+      const message = 'This semantic layer was closed. Create a new one.'
+      throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message }])
+    }
     if (!this.slot.model) {
-      const message = 'Only a layer with one shared model can watch a folder; this layer builds a model per tenant (a model factory). Reload inside the factory instead.'
+      const message = 'Only a layer with one shared model can watch a folder; this layer builds a model per tenant '
+        + '(a model factory). Reload inside the factory instead.'
       throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'MODEL_NOT_WATCHABLE', path: ['model'], message }])
     }
   }

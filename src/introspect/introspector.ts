@@ -42,7 +42,7 @@ export interface ForeignKeyInfo {
 export interface SourceIntrospector {
   /** Which SQL the names are written for: used in messages and by the type checks of the drift check. */
   readonly engine: string
-  /** The schema unqualified table names resolve in (PostgreSQL's current_schema(), MySQL's database, SQLite's `main`). */
+  /** Where unqualified table names resolve: PostgreSQL's current_schema(), MySQL's database, SQLite's `main`. */
   defaultSchema(): Promise<string>
   listTables(schema?: string): Promise<readonly TableRef[]>
   columns(table: TableRef): Promise<readonly ColumnInfo[]>
@@ -71,8 +71,11 @@ export function introspectorFor(connector: Connector): SourceIntrospector {
       return postgresIntrospector(connector)
     case 'mysql':
       return mysqlIntrospector(connector)
-    default:
-      throw new SemanticLayerError('UNSUPPORTED', [{ code: 'NO_INTROSPECTOR', path: ['connector'], message: 'This connector\'s dialect has no catalog reader. Pass an introspector of your own (see docs/model-lifecycle.md).' }])
+    default: {
+      const message = "This connector's dialect has no catalog reader. "
+        + 'Pass an introspector of your own (docs/model-lifecycle.md).'
+      throw new SemanticLayerError('UNSUPPORTED', [{ code: 'NO_INTROSPECTOR', path: ['connector'], message }])
+    }
   }
 }
 

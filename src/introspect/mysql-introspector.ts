@@ -1,6 +1,8 @@
 import type { Connector } from '../connectors/connector.js'
 import { mysqlName } from './identifiers.js'
-import { catalogIntrospector, pushTo, text, type ColumnInfo, type ColumnKind, type ForeignKeyInfo, type SchemaCatalog, type SourceIntrospector, type TableRef } from './introspector.js'
+import { catalogIntrospector, pushTo, text } from './introspector.js'
+import type { ColumnInfo, ColumnKind, ForeignKeyInfo, SchemaCatalog } from './introspector.js'
+import type { SourceIntrospector, TableRef } from './introspector.js'
 
 const TABLES_SQL = `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`
 
@@ -24,7 +26,8 @@ export function mysqlIntrospector(connector: Connector): SourceIntrospector {
     'mysql',
     async () => text((await run('SELECT DATABASE() AS s'))[0]?.s),
     async (schema): Promise<SchemaCatalog> => {
-      const [tableRows, columnRows, keyRows] = await Promise.all([run(TABLES_SQL, [schema]), run(COLUMNS_SQL, [schema]), run(KEYS_SQL, [schema])])
+      const read = (sql: string) => run(sql, [schema])
+      const [tableRows, columnRows, keyRows] = await Promise.all([read(TABLES_SQL), read(COLUMNS_SQL), read(KEYS_SQL)])
       const tables: TableRef[] = tableRows.map((r) => ({ schema, name: text(r.name) }))
       const columns = new Map<string, ColumnInfo[]>()
       for (const r of columnRows) {
@@ -43,21 +46,29 @@ export function mysqlIntrospector(connector: Connector): SourceIntrospector {
         if (text(r.type) === 'PRIMARY KEY') pushTo(primaryKeys, table, text(r.column_name))
         else {
           const key = `${table}\u0000${text(r.constraint_name)}`
-          const fk = pending.get(key) ?? { table, columns: [], ref: { schema: text(r.ref_schema), name: text(r.ref_table) }, refColumns: [] }
+          const ref = { schema: text(r.ref_schema), name: text(r.ref_table) }
+          const fk = pending.get(key) ?? { table, columns: [], ref, refColumns: [] }
           fk.columns.push(text(r.column_name))
           fk.refColumns.push(text(r.ref_column))
           pending.set(key, fk)
         }
       }
-      for (const fk of pending.values()) pushTo(foreignKeys, fk.table, { columns: fk.columns, references: fk.ref, referencedColumns: fk.refColumns })
+      for (const fk of pending.values()) {
+        pushTo(foreignKeys, fk.table, { columns: fk.columns, references: fk.ref, referencedColumns: fk.refColumns })
+      }
       return { tables, columns, primaryKeys, foreignKeys }
     },
     mysqlName,
   )
 }
 
-const NUMBER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real'])
-const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'uuid', 'inet4', 'inet6', 'time', 'year'])
+const NUMBER_TYPES = new Set([
+  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real',
+])
+const STRING_TYPES = new Set([
+  'char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'uuid', 'inet4', 'inet6',
+  'time', 'year',
+])
 const TIME_TYPES = new Set(['date', 'datetime', 'timestamp'])
 
 /**

@@ -1,6 +1,8 @@
 import type { Connector } from '../connectors/connector.js'
 import { postgresName } from './identifiers.js'
-import { catalogIntrospector, pushTo, text, type ColumnInfo, type ColumnKind, type ForeignKeyInfo, type SchemaCatalog, type SourceIntrospector, type TableRef } from './introspector.js'
+import { catalogIntrospector, pushTo, text } from './introspector.js'
+import type { ColumnInfo, ColumnKind, ForeignKeyInfo, SchemaCatalog } from './introspector.js'
+import type { SourceIntrospector, TableRef } from './introspector.js'
 
 /** Tables, partitioned tables, views, materialized views and foreign tables; partitions are left out. */
 const RELATIONS = `c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition`
@@ -27,8 +29,10 @@ const keyColumns = (keys: string, rel: string): string => `(SELECT json_agg(a.at
     FROM unnest(con.${keys}) WITH ORDINALITY AS k(attnum, n)
     JOIN pg_catalog.pg_attribute a ON a.attrelid = con.${rel} AND a.attnum = k.attnum)`
 
-const CONSTRAINTS_SQL = `SELECT con.contype AS type, c.relname AS table_name, ${keyColumns('conkey', 'conrelid')} AS columns,
-  fn.nspname AS ref_schema, fc.relname AS ref_table, ${keyColumns('confkey', 'confrelid')} AS ref_columns
+const CONSTRAINTS_SQL = `SELECT con.contype AS type, c.relname AS table_name,
+  ${keyColumns('conkey', 'conrelid')} AS columns,
+  fn.nspname AS ref_schema, fc.relname AS ref_table,
+  ${keyColumns('confkey', 'confrelid')} AS ref_columns
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -44,7 +48,12 @@ export function postgresIntrospector(connector: Connector): SourceIntrospector {
     'postgres',
     async () => text((await run('SELECT current_schema() AS s'))[0]?.s) || 'public',
     async (schema): Promise<SchemaCatalog> => {
-      const [tableRows, columnRows, constraintRows] = await Promise.all([run(TABLES_SQL, [schema]), run(COLUMNS_SQL, [schema]), run(CONSTRAINTS_SQL, [schema])])
+      const read = (sql: string) => run(sql, [schema])
+      const [tableRows, columnRows, constraintRows] = await Promise.all([
+        read(TABLES_SQL),
+        read(COLUMNS_SQL),
+        read(CONSTRAINTS_SQL),
+      ])
       const tables: TableRef[] = tableRows.map((r) => ({ schema, name: text(r.name) }))
       const columns = new Map<string, ColumnInfo[]>()
       for (const r of columnRows) {
@@ -62,7 +71,8 @@ export function postgresIntrospector(connector: Connector): SourceIntrospector {
         if (text(r.type) === 'p') primaryKeys.set(text(r.table_name), cols)
         else {
           const referencedColumns = JSON.parse(text(r.ref_columns) || '[]') as string[]
-          pushTo(foreignKeys, text(r.table_name), { columns: cols, references: { schema: text(r.ref_schema), name: text(r.ref_table) }, referencedColumns })
+          const references = { schema: text(r.ref_schema), name: text(r.ref_table) }
+          pushTo(foreignKeys, text(r.table_name), { columns: cols, references, referencedColumns })
         }
       }
       return { tables, columns, primaryKeys, foreignKeys }
