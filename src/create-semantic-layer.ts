@@ -368,8 +368,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
         }
       } catch (error) {
         const code = isSemanticLayerError(error) ? error.code : 'INTERNAL'
-        const modelVersion = prepared?.scope.model.version
-        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code, ...(modelVersion ? { modelVersion } : {}) })
+        const version = prepared ? { modelVersion: prepared.scope.model.version } : {}
+        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code, ...version })
         throw error
       } finally {
         prepared?.scope.release()
@@ -398,7 +398,8 @@ export function createSemanticLayer(options: SemanticLayerOptions): SemanticLaye
               if (isSemanticLayerError(error)) throw error
               throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
             }
-            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows, modelVersion: prepared.scope.model.version })
+            const modelVersion = prepared.scope.model.version
+            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows, modelVersion })
           } catch (error) {
             audit(input, ctx, started, { outcome: isSemanticLayerError(error) && DENIALS.has(error.code) ? 'denied' : 'failed', errorCode: isSemanticLayerError(error) ? error.code : 'INTERNAL' })
             throw error

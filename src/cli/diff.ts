@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { glob } from 'tinyglobby'
-import { createSemanticLayer, diffModels, isSemanticLayerError, loadModel, type ModelChange, type ModelDefinition } from '../index.js'
+import { createSemanticLayer, diffModels, isSemanticLayerError, loadModel } from '../index.js'
+import type { ErrorIssue, ModelChange, ModelDefinition, ModelDiff } from '../index.js'
 import type { CommandIo } from './commands.js'
 import { UsageError, formatIssue } from './output.js'
 
@@ -11,77 +12,109 @@ export interface DiffFlags {
   readonly json: boolean
   /** Fail on changes that may change results too, not only on breaking ones. */
   readonly strict: boolean
-  /** The security context the saved queries compile under (JSON). */
+  /** The security context the saved queries compile under. */
   readonly context?: Record<string, unknown>
 }
 
+/** One saved query checked against the new model. */
 interface QueryCheck {
   readonly file: string
-  /** Position in a file that holds a list of queries. */
+  /** Its position, in a file that holds a list of queries. */
   readonly index?: number
   readonly ok: boolean
-  /** The query did not compile on the old model either. */
+  /** It did not compile on the old model either (so this change did not break it). */
   readonly failedBefore?: boolean
-  readonly error?: { readonly code: string; readonly issues: readonly { code: string; path: readonly (string | number)[]; message: string }[] }
+  readonly error?: { readonly code: string; readonly issues: readonly ErrorIssue[] }
 }
 
-const LABELS: Record<ModelChange['severity'], string> = { breaking: 'breaking', 'results-may-change': 'may change', compatible: 'ok' }
+const LABELS: Record<ModelChange['severity'], string> = {
+  breaking: 'breaking',
+  'results-may-change': 'may change',
+  compatible: 'ok',
+}
+const RANK: Record<ModelChange['severity'], number> = { breaking: 0, 'results-may-change': 1, compatible: 2 }
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /**
  * `cortex diff <old> <new> [--queries <glob>]...`: what changed between two model folders, each change
  * classified, and whether saved queries still compile against the new one. Exit 1 on a breaking change
- * (with --strict also on a change that may change results) or a query that no longer compiles.
+ * (with --strict also on one that may change results) or on a saved query that no longer compiles.
  */
 export async function diffCommand(oldDir: string, newDir: string, flags: DiffFlags, io: CommandIo): Promise<number> {
-  const [before, after] = [await loadModel(resolve(io.cwd, oldDir)), await loadModel(resolve(io.cwd, newDir))]
+  const before = await loadModel(resolve(io.cwd, oldDir))
+  const after = await loadModel(resolve(io.cwd, newDir))
   const diff = diffModels(before, after)
   const files = await queryFiles(flags.queries, io.cwd)
   const queries = files.length ? await checkQueries(files, before, after, flags, io.cwd) : []
   const failing = queries.filter((q) => !q.ok)
-  const flagged = diff.changes.filter((c) => c.breaking || (flags.strict && c.severity === 'results-may-change'))
-  const code = flagged.length || failing.length ? 1 : 0
+  const flagged = diff.changes.some((c) => c.breaking || (flags.strict && c.severity === 'results-may-change'))
+  const code = flagged || failing.length ? 1 : 0
   if (flags.json) {
     io.stdout.write(`${JSON.stringify({ ...diff, queries, exitCode: code }, null, 2)}\n`)
     return code
   }
-  const width = Math.max(0, ...diff.changes.map((c) => LABELS[c.severity].length))
-  // Breaking changes first, then those that may change results, then the rest (each group in path order).
-  const rank = (c: ModelChange): number => ['breaking', 'results-may-change', 'compatible'].indexOf(c.severity)
-  for (const c of [...diff.changes].sort((x, y) => rank(x) - rank(y))) io.stdout.write(`${LABELS[c.severity].padEnd(width)}  ${c.object} ${c.name} ${c.action}: ${c.message}${c.before !== undefined || c.after !== undefined ? ` (${c.before ?? '-'} → ${c.after ?? '-'})` : ''} [${c.code}]\n`)
-  const s = diff.summary
-  const versions = `${diff.before.slice(0, 12)} → ${diff.after.slice(0, 12)}`
-  io.stdout.write(diff.changes.length
-    ? `${diff.changes.length} change${diff.changes.length === 1 ? '' : 's'}: ${s.breaking} breaking, ${s.resultsMayChange} may change results, ${diff.changes.length - s.breaking - s.resultsMayChange} compatible (${versions})\n`
-    : `no changes (${versions})\n`)
+  printChanges(diff, io)
   if (files.length) {
     for (const q of failing) {
       const where = `${q.file}${q.index === undefined ? '' : `[${q.index}]`}`
-      for (const issue of q.error?.issues ?? []) io.stdout.write(`${where}: ${formatIssue(issue)}${q.failedBefore ? ' (failed on the old model too)' : ''}\n`)
-      if (!q.error?.issues.length) io.stdout.write(`${where}: ${q.error?.code ?? 'failed'}\n`)
+      const before = q.failedBefore ? ' (failed on the old model too)' : ''
+      for (const issue of q.error?.issues ?? []) io.stdout.write(`${where}: ${formatIssue(issue)}${before}\n`)
+      if (!q.error?.issues.length) io.stdout.write(`${where}: ${q.error?.code ?? 'failed'}${before}\n`)
     }
     io.stdout.write(`queries: ${queries.length - failing.length} of ${queries.length} compile against the new model\n`)
   }
   return code
 }
 
-/** Expand the patterns (quoted globs are expanded here, the same on every shell); a pattern matching nothing is a usage error. */
+/** Breaking changes first, then those that may change results, then the rest (each group in path order). */
+function printChanges(diff: ModelDiff, io: CommandIo): void {
+  const width = Math.max(0, ...diff.changes.map((c) => LABELS[c.severity].length))
+  for (const c of [...diff.changes].sort((x, y) => RANK[x.severity] - RANK[y.severity])) {
+    const values = c.before !== undefined || c.after !== undefined ? ` (${c.before ?? '-'} → ${c.after ?? '-'})` : ''
+    const label = LABELS[c.severity].padEnd(width)
+    io.stdout.write(`${label}  ${c.object} ${c.name} ${c.action}: ${c.message}${values} [${c.code}]\n`)
+  }
+  const s = diff.summary
+  const versions = `${diff.before.slice(0, 12)} → ${diff.after.slice(0, 12)}`
+  if (diff.changes.length === 0) {
+    io.stdout.write(`no changes (${versions})\n`)
+    return
+  }
+  const compatible = diff.changes.length - s.breaking - s.resultsMayChange
+  const counts = `${s.breaking} breaking, ${s.resultsMayChange} may change results, ${compatible} compatible`
+  io.stdout.write(`${plural(diff.changes.length, 'change')}: ${counts} (${versions})\n`)
+}
+
+/**
+ * The files of the patterns, expanded here (so a quoted glob works the same on every shell); a folder
+ * means the .json files under it. A pattern that matches nothing is a usage error.
+ */
 async function queryFiles(patterns: readonly string[], cwd: string): Promise<string[]> {
   const out = new Set<string>()
   for (const pattern of patterns) {
-    const matches = await glob(pattern, { cwd, absolute: true, onlyFiles: true, expandDirectories: false })
-    const found = matches.length ? matches : await glob(`${pattern.replace(/\/+$/, '')}/**/*.json`, { cwd, absolute: true, onlyFiles: true })
+    const options = { cwd, absolute: true, onlyFiles: true }
+    let found = await glob(pattern, { ...options, expandDirectories: false })
+    if (found.length === 0) found = await glob(`${pattern.replace(/\/+$/, '')}/**/*.json`, options)
     if (found.length === 0) throw new UsageError(`--queries ${pattern} matches no file.`)
     for (const f of found.sort()) out.add(f)
   }
   return [...out]
 }
 
-async function checkQueries(files: readonly string[], before: ModelDefinition, after: ModelDefinition, flags: DiffFlags, cwd: string): Promise<QueryCheck[]> {
-  const layers = [createSemanticLayer({ model: before, connectors: {}, cache: false }), createSemanticLayer({ model: after, connectors: {}, cache: false })] as const
+async function checkQueries(
+  files: readonly string[],
+  before: ModelDefinition,
+  after: ModelDefinition,
+  flags: DiffFlags,
+  cwd: string,
+): Promise<QueryCheck[]> {
+  // Compile only: no connector, no cache.
+  const oldLayer = createSemanticLayer({ model: before, connectors: {}, cache: false })
+  const newLayer = createSemanticLayer({ model: after, connectors: {}, cache: false })
   const options = { dialect: flags.dialect, ...(flags.context ? { securityContext: flags.context } : {}) }
-  const compiles = async (layerIndex: 0 | 1, query: unknown): Promise<QueryCheck['error'] | undefined> => {
+  const compiles = async (layer: typeof newLayer, query: unknown): Promise<QueryCheck['error']> => {
     try {
-      await layers[layerIndex].sql(query as Record<string, unknown>, options)
+      await layer.sql(query as Record<string, unknown>, options)
       return undefined
     } catch (error) {
       if (!isSemanticLayerError(error)) throw error
@@ -96,18 +129,21 @@ async function checkQueries(files: readonly string[], before: ModelDefinition, a
       try {
         parsed = JSON.parse(await readFile(path, 'utf8'))
       } catch {
-        out.push({ file, ok: false, error: { code: 'QUERY_INVALID', issues: [{ code: 'INVALID_JSON', path: [], message: `${file} is not valid JSON.` }] } })
+        const issue = { code: 'INVALID_JSON', path: [], message: `${file} is not valid JSON.` }
+        out.push({ file, ok: false, error: { code: 'QUERY_INVALID', issues: [issue] } })
         continue
       }
-      const list = Array.isArray(parsed) ? parsed.map((q, index) => ({ q: unwrap(q), index })) : [{ q: unwrap(parsed), index: undefined }]
+      const list = Array.isArray(parsed) ? parsed.map((q, index) => ({ q, index })) : [{ q: parsed, index: undefined }]
       for (const { q, index } of list) {
-        const error = await compiles(1, q)
+        const query = unwrap(q)
         const base = { file, ...(index === undefined ? {} : { index }) }
-        out.push(error ? { ...base, ok: false, failedBefore: (await compiles(0, q)) !== undefined, error } : { ...base, ok: true })
+        const error = await compiles(newLayer, query)
+        if (!error) out.push({ ...base, ok: true })
+        else out.push({ ...base, ok: false, failedBefore: (await compiles(oldLayer, query)) !== undefined, error })
       }
     }
   } finally {
-    await Promise.all(layers.map((l) => l.close()))
+    await Promise.all([oldLayer.close(), newLayer.close()])
   }
   return out
 }
@@ -116,6 +152,7 @@ async function checkQueries(files: readonly string[], before: ModelDefinition, a
 function unwrap(value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
   const obj = value as Record<string, unknown>
-  const wrapped = typeof obj.query === 'object' && obj.query !== null && !Array.isArray(obj.query) && !('measures' in obj) && !('dimensions' in obj)
-  return wrapped ? obj.query : value
+  const inner = obj.query
+  const isObject = typeof inner === 'object' && inner !== null && !Array.isArray(inner)
+  return isObject && !('measures' in obj) && !('dimensions' in obj) ? inner : value
 }

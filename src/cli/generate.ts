@@ -24,7 +24,8 @@ export async function generateCommand(flags: GenerateFlags, io: CommandIo): Prom
   const connector = await connect(target)
   let result
   try {
-    result = await generateModel({ connector, ...(flags.schema === undefined ? {} : { schema: flags.schema }), ...(flags.tables ? { tables: flags.tables } : {}) })
+    const schema = flags.schema === undefined ? {} : { schema: flags.schema }
+    result = await generateModel({ connector, ...schema, ...(flags.tables ? { tables: flags.tables } : {}) })
   } finally {
     await connector.close()
   }
@@ -32,15 +33,17 @@ export async function generateCommand(flags: GenerateFlags, io: CommandIo): Prom
   const existing = result.files.filter((f) => existsSync(join(out, f.path)))
   if (existing.length && !flags.force) {
     for (const f of existing) io.stderr.write(`error: ${join(shown, f.path)} already exists.\n`)
-    io.stderr.write(`Nothing was written. Pass --force to overwrite ${existing.length === 1 ? 'it' : 'them'}, or choose another --out.\n`)
+    const them = existing.length === 1 ? 'it' : 'them'
+    io.stderr.write(`Nothing was written. Pass --force to overwrite ${them}, or choose another --out.\n`)
     return 1
   }
   await mkdir(out, { recursive: true })
   for (const f of result.files) await writeFile(join(out, f.path), f.content)
   for (const w of result.warnings) io.stderr.write(`warning: ${formatIssue(w)}\n`)
   const source = target.kind === 'sqlite' ? target.location : redactUrl(target.location)
-  const cubes = result.files.length
-  io.stdout.write(`wrote ${cubes} cube${cubes === 1 ? '' : 's'} to ${shown} from ${source}${result.warnings.length ? ` (${result.warnings.length} warning${result.warnings.length === 1 ? '' : 's'} above)` : ''}\n`)
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+  const warned = result.warnings.length ? ` (${plural(result.warnings.length, 'warning')} above)` : ''
+  io.stdout.write(`wrote ${plural(result.files.length, 'cube')} to ${shown} from ${source}${warned}\n`)
   for (const f of result.files) io.stdout.write(`  ${join(shown, f.path)}\n`)
   return 0
 }

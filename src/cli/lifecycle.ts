@@ -44,9 +44,13 @@ export async function lifecycleCommand(
     }
     case 'diff': {
       // An unquoted glob is expanded by the shell: the files after the two folders are query files too.
-      if (rest.length < 2 || (rest.length > 2 && !values.queries?.length)) usage('cortex diff takes the old and the new model folder.')
+      if (rest.length < 2 || (rest.length > 2 && !values.queries?.length)) {
+        usage('cortex diff takes the old and the new model folder.')
+      }
       const dialect = values.dialect ?? 'postgres'
-      if (!(DIALECTS as readonly string[]).includes(dialect)) usage(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
+      if (!(DIALECTS as readonly string[]).includes(dialect)) {
+        usage(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
+      }
       return diffCommand(rest[0]!, rest[1]!, {
         queries: [...(values.queries ?? []), ...rest.slice(2)],
         dialect: dialect as (typeof DIALECTS)[number],
@@ -56,19 +60,23 @@ export async function lifecycleCommand(
       }, io)
     }
     case 'check': {
-      const model = values.model !== undefined && rest.length === 0 ? values.model : rest.length === 1 ? rest[0]! : usage('cortex check takes exactly one model folder.')
-      return checkCommand(model, { against: values.against ?? usage('cortex check needs --against <url>.'), json: values.json === true }, io)
+      const model = values.model !== undefined && rest.length === 0
+        ? values.model
+        : rest.length === 1 ? rest[0]! : usage('cortex check takes exactly one model folder.')
+      const against = values.against ?? usage('cortex check needs --against <url>.')
+      return checkCommand(model, { against, json: values.json === true }, io)
     }
   }
 }
 
 function parseContext(text: string, usage: (message: string) => never): Record<string, unknown> {
+  const problem = '--context must be a JSON object, e.g. \'{"tenantId":"t1"}\'.'
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    usage('--context must be a JSON object, e.g. \'{"tenantId":"t1"}\'.')
+    usage(problem)
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) usage('--context must be a JSON object, e.g. \'{"tenantId":"t1"}\'.')
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) usage(problem)
   return value as Record<string, unknown>
 }

@@ -27,11 +27,17 @@ const HOST = '127.0.0.1'
  * `cortex serve`: the REST API on 127.0.0.1 for local development. Runs until `signal` aborts (the CLI
  * passes SIGINT/SIGTERM), then closes the server and the layer.
  */
-export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: AbortSignal, watchOptions?: WatchModelOptions): Promise<number> {
+export async function serveCommand(
+  flags: ServeFlags,
+  io: CommandIo,
+  signal: AbortSignal,
+  watchOptions?: WatchModelOptions,
+): Promise<number> {
   const target = parseDb(flags.db, io.cwd)
   const modelDir = resolve(io.cwd, flags.model)
   const build = async (): Promise<SemanticLayer> => {
-    const layer = createSemanticLayer({ model: await loadModel(modelDir), connectors: { default: await connect(target) } })
+    const model = await loadModel(modelDir)
+    const layer = createSemanticLayer({ model, connectors: { default: await connect(target) } })
     if (flags.watch) await watchAndLog(layer, modelDir, io, watchOptions)
     return layer
   }
@@ -89,13 +95,17 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: Abo
  * `--watch`: serve each valid version of the folder as it is saved. A change is logged with its
  * breaking/compatible counts; an invalid one with every issue, while the previous version stays served.
  */
-async function watchAndLog(layer: SemanticLayer, modelDir: string, io: CommandIo, options?: WatchModelOptions): Promise<void> {
-  const watcher = await layer.watchModel(modelDir, options)
+async function watchAndLog(layer: SemanticLayer, dir: string, io: CommandIo, options?: WatchModelOptions) {
+  const watcher = await layer.watchModel(dir, options)
   watcher.on('modelChanged', (e) => {
     const s = e.diff.summary
     const n = e.diff.changes.length
-    io.stdout.write(`model reloaded: ${e.version.slice(0, 12)} (${n} change${n === 1 ? '' : 's'}: ${s.breaking} breaking, ${s.resultsMayChange} may change results)\n`)
-    for (const c of e.diff.changes.filter((x) => x.severity !== 'compatible')) io.stdout.write(`  ${c.severity} ${c.object} ${c.name}: ${c.message} [${c.code}]\n`)
+    const counts = `${n} change${n === 1 ? '' : 's'}: ${s.breaking} breaking, ${s.resultsMayChange} may change results`
+    io.stdout.write(`model reloaded: ${e.version.slice(0, 12)} (${counts})\n`)
+    for (const c of e.diff.changes) {
+      if (c.severity === 'compatible') continue
+      io.stdout.write(`  ${c.severity} ${c.object} ${c.name}: ${c.message} [${c.code}]\n`)
+    }
   })
   watcher.on('modelError', (e) => {
     io.stderr.write(`model not reloaded, still serving ${e.version.slice(0, 12)}:\n`)

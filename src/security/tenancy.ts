@@ -87,7 +87,9 @@ export class Tenancy<M> {
    * the scope, and so the model, they started with. Only for layers with a shared model.
    */
   replaceModel(model: CompiledModel): void {
-    if (this.staticModel === undefined) throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'replaceModel needs a shared model.' }])
+    if (this.staticModel === undefined) {
+      throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'replaceModel needs a shared model.' }])
+    }
     this.staticModel = model
   }
 
