@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { generateModel } from '../index.js'
 import type { CommandIo } from './commands.js'
 import { connect, parseDb } from './connect.js'
@@ -29,7 +29,7 @@ export async function generateCommand(flags: GenerateFlags, io: CommandIo): Prom
   } finally {
     await connector.close()
   }
-  const shown = relative(io.cwd, out) || '.'
+  const shown = flags.out // as the user wrote it
   const existing = result.files.filter((f) => existsSync(join(out, f.path)))
   if (existing.length && !flags.force) {
     for (const f of existing) io.stderr.write(`error: ${join(shown, f.path)} already exists.\n`)

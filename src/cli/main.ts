@@ -68,7 +68,7 @@ const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, { readonly arg?: string
   tables: { arg: '<a,b>', help: 'generate: only these tables (comma-separated, exact names)' },
   out: { arg: '<dir>', help: 'generate: the folder to write one YAML file per cube to' },
   force: { help: 'generate: overwrite files that exist (otherwise nothing is written)' },
-  queries: { arg: '<glob>', help: 'diff: saved queries (JSON; quote the glob) that must compile on the new model' },
+  queries: { arg: '<glob>', help: 'diff: saved query files that must compile on the new model (quote it; repeatable)' },
   context: { arg: '<json>', help: 'diff: the security context --queries compile under (JSON object)' },
   strict: { help: 'diff: exit 1 on changes that may change results too, not only on breaking ones' },
   against: { arg: '<url>', help: 'check: the database to check the model against (same forms as --db)' },
