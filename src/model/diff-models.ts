@@ -6,10 +6,10 @@
 import type { CompiledCube, CompiledMeasure, CompiledModel, CompiledView, CompiledViewMember } from './compiled.js'
 import { compileModel } from './compile-model.js'
 import type { CubeDefinition, ModelDefinition } from './definition.js'
-import { PRIVATE_NOTE, RULES, type ChangeSeverity, type RuleCode } from './diff-rules.js'
+import { PRIVATE_NOTE, RULES, type ChangeSeverity, type ModelChangeCode } from './diff-rules.js'
 import { parseModel } from './load-model.js'
 
-export type { ChangeSeverity } from './diff-rules.js'
+export type { ChangeSeverity, ModelChangeCode } from './diff-rules.js'
 
 export type ChangedObject =
   | 'cube'
@@ -29,7 +29,7 @@ export interface ModelChange {
   /** Where in the model: `['cubes', 'orders', 'measures', 'total']`. */
   readonly path: readonly string[]
   /** The rule that classified it, e.g. `MEMBER_REMOVED` (stable: CI scripts may match on it). */
-  readonly code: RuleCode
+  readonly code: ModelChangeCode
   readonly severity: ChangeSeverity
   readonly breaking: boolean
   /** What changed and what it means for callers. */
@@ -133,7 +133,7 @@ class ChangeList {
   private readonly list: ModelChange[] = []
 
   /** Record `where` under `code`; `compatible` downgrades (a private member), `values` shows before → after. */
-  add(where: Where, code: RuleCode, options: { compatible?: boolean; before?: string; after?: string } = {}): void {
+  add(where: Where, code: ModelChangeCode, options: { compatible?: boolean; before?: string; after?: string } = {}): void {
     const [ruled, message] = RULES[code]
     const severity: ChangeSeverity = options.compatible ? 'compatible' : ruled
     const text = options.compatible && ruled !== 'compatible' ? `${message} ${PRIVATE_NOTE}` : message

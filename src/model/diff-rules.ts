@@ -53,7 +53,7 @@ export const RULES = {
   PRE_AGGREGATION_CHANGED: ['compatible', `Changed. ${NOT_READ}`],
 } as const satisfies Record<string, readonly [ChangeSeverity, string]>
 
-export type RuleCode = keyof typeof RULES
+export type ModelChangeCode = keyof typeof RULES
 
 /** A change to something nobody may query directly (not public) affects callers only through what uses it. */
 export const PRIVATE_NOTE = 'It is not public, so callers are affected only through the members built from it.'
