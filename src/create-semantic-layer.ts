@@ -33,6 +33,9 @@ import type { CompiledQuery, RenderedStatements } from './compiled-queries.js'
 import { checkQueryLimits, resolveQueryLimits } from './query/query-limits.js'
 import { resolveClock, type Clock } from './util/clock.js'
 import { MAX_LRU_ENTRIES, readOptions, readingOptions, type OptionSpecs } from './util/options.js'
+import { LayerModels } from './layer-model-watch.js'
+import type { ModelVersion } from './model/model-history.js'
+import type { ModelWatcher, WatchModelOptions } from './model/watch-model.js'
 
 /**
  * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
@@ -174,6 +177,18 @@ export interface SemanticLayer {
   /** The row limits of this layer (`defaultLimit`, `maxLimit`), e.g. for an HTTP handler's per-request budget. */
   readonly limits: { readonly defaultLimit: number; readonly maxLimit: number }
   /**
+   * Serve a model folder and every valid version saved to it from now on: each is swapped in atomically
+   * (calls in flight finish on the version they started with), an invalid one is reported and skipped.
+   * Only for layers with one shared model (not a per-tenant factory). See docs/model-lifecycle.md.
+   *
+   * @example
+   * const watcher = await layer.watchModel('./model')
+   * watcher.on('modelError', (e) => console.error(e.error.message))
+   */
+  watchModel(dir: string, options?: WatchModelOptions): Promise<ModelWatcher>
+  /** The model versions this layer has served (the last 100), oldest first, with what changed each time. */
+  modelHistory(): readonly ModelVersion[]
+  /**
    * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
    * With `redisCache` every instance sharing the Redis drops them.
    *
@@ -280,6 +295,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   const limits = Object.freeze({ defaultLimit, maxLimit })
   const hasHooks = options.queryRewrite !== undefined || options.authorize !== undefined
   const hideForbidden = options.hideForbiddenMembers === true
+  // Model history reads the layer's checked clock: a junk now() is INVALID_CLOCK here, at construction.
+  const models = new LayerModels(tenancy, () => new Date(clockMs()))
 
   const assertOpen = (): void => {
     if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
@@ -424,6 +441,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       return tenancy.model
     },
     limits,
+    watchModel: (dir, watchOptions) => models.watch(dir, watchOptions),
+    modelHistory: () => models.history(),
     async sql(input, given) {
       const sqlOptions = readOptions(given, SQL_OPTIONS, { what: 'sql options', code: 'QUERY_INVALID' })
       const prepared = await prepare(input, callContext(sqlOptions.securityContext))
@@ -463,7 +482,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         })
         const { data, truncated } = guard('shape', () => statements.shaper.all(main, compiled.plan.limit))
         const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
-        if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length })
+        if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length, modelVersion: scope.model.version })
         return {
           data,
           annotation: compiled.annotation,
@@ -476,7 +495,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         }
       } catch (error) {
         const code = isSemanticLayerError(error) ? error.code : 'INTERNAL'
-        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code })
+        const version = prepared ? { modelVersion: prepared.scope.model.version } : {}
+        audit(input, ctx, started, { outcome: DENIALS.has(code) ? 'denied' : 'failed', errorCode: code, ...version })
         throw error
       } finally {
         prepared?.scope.release()
@@ -507,7 +527,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
               if (isSemanticLayerError(error)) throw error
               throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
             }
-            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows })
+            const modelVersion = prepared.scope.model.version
+            audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows, modelVersion })
           } catch (error) {
             audit(input, ctx, started, { outcome: isSemanticLayerError(error) && DENIALS.has(error.code) ? 'denied' : 'failed', errorCode: isSemanticLayerError(error) ? error.code : 'INTERNAL' })
             throw error
@@ -550,6 +571,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     async close() {
       if (closed) return
       closed = true
+      await models.close()
       await queryCache.close() // let background refreshes settle, release the adapter's own connections
       await tenancy.close()
     },

@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { metaCommand, queryCommand, sqlCommand, validateCommand, type CommandIo } from './commands.js'
 import { UsageError, printError, type Writer } from './output.js'
+import type { WatchModelOptions } from '../index.js'
 import { serveCommand } from './serve.js'
+import { lifecycleCommand } from './lifecycle.js'
 
 export interface CliIo {
   readonly stdout: Writer
@@ -22,6 +24,8 @@ export interface CliIo {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** Stops `cortex serve`. Default: SIGINT or SIGTERM. */
   readonly signal?: AbortSignal
+  /** The watcher options of `cortex serve --watch` (tests pass timers). Default: watchModel's. */
+  readonly watchOptions?: WatchModelOptions
 }
 
 /** Every option, as node:util parseArgs reads it. */
@@ -34,6 +38,16 @@ export const OPTIONS = {
   port: { type: 'string', short: 'p' },
   'admin-token': { type: 'string' },
   cors: { type: 'string', multiple: true },
+  watch: { type: 'boolean', short: 'w' },
+  from: { type: 'string' },
+  schema: { type: 'string' },
+  tables: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+  force: { type: 'boolean' },
+  queries: { type: 'string', multiple: true },
+  context: { type: 'string' },
+  strict: { type: 'boolean' },
+  against: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -41,13 +55,23 @@ export const OPTIONS = {
 /** What `--help` says about each option (a test checks that the help lists every one). */
 const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, { readonly arg?: string; readonly help: string }>> = {
   model: { arg: '<dir>', help: 'The model folder (validate also takes it as its argument)' },
-  dialect: { arg: '<d>', help: 'sql: sqlite, postgres or mysql' },
+  dialect: { arg: '<d>', help: 'sql, diff: sqlite, postgres or mysql (diff: for --queries; default postgres)' },
   db: { arg: '<url>', help: 'sqlite:<path>, postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db' },
-  json: { help: "sql, query, meta: print JSON (Cube's REST bodies) instead of text" },
+  json: { help: "sql, query, meta, diff, check: print JSON (Cube's REST bodies, the diff, the report)" },
   timeout: { arg: '<ms>', help: 'query: stop the statement on the server after this many milliseconds' },
   port: { arg: '<n>', help: 'serve: the port on 127.0.0.1 (default 4000; 0 picks a free one)' },
   'admin-token': { arg: '<t>', help: 'serve: enable the admin API with this bearer token (or set CORTEX_ADMIN_TOKEN)' },
   cors: { arg: '<origin>', help: 'serve: let a browser app on this origin call the API (repeatable)' },
+  watch: { help: 'serve: reload the model folder when its files change (an invalid change keeps the old model)' },
+  from: { arg: '<url>', help: 'generate: the database to read tables from (same forms as --db)' },
+  schema: { arg: '<s>', help: "generate: the schema (PostgreSQL) or database (MySQL); default the connection's" },
+  tables: { arg: '<a,b>', help: 'generate: only these tables (comma-separated, exact names)' },
+  out: { arg: '<dir>', help: 'generate: the folder to write one YAML file per cube to' },
+  force: { help: 'generate: overwrite files that exist (otherwise nothing is written)' },
+  queries: { arg: '<glob>', help: 'diff: saved query files that must compile on the new model (quote it; repeatable)' },
+  context: { arg: '<json>', help: 'diff: the security context --queries compile under (JSON object)' },
+  strict: { help: 'diff: exit 1 on changes that may change results too, not only on breaking ones' },
+  against: { arg: '<url>', help: 'check: the database to check the model against (same forms as --db)' },
   help: { help: 'Print this help' },
   version: { help: 'Print the version of cortex-semantic' },
 }
@@ -69,9 +93,25 @@ const COMMANDS: Readonly<Record<string, { readonly synopsis: string; readonly do
   },
   meta: { synopsis: 'cortex meta --model <dir> [--json]', does: 'List the cubes, views and members', options: ['model', 'json'] },
   serve: {
-    synopsis: 'cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]...',
+    synopsis: 'cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]... [--watch]',
     does: "Serve Cube's REST API on 127.0.0.1 for local development; one log line per request",
-    options: ['model', 'db', 'port', 'admin-token', 'cors'],
+    options: ['model', 'db', 'port', 'admin-token', 'cors', 'watch'],
+  },
+  generate: {
+    synopsis: 'cortex generate --from <url> --out <dir> [--schema <s>] [--tables <a,b>] [--force]',
+    does: 'Write a Cube YAML model (a file per table) from a database\'s tables, keys and foreign keys',
+    options: ['from', 'out', 'schema', 'tables', 'force'],
+  },
+  diff: {
+    synopsis: 'cortex diff <old-dir> <new-dir> [--queries <glob>]... [--dialect <d>] [--context <json>] '
+      + '[--strict] [--json]',
+    does: 'List what changed between two models, breaking or not; check that saved queries still compile',
+    options: ['queries', 'dialect', 'context', 'strict', 'json'],
+  },
+  check: {
+    synopsis: 'cortex check <model-dir> --against <url> [--json]',
+    does: 'Report members whose tables or columns are gone or no longer fit in the database (drift)',
+    options: ['model', 'against', 'json'],
   },
 }
 
@@ -94,7 +134,8 @@ ${(Object.keys(OPTIONS) as OptionName[])
   .join('\n')}
 
 A <query> is a JSON file, - (stdin) or inline JSON; { "query": {...} } files are unwrapped.
-Exit codes: 0 ok, 1 model, query or database error, 2 usage error.
+Exit codes: 0 ok, 1 model, query or database error (diff: a breaking change or a query that no
+longer compiles; check: drift), 2 usage error.
 `
 
 const HELP_HINT = "Run 'cortex --help' to see every command and option."
@@ -146,12 +187,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'meta':
         none()
         return await metaCommand({ model: model(), json: values.json === true }, commandIo)
+      case 'generate':
+      case 'diff':
+      case 'check':
+        return await lifecycleCommand(command, values, rest, commandIo, usage)
       default: {
         none()
         const port = values.port === undefined ? 4000 : positiveInt(values.port, '--port', true)
         const adminToken = values['admin-token'] ?? (io.env ?? process.env).CORTEX_ADMIN_TOKEN
-        const flags = { model: model(), db: values.db ?? usage('cortex serve needs --db <url>.'), port, cors: values.cors ?? [], ...(adminToken ? { adminToken } : {}) }
-        return await serveCommand(flags, commandIo, io.signal ?? stopSignal())
+        const flags = { model: model(), db: values.db ?? usage('cortex serve needs --db <url>.'), port, cors: values.cors ?? [], watch: values.watch === true, ...(adminToken ? { adminToken } : {}) }
+        return await serveCommand(flags, commandIo, io.signal ?? stopSignal(), io.watchOptions)
       }
     }
   } catch (error) {

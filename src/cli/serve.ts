@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { createNodeHandler, type HandlerOptions } from '../http.js'
-import { createSemanticLayer, loadModel, type SemanticLayer } from '../index.js'
+import { createSemanticLayer, loadModel, type SemanticLayer, type WatchModelOptions } from '../index.js'
 import type { CommandIo } from './commands.js'
 import { connect, parseDb } from './connect.js'
 import { formatIssue, redactUrl } from './output.js'
@@ -16,6 +16,8 @@ export interface ServeFlags {
   readonly adminToken?: string
   /** Browser origins allowed to call the API (e.g. a dev server on http://localhost:5173). */
   readonly cors: readonly string[]
+  /** Reload the model folder when its files change. */
+  readonly watch?: boolean
 }
 
 /** Only loopback: `cortex serve` is for local development, not for exposing a database. */
@@ -25,10 +27,20 @@ const HOST = '127.0.0.1'
  * `cortex serve`: the REST API on 127.0.0.1 for local development. Runs until `signal` aborts (the CLI
  * passes SIGINT/SIGTERM), then closes the server and the layer.
  */
-export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: AbortSignal): Promise<number> {
+export async function serveCommand(
+  flags: ServeFlags,
+  io: CommandIo,
+  signal: AbortSignal,
+  watchOptions?: WatchModelOptions,
+): Promise<number> {
   const target = parseDb(flags.db, io.cwd)
   const modelDir = resolve(io.cwd, flags.model)
-  const build = async (): Promise<SemanticLayer> => createSemanticLayer({ model: await loadModel(modelDir), connectors: { default: await connect(target) } })
+  const build = async (): Promise<SemanticLayer> => {
+    const model = await loadModel(modelDir)
+    const layer = createSemanticLayer({ model, connectors: { default: await connect(target) } })
+    if (flags.watch) await watchAndLog(layer, modelDir, io, watchOptions)
+    return layer
+  }
   const layer = await build()
   const options: HandlerOptions = {
     dbType: () => target.kind,
@@ -66,6 +78,7 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: Abo
   io.stdout.write(`Cortex REST API on ${origin}/cubejs-api/v1\n`)
   io.stdout.write(`  model ${modelDir}\n  db    ${target.kind === 'sqlite' ? target.location : redactUrl(target.location)}\n`)
   if (flags.cors.length) io.stdout.write(`  cors  ${flags.cors.join(', ')}\n`)
+  if (flags.watch) io.stdout.write('  watch the model folder: changes are served as soon as they validate\n')
   io.stdout.write(flags.adminToken ? `  admin ${origin}/admin (Authorization: Bearer <admin token>)\n` : '  admin API disabled (pass --admin-token or set CORTEX_ADMIN_TOKEN)\n')
   io.stdout.write('Press Ctrl+C to stop.\n')
   if (!signal.aborted) await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }))
@@ -76,6 +89,28 @@ export async function serveCommand(flags: ServeFlags, io: CommandIo, signal: Abo
   await handler.close()
   io.stdout.write('Stopped.\n')
   return 0
+}
+
+/**
+ * `--watch`: serve each valid version of the folder as it is saved. A change is logged with its
+ * breaking/compatible counts; an invalid one with every issue, while the previous version stays served.
+ */
+async function watchAndLog(layer: SemanticLayer, dir: string, io: CommandIo, options?: WatchModelOptions) {
+  const watcher = await layer.watchModel(dir, options)
+  watcher.on('modelChanged', (e) => {
+    const s = e.diff.summary
+    const n = e.diff.changes.length
+    const counts = `${n} change${n === 1 ? '' : 's'}: ${s.breaking} breaking, ${s.resultsMayChange} may change results`
+    io.stdout.write(`model reloaded: ${e.version.slice(0, 12)} (${counts})\n`)
+    for (const c of e.diff.changes) {
+      if (c.severity === 'compatible') continue
+      io.stdout.write(`  ${c.severity} ${c.object} ${c.name}: ${c.message} [${c.code}]\n`)
+    }
+  })
+  watcher.on('modelError', (e) => {
+    io.stderr.write(`model not reloaded, still serving ${e.version.slice(0, 12)}:\n`)
+    for (const issue of e.issues.slice(0, 50)) io.stderr.write(`  ${formatIssue(issue)}\n`)
+  })
 }
 
 /**

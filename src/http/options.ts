@@ -1,6 +1,6 @@
 import { SemanticLayerError, type Clock, type SemanticLayer } from '../index.js'
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
-import { withoutTrailingSlashes } from './paths.js'
+import { withoutTrailingSlashes } from '../util/paths.js'
 
 /** Who is calling, as the layer's security hooks and access policies read it. */
 export type SecurityContext = Readonly<Record<string, unknown>>

@@ -18,6 +18,11 @@ export interface AuditEvent {
   readonly outcome: 'allowed' | 'denied' | 'failed'
   /** The SemanticLayerError code of a denied or failed query. */
   readonly errorCode?: string
+  /**
+   * The model version (`layer.model.version`) the query compiled against, when it got that far; with
+   * `layer.modelHistory()` it says which model answered (docs/model-lifecycle.md).
+   */
+  readonly modelVersion?: string
 }
 
 interface EmitInput {

@@ -51,7 +51,7 @@ export interface TenancyOptions<M> {
  * a call without a tenant is UNAUTHORIZED.
  */
 export class Tenancy<M> {
-  private readonly staticModel: CompiledModel | undefined
+  private staticModel: CompiledModel | undefined
   private readonly models: LRUCache<string, Promise<CompiledModel>>
   private readonly connectorSets: LRUCache<string, Promise<ConnectorEntry>>
   readonly multiTenant: boolean
@@ -80,6 +80,17 @@ export class Tenancy<M> {
   /** The shared model, when there is one (no model factory). */
   get model(): CompiledModel | undefined {
     return this.staticModel
+  }
+
+  /**
+   * Serve `model` to calls that start from now on (a watched folder's new version). Calls in flight keep
+   * the scope, and so the model, they started with. Only for layers with a shared model.
+   */
+  replaceModel(model: CompiledModel): void {
+    if (this.staticModel === undefined) {
+      throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'replaceModel needs a shared model.' }])
+    }
+    this.staticModel = model
   }
 
   /** The tenant of a call, validated; undefined for single-tenant layers. */

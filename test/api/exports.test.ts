@@ -11,14 +11,18 @@ describe('public exports', () => {
   test('cortex-semantic', () => {
     expect(Object.keys(root).sort()).toEqual([
       'SemanticLayerError',
+      'checkDrift',
       'compileModel',
       'createJwtAuth',
       'createSemanticLayer',
       'defineConnector',
+      'diffModels',
+      'generateModel',
       'isSemanticLayerError',
       'loadModel',
       'memoryCache',
       'parseModel',
+      'watchModel',
     ])
   })
 

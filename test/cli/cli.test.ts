@@ -155,7 +155,7 @@ describe('cortex meta and usage', () => {
       const short = 'short' in option ? `-${option.short}, ` : ''
       expect(help, `--${name}`).toMatch(new RegExp(`^ {2}${short.replace(/[-]/g, '\\-')}\\s*--${name}\\b.*\\S`, 'm'))
     }
-    for (const command of ['validate', 'sql', 'query', 'meta', 'serve']) expect(help).toMatch(new RegExp(`^ {2}cortex ${command}\\b`, 'm'))
+    for (const command of ['validate', 'sql', 'query', 'meta', 'serve', 'generate', 'diff', 'check']) expect(help).toMatch(new RegExp(`^ {2}cortex ${command}\\b`, 'm'))
   })
 
   it('--version (and -v) prints the version of package.json', async () => {
@@ -169,8 +169,8 @@ describe('cortex meta and usage', () => {
       [['query', PAID, '--model', MODEL], 'error: cortex query needs --db <url>.\nusage: cortex query <query> --model <dir> --db <url> [--json] [--timeout <ms>]\n'],
       [['meta', '--model', MODEL, '--db', 'sqlite:x.db'], 'error: cortex meta does not take --db.\nusage: cortex meta --model <dir> [--json]\n'],
       [['meta', '--model', MODEL, '--verbose'], "error: Unknown option '--verbose'.\nusage: cortex meta --model <dir> [--json]\n"],
-      [['frobnicate'], "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve.\nRun 'cortex --help' to see every command and option.\n"],
-      [['serve', '--model', MODEL, '--db', 'sqlite:x.db', '--port', 'http'], 'error: --port must be a non-negative integer.\nusage: cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]...\n'],
+      [['frobnicate'], "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve, generate, diff, check.\nRun 'cortex --help' to see every command and option.\n"],
+      [['serve', '--model', MODEL, '--db', 'sqlite:x.db', '--port', 'http'], 'error: --port must be a non-negative integer.\nusage: cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]... [--watch]\n'],
     ]
     for (const [argv, stderr] of cases) expect(await runCli(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr })
   })

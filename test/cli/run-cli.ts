@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
 import { main } from '../../src/cli/main.js'
+import type { WatchModelOptions } from '../../src/index.js'
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url))
 export const MODEL_DIR = join(REPO, 'examples/ecommerce/model')
@@ -22,6 +23,10 @@ export interface CliCall {
   readonly env?: Record<string, string | undefined>
   /** Called with everything printed so far, after each write to stdout. */
   readonly onStdout?: (text: string) => void
+  /** The same for stderr. */
+  readonly onStderr?: (text: string) => void
+  /** `cortex serve --watch`'s watcher options (timers). */
+  readonly watchOptions?: WatchModelOptions
 }
 
 export async function runCli(argv: string[], call: CliCall = {}): Promise<CliRun> {
@@ -29,13 +34,14 @@ export async function runCli(argv: string[], call: CliCall = {}): Promise<CliRun
   let stderr = ''
   const code = await main(argv, {
     stdout: { write: (s: string) => ((stdout += s), call.onStdout?.(stdout)) },
-    stderr: { write: (s: string) => (stderr += s) },
+    stderr: { write: (s: string) => ((stderr += s), call.onStderr?.(stderr)) },
     stdin: (async function* () {
       if (call.stdin !== undefined) yield call.stdin
     })(),
     cwd: REPO,
     env: call.env ?? {},
     ...(call.signal ? { signal: call.signal } : {}),
+    ...(call.watchOptions ? { watchOptions: call.watchOptions } : {}),
   })
   return { code, stdout, stderr }
 }

@@ -372,9 +372,13 @@ describe("the host's hooks fail closed and typed", () => {
     await coded(() => connectorsThrow.query(q, ctx), 'CONNECTOR_FAILED', 'CONNECTORS_FACTORY_FAILED')
     const modelThrows = keep(createSemanticLayer({ model: throws(new TypeError('x')), connectors, ...tenant }))
     await coded(() => modelThrows.query(q, ctx), 'MODEL_LOAD_FAILED', 'MODEL_FACTORY_FAILED')
-    const clock = keep(createSemanticLayer({ ...base(), now: () => 'today' as never }))
+    // The layer reads its clock when it starts (the model history's first entry), so junk is refused there.
+    await coded(async () => createSemanticLayer({ ...base(), now: () => 'today' as never }), 'CONFIG_INVALID', 'INVALID_CLOCK')
+    // A clock that goes bad later is refused when a query reads it.
+    let reads = 0
+    const later = keep(createSemanticLayer({ ...base(), now: () => (reads++ === 0 ? new Date() : ('today' as never)) }))
     const timeDimensions = [{ dimension: 'orders.created_at', dateRange: 'today' }]
     const relative = { measures: ['orders.count'], timeDimensions }
-    await coded(() => clock.query(relative), 'CONFIG_INVALID', 'INVALID_CLOCK')
+    await coded(() => later.query(relative), 'CONFIG_INVALID', 'INVALID_CLOCK')
   })
 })

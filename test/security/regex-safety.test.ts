@@ -13,7 +13,7 @@ import { analyse } from 'scslre'
 import ts from 'typescript'
 import { describe, expect, test } from 'vitest'
 import { createFetchHandler } from '../../src/http.js'
-import { withoutTrailingSlashes } from '../../src/http/paths.js'
+import { withoutTrailingSlashes } from '../../src/util/paths.js'
 import { createSemanticLayer } from '../../src/index.js'
 import { ANY_TAGGED } from '../../src/model/simple-yaml.js'
 
