@@ -18,7 +18,10 @@ createEcommerceSqlite(db, generateEcommerce({ orders: 20_000, customers: 2_000, 
 const loaded = await loadModel(here('../examples/ecommerce/model'))
 // Measure hits, not refreshes: with the default refresh key (every 10 s) a run would also time the one
 // refresh per query and interval. The model is otherwise unchanged (a frozen definition is compiled as is).
-const model = Object.freeze({ ...loaded, cubes: loaded.cubes.map((c) => Object.freeze({ ...c, refresh_key: { every: '1 hour' } })) })
+const model = Object.freeze({
+  ...loaded,
+  cubes: loaded.cubes.map((c) => Object.freeze({ ...c, refresh_key: { every: '1 hour' } })),
+})
 const now = () => new Date('2025-06-15T12:00:00Z')
 const redisUrl = process.env.CORTEX_TEST_REDIS_URL ?? process.env.REDIS_URL
 const prefix = `cortex-bench:${process.pid}:`
@@ -42,20 +45,32 @@ const queries = {
   },
 }
 
-const layers = { uncached: createSemanticLayer({ model, connectors: { default: sqlite({ database: db }) }, now, cache: false }) }
+const layers = {
+  uncached: createSemanticLayer({ model, connectors: { default: sqlite({ database: db }) }, now, cache: false }),
+}
 layers.memory = createSemanticLayer({ model, connectors: { default: sqlite({ database: db }) }, now })
 const clients = []
 if (redisUrl) {
   const { Redis } = await import('ioredis')
   const io = new Redis(redisUrl)
   clients.push(async () => io.disconnect())
-  layers['redis (ioredis)'] = createSemanticLayer({ model, connectors: { default: sqlite({ database: db }) }, now, cache: redisCache({ client: io, prefix }) })
+  layers['redis (ioredis)'] = createSemanticLayer({
+    model,
+    connectors: { default: sqlite({ database: db }) },
+    now,
+    cache: redisCache({ client: io, prefix }),
+  })
   const { createClient } = await import('redis')
   const nr = createClient({ url: redisUrl })
   nr.on('error', () => undefined)
   await nr.connect()
   clients.push(async () => nr.destroy())
-  layers['redis (node-redis)'] = createSemanticLayer({ model, connectors: { default: sqlite({ database: db }) }, now, cache: redisCache({ client: nr, prefix }) })
+  layers['redis (node-redis)'] = createSemanticLayer({
+    model,
+    connectors: { default: sqlite({ database: db }) },
+    now,
+    cache: redisCache({ client: nr, prefix }),
+  })
 }
 
 // Every cached layer must actually serve hits: warm it and check.
@@ -79,7 +94,9 @@ const out = await run({ format: 'quiet' })
 const stats = Object.fromEntries(out.benchmarks.map((t) => [t.alias, t.runs[0].stats]))
 const fmt = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`)
 
-console.log(`\nMachine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}; SQLite in memory, 20 000 orders; Redis: ${redisUrl ?? 'not set (rows left out)'}\n`)
+console.log(
+  `\nMachine: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}, Node ${process.version}; SQLite in memory, 20 000 orders; Redis: ${redisUrl ?? 'not set (rows left out)'}\n`,
+)
 console.log('| query | cache | p50 | p99 | p50 uncached / p50 | p99 uncached / p99 |')
 console.log('| --- | --- | --- | --- | --- | --- |')
 for (const qName of Object.keys(queries)) {
@@ -87,7 +104,9 @@ for (const qName of Object.keys(queries)) {
   for (const name of Object.keys(layers)) {
     const s = stats[`${qName} | ${name}`]
     const ratio = (a, b) => `${(a / b).toFixed(1)}×`
-    console.log(`| ${qName} | ${name} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${name === 'uncached' ? '1.0×' : ratio(base.p50, s.p50)} | ${name === 'uncached' ? '1.0×' : ratio(base.p99, s.p99)} |`)
+    console.log(
+      `| ${qName} | ${name} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${name === 'uncached' ? '1.0×' : ratio(base.p50, s.p50)} | ${name === 'uncached' ? '1.0×' : ratio(base.p99, s.p99)} |`,
+    )
   }
 }
 console.log('\nCached rows are hits in the default mode (stale-if-slow), refresh_key every 1 hour; Redis on localhost.')

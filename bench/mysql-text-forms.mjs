@@ -12,16 +12,21 @@ const db = `cortex_bench_text_${Math.random().toString(36).slice(2, 8)}`
 const c = await mysql.createConnection(url)
 const forms = {
   'plain LIKE (column collation)': "SELECT count(*) AS n FROM big WHERE note LIKE ? ESCAPE '!'",
-  'Cortex: LOWER(CONVERT(...)) COLLATE utf8mb4_bin': "SELECT count(*) AS n FROM big WHERE LOWER(CONVERT((note) USING utf8mb4)) COLLATE utf8mb4_bin LIKE LOWER(?) ESCAPE '!'",
+  'Cortex: LOWER(CONVERT(...)) COLLATE utf8mb4_bin':
+    "SELECT count(*) AS n FROM big WHERE LOWER(CONVERT((note) USING utf8mb4)) COLLATE utf8mb4_bin LIKE LOWER(?) ESCAPE '!'",
   // Alternatives not taken: invalid on latin1 / binary columns, and accent-folding with every emoji equal.
-  'LOWER(col) COLLATE utf8mb4_bin': "SELECT count(*) AS n FROM big WHERE LOWER(note) COLLATE utf8mb4_bin LIKE LOWER(?) ESCAPE '!'",
-  'CONVERT(...) COLLATE utf8mb4_general_ci': "SELECT count(*) AS n FROM big WHERE CONVERT((note) USING utf8mb4) COLLATE utf8mb4_general_ci LIKE ? ESCAPE '!'",
+  'LOWER(col) COLLATE utf8mb4_bin':
+    "SELECT count(*) AS n FROM big WHERE LOWER(note) COLLATE utf8mb4_bin LIKE LOWER(?) ESCAPE '!'",
+  'CONVERT(...) COLLATE utf8mb4_general_ci':
+    "SELECT count(*) AS n FROM big WHERE CONVERT((note) USING utf8mb4) COLLATE utf8mb4_general_ci LIKE ? ESCAPE '!'",
 }
 try {
   await c.query(`CREATE DATABASE \`${db}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`)
   await c.query(`USE \`${db}\``)
   await c.query('CREATE TABLE big (id INT PRIMARY KEY, note VARCHAR(100) NOT NULL)')
-  await c.query("INSERT INTO big SELECT seq, CONCAT('Order note number ', seq, ' for Seán O''Brien') FROM seq_1_to_1000000")
+  await c.query(
+    "INSERT INTO big SELECT seq, CONCAT('Order note number ', seq, ' for Seán O''Brien') FROM seq_1_to_1000000",
+  )
   const times = Object.fromEntries(Object.keys(forms).map((k) => [k, []]))
   for (let round = 0; round < 6; round++) {
     for (const [name, sql] of Object.entries(forms)) {

@@ -36,7 +36,11 @@ const server = createServer({ maxHeaderSize: 64 * 1024 }, node)
 await new Promise((r) => server.listen(0, '127.0.0.1', r))
 const origin = `http://127.0.0.1:${server.address().port}`
 const slashes = `${origin}/x${'/'.repeat(15_000)}y`
-const attack = Array.from({ length: 20 }, () => fetch(slashes).then((r) => r.arrayBuffer()).catch(() => undefined))
+const attack = Array.from({ length: 20 }, () =>
+  fetch(slashes)
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined),
+)
 const started = performance.now()
 await (await fetch(`${origin}/healthz`)).arrayBuffer()
 const healthzMs = performance.now() - started

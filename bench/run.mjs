@@ -69,11 +69,23 @@ for (const [name, script] of selected) {
   const t0 = Date.now()
   log(`\n== ${name}`)
   try {
-    execFileSync(process.execPath, ['--expose-gc', benchPath(script), out], { stdio: ['ignore', 'inherit', 'inherit'], env: process.env })
+    execFileSync(process.execPath, ['--expose-gc', benchPath(script), out], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: process.env,
+    })
   } catch {
     // The figure wrote its error into its result file (or died before it could).
   }
-  const result = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { id: name, title: name, error: 'the figure process died without a result', markdown: `${name}: the figure process died without a result.`, verdicts: [], data: {} }
+  const result = existsSync(out)
+    ? JSON.parse(readFileSync(out, 'utf8'))
+    : {
+        id: name,
+        title: name,
+        error: 'the figure process died without a result',
+        markdown: `${name}: the figure process died without a result.`,
+        verdicts: [],
+        data: {},
+      }
   rmSync(out, { force: true })
   result.name = name
   result.seconds = Math.round((Date.now() - t0) / 1000)
@@ -82,15 +94,46 @@ for (const [name, script] of selected) {
 }
 
 const seconds = Math.round((Date.now() - started) / 1000)
-const command = [settings.full ? 'BENCH_FULL=1' : '', settings.pgUrl ? 'BENCH_PG_URL=…' : '', settings.mysqlUrl ? 'BENCH_MYSQL_URL=…' : '', settings.redisUrl ? 'BENCH_REDIS_URL=…' : '', settings.quick ? 'BENCH_QUICK=1' : '', settings.sizes ? `BENCH_SIZES=${settings.sizes.join(',')}` : '', only ? `BENCH_ONLY=${[...only].join(',')}` : '', 'npm run bench'].filter(Boolean).join(' ')
-const json = { machine, node: process.version, date: new Date(started).toISOString(), command, build: runBuild, seconds, sizes: sizes(), engines, settings: { ...settings, pgUrl: Boolean(settings.pgUrl), mysqlUrl: Boolean(settings.mysqlUrl), redisUrl: Boolean(settings.redisUrl) }, figures }
+const command = [
+  settings.full ? 'BENCH_FULL=1' : '',
+  settings.pgUrl ? 'BENCH_PG_URL=…' : '',
+  settings.mysqlUrl ? 'BENCH_MYSQL_URL=…' : '',
+  settings.redisUrl ? 'BENCH_REDIS_URL=…' : '',
+  settings.quick ? 'BENCH_QUICK=1' : '',
+  settings.sizes ? `BENCH_SIZES=${settings.sizes.join(',')}` : '',
+  only ? `BENCH_ONLY=${[...only].join(',')}` : '',
+  'npm run bench',
+]
+  .filter(Boolean)
+  .join(' ')
+const json = {
+  machine,
+  node: process.version,
+  date: new Date(started).toISOString(),
+  command,
+  build: runBuild,
+  seconds,
+  sizes: sizes(),
+  engines,
+  settings: {
+    ...settings,
+    pgUrl: Boolean(settings.pgUrl),
+    mysqlUrl: Boolean(settings.mysqlUrl),
+    redisUrl: Boolean(settings.redisUrl),
+  },
+  figures,
+}
 const header = `Machine: ${machine}. Command: \`${command}\` (build ${json.build}). Datasets: ${sizes().join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${engines.join(', ')}. Run took ${Math.floor(seconds / 60)} min ${seconds % 60} s on ${new Date(started).toISOString().slice(0, 10)}.`
 writeReport(header, figures, json, new Date(started))
 
 /** The working tree's commit as `git describe` gives it (`-dirty` with uncommitted changes), or 'unknown'. */
 function build() {
   try {
-    return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: benchPath('..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    return execFileSync('git', ['describe', '--always', '--dirty'], {
+      cwd: benchPath('..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
   } catch {
     return 'unknown'
   }
@@ -99,8 +142,17 @@ function build() {
 /** The markdown report of `figures`; written to stdout, bench/results/ and (BENCH_WRITE_DOCS=1) docs/performance.md. */
 function writeReport(header, figures, json, when) {
   const verdictMark = (met) => (met === true ? 'met' : met === false ? '**missed**' : '—')
-  const verdictRows = figures.flatMap((f) => f.verdicts.map((v) => [String(v.figure), v.target, v.value, verdictMark(v.met)]))
-  const report = [header, '', '### Targets', '', table(['figure', 'target', 'measured', 'verdict'], verdictRows), ...figures.flatMap((f) => ['', `### ${f.title}`, '', f.markdown])].join('\n')
+  const verdictRows = figures.flatMap((f) =>
+    f.verdicts.map((v) => [String(v.figure), v.target, v.value, verdictMark(v.met)]),
+  )
+  const report = [
+    header,
+    '',
+    '### Targets',
+    '',
+    table(['figure', 'target', 'measured', 'verdict'], verdictRows),
+    ...figures.flatMap((f) => ['', `### ${f.title}`, '', f.markdown]),
+  ].join('\n')
   console.log(`\n## cortex-semantic benchmarks\n\n${report}\n`)
   const stamp = when.toISOString().replace(/[:.]/g, '-')
   writeFileSync(benchPath(`results/bench-${stamp}.json`), JSON.stringify(json, null, 2))
@@ -127,7 +179,9 @@ function writeReport(header, figures, json, when) {
  */
 function merge(files) {
   // A bare file name is looked up in bench/results/, where runs write their JSON.
-  const runs = files.map((f) => JSON.parse(readFileSync(existsSync(f) || f.includes('/') ? f : benchPath(`results/${f}`), 'utf8')))
+  const runs = files.map((f) =>
+    JSON.parse(readFileSync(existsSync(f) || f.includes('/') ? f : benchPath(`results/${f}`), 'utf8')),
+  )
   const bySize = new Set(['e2e', 'fanout'])
   const keyOf = (run, f) => (bySize.has(f.name) ? `${f.name}@${run.sizes.join(',')}` : f.name)
   const byName = new Map()
@@ -135,17 +189,38 @@ function merge(files) {
     for (const f of run.figures) {
       if (f.error) continue
       const key = keyOf(run, f)
-      byName.set(key, { ...f, title: bySize.has(f.name) ? `${f.title} (${run.sizes.join(', ')} orders)` : f.title, sizes: run.sizes })
+      byName.set(key, {
+        ...f,
+        title: bySize.has(f.name) ? `${f.title} (${run.sizes.join(', ')} orders)` : f.title,
+        sizes: run.sizes,
+      })
     }
   }
   const order = FIGURES.map(([name]) => name)
-  const merged = [...byName.entries()].sort(([a], [b]) => order.indexOf(a.split('@')[0]) - order.indexOf(b.split('@')[0]))
+  const merged = [...byName.entries()].sort(
+    ([a], [b]) => order.indexOf(a.split('@')[0]) - order.indexOf(b.split('@')[0]),
+  )
   const figures = merged.map(([, f]) => f)
   const chosen = new Set(merged.map(([key]) => key))
   const machines = [...new Set(runs.map((r) => r.machine))]
-  const used = runs.map((r) => ({ run: r, names: r.figures.filter((f) => !f.error && chosen.has(keyOf(r, f)) && byName.get(keyOf(r, f)).data === f.data).map((f) => f.name) })).filter((u) => u.names.length > 0)
-  const parts = used.map(({ run: r, names }) => `\`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC (${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s, build ${r.build ?? 'not recorded'}) for ${names.join(', ')}`)
+  const used = runs
+    .map((r) => ({
+      run: r,
+      names: r.figures
+        .filter((f) => !f.error && chosen.has(keyOf(r, f)) && byName.get(keyOf(r, f)).data === f.data)
+        .map((f) => f.name),
+    }))
+    .filter((u) => u.names.length > 0)
+  const parts = used.map(
+    ({ run: r, names }) =>
+      `\`${r.command}\` on ${r.date.slice(0, 16).replace('T', ' ')} UTC (${Math.floor(r.seconds / 60)} min ${r.seconds % 60} s, build ${r.build ?? 'not recorded'}) for ${names.join(', ')}`,
+  )
   const builds = new Set(used.map((u) => u.run.build ?? 'not recorded'))
   const header = `Machine: ${machines.join('; ')}. Assembled with BENCH_MERGE from ${parts.length} runs of ${builds.size === 1 && !builds.has('not recorded') ? 'the same build' : 'the builds listed'}: ${parts.join('; ')}. Datasets: ${[...new Set(used.flatMap((u) => u.run.sizes))].join(', ')} orders (deterministic, examples/ecommerce/generate.mjs); engines: ${[...new Set(used.flatMap((u) => u.run.engines))].join(', ')}.`
-  writeReport(header, figures, { merged: files, runs: runs.map(({ figures: _, ...rest }) => rest), figures }, new Date())
+  writeReport(
+    header,
+    figures,
+    { merged: files, runs: runs.map(({ figures: _, ...rest }) => rest), figures },
+    new Date(),
+  )
 }

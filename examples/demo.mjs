@@ -34,7 +34,11 @@ async function main() {
   const data = createEcommerceSqlite(db)
   db.close()
   console.log(bold('Cortex demo'))
-  console.log(dim(`database  ${relative(process.cwd(), DB_FILE)}: ${data.customers.length} customers, ${data.products.length} products, ${data.orders.length} orders, ${data.order_items.length} order items`))
+  console.log(
+    dim(
+      `database  ${relative(process.cwd(), DB_FILE)}: ${data.customers.length} customers, ${data.products.length} products, ${data.orders.length} orders, ${data.order_items.length} order items`,
+    ),
+  )
   console.log(dim(`model     ${relative(process.cwd(), MODEL_DIR)}`))
   console.log(dim(`clock     now = ${NOW.toISOString()} (fixed, for relative date ranges)`))
 
@@ -46,7 +50,9 @@ async function main() {
   })
 
   // 3. Every example query, in file name order.
-  const files = readdirSync(QUERY_DIR).filter((f) => f.endsWith('.json')).sort()
+  const files = readdirSync(QUERY_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
   const failed = []
   try {
     for (const file of files) {
@@ -91,7 +97,12 @@ function describeError(error) {
 function table(rows) {
   if (rows.length === 0) return dim('(no rows)')
   const columns = Object.keys(rows[0])
-  const cell = (v) => (v === null ? 'null' : typeof v === 'number' && !Number.isInteger(v) ? String(Math.round(v * 1000) / 1000) : String(v))
+  const cell = (v) =>
+    v === null
+      ? 'null'
+      : typeof v === 'number' && !Number.isInteger(v)
+        ? String(Math.round(v * 1000) / 1000)
+        : String(v)
   const cells = rows.map((row) => columns.map((c) => cell(row[c])))
   const numeric = columns.map((c) => rows.every((r) => r[c] === null || typeof r[c] === 'number'))
   const width = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)))

@@ -23,7 +23,17 @@
 //
 // Usage: node scripts/check-package.mjs [--keep]   (--keep leaves the scratch folder for inspection)
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -49,7 +59,9 @@ try {
   step('TypeScript: CommonJS project (module node16)', () => checkTypes(app, 'node16'))
   step('TypeScript: moduleResolution node10', () => checkTypes(app, 'node10'))
   step('cortex --version', () => checkBin(app))
-  step('README Quick start, as written', () => checkQuickStart(tarball, join(app, 'node_modules', PKG.name, 'README.md')))
+  step('README Quick start, as written', () =>
+    checkQuickStart(tarball, join(app, 'node_modules', PKG.name, 'README.md')),
+  )
   console.log(`\nPackage checks passed in ${((performance.now() - started) / 1000).toFixed(1)} s.`)
 } catch (error) {
   failed = true
@@ -75,10 +87,17 @@ function step(title, fn) {
 
 /** Run a command; throw with its output when it fails. Returns stdout. */
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options, env: { ...process.env, ...options.env } })
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+    env: { ...process.env, ...options.env },
+  })
   if (result.status !== 0) {
     const shown = [command, ...args].join(' ')
-    throw new Error(`${shown} exited with ${result.status ?? result.signal}\n${result.stdout ?? ''}${result.stderr ?? ''}`)
+    throw new Error(
+      `${shown} exited with ${result.status ?? result.signal}\n${result.stdout ?? ''}${result.stderr ?? ''}`,
+    )
   }
   return result.stdout
 }
@@ -90,7 +109,9 @@ function npm(args, cwd) {
 /** The files git would put in a fresh clone (tracked, plus new files not ignored), copied; node_modules linked. */
 function packFreshCopy() {
   const copy = join(scratch, 'clone')
-  const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO }).split('\0').filter(Boolean)
+  const files = run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO })
+    .split('\0')
+    .filter(Boolean)
   for (const file of files) {
     if (!existsSync(join(REPO, file))) continue // deleted in the working tree, not yet committed
     if (file === 'node_modules' || file.startsWith('node_modules/')) continue // a symlinked node_modules is not ignored by 'node_modules/'
@@ -108,7 +129,12 @@ function packFreshCopy() {
 }
 
 function checkContents(tarball) {
-  const listed = new Set(run('tar', ['-tzf', tarball]).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')))
+  const listed = new Set(
+    run('tar', ['-tzf', tarball])
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, '')),
+  )
   const expected = ['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'dist/cli.js', 'dist/cli.cjs']
   for (const entry of ENTRIES) for (const ext of ['js', 'cjs', 'd.ts', 'd.cts']) expected.push(`dist/${entry}.${ext}`)
   const missing = expected.filter((f) => !listed.has(f))
@@ -120,7 +146,10 @@ function checkContents(tarball) {
 function installApp(tarball) {
   const app = join(scratch, 'cjs-app')
   mkdirSync(app)
-  writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'cjs-app', version: '1.0.0', private: true, type: 'commonjs' }, null, 2)}\n`)
+  writeFileSync(
+    join(app, 'package.json'),
+    `${JSON.stringify({ name: 'cjs-app', version: '1.0.0', private: true, type: 'commonjs' }, null, 2)}\n`,
+  )
   npm(['install', tarball], app)
   return app
 }
@@ -207,8 +236,11 @@ export async function main(): Promise<number> {
 }
 
 function checkBin(app) {
-  const out = run(process.execPath, [join(app, 'node_modules', 'cortex-semantic', PKG.bin.cortex), '--version'], { cwd: app })
-  if (out.trim() !== PKG.version) throw new Error(`cortex --version printed ${JSON.stringify(out)}, expected ${PKG.version}`)
+  const out = run(process.execPath, [join(app, 'node_modules', 'cortex-semantic', PKG.bin.cortex), '--version'], {
+    cwd: app,
+  })
+  if (out.trim() !== PKG.version)
+    throw new Error(`cortex --version printed ${JSON.stringify(out)}, expected ${PKG.version}`)
 }
 
 /** The README's Quick start section, as marked blocks: install, files, commands to run, expected output. */
@@ -218,7 +250,9 @@ function quickStartBlocks(readme) {
   const end = readme.indexOf('\n## ', start + 1)
   const section = readme.slice(start, end < 0 ? undefined : end)
   const blocks = []
-  for (const m of section.matchAll(/<!-- quick-start: (install|file (\S+)|run|output) -->\n```[^\n]*\n([\s\S]*?)```/g)) {
+  for (const m of section.matchAll(
+    /<!-- quick-start: (install|file (\S+)|run|output) -->\n```[^\n]*\n([\s\S]*?)```/g,
+  )) {
     blocks.push({ kind: m[1].split(' ')[0], path: m[2], text: m[3] })
   }
   const count = (kind) => blocks.filter((b) => b.kind === kind).length
@@ -243,11 +277,13 @@ function checkQuickStart(tarball, readmeFile) {
       mkdirSync(dirname(join(app, block.path)), { recursive: true })
       writeFileSync(join(app, block.path), block.text)
     } else if (block.kind === 'run') {
-      for (const line of block.text.split('\n').filter((l) => l.trim())) printed += run('sh', ['-c', line], { cwd: app })
+      for (const line of block.text.split('\n').filter((l) => l.trim()))
+        printed += run('sh', ['-c', line], { cwd: app })
     } else expected = block.text
   }
   const squash = (text) => text.replace(/\s+/g, '')
-  if (squash(printed) !== squash(expected)) throw new Error(`the Quick start printed\n${printed}\nbut the README shows\n${expected}`)
+  if (squash(printed) !== squash(expected))
+    throw new Error(`the Quick start printed\n${printed}\nbut the README shows\n${expected}`)
 }
 
 /** `npm install cortex-semantic better-sqlite3` → the packed tarball and a better-sqlite3 to install. */
@@ -255,9 +291,12 @@ function installSpecs(text, tarball) {
   const lines = text.split('\n').filter((l) => l.trim())
   const m = lines.length === 1 ? /^npm install ((?:[a-z0-9@/.-]+ ?)+)$/.exec(lines[0].trim()) : null
   if (!m) throw new Error(`the Quick start's install block is not one 'npm install <packages>' line: ${text}`)
-  return m[1].trim().split(/\s+/).map((name) => {
-    if (name === PKG.name) return tarball
-    if (name === 'better-sqlite3') return join(REPO, 'node_modules', 'better-sqlite3')
-    throw new Error(`the Quick start installs ${name}; teach scripts/check-package.mjs where to get it`)
-  })
+  return m[1]
+    .trim()
+    .split(/\s+/)
+    .map((name) => {
+      if (name === PKG.name) return tarball
+      if (name === 'better-sqlite3') return join(REPO, 'node_modules', 'better-sqlite3')
+      throw new Error(`the Quick start installs ${name}; teach scripts/check-package.mjs where to get it`)
+    })
 }

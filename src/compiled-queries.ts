@@ -64,11 +64,18 @@ export class RenderedStatements {
   private digestValue: string | undefined
   private shaperValue: RowShaper | undefined
 
-  constructor(private readonly dialect: string, readonly rendered: RenderedQuery, private readonly decimals: DecimalMode) {}
+  constructor(
+    private readonly dialect: string,
+    readonly rendered: RenderedQuery,
+    private readonly decimals: DecimalMode,
+  ) {}
 
   /** SHA-256 of the dialect, SQL and parameters of every statement and of the row shape: stands for them in cache keys. */
   get digest(): string {
-    return (this.digestValue ??= statementDigest(this.dialect, this.rendered.main, this.rendered.total, { columns: this.rendered.columns.map((c) => [c.keys, c.type]), decimals: this.decimals }))
+    return (this.digestValue ??= statementDigest(this.dialect, this.rendered.main, this.rendered.total, {
+      columns: this.rendered.columns.map((c) => [c.keys, c.type]),
+      decimals: this.decimals,
+    }))
   }
 
   /** Driver rows → Cube rows for these statements' columns. */
@@ -114,15 +121,21 @@ export class CompiledQueries {
   private readonly entries: LRUCache<string, CompiledQuery> | undefined
   private readonly maxKeyChars: number
 
-  constructor(settings: Settings, private readonly decimals: DecimalMode) {
+  constructor(
+    settings: Settings,
+    private readonly decimals: DecimalMode,
+  ) {
     const o = resolveSettings(settings)
     this.maxKeyChars = Math.floor(o.maxEntryBytes / 4)
-    this.entries = o.maxEntries === 0 ? undefined : new LRUCache<string, CompiledQuery>({
-      max: o.maxEntries,
-      maxSize: o.maxBytes,
-      maxEntrySize: o.maxEntryBytes,
-      sizeCalculation: (compiled) => Math.max(1, compiled.bytes),
-    })
+    this.entries =
+      o.maxEntries === 0
+        ? undefined
+        : new LRUCache<string, CompiledQuery>({
+            max: o.maxEntries,
+            maxSize: o.maxBytes,
+            maxEntrySize: o.maxEntryBytes,
+            sizeCalculation: (compiled) => Math.max(1, compiled.bytes),
+          })
   }
 
   get enabled(): boolean {
@@ -162,7 +175,13 @@ export class CompiledQueries {
   }
 
   /** A compiled query of this layer (kept only if passed to {@link set}). */
-  create(model: CompiledModel, tenant: string | undefined, normalized: NormalizedQuery, plan: QueryPlan, dataSource: string): CompiledQuery {
+  create(
+    model: CompiledModel,
+    tenant: string | undefined,
+    normalized: NormalizedQuery,
+    plan: QueryPlan,
+    dataSource: string,
+  ): CompiledQuery {
     return new CompiledQuery(model, tenant, normalized, plan, dataSource, this.decimals)
   }
 
@@ -195,8 +214,10 @@ function resolveSettings(settings: Settings): Required<CompiledQueriesOptions> {
   if (settings === undefined) return { ...DEFAULTS }
   if (typeof settings === 'number') {
     if (!Number.isSafeInteger(settings) || settings < 0 || settings > MAX_LRU_ENTRIES) {
-      bad(`compiledQueries must be an integer from 0 to ${MAX_LRU_ENTRIES} (0 or false turns the compiled-query cache`
-        + ' off), or { maxEntries, maxBytes, maxEntryBytes }.')
+      bad(
+        `compiledQueries must be an integer from 0 to ${MAX_LRU_ENTRIES} (0 or false turns the compiled-query cache` +
+          ' off), or { maxEntries, maxBytes, maxEntryBytes }.',
+      )
     }
     return { ...DEFAULTS, maxEntries: settings }
   }

@@ -15,7 +15,11 @@ import { shapedRows, type DecimalMode, type Row, type RowShaper } from './result
 import { buildMeta, type MetaResponse } from './result/build-meta.js'
 import { emitAudit, type AuditEvent } from './security/audit.js'
 import {
-  PolicyEvaluator, queryMembers, readDecision, type SecurityContext, type SecurityHooks,
+  PolicyEvaluator,
+  queryMembers,
+  readDecision,
+  type SecurityContext,
+  type SecurityHooks,
 } from './security/authorize-query.js'
 import { rewriteFilters } from './security/rewrite-filters.js'
 import { Tenancy, type ConnectorsFactory, type ModelFactory, type TenantScope } from './security/tenancy.js'
@@ -24,7 +28,14 @@ import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import type { RenderedQuery, RenderedSql } from './sql/render-sql.js'
-import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
+import type {
+  CacheAdapter,
+  CacheErrorHandler,
+  CacheInfo,
+  CacheMode,
+  CacheOptions,
+  InvalidateTarget,
+} from './cache/cache-adapter.js'
 import { createQueryCache, resolveCacheMode, type FetchedResult } from './cache/query-cache.js'
 import { sha256 } from './cache/cache-key.js'
 import { callContext, type CallContext } from './security/security-context.js'
@@ -200,7 +211,11 @@ export interface SemanticLayer {
   close(): Promise<void>
 }
 
-const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect, postgres: postgresDialect, mysql: mysqlDialect }
+const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
+  sqlite: sqliteDialect,
+  postgres: postgresDialect,
+  mysql: mysqlDialect,
+}
 
 /**
  * Every option of createSemanticLayer and how its value is checked before anything else runs; plain JS
@@ -208,18 +223,41 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = { sqlite: sqliteDialect
  * ignored one. Values marked `any` are checked where they are used.
  */
 const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
-  model: 'required', connectors: 'required', contextToTenant: 'function', contextToUser: 'function',
-  onAudit: 'function', maxTenants: { min: 1, max: MAX_LRU_ENTRIES }, defaultLimit: 'count', maxLimit: 'count',
-  now: 'function', timeoutMs: 'timeoutMs', decimals: ['number', 'string'], cache: 'any', onCacheError: 'function',
-  cacheOptions: 'object', compiledQueries: 'any', clock: 'any', maxFilterValueLength: 'any', maxFilterValues: 'any',
-  contextToGroups: 'function', queryRewrite: 'function', authorize: 'function', hideForbiddenMembers: 'boolean',
+  model: 'required',
+  connectors: 'required',
+  contextToTenant: 'function',
+  contextToUser: 'function',
+  onAudit: 'function',
+  maxTenants: { min: 1, max: MAX_LRU_ENTRIES },
+  defaultLimit: 'count',
+  maxLimit: 'count',
+  now: 'function',
+  timeoutMs: 'timeoutMs',
+  decimals: ['number', 'string'],
+  cache: 'any',
+  onCacheError: 'function',
+  cacheOptions: 'object',
+  compiledQueries: 'any',
+  clock: 'any',
+  maxFilterValueLength: 'any',
+  maxFilterValues: 'any',
+  contextToGroups: 'function',
+  queryRewrite: 'function',
+  authorize: 'function',
+  hideForbiddenMembers: 'boolean',
 }
 const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
-  staleIfSlowMs: 'any', entryTtlMs: 'any', lockMs: 'any', retryAfterMs: 'any',
+  staleIfSlowMs: 'any',
+  entryTtlMs: 'any',
+  lockMs: 'any',
+  retryAfterMs: 'any',
 }
 /** Options of one call: a misspelt `securityContext` must never run a call without its context. */
 const QUERY_OPTIONS: OptionSpecs<QueryOptions> = {
-  securityContext: 'object', signal: 'signal', timeoutMs: 'timeoutMs', cacheMode: 'any',
+  securityContext: 'object',
+  signal: 'signal',
+  timeoutMs: 'timeoutMs',
+  cacheMode: 'any',
 }
 const SQL_OPTIONS: OptionSpecs<SqlOptions> = { securityContext: 'object', dialect: 'any' }
 const META_OPTIONS: OptionSpecs<MetaOptions> = { securityContext: 'object' }
@@ -252,8 +290,19 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   }
   const defaultLimit = options.defaultLimit ?? 10_000
   const maxLimit = options.maxLimit ?? 50_000
-  if (!Number.isSafeInteger(defaultLimit) || !Number.isSafeInteger(maxLimit) || defaultLimit < 1 || maxLimit < defaultLimit) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['defaultLimit'], message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.' }])
+  if (
+    !Number.isSafeInteger(defaultLimit) ||
+    !Number.isSafeInteger(maxLimit) ||
+    defaultLimit < 1 ||
+    maxLimit < defaultLimit
+  ) {
+    throw new SemanticLayerError('CONFIG_INVALID', [
+      {
+        code: 'INVALID_OPTION',
+        path: ['defaultLimit'],
+        message: 'defaultLimit and maxLimit must be positive integers with defaultLimit ≤ maxLimit.',
+      },
+    ])
   }
   const connectors = typeof options.connectors === 'function' ? options.connectors : connectorRecord(options.connectors)
   // A cache passed in may be shared (one memoryCache() between layers, one Redis prefix between
@@ -299,11 +348,17 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   const models = new LayerModels(tenancy, () => new Date(clockMs()))
 
   const assertOpen = (): void => {
-    if (closed) throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' }])
+    if (closed)
+      throw new SemanticLayerError('LAYER_CLOSED', [
+        { code: 'LAYER_CLOSED', path: [], message: 'This semantic layer was closed. Create a new one.' },
+      ])
   }
   const execOptions = (queryOptions: QueryOptions | undefined): ExecuteOptions => {
     const timeoutMs = queryOptions?.timeoutMs ?? options.timeoutMs
-    return { ...(queryOptions?.signal ? { signal: queryOptions.signal } : {}), ...(timeoutMs === undefined ? {} : { timeoutMs }) }
+    return {
+      ...(queryOptions?.signal ? { signal: queryOptions.signal } : {}),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    }
   }
 
   /** Parse → tenant → member-level policies → queryRewrite → authorize → row-level policies → normalize → plan. */
@@ -340,9 +395,19 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       if (options.queryRewrite) {
         let rewritten: unknown
         try {
-          rewritten = await options.queryRewrite(structuredClone(parsed), { securityContext: ctx, model, ...(scope.tenant ? { tenant: scope.tenant } : {}) })
+          rewritten = await options.queryRewrite(structuredClone(parsed), {
+            securityContext: ctx,
+            model,
+            ...(scope.tenant ? { tenant: scope.tenant } : {}),
+          })
         } catch (error) {
-          throw isSemanticLayerError(error) ? error : new SemanticLayerError('FORBIDDEN', [{ code: 'QUERY_REWRITE_DENIED', path: [], message: 'The query was denied by queryRewrite.' }], { cause: error })
+          throw isSemanticLayerError(error)
+            ? error
+            : new SemanticLayerError(
+                'FORBIDDEN',
+                [{ code: 'QUERY_REWRITE_DENIED', path: [], message: 'The query was denied by queryRewrite.' }],
+                { cause: error },
+              )
         }
         query = guard('parse', () => parseQuery(rewritten))
         checkMembers(query)
@@ -361,7 +426,9 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         }
         const decision = readDecision(answer)
         if (!decision.allow) {
-          throw new SemanticLayerError('FORBIDDEN', [{ code: 'AUTHORIZE_DENIED', path: [], message: 'The query was denied by the authorize hook.' }])
+          throw new SemanticLayerError('FORBIDDEN', [
+            { code: 'AUTHORIZE_DENIED', path: [], message: 'The query was denied by the authorize hook.' },
+          ])
         }
         const filters = decision.filters
         if (filters !== undefined) extra.push(...guard('parse', () => parseQuery({ filters }).filters ?? []))
@@ -386,7 +453,11 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       for (let round = 0; ; round++) {
         const rowFilters = [...owners].map((o) => policies.rowFilter(o)).filter((f): f is CubeFilter => f !== undefined)
         const normalizeOptions = {
-          defaultLimit, maxLimit, nowMs, visibility, hideInvisible: hideForbidden,
+          defaultLimit,
+          maxLimit,
+          nowMs,
+          visibility,
+          hideInvisible: hideForbidden,
           ...(securityFilters ? { securityFilters } : {}),
         }
         const normalized = normalizeQuery(query, model, normalizeOptions, [...extra, ...rowFilters])
@@ -409,7 +480,13 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   const connectorFor = (scope: TenantScope, dataSource: string): Connector => {
     const connector = Object.hasOwn(scope.connectors, dataSource) ? scope.connectors[dataSource] : undefined
     if (!connector) {
-      throw new SemanticLayerError('CONNECTOR_MISSING', [{ code: 'CONNECTOR_MISSING', path: ['connectors', dataSource], message: `No connector for data source ${describeName(dataSource)}. Pass one in createSemanticLayer({ connectors: { ${dataSource}: … } }).` }])
+      throw new SemanticLayerError('CONNECTOR_MISSING', [
+        {
+          code: 'CONNECTOR_MISSING',
+          path: ['connectors', dataSource],
+          message: `No connector for data source ${describeName(dataSource)}. Pass one in createSemanticLayer({ connectors: { ${dataSource}: … } }).`,
+        },
+      ])
     }
     return connector
   }
@@ -420,7 +497,11 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
    * else come as arrays when it can return them (no object per row keyed by column alias); the one-row
    * `total` statement always as objects.
    */
-  const execute = async (connector: Connector, statements: RenderedStatements, exec: ExecuteOptions): Promise<FetchedResult> => {
+  const execute = async (
+    connector: Connector,
+    statements: RenderedStatements,
+    exec: ExecuteOptions,
+  ): Promise<FetchedResult> => {
     const { rendered } = statements
     const zoned = withZone(exec, rendered) // the zone the statements convert to, for the connector to check
     const total = rendered.total
@@ -431,9 +512,28 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     return totalRows === undefined ? { main } : { main, totalRows }
   }
 
-  const audit = (input: unknown, ctx: SecurityContext | undefined, started: number, extra: Partial<AuditEvent>): void => {
+  const audit = (
+    input: unknown,
+    ctx: SecurityContext | undefined,
+    started: number,
+    extra: Partial<AuditEvent>,
+  ): void => {
     if (!options.onAudit) return
-    emitAudit(options.onAudit, { input, ctx, started, now: Date.now(), contextToUser: options.contextToUser, tenantOf: (c) => { try { return tenancy.tenantOf(c) } catch { return undefined } }, extra })
+    emitAudit(options.onAudit, {
+      input,
+      ctx,
+      started,
+      now: Date.now(),
+      contextToUser: options.contextToUser,
+      tenantOf: (c) => {
+        try {
+          return tenancy.tenantOf(c)
+        } catch {
+          return undefined
+        }
+      },
+      extra,
+    })
   }
 
   return {
@@ -448,10 +548,20 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const prepared = await prepare(input, callContext(sqlOptions.securityContext))
       try {
         const named = sqlOptions.dialect
-        const dialect = named === undefined
-          ? connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
-          : typeof named === 'string' && Object.hasOwn(DIALECTS, named) ? DIALECTS[named] : undefined
-        if (!dialect) throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.` }])
+        const dialect =
+          named === undefined
+            ? connectorFor(prepared.scope, prepared.compiled.dataSource).dialect
+            : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
+              ? DIALECTS[named]
+              : undefined
+        if (!dialect)
+          throw new SemanticLayerError('UNSUPPORTED', [
+            {
+              code: 'UNKNOWN_DIALECT',
+              path: ['dialect'],
+              message: `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`,
+            },
+          ])
         return guard('render', () => prepared.compiled.render(dialect).rendered.main)
       } finally {
         prepared.scope.release()
@@ -472,17 +582,28 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
         let keyDigest: string | undefined
         const { main, totalRows, cache } = await queryCache.run({
-          connector, source: sources.of(connector, compiled.dataSource),
+          connector,
+          source: sources.of(connector, compiled.dataSource),
           statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
-          exec: execOptions(queryOptions), execute: (exec) => execute(connector, statements, exec),
-          modelVersion: scope.model.version, securityDigest: call.digest(), notPlain: call.notPlain,
-          tenant: scope.tenant, dialect: connector.dialect.name,
+          exec: execOptions(queryOptions),
+          execute: (exec) => execute(connector, statements, exec),
+          modelVersion: scope.model.version,
+          securityDigest: call.digest(),
+          notPlain: call.notPlain,
+          tenant: scope.tenant,
+          dialect: connector.dialect.name,
           cubes: compiled.cubes,
           mode: resolveCacheMode(queryOptions?.cacheMode, compiled.normalized.echo.renewQuery === true),
         })
         const { data, truncated } = guard('shape', () => statements.shaper.all(main, compiled.plan.limit))
         const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
-        if (options.onAudit) audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows: data.length, modelVersion: scope.model.version })
+        if (options.onAudit)
+          audit(input, ctx, started, {
+            outcome: 'allowed',
+            sqlHash: sha256(rendered.main.sql),
+            rows: data.length,
+            modelVersion: scope.model.version,
+          })
         return {
           data,
           annotation: compiled.annotation,
@@ -525,12 +646,19 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
               }
             } catch (error) {
               if (isSemanticLayerError(error)) throw error
-              throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }], { cause: error })
+              throw new SemanticLayerError(
+                'CONNECTOR_FAILED',
+                [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed while streaming; see cause.' }],
+                { cause: error },
+              )
             }
             const modelVersion = prepared.scope.model.version
             audit(input, ctx, started, { outcome: 'allowed', sqlHash: sha256(rendered.main.sql), rows, modelVersion })
           } catch (error) {
-            audit(input, ctx, started, { outcome: isSemanticLayerError(error) && DENIALS.has(error.code) ? 'denied' : 'failed', errorCode: isSemanticLayerError(error) ? error.code : 'INTERNAL' })
+            audit(input, ctx, started, {
+              outcome: isSemanticLayerError(error) && DENIALS.has(error.code) ? 'denied' : 'failed',
+              errorCode: isSemanticLayerError(error) ? error.code : 'INTERNAL',
+            })
             throw error
           } finally {
             prepared.scope.release()
@@ -545,7 +673,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
           try {
             return [name, await c.healthCheck()] as const
           } catch (error) {
-            return [name, { ok: false, latencyMs: 0, error: error instanceof Error ? error.message : 'health check failed' }] as const
+            return [
+              name,
+              { ok: false, latencyMs: 0, error: error instanceof Error ? error.message : 'health check failed' },
+            ] as const
           }
         }),
       )
@@ -558,7 +689,16 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const scope = await tenancy.resolve(ctx)
       try {
         const policies = new PolicyEvaluator(scope.model, ctx, options.contextToGroups)
-        return buildMeta(scope.model, { owner: (name) => policies.canSee(name), member: (key) => { try { return policies.memberVisible(key) } catch { return false } } })
+        return buildMeta(scope.model, {
+          owner: (name) => policies.canSee(name),
+          member: (key) => {
+            try {
+              return policies.memberVisible(key)
+            } catch {
+              return false
+            }
+          },
+        })
       } finally {
         scope.release()
       }
@@ -582,8 +722,9 @@ const DENIALS = new Set(['UNAUTHENTICATED', 'UNAUTHORIZED', 'FORBIDDEN', 'FORBID
 
 /** The set of policy owners kept growing past the model's size: a bug, refused rather than compiled unchecked. */
 function policyExpansionUnstable(): SemanticLayerError {
-  const message = 'Access policies kept pulling further cubes into the query past the number of cubes and views'
-    + ' in the model; the query was refused rather than run with a cube unchecked.'
+  const message =
+    'Access policies kept pulling further cubes into the query past the number of cubes and views' +
+    ' in the model; the query was refused rather than run with a cube unchecked.'
   return new SemanticLayerError('INTERNAL', [{ code: 'POLICY_EXPANSION_UNSTABLE', path: [], message }])
 }
 
@@ -601,7 +742,13 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
   }
   if (sources.size > 1) {
     const named = [...sources].map(([source, cube]) => `${describeName(cube)} (data_source ${describeName(source)})`)
-    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'MULTIPLE_DATA_SOURCES', path: [], message: `This query joins cubes from different data sources: ${named.join(' and ')}. Query each source separately.` }])
+    throw new SemanticLayerError('QUERY_INVALID', [
+      {
+        code: 'MULTIPLE_DATA_SOURCES',
+        path: [],
+        message: `This query joins cubes from different data sources: ${named.join(' and ')}. Query each source separately.`,
+      },
+    ])
   }
   return [...sources.keys()][0]!
 }
@@ -626,8 +773,16 @@ function versionedDigest(connector: Connector, digest: string, cubes: readonly C
  * Run the main statement: shaped row by row when the connector offers `executeMapped`, else as arrays
  * when it offers `executeArrays`, else as objects keyed by column alias.
  */
-async function fetchRows(connector: Connector, statement: RenderedSql, shaper: RowShaper, options: ExecuteOptions): Promise<FetchedRows> {
-  if (typeof connector.executeMapped === 'function') return shapedRows(await run(() => connector.executeMapped!(statement.sql, statement.params, shaper.rowMapper(), options)))
+async function fetchRows(
+  connector: Connector,
+  statement: RenderedSql,
+  shaper: RowShaper,
+  options: ExecuteOptions,
+): Promise<FetchedRows> {
+  if (typeof connector.executeMapped === 'function')
+    return shapedRows(
+      await run(() => connector.executeMapped!(statement.sql, statement.params, shaper.rowMapper(), options)),
+    )
   return typeof connector.executeArrays === 'function'
     ? { form: 'arrays', rows: await run(() => connector.executeArrays!(statement.sql, statement.params, options)) }
     : { form: 'objects', rows: await run(() => connector.execute(statement.sql, statement.params, options)) }
@@ -639,7 +794,11 @@ async function run<T>(call: () => Promise<T>): Promise<T> {
     return await call()
   } catch (error) {
     if (isSemanticLayerError(error)) throw error
-    throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed to run the query; see cause.' }], { cause: error })
+    throw new SemanticLayerError(
+      'CONNECTOR_FAILED',
+      [{ code: 'CONNECTOR_FAILED', path: [], message: 'The data source failed to run the query; see cause.' }],
+      { cause: error },
+    )
   }
 }
 

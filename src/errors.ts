@@ -49,7 +49,10 @@ export class SemanticLayerError extends Error {
   readonly issues: readonly ErrorIssue[]
 
   constructor(code: ErrorCode, issues: readonly ErrorIssue[], options?: { cause?: unknown; message?: string }) {
-    super(options?.message ?? formatMessage(code, issues), options?.cause === undefined ? undefined : { cause: options.cause })
+    super(
+      options?.message ?? formatMessage(code, issues),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
     this.name = 'SemanticLayerError'
     this.code = code
     this.issues = Object.freeze(issues.map((i) => Object.freeze({ ...i, path: Object.freeze([...i.path]) })))
@@ -82,7 +85,13 @@ export function formatPath(path: readonly (string | number)[]): string {
 }
 
 /** Shorthand for throwing a single-issue error. */
-export function fail(code: ErrorCode, issueCode: string, path: readonly (string | number)[], message: string, cause?: unknown): never {
+export function fail(
+  code: ErrorCode,
+  issueCode: string,
+  path: readonly (string | number)[],
+  message: string,
+  cause?: unknown,
+): never {
   throw new SemanticLayerError(code, [{ code: issueCode, path, message }], cause === undefined ? undefined : { cause })
 }
 
@@ -101,7 +110,13 @@ export function toInternal(error: unknown, where: string): SemanticLayerError {
   if (isSemanticLayerError(error)) return error
   return new SemanticLayerError(
     'INTERNAL',
-    [{ code: 'INTERNAL', path: [], message: `Unexpected failure in ${where}. This is a bug in cortex-semantic; please report it with the query and model.` }],
+    [
+      {
+        code: 'INTERNAL',
+        path: [],
+        message: `Unexpected failure in ${where}. This is a bug in cortex-semantic; please report it with the query and model.`,
+      },
+    ],
     { cause: error },
   )
 }

@@ -4,7 +4,14 @@
  * (`cortex-semantic/sqlite`, ...).
  */
 export { createSemanticLayer } from './create-semantic-layer.js'
-export type { HealthCheckResult, QueryOptions, QueryResult, SemanticLayer, SemanticLayerOptions, SqlOptions } from './create-semantic-layer.js'
+export type {
+  HealthCheckResult,
+  QueryOptions,
+  QueryResult,
+  SemanticLayer,
+  SemanticLayerOptions,
+  SqlOptions,
+} from './create-semantic-layer.js'
 export type { CompiledQueriesOptions } from './compiled-queries.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'
@@ -40,4 +47,12 @@ export type { ConnectorsFactory, ModelFactory, TenantInfo } from './security/ten
 export { memoryCache } from './cache/memory-cache.js'
 export type { MemoryCacheOptions } from './cache/memory-cache.js'
 export type { Clock } from './util/clock.js'
-export type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOperation, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
+export type {
+  CacheAdapter,
+  CacheErrorHandler,
+  CacheInfo,
+  CacheMode,
+  CacheOperation,
+  CacheOptions,
+  InvalidateTarget,
+} from './cache/cache-adapter.js'

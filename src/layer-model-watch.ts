@@ -20,7 +20,11 @@ export class LayerModels {
   private watcher: ModelWatcher | undefined
   private closed = false
 
-  constructor(private readonly slot: ModelSlot, private readonly now: () => Date, historySize = 100) {
+  constructor(
+    private readonly slot: ModelSlot,
+    private readonly now: () => Date,
+    historySize = 100,
+  ) {
     this.versions = new ModelHistory(historySize)
     if (slot.model) this.versions.add({ version: slot.model.version, time: now().toISOString(), reason: 'initial' })
   }
@@ -62,8 +66,9 @@ export class LayerModels {
       throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message }])
     }
     if (!this.slot.model) {
-      const message = 'Only a layer with one shared model can watch a folder; this layer builds a model per tenant '
-        + '(a model factory). Reload inside the factory instead.'
+      const message =
+        'Only a layer with one shared model can watch a folder; this layer builds a model per tenant ' +
+        '(a model factory). Reload inside the factory instead.'
       throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'MODEL_NOT_WATCHABLE', path: ['model'], message }])
     }
   }

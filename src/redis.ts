@@ -6,4 +6,12 @@
 export { redisCache } from './cache/redis-cache.js'
 export type { RedisCacheOptions } from './cache/redis-cache.js'
 export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './cache/redis-client.js'
-export type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOperation, CacheOptions, InvalidateTarget } from './cache/cache-adapter.js'
+export type {
+  CacheAdapter,
+  CacheErrorHandler,
+  CacheInfo,
+  CacheMode,
+  CacheOperation,
+  CacheOptions,
+  InvalidateTarget,
+} from './cache/cache-adapter.js'

@@ -11,7 +11,11 @@ import { STREAM_QUERY } from '../lib/queries.mjs'
 
 const [file, mode] = process.argv.slice(2)
 const db = new Database(file, { readonly: true })
-const layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) }, cache: false })
+const layer = createSemanticLayer({
+  model: await loadModel(MODEL_DIR),
+  connectors: { default: sqlite({ database: db }) },
+  cache: false,
+})
 await layer.healthCheck()
 // layer.sql() renders the query with its row limit as the last parameter; the raw reader runs that same
 // statement with LIMIT -1 (no limit in SQLite), as layer.stream() reads every row.
@@ -50,5 +54,14 @@ if (mode === 'layer-stream') {
 } else throw new Error(`unknown mode ${mode}`)
 watch()
 const maxRss = process.resourceUsage().maxRSS * 1024
-console.log(JSON.stringify({ mode, rows, baseline, peak: Math.max(peak, maxRss), ms: performance.now() - started, checksum: Math.round(checksum) }))
+console.log(
+  JSON.stringify({
+    mode,
+    rows,
+    baseline,
+    peak: Math.max(peak, maxRss),
+    ms: performance.now() - started,
+    checksum: Math.round(checksum),
+  }),
+)
 await layer.close()

@@ -43,5 +43,14 @@ for (let pass = 0; pass < 5; pass++) {
 }
 times.sort((a, b) => a - b)
 const residentQueryMs = times[Math.floor((times.length - 1) / 2)]
-console.log(JSON.stringify({ tenants, before, after, perTenant: (after - before) / tenants, firstQueryMs: ms / tenants, residentQueryMs }))
+console.log(
+  JSON.stringify({
+    tenants,
+    before,
+    after,
+    perTenant: (after - before) / tenants,
+    firstQueryMs: ms / tenants,
+    residentQueryMs,
+  }),
+)
 await layer.close()

@@ -22,8 +22,16 @@ await runFigure('6', async () => {
     if (first.cache === undefined) {
       return {
         title: 'Figure 6. Cached query latency',
-        markdown: 'Pending: this build of Cortex has no result cache (`result.cache` is not set). The code path is ready in `bench/figures/cached-query.mjs`.',
-        verdicts: [{ figure: 6, target: 'Cached query p50 under 20 µs in memory', met: null, value: 'pending: no result cache in this build' }],
+        markdown:
+          'Pending: this build of Cortex has no result cache (`result.cache` is not set). The code path is ready in `bench/figures/cached-query.mjs`.',
+        verdicts: [
+          {
+            figure: 6,
+            target: 'Cached query p50 under 20 µs in memory',
+            met: null,
+            value: 'pending: no result cache in this build',
+          },
+        ],
         data: { pending: true },
       }
     }
@@ -33,22 +41,40 @@ await runFigure('6', async () => {
     const adapters = [
       ['memory', index.memoryCache ? () => index.memoryCache() : () => undefined, async () => undefined],
       // The same hit when the query is compiled on every call (a query with a relative date range is never kept compiled).
-      ['memory (compiled-query cache off)', index.memoryCache ? () => index.memoryCache() : () => undefined, async () => undefined, { compiledQueries: 0 }],
+      [
+        'memory (compiled-query cache off)',
+        index.memoryCache ? () => index.memoryCache() : () => undefined,
+        async () => undefined,
+        { compiledQueries: 0 },
+      ],
     ]
     if (settings.redisUrl) {
       const { redisCache } = await import('../../dist/redis.js')
       const Redis = require('ioredis')
       const client = new Redis(settings.redisUrl)
-      adapters.push(['redis', () => redisCache({ client, prefix: `cortex-bench-${process.pid}:` }), async () => client.quit()])
+      adapters.push([
+        'redis',
+        () => redisCache({ client, prefix: `cortex-bench-${process.pid}:` }),
+        async () => client.quit(),
+      ])
     }
 
     const rawRendered = await base.layer.sql(CACHE_QUERY)
     log('cache: uncached layer.query() and raw driver')
-    const reference = await compare({ raw: () => base.raw(rawRendered.sql, rawRendered.params), uncached: () => base.layer.query(CACHE_QUERY) }, { rounds: 2, minSamples: 20, minTimeMs: 2000 * q })
+    const reference = await compare(
+      { raw: () => base.raw(rawRendered.sql, rawRendered.params), uncached: () => base.layer.query(CACHE_QUERY) },
+      { rounds: 2, minSamples: 20, minTimeMs: 2000 * q },
+    )
 
     const rows = [
       ['raw driver (no cache)', fmtTime(reference.raw.p50), fmtTime(reference.raw.p99), '—', String(reference.raw.n)],
-      ['layer.query(), cache off', fmtTime(reference.uncached.p50), fmtTime(reference.uncached.p99), '—', String(reference.uncached.n)],
+      [
+        'layer.query(), cache off',
+        fmtTime(reference.uncached.p50),
+        fmtTime(reference.uncached.p99),
+        '—',
+        String(reference.uncached.n),
+      ],
     ]
     const data = { reference, adapters: {} }
     const verdicts = []
@@ -64,12 +90,37 @@ await runFigure('6', async () => {
           if (!r.cache.hit) misses++
           return r
         }
-        const stats = (await compare({ hit }, { rounds: 1, minSamples: 200, minTimeMs: 2000 * q, warmupMs: 300 * q })).hit
+        const stats = (await compare({ hit }, { rounds: 1, minSamples: 200, minTimeMs: 2000 * q, warmupMs: 300 * q }))
+          .hit
         data.adapters[name] = { ...stats, misses }
-        rows.push([`layer.query(), ${name} cache hit`, fmtTime(stats.p50), fmtTime(stats.p99), fmtRatio(reference.uncached.p50 / stats.p50, 0), `${stats.n} (${misses} not hits)`])
-        if (name === 'memory') verdicts.push({ figure: 6, target: 'Cached query p50 under 20 µs in memory', met: stats.p50 < TARGET_NS, value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}; ${fmtRatio(reference.uncached.p50 / stats.p50, 0)} faster than uncached` })
-        else if (name.startsWith('memory')) verdicts.push({ figure: 6, target: 'Cached query p50 in memory when the query is compiled on every call (reported)', met: null, value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}` })
-        else verdicts.push({ figure: 6, target: `Cached query latency with ${name} (reported, no target)`, met: null, value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}` })
+        rows.push([
+          `layer.query(), ${name} cache hit`,
+          fmtTime(stats.p50),
+          fmtTime(stats.p99),
+          fmtRatio(reference.uncached.p50 / stats.p50, 0),
+          `${stats.n} (${misses} not hits)`,
+        ])
+        if (name === 'memory')
+          verdicts.push({
+            figure: 6,
+            target: 'Cached query p50 under 20 µs in memory',
+            met: stats.p50 < TARGET_NS,
+            value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}; ${fmtRatio(reference.uncached.p50 / stats.p50, 0)} faster than uncached`,
+          })
+        else if (name.startsWith('memory'))
+          verdicts.push({
+            figure: 6,
+            target: 'Cached query p50 in memory when the query is compiled on every call (reported)',
+            met: null,
+            value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}`,
+          })
+        else
+          verdicts.push({
+            figure: 6,
+            target: `Cached query latency with ${name} (reported, no target)`,
+            met: null,
+            value: `p50 ${fmtTime(stats.p50)}, p99 ${fmtTime(stats.p99)}`,
+          })
       } finally {
         await env.close()
         await cleanup()

@@ -21,8 +21,19 @@ await runFigure('1-2', async () => {
   void compiled
   // `layer` compiles every call (compiled-query cache off): the work for a query it has not seen.
   // `repeatLayer` has the default compiled-query cache: an identical repeat, as Cube's per-query SQL cache serves it.
-  const layer = createSemanticLayer({ model: definition, connectors: { default: sqlite({ database: new Database(':memory:') }) }, now: NOW, cache: false, compiledQueries: 0 })
-  const repeatLayer = createSemanticLayer({ model: definition, connectors: { default: sqlite({ database: new Database(':memory:') }) }, now: NOW, cache: false })
+  const layer = createSemanticLayer({
+    model: definition,
+    connectors: { default: sqlite({ database: new Database(':memory:') }) },
+    now: NOW,
+    cache: false,
+    compiledQueries: 0,
+  })
+  const repeatLayer = createSemanticLayer({
+    model: definition,
+    connectors: { default: sqlite({ database: new Database(':memory:') }) },
+    now: NOW,
+    cache: false,
+  })
 
   let cube
   let cubeUnavailable = ensureCubeInstalled()
@@ -41,7 +52,10 @@ await runFigure('1-2', async () => {
   for (const { name, query } of COMPILE_QUERIES) {
     log(`compile (Cortex alone): ${name}`)
     await layer.sql(query, { dialect: DIALECT }) // fails loudly if the query is wrong
-    const stats = await compare({ cortex: () => layer.sql(query, { dialect: DIALECT }) }, { rounds: 1, minSamples: 40, minTimeMs: settings.quick ? 300 : 1000, warmupMs: settings.quick ? 100 : 300 })
+    const stats = await compare(
+      { cortex: () => layer.sql(query, { dialect: DIALECT }) },
+      { rounds: 1, minSamples: 40, minTimeMs: settings.quick ? 300 : 1000, warmupMs: settings.quick ? 100 : 300 },
+    )
     alone.push(stats.cortex)
     rows1.push([name, fmtTime(stats.cortex.p50), fmtTime(stats.cortex.p99), String(stats.cortex.n)])
   }
@@ -59,16 +73,44 @@ await runFigure('1-2', async () => {
         cubeError = String(error?.message ?? error).split('\n')[0]
       }
     }
-    const cases = { cortex: () => layer.sql(query, { dialect: DIALECT }), cortexRepeat: () => repeatLayer.sql(query, { dialect: DIALECT }) }
+    const cases = {
+      cortex: () => layer.sql(query, { dialect: DIALECT }),
+      cortexRepeat: () => repeatLayer.sql(query, { dialect: DIALECT }),
+    }
     if (cube && !cubeError) {
       cases.cube = () => cube.compile(query, { cold: true })
       cases.cubeRepeat = () => cube.compile(query, { cold: false })
     }
-    const stats = await compare(cases, { rounds: 4, minSamples: 40, minTimeMs: settings.quick ? 400 : 1600, warmupMs: settings.quick ? 100 : 300 })
+    const stats = await compare(cases, {
+      rounds: 4,
+      minSamples: 40,
+      minTimeMs: settings.quick ? 400 : 1600,
+      warmupMs: settings.quick ? 100 : 300,
+    })
     const ratio = stats.cube ? stats.cube.p50 / stats.cortex.p50 : undefined
     const repeatRatio = stats.cubeRepeat ? stats.cubeRepeat.p50 / stats.cortexRepeat.p50 : undefined
-    data.push({ name, query, cortexAlone: alone[index], cortex: stats.cortex, cortexRepeat: stats.cortexRepeat, cube: stats.cube, cubeRepeat: stats.cubeRepeat, cubeError, ratio, repeatRatio })
-    rows2.push([name, fmtTime(stats.cortex.p50), stats.cube ? fmtTime(stats.cube.p50) : cubeError ? `error: ${cubeError}` : '—', stats.cube ? fmtTime(stats.cube.p99) : '—', fmtRatio(ratio, 1), fmtTime(stats.cortexRepeat.p50), stats.cubeRepeat ? fmtTime(stats.cubeRepeat.p50) : '—', fmtRatio(repeatRatio, 1)])
+    data.push({
+      name,
+      query,
+      cortexAlone: alone[index],
+      cortex: stats.cortex,
+      cortexRepeat: stats.cortexRepeat,
+      cube: stats.cube,
+      cubeRepeat: stats.cubeRepeat,
+      cubeError,
+      ratio,
+      repeatRatio,
+    })
+    rows2.push([
+      name,
+      fmtTime(stats.cortex.p50),
+      stats.cube ? fmtTime(stats.cube.p50) : cubeError ? `error: ${cubeError}` : '—',
+      stats.cube ? fmtTime(stats.cube.p99) : '—',
+      fmtRatio(ratio, 1),
+      fmtTime(stats.cortexRepeat.p50),
+      stats.cubeRepeat ? fmtTime(stats.cubeRepeat.p50) : '—',
+      fmtRatio(repeatRatio, 1),
+    ])
   }
 
   const p50s = alone.map((s) => s.p50).sort((a, b) => a - b)
@@ -95,7 +137,12 @@ await runFigure('1-2', async () => {
           met: geomean !== undefined && geomean >= TARGET_RATIO,
           value: `geometric mean ${fmtRatio(geomean, 1)} on queries neither has seen (lowest ${fmtRatio(minRatio, 1)}, ${ratios.filter((r) => r >= TARGET_RATIO).length}/${ratios.length} at ≥ 15x); identical repeats, both from their caches: ${fmtRatio(repeatGeomean, 1)}`,
         }
-      : { figure: 2, target: "At least 15x faster than Cube's compiler", met: null, value: `not measured: ${cubeUnavailable}` },
+      : {
+          figure: 2,
+          target: "At least 15x faster than Cube's compiler",
+          met: null,
+          value: `not measured: ${cubeUnavailable}`,
+        },
   ]
 
   const markdown = [
@@ -108,15 +155,39 @@ await runFigure('1-2', async () => {
         ? `\`@cubejs-backend/schema-compiler\` ${cube.version}: \`new PostgresQuery(compilers, query).buildSqlAndParams()\` with its JavaScript planner (\`useNativeSqlPlanner: false\`). *New query*: Cube's per-query SQL cache cleared before each call (the work for any query it has not seen, e.g. another filter value); *identical repeat*: served from that cache. Ratio = Cube p50 / Cortex p50, both from the alternating rounds (Cortex is a little slower here than alone: the two share CPU caches and the heap). *Cortex p50 (identical repeat)*: the same call on a layer with the default compiled-query cache, which serves a query seen before under an equal security context; the last column compares the two caches.`
         : `Not measured: ${cubeUnavailable}.`),
     '',
-    table(['query', 'Cortex p50', 'Cube p50 (new query)', 'Cube p99 (new query)', 'Cube / Cortex', 'Cortex p50 (identical repeat)', 'Cube p50 (identical repeat)', 'Cube / Cortex (repeat)'], rows2),
+    table(
+      [
+        'query',
+        'Cortex p50',
+        'Cube p50 (new query)',
+        'Cube p99 (new query)',
+        'Cube / Cortex',
+        'Cortex p50 (identical repeat)',
+        'Cube p50 (identical repeat)',
+        'Cube / Cortex (repeat)',
+      ],
+      rows2,
+    ),
     '',
-    `Model load + compile of the e-commerce model (4 cubes, 2 views), once, cold process: Cortex ${ourModelMs.toFixed(1)} ms` + (cube ? `, Cube ${cube.modelMs.toFixed(0)} ms (YAML transpiled in worker threads).` : '.'),
+    `Model load + compile of the e-commerce model (4 cubes, 2 views), once, cold process: Cortex ${ourModelMs.toFixed(1)} ms` +
+      (cube ? `, Cube ${cube.modelMs.toFixed(0)} ms (YAML transpiled in worker threads).` : '.'),
   ].join('\n')
 
   return {
     title: 'Figures 1–2. Compile time per query, and against Cube',
     markdown,
     verdicts,
-    data: { dialect: DIALECT, queries: data, medianP50, geomean, minRatio, repeatGeomean, ourModelMs, cubeModelMs: cube?.modelMs, cubeVersion: cube?.version, cubeUnavailable },
+    data: {
+      dialect: DIALECT,
+      queries: data,
+      medianP50,
+      geomean,
+      minRatio,
+      repeatGeomean,
+      ourModelMs,
+      cubeModelMs: cube?.modelMs,
+      cubeVersion: cube?.version,
+      cubeUnavailable,
+    },
   }
 })

@@ -18,7 +18,12 @@ function effort(key, ms) {
   if (key === 'small') return { rounds: 4, minSamples: 400, minTimeMs: 3000 * q, warmupMs: 300 * q }
   const budget = 10_000 * q
   const minSamples = Math.max(6, Math.min(24, Math.floor(budget / Math.max(1, ms))))
-  return { rounds: minSamples >= 12 ? 4 : 2, minSamples, minTimeMs: Math.min(budget, minSamples * ms) / 2, warmupMs: Math.min(300, ms) }
+  return {
+    rounds: minSamples >= 12 ? 4 : 2,
+    minSamples,
+    minTimeMs: Math.min(budget, minSamples * ms) / 2,
+    warmupMs: Math.min(300, ms),
+  }
 }
 
 await runFigure('3', async () => {
@@ -39,15 +44,41 @@ await runFigure('3', async () => {
           if (result.cache?.hit) throw new Error('the result cache answered: figure 3 must reach the database')
           const rawRows = await env.rawCortex(rendered.sql, rendered.params)
           // The statement asks for limit + 1 rows to detect truncation; the layer returns at most limit.
-          if (Math.min(rawRows.length, query.limit ?? Infinity) !== result.data.length) throw new Error(`row counts differ: raw ${rawRows.length}, layer ${result.data.length}`)
+          if (Math.min(rawRows.length, query.limit ?? Infinity) !== result.data.length)
+            throw new Error(`row counts differ: raw ${rawRows.length}, layer ${result.data.length}`)
           const cases = { raw: () => env.rawCortex(rendered.sql, rendered.params), layer: () => env.layer.query(query) }
           if (key === 'small') cases.cold = () => cold.layer.query(query)
           const stats = await compare(cases, effort(key, ms))
           const overheadNs = stats.layer.p50 - stats.raw.p50
           const pct = (stats.layer.p50 / stats.raw.p50 - 1) * 100
           const coldOverheadNs = stats.cold ? stats.cold.p50 - stats.raw.p50 : undefined
-          data.push({ engine, size, key, name, rows: result.data.length, raw: stats.raw, layer: stats.layer, overheadNs, overheadPct: pct, cold: stats.cold, coldOverheadNs })
-          rows.push([engine, size, name, String(result.data.length), fmtTime(stats.raw.p50), fmtTime(stats.raw.p99), fmtTime(stats.layer.p50), fmtTime(stats.layer.p99), `${fmtTime(overheadNs)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`, coldOverheadNs === undefined ? '—' : fmtTime(coldOverheadNs), `${fmtTime(stats.raw.gcPerCall)} / ${fmtTime(stats.layer.gcPerCall)}`, String(stats.layer.n)])
+          data.push({
+            engine,
+            size,
+            key,
+            name,
+            rows: result.data.length,
+            raw: stats.raw,
+            layer: stats.layer,
+            overheadNs,
+            overheadPct: pct,
+            cold: stats.cold,
+            coldOverheadNs,
+          })
+          rows.push([
+            engine,
+            size,
+            name,
+            String(result.data.length),
+            fmtTime(stats.raw.p50),
+            fmtTime(stats.raw.p99),
+            fmtTime(stats.layer.p50),
+            fmtTime(stats.layer.p99),
+            `${fmtTime(overheadNs)} (${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%)`,
+            coldOverheadNs === undefined ? '—' : fmtTime(coldOverheadNs),
+            `${fmtTime(stats.raw.gcPerCall)} / ${fmtTime(stats.layer.gcPerCall)}`,
+            String(stats.layer.n),
+          ])
         }
       } finally {
         await env.close()
@@ -64,7 +95,9 @@ await runFigure('3', async () => {
       figure: 3,
       target: `layer.query() overhead under 100 µs on small results (${engine})`,
       met: worstSmall < TARGET_SMALL_NS,
-      value: small.map((d) => `${d.size}: ${fmtTime(d.overheadNs)} (${fmtTime(d.coldOverheadNs)} compiling the query each call)`).join(', '),
+      value: small
+        .map((d) => `${d.size}: ${fmtTime(d.overheadNs)} (${fmtTime(d.coldOverheadNs)} compiling the query each call)`)
+        .join(', '),
     })
     const big = data.filter((d) => d.engine === engine && d.size === '1M' && d.key !== 'small')
     if (big.length) {
@@ -72,7 +105,11 @@ await runFigure('3', async () => {
         figure: 3,
         target: `layer.query() overhead under 5% of the raw driver at 1M rows (${engine})`,
         met: big.every((d) => d.overheadPct < TARGET_PCT),
-        value: big.map((d) => `${d.key}: ${d.overheadPct >= 0 ? '+' : ''}${d.overheadPct.toFixed(1)}% (${fmtTime(d.overheadNs)})`).join(', '),
+        value: big
+          .map(
+            (d) => `${d.key}: ${d.overheadPct >= 0 ? '+' : ''}${d.overheadPct.toFixed(1)}% (${fmtTime(d.overheadNs)})`,
+          )
+          .join(', '),
       })
     }
   }
@@ -80,7 +117,23 @@ await runFigure('3', async () => {
   const markdown = [
     '`layer.query(q)` against the raw driver running the SQL `layer.sql(q)` returns, with the same parameters and connection settings (better-sqlite3: a cached prepared statement, `.all()`; pg: `pool.query` with timestamps kept as text; mysql2: `pool.execute` with Cortex\'s value options). Result cache off. The two alternate in the same process; overhead = layer p50 − raw p50 (and as % of raw). "small" is a one-row primary-key lookup; "many rows" returns 50 000 rows through Cortex\'s row shaping (member-keyed objects, numbers converted). The layer keeps its default compiled-query cache, so a repeated query is not compiled again; *overhead, compiling each call* is the small query on a layer with \`compiledQueries: 0\`, sampled in the same rounds. *GC per call* is the time the garbage collector ran during each side\'s samples, divided by its samples: on large results it is a large part of the difference between the two sides, and it moves with the heap\'s state from run to run (docs/performance.md, Method).',
     '',
-    table(['engine', 'orders', 'query', 'rows', 'raw p50', 'raw p99', 'layer p50', 'layer p99', 'overhead (p50)', 'overhead, compiling each call (p50)', 'GC per call, raw / layer', 'samples'], rows),
+    table(
+      [
+        'engine',
+        'orders',
+        'query',
+        'rows',
+        'raw p50',
+        'raw p99',
+        'layer p50',
+        'layer p99',
+        'overhead (p50)',
+        'overhead, compiling each call (p50)',
+        'GC per call, raw / layer',
+        'samples',
+      ],
+      rows,
+    ),
   ].join('\n')
 
   return { title: 'Figure 3. layer.query() against the raw driver', markdown, verdicts, data: { results: data } }

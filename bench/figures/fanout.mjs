@@ -31,23 +31,56 @@ await runFigure('4', async () => {
         for (const { name, query, handWritten } of FANOUT_QUERIES) {
           log(`fan-out ${engine} ${size}: ${name}`)
           const generated = await env.layer.sql(query)
-          const run = { generated: () => env.rawCortex(generated.sql, generated.params), handWritten: () => env.rawCortex(handWritten, []) }
+          const run = {
+            generated: () => env.rawCortex(generated.sql, generated.params),
+            handWritten: () => env.rawCortex(handWritten, []),
+          }
           try {
             const t0 = performance.now()
             const a = await run.generated()
             const t1 = performance.now()
             const b = await run.handWritten()
             const slowest = Math.max(t1 - t0, performance.now() - t1)
-            if (!sameRows(a, b)) throw new Error(`generated and hand-written SQL disagree for "${name}" on ${engine} ${size}:\n${JSON.stringify(a.slice(0, 3))}\n${JSON.stringify(b.slice(0, 3))}`)
+            if (!sameRows(a, b))
+              throw new Error(
+                `generated and hand-written SQL disagree for "${name}" on ${engine} ${size}:\n${JSON.stringify(a.slice(0, 3))}\n${JSON.stringify(b.slice(0, 3))}`,
+              )
             const stats = await compare(run, effort(slowest))
             const ratio = stats.generated.p50 / stats.handWritten.p50
-            data.push({ engine, size, name, generatedSql: generated.sql, handWritten, generated: stats.generated, hand: stats.handWritten, ratio })
-            rows.push([engine, size, name, fmtTime(stats.handWritten.p50), fmtTime(stats.handWritten.p99), fmtTime(stats.generated.p50), fmtTime(stats.generated.p99), fmtRatio(ratio), String(stats.generated.n)])
+            data.push({
+              engine,
+              size,
+              name,
+              generatedSql: generated.sql,
+              handWritten,
+              generated: stats.generated,
+              hand: stats.handWritten,
+              ratio,
+            })
+            rows.push([
+              engine,
+              size,
+              name,
+              fmtTime(stats.handWritten.p50),
+              fmtTime(stats.handWritten.p99),
+              fmtTime(stats.generated.p50),
+              fmtTime(stats.generated.p99),
+              fmtRatio(ratio),
+              String(stats.generated.n),
+            ])
           } catch (error) {
             if (/disagree/.test(String(error?.message))) throw error
             const message = String(error?.message ?? error).split('\n')[0]
             log(`  failed: ${message}`)
-            data.push({ engine, size, name, generatedSql: generated.sql, handWritten, error: message, ratio: Number.POSITIVE_INFINITY })
+            data.push({
+              engine,
+              size,
+              name,
+              generatedSql: generated.sql,
+              handWritten,
+              error: message,
+              ratio: Number.POSITIVE_INFINITY,
+            })
             rows.push([engine, size, name, '—', '—', '—', '—', `failed: ${message}`, '0'])
           }
         }
@@ -67,9 +100,22 @@ await runFigure('4', async () => {
     }
   })
   const markdown = [
-    'The SQL `layer.sql(q)` generates for fan-out queries (measures of cubes on both sides of one_to_many joins) against hand-written SQL that pre-aggregates the many side per key before joining (see `bench/lib/queries.mjs`). Both run through the raw driver with the session settings of Cortex\'s connector (on MariaDB each statement, hand-written too, runs with `split_materialized=off`, see docs/fan-out.md), alternating; each pair returns the same rows (checked first). Ratio = generated p50 / hand-written p50. Statements are stopped after 120 s; a pair that fails is shown as failed and counts as missed.',
+    "The SQL `layer.sql(q)` generates for fan-out queries (measures of cubes on both sides of one_to_many joins) against hand-written SQL that pre-aggregates the many side per key before joining (see `bench/lib/queries.mjs`). Both run through the raw driver with the session settings of Cortex's connector (on MariaDB each statement, hand-written too, runs with `split_materialized=off`, see docs/fan-out.md), alternating; each pair returns the same rows (checked first). Ratio = generated p50 / hand-written p50. Statements are stopped after 120 s; a pair that fails is shown as failed and counts as missed.",
     '',
-    table(['engine', 'orders', 'query', 'hand-written p50', 'hand-written p99', 'generated p50', 'generated p99', 'generated / hand', 'samples'], rows),
+    table(
+      [
+        'engine',
+        'orders',
+        'query',
+        'hand-written p50',
+        'hand-written p99',
+        'generated p50',
+        'generated p99',
+        'generated / hand',
+        'samples',
+      ],
+      rows,
+    ),
   ].join('\n')
   return { title: 'Figure 4. Fan-out-safe SQL against hand-written SQL', markdown, verdicts, data: { results: data } }
 })

@@ -9,7 +9,11 @@ import { benchPath, fmtBytes, fmtRatio, log, table } from '../lib/util.mjs'
 const TENANTS = 1000
 
 function child(args, nodeFlags = []) {
-  const out = execFileSync(process.execPath, [...nodeFlags, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 })
+  const out = execFileSync(process.execPath, [...nodeFlags, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  })
   return JSON.parse(out.trim().split('\n').pop())
 }
 
@@ -33,10 +37,22 @@ await runFigure('7', async () => {
     'layer-stream': '`for await (const row of layer.stream(q))`',
     'layer-query': '`layer.query()` in pages of 50 000 (offset), for contrast',
   }
-  const streamRows = modes.map((m) => [describe[m], runs[m].rows.toLocaleString('en'), fmtBytes(runs[m].baseline), fmtBytes(runs[m].peak), fmtBytes(growth(runs[m])), `${(runs[m].ms / 1000).toFixed(2)} s`])
+  const streamRows = modes.map((m) => [
+    describe[m],
+    runs[m].rows.toLocaleString('en'),
+    fmtBytes(runs[m].baseline),
+    fmtBytes(runs[m].peak),
+    fmtBytes(growth(runs[m])),
+    `${(runs[m].ms / 1000).toFixed(2)} s`,
+  ])
 
   const verdicts = [
-    { figure: 7, target: 'Heap per tenant with 1 000 tenants on per-tenant models (reported)', met: null, value: `${fmtBytes(tenants.perTenant)} per tenant (${fmtBytes(tenants.after - tenants.before)} for ${TENANTS})` },
+    {
+      figure: 7,
+      target: 'Heap per tenant with 1 000 tenants on per-tenant models (reported)',
+      met: null,
+      value: `${fmtBytes(tenants.perTenant)} per tenant (${fmtBytes(tenants.after - tenants.before)} for ${TENANTS})`,
+    },
     {
       figure: 7,
       target: 'layer.stream() memory stays bounded (reported; peak RSS growth vs the raw driver)',
@@ -47,7 +63,26 @@ await runFigure('7', async () => {
   const markdown = [
     `**Heap per tenant.** ${TENANTS} tenants, \`model: () => definition\` (one parsed definition; the layer compiles it per tenant and keeps it in its LRU, \`maxTenants: ${TENANTS}\`), one \`layer.sql()\` per tenant. Heap used after full GCs, before and after, divided by ${TENANTS}.`,
     '',
-    table(['tenants', 'heap before', 'heap after', 'per tenant', 'first call per tenant (compiles its model)', 'later calls, round robin (p50; the same query, from the compiled-query cache)'], [[String(TENANTS), fmtBytes(tenants.before), fmtBytes(tenants.after), fmtBytes(tenants.perTenant), `${tenants.firstQueryMs.toFixed(2)} ms`, `${(tenants.residentQueryMs * 1000).toFixed(0)} µs`]]),
+    table(
+      [
+        'tenants',
+        'heap before',
+        'heap after',
+        'per tenant',
+        'first call per tenant (compiles its model)',
+        'later calls, round robin (p50; the same query, from the compiled-query cache)',
+      ],
+      [
+        [
+          String(TENANTS),
+          fmtBytes(tenants.before),
+          fmtBytes(tenants.after),
+          fmtBytes(tenants.perTenant),
+          `${tenants.firstQueryMs.toFixed(2)} ms`,
+          `${(tenants.residentQueryMs * 1000).toFixed(0)} µs`,
+        ],
+      ],
+    ),
     '',
     `**Peak RSS while reading every order** of the ${size} dataset (\`${JSON.stringify({ dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'], ungrouped: true })}\`), one fresh process per row; baseline = RSS after opening the database and the layer.`,
     '',

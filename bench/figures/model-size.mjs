@@ -31,11 +31,30 @@ await runFigure('5', async () => {
     const compile = summarize(await sample(() => compileModel(definition), effort))
     const both = summarize(await sample(async () => compileModel(await loadModel(dir)), effort))
 
-    const layer = createSemanticLayer({ model: definition, connectors: { default: sqlite({ database: new Database(':memory:') }) }, cache: false, compiledQueries: 0 })
+    const layer = createSemanticLayer({
+      model: definition,
+      connectors: { default: sqlite({ database: new Database(':memory:') }) },
+      cache: false,
+      compiledQueries: 0,
+    })
     const q = deepQuery(cubes)
-    const query = (await compare({ q: () => layer.sql(q) }, { rounds: 1, minSamples: 40, minTimeMs: settings.quick ? 300 : 800, warmupMs: 200 })).q
+    const query = (
+      await compare(
+        { q: () => layer.sql(q) },
+        { rounds: 1, minSamples: 40, minTimeMs: settings.quick ? 300 : 800, warmupMs: 200 },
+      )
+    ).q
     await layer.close()
-    data.push({ cubes, files: cubes + Math.floor((cubes - 1) / 10), coldLoadMs, coldCompileMs, load, compile, both, query })
+    data.push({
+      cubes,
+      files: cubes + Math.floor((cubes - 1) / 10),
+      coldLoadMs,
+      coldCompileMs,
+      load,
+      compile,
+      both,
+      query,
+    })
   }
   for (const [i, d] of data.entries()) {
     const prev = data[i - 1]
@@ -69,7 +88,21 @@ await runFigure('5', async () => {
   const markdown = [
     'Generated models (one YAML file per cube; 8 dimensions, 8 measures, a segment and a many_to_one join per cube, a view per 10 cubes; `bench/lib/model-gen.mjs`). *load* = `loadModel(folder)` (read, parse, validate), *compile* = `compileModel()` (references, join graph, views). Steady state in one process; *first* = the first load + compile in a fresh process (cold JIT). The last column compiles the same 3-cube query against each model.',
     '',
-    table(['cubes', 'files', 'load p50', 'compile p50', 'load + compile p50', 'load + compile p99', 'first load + compile', 'per cube', 'growth', 'query compile p50'], rows),
+    table(
+      [
+        'cubes',
+        'files',
+        'load p50',
+        'compile p50',
+        'load + compile p50',
+        'load + compile p99',
+        'first load + compile',
+        'per cube',
+        'growth',
+        'query compile p50',
+      ],
+      rows,
+    ),
   ].join('\n')
   return { title: 'Figure 5. Model load and compile time by model size', markdown, verdicts, data: { results: data } }
 })

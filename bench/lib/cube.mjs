@@ -95,5 +95,10 @@ export async function prepareCube(dir, dialect = 'postgres') {
  */
 function toCubeQuery(query) {
   const order = query.order === undefined || Array.isArray(query.order) ? query.order : Object.entries(query.order)
-  return { ...query, ...(order === undefined ? {} : { order }), timezone: query.timezone ?? 'UTC', useNativeSqlPlanner: false }
+  return {
+    ...query,
+    ...(order === undefined ? {} : { order }),
+    timezone: query.timezone ?? 'UTC',
+    useNativeSqlPlanner: false,
+  }
 }

@@ -34,7 +34,12 @@ const COLUMNS = {
 /** A short digest of everything that decides the rows: the generator's source, the sizes, the loader. */
 function dataVersion(size) {
   const generator = readFileSync(benchPath('../examples/ecommerce/generate.mjs'))
-  return createHash('sha256').update(generator).update(JSON.stringify(SIZES[size])).update(String(LOADER_VERSION)).digest('hex').slice(0, 10)
+  return createHash('sha256')
+    .update(generator)
+    .update(JSON.stringify(SIZES[size]))
+    .update(String(LOADER_VERSION))
+    .digest('hex')
+    .slice(0, 10)
 }
 
 /** Path of the SQLite file for `size`, generating it (in a child process) when missing or stale. */
@@ -45,10 +50,22 @@ export function ensureSqlite(size) {
   const file = join(DATA_DIR, `ecommerce-${size}-${version}.sqlite`)
   if (existsSync(file)) return { file, version, generated: false }
   // Remove stale files of the same size (older generator) so the folder does not grow without bound.
-  for (const f of readdirSync(DATA_DIR)) if (f.startsWith(`ecommerce-${size}-`)) rmSync(join(DATA_DIR, f), { force: true })
+  for (const f of readdirSync(DATA_DIR))
+    if (f.startsWith(`ecommerce-${size}-`)) rmSync(join(DATA_DIR, f), { force: true })
   log(`generating the ${size} dataset (${spec.orders.toLocaleString('en')} orders) into ${file} …`)
   const started = performance.now()
-  const out = execFileSync(process.execPath, ['--max-old-space-size=16384', benchPath('lib/make-sqlite.mjs'), String(spec.orders), String(spec.customers), String(spec.products), file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--max-old-space-size=16384',
+      benchPath('lib/make-sqlite.mjs'),
+      String(spec.orders),
+      String(spec.customers),
+      String(spec.products),
+      file,
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   log(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s: ${out.trim()}`)
   return { file, version, generated: true }
 }
@@ -117,7 +134,10 @@ export async function ensurePostgres(url, size, sqliteFile, version) {
     await client.query(`CREATE SCHEMA "${schema}"`)
     await client.query(`SET search_path TO "${schema}"`)
     for (const table of TABLES) {
-      const cols = COLUMNS[table].map((c, i) => `${c} ${PG_TYPES[table][i]}${PG_NOT_NULL[table][i] ? ' NOT NULL' : ''}${c === 'id' ? ' PRIMARY KEY' : ''}`)
+      const cols = COLUMNS[table].map(
+        (c, i) =>
+          `${c} ${PG_TYPES[table][i]}${PG_NOT_NULL[table][i] ? ' NOT NULL' : ''}${c === 'id' ? ' PRIMARY KEY' : ''}`,
+      )
       await client.query(`CREATE TABLE ${table} (${cols.join(', ')})`)
     }
     const db = new Database(sqliteFile, { readonly: true })
@@ -149,7 +169,16 @@ export async function ensurePostgres(url, size, sqliteFile, version) {
 // ---- MySQL / MariaDB ----------------------------------------------------------------------------
 
 const MY_TYPES = {
-  customers: ['INT', 'VARCHAR(200)', 'VARCHAR(200)', 'VARCHAR(200)', 'VARCHAR(100)', 'VARCHAR(20)', 'TINYINT(1)', 'DATETIME(3)'],
+  customers: [
+    'INT',
+    'VARCHAR(200)',
+    'VARCHAR(200)',
+    'VARCHAR(200)',
+    'VARCHAR(100)',
+    'VARCHAR(20)',
+    'TINYINT(1)',
+    'DATETIME(3)',
+  ],
   products: ['INT', 'VARCHAR(200)', 'VARCHAR(200)', 'DECIMAL(12,2)'],
   orders: ['INT', 'INT', 'VARCHAR(20)', 'DECIMAL(12,2)', 'DECIMAL(12,2)', 'VARCHAR(500)', 'DATETIME(3)', 'DATETIME(3)'],
   order_items: ['INT', 'INT', 'INT', 'INT', 'DECIMAL(12,2)'],
@@ -175,7 +204,10 @@ export async function ensureMysql(url, size, sqliteFile, version) {
   const name = mysqlDatabase(size)
   const conn = await mysql.createConnection({ uri: url, timezone: 'Z' })
   try {
-    const [meta] = await conn.query(`SELECT 1 AS ok FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'cortex_bench_meta'`, [name])
+    const [meta] = await conn.query(
+      `SELECT 1 AS ok FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'cortex_bench_meta'`,
+      [name],
+    )
     if (meta.length > 0) {
       const [rows] = await conn.query(`SELECT version FROM \`${name}\`.cortex_bench_meta`)
       if (rows[0]?.version === version) return { database: name, loaded: false }
@@ -184,14 +216,20 @@ export async function ensureMysql(url, size, sqliteFile, version) {
     const started = performance.now()
     // Accent-sensitive case-insensitive where the server has one (MariaDB 11+, MySQL 8); else unicode_520_ci.
     const preferred = ['utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci', 'utf8mb4_unicode_ci']
-    const [collations] = await conn.query(`SELECT COLLATION_NAME AS c FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN (?)`, [preferred])
+    const [collations] = await conn.query(
+      `SELECT COLLATION_NAME AS c FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN (?)`,
+      [preferred],
+    )
     const available = new Set(collations.map((r) => r.c))
     const collation = preferred.find((c) => available.has(c)) ?? 'utf8mb4_bin'
     await conn.query(`DROP DATABASE IF EXISTS \`${name}\``)
     await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE ${collation}`)
     await conn.query(`USE \`${name}\``)
     for (const table of TABLES) {
-      const cols = COLUMNS[table].map((c, i) => `${c} ${MY_TYPES[table][i]}${PG_NOT_NULL[table][i] ? ' NOT NULL' : ''}${c === 'id' ? ' PRIMARY KEY' : ''}`)
+      const cols = COLUMNS[table].map(
+        (c, i) =>
+          `${c} ${MY_TYPES[table][i]}${PG_NOT_NULL[table][i] ? ' NOT NULL' : ''}${c === 'id' ? ' PRIMARY KEY' : ''}`,
+      )
       await conn.query(`CREATE TABLE ${table} (${cols.join(', ')}) DEFAULT CHARSET=utf8mb4 COLLATE=${collation}`)
     }
     const db = new Database(sqliteFile, { readonly: true })

@@ -44,11 +44,17 @@ export async function openEngine(engine, size, layerOptions = {}) {
     const pg = require('pg')
     // The same session for both: the search path of this dataset, UTC (Cortex sets UTC on its connections),
     // and a statement timeout so a pathological plan fails the figure instead of hanging the run.
-    const connection = { connectionString: settings.pgUrl, options: `-c search_path=${schema} -c TimeZone=UTC -c statement_timeout=120000` }
+    const connection = {
+      connectionString: settings.pgUrl,
+      options: `-c search_path=${schema} -c TimeZone=UTC -c statement_timeout=120000`,
+    }
     const layer = createSemanticLayer({ ...options, connectors: { default: postgres({ connection }) } })
     const pool = new pg.Pool({ ...connection, max: 4 })
     // Timestamps as PostgreSQL's text, as Cortex reads them (pg's default builds Date objects).
-    const types = { getTypeParser: (oid, format) => ([1082, 1114, 1184].includes(oid) ? (v) => v : pg.types.getTypeParser(oid, format)) }
+    const types = {
+      getTypeParser: (oid, format) =>
+        [1082, 1114, 1184].includes(oid) ? (v) => v : pg.types.getTypeParser(oid, format),
+    }
     const raw = async (sql, params) => (await pool.query({ text: sql, values: params, types })).rows
     return { engine, size, layer, raw, rawCortex: raw, close: async () => (await layer.close(), await pool.end()) }
   }
@@ -59,7 +65,15 @@ export async function openEngine(engine, size, layerOptions = {}) {
     const layer = createSemanticLayer({ ...options, connectors: { default: mysql({ connection: url }) } })
     const mysql2 = require('mysql2/promise')
     // Cortex's value settings: dates as text read in UTC, exact BIGINT/DECIMAL strings; prepared statements.
-    const pool = mysql2.createPool({ uri: url, connectionLimit: 4, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' })
+    const pool = mysql2.createPool({
+      uri: url,
+      connectionLimit: 4,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      timezone: 'Z',
+    })
     pool.pool.on('connection', (c) => {
       c.query("SET time_zone = '+00:00', div_precision_increment = 30") // as the connector's session setup
       // MariaDB: max_statement_time (seconds); MySQL 8: max_execution_time (ms). One of them fails.

@@ -18,11 +18,13 @@ export const settings = {
 }
 
 for (const size of settings.sizes ?? []) {
-  if (!['100k', '1M', '5M'].includes(size)) throw new Error(`BENCH_SIZES: unknown size ${JSON.stringify(size)}; use 100k, 1M and/or 5M`)
+  if (!['100k', '1M', '5M'].includes(size))
+    throw new Error(`BENCH_SIZES: unknown size ${JSON.stringify(size)}; use 100k, 1M and/or 5M`)
 }
 
 /** Dataset sizes of this run: BENCH_SIZES if set; else 100k and 1M, 5M with BENCH_FULL=1 (100k only with BENCH_QUICK=1). */
-export const sizes = () => settings.sizes ?? (settings.quick ? ['100k'] : settings.full ? ['100k', '1M', '5M'] : ['100k', '1M'])
+export const sizes = () =>
+  settings.sizes ?? (settings.quick ? ['100k'] : settings.full ? ['100k', '1M', '5M'] : ['100k', '1M'])
 
 /**
  * Run a figure: `body` returns { title, markdown, verdicts, data }. Written to the file named by the
@@ -35,7 +37,14 @@ export async function runFigure(id, body) {
     result = { id, ...(await body()) }
   } catch (error) {
     log(`figure ${id} failed: ${error?.stack ?? error}`)
-    result = { id, title: `Figure ${id}`, error: String(error?.stack ?? error), markdown: `Figure ${id} failed: \`${String(error?.message ?? error).split('\n')[0]}\``, verdicts: [], data: {} }
+    result = {
+      id,
+      title: `Figure ${id}`,
+      error: String(error?.stack ?? error),
+      markdown: `Figure ${id} failed: \`${String(error?.message ?? error).split('\n')[0]}\``,
+      verdicts: [],
+      data: {},
+    }
   }
   if (out) writeFileSync(out, JSON.stringify(result, null, 2))
   else console.log(result.markdown)

@@ -33,10 +33,14 @@ db.pragma('journal_mode = OFF')
 db.pragma('synchronous = OFF')
 db.pragma('cache_size = -262144')
 // Tables first, indexes after the rows are in (one sorted build instead of millions of inserts into a B-tree).
-const statements = ECOMMERCE_DDL.split(';').map((s) => s.trim()).filter(Boolean)
+const statements = ECOMMERCE_DDL.split(';')
+  .map((s) => s.trim())
+  .filter(Boolean)
 for (const s of statements.filter((s) => !/^CREATE INDEX/i.test(s))) db.exec(s)
 for (const [table, columns] of Object.entries(COLUMNS)) {
-  const insert = db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+  const insert = db.prepare(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+  )
   const rows = data[table]
   const chunk = 100_000
   for (let i = 0; i < rows.length; i += chunk) {
@@ -54,4 +58,13 @@ db.exec('ANALYZE')
 db.pragma('journal_mode = DELETE')
 db.close()
 renameSync(partial, out)
-console.log(JSON.stringify({ orders: data.orders.length, order_items: data.order_items.length, customers: data.customers.length, products: data.products.length, generatedMs: Math.round(generatedMs), totalMs: Math.round(performance.now() - started) }))
+console.log(
+  JSON.stringify({
+    orders: data.orders.length,
+    order_items: data.order_items.length,
+    customers: data.customers.length,
+    products: data.products.length,
+    generatedMs: Math.round(generatedMs),
+    totalMs: Math.round(performance.now() - started),
+  }),
+)

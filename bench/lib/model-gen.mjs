@@ -12,7 +12,10 @@ const name = (i) => `cube_${String(i).padStart(4, '0')}`
 
 function cubeYaml(i) {
   const parent = i === 0 ? undefined : Math.floor((i - 1) / 2)
-  const joins = parent === undefined ? '' : `
+  const joins =
+    parent === undefined
+      ? ''
+      : `
     joins:
       - name: ${name(parent)}
         relationship: many_to_one

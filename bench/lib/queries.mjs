@@ -5,7 +5,12 @@
 export const COMPILE_QUERIES = [
   {
     name: 'single cube: 3 measures by status, order, limit',
-    query: { measures: ['orders.count', 'orders.total_amount', 'orders.avg_amount'], dimensions: ['orders.status'], order: { 'orders.count': 'desc' }, limit: 100 },
+    query: {
+      measures: ['orders.count', 'orders.total_amount', 'orders.avg_amount'],
+      dimensions: ['orders.status'],
+      order: { 'orders.count': 'desc' },
+      limit: 100,
+    },
   },
   {
     name: 'typical: equals + notEquals across 1 join',
@@ -57,7 +62,12 @@ export const COMPILE_QUERIES = [
         {
           or: [
             { member: 'orders.status', operator: 'equals', values: ['paid'] },
-            { and: [{ member: 'orders.status', operator: 'equals', values: ['shipped'] }, { member: 'orders.amount', operator: 'gt', values: ['50'] }] },
+            {
+              and: [
+                { member: 'orders.status', operator: 'equals', values: ['shipped'] },
+                { member: 'orders.amount', operator: 'gt', values: ['50'] },
+              ],
+            },
           ],
         },
         { member: 'customers.tier', operator: 'equals', values: ['gold', 'silver'] },
@@ -79,19 +89,27 @@ export const COMPILE_QUERIES = [
   },
   {
     name: 'fan-out: 3 cubes (customers → orders → order_items)',
-    query: { measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'], dimensions: ['customers.tier'] },
+    query: {
+      measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'],
+      dimensions: ['customers.tier'],
+    },
   },
   {
     name: 'time zone + granularity: week in America/New_York',
     query: {
       measures: ['orders.count', 'orders.total_amount'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'week', dateRange: ['2024-01-01', '2024-12-31'] }],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'week', dateRange: ['2024-01-01', '2024-12-31'] },
+      ],
       timezone: 'America/New_York',
     },
   },
   {
     name: 'view: sales (3 join paths, prefixed + aliased members)',
-    query: { measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'], dimensions: ['sales.customers_country'] },
+    query: {
+      measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'],
+      dimensions: ['sales.customers_country'],
+    },
   },
   {
     name: 'calculated measures: ratio, per-order, filtered sum, count_distinct by month',
@@ -111,7 +129,10 @@ export const E2E_QUERIES = [
   {
     key: 'small',
     name: 'small result: one order by primary key',
-    query: { dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'], filters: [{ member: 'orders.id', operator: 'equals', values: ['4242'] }] },
+    query: {
+      dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'],
+      filters: [{ member: 'orders.id', operator: 'equals', values: ['4242'] }],
+    },
   },
   {
     key: 'grouped',
@@ -121,7 +142,12 @@ export const E2E_QUERIES = [
   {
     key: 'rows',
     name: 'many rows: ungrouped, 4 columns, limit 50 000',
-    query: { dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'], ungrouped: true, limit: 50_000, order: { 'orders.id': 'asc' } },
+    query: {
+      dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'],
+      ungrouped: true,
+      limit: 50_000,
+      order: { 'orders.id': 'asc' },
+    },
   },
 ]
 
@@ -144,7 +170,10 @@ GROUP BY c.tier`,
   },
   {
     name: 'customers.count + orders.total_amount + order_items.revenue by tier (sum on the middle cube)',
-    query: { measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'], dimensions: ['customers.tier'] },
+    query: {
+      measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'],
+      dimensions: ['customers.tier'],
+    },
     handWritten: `SELECT c.tier AS tier, count(*) AS customers, sum(oc.amount) AS amount, sum(ir.revenue) AS revenue
 FROM customers c
 LEFT JOIN (SELECT customer_id, sum(amount) AS amount FROM orders GROUP BY customer_id) oc ON oc.customer_id = c.id
@@ -153,7 +182,10 @@ GROUP BY c.tier`,
   },
   {
     name: 'orders sum + avg with order_items quantity + revenue by status',
-    query: { measures: ['orders.total_amount', 'orders.avg_amount', 'order_items.total_quantity', 'order_items.revenue'], dimensions: ['orders.status'] },
+    query: {
+      measures: ['orders.total_amount', 'orders.avg_amount', 'order_items.total_quantity', 'order_items.revenue'],
+      dimensions: ['orders.status'],
+    },
     handWritten: `SELECT o.status AS status, sum(o.amount) AS amount, avg(o.amount) AS avg_amount, sum(i.quantity) AS quantity, sum(i.revenue) AS revenue
 FROM orders o
 LEFT JOIN (SELECT order_id, sum(quantity) AS quantity, sum(quantity * unit_price) AS revenue FROM order_items GROUP BY order_id) i ON i.order_id = o.id
@@ -161,7 +193,10 @@ GROUP BY o.status`,
   },
   {
     name: 'view sales: count + total_amount + items_revenue by customers_country',
-    query: { measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'], dimensions: ['sales.customers_country'] },
+    query: {
+      measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'],
+      dimensions: ['sales.customers_country'],
+    },
     handWritten: `SELECT c.country AS country, count(*) AS orders, sum(o.amount) AS amount, sum(i.revenue) AS revenue
 FROM orders o
 LEFT JOIN customers c ON c.id = o.customer_id
@@ -174,4 +209,7 @@ GROUP BY c.country`,
 export const CACHE_QUERY = { measures: ['orders.count', 'orders.total_amount'], dimensions: ['orders.status'] }
 
 /** Figure 7: every order, streamed. */
-export const STREAM_QUERY = { dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'], ungrouped: true }
+export const STREAM_QUERY = {
+  dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.created_at'],
+  ungrouped: true,
+}

@@ -53,9 +53,14 @@ let observer
  * with `gcPerCall`: the collector's time during that function's samples (from Node's `gc` performance
  * entries, collections forced by the harness left out) divided by its number of samples.
  */
-export async function compare(cases, { rounds = 4, minSamples = 12, maxSamples = 1e6, minTimeMs = 1000, warmupMs = 0 } = {}) {
+export async function compare(
+  cases,
+  { rounds = 4, minSamples = 12, maxSamples = 1e6, minTimeMs = 1000, warmupMs = 0 } = {},
+) {
   observer ??= new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if (!((e.detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED)) collections.push([e.startTime, e.duration])
+    for (const e of list.getEntries())
+      if (!((e.detail?.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED))
+        collections.push([e.startTime, e.duration])
   })
   observer.observe({ entryTypes: ['gc'] })
   collections.length = 0
@@ -67,7 +72,11 @@ export async function compare(cases, { rounds = 4, minSamples = 12, maxSamples =
     const order = r % 2 === 0 ? Object.keys(cases) : Object.keys(cases).reverse()
     for (const name of order) {
       const from = performance.now()
-      const got = await sample(cases[name], { minSamples: Math.ceil(minSamples / rounds), maxSamples: Math.ceil(maxSamples / rounds), minTimeMs: minTimeMs / rounds })
+      const got = await sample(cases[name], {
+        minSamples: Math.ceil(minSamples / rounds),
+        maxSamples: Math.ceil(maxSamples / rounds),
+        minTimeMs: minTimeMs / rounds,
+      })
       blocks.push({ name, from, to: performance.now() })
       for (const v of got) samples[name].push(v)
     }
@@ -75,8 +84,11 @@ export async function compare(cases, { rounds = 4, minSamples = 12, maxSamples =
   // gc entries are delivered asynchronously: let the last ones arrive.
   await new Promise((resolve) => setTimeout(resolve, 20))
   const gcMs = Object.fromEntries(Object.keys(cases).map((k) => [k, 0]))
-  for (const { name, from, to } of blocks) for (const [start, duration] of collections) if (start >= from && start < to) gcMs[name] += duration
-  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { ...summarize(v), gcPerCall: (gcMs[k] * 1e6) / v.length }]))
+  for (const { name, from, to } of blocks)
+    for (const [start, duration] of collections) if (start >= from && start < to) gcMs[name] += duration
+  return Object.fromEntries(
+    Object.entries(samples).map(([k, v]) => [k, { ...summarize(v), gcPerCall: (gcMs[k] * 1e6) / v.length }]),
+  )
 }
 
 /** Format nanoseconds for people. */
@@ -116,7 +128,12 @@ export function sameRows(a, b) {
         Object.values(row)
           .map((v) => {
             if (v === null || v === undefined) return 'null'
-            const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined
+            const n =
+              typeof v === 'number'
+                ? v
+                : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))
+                  ? Number(v)
+                  : undefined
             return n === undefined ? String(v) : Number(n.toPrecision(6)).toString()
           })
           .join('\u0001'),

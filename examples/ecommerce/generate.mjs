@@ -136,8 +136,54 @@ const ORDERLESS_CUSTOMERS = [
   { name: 'Nadia Nobuy', email: 'nadia@example.fr', city: 'Lyon', country: 'France', tier: 'bronze' },
 ]
 
-const FIRST_NAMES = ['Anna', 'Ben', 'Carla', 'David', 'Elena', 'Felix', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kai', 'Lena', 'Marco', 'Nora', 'Oscar', 'Paula', 'Quinn', 'Rosa', 'Sven', 'Tara', 'Umar', 'Vera', 'Will', 'Yuki']
-const LAST_NAMES = ['Adams', 'Becker', 'Costa', 'Dubois', 'Evans', 'Fischer', 'García', 'Hansen', 'Ito', 'Jensen', 'Kowalski', 'Lopez', 'Müller', 'Nakamura', 'Olsen', 'Petrov', 'Rossi', 'Schmidt', 'Tanaka', 'Weber']
+const FIRST_NAMES = [
+  'Anna',
+  'Ben',
+  'Carla',
+  'David',
+  'Elena',
+  'Felix',
+  'Grace',
+  'Hugo',
+  'Ines',
+  'Jonas',
+  'Kai',
+  'Lena',
+  'Marco',
+  'Nora',
+  'Oscar',
+  'Paula',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tara',
+  'Umar',
+  'Vera',
+  'Will',
+  'Yuki',
+]
+const LAST_NAMES = [
+  'Adams',
+  'Becker',
+  'Costa',
+  'Dubois',
+  'Evans',
+  'Fischer',
+  'García',
+  'Hansen',
+  'Ito',
+  'Jensen',
+  'Kowalski',
+  'Lopez',
+  'Müller',
+  'Nakamura',
+  'Olsen',
+  'Petrov',
+  'Rossi',
+  'Schmidt',
+  'Tanaka',
+  'Weber',
+]
 
 const COUNTRIES = [
   // [country, weight, cities]
@@ -276,7 +322,11 @@ export function generateEcommerce({ seed = 42, customers = 60, products = 24, or
     if (usedNames.has(name)) name = `${name} ${i}`
     const [country, , cities] = weighted(COUNTRIES)
     const tierRoll = rnd()
-    const slug = name.normalize('NFD').replace(/[^A-Za-z ]/g, '').toLowerCase().replace(' ', '.')
+    const slug = name
+      .normalize('NFD')
+      .replace(/[^A-Za-z ]/g, '')
+      .toLowerCase()
+      .replace(' ', '.')
     makeCustomer({
       name,
       email: rnd() < 0.1 ? null : `${slug}@example.com`,
@@ -319,7 +369,13 @@ export function generateEcommerce({ seed = 42, customers = 60, products = 24, or
       const priceCents = Math.round(product.price * 100)
       const unitCents = rnd() < 0.12 ? Math.round(priceCents * 0.85) : priceCents
       amountCents += quantity * unitCents
-      itemRows.push({ id: itemRows.length + 1, order_id: id, product_id: product.id, quantity, unit_price: unitCents / 100 })
+      itemRows.push({
+        id: itemRows.length + 1,
+        order_id: id,
+        product_id: product.id,
+        quantity,
+        unit_price: unitCents / 100,
+      })
     }
 
     let shippedAt = null
@@ -363,13 +419,21 @@ export function generateEcommerce({ seed = 42, customers = 60, products = 24, or
  * @param {ReturnType<typeof generateEcommerce>} [data]
  */
 export function createEcommerceSqlite(db, data = generateEcommerce()) {
-  db.exec('DROP TABLE IF EXISTS order_items; DROP TABLE IF EXISTS orders; DROP TABLE IF EXISTS products; DROP TABLE IF EXISTS customers;')
+  db.exec(
+    'DROP TABLE IF EXISTS order_items; DROP TABLE IF EXISTS orders; DROP TABLE IF EXISTS products; DROP TABLE IF EXISTS customers;',
+  )
   db.exec(ECOMMERCE_DDL)
   const insert = {
-    customers: db.prepare('INSERT INTO customers (id, name, email, city, country, tier, is_active, created_at) VALUES (@id, @name, @email, @city, @country, @tier, @is_active, @created_at)'),
+    customers: db.prepare(
+      'INSERT INTO customers (id, name, email, city, country, tier, is_active, created_at) VALUES (@id, @name, @email, @city, @country, @tier, @is_active, @created_at)',
+    ),
     products: db.prepare('INSERT INTO products (id, name, category, price) VALUES (@id, @name, @category, @price)'),
-    orders: db.prepare('INSERT INTO orders (id, customer_id, status, amount, discount, note, created_at, shipped_at) VALUES (@id, @customer_id, @status, @amount, @discount, @note, @created_at, @shipped_at)'),
-    order_items: db.prepare('INSERT INTO order_items (id, order_id, product_id, quantity, unit_price) VALUES (@id, @order_id, @product_id, @quantity, @unit_price)'),
+    orders: db.prepare(
+      'INSERT INTO orders (id, customer_id, status, amount, discount, note, created_at, shipped_at) VALUES (@id, @customer_id, @status, @amount, @discount, @note, @created_at, @shipped_at)',
+    ),
+    order_items: db.prepare(
+      'INSERT INTO order_items (id, order_id, product_id, quantity, unit_price) VALUES (@id, @order_id, @product_id, @quantity, @unit_price)',
+    ),
   }
   db.transaction(() => {
     for (const table of ['customers', 'products', 'orders', 'order_items']) {

@@ -25,7 +25,8 @@ function sameSecret(given, expected) {
 export async function createApp({ adminToken = process.env.ADMIN_TOKEN } = {}) {
   const db = new Database(':memory:')
   createEcommerceSqlite(db)
-  const build = async () => createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) } })
+  const build = async () =>
+    createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) } })
 
   const cortex = createNodeHandler(await build(), {
     // End users: the app's own API keys (Authorization: Bearer key-alice). Unknown keys get 403.

@@ -15,7 +15,10 @@ const MODEL_DIR = fileURLToPath(new URL('../ecommerce/model', import.meta.url))
 export async function createApp({ token = process.env.API_TOKEN ?? 'demo-token' } = {}) {
   const db = new Database(':memory:')
   createEcommerceSqlite(db)
-  const layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) } })
+  const layer = createSemanticLayer({
+    model: await loadModel(MODEL_DIR),
+    connectors: { default: sqlite({ database: db }) },
+  })
 
   const handler = createFetchHandler(layer, {
     // The request is a standard Request: read headers, cookies or anything else the app trusts.
@@ -36,7 +39,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const app = await createApp({ token: 'demo-token' })
   const query = { measures: ['orders.count', 'orders.total_amount'], dimensions: ['orders.status'] }
   const response = await app.fetch(
-    new Request(`http://localhost/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`, { headers: { authorization: 'Bearer demo-token' } }),
+    new Request(`http://localhost/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`, {
+      headers: { authorization: 'Bearer demo-token' },
+    }),
   )
   console.log(response.status, JSON.stringify((await response.json()).data, null, 2))
   await app.close()

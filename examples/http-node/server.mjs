@@ -19,12 +19,19 @@ const MODEL_DIR = fileURLToPath(new URL('../ecommerce/model', import.meta.url))
  * Start the server. `secret` signs and verifies the JWTs (HS256, at least 32 bytes); `port: 0` picks a
  * free port. Returns the API URL for Cube's client, a way to make tokens, and close().
  */
-export async function start({ port = 4000, secret = process.env.CORTEX_JWT_SECRET ?? randomBytes(32).toString('hex'), corsOrigins = ['http://localhost:3000'] } = {}) {
+export async function start({
+  port = 4000,
+  secret = process.env.CORTEX_JWT_SECRET ?? randomBytes(32).toString('hex'),
+  corsOrigins = ['http://localhost:3000'],
+} = {}) {
   // The demo database: the deterministic e-commerce dataset in memory.
   const db = new Database(':memory:')
   createEcommerceSqlite(db)
 
-  const layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) } })
+  const layer = createSemanticLayer({
+    model: await loadModel(MODEL_DIR),
+    connectors: { default: sqlite({ database: db }) },
+  })
   const auth = createJwtAuth({ secret })
 
   const handler = createNodeHandler(layer, {
@@ -43,7 +50,11 @@ export async function start({ port = 4000, secret = process.env.CORTEX_JWT_SECRE
     apiUrl: `${origin}/cubejs-api/v1`,
     /** A token for `claims`, valid for an hour (in a real app, your identity provider issues these). */
     token: (claims = { sub: 'demo-user' }) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(secret)),
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(secret)),
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
@@ -57,7 +68,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const app = await start({ port: Number(process.env.PORT ?? 4000) })
   const token = await app.token()
   console.log(`Cube REST API on ${app.apiUrl}`)
-  console.log(`Try:\n  curl -G -H "Authorization: Bearer ${token}" --data-urlencode 'query={"measures":["orders.count"],"dimensions":["orders.status"]}' ${app.apiUrl}/load`)
+  console.log(
+    `Try:\n  curl -G -H "Authorization: Bearer ${token}" --data-urlencode 'query={"measures":["orders.count"],"dimensions":["orders.status"]}' ${app.apiUrl}/load`,
+  )
   const stop = async () => {
     await app.close()
     process.exit(0)

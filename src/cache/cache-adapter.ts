@@ -45,7 +45,12 @@ export interface CacheAdapter {
  */
 export type CacheMode = 'stale-if-slow' | 'stale-while-revalidate' | 'must-revalidate' | 'no-cache'
 
-export const CACHE_MODES: readonly CacheMode[] = ['stale-if-slow', 'stale-while-revalidate', 'must-revalidate', 'no-cache']
+export const CACHE_MODES: readonly CacheMode[] = [
+  'stale-if-slow',
+  'stale-while-revalidate',
+  'must-revalidate',
+  'no-cache',
+]
 
 /** How a result was served (`result.cache`). */
 export interface CacheInfo {
@@ -62,7 +67,21 @@ export interface CacheInfo {
 }
 
 /** What went wrong where: reported through `onCacheError`, never thrown at a query. */
-export type CacheOperation = 'get' | 'set' | 'delete' | 'generations' | 'bump' | 'lock' | 'unlock' | 'close' | 'decode' | 'encode' | 'key' | 'refresh-key' | 'background-refresh' | 'subscribe'
+export type CacheOperation =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'generations'
+  | 'bump'
+  | 'lock'
+  | 'unlock'
+  | 'close'
+  | 'decode'
+  | 'encode'
+  | 'key'
+  | 'refresh-key'
+  | 'background-refresh'
+  | 'subscribe'
 
 export type CacheErrorHandler = (error: unknown, operation: CacheOperation) => void
 

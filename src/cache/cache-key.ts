@@ -69,7 +69,13 @@ export function canonical(value: unknown, path: readonly (string | number)[] = [
 }
 
 function notPlain(at: readonly (string | number)[], what: string): SemanticLayerError {
-  return new SemanticLayerError('QUERY_INVALID', [{ code: 'NOT_PLAIN_DATA', path: [...at], message: `This value ${what}; it must be plain data (objects, arrays, strings, numbers, booleans, null, dates) to be digested for caching and security.` }])
+  return new SemanticLayerError('QUERY_INVALID', [
+    {
+      code: 'NOT_PLAIN_DATA',
+      path: [...at],
+      message: `This value ${what}; it must be plain data (objects, arrays, strings, numbers, booleans, null, dates) to be digested for caching and security.`,
+    },
+  ])
 }
 
 // crypto.hash() (Node 20.12+) hashes in one call without a Hash object: about half the cost for the
@@ -133,7 +139,12 @@ export interface Statement {
  * differently (a view member and the cube member it points to), and rows shaped as they arrive are
  * stored and shared already keyed by member, so the shape is part of the key.
  */
-export function statementDigest(dialect: string, main: Statement, total: Statement | undefined, output: unknown): string {
+export function statementDigest(
+  dialect: string,
+  main: Statement,
+  total: Statement | undefined,
+  output: unknown,
+): string {
   return sha256(canonical({ dialect, main, total: total ?? null, output }))
 }
 

@@ -39,7 +39,10 @@ export function guardAdapter(
       // Without a hook, say it once per process lifetime of this layer instead of staying silent.
       warned = true
       const why = error instanceof Error && error.message ? `: ${error.message.slice(0, 300)}` : ''
-      process.emitWarning(`cortex-semantic: the ${adapter.name} cache failed (${operation}${why}); queries go on uncached. Pass onCacheError to createSemanticLayer to observe cache failures.`, { code: 'CORTEX_CACHE_FAILED' })
+      process.emitWarning(
+        `cortex-semantic: the ${adapter.name} cache failed (${operation}${why}); queries go on uncached. Pass onCacheError to createSemanticLayer to observe cache failures.`,
+        { code: 'CORTEX_CACHE_FAILED' },
+      )
     }
   }
   const timed = <T>(operation: CacheOperation, promise: Promise<T>): Promise<T> => {

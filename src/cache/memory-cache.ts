@@ -34,12 +34,18 @@ const MEMORY_CACHE_OPTIONS: OptionSpecs<MemoryCacheOptions> = {
 export function memoryCache(given: MemoryCacheOptions = {}): CacheAdapter {
   const what = 'memoryCache options'
   const options = readingOptions(what, () =>
-    readOptions<MemoryCacheOptions>(given, MEMORY_CACHE_OPTIONS, { what, path: ['cache'] }))
+    readOptions<MemoryCacheOptions>(given, MEMORY_CACHE_OPTIONS, { what, path: ['cache'] }),
+  )
   const maxEntries = options.maxEntries ?? 1_000
   const maxBytes = options.maxBytes ?? 64 * 2 ** 20
-  for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {
+  for (const [name, v] of [
+    ['maxEntries', maxEntries],
+    ['maxBytes', maxBytes],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 1) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cache', name], message: `memoryCache ${name} must be a positive integer.` }])
+      throw new SemanticLayerError('CONFIG_INVALID', [
+        { code: 'INVALID_OPTION', path: ['cache', name], message: `memoryCache ${name} must be a positive integer.` },
+      ])
     }
   }
   const clock = options.clock ?? systemClock

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto'
 import type { Connector, ExecuteOptions, FetchedRows } from '../connectors/connector.js'
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
-import { CACHE_MODES, type CacheAdapter, type CacheErrorHandler, type CacheInfo, type CacheMode, type CacheOptions, type InvalidateTarget } from './cache-adapter.js'
+import {
+  CACHE_MODES,
+  type CacheAdapter,
+  type CacheErrorHandler,
+  type CacheInfo,
+  type CacheMode,
+  type CacheOptions,
+  type InvalidateTarget,
+} from './cache-adapter.js'
 import { resultKey, scopes, scopesOf } from './cache-key.js'
 import { FAILED, guardAdapter, type GuardedAdapter } from './guarded-adapter.js'
 import { memoryCache } from './memory-cache.js'
@@ -77,7 +85,13 @@ interface Filled extends FetchedResult {
 export function resolveCacheMode(cacheMode: unknown, renewQuery: boolean): CacheMode {
   if (cacheMode === undefined) return renewQuery ? 'must-revalidate' : 'stale-if-slow'
   if (typeof cacheMode !== 'string' || !(CACHE_MODES as readonly string[]).includes(cacheMode)) {
-    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_CACHE_MODE', path: ['cacheMode'], message: `cacheMode ${describeName(cacheMode)} is not a cache mode; use one of: ${CACHE_MODES.join(', ')}.` }])
+    throw new SemanticLayerError('QUERY_INVALID', [
+      {
+        code: 'INVALID_CACHE_MODE',
+        path: ['cacheMode'],
+        message: `cacheMode ${describeName(cacheMode)} is not a cache mode; use one of: ${CACHE_MODES.join(', ')}.`,
+      },
+    ])
   }
   return cacheMode as CacheMode
 }
@@ -92,14 +106,40 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
   const entryTtlMs = settings.cacheOptions?.entryTtlMs ?? 24 * 3_600_000
   const lockMs = settings.cacheOptions?.lockMs ?? 30_000
   const retryAfterMs = settings.cacheOptions?.retryAfterMs ?? 1_000
-  for (const [name, v] of [['staleIfSlowMs', staleIfSlowMs], ['entryTtlMs', entryTtlMs], ['lockMs', lockMs], ['retryAfterMs', retryAfterMs]] as const) {
+  for (const [name, v] of [
+    ['staleIfSlowMs', staleIfSlowMs],
+    ['entryTtlMs', entryTtlMs],
+    ['lockMs', lockMs],
+    ['retryAfterMs', retryAfterMs],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cacheOptions', name], message: `cacheOptions.${name} must be a non-negative number of milliseconds.` }])
+      throw new SemanticLayerError('CONFIG_INVALID', [
+        {
+          code: 'INVALID_OPTION',
+          path: ['cacheOptions', name],
+          message: `cacheOptions.${name} must be a non-negative number of milliseconds.`,
+        },
+      ])
     }
   }
   const given = settings.cache as Partial<Record<keyof CacheAdapter, unknown>> | false | undefined
-  if (given !== undefined && given !== false && (typeof given !== 'object' || given === null || !(['get', 'set', 'delete', 'generations', 'bump', 'lock', 'unlock'] as const).every((m) => typeof given[m] === 'function'))) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_CACHE', path: ['cache'], message: "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false." }])
+  if (
+    given !== undefined &&
+    given !== false &&
+    (typeof given !== 'object' ||
+      given === null ||
+      !(['get', 'set', 'delete', 'generations', 'bump', 'lock', 'unlock'] as const).every(
+        (m) => typeof given[m] === 'function',
+      ))
+  ) {
+    throw new SemanticLayerError('CONFIG_INVALID', [
+      {
+        code: 'INVALID_CACHE',
+        path: ['cache'],
+        message:
+          "cache must be a cache adapter (memoryCache(), or redisCache({ client }) from 'cortex-semantic/redis') or false.",
+      },
+    ])
   }
   const clock = settings.clock ?? systemClock
   const store = settings.cache === false ? undefined : (settings.cache ?? memoryCache({ clock }))
@@ -107,7 +147,9 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     store === undefined ? undefined : guardAdapter(store, settings.onCacheError, retryAfterMs, clock)
   // Rows shaped as they arrived are handed out as they are to a single caller only (see FetchedRows).
   const flights = createFlights<Filled>((filled) => shareRows(filled.main))
-  const refreshContext: RefreshContext | undefined = adapter ? { adapter, flights: createFlights<string | typeof FAILED>() } : undefined
+  const refreshContext: RefreshContext | undefined = adapter
+    ? { adapter, flights: createFlights<string | typeof FAILED>() }
+    : undefined
   // Parsed refresh rules per compiled cube (a layer's model is fixed; a malformed rule throws each time).
   const rules = new WeakMap<RefreshKeyCube, RefreshRule>()
   const ruleOf = (cube: RefreshKeyCube): RefreshRule => {
@@ -147,8 +189,22 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
    * Run the query once for everyone waiting on `key` (here and, through a lock, on other instances),
    * write the result and return it. `accept` says whether an entry found meanwhile will do.
    */
-  const fill = async (req: CachedRunRequest, key: string, plan: { write: boolean; lock: boolean; refreshKeys: Record<string, string>; ttlMs: number; accept: (e: CacheEntry) => boolean }, signal: AbortSignal | undefined): Promise<Filled> => {
-    const exec: ExecuteOptions = { ...(signal === undefined ? {} : { signal }), ...(req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }) }
+  const fill = async (
+    req: CachedRunRequest,
+    key: string,
+    plan: {
+      write: boolean
+      lock: boolean
+      refreshKeys: Record<string, string>
+      ttlMs: number
+      accept: (e: CacheEntry) => boolean
+    },
+    signal: AbortSignal | undefined,
+  ): Promise<Filled> => {
+    const exec: ExecuteOptions = {
+      ...(signal === undefined ? {} : { signal }),
+      ...(req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }),
+    }
     const lockKey = `l:${key.slice(2)}`
     let token: string | undefined
     if (adapter && plan.lock) {
@@ -171,14 +227,16 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
         delay = Math.min(delay * 1.5, 100)
         const entry = await read(adapter, key)
         if (entry === FAILED) break
-        if (entry && plan.accept(entry)) return { main: entry.main, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
+        if (entry && plan.accept(entry))
+          return { main: entry.main, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
       }
     }
     try {
       if (token !== undefined && adapter) {
         // The lock holder before us may have just written it.
         const entry = await read(adapter, key)
-        if (entry && entry !== FAILED && plan.accept(entry)) return { main: entry.main, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
+        if (entry && entry !== FAILED && plan.accept(entry))
+          return { main: entry.main, ...(entry.totalRows ? { totalRows: entry.totalRows } : {}), entry }
       }
       const result = await execute(req, exec)
       if (adapter && plan.write) {
@@ -194,7 +252,12 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     }
   }
 
-  const info = (mode: CacheMode, refreshKeys: Readonly<Record<string, string>>, entry?: CacheEntry, stale = false): CacheInfo => ({
+  const info = (
+    mode: CacheMode,
+    refreshKeys: Readonly<Record<string, string>>,
+    entry?: CacheEntry,
+    stale = false,
+  ): CacheInfo => ({
     hit: entry !== undefined,
     stale,
     ageMs: entry ? Math.max(0, clock.now() - entry.createdAt) : 0,
@@ -226,7 +289,10 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     async run(req) {
       const signal = req.exec.signal
       if (signal?.aborted) throw cancelled(signal.reason)
-      const uncached = async (): Promise<CachedRun> => ({ ...(await execute(req, req.exec)), cache: { hit: false, stale: false, ageMs: 0, refreshKeys: {}, mode: 'no-cache' } })
+      const uncached = async (): Promise<CachedRun> => ({
+        ...(await execute(req, req.exec)),
+        cache: { hit: false, stale: false, ageMs: 0, refreshKeys: {}, mode: 'no-cache' },
+      })
       if (!adapter || !refreshContext) return uncached()
       const digest = req.securityDigest
       if (digest === undefined) {
@@ -237,7 +303,9 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
       // A process-local flight key (never stored): the same parts as the result key, without generations.
       const { modelVersion, source, tenant, mode } = req
       const localKey = JSON.stringify([modelVersion, source, digest, tenant ?? null, req.statementDigest(), mode])
-      return requests.join(localKey, (shared) => runShared({ ...req, exec: withSignal(req.exec, shared) }, digest), { signal })
+      return requests.join(localKey, (shared) => runShared({ ...req, exec: withSignal(req.exec, shared) }, digest), {
+        signal,
+      })
     },
 
     async invalidate(target, model) {
@@ -254,7 +322,10 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     if (!adapter || !refreshContext) throw new Error('unreachable: runShared without a cache')
     const mode = req.mode
     const cubeRules = req.cubes.map(ruleOf)
-    const scopeList = scopesOf(req.cubes.map((c) => c.name), req.tenant)
+    const scopeList = scopesOf(
+      req.cubes.map((c) => c.name),
+      req.tenant,
+    )
     const [generations, refreshKeys] = await Promise.all([
       adapter.call('generations', (x) => x.generations(scopeList)),
       refreshKeyValues(refreshContext, { ...req, securityDigest: digest }, cubeRules, clock.now()),
@@ -272,7 +343,11 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const current = degraded ? {} : refreshKeys
     if (degraded) {
       // No trustworthy key or freshness: run it (once per process), write nothing.
-      const filled = await flights.join(`degraded:${key}`, (s) => fill(req, key, { write: false, lock: false, refreshKeys: current, ttlMs: 0, accept: () => false }, s), { signal })
+      const filled = await flights.join(
+        `degraded:${key}`,
+        (s) => fill(req, key, { write: false, lock: false, refreshKeys: current, ttlMs: 0, accept: () => false }, s),
+        { signal },
+      )
       return fromFill(mode, current, filled)
     }
     const maxEvery = Math.max(0, ...cubeRules.map((r) => (r.kind === 'immutable' ? 0 : r.everyMs)))
@@ -286,7 +361,13 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     if (entry && isFresh(entry)) return fromEntry(mode, entry, false)
 
     // no-cache skips reading, so it does not wait on other instances either (only on this process's run).
-    const plan = { write: true, lock: mode !== 'no-cache' && seen !== FAILED, refreshKeys: current, ttlMs, accept: isFresh }
+    const plan = {
+      write: true,
+      lock: mode !== 'no-cache' && seen !== FAILED,
+      refreshKeys: current,
+      ttlMs,
+      accept: isFresh,
+    }
     const start = (s: AbortSignal | undefined): Promise<Filled> => fill(req, key, plan, s)
     if (entry && mode === 'stale-while-revalidate') {
       background(flights.join(key, start, { background: true }))
@@ -308,20 +389,39 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     const cubes = target?.cubes
     const tenant = target?.tenant
     if (cubes !== undefined && (!Array.isArray(cubes) || cubes.some((c) => typeof c !== 'string'))) {
-      throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_INVALIDATE', path: ['cubes'], message: 'invalidate({ cubes }) takes an array of cube or view names.' }])
+      throw new SemanticLayerError('QUERY_INVALID', [
+        {
+          code: 'INVALID_INVALIDATE',
+          path: ['cubes'],
+          message: 'invalidate({ cubes }) takes an array of cube or view names.',
+        },
+      ])
     }
     if (tenant !== undefined && typeof tenant !== 'string') {
-      throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_INVALIDATE', path: ['tenant'], message: 'invalidate({ tenant }) takes a tenant id string.' }])
+      throw new SemanticLayerError('QUERY_INVALID', [
+        { code: 'INVALID_INVALIDATE', path: ['tenant'], message: 'invalidate({ tenant }) takes a tenant id string.' },
+      ])
     }
     const cubeNames = cubes === undefined ? undefined : resolveCubes(cubes, model)
-    const list = cubeNames === undefined
-      ? [tenant === undefined ? scopes.all : scopes.tenant(tenant)]
-      : cubeNames.map((c) => (tenant === undefined ? scopes.cube(c) : scopes.cubeOfTenant(c, tenant)))
+    const list =
+      cubeNames === undefined
+        ? [tenant === undefined ? scopes.all : scopes.tenant(tenant)]
+        : cubeNames.map((c) => (tenant === undefined ? scopes.cube(c) : scopes.cubeOfTenant(c, tenant)))
     if (!adapter || list.length === 0) return
     try {
       await adapter.strict('bump', (x) => x.bump(list))
     } catch (error) {
-      throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CACHE_UNAVAILABLE', path: [], message: `The ${adapter.name} cache could not record the invalidation, so cached results may still be served until their refresh keys change. Retry invalidate() when the cache is back.` }], { cause: error })
+      throw new SemanticLayerError(
+        'CONNECTOR_FAILED',
+        [
+          {
+            code: 'CACHE_UNAVAILABLE',
+            path: [],
+            message: `The ${adapter.name} cache could not record the invalidation, so cached results may still be served until their refresh keys change. Retry invalidate() when the cache is back.`,
+          },
+        ],
+        { cause: error },
+      )
     }
   }
 
@@ -329,7 +429,10 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     if (!adapter) return
     // Real time on purpose: close() must end even under a clock that tests move by hand.
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([Promise.all([requests.drain(), flights.drain(), refreshContext?.flights.drain()]), new Promise((r) => (timer = setTimeout(r, 5_000)))])
+    await Promise.race([
+      Promise.all([requests.drain(), flights.drain(), refreshContext?.flights.drain()]),
+      new Promise((r) => (timer = setTimeout(r, 5_000))),
+    ])
     clearTimeout(timer)
     await adapter.close()
   }
@@ -345,11 +448,19 @@ function resolveCubes(names: readonly string[], model: CompiledModel | undefined
     else if (Object.hasOwn(model.views, name)) {
       const view = model.views[name]!
       out.add(view.root)
-      for (const members of [view.dimensions, view.measures, view.segments]) for (const m of Object.values(members)) for (const c of m.path) out.add(c)
+      for (const members of [view.dimensions, view.measures, view.segments])
+        for (const m of Object.values(members)) for (const c of m.path) out.add(c)
     } else unknown.push(name)
   }
   if (unknown.length > 0) {
-    throw new SemanticLayerError('QUERY_INVALID', unknown.map((n) => ({ code: 'UNKNOWN_CUBE', path: ['cubes'], message: `invalidate(): ${describeName(n)} is not a cube or view of this model.` })))
+    throw new SemanticLayerError(
+      'QUERY_INVALID',
+      unknown.map((n) => ({
+        code: 'UNKNOWN_CUBE',
+        path: ['cubes'],
+        message: `invalidate(): ${describeName(n)} is not a cube or view of this model.`,
+      })),
+    )
   }
   return [...out]
 }

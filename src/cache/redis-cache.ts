@@ -24,7 +24,12 @@ export interface RedisCacheOptions {
 }
 
 const REDIS_CACHE_OPTIONS: OptionSpecs<RedisCacheOptions> = {
-  client: 'required', prefix: 'any', timeoutMs: 'any', generationCacheMs: 'any', onError: 'function', clock: 'any',
+  client: 'required',
+  prefix: 'any',
+  timeoutMs: 'any',
+  generationCacheMs: 'any',
+  onError: 'function',
+  clock: 'any',
 }
 
 // INCR every generation and tell every instance, atomically: no instance can see the new generation
@@ -60,9 +65,18 @@ export function redisCache(given: RedisCacheOptions): CacheAdapter {
   const timeoutMs = options.timeoutMs ?? 300
   const generationCacheMs = options.generationCacheMs ?? 2_000
   const clock = options.clock ?? systemClock
-  for (const [name, v] of [['timeoutMs', timeoutMs], ['generationCacheMs', generationCacheMs]] as const) {
+  for (const [name, v] of [
+    ['timeoutMs', timeoutMs],
+    ['generationCacheMs', generationCacheMs],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['cache', name], message: `redisCache ${name} must be a non-negative number of milliseconds.` }])
+      throw new SemanticLayerError('CONFIG_INVALID', [
+        {
+          code: 'INVALID_OPTION',
+          path: ['cache', name],
+          message: `redisCache ${name} must be a non-negative number of milliseconds.`,
+        },
+      ])
     }
   }
   const channel = `${prefix}invalidate`
@@ -94,7 +108,11 @@ export function redisCache(given: RedisCacheOptions): CacheAdapter {
         (message) => {
           try {
             const parsed = JSON.parse(message) as { scopes?: unknown }
-            forget(Array.isArray(parsed.scopes) ? parsed.scopes.filter((s): s is string => typeof s === 'string') : undefined)
+            forget(
+              Array.isArray(parsed.scopes)
+                ? parsed.scopes.filter((s): s is string => typeof s === 'string')
+                : undefined,
+            )
           } catch {
             forget()
           }
@@ -132,7 +150,8 @@ export function redisCache(given: RedisCacheOptions): CacheAdapter {
       const raw = await driver.command(['MGET', ...scopes.map(genKey)])
       if (!Array.isArray(raw) || raw.length !== scopes.length) throw new Error('Unexpected MGET reply from Redis')
       const values = raw.map((v) => (v === null || v === undefined ? 0 : Number(v)))
-      if (values.some((v) => !Number.isSafeInteger(v))) throw new Error('A generation key in Redis does not hold an integer')
+      if (values.some((v) => !Number.isSafeInteger(v)))
+        throw new Error('A generation key in Redis does not hold an integer')
       if (live && startedAt === epoch && subscription?.live()) {
         // Scopes grow with cubes × tenants: forget them all past 10 000 (they are read again from Redis).
         if (known.size > 10_000) known.clear()
@@ -143,12 +162,26 @@ export function redisCache(given: RedisCacheOptions): CacheAdapter {
     async bump(scopes) {
       if (scopes.length === 0) return
       forget(scopes)
-      await driver.command(['EVAL', BUMP, String(scopes.length), ...scopes.map(genKey), channel, JSON.stringify({ scopes })])
+      await driver.command([
+        'EVAL',
+        BUMP,
+        String(scopes.length),
+        ...scopes.map(genKey),
+        channel,
+        JSON.stringify({ scopes }),
+      ])
       forget(scopes)
     },
     async lock(key, ttlMs) {
       const token = randomUUID()
-      const reply = await driver.command(['SET', prefix + key, token, 'NX', 'PX', String(Math.max(1, Math.ceil(ttlMs)))])
+      const reply = await driver.command([
+        'SET',
+        prefix + key,
+        token,
+        'NX',
+        'PX',
+        String(Math.max(1, Math.ceil(ttlMs))),
+      ])
       return reply === 'OK' ? token : undefined
     },
     async unlock(key, token) {

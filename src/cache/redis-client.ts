@@ -40,7 +40,12 @@ export interface RedisDriver {
    * Subscribe on a connection of our own. `onMessage` gets each message; `onState(false)` fires whenever
    * the subscription may have missed messages (error, disconnect), `onState(true)` when it is back.
    */
-  subscribe(channel: string, onMessage: (message: string) => void, onState: (live: boolean) => void, onError: (error: unknown) => void): Subscription
+  subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onState: (live: boolean) => void,
+    onError: (error: unknown) => void,
+  ): Subscription
 }
 
 export interface Subscription {
@@ -52,8 +57,16 @@ export interface Subscription {
 export function redisDriver(client: unknown): RedisDriver {
   const c = client as Partial<IoRedisLike & NodeRedisLike> | null
   if (c && typeof c.call === 'function' && typeof c.duplicate === 'function') return ioredisDriver(c as IoRedisLike)
-  if (c && typeof c.sendCommand === 'function' && typeof c.duplicate === 'function') return nodeRedisDriver(c as NodeRedisLike)
-  throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_REDIS_CLIENT', path: ['cache', 'client'], message: "redisCache({ client }) needs an ioredis client (new Redis(url)) or a connected node-redis client (createClient({ url }))." }])
+  if (c && typeof c.sendCommand === 'function' && typeof c.duplicate === 'function')
+    return nodeRedisDriver(c as NodeRedisLike)
+  throw new SemanticLayerError('CONFIG_INVALID', [
+    {
+      code: 'INVALID_REDIS_CLIENT',
+      path: ['cache', 'client'],
+      message:
+        'redisCache({ client }) needs an ioredis client (new Redis(url)) or a connected node-redis client (createClient({ url })).',
+    },
+  ])
 }
 
 function ioredisDriver(client: IoRedisLike): RedisDriver {
@@ -103,10 +116,13 @@ export class RedisClientClosedError extends Error {
 function nodeRedisDriver(client: NodeRedisLike): RedisDriver {
   // A client that was never connected would fail every call ("The client is closed"), so say so now.
   if (client.isOpen === false) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'REDIS_NOT_CONNECTED', path: ['cache', 'client'], message: NOT_CONNECTED }])
+    throw new SemanticLayerError('CONFIG_INVALID', [
+      { code: 'REDIS_NOT_CONNECTED', path: ['cache', 'client'], message: NOT_CONNECTED },
+    ])
   }
   return {
-    command: (args) => (client.isOpen === false ? Promise.reject(new RedisClientClosedError()) : client.sendCommand([...args])),
+    command: (args) =>
+      client.isOpen === false ? Promise.reject(new RedisClientClosedError()) : client.sendCommand([...args]),
     subscribe(channel, onMessage, onState, onError) {
       const sub = client.duplicate() as NodeRedisSubscriber
       let subscribed = false

@@ -27,7 +27,12 @@ interface RefreshRequest {
  * interval, per security context and tenant (the refresh query may see different data per tenant).
  * FAILED when a value could not be had (the query then runs uncached; the failure was reported).
  */
-export async function refreshKeyValues(ctx: RefreshContext, req: RefreshRequest, rules: readonly RefreshRule[], nowMs: number): Promise<Record<string, string> | Failed> {
+export async function refreshKeyValues(
+  ctx: RefreshContext,
+  req: RefreshRequest,
+  rules: readonly RefreshRule[],
+  nowMs: number,
+): Promise<Record<string, string> | Failed> {
   const values = await Promise.all(
     rules.map((rule, i): Promise<string | Failed> | string => {
       if (rule.kind === 'immutable') return 'immutable'
@@ -45,7 +50,13 @@ export async function refreshKeyValues(ctx: RefreshContext, req: RefreshRequest,
   return out
 }
 
-function sqlValue(ctx: RefreshContext, req: RefreshRequest, cube: string, rule: Extract<RefreshRule, { kind: 'sql' }>, bucket: number): Promise<string | Failed> {
+function sqlValue(
+  ctx: RefreshContext,
+  req: RefreshRequest,
+  cube: string,
+  rule: Extract<RefreshRule, { kind: 'sql' }>,
+  bucket: number,
+): Promise<string | Failed> {
   const { modelVersion, source, securityDigest, tenant, dialect } = req
   const key = refreshValueKey({ modelVersion, source, cube, sql: rule.sql, securityDigest, tenant, dialect, bucket })
   return ctx.flights.join(key, async () => {

@@ -26,7 +26,8 @@ export function encodeValue(value: unknown): Json {
       if (value === null) return null
       if (Array.isArray(value)) return value.map(encodeValue)
       if (value instanceof Date) return { $date: Number.isNaN(value.getTime()) ? null : value.getTime() }
-      if (value instanceof Uint8Array) return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') }
+      if (value instanceof Uint8Array)
+        return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') }
       const record = value as Record<string, unknown>
       const keys = Object.keys(record)
       if (keys.some((k) => k.startsWith('$'))) return { $object: keys.map((k) => [k, encodeValue(record[k])]) }
@@ -115,21 +116,42 @@ export function encodeEntry(entry: CacheEntry): string {
 
 /** Throws on anything that is not an entry this version wrote (the caller counts it as a miss). */
 export function decodeEntry(text: string): CacheEntry {
-  const raw = JSON.parse(text) as { v?: unknown; id?: unknown; createdAt?: unknown; refreshKeys?: unknown; form?: unknown; rows?: unknown; totalRows?: unknown }
-  if (raw.v !== ENTRY_VERSION || typeof raw.id !== 'string' || typeof raw.createdAt !== 'number' || !Array.isArray(raw.rows) || typeof raw.refreshKeys !== 'object' || raw.refreshKeys === null || (raw.form !== 'objects' && raw.form !== 'arrays' && raw.form !== 'shaped')) {
+  const raw = JSON.parse(text) as {
+    v?: unknown
+    id?: unknown
+    createdAt?: unknown
+    refreshKeys?: unknown
+    form?: unknown
+    rows?: unknown
+    totalRows?: unknown
+  }
+  if (
+    raw.v !== ENTRY_VERSION ||
+    typeof raw.id !== 'string' ||
+    typeof raw.createdAt !== 'number' ||
+    !Array.isArray(raw.rows) ||
+    typeof raw.refreshKeys !== 'object' ||
+    raw.refreshKeys === null ||
+    (raw.form !== 'objects' && raw.form !== 'arrays' && raw.form !== 'shaped')
+  ) {
     throw new Error('Not a cache entry written by this version of cortex-semantic')
   }
   const arrays = raw.form === 'arrays'
   // Every row must be of the stored form: an array row read by alias (or an object by position) would be all nulls.
   for (const row of raw.rows as unknown[]) {
-    if (typeof row !== 'object' || row === null || Array.isArray(row) !== arrays) throw new Error(`A cached row is not of the entry's form (${raw.form})`)
+    if (typeof row !== 'object' || row === null || Array.isArray(row) !== arrays)
+      throw new Error(`A cached row is not of the entry's form (${raw.form})`)
   }
   const rows = raw.rows.map(decodeValue)
   return {
     id: raw.id,
     createdAt: raw.createdAt,
     refreshKeys: raw.refreshKeys as Record<string, string>,
-    main: arrays ? { form: 'arrays', rows: rows as unknown[][] } : raw.form === 'shaped' ? shapedRows(rows as Record<string, unknown>[]) : { form: 'objects', rows: rows as Record<string, unknown>[] },
+    main: arrays
+      ? { form: 'arrays', rows: rows as unknown[][] }
+      : raw.form === 'shaped'
+        ? shapedRows(rows as Record<string, unknown>[])
+        : { form: 'objects', rows: rows as Record<string, unknown>[] },
     ...(Array.isArray(raw.totalRows) ? { totalRows: raw.totalRows.map(decodeValue) as Record<string, unknown>[] } : {}),
   }
 }

@@ -14,7 +14,11 @@ export interface Flights<T> {
    * nothing could ever abort it; not creating an AbortController for it saves about 3 µs per call, a
    * tenth of a result-cache hit.
    */
-  join(key: string, start: (signal: AbortSignal | undefined) => Promise<T>, options?: { signal?: AbortSignal | undefined; background?: boolean }): Promise<T>
+  join(
+    key: string,
+    start: (signal: AbortSignal | undefined) => Promise<T>,
+    options?: { signal?: AbortSignal | undefined; background?: boolean },
+  ): Promise<T>
   /** Runs in progress (for tests and close()). */
   readonly size: number
   /** Settles when every run in progress has settled. */
@@ -99,5 +103,15 @@ export function createFlights<T>(onShared?: (value: T) => void): Flights<T> {
 
 /** The same error a connector raises for an aborted statement. */
 export function cancelled(reason?: unknown): SemanticLayerError {
-  return new SemanticLayerError('QUERY_CANCELLED', [{ code: 'QUERY_CANCELLED', path: [], message: 'The query was cancelled by its AbortSignal and stopped on the server.' }], reason === undefined ? undefined : { cause: reason })
+  return new SemanticLayerError(
+    'QUERY_CANCELLED',
+    [
+      {
+        code: 'QUERY_CANCELLED',
+        path: [],
+        message: 'The query was cancelled by its AbortSignal and stopped on the server.',
+      },
+    ],
+    reason === undefined ? undefined : { cause: reason },
+  )
 }

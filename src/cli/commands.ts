@@ -1,6 +1,13 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { SemanticLayerError, compileModel, createSemanticLayer, loadModel, type Connector, type SemanticLayer } from '../index.js'
+import {
+  SemanticLayerError,
+  compileModel,
+  createSemanticLayer,
+  loadModel,
+  type Connector,
+  type SemanticLayer,
+} from '../index.js'
 import { connect, parseDb } from './connect.js'
 import { UsageError, formatTable, type Writer } from './output.js'
 
@@ -19,16 +26,24 @@ export async function validateCommand(modelDir: string, io: CommandIo): Promise<
   const compiled = compileModel(await loadModel(resolve(io.cwd, modelDir)))
   const cubes = Object.keys(compiled.cubes).length
   const views = Object.keys(compiled.views).length
-  io.stdout.write(`ok: ${cubes} cube${cubes === 1 ? '' : 's'}, ${views} view${views === 1 ? '' : 's'} (model version ${compiled.version.slice(0, 12)})\n`)
+  io.stdout.write(
+    `ok: ${cubes} cube${cubes === 1 ? '' : 's'}, ${views} view${views === 1 ? '' : 's'} (model version ${compiled.version.slice(0, 12)})\n`,
+  )
   return 0
 }
 
 /** `cortex sql <query> --model <dir> (--dialect <d> | --db <url>)`: compile only, no connection. */
-export async function sqlCommand(input: string, flags: { model: string; dialect?: string; db?: string; json: boolean }, io: CommandIo): Promise<number> {
+export async function sqlCommand(
+  input: string,
+  flags: { model: string; dialect?: string; db?: string; json: boolean },
+  io: CommandIo,
+): Promise<number> {
   let dialect = flags.dialect
   if (dialect === undefined && flags.db !== undefined) dialect = parseDb(flags.db, io.cwd).kind
-  if (dialect === undefined) throw new UsageError('cortex sql needs --dialect <sqlite|postgres|mysql> (or --db to take the dialect from).')
-  if (!(DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
+  if (dialect === undefined)
+    throw new UsageError('cortex sql needs --dialect <sqlite|postgres|mysql> (or --db to take the dialect from).')
+  if (!(DIALECTS as readonly string[]).includes(dialect))
+    throw new UsageError(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
   const query = await readQuery(input, io)
   const layer = await openLayer(flags.model, {}, io)
   try {
@@ -42,7 +57,11 @@ export async function sqlCommand(input: string, flags: { model: string; dialect?
 }
 
 /** `cortex query <query> --model <dir> --db <url> [--json]`: run it and print a table (or Cube's JSON). */
-export async function queryCommand(input: string, flags: { model: string; db: string; json: boolean; timeoutMs?: number }, io: CommandIo): Promise<number> {
+export async function queryCommand(
+  input: string,
+  flags: { model: string; db: string; json: boolean; timeoutMs?: number },
+  io: CommandIo,
+): Promise<number> {
   const target = parseDb(flags.db, io.cwd)
   const query = await readQuery(input, io)
   const layer = await openLayer(flags.model, { default: await connect(target) }, io)
@@ -50,7 +69,9 @@ export async function queryCommand(input: string, flags: { model: string; db: st
     const result = await layer.query(query, flags.timeoutMs === undefined ? {} : { timeoutMs: flags.timeoutMs })
     if (flags.json) {
       const { data, annotation, query: echo, total, truncated } = result
-      io.stdout.write(`${JSON.stringify({ query: echo, data, annotation, ...(total === undefined ? {} : { total }), truncated }, null, 2)}\n`)
+      io.stdout.write(
+        `${JSON.stringify({ query: echo, data, annotation, ...(total === undefined ? {} : { total }), truncated }, null, 2)}\n`,
+      )
       return 0
     }
     const columns = result.data[0] ? Object.keys(result.data[0]) : []
@@ -80,7 +101,10 @@ export async function metaCommand(flags: { model: string; json: boolean }, io: C
         const members = cube[kind]
         if (members.length === 0) continue
         io.stdout.write(`  ${kind}:\n`)
-        for (const m of members) io.stdout.write(`    ${m.name}${kind === 'segments' ? '' : `  ${m.type}`}${m.title ? `  "${m.title}"` : ''}\n`)
+        for (const m of members)
+          io.stdout.write(
+            `    ${m.name}${kind === 'segments' ? '' : `  ${m.type}`}${m.title ? `  "${m.title}"` : ''}\n`,
+          )
       }
     }
     return 0
@@ -89,7 +113,11 @@ export async function metaCommand(flags: { model: string; json: boolean }, io: C
   }
 }
 
-export async function openLayer(modelDir: string, connectors: Record<string, Connector>, io: CommandIo): Promise<SemanticLayer> {
+export async function openLayer(
+  modelDir: string,
+  connectors: Record<string, Connector>,
+  io: CommandIo,
+): Promise<SemanticLayer> {
   const model = await loadModel(resolve(io.cwd, modelDir))
   return createSemanticLayer({ model, connectors })
 }
@@ -115,12 +143,25 @@ export async function readQuery(input: string, io: CommandIo): Promise<Record<st
   try {
     value = JSON.parse(text)
   } catch {
-    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'INVALID_JSON', path: [], message: `The query${input === '-' || input.startsWith('{') ? '' : ` in ${input}`} is not valid JSON.` }])
+    throw new SemanticLayerError('QUERY_INVALID', [
+      {
+        code: 'INVALID_JSON',
+        path: [],
+        message: `The query${input === '-' || input.startsWith('{') ? '' : ` in ${input}`} is not valid JSON.`,
+      },
+    ])
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'WRONG_TYPE', path: [], message: 'A query must be a JSON object like { "measures": ["orders.count"] }.' }])
+    throw new SemanticLayerError('QUERY_INVALID', [
+      { code: 'WRONG_TYPE', path: [], message: 'A query must be a JSON object like { "measures": ["orders.count"] }.' },
+    ])
   }
   const obj = value as Record<string, unknown>
-  const wrapped = typeof obj.query === 'object' && obj.query !== null && !Array.isArray(obj.query) && !('measures' in obj) && !('dimensions' in obj)
+  const wrapped =
+    typeof obj.query === 'object' &&
+    obj.query !== null &&
+    !Array.isArray(obj.query) &&
+    !('measures' in obj) &&
+    !('dimensions' in obj)
   return wrapped ? (obj.query as Record<string, unknown>) : obj
 }

@@ -31,9 +31,12 @@ export function parseDb(value: string, cwd: string): DbTarget {
 export async function connect(target: DbTarget): Promise<Connector> {
   switch (target.kind) {
     case 'sqlite': {
-      if (target.location !== ':memory:' && !existsSync(target.location)) throw new UsageError(`No SQLite database at ${target.location}.`)
+      if (target.location !== ':memory:' && !existsSync(target.location))
+        throw new UsageError(`No SQLite database at ${target.location}.`)
       const { sqlite } = await import('../sqlite.js')
-      return target.location === ':memory:' ? sqlite({ filename: ':memory:' }) : sqlite({ filename: target.location, readonly: true })
+      return target.location === ':memory:'
+        ? sqlite({ filename: ':memory:' })
+        : sqlite({ filename: target.location, readonly: true })
     }
     case 'postgres': {
       const { postgres } = await import('../postgres.js')

@@ -32,15 +32,21 @@ export async function lifecycleCommand(
   switch (command) {
     case 'generate': {
       if (rest.length) usage(`Unexpected argument '${rest[0]}'.`)
-      const tables = values.tables?.split(',').map((t) => t.trim()).filter(Boolean)
+      const tables = values.tables
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
       if (tables && tables.length === 0) usage('--tables needs at least one table name (comma-separated).')
-      return generateCommand({
-        from: values.from ?? usage('cortex generate needs --from <url>.'),
-        out: values.out ?? usage('cortex generate needs --out <dir>.'),
-        force: values.force === true,
-        ...(values.schema === undefined ? {} : { schema: values.schema }),
-        ...(tables ? { tables } : {}),
-      }, io)
+      return generateCommand(
+        {
+          from: values.from ?? usage('cortex generate needs --from <url>.'),
+          out: values.out ?? usage('cortex generate needs --out <dir>.'),
+          force: values.force === true,
+          ...(values.schema === undefined ? {} : { schema: values.schema }),
+          ...(tables ? { tables } : {}),
+        },
+        io,
+      )
     }
     case 'diff': {
       // An unquoted glob is expanded by the shell: the files after the two folders are query files too.
@@ -51,18 +57,26 @@ export async function lifecycleCommand(
       if (!(DIALECTS as readonly string[]).includes(dialect)) {
         usage(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
       }
-      return diffCommand(rest[0]!, rest[1]!, {
-        queries: [...(values.queries ?? []), ...rest.slice(2)],
-        dialect: dialect as (typeof DIALECTS)[number],
-        json: values.json === true,
-        strict: values.strict === true,
-        ...(values.context === undefined ? {} : { context: parseContext(values.context, usage) }),
-      }, io)
+      return diffCommand(
+        rest[0]!,
+        rest[1]!,
+        {
+          queries: [...(values.queries ?? []), ...rest.slice(2)],
+          dialect: dialect as (typeof DIALECTS)[number],
+          json: values.json === true,
+          strict: values.strict === true,
+          ...(values.context === undefined ? {} : { context: parseContext(values.context, usage) }),
+        },
+        io,
+      )
     }
     case 'check': {
-      const model = values.model !== undefined && rest.length === 0
-        ? values.model
-        : rest.length === 1 ? rest[0]! : usage('cortex check takes exactly one model folder.')
+      const model =
+        values.model !== undefined && rest.length === 0
+          ? values.model
+          : rest.length === 1
+            ? rest[0]!
+            : usage('cortex check takes exactly one model folder.')
       const against = values.against ?? usage('cortex check needs --against <url>.')
       return checkCommand(model, { against, json: values.json === true }, io)
     }

@@ -79,8 +79,14 @@ const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, { readonly arg?: string
 type OptionName = keyof typeof OPTIONS
 
 /** Each command: its synopsis (printed with a usage error), what it does, and the options it takes. */
-const COMMANDS: Readonly<Record<string, { readonly synopsis: string; readonly does: string; readonly options: readonly OptionName[] }>> = {
-  validate: { synopsis: 'cortex validate <model-dir>', does: 'Check a model folder; list every problem with file and path', options: ['model'] },
+const COMMANDS: Readonly<
+  Record<string, { readonly synopsis: string; readonly does: string; readonly options: readonly OptionName[] }>
+> = {
+  validate: {
+    synopsis: 'cortex validate <model-dir>',
+    does: 'Check a model folder; list every problem with file and path',
+    options: ['model'],
+  },
   sql: {
     synopsis: 'cortex sql <query> --model <dir> (--dialect <sqlite|postgres|mysql> | --db <url>) [--json]',
     does: 'Print the SQL and parameters for a query (no connection)',
@@ -91,7 +97,11 @@ const COMMANDS: Readonly<Record<string, { readonly synopsis: string; readonly do
     does: "Run a query and print a table (or Cube's JSON with --json)",
     options: ['model', 'db', 'json', 'timeout'],
   },
-  meta: { synopsis: 'cortex meta --model <dir> [--json]', does: 'List the cubes, views and members', options: ['model', 'json'] },
+  meta: {
+    synopsis: 'cortex meta --model <dir> [--json]',
+    does: 'List the cubes, views and members',
+    options: ['model', 'json'],
+  },
   serve: {
     synopsis: 'cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]... [--watch]',
     does: "Serve Cube's REST API on 127.0.0.1 for local development; one log line per request",
@@ -99,12 +109,13 @@ const COMMANDS: Readonly<Record<string, { readonly synopsis: string; readonly do
   },
   generate: {
     synopsis: 'cortex generate --from <url> --out <dir> [--schema <s>] [--tables <a,b>] [--force]',
-    does: 'Write a Cube YAML model (a file per table) from a database\'s tables, keys and foreign keys',
+    does: "Write a Cube YAML model (a file per table) from a database's tables, keys and foreign keys",
     options: ['from', 'out', 'schema', 'tables', 'force'],
   },
   diff: {
-    synopsis: 'cortex diff <old-dir> <new-dir> [--queries <glob>]... [--dialect <d>] [--context <json>] '
-      + '[--strict] [--json]',
+    synopsis:
+      'cortex diff <old-dir> <new-dir> [--queries <glob>]... [--dialect <d>] [--context <json>] ' +
+      '[--strict] [--json]',
     does: 'List what changed between two models, breaking or not; check that saved queries still compile',
     options: ['queries', 'dialect', 'context', 'strict', 'json'],
   },
@@ -142,7 +153,12 @@ const HELP_HINT = "Run 'cortex --help' to see every command and option."
 
 /** Run the CLI with `argv` (without node and the script) and return the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const commandIo: CommandIo = { stdout: io.stdout, stderr: io.stderr, stdin: io.stdin ?? process.stdin, cwd: io.cwd ?? process.cwd() }
+  const commandIo: CommandIo = {
+    stdout: io.stdout,
+    stderr: io.stderr,
+    stdin: io.stdin ?? process.stdin,
+    cwd: io.cwd ?? process.cwd(),
+  }
   // For a usage error's synopsis line, even when the options cannot be parsed.
   let command: string | undefined = argv.find((a) => !a.startsWith('-'))
   try {
@@ -164,7 +180,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return usage(`Unknown command '${positionals[0]}'. The commands are ${known.join(', ')}.`)
     }
     for (const name of Object.keys(values) as OptionName[]) {
-      if (!spec.options.includes(name) && !GLOBAL_OPTIONS.includes(name)) usage(`cortex ${command} does not take --${name}.`)
+      if (!spec.options.includes(name) && !GLOBAL_OPTIONS.includes(name))
+        usage(`cortex ${command} does not take --${name}.`)
     }
     const model = (): string => values.model ?? usage(`cortex ${command} needs --model <dir>.`)
     const one = (what: string): string => {
@@ -176,13 +193,34 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     switch (command) {
       case 'validate':
-        return await validateCommand(values.model !== undefined && rest.length === 0 ? values.model : one('model folder'), commandIo)
+        return await validateCommand(
+          values.model !== undefined && rest.length === 0 ? values.model : one('model folder'),
+          commandIo,
+        )
       case 'sql':
-        return await sqlCommand(one('query (file, - or JSON)'), { model: model(), json: values.json === true, ...(values.dialect === undefined ? {} : { dialect: values.dialect }), ...(values.db === undefined ? {} : { db: values.db }) }, commandIo)
+        return await sqlCommand(
+          one('query (file, - or JSON)'),
+          {
+            model: model(),
+            json: values.json === true,
+            ...(values.dialect === undefined ? {} : { dialect: values.dialect }),
+            ...(values.db === undefined ? {} : { db: values.db }),
+          },
+          commandIo,
+        )
       case 'query': {
         const input = one('query (file, - or JSON)')
         const timeoutMs = values.timeout === undefined ? undefined : positiveInt(values.timeout, '--timeout')
-        return await queryCommand(input, { model: model(), db: values.db ?? usage('cortex query needs --db <url>.'), json: values.json === true, ...(timeoutMs === undefined ? {} : { timeoutMs }) }, commandIo)
+        return await queryCommand(
+          input,
+          {
+            model: model(),
+            db: values.db ?? usage('cortex query needs --db <url>.'),
+            json: values.json === true,
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          },
+          commandIo,
+        )
       }
       case 'meta':
         none()
@@ -195,7 +233,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         none()
         const port = values.port === undefined ? 4000 : positiveInt(values.port, '--port', true)
         const adminToken = values['admin-token'] ?? (io.env ?? process.env).CORTEX_ADMIN_TOKEN
-        const flags = { model: model(), db: values.db ?? usage('cortex serve needs --db <url>.'), port, cors: values.cors ?? [], watch: values.watch === true, ...(adminToken ? { adminToken } : {}) }
+        const flags = {
+          model: model(),
+          db: values.db ?? usage('cortex serve needs --db <url>.'),
+          port,
+          cors: values.cors ?? [],
+          watch: values.watch === true,
+          ...(adminToken ? { adminToken } : {}),
+        }
         return await serveCommand(flags, commandIo, io.signal ?? stopSignal(), io.watchOptions)
       }
     }
@@ -227,7 +272,13 @@ function usage(message: string): never {
 
 function positiveInt(value: string, flag: string, allowZero = false): number {
   const n = Number(value)
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || (n === 0 && !allowZero) || n > (flag === '--port' ? 65535 : Number.MAX_SAFE_INTEGER)) usage(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer.`)
+  if (
+    !/^\d+$/.test(value) ||
+    !Number.isSafeInteger(n) ||
+    (n === 0 && !allowZero) ||
+    n > (flag === '--port' ? 65535 : Number.MAX_SAFE_INTEGER)
+  )
+    usage(`${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer.`)
   return n
 }
 

@@ -48,10 +48,18 @@ export async function serveCommand(
     ...(flags.cors.length ? { cors: { origin: flags.cors } } : {}),
     onError: (error, info) => {
       const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-      const issues = typeof error === 'object' && error !== null && Array.isArray((error as { issues?: unknown }).issues) ? (error as { issues: Parameters<typeof formatIssue>[0][] }).issues.map(formatIssue) : []
+      const issues =
+        typeof error === 'object' && error !== null && Array.isArray((error as { issues?: unknown }).issues)
+          ? (error as { issues: Parameters<typeof formatIssue>[0][] }).issues.map(formatIssue)
+          : []
       io.stderr.write(`[${info.requestId}] ${info.route}: ${[detail, ...issues].join('\n  ')}\n`)
     },
-    ...(flags.adminToken ? { authenticateAdmin: (_req: Request, { token }: { token: string | undefined }) => sameSecret(token, flags.adminToken!) } : {}),
+    ...(flags.adminToken
+      ? {
+          authenticateAdmin: (_req: Request, { token }: { token: string | undefined }) =>
+            sameSecret(token, flags.adminToken!),
+        }
+      : {}),
   }
   const handler = createNodeHandler(layer, options)
   const server = createServer((req, res) => {
@@ -70,16 +78,24 @@ export async function serveCommand(
   } catch (error) {
     await handler.close()
     const code = (error as { code?: string }).code
-    io.stderr.write(`error: cannot listen on ${HOST}:${flags.port}${code === 'EADDRINUSE' ? ' (the port is in use; pass --port)' : ''}\n`)
+    io.stderr.write(
+      `error: cannot listen on ${HOST}:${flags.port}${code === 'EADDRINUSE' ? ' (the port is in use; pass --port)' : ''}\n`,
+    )
     return 1
   }
   const { port } = server.address() as AddressInfo
   const origin = `http://${HOST}:${port}`
   io.stdout.write(`Cortex REST API on ${origin}/cubejs-api/v1\n`)
-  io.stdout.write(`  model ${modelDir}\n  db    ${target.kind === 'sqlite' ? target.location : redactUrl(target.location)}\n`)
+  io.stdout.write(
+    `  model ${modelDir}\n  db    ${target.kind === 'sqlite' ? target.location : redactUrl(target.location)}\n`,
+  )
   if (flags.cors.length) io.stdout.write(`  cors  ${flags.cors.join(', ')}\n`)
   if (flags.watch) io.stdout.write('  watch the model folder: changes are served as soon as they validate\n')
-  io.stdout.write(flags.adminToken ? `  admin ${origin}/admin (Authorization: Bearer <admin token>)\n` : '  admin API disabled (pass --admin-token or set CORTEX_ADMIN_TOKEN)\n')
+  io.stdout.write(
+    flags.adminToken
+      ? `  admin ${origin}/admin (Authorization: Bearer <admin token>)\n`
+      : '  admin API disabled (pass --admin-token or set CORTEX_ADMIN_TOKEN)\n',
+  )
   io.stdout.write('Press Ctrl+C to stop.\n')
   if (!signal.aborted) await new Promise<void>((done) => signal.addEventListener('abort', () => done(), { once: true }))
   await new Promise<void>((done) => {

@@ -7,7 +7,11 @@ import type { ExecuteOptions } from './connector.js'
  * connection) and the returned promise rejects with QUERY_CANCELLED or QUERY_TIMEOUT, whatever error
  * the driver then reports for the stopped statement (kept as `cause`).
  */
-export async function runCancellable<T>(options: ExecuteOptions | undefined, run: () => Promise<T>, cancel: () => Promise<void>): Promise<T> {
+export async function runCancellable<T>(
+  options: ExecuteOptions | undefined,
+  run: () => Promise<T>,
+  cancel: () => Promise<void>,
+): Promise<T> {
   const signal = options?.signal
   const timeoutMs = options?.timeoutMs
   if (signal?.aborted) throw cancelledError(signal.reason)
@@ -39,17 +43,50 @@ export async function runCancellable<T>(options: ExecuteOptions | undefined, run
 }
 
 export function timeoutError(timeoutMs: number, cause?: unknown): SemanticLayerError {
-  return new SemanticLayerError('QUERY_TIMEOUT', [{ code: 'QUERY_TIMEOUT', path: [], message: `The query ran longer than ${timeoutMs} ms and was stopped on the server. Narrow the query or raise timeoutMs.` }], cause === undefined ? undefined : { cause })
+  return new SemanticLayerError(
+    'QUERY_TIMEOUT',
+    [
+      {
+        code: 'QUERY_TIMEOUT',
+        path: [],
+        message: `The query ran longer than ${timeoutMs} ms and was stopped on the server. Narrow the query or raise timeoutMs.`,
+      },
+    ],
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 export function cancelledError(reason?: unknown, cause?: unknown): SemanticLayerError {
-  return new SemanticLayerError('QUERY_CANCELLED', [{ code: 'QUERY_CANCELLED', path: [], message: 'The query was cancelled by its AbortSignal and stopped on the server.' }], { cause: cause ?? reason })
+  return new SemanticLayerError(
+    'QUERY_CANCELLED',
+    [
+      {
+        code: 'QUERY_CANCELLED',
+        path: [],
+        message: 'The query was cancelled by its AbortSignal and stopped on the server.',
+      },
+    ],
+    { cause: cause ?? reason },
+  )
 }
 
 /** Transient errors worth retrying before a statement has started (never after). */
 export function isTransientConnectError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', '57P03', '53300', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR'].includes(code)
+  return (
+    typeof code === 'string' &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'EAI_AGAIN',
+      '57P03',
+      '53300',
+      'PROTOCOL_CONNECTION_LOST',
+      'ER_CON_COUNT_ERROR',
+    ].includes(code)
+  )
 }
 
 /** Retry `connect` with exponential backoff on transient errors; the statement itself is never retried. */

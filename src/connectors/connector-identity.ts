@@ -59,7 +59,7 @@ function fromUrl(url: string): Target | undefined {
   return {
     host: param('host') ?? (u.hostname === '' ? undefined : decodeURIComponent(u.hostname)),
     port: u.port === '' ? param('port') : u.port,
-    database: path === '' ? param('dbname') ?? param('database') : path,
+    database: path === '' ? (param('dbname') ?? param('database')) : path,
     user: u.username === '' ? param('user') : decodeURIComponent(u.username),
     socketPath: param('socketPath') ?? param('socket'),
   }

@@ -38,7 +38,12 @@ export type FetchedRows =
    * them. A run that several callers wait on calls `share()` before any of them resumes, and then every
    * caller copies, so result.data is never shared and no caller can change another's rows.
    */
-  | { readonly form: 'shaped'; readonly rows: readonly ObjectRow[]; readonly claim: () => boolean; readonly share: () => void }
+  | {
+      readonly form: 'shaped'
+      readonly rows: readonly ObjectRow[]
+      readonly claim: () => boolean
+      readonly share: () => void
+    }
 
 /**
  * One data source. Connectors run SQL that Cortex rendered for their dialect and return rows keyed by
@@ -86,7 +91,12 @@ export interface Connector {
    * `cause`. Every built-in connector has it: PostgreSQL maps each row as pg-protocol reads it (ADR 9); SQLite and MySQL
    * get all rows from their driver at once and replace each by its mapped row as it is mapped.
    */
-  executeMapped?<T>(sql: string, params: readonly unknown[], map: (row: ArrayRow) => T, options?: ExecuteOptions): Promise<readonly T[]>
+  executeMapped?<T>(
+    sql: string,
+    params: readonly unknown[],
+    map: (row: ArrayRow) => T,
+    options?: ExecuteOptions,
+  ): Promise<readonly T[]>
   /** Run one statement and yield rows with bounded memory (cursor / stream / iterate). */
   stream(sql: string, params: readonly unknown[], options?: ExecuteOptions): AsyncIterable<Record<string, unknown>>
   /**
@@ -112,8 +122,16 @@ export function brandConnector<T extends Connector>(connector: T): T {
 const REQUIRED_METHODS = ['execute', 'stream', 'healthCheck', 'close'] as const
 const OPTIONAL_METHODS = ['executeArrays', 'executeMapped'] as const
 const DIALECT_METHODS = [
-  'quoteIdentifier', 'placeholder', 'booleanParam', 'instantParam', 'instantPlaceholder', 'timeComparable', 'timeGroup',
-  'like', 'nullSafeEquals', 'limitOffset',
+  'quoteIdentifier',
+  'placeholder',
+  'booleanParam',
+  'instantParam',
+  'instantPlaceholder',
+  'timeComparable',
+  'timeGroup',
+  'like',
+  'nullSafeEquals',
+  'limitOffset',
 ] as const
 const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql']
 
@@ -141,8 +159,11 @@ export function defineConnector<T extends Connector>(connector: T): T {
         if (c[m] !== undefined && typeof c[m] !== 'function') bad([m], `${m}, when given, must be a function.`)
       }
       const d = c.dialect as Record<string, unknown> | null | undefined
-      const dialectOk = typeof d === 'object' && d !== null && DIALECT_NAMES.includes(d.name)
-        && DIALECT_METHODS.every((m) => typeof d[m] === 'function')
+      const dialectOk =
+        typeof d === 'object' &&
+        d !== null &&
+        DIALECT_NAMES.includes(d.name) &&
+        DIALECT_METHODS.every((m) => typeof d[m] === 'function')
       if (!dialectOk) {
         bad(['dialect'], "A connector needs its engine's SQL dialect: a built-in connector's (sqlite(...).dialect).")
       }
@@ -169,7 +190,17 @@ export function isConnector(value: unknown): value is Connector {
  */
 export function mapFailure(engine: string, error: unknown): SemanticLayerError {
   if (isSemanticLayerError(error)) return error
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_MAP_FAILED', path: [], message: `The function passed to the ${engine} connector's executeMapped threw on a result row; the error is this error's cause.` }], { cause: error })
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [
+      {
+        code: 'ROW_MAP_FAILED',
+        path: [],
+        message: `The function passed to the ${engine} connector's executeMapped threw on a result row; the error is this error's cause.`,
+      },
+    ],
+    { cause: error },
+  )
 }
 
 /**

@@ -46,7 +46,11 @@ export interface MysqlOptions {
 }
 
 const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = {
-  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', id: 'any',
+  connection: 'any',
+  pool: 'object',
+  existingPool: 'object',
+  knex: 'any',
+  id: 'any',
 }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
@@ -96,7 +100,13 @@ const MAX_CHECKED_ZONES = 1000
 const ZONE_CHECK_TIMEOUT_MS = 10_000
 
 /** Per-statement overrides, so host pools return the same value shapes as the pool Cortex creates. */
-const VALUE_OPTIONS = { dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, timezone: 'Z' } as const
+const VALUE_OPTIONS = {
+  dateStrings: true,
+  supportBigNumbers: true,
+  bigNumberStrings: true,
+  decimalNumbers: false,
+  timezone: 'Z',
+} as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
 /** The same, with rows as arrays of column values in SELECT-list order (executeArrays). */
 const ARRAY_STATEMENT_OPTIONS = { ...STATEMENT_OPTIONS, rowsAsArray: true } as const
@@ -125,7 +135,13 @@ function createMysql(input: MysqlOptions): Connector {
   const options = readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {
-    throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.' }])
+    throw new SemanticLayerError('CONFIG_INVALID', [
+      {
+        code: 'CONFIG_INVALID',
+        path: [],
+        message: 'mysql() needs exactly one of `connection` (a URL or mysql2 pool options), `existingPool` or `knex`.',
+      },
+    ])
   }
   // The host's pool or knex: session settings with every statement or checkout (see mysql-session.ts).
   const hostOwned = options.connection === undefined
@@ -169,7 +185,13 @@ function createMysql(input: MysqlOptions): Connector {
       const connection = await src.acquire()
       try {
         if (typeof connection.execute !== 'function' || typeof connection.pause !== 'function') {
-          throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'CONFIG_INVALID', path: [], message: "The pool or knex instance must use mysql2 (knex: client 'mysql2')." }])
+          throw new SemanticLayerError('CONFIG_INVALID', [
+            {
+              code: 'CONFIG_INVALID',
+              path: [],
+              message: "The pool or knex instance must use mysql2 (knex: client 'mysql2').",
+            },
+          ])
         }
         if (!hostOwned) {
           if (!ready.has(connection)) initialize(connection)
@@ -188,7 +210,11 @@ function createMysql(input: MysqlOptions): Connector {
         pending.then(resolve, reject)
       })
     } catch (error) {
-      if (error === STOPPED) pending.then((c) => src.release(c, false), () => undefined)
+      if (error === STOPPED)
+        pending.then(
+          (c) => src.release(c, false),
+          () => undefined,
+        )
       if (error === STOPPED || isSemanticLayerError(error)) throw error
       throw closed ? closedError(error) : connectorError('CONNECT_FAILED', 'Could not connect to MySQL', error, [])
     } finally {
@@ -200,13 +226,19 @@ function createMysql(input: MysqlOptions): Connector {
     const threadId = connection.threadId
     if (!Number.isSafeInteger(threadId)) throw new Error('no thread id')
     // A fresh connection with the same settings: works even when the pool is exhausted.
-    const config = Object.create(Object.getPrototypeOf(connection.config) as object, Object.getOwnPropertyDescriptors(connection.config)) as Record<string, unknown>
+    const config = Object.create(
+      Object.getPrototypeOf(connection.config) as object,
+      Object.getOwnPropertyDescriptors(connection.config),
+    ) as Record<string, unknown>
     config.pool = undefined
     const killer = new (loaded().Connection)({ config })
     killer.on('error', () => undefined)
     let timer: NodeJS.Timeout | undefined
     try {
-      await Promise.race([run(killer, `KILL QUERY ${threadId}`), new Promise((_, reject) => (timer = setTimeout(reject, 5000, new Error('KILL QUERY timed out'))))])
+      await Promise.race([
+        run(killer, `KILL QUERY ${threadId}`),
+        new Promise((_, reject) => (timer = setTimeout(reject, 5000, new Error('KILL QUERY timed out')))),
+      ])
     } finally {
       clearTimeout(timer)
       hardClose(killer)
@@ -214,33 +246,42 @@ function createMysql(input: MysqlOptions): Connector {
   }
 
   /** Run one statement; `arrays`: rows as arrays in SELECT-list order (mysql2's rowsAsArray). */
-  const execute = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays = false): Promise<unknown[]> => {
+  const execute = async (
+    sql: string,
+    params: readonly unknown[],
+    execOptions: ExecuteOptions | undefined,
+    arrays = false,
+  ): Promise<unknown[]> => {
     const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
     if (zoneChecked) await zoneChecked
     const control = new Control(kill)
     try {
-      return await runCancellable(execOptions, async () => {
-        const connection = await acquire(control)
-        let failure: unknown
-        try {
-          if (control.stopped) throw STOPPED
-          control.start(connection)
-          return await new Promise<unknown[]>((resolve, reject) => {
-            const options = arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS
-            const statement = { sql: forServer(connection, sql, hostOwned), values: [...params], ...options }
-            connection.execute(statement, (error, rows) => {
-              if (error) reject(error)
-              else resolve(Array.isArray(rows) ? rows : [])
+      return await runCancellable(
+        execOptions,
+        async () => {
+          const connection = await acquire(control)
+          let failure: unknown
+          try {
+            if (control.stopped) throw STOPPED
+            control.start(connection)
+            return await new Promise<unknown[]>((resolve, reject) => {
+              const options = arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS
+              const statement = { sql: forServer(connection, sql, hostOwned), values: [...params], ...options }
+              connection.execute(statement, (error, rows) => {
+                if (error) reject(error)
+                else resolve(Array.isArray(rows) ? rows : [])
+              })
             })
-          })
-        } catch (error) {
-          failure = error
-          throw error
-        } finally {
-          await control.finish()
-          open().release(connection, control.forced || (failure !== undefined && isDead(connection, failure)))
-        }
-      }, () => control.cancel())
+          } catch (error) {
+            failure = error
+            throw error
+          } finally {
+            await control.finish()
+            open().release(connection, control.forced || (failure !== undefined && isDead(connection, failure)))
+          }
+        },
+        () => control.cancel(),
+      )
     } catch (error) {
       throw toConnectorError(error, params)
     }
@@ -263,7 +304,8 @@ function createMysql(input: MysqlOptions): Connector {
     const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop('timeout'), timeoutMs)
     const onAbort = (): void => stop('abort')
     signal?.addEventListener('abort', onAbort, { once: true })
-    const stoppedError = (cause?: unknown): SemanticLayerError => (why === 'timeout' ? timeoutError(timeoutMs!, cause) : cancelledError(signal?.reason, cause))
+    const stoppedError = (cause?: unknown): SemanticLayerError =>
+      why === 'timeout' ? timeoutError(timeoutMs!, cause) : cancelledError(signal?.reason, cause)
     let connection: RawConnection | undefined
     let started = false
     let done = false
@@ -332,7 +374,10 @@ function createMysql(input: MysqlOptions): Connector {
         await control.finish()
         // Stopped or abandoned mid-result: stop the statement, then drop the connection rather than drain it.
         if (abandoned && !control.killed) await kill(connection).catch(() => undefined)
-        open().release(connection, abandoned || control.forced || (failure !== undefined && isDead(connection, failure)))
+        open().release(
+          connection,
+          abandoned || control.forced || (failure !== undefined && isDead(connection, failure)),
+        )
       }
     }
   }
@@ -344,7 +389,8 @@ function createMysql(input: MysqlOptions): Connector {
     execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
     executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
     // mysql2 returns all rows at once; they are shaped in place (see mapInPlace).
-    executeMapped: async (sql, params, map, execOptions) => mapInPlace('MySQL', (await execute(sql, params, execOptions, true)) as unknown[], map),
+    executeMapped: async (sql, params, map, execOptions) =>
+      mapInPlace('MySQL', (await execute(sql, params, execOptions, true)) as unknown[], map),
     stream,
     async healthCheck() {
       const started = performance.now()
@@ -353,7 +399,11 @@ function createMysql(input: MysqlOptions): Connector {
         const pool = source?.counters()
         return { ok: true, latencyMs: performance.now() - started, ...(pool ? { pool } : {}) }
       } catch (error) {
-        return { ok: false, latencyMs: performance.now() - started, error: error instanceof Error ? error.message : 'health check failed' }
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          error: error instanceof Error ? error.message : 'health check failed',
+        }
       }
     },
     async close() {
@@ -429,9 +479,17 @@ function mysqlTarget(options: MysqlOptions): unknown {
   return options.connection
 }
 
-function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewConnection: (c: RawConnection) => void): Source {
+function createSource(
+  options: MysqlOptions,
+  driver: () => MysqlDriver,
+  onNewConnection: (c: RawConnection) => void,
+): Source {
   if (options.knex) {
-    const client = options.knex.client as unknown as { acquireConnection(): Promise<RawConnection>; releaseConnection(c: RawConnection): Promise<unknown>; pool?: { numUsed?(): number; numFree?(): number; numPendingAcquires?(): number } }
+    const client = options.knex.client as unknown as {
+      acquireConnection(): Promise<RawConnection>
+      releaseConnection(c: RawConnection): Promise<unknown>
+      pool?: { numUsed?(): number; numFree?(): number; numPendingAcquires?(): number }
+    }
     return {
       acquire: () => client.acquireConnection(),
       release(connection, dead) {
@@ -456,7 +514,12 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
     } else {
       const d = driver()
       const c = options.connection!
-      const base = typeof c === 'string' ? d.ConnectionConfig.parseUrl(c) : typeof c.uri === 'string' ? { ...c, ...d.ConnectionConfig.parseUrl(c.uri), uri: undefined } : { ...c }
+      const base =
+        typeof c === 'string'
+          ? d.ConnectionConfig.parseUrl(c)
+          : typeof c.uri === 'string'
+            ? { ...c, ...d.ConnectionConfig.parseUrl(c.uri), uri: undefined }
+            : { ...c }
       const sizing = options.pool ?? {}
       pool = d.createPool({
         ...base,
@@ -471,7 +534,10 @@ function createSource(options: MysqlOptions, driver: () => MysqlDriver, onNewCon
     return pool
   }
   return {
-    acquire: () => new Promise((resolve, reject) => core().getConnection((error, connection) => (error ? reject(error) : resolve(connection)))),
+    acquire: () =>
+      new Promise((resolve, reject) =>
+        core().getConnection((error, connection) => (error ? reject(error) : resolve(connection))),
+      ),
     release(connection, dead) {
       if (dead) hardClose(connection)
       else connection.release?.()
@@ -498,7 +564,17 @@ function run(connection: RawConnection, sql: string): Promise<void> {
   return new Promise((resolve, reject) => connection.query(sql, (error) => (error ? reject(error) : resolve())))
 }
 
-const LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN', 'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'ER_NET_READ_INTERRUPTED'])
+const LOST_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'ER_NET_READ_INTERRUPTED',
+])
 
 function isLost(error: unknown): boolean {
   const e = error as { code?: unknown; fatal?: unknown } | null
@@ -507,7 +583,12 @@ function isLost(error: unknown): boolean {
 
 /** The connection cannot serve another statement: destroy it so the pool opens a fresh one. */
 function isDead(connection: RawConnection, error: unknown): boolean {
-  const c = connection as unknown as { _fatalError?: unknown; _protocolError?: unknown; _closing?: unknown; stream?: { destroyed?: boolean } }
+  const c = connection as unknown as {
+    _fatalError?: unknown
+    _protocolError?: unknown
+    _closing?: unknown
+    stream?: { destroyed?: boolean }
+  }
   return isLost(error) || Boolean(c._fatalError || c._protocolError || c._closing || c.stream?.destroyed)
 }
 
@@ -518,25 +599,40 @@ function toConnectorError(error: unknown, params: readonly unknown[]): SemanticL
     : connectorError('MYSQL_ERROR', 'MySQL failed to run the query', error, params)
 }
 
-function connectorError(issue: 'MYSQL_ERROR' | 'CONNECTION_LOST' | 'CONNECT_FAILED', what: string, error: unknown, params: readonly unknown[]): SemanticLayerError {
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: issue, path: [], message: `${what}: ${describeMysqlError(error, params)}` }], { cause: error })
+function connectorError(
+  issue: 'MYSQL_ERROR' | 'CONNECTION_LOST' | 'CONNECT_FAILED',
+  what: string,
+  error: unknown,
+  params: readonly unknown[],
+): SemanticLayerError {
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [{ code: issue, path: [], message: `${what}: ${describeMysqlError(error, params)}` }],
+    { cause: error },
+  )
 }
 
 function zoneTablesError(): SemanticLayerError {
-  return new SemanticLayerError('UNSUPPORTED', [{
-    code: 'TIME_ZONE_TABLES_MISSING',
-    path: ['timezone'],
-    message:
-      "This MySQL/MariaDB server cannot convert times to the query's time zone: its time zone tables are " +
-      'empty or lack that zone, so CONVERT_TZ would return NULL. Load them (MariaDB: ' +
-      'mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql; MySQL: ' +
-      'mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql) and create the connector again, ' +
-      'or query in UTC or a fixed-offset zone such as Etc/GMT-5.',
-  }])
+  return new SemanticLayerError('UNSUPPORTED', [
+    {
+      code: 'TIME_ZONE_TABLES_MISSING',
+      path: ['timezone'],
+      message:
+        "This MySQL/MariaDB server cannot convert times to the query's time zone: its time zone tables are " +
+        'empty or lack that zone, so CONVERT_TZ would return NULL. Load them (MariaDB: ' +
+        'mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql; MySQL: ' +
+        'mysql_tzinfo_to_sql /usr/share/zoneinfo | mysql -u root mysql) and create the connector again, ' +
+        'or query in UTC or a fixed-offset zone such as Etc/GMT-5.',
+    },
+  ])
 }
 
 function closedError(cause?: unknown): SemanticLayerError {
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CLOSED', path: [], message: 'This MySQL connector was closed; create a new one.' }], cause === undefined ? undefined : { cause })
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [{ code: 'CLOSED', path: [], message: 'This MySQL connector was closed; create a new one.' }],
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 /**
@@ -546,7 +642,8 @@ function closedError(cause?: unknown): SemanticLayerError {
  */
 export function describeMysqlError(error: unknown, params: readonly unknown[] = []): string {
   const e = error as { code?: unknown; errno?: unknown; sqlMessage?: unknown; message?: unknown } | null
-  const raw = typeof e?.sqlMessage === 'string' ? e.sqlMessage : typeof e?.message === 'string' ? e.message : 'unknown error'
+  const raw =
+    typeof e?.sqlMessage === 'string' ? e.sqlMessage : typeof e?.message === 'string' ? e.message : 'unknown error'
   let message = raw
   for (const p of params) if (typeof p === 'string' && p.length >= 3) message = message.split(p).join('…')
   message = message.replace(/(?<![\p{L}\p{N}])(?:'(?:[^'\\]|\\.|'')*'?|"(?:[^"\\]|\\.|"")*"?)/gu, "'…'")
@@ -561,6 +658,16 @@ export function loadMysqlDriver(moduleName = 'mysql2'): MysqlDriver {
   try {
     return createRequire(import.meta.url)(moduleName) as MysqlDriver
   } catch (error) {
-    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: 'The MySQL connector needs mysql2. Install it: npm install mysql2' }], { cause: error })
+    throw new SemanticLayerError(
+      'DRIVER_MISSING',
+      [
+        {
+          code: 'DRIVER_MISSING',
+          path: [],
+          message: 'The MySQL connector needs mysql2. Install it: npm install mysql2',
+        },
+      ],
+      { cause: error },
+    )
   }
 }

@@ -98,7 +98,9 @@ export type PostgresOptions = {
 }
 
 interface PgModule {
-  Pool: new (config: Record<string, unknown>) => PgPoolLike & { on(event: string, listener: (...args: never[]) => void): unknown; end(): Promise<void> }
+  Pool: new (
+    config: Record<string, unknown>,
+  ) => PgPoolLike & { on(event: string, listener: (...args: never[]) => void): unknown; end(): Promise<void> }
   Client: new (config: unknown) => PgClientLike & { connect(): Promise<void>; end(): Promise<void> }
   types: TypeParsers
   Query: PgQueryConstructor
@@ -160,7 +162,10 @@ function createPostgres(options: PostgresOptions): Connector {
   const pg = (): PgModule => (driver ??= loadDriver<PgModule>('pg'))
   const queryTypes = (): TypeParsers => {
     const defaults = pg().types
-    return (types ??= { getTypeParser: (oid, format) => (TEXT_TYPES.has(oid) ? (value: string) => value : defaults.getTypeParser(oid, format)) })
+    return (types ??= {
+      getTypeParser: (oid, format) =>
+        TEXT_TYPES.has(oid) ? (value: string) => value : defaults.getTypeParser(oid, format),
+    })
   }
   const ownedPool = (): InstanceType<PgModule['Pool']> => {
     if (owned) return owned
@@ -218,14 +223,19 @@ function createPostgres(options: PostgresOptions): Connector {
     let config: unknown
     if (options.knex) {
       const knexClient = options.knex.client
-      config = await (knexClient.getRuntimeConnectionSettings ? knexClient.getRuntimeConnectionSettings() : knexClient.connectionSettings)
+      config = await (knexClient.getRuntimeConnectionSettings
+        ? knexClient.getRuntimeConnectionSettings()
+        : knexClient.connectionSettings)
     } else if (options.existingPool) config = options.existingPool.options
     else config = ownedConfig
     if (typeof config === 'string') return { connectionString: config, connectionTimeoutMillis: 5000 }
     const base = (config ?? {}) as Record<string, unknown>
     // pg-pool keeps the password as a non-enumerable property: copy it explicitly.
     const copy: Record<string, unknown> = { ...base, password: base.password }
-    copy.connectionTimeoutMillis = typeof base.connectionTimeoutMillis === 'number' && base.connectionTimeoutMillis > 0 ? base.connectionTimeoutMillis : 5000
+    copy.connectionTimeoutMillis =
+      typeof base.connectionTimeoutMillis === 'number' && base.connectionTimeoutMillis > 0
+        ? base.connectionTimeoutMillis
+        : 5000
     return copy
   }
 
@@ -266,7 +276,13 @@ function createPostgres(options: PostgresOptions): Connector {
    * Run one statement and return its rows: objects keyed by column alias, arrays in SELECT-list order
    * (pg's rowMode 'array'), or, given `map`, map(array) for each row as pg parses it (see mapped()).
    */
-  const run = async (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays: boolean, map?: (row: unknown[]) => unknown): Promise<unknown[]> => {
+  const run = async (
+    sql: string,
+    params: readonly unknown[],
+    execOptions: ExecuteOptions | undefined,
+    arrays: boolean,
+    map?: (row: unknown[]) => unknown,
+  ): Promise<unknown[]> => {
     if (closed) throw closedError()
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     const started = performance.now()
@@ -315,7 +331,12 @@ function createPostgres(options: PostgresOptions): Connector {
    * One statement through {@link MappedQuery}: each row goes to `map` as pg-protocol reads it, and
    * nothing else keeps it, so `map`'s input can be collected young.
    */
-  const mapped = (client: PgClientLike, sql: string, params: readonly unknown[], map: (row: unknown[]) => unknown): Promise<unknown[]> =>
+  const mapped = (
+    client: PgClientLike,
+    sql: string,
+    params: readonly unknown[],
+    map: (row: unknown[]) => unknown,
+  ): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
       const Mapped = (mappedQuery ??= withSettings(mappedQueryClass(pg().Query)))
       const query = new Mapped({ text: sql, values: [...params] }, queryTypes(), map)
@@ -329,7 +350,8 @@ function createPostgres(options: PostgresOptions): Connector {
       client.query(query)
     })
 
-  const execute: Connector['execute'] = (sql, params, execOptions) => run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
+  const execute: Connector['execute'] = (sql, params, execOptions) =>
+    run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
 
   const target = options.knex?.client?.connectionSettings ?? options.existingPool?.options ?? options.connection
   const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
@@ -338,7 +360,12 @@ function createPostgres(options: PostgresOptions): Connector {
     dialect: postgresDialect,
     execute,
     executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
-    executeMapped: <T>(sql: string, params: readonly unknown[], map: (row: readonly unknown[]) => T, execOptions?: ExecuteOptions) => run(sql, params, execOptions, true, map) as Promise<T[]>,
+    executeMapped: <T>(
+      sql: string,
+      params: readonly unknown[],
+      map: (row: readonly unknown[]) => T,
+      execOptions?: ExecuteOptions,
+    ) => run(sql, params, execOptions, true, map) as Promise<T[]>,
 
     async *stream(sql, params, execOptions) {
       if (closed) throw closedError()
@@ -359,7 +386,9 @@ function createPostgres(options: PostgresOptions): Connector {
       lease.client.on('error', onError)
       let cursor: PgCursor | undefined
       try {
-        cursor = (lease.client as unknown as { query(c: PgCursor): PgCursor }).query(new Cursor(sql, [...params], { types: queryTypes() }))
+        cursor = (lease.client as unknown as { query(c: PgCursor): PgCursor }).query(
+          new Cursor(sql, [...params], { types: queryTypes() }),
+        )
         for (;;) {
           if (stopped) throw stopError(stopped, execOptions)
           let rows: Record<string, unknown>[]
@@ -394,12 +423,18 @@ function createPostgres(options: PostgresOptions): Connector {
 
     async healthCheck() {
       const started = performance.now()
-      const pool = (counters = poolCounters()): { pool?: NonNullable<HealthReport['pool']> } => (counters ? { pool: counters } : {})
+      const pool = (counters = poolCounters()): { pool?: NonNullable<HealthReport['pool']> } =>
+        counters ? { pool: counters } : {}
       try {
         await execute('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
         return { ok: true, latencyMs: performance.now() - started, ...pool() }
       } catch (error) {
-        return { ok: false, latencyMs: performance.now() - started, error: error instanceof Error ? error.message : 'PostgreSQL health check failed', ...pool() }
+        return {
+          ok: false,
+          latencyMs: performance.now() - started,
+          error: error instanceof Error ? error.message : 'PostgreSQL health check failed',
+          ...pool(),
+        }
       }
     },
 
@@ -437,7 +472,9 @@ function mappedQueryClass(Query: PgQueryConstructor) {
     }
 
     /** After 'end': the mapped rows, or the first parser or map failure. */
-    outcome(): { rows: unknown[]; failure?: undefined } | { rows?: undefined; failure: { error: unknown; parsing: boolean } } {
+    outcome():
+      | { rows: unknown[]; failure?: undefined }
+      | { rows?: undefined; failure: { error: unknown; parsing: boolean } } {
       return this.#failure ? { failure: this.#failure } : { rows: this.#rows }
     }
 
@@ -475,7 +512,10 @@ function watchStop(options: ExecuteOptions | undefined, started: number, stop: (
   const signal = options?.signal
   const limit = options?.timeoutMs
   const onAbort = (): void => stop('abort')
-  const timer = limit === undefined ? undefined : setTimeout(() => stop('timeout'), Math.max(0, limit - (performance.now() - started)))
+  const timer =
+    limit === undefined
+      ? undefined
+      : setTimeout(() => stop('timeout'), Math.max(0, limit - (performance.now() - started)))
   if (signal?.aborted) onAbort()
   else signal?.addEventListener('abort', onAbort, { once: true })
   return () => {
@@ -489,10 +529,16 @@ function stopError(why: StopReason, options: ExecuteOptions | undefined, cause?:
 }
 
 /** Wait for a connection unless the signal aborts or the time budget runs out first; a late lease is released unused. */
-async function acquireBefore(acquiring: Promise<Lease>, options: ExecuteOptions | undefined, started: number): Promise<Lease> {
+async function acquireBefore(
+  acquiring: Promise<Lease>,
+  options: ExecuteOptions | undefined,
+  started: number,
+): Promise<Lease> {
   if (!options?.signal && options?.timeoutMs === undefined) return acquiring
   let dispose = noop
-  const stopped = new Promise<never>((_, reject) => (dispose = watchStop(options, started, (why) => reject(stopError(why, options)))))
+  const stopped = new Promise<never>(
+    (_, reject) => (dispose = watchStop(options, started, (why) => reject(stopError(why, options)))),
+  )
   try {
     return await Promise.race([acquiring, stopped])
   } catch (error) {
@@ -504,7 +550,12 @@ async function acquireBefore(acquiring: Promise<Lease>, options: ExecuteOptions 
 }
 
 const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = {
-  connection: 'any', pool: 'object', existingPool: 'object', knex: 'any', searchPath: 'any', id: 'any',
+  connection: 'any',
+  pool: 'object',
+  existingPool: 'object',
+  knex: 'any',
+  searchPath: 'any',
+  id: 'any',
 }
 
 function validateOptions(options: PostgresOptions): void {
@@ -512,31 +563,64 @@ function validateOptions(options: PostgresOptions): void {
   const issues: ErrorIssue[] = []
   const add = (code: string, path: (string | number)[], message: string): number => issues.push({ code, path, message })
   const given = (['connection', 'existingPool', 'knex'] as const).filter((k) => o[k] !== undefined)
-  if (given.length !== 1) add('POSTGRES_SOURCE', given.slice(1, 2), `Pass exactly one of connection, existingPool or knex to postgres() (got ${given.join(', ') || 'none'}).`)
-  if (o.connection !== undefined && typeof o.connection !== 'string' && (typeof o.connection !== 'object' || o.connection === null)) add('POSTGRES_CONNECTION', ['connection'], 'connection must be a postgres:// URL or a pg PoolConfig object.')
-  if (o.existingPool !== undefined && typeof o.existingPool?.connect !== 'function') add('POSTGRES_POOL', ['existingPool'], 'existingPool must be a pg.Pool (an object with connect()).')
+  if (given.length !== 1)
+    add(
+      'POSTGRES_SOURCE',
+      given.slice(1, 2),
+      `Pass exactly one of connection, existingPool or knex to postgres() (got ${given.join(', ') || 'none'}).`,
+    )
+  if (
+    o.connection !== undefined &&
+    typeof o.connection !== 'string' &&
+    (typeof o.connection !== 'object' || o.connection === null)
+  )
+    add('POSTGRES_CONNECTION', ['connection'], 'connection must be a postgres:// URL or a pg PoolConfig object.')
+  if (o.existingPool !== undefined && typeof o.existingPool?.connect !== 'function')
+    add('POSTGRES_POOL', ['existingPool'], 'existingPool must be a pg.Pool (an object with connect()).')
   const knexClient = o.knex?.client
-  if (o.knex !== undefined && (typeof knexClient?.acquireConnection !== 'function' || typeof knexClient.releaseConnection !== 'function' || (knexClient.driverName ?? 'pg') !== 'pg')) {
+  if (
+    o.knex !== undefined &&
+    (typeof knexClient?.acquireConnection !== 'function' ||
+      typeof knexClient.releaseConnection !== 'function' ||
+      (knexClient.driverName ?? 'pg') !== 'pg')
+  ) {
     add('POSTGRES_KNEX', ['knex'], "knex must be a knex instance created with client 'pg'.")
   }
   if (o.pool !== undefined) {
-    if (o.connection === undefined) add('POSTGRES_POOL_OPTIONS', ['pool'], 'pool sizes the pool Cortex creates from connection; size an existingPool or knex pool where you create it.')
+    if (o.connection === undefined)
+      add(
+        'POSTGRES_POOL_OPTIONS',
+        ['pool'],
+        'pool sizes the pool Cortex creates from connection; size an existingPool or knex pool where you create it.',
+      )
     for (const key of ['min', 'max', 'idleTimeoutMs', 'connectionTimeoutMs'] as const) {
       const v = o.pool[key]
       const least = key === 'max' ? 1 : 0
-      if (v !== undefined && (!Number.isInteger(v) || v < least)) add('POSTGRES_POOL_OPTIONS', ['pool', key], `pool.${key} must be an integer ≥ ${least}.`)
+      if (v !== undefined && (!Number.isInteger(v) || v < least))
+        add('POSTGRES_POOL_OPTIONS', ['pool', key], `pool.${key} must be an integer ≥ ${least}.`)
     }
-    if ((o.pool.min ?? 0) > (o.pool.max ?? Infinity)) add('POSTGRES_POOL_OPTIONS', ['pool', 'min'], 'pool.min must not exceed pool.max.')
+    if ((o.pool.min ?? 0) > (o.pool.max ?? Infinity))
+      add('POSTGRES_POOL_OPTIONS', ['pool', 'min'], 'pool.min must not exceed pool.max.')
   }
-  if (o.searchPath !== undefined && (!Array.isArray(o.searchPath) || o.searchPath.length === 0 || o.searchPath.some((n) => typeof n !== 'string' || n.length === 0 || n.length > 63 || n.includes('\u0000')))) {
-    add('POSTGRES_SEARCH_PATH', ['searchPath'], 'searchPath must be a non-empty list of schema names (1-63 characters each).')
+  if (
+    o.searchPath !== undefined &&
+    (!Array.isArray(o.searchPath) ||
+      o.searchPath.length === 0 ||
+      o.searchPath.some((n) => typeof n !== 'string' || n.length === 0 || n.length > 63 || n.includes('\u0000')))
+  ) {
+    add(
+      'POSTGRES_SEARCH_PATH',
+      ['searchPath'],
+      'searchPath must be a non-empty list of schema names (1-63 characters each).',
+    )
   }
   if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
 }
 
 function poolConfig(options: PostgresOptions): Record<string, unknown> {
   const connection = options.connection
-  const config: Record<string, unknown> = typeof connection === 'string' ? { connectionString: connection } : { ...connection }
+  const config: Record<string, unknown> =
+    typeof connection === 'string' ? { connectionString: connection } : { ...connection }
   config.application_name ??= 'cortex-semantic'
   const sizing = options.pool
   if (sizing?.min !== undefined) config.min = sizing.min
@@ -560,11 +644,22 @@ function isConnectionLevel(error: unknown): boolean {
 }
 
 const SQLSTATE_CLASSES: Record<string, string> = {
-  '08': 'connection exception', '0A': 'feature not supported', '21': 'cardinality violation', '22': 'data exception',
-  '23': 'integrity constraint violation', '25': 'invalid transaction state', '28': 'invalid authorization',
-  '3D': 'invalid catalog name', '3F': 'invalid schema name', '40': 'transaction rollback',
-  '42': 'syntax error or access rule violation', '53': 'insufficient resources', '54': 'program limit exceeded',
-  '55': 'object not in prerequisite state', '57': 'operator intervention', '58': 'system error',
+  '08': 'connection exception',
+  '0A': 'feature not supported',
+  '21': 'cardinality violation',
+  '22': 'data exception',
+  '23': 'integrity constraint violation',
+  '25': 'invalid transaction state',
+  '28': 'invalid authorization',
+  '3D': 'invalid catalog name',
+  '3F': 'invalid schema name',
+  '40': 'transaction rollback',
+  '42': 'syntax error or access rule violation',
+  '53': 'insufficient resources',
+  '54': 'program limit exceeded',
+  '55': 'object not in prerequisite state',
+  '57': 'operator intervention',
+  '58': 'system error',
 }
 
 /**
@@ -591,25 +686,68 @@ function describePostgresError(error: unknown): string {
 
 function queryFailed(error: unknown): SemanticLayerError {
   if (isConnectionLevel(error)) {
-    return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTION_LOST', path: [], message: `The connection to PostgreSQL was lost while the query ran (${describePostgresError(error)}). The connection was discarded and the query was not retried; run it again.` }], { cause: error })
+    return new SemanticLayerError(
+      'CONNECTOR_FAILED',
+      [
+        {
+          code: 'CONNECTION_LOST',
+          path: [],
+          message: `The connection to PostgreSQL was lost while the query ran (${describePostgresError(error)}). The connection was discarded and the query was not retried; run it again.`,
+        },
+      ],
+      { cause: error },
+    )
   }
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'POSTGRES_ERROR', path: [], message: `PostgreSQL failed to run the query: ${describePostgresError(error)}.` }], { cause: error })
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [
+      {
+        code: 'POSTGRES_ERROR',
+        path: [],
+        message: `PostgreSQL failed to run the query: ${describePostgresError(error)}.`,
+      },
+    ],
+    { cause: error },
+  )
 }
 
 function connectFailed(error: unknown): SemanticLayerError {
   const code = errorCode(error)
-  const detail = code && /^[0-9A-Z]{5}$/.test(code) ? describePostgresError(error) : `${code ?? 'no error code'}: ${(error instanceof Error ? error.message : String(error)).replace(/"[^"]*"/g, '"…"').slice(0, 200)}`
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECT_FAILED', path: [], message: `Could not connect to PostgreSQL (${detail}). Check the connection settings and that the server accepts connections.` }], { cause: error })
+  const detail =
+    code && /^[0-9A-Z]{5}$/.test(code)
+      ? describePostgresError(error)
+      : `${code ?? 'no error code'}: ${(error instanceof Error ? error.message : String(error)).replace(/"[^"]*"/g, '"…"').slice(0, 200)}`
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [
+      {
+        code: 'CONNECT_FAILED',
+        path: [],
+        message: `Could not connect to PostgreSQL (${detail}). Check the connection settings and that the server accepts connections.`,
+      },
+    ],
+    { cause: error },
+  )
 }
 
 function closedError(): SemanticLayerError {
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CLOSED', path: [], message: 'The PostgreSQL connector was closed. Create a new connector to run more queries.' }])
+  return new SemanticLayerError('CONNECTOR_FAILED', [
+    {
+      code: 'CLOSED',
+      path: [],
+      message: 'The PostgreSQL connector was closed. Create a new connector to run more queries.',
+    },
+  ])
 }
 
 /** The DRIVER_MISSING error for an optional package the PostgreSQL connector needs. */
 export function driverMissingError(packageName: 'pg' | 'pg-cursor', cause?: unknown): SemanticLayerError {
   const why = packageName === 'pg' ? 'The PostgreSQL connector needs pg' : 'Streaming from PostgreSQL needs pg-cursor'
-  return new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: `${why}. Install it: npm install ${packageName}` }], cause === undefined ? undefined : { cause })
+  return new SemanticLayerError(
+    'DRIVER_MISSING',
+    [{ code: 'DRIVER_MISSING', path: [], message: `${why}. Install it: npm install ${packageName}` }],
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 function loadDriver<T>(packageName: 'pg' | 'pg-cursor'): T {

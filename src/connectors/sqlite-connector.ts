@@ -14,7 +14,11 @@ import { givenId, sqliteIdentity } from './connector-identity.js'
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
 export interface SqliteDatabase {
   prepare(sql: string): SqliteStatement
-  function(name: string, options: { deterministic?: boolean; varargs?: boolean }, fn: (...args: unknown[]) => unknown): unknown
+  function(
+    name: string,
+    options: { deterministic?: boolean; varargs?: boolean },
+    fn: (...args: unknown[]) => unknown,
+  ): unknown
   close(): unknown
   readonly open: boolean
   /** The file it was opened on (better-sqlite3 sets it): the connector's default `id`. */
@@ -59,7 +63,8 @@ export type SqliteOptions = (
       readonly timeoutMs?: number
     }
   | { readonly database: SqliteDatabase }
-) & SqliteCommonOptions
+) &
+  SqliteCommonOptions
 
 /**
  * A connector for SQLite through better-sqlite3 (install it: `npm install better-sqlite3`). The file is
@@ -90,7 +95,9 @@ function createSqlite(given: SqliteOptions): Connector {
     if (db) return db
     db = 'database' in options ? options.database : openFile(options, loadDriver())
     // DST-correct named time zones: SQLite has none, so convert in JS (cached per zone and 15 minutes).
-    db.function(SQLITE_TZ_FUNCTION, { deterministic: true }, (value: unknown, tz: unknown) => (typeof tz === 'string' ? convertUtcToZonedText(value, tz) : null))
+    db.function(SQLITE_TZ_FUNCTION, { deterministic: true }, (value: unknown, tz: unknown) =>
+      typeof tz === 'string' ? convertUtcToZonedText(value, tz) : null,
+    )
     return db
   }
 
@@ -108,7 +115,12 @@ function createSqlite(given: SqliteOptions): Connector {
     return stmt
   }
   /** Every row of one statement, as objects or as arrays; honours an aborted signal before it starts. */
-  const all = (sql: string, params: readonly unknown[], execOptions: ExecuteOptions | undefined, arrays: boolean): unknown[] => {
+  const all = (
+    sql: string,
+    params: readonly unknown[],
+    execOptions: ExecuteOptions | undefined,
+    arrays: boolean,
+  ): unknown[] => {
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     try {
       return prepared(sql, arrays).all(...params)
@@ -118,7 +130,19 @@ function createSqlite(given: SqliteOptions): Connector {
   }
   // Opening the file (or loading the driver) fails with its own coded error, which passes through.
   const failed = (error: unknown): SemanticLayerError =>
-    isSemanticLayerError(error) ? error : new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'SQLITE_ERROR', path: [], message: `SQLite failed to run the query: ${describeSqliteError(error)}` }], { cause: error })
+    isSemanticLayerError(error)
+      ? error
+      : new SemanticLayerError(
+          'CONNECTOR_FAILED',
+          [
+            {
+              code: 'SQLITE_ERROR',
+              path: [],
+              message: `SQLite failed to run the query: ${describeSqliteError(error)}`,
+            },
+          ],
+          { cause: error },
+        )
 
   // better-sqlite3 runs statements synchronously on the calling thread: a statement cannot be
   // interrupted once started, so signals and timeouts are honoured before it starts (and between
@@ -129,7 +153,8 @@ function createSqlite(given: SqliteOptions): Connector {
     execute: async (sql, params, execOptions) => all(sql, params, execOptions, false) as Record<string, unknown>[],
     executeArrays: async (sql, params, execOptions) => all(sql, params, execOptions, true) as unknown[][],
     // better-sqlite3 builds every row (an array) in one native call; they are shaped in place (see mapInPlace).
-    executeMapped: async (sql, params, map, execOptions) => mapInPlace('SQLite', all(sql, params, execOptions, true), map),
+    executeMapped: async (sql, params, map, execOptions) =>
+      mapInPlace('SQLite', all(sql, params, execOptions, true), map),
     async *stream(sql, params, execOptions) {
       let iterator: IterableIterator<unknown>
       try {
@@ -159,7 +184,9 @@ function createSqlite(given: SqliteOptions): Connector {
         prepared('SELECT 1 AS ok').all()
         return { ok: true, latencyMs: performance.now() - started }
       } catch (error) {
-        const message = isSemanticLayerError(error) ? (error.issues[0]?.message ?? error.message) : describeSqliteError(error)
+        const message = isSemanticLayerError(error)
+          ? (error.issues[0]?.message ?? error.message)
+          : describeSqliteError(error)
         return { ok: false, latencyMs: performance.now() - started, error: message }
       }
     },
@@ -179,7 +206,10 @@ const statementBytes = (sql: string): number => 4_096 + 64 * sql.length
 function statementCache(options: SqliteOptions['statementCache']): LRUCache<string, CachedStatements> {
   const maxEntries = options?.maxEntries ?? 500
   const maxBytes = options?.maxBytes ?? 64 * 2 ** 20
-  for (const [name, v] of [['maxEntries', maxEntries], ['maxBytes', maxBytes]] as const) {
+  for (const [name, v] of [
+    ['maxEntries', maxEntries],
+    ['maxBytes', maxBytes],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 1) {
       const message = `sqlite({ statementCache: { ${name} } }) must be a positive integer.`
       const issue = { code: 'INVALID_OPTION', path: ['statementCache', name], message }
@@ -200,13 +230,16 @@ type FileOptions = Exclude<SqliteOptions, { readonly database: SqliteDatabase }>
 function checkFileOptions(options: FileOptions): void {
   const issues: { code: string; path: string[]; message: string }[] = []
   const bad = (key: string, message: string): number => issues.push({ code: 'INVALID_OPTION', path: [key], message })
-  if (typeof options.filename !== 'string') bad('filename', "sqlite() needs filename: a path to the database file, or ':memory:'.")
+  if (typeof options.filename !== 'string')
+    bad('filename', "sqlite() needs filename: a path to the database file, or ':memory:'.")
   for (const key of ['readonly', 'create'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') bad(key, `${key} must be true or false.`)
   }
-  if (options.create === true && options.readonly === true) bad('create', 'create: true cannot create a database opened readonly: true. Drop one of them.')
+  if (options.create === true && options.readonly === true)
+    bad('create', 'create: true cannot create a database opened readonly: true. Drop one of them.')
   const t = options.timeoutMs
-  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0)) bad('timeoutMs', 'timeoutMs must be a non-negative number of milliseconds.')
+  if (t !== undefined && (typeof t !== 'number' || !Number.isFinite(t) || t < 0))
+    bad('timeoutMs', 'timeoutMs must be a non-negative number of milliseconds.')
   if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
 }
 
@@ -220,18 +253,34 @@ function openFile(options: FileOptions, Database: DatabaseConstructor): SqliteDa
   const mustExist = !temporary && options.create !== true
   const where = temporary ? filename : resolve(filename)
   const notFound = (cause?: unknown): SemanticLayerError =>
-    fileError('SQLITE_FILE_NOT_FOUND', `No SQLite database at ${where}. Check the path (a relative filename is resolved against the current directory), or pass create: true to create an empty database there.`, cause)
+    fileError(
+      'SQLITE_FILE_NOT_FOUND',
+      `No SQLite database at ${where}. Check the path (a relative filename is resolved against the current directory), or pass create: true to create an empty database there.`,
+      cause,
+    )
   if (mustExist && !existsSync(where)) throw notFound()
   try {
-    return new Database(filename, { readonly: options.readonly ?? false, fileMustExist: mustExist, timeout: options.timeoutMs ?? 5000 })
+    return new Database(filename, {
+      readonly: options.readonly ?? false,
+      fileMustExist: mustExist,
+      timeout: options.timeoutMs ?? 5000,
+    })
   } catch (error) {
     if (mustExist && !existsSync(where)) throw notFound(error)
-    throw fileError('SQLITE_OPEN_FAILED', `Could not open the SQLite database ${where}: ${describeSqliteError(error)}`, error)
+    throw fileError(
+      'SQLITE_OPEN_FAILED',
+      `Could not open the SQLite database ${where}: ${describeSqliteError(error)}`,
+      error,
+    )
   }
 }
 
 function fileError(code: string, message: string, cause?: unknown): SemanticLayerError {
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code, path: ['filename'], message }], cause === undefined ? undefined : { cause })
+  return new SemanticLayerError(
+    'CONNECTOR_FAILED',
+    [{ code, path: ['filename'], message }],
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 /** The driver's own message names the problem (no such column, syntax); it never contains bound values. */
@@ -248,12 +297,27 @@ function loadDriver(): DatabaseConstructor {
     const require = createRequire(import.meta.url)
     return require('better-sqlite3') as DatabaseConstructor
   } catch (error) {
-    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message: "The SQLite connector needs better-sqlite3. Install it: npm install better-sqlite3" }], { cause: error })
+    throw new SemanticLayerError(
+      'DRIVER_MISSING',
+      [
+        {
+          code: 'DRIVER_MISSING',
+          path: [],
+          message: 'The SQLite connector needs better-sqlite3. Install it: npm install better-sqlite3',
+        },
+      ],
+      { cause: error },
+    )
   }
 }
 
 const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = {
-  filename: 'any', readonly: 'any', create: 'any', timeoutMs: 'any', database: 'object', id: 'any',
+  filename: 'any',
+  readonly: 'any',
+  create: 'any',
+  timeoutMs: 'any',
+  database: 'object',
+  id: 'any',
   statementCache: 'any',
 }
 
@@ -267,8 +331,8 @@ function sqliteOptions(given: unknown): SqliteOptions {
   })
   const database = o.database as { prepare?: unknown } | undefined
   if ((o.filename === undefined) === (database === undefined)) {
-    const message = "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3"
-      + ' Database).'
+    const message =
+      "sqlite() needs exactly one of filename (a path, or ':memory:') or database (a better-sqlite3" + ' Database).'
     throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: [], message }])
   }
   if (database !== undefined && typeof database.prepare !== 'function') {

@@ -104,7 +104,7 @@ function centralDirectory(zip: Buffer): ZipEntry[] | undefined {
 /** The 64-bit values of a ZIP64 extra field (id 1), in order, for the fields flagged as present. */
 function zip64Extra(extra: Buffer, present: readonly boolean[]): (number | undefined)[] {
   const out: (number | undefined)[] = present.map(() => undefined)
-  for (let p = 0; p + 4 <= extra.length;) {
+  for (let p = 0; p + 4 <= extra.length; ) {
     const id = extra.readUInt16LE(p)
     const length = extra.readUInt16LE(p + 2)
     if (id === 1) {

@@ -9,7 +9,12 @@ import { readJsonObject } from './read-body.js'
 import { HttpError, jsonResponse } from './responses.js'
 
 export type AdminRoute = 'reload' | 'invalidate' | 'health' | 'metrics'
-export const ADMIN_METHODS: Readonly<Record<AdminRoute, string>> = { reload: 'POST', invalidate: 'POST', health: 'GET', metrics: 'GET' }
+export const ADMIN_METHODS: Readonly<Record<AdminRoute, string>> = {
+  reload: 'POST',
+  invalidate: 'POST',
+  health: 'GET',
+  metrics: 'GET',
+}
 
 export interface AdminContext {
   readonly slot: LayerSlot
@@ -35,14 +40,21 @@ export async function handleAdmin(route: AdminRoute, request: Request, ctx: Admi
     case 'metrics': {
       const accept = request.headers.get('accept') ?? ''
       if (/text\/plain/i.test(accept) && !/application\/json/i.test(accept)) {
-        return new Response(ctx.metrics.prometheus(), { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' } })
+        return new Response(ctx.metrics.prometheus(), {
+          status: 200,
+          headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' },
+        })
       }
       return jsonResponse(200, ctx.metrics.snapshot())
     }
     case 'invalidate': {
       const invalidate = ctx.options.invalidate
       if (!invalidate) {
-        throw new HttpError(501, { error: 'Cache invalidation is not configured. Pass invalidate(body) to the handler options.' }, 'NOT_CONFIGURED')
+        throw new HttpError(
+          501,
+          { error: 'Cache invalidation is not configured. Pass invalidate(body) to the handler options.' },
+          'NOT_CONFIGURED',
+        )
       }
       const body = await readJsonObject(request, ctx.options.bodyLimitBytes)
       await invalidate(body)
@@ -51,7 +63,11 @@ export async function handleAdmin(route: AdminRoute, request: Request, ctx: Admi
     case 'reload': {
       const reload = ctx.options.reload
       if (!reload) {
-        throw new HttpError(501, { error: 'Model reload is not configured. Pass reload() (returning a new layer) to the handler options.' }, 'NOT_CONFIGURED')
+        throw new HttpError(
+          501,
+          { error: 'Model reload is not configured. Pass reload() (returning a new layer) to the handler options.' },
+          'NOT_CONFIGURED',
+        )
       }
       return ctx.serialize(async () => {
         let next: SemanticLayer
@@ -60,11 +76,20 @@ export async function handleAdmin(route: AdminRoute, request: Request, ctx: Admi
         } catch (error) {
           if (isSemanticLayerError(error) && MODEL_ERRORS.has(String(error.code))) {
             // Admins see the model's issues (paths into the model files and messages; never data).
-            throw new HttpError(422, { error: 'Reload failed; the previous model is still served.', code: error.code, issues: error.issues }, String(error.code))
+            throw new HttpError(
+              422,
+              { error: 'Reload failed; the previous model is still served.', code: error.code, issues: error.issues },
+              String(error.code),
+            )
           }
           throw error
         }
-        if (typeof next !== 'object' || next === null || typeof next.query !== 'function' || typeof next.close !== 'function') {
+        if (
+          typeof next !== 'object' ||
+          next === null ||
+          typeof next.query !== 'function' ||
+          typeof next.close !== 'function'
+        ) {
           throw new TypeError('reload() must resolve to a semantic layer (createSemanticLayer(...)).')
         }
         ctx.slot.swap(next)

@@ -23,7 +23,11 @@ export function tokenOf(request: Request): string | undefined {
  * is a 403 with Cube's bodies ("Authorization header isn't set", "Invalid token"). A SemanticLayerError
  * from the hook (e.g. the JWT helper's UNAUTHENTICATED) keeps its message, which never holds the token.
  */
-export async function authenticateUser(request: Request, options: ResolvedOptions, report: (error: unknown) => void): Promise<SecurityContext | undefined> {
+export async function authenticateUser(
+  request: Request,
+  options: ResolvedOptions,
+  report: (error: unknown) => void,
+): Promise<SecurityContext | undefined> {
   if (!options.authenticate) return undefined
   const token = tokenOf(request)
   let context: SecurityContext | undefined
@@ -39,7 +43,11 @@ export async function authenticateUser(request: Request, options: ResolvedOption
   }
   if (context === undefined || context === null) {
     if (!options.requireAuth) return undefined
-    throw new HttpError(403, { error: token === undefined ? "Authorization header isn't set" : 'Invalid token' }, 'UNAUTHENTICATED')
+    throw new HttpError(
+      403,
+      { error: token === undefined ? "Authorization header isn't set" : 'Invalid token' },
+      'UNAUTHENTICATED',
+    )
   }
   if (typeof context !== 'object' || Array.isArray(context)) {
     throw new TypeError('authenticate() must return a security context object or undefined.')
@@ -48,9 +56,17 @@ export async function authenticateUser(request: Request, options: ResolvedOption
 }
 
 /** Admin requests pass only `authenticateAdmin`; the end-user hook is never asked. */
-export async function authenticateAdmin(request: Request, options: ResolvedOptions, report: (error: unknown) => void): Promise<void> {
+export async function authenticateAdmin(
+  request: Request,
+  options: ResolvedOptions,
+  report: (error: unknown) => void,
+): Promise<void> {
   if (!options.authenticateAdmin) {
-    throw new HttpError(403, { error: 'The admin API is disabled. Pass authenticateAdmin to the handler to enable it.' }, 'ADMIN_DISABLED')
+    throw new HttpError(
+      403,
+      { error: 'The admin API is disabled. Pass authenticateAdmin to the handler to enable it.' },
+      'ADMIN_DISABLED',
+    )
   }
   let admitted = false
   try {

@@ -16,11 +16,26 @@ import { readJsonObject } from './read-body.js'
 import { HttpError, errorAnswer, jsonResponse } from './responses.js'
 
 type CubeRoute = 'load' | 'subscribe' | 'sql' | 'dry-run' | 'meta'
-type Route = { kind: 'cube'; name: CubeRoute } | { kind: 'admin'; name: AdminRoute } | { kind: 'probe'; name: 'healthz' | 'livez' | 'readyz' }
+type Route =
+  | { kind: 'cube'; name: CubeRoute }
+  | { kind: 'admin'; name: AdminRoute }
+  | { kind: 'probe'; name: 'healthz' | 'livez' | 'readyz' }
 
-const CUBE_ROUTES: Readonly<Record<string, CubeRoute>> = { load: 'load', subscribe: 'subscribe', sql: 'sql', 'dry-run': 'dry-run', meta: 'meta' }
+const CUBE_ROUTES: Readonly<Record<string, CubeRoute>> = {
+  load: 'load',
+  subscribe: 'subscribe',
+  sql: 'sql',
+  'dry-run': 'dry-run',
+  meta: 'meta',
+}
 // /v1/subscribe answers like /v1/load, as in Cube's gateway (the HTTP client polls it).
-const CUBE_HANDLERS: Readonly<Record<CubeRoute, (ctx: CubeRouteContext, params: CubeParams) => Promise<unknown>>> = { load, subscribe: load, sql, 'dry-run': dryRun, meta }
+const CUBE_HANDLERS: Readonly<Record<CubeRoute, (ctx: CubeRouteContext, params: CubeParams) => Promise<unknown>>> = {
+  load,
+  subscribe: load,
+  sql,
+  'dry-run': dryRun,
+  meta,
+}
 
 export interface HandlerCore {
   handle(request: Request): Promise<Response>
@@ -50,7 +65,8 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
 
   const routeOf = (pathname: string): Route | undefined => {
     const path = withoutTrailingSlashes(pathname)
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') return { kind: 'probe', name: path.slice(1) as 'healthz' | 'livez' | 'readyz' }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz')
+      return { kind: 'probe', name: path.slice(1) as 'healthz' | 'livez' | 'readyz' }
     const cubePrefix = `${options.basePath}/v1/`
     if (path.startsWith(cubePrefix)) {
       const name = path.slice(cubePrefix.length)
@@ -89,7 +105,11 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
       if (options.timeoutMs === undefined) return await running
       const timeout = new Promise<never>((_, reject) => {
         cancelTimer = options.setTimer(() => {
-          const error = new HttpError(504, { error: `The request timed out after ${options.timeoutMs} ms.` }, 'QUERY_TIMEOUT')
+          const error = new HttpError(
+            504,
+            { error: `The request timed out after ${options.timeoutMs} ms.` },
+            'QUERY_TIMEOUT',
+          )
           controller.abort(error)
           reject(error)
         }, options.timeoutMs!)
@@ -104,17 +124,31 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
 
   const cubeParams = async (request: Request, url: URL): Promise<CubeParams> => {
     if (request.method === 'GET' || request.method === 'HEAD') {
-      return { query: url.searchParams.get('query') ?? undefined, queryType: url.searchParams.get('queryType') ?? undefined, onlyViews: url.searchParams.get('onlyViews') === 'true' }
+      return {
+        query: url.searchParams.get('query') ?? undefined,
+        queryType: url.searchParams.get('queryType') ?? undefined,
+        onlyViews: url.searchParams.get('onlyViews') === 'true',
+      }
     }
     const type = request.headers.get('content-type') ?? ''
     if (!/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) {
-      throw new HttpError(415, { error: 'Send the request body as JSON with Content-Type: application/json.' }, 'UNSUPPORTED_MEDIA_TYPE')
+      throw new HttpError(
+        415,
+        { error: 'Send the request body as JSON with Content-Type: application/json.' },
+        'UNSUPPORTED_MEDIA_TYPE',
+      )
     }
     const body = await readJsonObject(request, options.bodyLimitBytes)
     return { query: body.query, queryType: body.queryType, onlyViews: body.onlyViews === true }
   }
 
-  const dispatch = async (route: Route, request: Request, url: URL, requestId: string, report: (e: unknown) => void): Promise<Response> => {
+  const dispatch = async (
+    route: Route,
+    request: Request,
+    url: URL,
+    requestId: string,
+    report: (e: unknown) => void,
+  ): Promise<Response> => {
     if (route.kind === 'probe') {
       if (route.name !== 'readyz') return jsonResponse(200, { health: 'HEALTH' })
       const lease = slot.acquire()
@@ -134,7 +168,10 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
       const params = await cubeParams(request, url)
       const lease = slot.acquire()
       try {
-        const body = await CUBE_HANDLERS[route.name]({ layer: lease.layer, securityContext, signal, requestId, options, metrics }, params)
+        const body = await CUBE_HANDLERS[route.name](
+          { layer: lease.layer, securityContext, signal, requestId, options, metrics },
+          params,
+        )
         return jsonResponse(200, body)
       } finally {
         lease.release()
@@ -159,7 +196,11 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
         if (request.method === 'OPTIONS') response = cors.preflight(request)
         else if (!route) throw new HttpError(404, { error: 'Not Found' }, 'NOT_FOUND')
         else if (!methodsOf(route).includes(request.method)) {
-          response = jsonResponse(405, { error: `Method ${request.method} is not allowed here.`, requestId }, { allow: methodsOf(route).join(', ') })
+          response = jsonResponse(
+            405,
+            { error: `Method ${request.method} is not allowed here.`, requestId },
+            { allow: methodsOf(route).join(', ') },
+          )
           metrics.error('METHOD_NOT_ALLOWED')
         } else response = await dispatch(route, request, url, requestId, report)
       } catch (error) {
@@ -173,7 +214,9 @@ export function createCore(layer: SemanticLayer, handlerOptions: HandlerOptions 
       metrics.request(label, response.status)
       response.headers.set('x-request-id', requestId)
       for (const [name, value] of Object.entries(cors.headers(request))) response.headers.set(name, value)
-      return request.method === 'HEAD' ? new Response(null, { status: response.status, headers: response.headers }) : response
+      return request.method === 'HEAD'
+        ? new Response(null, { status: response.status, headers: response.headers })
+        : response
     },
   }
 }

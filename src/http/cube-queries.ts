@@ -25,7 +25,8 @@ export interface ExpandedQueries {
  * more than `maxQueries` queries is refused (LIMIT_EXCEEDED) before anything else is done with them.
  */
 export function parseQueryParam(raw: unknown, maxQueries: number): Json | Json[] {
-  if (raw === undefined || raw === null || raw === '' || raw === 'undefined') throw userError('Query param is required', 'QUERY_MISSING')
+  if (raw === undefined || raw === null || raw === '' || raw === 'undefined')
+    throw userError('Query param is required', 'QUERY_MISSING')
   let value = raw
   if (typeof raw === 'string') {
     try {
@@ -42,7 +43,8 @@ export function parseQueryParam(raw: unknown, maxQueries: number): Json | Json[]
     }
     return value
   }
-  if (!isObject(value)) throw userError('query must be a JSON object such as {"measures": ["orders.count"]}.', 'QUERY_INVALID')
+  if (!isObject(value))
+    throw userError('query must be a JSON object such as {"measures": ["orders.count"]}.', 'QUERY_INVALID')
   return value
 }
 
@@ -59,32 +61,42 @@ function tooManyQueries(count: number, maxQueries: number): Error {
 export function expandQueries(raw: Json | Json[], maxQueries: number): ExpandedQueries {
   const first = Array.isArray(raw) ? raw[0] : raw
   const format = first?.responseFormat ?? 'default'
-  if (format !== 'default' && format !== 'compact' && format !== 'columnar') throw userError("responseFormat must be 'default', 'compact' or 'columnar'.", 'QUERY_INVALID')
+  if (format !== 'default' && format !== 'compact' && format !== 'columnar')
+    throw userError("responseFormat must be 'default', 'compact' or 'columnar'.", 'QUERY_INVALID')
   const strip = ({ responseFormat: _, ...q }: Json): Json => q
   return { ...expandTypes(Array.isArray(raw) ? raw.map(strip) : strip(raw), maxQueries), responseFormat: format }
 }
 
 function expandTypes(input: Json | Json[], maxQueries: number): Omit<ExpandedQueries, 'responseFormat'> {
   if (Array.isArray(input)) {
-    const granularities = new Set(input.map((q) => granularityOf(timeDimensionsOf(q)[0])).filter((g): g is string => g !== undefined))
+    const granularities = new Set(
+      input.map((q) => granularityOf(timeDimensionsOf(q)[0])).filter((g): g is string => g !== undefined),
+    )
     if (granularities.size > 1) throw userError('Data blending query granularities must match', 'QUERY_INVALID')
-    if (granularities.size === 0) throw userError('Data blending query without granularity is not supported', 'QUERY_INVALID')
+    if (granularities.size === 0)
+      throw userError('Data blending query without granularity is not supported', 'QUERY_INVALID')
     return { queryType: 'blendingQuery', queries: input }
   }
   const tds = timeDimensionsOf(input)
-  const withCompare = tds.flatMap((td, i) => (typeof td === 'object' && td !== null && 'compareDateRange' in td ? [i] : []))
+  const withCompare = tds.flatMap((td, i) =>
+    typeof td === 'object' && td !== null && 'compareDateRange' in td ? [i] : [],
+  )
   if (withCompare.length === 0) return { queryType: 'regularQuery', queries: [input] }
   if (withCompare.length > 1) throw userError('compareDateRange can only exist for one timeDimension', 'QUERY_INVALID')
   const index = withCompare[0]!
   const { compareDateRange, ...rest } = tds[index] as Json
-  if ('dateRange' in rest) throw userError('A time dimension cannot have both dateRange and compareDateRange.', 'QUERY_INVALID')
+  if ('dateRange' in rest)
+    throw userError('A time dimension cannot have both dateRange and compareDateRange.', 'QUERY_INVALID')
   if (Array.isArray(compareDateRange) && compareDateRange.length > maxQueries) {
     throw tooManyQueries(compareDateRange.length, maxQueries)
   }
   if (!Array.isArray(compareDateRange) || compareDateRange.length === 0) {
     throw userError('compareDateRange must be a non-empty array of date ranges.', 'QUERY_INVALID')
   }
-  const queries = compareDateRange.map((dateRange) => ({ ...input, timeDimensions: tds.map((td, i) => (i === index ? { ...rest, dateRange } : td)) }))
+  const queries = compareDateRange.map((dateRange) => ({
+    ...input,
+    timeDimensions: tds.map((td, i) => (i === index ? { ...rest, dateRange } : td)),
+  }))
   return { queryType: 'compareDateRangeQuery', queries, compareIndex: index }
 }
 
@@ -127,9 +139,16 @@ export function formatData(format: ResponseFormat, rows: readonly Json[]): unkno
 export function pivotQuery(queryType: QueryType, echoes: readonly Json[]): Json {
   const first = echoes[0] ?? {}
   if (queryType === 'blendingQuery') {
-    const union = (key: string): string[] => [...new Set(echoes.flatMap((q) => (Array.isArray(q[key]) ? (q[key] as string[]) : [])))]
+    const union = (key: string): string[] => [
+      ...new Set(echoes.flatMap((q) => (Array.isArray(q[key]) ? (q[key] as string[]) : []))),
+    ]
     const granularity = granularityOf(timeDimensionsOf(first)[0])
-    return { measures: union('measures'), dimensions: union('dimensions'), timeDimensions: [{ dimension: 'time', granularity }], queryType }
+    return {
+      measures: union('measures'),
+      dimensions: union('dimensions'),
+      timeDimensions: [{ dimension: 'time', granularity }],
+      queryType,
+    }
   }
   if (queryType === 'compareDateRangeQuery') {
     const dimensions = Array.isArray(first.dimensions) ? (first.dimensions as string[]) : []
@@ -143,7 +162,8 @@ export function orderObject(order: unknown): Record<string, 'asc' | 'desc'> {
   const out: Record<string, 'asc' | 'desc'> = Object.create(null) as Record<string, 'asc' | 'desc'>
   if (!Array.isArray(order)) return out
   for (const o of order) {
-    if (typeof o === 'object' && o !== null && typeof (o as Json).id === 'string') out[(o as Json).id as string] = (o as Json).desc ? 'desc' : 'asc'
+    if (typeof o === 'object' && o !== null && typeof (o as Json).id === 'string')
+      out[(o as Json).id as string] = (o as Json).desc ? 'desc' : 'asc'
   }
   return { ...out }
 }
@@ -167,7 +187,10 @@ export function normalizeForEcho(q: Json): Json {
     if (typeof td.dateRange === 'string') out.dateRange = td.dateRange
     else if (Array.isArray(td.dateRange)) {
       const [from, to] = td.dateRange as string[]
-      out.dateRange = [from && DATE_ONLY.test(from) ? `${from}T00:00:00.000` : from, to && DATE_ONLY.test(to) ? `${to}T23:59:59.999` : to]
+      out.dateRange = [
+        from && DATE_ONLY.test(from) ? `${from}T00:00:00.000` : from,
+        to && DATE_ONLY.test(to) ? `${to}T23:59:59.999` : to,
+      ]
     }
     return out
   })
@@ -200,10 +223,17 @@ function normalizeFilter(f: unknown): unknown {
  * else the layer's default: first granular time dimension asc, else first measure desc when there are
  * dimensions, else first dimension asc.
  */
-function normalizeOrder(order: unknown, measures: string[], dimensions: string[], tds: Json[]): { id: string; desc: boolean }[] {
+function normalizeOrder(
+  order: unknown,
+  measures: string[],
+  dimensions: string[],
+  tds: Json[],
+): { id: string; desc: boolean }[] {
   const granular = [
     ...dimensions.filter((d) => d.split('.').length === 3),
-    ...tds.filter((td) => td.granularity !== undefined).map((td) => `${String(td.dimension)}.${String(td.granularity)}`),
+    ...tds
+      .filter((td) => td.granularity !== undefined)
+      .map((td) => `${String(td.dimension)}.${String(td.granularity)}`),
   ]
   if (order === undefined) {
     if (granular[0]) return [{ id: granular[0], desc: false }]
@@ -220,7 +250,9 @@ function normalizeOrder(order: unknown, measures: string[], dimensions: string[]
   const used = new Set<string>()
   for (const [key, dir] of entries) {
     if (typeof key !== 'string' || dir === 'none') continue
-    const id = dimensions.includes(key) ? key : (granular.find((g) => g.startsWith(`${key}.`) && g.split('.').length === key.split('.').length + 1) ?? key)
+    const id = dimensions.includes(key)
+      ? key
+      : (granular.find((g) => g.startsWith(`${key}.`) && g.split('.').length === key.split('.').length + 1) ?? key)
     if (used.has(id)) continue
     used.add(id)
     out.push({ id, desc: dir === 'desc' })

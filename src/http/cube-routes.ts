@@ -4,7 +4,16 @@
  * apply exactly as they do in-process.
  */
 import type { QueryOptions, SemanticLayer } from '../index.js'
-import { expandQueries, formatData, normalizeForEcho, orderObject, parseQueryParam, pivotQuery, rowsFor, type ExpandedQueries } from './cube-queries.js'
+import {
+  expandQueries,
+  formatData,
+  normalizeForEcho,
+  orderObject,
+  parseQueryParam,
+  pivotQuery,
+  rowsFor,
+  type ExpandedQueries,
+} from './cube-queries.js'
 import type { HandlerMetrics } from './metrics.js'
 import type { ResolvedOptions, SecurityContext } from './options.js'
 import { limitExceeded, userError } from './responses.js'
@@ -31,7 +40,10 @@ export async function load(ctx: CubeRouteContext, params: CubeParams): Promise<J
   const expanded = expandRequest(ctx, params)
   checkRowBudget(ctx, expanded)
   if (expanded.queryType !== 'regularQuery' && params.queryType !== 'multi') {
-    throw userError(`'${expanded.queryType}' query type is not supported by the client. Please update the client.`, 'QUERY_INVALID')
+    throw userError(
+      `'${expanded.queryType}' query type is not supported by the client. Please update the client.`,
+      'QUERY_INVALID',
+    )
   }
   const queryOptions: QueryOptions = {
     signal: ctx.signal,
@@ -43,7 +55,10 @@ export async function load(ctx: CubeRouteContext, params: CubeParams): Promise<J
   return {
     queryType: expanded.queryType,
     results,
-    pivotQuery: pivotQuery(expanded.queryType, results.map((r) => r.query as Json)),
+    pivotQuery: pivotQuery(
+      expanded.queryType,
+      results.map((r) => r.query as Json),
+    ),
     slowQuery: false,
     requestId: ctx.requestId,
   }
@@ -69,16 +84,24 @@ function checkRowBudget(ctx: CubeRouteContext, expanded: ExpandedQueries): void 
   const rows = expanded.queries.reduce((sum, q) => sum + limitOf(q), 0)
   if (rows > budget) {
     const unset = expanded.queries.some((q) => typeof q.limit !== 'number')
-    throw limitExceeded(['query'], [
-      `This request may return ${rows} rows over its ${expanded.queries.length} queries; at most ${budget} are allowed`,
-      ' in one request (maxRowsPerRequest).',
-      unset ? ` A query without a limit counts as the layer's defaultLimit (${defaultLimit}).` : '',
-      ' Set a smaller limit on the queries, send fewer of them, or raise maxRowsPerRequest.',
-    ].join(''))
+    throw limitExceeded(
+      ['query'],
+      [
+        `This request may return ${rows} rows over its ${expanded.queries.length} queries; at most ${budget} are allowed`,
+        ' in one request (maxRowsPerRequest).',
+        unset ? ` A query without a limit counts as the layer's defaultLimit (${defaultLimit}).` : '',
+        ' Set a smaller limit on the queries, send fewer of them, or raise maxRowsPerRequest.',
+      ].join(''),
+    )
   }
 }
 
-async function runOne(ctx: CubeRouteContext, expanded: ExpandedQueries, query: Json, options: QueryOptions): Promise<Json> {
+async function runOne(
+  ctx: CubeRouteContext,
+  expanded: ExpandedQueries,
+  query: Json,
+  options: QueryOptions,
+): Promise<Json> {
   const refreshed = new Date().toISOString()
   const started = performance.now()
   try {
@@ -132,7 +155,9 @@ export async function sql(ctx: CubeRouteContext, params: CubeParams): Promise<Js
 /** Cube's /v1/dry-run: the queries as they would run, checked (and authorized) without touching the database. */
 export async function dryRun(ctx: CubeRouteContext, params: CubeParams): Promise<Json> {
   const expanded = expandRequest(ctx, params)
-  await Promise.all(expanded.queries.map((q) => ctx.layer.sql(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {})))
+  await Promise.all(
+    expanded.queries.map((q) => ctx.layer.sql(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {})),
+  )
   const normalizedQueries = expanded.queries.map(normalizeForEcho)
   return {
     queryType: expanded.queryType,
@@ -156,7 +181,9 @@ function dataSourceOf(layer: SemanticLayer, q: Json): string {
   const names: unknown[] = [
     ...(Array.isArray(q.measures) ? q.measures : []),
     ...(Array.isArray(q.dimensions) ? q.dimensions : []),
-    ...(Array.isArray(q.timeDimensions) ? q.timeDimensions.map((t: unknown) => (typeof t === 'object' && t !== null ? (t as Json).dimension : undefined)) : []),
+    ...(Array.isArray(q.timeDimensions)
+      ? q.timeDimensions.map((t: unknown) => (typeof t === 'object' && t !== null ? (t as Json).dimension : undefined))
+      : []),
     ...(Array.isArray(q.segments) ? q.segments : []),
   ]
   const first = names.find((n): n is string => typeof n === 'string')

@@ -9,7 +9,13 @@ export interface MetricsSnapshot {
   readonly inFlight: number
   readonly requests: readonly { readonly route: string; readonly status: number; readonly count: number }[]
   readonly errors: Readonly<Record<string, number>>
-  readonly queries: { readonly count: number; readonly sampled: number; readonly p50Ms: number | null; readonly p99Ms: number | null; readonly maxMs: number | null }
+  readonly queries: {
+    readonly count: number
+    readonly sampled: number
+    readonly p50Ms: number | null
+    readonly p99Ms: number | null
+    readonly maxMs: number | null
+  }
   readonly reloads: number
 }
 
@@ -53,7 +59,8 @@ export class HandlerMetrics {
 
   snapshot(): MetricsSnapshot {
     const sorted = [...this.sample].sort((a, b) => a - b)
-    const quantile = (q: number): number | null => (sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!) : null)
+    const quantile = (q: number): number | null =>
+      sorted.length ? round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!) : null
     return {
       startedAt: new Date(this.started).toISOString(),
       uptimeSec: Math.round((Date.now() - this.started) / 1000),
@@ -63,7 +70,13 @@ export class HandlerMetrics {
         return { route: key.slice(0, cut), status: Number(key.slice(cut + 1)), count }
       }),
       errors: Object.fromEntries(this.errors),
-      queries: { count: this.queryCount, sampled: sorted.length, p50Ms: quantile(0.5), p99Ms: quantile(0.99), maxMs: this.maxMs === null ? null : round(this.maxMs) },
+      queries: {
+        count: this.queryCount,
+        sampled: sorted.length,
+        p50Ms: quantile(0.5),
+        p99Ms: quantile(0.99),
+        maxMs: this.maxMs === null ? null : round(this.maxMs),
+      },
       reloads: this.reloadCount,
     }
   }
@@ -81,7 +94,12 @@ export class HandlerMetrics {
       ...Object.entries(s.errors).map(([code, n]) => `cortex_errors_total{code="${label(code)}"} ${n}`),
       '# HELP cortex_query_duration_ms Query durations in milliseconds (quantiles over a bounded sample).',
       '# TYPE cortex_query_duration_ms summary',
-      ...(s.queries.p50Ms === null ? [] : [`cortex_query_duration_ms{quantile="0.5"} ${s.queries.p50Ms}`, `cortex_query_duration_ms{quantile="0.99"} ${s.queries.p99Ms}`]),
+      ...(s.queries.p50Ms === null
+        ? []
+        : [
+            `cortex_query_duration_ms{quantile="0.5"} ${s.queries.p50Ms}`,
+            `cortex_query_duration_ms{quantile="0.99"} ${s.queries.p99Ms}`,
+          ]),
       `cortex_query_duration_ms_count ${s.queries.count}`,
       '# HELP cortex_http_in_flight Requests being answered now.',
       '# TYPE cortex_http_in_flight gauge',

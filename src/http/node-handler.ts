@@ -63,7 +63,9 @@ async function serve(core: HandlerCore, req: IncomingMessage, res: ServerRespons
     } as RequestInit)
   } catch {
     // Methods the Fetch API forbids (TRACE, TRACK, CONNECT) and other requests it cannot represent.
-    res.writeHead(405, { 'content-type': 'application/json; charset=utf-8', allow: 'GET, POST, OPTIONS' }).end(JSON.stringify({ error: 'Method Not Allowed' }))
+    res
+      .writeHead(405, { 'content-type': 'application/json; charset=utf-8', allow: 'GET, POST, OPTIONS' })
+      .end(JSON.stringify({ error: 'Method Not Allowed' }))
     return
   }
   const response = await core.handle(request)
@@ -112,9 +114,14 @@ function headersOf(req: IncomingMessage, reencoded: boolean): Headers {
  * beyond what was asked for is ever held), or what a body parser left in `req.body`. A body the core
  * never touches is left to Node, which discards it after the response and keeps the connection.
  */
-function bodyOf(req: IncomingMessage): { value: ReadableStream<Uint8Array> | string | Uint8Array | undefined; reencoded: boolean; started(): boolean } {
+function bodyOf(req: IncomingMessage): {
+  value: ReadableStream<Uint8Array> | string | Uint8Array | undefined
+  reencoded: boolean
+  started(): boolean
+} {
   const method = req.method ?? 'GET'
-  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return { value: undefined, reencoded: false, started: () => false }
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS')
+    return { value: undefined, reencoded: false, started: () => false }
   const parsed = (req as IncomingMessage & { body?: unknown }).body
   if (parsed !== undefined && (req.readableEnded || req.complete)) {
     const value = typeof parsed === 'string' || parsed instanceof Uint8Array ? parsed : JSON.stringify(parsed)

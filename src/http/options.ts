@@ -35,7 +35,10 @@ export interface HandlerOptions {
    * Turn a request into a security context, e.g. with the JWT helper. Return `undefined` for an
    * anonymous caller; throw to refuse (403).
    */
-  readonly authenticate?: (request: Request, info: AuthInfo) => Promise<SecurityContext | undefined> | SecurityContext | undefined
+  readonly authenticate?: (
+    request: Request,
+    info: AuthInfo,
+  ) => Promise<SecurityContext | undefined> | SecurityContext | undefined
   /** Refuse (403) callers for whom `authenticate` returns undefined. Default: true when `authenticate` is set. */
   readonly requireAuth?: boolean
   /**
@@ -99,13 +102,28 @@ export interface ResolvedOptions {
 }
 
 const HANDLER_OPTIONS: OptionSpecs<HandlerOptions> = {
-  basePath: 'any', adminBasePath: 'any', authenticate: 'any', requireAuth: 'boolean', authenticateAdmin: 'any',
-  reload: 'any', invalidate: 'any', bodyLimitBytes: 'any', timeoutMs: 'any', cors: 'object', dbType: 'any',
-  onError: 'any', clock: 'any', maxQueriesPerRequest: 'any', maxRowsPerRequest: 'any',
+  basePath: 'any',
+  adminBasePath: 'any',
+  authenticate: 'any',
+  requireAuth: 'boolean',
+  authenticateAdmin: 'any',
+  reload: 'any',
+  invalidate: 'any',
+  bodyLimitBytes: 'any',
+  timeoutMs: 'any',
+  cors: 'object',
+  dbType: 'any',
+  onError: 'any',
+  clock: 'any',
+  maxQueriesPerRequest: 'any',
+  maxRowsPerRequest: 'any',
 }
 
 const CORS_OPTIONS: OptionSpecs<CorsOptions> = {
-  origin: 'any', credentials: 'boolean', allowHeaders: 'any', maxAgeSec: 'any',
+  origin: 'any',
+  credentials: 'boolean',
+  allowHeaders: 'any',
+  maxAgeSec: 'any',
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
@@ -123,7 +141,8 @@ function resolve(given: HandlerOptions): ResolvedOptions {
   const bad = (key: string, message: string): void => void issues.push({ code: 'INVALID_OPTION', path: [key], message })
   const prefix = (key: 'basePath' | 'adminBasePath', fallback: string): string => {
     const value = options[key] ?? fallback
-    if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9/_.-]*$/.test(value))) bad(key, `${key} must be '' or a path such as '${fallback}'.`)
+    if (typeof value !== 'string' || (value !== '' && !/^\/[A-Za-z0-9/_.-]*$/.test(value)))
+      bad(key, `${key} must be '' or a path such as '${fallback}'.`)
     if (typeof value !== 'string') return fallback
     // Every trailing slash goes ('/x/' → '/x'; '/' and '//' → '', the API at the root).
     const trimmed = withoutTrailingSlashes(value)
@@ -131,16 +150,19 @@ function resolve(given: HandlerOptions): ResolvedOptions {
   }
   const basePath = prefix('basePath', '/cubejs-api')
   const adminBasePath = prefix('adminBasePath', '/admin')
-  if (basePath === adminBasePath) bad('adminBasePath', 'adminBasePath must differ from basePath, so that the admin API stays separate.')
+  if (basePath === adminBasePath)
+    bad('adminBasePath', 'adminBasePath must differ from basePath, so that the admin API stays separate.')
   const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
-  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1) bad('bodyLimitBytes', 'bodyLimitBytes must be a positive integer.')
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes < 1)
+    bad('bodyLimitBytes', 'bodyLimitBytes must be a positive integer.')
   const maxQueriesPerRequest = options.maxQueriesPerRequest ?? DEFAULT_MAX_QUERIES
   for (const key of ['maxQueriesPerRequest', 'maxRowsPerRequest'] as const) {
     const v = options[key]
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) bad(key, `${key} must be a positive integer.`)
   }
   const timeoutMs = options.timeoutMs
-  if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0)) bad('timeoutMs', 'timeoutMs must be a positive number of milliseconds.')
+  if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs <= 0))
+    bad('timeoutMs', 'timeoutMs must be a positive number of milliseconds.')
   if (options.clock !== undefined && typeof options.clock?.setTimer !== 'function') {
     bad('clock', 'clock must have setTimer(callback, ms).')
   }
@@ -150,9 +172,11 @@ function resolve(given: HandlerOptions): ResolvedOptions {
   const cors = options.cors
   if (cors !== undefined) {
     const o = cors.origin
-    const okOrigin = typeof o === 'string' || typeof o === 'function' || (Array.isArray(o) && o.every((x) => typeof x === 'string'))
+    const okOrigin =
+      typeof o === 'string' || typeof o === 'function' || (Array.isArray(o) && o.every((x) => typeof x === 'string'))
     if (!okOrigin) bad('cors', 'cors.origin must be a string, a list of strings or a function.')
-    if (o === '*' && cors.credentials) bad('cors', "cors.origin '*' cannot be combined with credentials: list the allowed origins instead.")
+    if (o === '*' && cors.credentials)
+      bad('cors', "cors.origin '*' cannot be combined with credentials: list the allowed origins instead.")
   }
   if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
   const dbType = options.dbType
@@ -169,10 +193,12 @@ function resolve(given: HandlerOptions): ResolvedOptions {
     maxQueriesPerRequest,
     maxRowsPerRequest: options.maxRowsPerRequest,
     cors,
-    setTimer: options.clock ? (callback, ms) => options.clock!.setTimer(callback, ms) : (callback, ms) => {
-      const timer = setTimeout(callback, ms)
-      return () => clearTimeout(timer)
-    },
+    setTimer: options.clock
+      ? (callback, ms) => options.clock!.setTimer(callback, ms)
+      : (callback, ms) => {
+          const timer = setTimeout(callback, ms)
+          return () => clearTimeout(timer)
+        },
     dbType: typeof dbType === 'function' ? dbType : () => dbType ?? null,
     onError: options.onError ?? (() => {}),
   }

@@ -1,7 +1,13 @@
 import { HttpError, jsonErrorHint, userError } from './responses.js'
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, { error: `The request body is larger than the limit of ${limit} bytes. Send a smaller query, or raise bodyLimitBytes.` }, 'BODY_TOO_LARGE')
+  return new HttpError(
+    413,
+    {
+      error: `The request body is larger than the limit of ${limit} bytes. Send a smaller query, or raise bodyLimitBytes.`,
+    },
+    'BODY_TOO_LARGE',
+  )
 }
 
 /**
@@ -50,10 +56,16 @@ export async function readJsonObject(request: Request, limit: number): Promise<R
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw userError(`The request body is not valid JSON${jsonErrorHint(error)}. Send a JSON object such as {"query": {"measures": ["orders.count"]}}.`, 'INVALID_JSON')
+    throw userError(
+      `The request body is not valid JSON${jsonErrorHint(error)}. Send a JSON object such as {"query": {"measures": ["orders.count"]}}.`,
+      'INVALID_JSON',
+    )
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw userError('The request body must be a JSON object such as {"query": {"measures": ["orders.count"]}}.', 'INVALID_JSON')
+    throw userError(
+      'The request body must be a JSON object such as {"query": {"measures": ["orders.count"]}}.',
+      'INVALID_JSON',
+    )
   }
   return value as Record<string, unknown>
 }

@@ -59,11 +59,34 @@ export function errorAnswer(error: unknown, requestId: string): ErrorAnswer {
   if (isSemanticLayerError(error)) {
     const code = String(error.code)
     const issues = error.issues.map((i) => ({ code: i.code, path: [...i.path], message: i.message }))
-    if (USER_CODES.has(code)) return { status: 400, body: { type: 'UserError', error: error.message, issues, requestId }, code, internal: false }
-    if (FORBIDDEN_CODES.has(code)) return { status: 403, body: { error: error.message, requestId }, code, internal: false }
-    if (code === 'QUERY_TIMEOUT') return { status: 504, body: { error: 'The query timed out. Narrow it (date range, filters, limit) or ask for a longer timeout.', requestId }, code, internal: false }
-    if (code === 'QUERY_CANCELLED') return { status: 499, body: { error: 'The request was cancelled.', requestId }, code, internal: false }
-    if (code === 'LAYER_CLOSED') return { status: 503, body: { error: 'The semantic layer is closed (the server is shutting down). Retry the request.', requestId }, code, internal: false }
+    if (USER_CODES.has(code))
+      return {
+        status: 400,
+        body: { type: 'UserError', error: error.message, issues, requestId },
+        code,
+        internal: false,
+      }
+    if (FORBIDDEN_CODES.has(code))
+      return { status: 403, body: { error: error.message, requestId }, code, internal: false }
+    if (code === 'QUERY_TIMEOUT')
+      return {
+        status: 504,
+        body: {
+          error: 'The query timed out. Narrow it (date range, filters, limit) or ask for a longer timeout.',
+          requestId,
+        },
+        code,
+        internal: false,
+      }
+    if (code === 'QUERY_CANCELLED')
+      return { status: 499, body: { error: 'The request was cancelled.', requestId }, code, internal: false }
+    if (code === 'LAYER_CLOSED')
+      return {
+        status: 503,
+        body: { error: 'The semantic layer is closed (the server is shutting down). Retry the request.', requestId },
+        code,
+        internal: false,
+      }
     return { status: 500, body: { error: 'Internal Server Error', requestId }, code, internal: true }
   }
   return { status: 500, body: { error: 'Internal Server Error', requestId }, code: 'INTERNAL', internal: true }

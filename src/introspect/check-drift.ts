@@ -176,9 +176,13 @@ class CubeCheck {
     const label = schemaName ? `${schemaName.name}.${tableName.name}` : tableName.name
     const nor = schema === undefined ? ' (nor does its schema)' : ''
     this.issues.push({
-      code: 'TABLE_MISSING', path: [...this.at, 'sql_table'], cube: this.cube.name, table: label,
-      message: `Table ${describeName(label)} of cube '${this.cube.name}' does not exist${nor}. `
-        + "Point sql_table at the table's new name or remove the cube.",
+      code: 'TABLE_MISSING',
+      path: [...this.at, 'sql_table'],
+      cube: this.cube.name,
+      table: label,
+      message:
+        `Table ${describeName(label)} of cube '${this.cube.name}' does not exist${nor}. ` +
+        "Point sql_table at the table's new name or remove the cube.",
     })
     return null
   }
@@ -205,7 +209,9 @@ class CubeCheck {
     const columns = table ? await this.source.columns(table) : undefined
     const members: Member[] = [
       ...Object.values(this.cube.dimensions).map((m) => ({ kind: 'dimension' as const, m })),
-      ...Object.values(this.cube.measures).filter((m) => !m.calculated).map((m) => ({ kind: 'measure' as const, m })),
+      ...Object.values(this.cube.measures)
+        .filter((m) => !m.calculated)
+        .map((m) => ({ kind: 'measure' as const, m })),
       ...Object.values(this.cube.segments).map((m) => ({ kind: 'segment' as const, m })),
     ]
     for (const member of members) {
@@ -248,9 +254,12 @@ class CubeCheck {
     const what = `${member.kind} '${member.m.key}'`
     if (!column) {
       this.issues.push({
-        ...base, code: 'COLUMN_MISSING', column: written.name,
-        message: `Column ${describeName(written.name)} of table ${describeName(tableLabel(table))} does not exist, `
-          + `so ${what} fails. Point its sql at the column's new name or remove it.`,
+        ...base,
+        code: 'COLUMN_MISSING',
+        column: written.name,
+        message:
+          `Column ${describeName(written.name)} of table ${describeName(tableLabel(table))} does not exist, ` +
+          `so ${what} fails. Point its sql at the column's new name or remove it.`,
       })
       return
     }
@@ -259,9 +268,14 @@ class CubeCheck {
     const type = 'type' in member.m ? member.m.type : member.kind
     const needs = fits.join(' or ')
     this.issues.push({
-      ...base, code: 'COLUMN_TYPE_MISMATCH', column: column.name, expected: needs, actual: column.type,
-      message: `Column ${describeName(column.name)} is ${column.type} (${column.kind}), which does not fit ${what} `
-        + `of type ${type}: it needs a ${needs} column. Change the member's type or cast the column in its sql.`,
+      ...base,
+      code: 'COLUMN_TYPE_MISMATCH',
+      column: column.name,
+      expected: needs,
+      actual: column.type,
+      message:
+        `Column ${describeName(column.name)} is ${column.type} (${column.kind}), which does not fit ${what} ` +
+        `of type ${type}: it needs a ${needs} column. Change the member's type or cast the column in its sql.`,
     })
   }
 

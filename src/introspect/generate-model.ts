@@ -103,8 +103,9 @@ async function readTable(source: SourceIntrospector, table: TableRef): Promise<T
 
 function selectTables(all: readonly TableRef[], wanted: readonly string[] | undefined, schema: string): TableRef[] {
   if (wanted === undefined) {
-    const message = `Schema ${describeName(schema)} has no tables or views. `
-      + "Check the schema (--schema) and the connection's database."
+    const message =
+      `Schema ${describeName(schema)} has no tables or views. ` +
+      "Check the schema (--schema) and the connection's database."
     if (all.length === 0) throw configError('NO_TABLES', ['schema'], message)
     return [...all]
   }
@@ -113,8 +114,9 @@ function selectTables(all: readonly TableRef[], wanted: readonly string[] | unde
     const issues = missing.map((name) => ({
       code: 'TABLE_NOT_FOUND',
       path: ['tables', wanted.indexOf(name)],
-      message: `Table ${describeName(name)} does not exist in schema ${describeName(schema)}${similar(name, all)}. `
-        + 'Table names are matched exactly.',
+      message:
+        `Table ${describeName(name)} does not exist in schema ${describeName(schema)}${similar(name, all)}. ` +
+        'Table names are matched exactly.',
     }))
     throw new SemanticLayerError('CONFIG_INVALID', issues)
   }
@@ -148,15 +150,23 @@ function cubeYaml(
     const at = ['columns', column.name]
     const named = describeName(column.name)
     if (column.kind === 'other') {
-      warn('COLUMN_SKIPPED', at, `Column ${named} (${column.type}) has no Cube member type and was left out. `
-        + 'Add a dimension with a cast if you need it.')
+      warn(
+        'COLUMN_SKIPPED',
+        at,
+        `Column ${named} (${column.type}) has no Cube member type and was left out. ` +
+          'Add a dimension with a cast if you need it.',
+      )
       continue
     }
     const written = q(column.name)
     const sql = written === column.name ? written : `{CUBE}.${written}`
     if (!referencesOnlyCube(sql)) {
-      warn('NAME_NOT_REPRESENTABLE', at, `Column ${named} contains braces that model SQL would read as a reference; `
-        + 'it was left out. Rename the column or add it by hand.')
+      warn(
+        'NAME_NOT_REPRESENTABLE',
+        at,
+        `Column ${named} contains braces that model SQL would read as a reference; ` +
+          'it was left out. Rename the column or add it by hand.',
+      )
       continue
     }
     const name = memberName(column.name, taken)
@@ -170,9 +180,13 @@ function cubeYaml(
   }
   if (!f.keyed) {
     const why = f.primaryKey.length === 0 ? 'has no primary key' : 'has a primary key with a column that was left out'
-    warn('NO_PRIMARY_KEY', [], `Table ${describeName(tableLabel(f.table))} ${why}: its cube has none, `
-      + 'so no join was generated to or from it. '
-      + 'Mark the identifying dimension(s) with primary_key: true and add joins by hand.')
+    warn(
+      'NO_PRIMARY_KEY',
+      [],
+      `Table ${describeName(tableLabel(f.table))} ${why}: its cube has none, ` +
+        'so no join was generated to or from it. ' +
+        'Mark the identifying dimension(s) with primary_key: true and add joins by hand.',
+    )
   }
   const joins = joinsYaml(f, all, q, warn)
   return {
@@ -198,27 +212,38 @@ function joinsYaml(f: TableFacts, all: readonly TableFacts[], q: (name: string) 
     const label = `Foreign key ${describeName(`${fk.columns.join(', ')} → ${tableLabel(fk.references)}`)}`
     const skip = (code: string, why: string): void => warn(code, at, `${label} ${why}`)
     if (!target) {
-      skip('JOIN_TARGET_NOT_GENERATED', 'points to a table that is not generated (another schema, or not in --tables); '
-        + 'no join was written.')
+      skip(
+        'JOIN_TARGET_NOT_GENERATED',
+        'points to a table that is not generated (another schema, or not in --tables); ' + 'no join was written.',
+      )
     } else if (target === f) {
-      skip('SELF_REFERENCE', `points to its own table. A self-join needs a second cube (extends: ${f.cube}); `
-        + 'none was written.')
-    }
-    else if (!f.keyed || !target.keyed) {
+      skip(
+        'SELF_REFERENCE',
+        `points to its own table. A self-join needs a second cube (extends: ${f.cube}); ` + 'none was written.',
+      )
+    } else if (!f.keyed || !target.keyed) {
       const which = f.keyed ? 'the referenced one' : 'this one'
-      skip('JOIN_WITHOUT_PRIMARY_KEY', `joins a table without a primary key (${which}), which Cortex `
-        + 'needs to count rows once across a join; no join was written.')
+      skip(
+        'JOIN_WITHOUT_PRIMARY_KEY',
+        `joins a table without a primary key (${which}), which Cortex ` +
+          'needs to count rows once across a join; no join was written.',
+      )
     } else if (targets.has(target.cube)) {
-      skip('SECOND_JOIN_TO_CUBE', `is a second key to cube '${target.cube}', and a cube joins another once. `
-        + `Model it with a second cube (extends: ${target.cube}).`)
+      skip(
+        'SECOND_JOIN_TO_CUBE',
+        `is a second key to cube '${target.cube}', and a cube joins another once. ` +
+          `Model it with a second cube (extends: ${target.cube}).`,
+      )
     } else if (fk.columns.length !== fk.referencedColumns.length || fk.columns.length === 0) {
       skip('FOREIGN_KEY_UNREADABLE', 'could not be read completely; no join was written.')
     } else {
       const equal = (c: string, i: number): string => `{CUBE}.${q(c)} = {${target.cube}}.${q(fk.referencedColumns[i]!)}`
       const sql = fk.columns.map(equal).join(' AND ')
       if (!referencesOnlyCube(sql, target.cube)) {
-        skip('NAME_NOT_REPRESENTABLE', 'has a column name with braces that model SQL would read as a reference; '
-          + 'no join was written.')
+        skip(
+          'NAME_NOT_REPRESENTABLE',
+          'has a column name with braces that model SQL would read as a reference; ' + 'no join was written.',
+        )
         continue
       }
       targets.add(target.cube)
@@ -240,8 +265,9 @@ function checkGenerated(files: readonly GeneratedFile[]): void {
     compileModel(parseModel(files.map((f) => ({ file: f.path, content: f.content }))))
   } catch (error) {
     const issues = error instanceof SemanticLayerError ? error.issues : []
-    const message = 'The generated model does not validate. This is a bug in cortex-semantic; '
-      + 'please report it with the table definitions.'
+    const message =
+      'The generated model does not validate. This is a bug in cortex-semantic; ' +
+      'please report it with the table definitions.'
     const first = { code: 'GENERATED_MODEL_INVALID', path: [], message }
     throw new SemanticLayerError('INTERNAL', [first, ...issues], { cause: error })
   }

@@ -27,7 +27,9 @@ const RESERVED = new Set(
   terminated then ties time timestamp to trailing transaction trigger true truncate undo union unique unlock
   unsigned update usage use user using vacuum value values varchar variadic varying verbose view virtual when
   where while window with within without write xor year zerofill
-  `.trim().split(/\s+/),
+  `
+    .trim()
+    .split(/\s+/),
 )
 
 const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/

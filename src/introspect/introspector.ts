@@ -72,8 +72,9 @@ export function introspectorFor(connector: Connector): SourceIntrospector {
     case 'mysql':
       return mysqlIntrospector(connector)
     default: {
-      const message = "This connector's dialect has no catalog reader. "
-        + 'Pass an introspector of your own (docs/model-lifecycle.md).'
+      const message =
+        "This connector's dialect has no catalog reader. " +
+        'Pass an introspector of your own (docs/model-lifecycle.md).'
       throw new SemanticLayerError('UNSUPPORTED', [{ code: 'NO_INTROSPECTOR', path: ['connector'], message }])
     }
   }

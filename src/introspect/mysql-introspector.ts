@@ -63,11 +63,32 @@ export function mysqlIntrospector(connector: Connector): SourceIntrospector {
 }
 
 const NUMBER_TYPES = new Set([
-  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric', 'float', 'double', 'real',
+  'tinyint',
+  'smallint',
+  'mediumint',
+  'int',
+  'integer',
+  'bigint',
+  'decimal',
+  'numeric',
+  'float',
+  'double',
+  'real',
 ])
 const STRING_TYPES = new Set([
-  'char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set', 'uuid', 'inet4', 'inet6',
-  'time', 'year',
+  'char',
+  'varchar',
+  'tinytext',
+  'text',
+  'mediumtext',
+  'longtext',
+  'enum',
+  'set',
+  'uuid',
+  'inet4',
+  'inet6',
+  'time',
+  'year',
 ])
 const TIME_TYPES = new Set(['date', 'datetime', 'timestamp'])
 

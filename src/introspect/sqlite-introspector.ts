@@ -33,8 +33,10 @@ export function sqliteIntrospector(connector: Connector): SourceIntrospector {
         return { name: column, type, kind: sqliteKind(type, column), nullable: Number(r.not_null) === 0 }
       }),
       // pk is the column's position in the primary key (0: not in it).
-      primaryKey: rows.filter((r) => Number(r.pk) > 0)
-        .sort((a, b) => Number(a.pk) - Number(b.pk)).map((r) => text(r.name)),
+      primaryKey: rows
+        .filter((r) => Number(r.pk) > 0)
+        .sort((a, b) => Number(a.pk) - Number(b.pk))
+        .map((r) => text(r.name)),
     }
   })
   const info = (table: TableRef): Promise<TableInfo> => infos.get(`${table.schema ?? 'main'}\u0000${table.name}`)

@@ -43,13 +43,22 @@ export function compileModel(input: ModelDefinition): CompiledModel {
   const defs = nullRecord<CubeDefinition>()
   for (const cube of definition.cubes) {
     if (defs[cube.name]) {
-      report('DUPLICATE_NAME', [...filePath(cube.file), 'cubes', cube.name], `Cube '${cube.name}' is defined more than once${defs[cube.name]?.file ? ` (also in ${defs[cube.name]?.file})` : ''}. Rename or remove one of them.`)
+      report(
+        'DUPLICATE_NAME',
+        [...filePath(cube.file), 'cubes', cube.name],
+        `Cube '${cube.name}' is defined more than once${defs[cube.name]?.file ? ` (also in ${defs[cube.name]?.file})` : ''}. Rename or remove one of them.`,
+      )
       continue
     }
     defs[cube.name] = cube
   }
   for (const view of definition.views) {
-    if (defs[view.name]) report('DUPLICATE_NAME', [...filePath(view.file), 'views', view.name], `View '${view.name}' has the same name as a cube. Cube and view names must be unique.`)
+    if (defs[view.name])
+      report(
+        'DUPLICATE_NAME',
+        [...filePath(view.file), 'views', view.name],
+        `View '${view.name}' has the same name as a cube. Cube and view names must be unique.`,
+      )
   }
 
   const resolved = nullRecord<CubeDefinition>()
@@ -60,7 +69,8 @@ export function compileModel(input: ModelDefinition): CompiledModel {
 
   const cubes = nullRecord<CompiledCube>()
   const compilers = new Map<string, CubeCompiler>()
-  for (const cube of Object.values(resolved)) compilers.set(cube.name, new CubeCompiler(cube, resolved, compilers, report))
+  for (const cube of Object.values(resolved))
+    compilers.set(cube.name, new CubeCompiler(cube, resolved, compilers, report))
   for (const compiler of compilers.values()) {
     const compiled = compiler.compile()
     if (compiled) cubes[compiled.name] = compiled
@@ -95,7 +105,10 @@ function validatedDefinition(input: unknown): ModelDefinition {
     const { cubes, views } = input as Record<string, unknown>
     const lists = (cubes === undefined || Array.isArray(cubes)) && (views === undefined || Array.isArray(views))
     if (!lists) throw new TypeError('not lists')
-    for (const [kind, list] of [['cubes', cubes ?? []], ['views', views ?? []]] as const) {
+    for (const [kind, list] of [
+      ['cubes', cubes ?? []],
+      ['views', views ?? []],
+    ] as const) {
       for (const item of list as unknown[]) {
         const named = typeof item === 'object' && item !== null ? (item as { file?: unknown }).file : undefined
         const file = typeof named === 'string' ? named : undefined
@@ -133,7 +146,11 @@ function resolveExtends(
   let current = defs[name]
   while (current) {
     if (seen.has(current.name)) {
-      report('EXTENDS_CYCLE', [...cubePath(defs[name]!), 'extends'], `Cube '${name}' extends itself through ${[...seen].join(' → ')}. Remove the cycle.`)
+      report(
+        'EXTENDS_CYCLE',
+        [...cubePath(defs[name]!), 'extends'],
+        `Cube '${name}' extends itself through ${[...seen].join(' → ')}. Remove the cycle.`,
+      )
       return undefined
     }
     seen.add(current.name)
@@ -142,8 +159,9 @@ function resolveExtends(
     const parent = defs[current.extends]
     if (!parent) {
       const hint = didYouMean(current.extends, Object.keys(defs))
-      const message = `Cube '${current.name}' extends '${current.extends}', which is not defined.${hint}`
-        + ' Check the name or add that cube.'
+      const message =
+        `Cube '${current.name}' extends '${current.extends}', which is not defined.${hint}` +
+        ' Check the name or add that cube.'
       report('UNKNOWN_REFERENCE', [...cubePath(current), 'extends'], message)
       return undefined
     }
@@ -201,21 +219,41 @@ class CubeCompiler {
     if (cube.sql !== undefined && cube.sql_table !== undefined) {
       report('SQL_AND_SQL_TABLE', path, `Cube '${cube.name}' has both sql and sql_table. Keep exactly one of them.`)
     } else if (cube.sql === undefined && cube.sql_table === undefined) {
-      report('MISSING_SQL', path, `Cube '${cube.name}' has neither sql_table nor sql. Add sql_table: <table> or sql: SELECT ….`)
+      report(
+        'MISSING_SQL',
+        path,
+        `Cube '${cube.name}' has neither sql_table nor sql. Add sql_table: <table> or sql: SELECT ….`,
+      )
     }
-    const accessPolicy = cube.access_policy === undefined ? undefined : compilePolicies(cube.access_policy, path, report)
+    const accessPolicy =
+      cube.access_policy === undefined ? undefined : compilePolicies(cube.access_policy, path, report)
     this.checkDuplicates(path)
 
     const from: SqlTemplate =
-      cube.sql_table !== undefined ? [cube.sql_table] : cube.sql !== undefined ? joinTemplate(['(', this.resolveCubeSql(cube.sql, [...path, 'sql']), ')']) : []
+      cube.sql_table !== undefined
+        ? [cube.sql_table]
+        : cube.sql !== undefined
+          ? joinTemplate(['(', this.resolveCubeSql(cube.sql, [...path, 'sql']), ')'])
+          : []
 
     for (const d of cube.dimensions) {
       const dpath = [...path, 'dimensions', d.name]
       for (const key of ['sub_query', 'propagate_filters_to_sub_query', 'granularities'] as const) {
-        if (d[key] !== undefined && d[key] !== false && !(Array.isArray(d[key]) && d[key].length === 0)) report('UNSUPPORTED_FEATURE', [...dpath, key], `Dimension option '${key}' is not supported by Cortex yet. Remove it (or model the logic in sql).`)
+        if (d[key] !== undefined && d[key] !== false && !(Array.isArray(d[key]) && d[key].length === 0))
+          report(
+            'UNSUPPORTED_FEATURE',
+            [...dpath, key],
+            `Dimension option '${key}' is not supported by Cortex yet. Remove it (or model the logic in sql).`,
+          )
       }
-      if (d.sql === undefined && d.case === undefined) report('MISSING_SQL', dpath, `Dimension '${cube.name}.${d.name}' needs sql (or case). Add sql: <column or expression>.`)
-      if (d.sql !== undefined && d.case !== undefined) report('SQL_AND_CASE', dpath, `Dimension '${cube.name}.${d.name}' has both sql and case. Keep one of them.`)
+      if (d.sql === undefined && d.case === undefined)
+        report(
+          'MISSING_SQL',
+          dpath,
+          `Dimension '${cube.name}.${d.name}' needs sql (or case). Add sql: <column or expression>.`,
+        )
+      if (d.sql !== undefined && d.case !== undefined)
+        report('SQL_AND_CASE', dpath, `Dimension '${cube.name}.${d.name}' has both sql and case. Keep one of them.`)
       const sql = this.inline('dimensions', d.name, dpath) ?? []
       this.dims[d.name] = {
         cube: cube.name,
@@ -230,7 +268,13 @@ class CubeCompiler {
     }
     for (const s of cube.segments) {
       const sql = this.inline('segments', s.name, [...path, 'segments', s.name]) ?? []
-      this.segments[s.name] = { cube: cube.name, name: s.name, key: `${cube.name}.${s.name}`, sql, ...this.describe(s, undefined) }
+      this.segments[s.name] = {
+        cube: cube.name,
+        name: s.name,
+        key: `${cube.name}.${s.name}`,
+        sql,
+        ...this.describe(s, undefined),
+      }
     }
     for (const m of cube.measures) this.compileMeasure(m, [...path, 'measures', m.name])
 
@@ -239,20 +283,29 @@ class CubeCompiler {
       const jpath = [...path, 'joins', j.name]
       if (!this.all[j.name]) {
         const hint = didYouMean(j.name, Object.keys(this.all))
-        const message = `Cube '${cube.name}' joins '${j.name}', which is not defined.${hint}`
-          + ' Use the name of an existing cube.'
+        const message =
+          `Cube '${cube.name}' joins '${j.name}', which is not defined.${hint}` + ' Use the name of an existing cube.'
         report('UNKNOWN_JOIN_TARGET', jpath, message)
         continue
       }
       if (j.name === cube.name) {
-        report('UNKNOWN_JOIN_TARGET', jpath, `Cube '${cube.name}' joins itself. Self-joins need a second cube (extends: ${cube.name}) with its own name.`)
+        report(
+          'UNKNOWN_JOIN_TARGET',
+          jpath,
+          `Cube '${cube.name}' joins itself. Self-joins need a second cube (extends: ${cube.name}) with its own name.`,
+        )
         continue
       }
       if (joins[j.name]) {
         report('DUPLICATE_NAME', jpath, `Cube '${cube.name}' declares two joins to '${j.name}'. Keep one.`)
         continue
       }
-      joins[j.name] = { from: cube.name, to: j.name, relationship: j.relationship, sql: this.resolve(j.sql, jpath, 'join') }
+      joins[j.name] = {
+        from: cube.name,
+        to: j.name,
+        relationship: j.relationship,
+        sql: this.resolve(j.sql, jpath, 'join'),
+      }
     }
 
     const hierarchies: CompiledHierarchy[] = []
@@ -260,12 +313,18 @@ class CubeCompiler {
       const levels: string[] = []
       h.levels.forEach((level, i) => {
         const ref = level.replace(/^\{|\}$/g, '').split('.')
-        const name = ref.length === 2 && (ref[0] === cube.name || ref[0] === 'CUBE') ? ref[1]! : ref.length === 1 ? ref[0]! : undefined
+        const name =
+          ref.length === 2 && (ref[0] === cube.name || ref[0] === 'CUBE')
+            ? ref[1]!
+            : ref.length === 1
+              ? ref[0]!
+              : undefined
         if (name && this.dims[name]) levels.push(`${cube.name}.${name}`)
         else {
           const hint = didYouMean(name ?? level, Object.keys(this.dims))
-          const message = `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'.${hint}`
-            + ' Use one of its dimension names.'
+          const message =
+            `Hierarchy level '${level}' is not a dimension of cube '${cube.name}'.${hint}` +
+            ' Use one of its dimension names.'
           report('UNKNOWN_REFERENCE', [...path, 'hierarchies', h.name, 'levels', i], message)
         }
       })
@@ -290,7 +349,17 @@ class CubeCompiler {
       hierarchies,
       joins,
       ...(cube.refresh_key === undefined ? {} : { refreshKey: cube.refresh_key }),
-      ...(accessPolicy === undefined ? {} : { accessPolicy: qualifyRowFilters(accessPolicy, cube.name, (m) => this.dims[m] !== undefined, [...path, 'access_policy'], report) }),
+      ...(accessPolicy === undefined
+        ? {}
+        : {
+            accessPolicy: qualifyRowFilters(
+              accessPolicy,
+              cube.name,
+              (m) => this.dims[m] !== undefined,
+              [...path, 'access_policy'],
+              report,
+            ),
+          }),
     }
   }
 
@@ -305,7 +374,13 @@ class CubeCompiler {
   }
 
   private describe(
-    def: { name: string; title?: string; description?: string; meta?: Readonly<Record<string, unknown>>; public?: boolean },
+    def: {
+      name: string
+      title?: string
+      description?: string
+      meta?: Readonly<Record<string, unknown>>
+      public?: boolean
+    },
     format: CompiledDimension['format'],
     publicByDefault = true,
   ): Pick<CompiledDimension, 'title' | 'shortTitle' | 'description' | 'meta' | 'format' | 'public'> {
@@ -322,10 +397,19 @@ class CubeCompiler {
 
   private checkDuplicates(path: Path): void {
     const seen = new Map<string, string>()
-    for (const [kind, list] of [['dimensions', this.cube.dimensions], ['measures', this.cube.measures], ['segments', this.cube.segments]] as const) {
+    for (const [kind, list] of [
+      ['dimensions', this.cube.dimensions],
+      ['measures', this.cube.measures],
+      ['segments', this.cube.segments],
+    ] as const) {
       for (const m of list) {
         const other = seen.get(m.name)
-        if (other) this.fail('DUPLICATE_NAME', [...path, kind, m.name], `Member name '${m.name}' is used twice in cube '${this.cube.name}' (also in ${other}). Member names must be unique across dimensions, measures and segments.`)
+        if (other)
+          this.fail(
+            'DUPLICATE_NAME',
+            [...path, kind, m.name],
+            `Member name '${m.name}' is used twice in cube '${this.cube.name}' (also in ${other}). Member names must be unique across dimensions, measures and segments.`,
+          )
         else seen.set(m.name, kind)
       }
     }
@@ -333,23 +417,47 @@ class CubeCompiler {
 
   private compileMeasure(m: CubeDefinition['measures'][number], path: Path): void {
     const { cube } = this
-    if (m.rolling_window !== undefined) this.fail('UNSUPPORTED_FEATURE', [...path, 'rolling_window'], `Rolling windows are not supported by Cortex yet. Remove rolling_window from '${cube.name}.${m.name}'.`)
-    if (m.multi_stage === true) this.fail('UNSUPPORTED_FEATURE', [...path, 'multi_stage'], `Multi-stage measures are not supported by Cortex yet. Remove multi_stage from '${cube.name}.${m.name}'.`)
+    if (m.rolling_window !== undefined)
+      this.fail(
+        'UNSUPPORTED_FEATURE',
+        [...path, 'rolling_window'],
+        `Rolling windows are not supported by Cortex yet. Remove rolling_window from '${cube.name}.${m.name}'.`,
+      )
+    if (m.multi_stage === true)
+      this.fail(
+        'UNSUPPORTED_FEATURE',
+        [...path, 'multi_stage'],
+        `Multi-stage measures are not supported by Cortex yet. Remove multi_stage from '${cube.name}.${m.name}'.`,
+      )
     if (m.sql === undefined && m.type !== 'count') {
-      this.fail('MISSING_SQL', path, `Measure '${cube.name}.${m.name}' of type ${m.type} needs sql. Add sql: <column or expression>.`)
+      this.fail(
+        'MISSING_SQL',
+        path,
+        `Measure '${cube.name}.${m.name}' of type ${m.type} needs sql. Add sql: <column or expression>.`,
+      )
     }
     const measureRefs: string[] = []
     let sql: SqlTemplate | undefined
     if (m.sql !== undefined) {
       const source = isBareColumn(m.sql) ? `{CUBE}.${m.sql.trim()}` : m.sql
-      sql = this.resolve(source, [...path, 'sql'], RAW_EXPRESSION_TYPES.has(m.type) ? 'calculated' : 'aggregate', measureRefs)
+      sql = this.resolve(
+        source,
+        [...path, 'sql'],
+        RAW_EXPRESSION_TYPES.has(m.type) ? 'calculated' : 'aggregate',
+        measureRefs,
+      )
     }
     const filters = m.filters.map((f, i) => this.resolve(f.sql, [...path, 'filters', i, 'sql'], 'filter'))
     const drillMembers: string[] = []
     m.drill_members.forEach((ref, i) => {
       const key = this.resolveMemberKey(ref)
       if (key) drillMembers.push(key)
-      else this.fail('UNKNOWN_REFERENCE', [...path, 'drill_members', i], `Drill member '${ref}' does not name a dimension or measure. Use 'cube.member' or a member of '${cube.name}'.`)
+      else
+        this.fail(
+          'UNKNOWN_REFERENCE',
+          [...path, 'drill_members', i],
+          `Drill member '${ref}' does not name a dimension or measure. Use 'cube.member' or a member of '${cube.name}'.`,
+        )
     })
     this.measures[m.name] = {
       cube: cube.name,
@@ -370,16 +478,27 @@ class CubeCompiler {
   }
 
   private isMemberName(name: string): boolean {
-    return this.cube.dimensions.some((d) => d.name === name) || this.cube.measures.some((m) => m.name === name) || this.cube.segments.some((s) => s.name === name)
+    return (
+      this.cube.dimensions.some((d) => d.name === name) ||
+      this.cube.measures.some((m) => m.name === name) ||
+      this.cube.segments.some((s) => s.name === name)
+    )
   }
 
   private resolveMemberKey(ref: string): string | undefined {
     const segs = ref.replace(/^\{|\}$/g, '').split('.')
-    const [c, n] = segs.length === 1 ? [this.cube.name, segs[0]!] : segs.length === 2 ? [segs[0] === 'CUBE' ? this.cube.name : segs[0]!, segs[1]!] : []
+    const [c, n] =
+      segs.length === 1
+        ? [this.cube.name, segs[0]!]
+        : segs.length === 2
+          ? [segs[0] === 'CUBE' ? this.cube.name : segs[0]!, segs[1]!]
+          : []
     if (!c || !n) return undefined
     const target = this.all[c]
     if (!target) return undefined
-    return target.dimensions.some((d) => d.name === n) || target.measures.some((m) => m.name === n) ? `${c}.${n}` : undefined
+    return target.dimensions.some((d) => d.name === n) || target.measures.some((m) => m.name === n)
+      ? `${c}.${n}`
+      : undefined
   }
 
   /** Dimension or segment SQL, fully inlined (references to other dimensions expanded), memoized. */
@@ -388,7 +507,11 @@ class CubeCompiler {
     if (this.inlineCache.has(key)) {
       const cached = this.inlineCache.get(key)
       if (cached === null) {
-        this.fail('REFERENCE_CYCLE', [...path, 'sql'], `'${this.cube.name}.${name}' references itself through other members. Break the cycle.`)
+        this.fail(
+          'REFERENCE_CYCLE',
+          [...path, 'sql'],
+          `'${this.cube.name}.${name}' references itself through other members. Break the cycle.`,
+        )
         return undefined
       }
       return cached
@@ -401,11 +524,20 @@ class CubeCompiler {
         const parts: (SqlPart | SqlTemplate)[] = ['CASE']
         d.case.when.forEach((w, i) => {
           parts.push(' WHEN (', this.resolve(w.sql, [...path, 'case', 'when', i, 'sql'], 'dimension'), ') THEN ')
-          parts.push(typeof w.label === 'string' ? sqlStringLiteral(w.label) : joinTemplate(['(', this.resolve(w.label.sql, [...path, 'case', 'when', i, 'label'], 'dimension'), ')']))
+          parts.push(
+            typeof w.label === 'string'
+              ? sqlStringLiteral(w.label)
+              : joinTemplate(['(', this.resolve(w.label.sql, [...path, 'case', 'when', i, 'label'], 'dimension'), ')']),
+          )
         })
         const otherwise = d.case.else?.label
         if (otherwise !== undefined) {
-          parts.push(' ELSE ', typeof otherwise === 'string' ? sqlStringLiteral(otherwise) : joinTemplate(['(', this.resolve(otherwise.sql, [...path, 'case', 'else', 'label'], 'dimension'), ')']))
+          parts.push(
+            ' ELSE ',
+            typeof otherwise === 'string'
+              ? sqlStringLiteral(otherwise)
+              : joinTemplate(['(', this.resolve(otherwise.sql, [...path, 'case', 'else', 'label'], 'dimension'), ')']),
+          )
         }
         parts.push(' END')
         out = joinTemplate(parts)
@@ -429,7 +561,12 @@ class CubeCompiler {
    * Resolve the references in one piece of model SQL. `context` says what may be referenced:
    * measures only inside aggregate/calculated measures; nothing member-like inside the cube's own sql.
    */
-  private resolve(sql: string, path: Path, context: 'dimension' | 'filter' | 'join' | 'aggregate' | 'calculated' | 'cube', measureRefs?: string[]): SqlTemplate {
+  private resolve(
+    sql: string,
+    path: Path,
+    context: 'dimension' | 'filter' | 'join' | 'aggregate' | 'calculated' | 'cube',
+    measureRefs?: string[],
+  ): SqlTemplate {
     const parts: (SqlPart | SqlTemplate)[] = []
     for (const token of tokenizeSql(sql)) {
       if (typeof token === 'string') {
@@ -440,7 +577,11 @@ class CubeCompiler {
       const text = `{${segs.join('.')}}`
       const head = segs[0]!
       if (CONTEXT_VARIABLES.has(head)) {
-        this.fail('UNSUPPORTED_FEATURE', path, `${head} is not supported in model SQL by Cortex yet (${text}). Use security hooks on the layer instead.`)
+        this.fail(
+          'UNSUPPORTED_FEATURE',
+          path,
+          `${head} is not supported in model SQL by Cortex yet (${text}). Use security hooks on the layer instead.`,
+        )
         continue
       }
       let cubeName: string | undefined
@@ -467,7 +608,11 @@ class CubeCompiler {
         continue
       }
       if (context === 'cube') {
-        this.fail('UNKNOWN_REFERENCE', path, `The cube's own sql cannot reference members (${text}). Reference tables and columns directly.`)
+        this.fail(
+          'UNKNOWN_REFERENCE',
+          path,
+          `The cube's own sql cannot reference members (${text}). Reference tables and columns directly.`,
+        )
         continue
       }
       const target = this.all[cubeName]!
@@ -480,25 +625,37 @@ class CubeCompiler {
             : undefined
       if (!kind) {
         const hint = didYouMean(member, this.memberNames(target))
-        const message = `Reference ${text}: cube '${cubeName}' has no member '${member}'.${hint}`
-          + ' Check the spelling or define it.'
+        const message =
+          `Reference ${text}: cube '${cubeName}' has no member '${member}'.${hint}` +
+          ' Check the spelling or define it.'
         this.fail('UNKNOWN_REFERENCE', path, message)
         continue
       }
       if (kind === 'measures') {
         if (context !== 'aggregate' && context !== 'calculated') {
-          this.fail('MEASURE_REFERENCE', path, `Reference ${text} is a measure; only measures may reference measures. Reference a dimension or column here.`)
+          this.fail(
+            'MEASURE_REFERENCE',
+            path,
+            `Reference ${text} is a measure; only measures may reference measures. Reference a dimension or column here.`,
+          )
           continue
         }
         if (context === 'aggregate') {
-          this.fail('MEASURE_REFERENCE', path, `Reference ${text} is a measure inside an aggregating measure. Use type: number to combine measures.`)
+          this.fail(
+            'MEASURE_REFERENCE',
+            path,
+            `Reference ${text} is a measure inside an aggregating measure. Use type: number to combine measures.`,
+          )
           continue
         }
         measureRefs?.push(`${cubeName}.${member}`)
         parts.push({ kind: 'measure', cube: cubeName, name: member })
         continue
       }
-      const inlined = cubeName === this.cube.name ? this.inline(kind, member, this.memberPath(kind, member)) : this.foreignInline(cubeName, kind, member)
+      const inlined =
+        cubeName === this.cube.name
+          ? this.inline(kind, member, this.memberPath(kind, member))
+          : this.foreignInline(cubeName, kind, member)
       if (inlined === undefined) continue
       parts.push('(', inlined, ')')
     }
@@ -549,7 +706,7 @@ function checkPrimaryKeys(
     while (queue.length) {
       const c = queue.pop()!
       if (fanning.has(c)) return true
-      for (const n of neighbours.get(c) ?? []) if (!seen.has(n)) (seen.add(n), queue.push(n))
+      for (const n of neighbours.get(c) ?? []) if (!seen.has(n)) seen.add(n), queue.push(n)
     }
     return false
   }
@@ -557,7 +714,11 @@ function checkPrimaryKeys(
     if (cube.primaryKey.length > 0) continue
     const needsDedup = Object.values(cube.measures).some((m) => !m.calculated && !DUPLICATE_SAFE.has(m.type))
     if (needsDedup && componentFans(cube.name)) {
-      report('MISSING_PRIMARY_KEY', cubePath(defs[cube.name]!), `Cube '${cube.name}' has measures and joins that can multiply its rows, so Cortex needs its primary key to count each row once. Mark the identifying dimension(s) with primary_key: true.`)
+      report(
+        'MISSING_PRIMARY_KEY',
+        cubePath(defs[cube.name]!),
+        `Cube '${cube.name}' has measures and joins that can multiply its rows, so Cortex needs its primary key to count each row once. Mark the identifying dimension(s) with primary_key: true.`,
+      )
     }
   }
 }
@@ -574,7 +735,11 @@ function dedupe(issues: ErrorIssue[]): ErrorIssue[] {
 }
 
 /** Calculated measures may reference measures of any cube: find cycles across the whole model. */
-function checkCalculatedCycles(cubes: Record<string, CompiledCube>, defs: Record<string, CubeDefinition>, report: (code: string, path: Path, message: string) => void): void {
+function checkCalculatedCycles(
+  cubes: Record<string, CompiledCube>,
+  defs: Record<string, CubeDefinition>,
+  report: (code: string, path: Path, message: string) => void,
+): void {
   const state = new Map<string, 1 | 2>()
   const visit = (key: string, trail: readonly string[]): void => {
     if (state.get(key) === 2) return
@@ -583,7 +748,11 @@ function checkCalculatedCycles(cubes: Record<string, CompiledCube>, defs: Record
     if (!m) return
     if (state.get(key) === 1) {
       const def = defs[c]
-      report('REFERENCE_CYCLE', [...(def ? cubePath(def) : ['cubes', c]), 'measures', n, 'sql'], `Measures reference each other in a cycle: ${[...trail.slice(trail.indexOf(key)), key].join(' → ')}. Break the cycle.`)
+      report(
+        'REFERENCE_CYCLE',
+        [...(def ? cubePath(def) : ['cubes', c]), 'measures', n, 'sql'],
+        `Measures reference each other in a cycle: ${[...trail.slice(trail.indexOf(key)), key].join(' → ')}. Break the cycle.`,
+      )
       return
     }
     state.set(key, 1)
@@ -592,4 +761,3 @@ function checkCalculatedCycles(cubes: Record<string, CompiledCube>, defs: Record
   }
   for (const cube of Object.values(cubes)) for (const m of Object.values(cube.measures)) visit(m.key, [])
 }
-

@@ -31,7 +31,16 @@ export function compileViews(
     if (view.access_policy === undefined) out[view.name] = compiled
     else {
       const policies = compilePolicies(view.access_policy, path, report)
-      out[view.name] = { ...compiled, accessPolicy: qualifyRowFilters(policies, view.name, (m) => compiled.dimensions[m] !== undefined, [...path, 'access_policy'], report) }
+      out[view.name] = {
+        ...compiled,
+        accessPolicy: qualifyRowFilters(
+          policies,
+          view.name,
+          (m) => compiled.dimensions[m] !== undefined,
+          [...path, 'access_policy'],
+          report,
+        ),
+      }
     }
   }
   return out
@@ -54,18 +63,25 @@ function notACube(entry: string, name: string, ctx: ViewContext): [code: string,
   }
   if (ctx.views.some((v) => v.name === name)) {
     const fix = "Include that view's cubes instead."
-    return ['UNKNOWN_REFERENCE', `join_path '${entry}' names '${name}', which is a view; a join_path follows cubes.`
-      + ` ${fix}`]
+    return [
+      'UNKNOWN_REFERENCE',
+      `join_path '${entry}' names '${name}', which is a view; a join_path follows cubes.` + ` ${fix}`,
+    ]
   }
   const hint = didYouMean(name, Object.keys(ctx.cubes))
-  const message = `join_path '${entry}' names '${name}', which is not a cube in this model.${hint}`
-    + ' Check the name or define the cube.'
+  const message =
+    `join_path '${entry}' names '${name}', which is not a cube in this model.${hint}` +
+    ' Check the name or define the cube.'
   return ['UNKNOWN_REFERENCE', message]
 }
 
 function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report: Report): CompiledView | undefined {
   const { cubes } = ctx
-  const members = { dimension: nullRecord<CompiledViewMember>(), measure: nullRecord<CompiledViewMember>(), segment: nullRecord<CompiledViewMember>() }
+  const members = {
+    dimension: nullRecord<CompiledViewMember>(),
+    measure: nullRecord<CompiledViewMember>(),
+    segment: nullRecord<CompiledViewMember>(),
+  }
   const taken = new Set<string>()
   let root: string | undefined
   let ok = true
@@ -73,14 +89,23 @@ function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report:
     ok = false
     report(code, p, message)
   }
-  if (view.cubes.length === 0) bad('MISSING_KEY', [...path, 'cubes'], `View '${view.name}' lists no cubes. Add cubes: [{ join_path: <cube>, includes: '*' }].`)
+  if (view.cubes.length === 0)
+    bad(
+      'MISSING_KEY',
+      [...path, 'cubes'],
+      `View '${view.name}' lists no cubes. Add cubes: [{ join_path: <cube>, includes: '*' }].`,
+    )
 
   view.cubes.forEach((entry, i) => {
     const epath = [...path, 'cubes', i]
     const segs = entry.join_path.split('.')
     root ??= segs[0]
     if (segs[0] !== root) {
-      bad('INVALID_JOIN_PATH', [...epath, 'join_path'], `join_path '${entry.join_path}' must start at the view's root cube '${root}', like its first entry.`)
+      bad(
+        'INVALID_JOIN_PATH',
+        [...epath, 'join_path'],
+        `join_path '${entry.join_path}' must start at the view's root cube '${root}', like its first entry.`,
+      )
       return
     }
     for (let k = 0; k < segs.length; k++) {
@@ -91,34 +116,63 @@ function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report:
         return
       }
       if (k > 0 && !cubes[segs[k - 1]!]!.joins[name]) {
-        bad('INVALID_JOIN_PATH', [...epath, 'join_path'], `join_path '${entry.join_path}': cube '${segs[k - 1]}' declares no join to '${name}'. Add the join or fix the path.`)
+        bad(
+          'INVALID_JOIN_PATH',
+          [...epath, 'join_path'],
+          `join_path '${entry.join_path}': cube '${segs[k - 1]}' declares no join to '${name}'. Add the join or fix the path.`,
+        )
         return
       }
     }
     const target = cubes[segs[segs.length - 1]!]!
     const prefix = entry.prefix === true ? `${entry.alias ?? target.name}_` : ''
     const excluded = new Set(entry.excludes)
-    const picks: { name: string; alias?: string; title?: string; description?: string; format?: CompiledViewMember['format']; meta?: CompiledViewMember['meta'] }[] =
+    const picks: {
+      name: string
+      alias?: string
+      title?: string
+      description?: string
+      format?: CompiledViewMember['format']
+      meta?: CompiledViewMember['meta']
+    }[] =
       entry.includes === '*'
-        ? [...Object.keys(target.dimensions), ...Object.keys(target.measures), ...Object.keys(target.segments)].map((name) => ({ name }))
+        ? [...Object.keys(target.dimensions), ...Object.keys(target.measures), ...Object.keys(target.segments)].map(
+            (name) => ({ name }),
+          )
         : entry.includes.map((x) => (typeof x === 'string' ? { name: x } : x))
     picks.forEach((pick, j) => {
       if (excluded.has(pick.name)) return
-      const kind = target.dimensions[pick.name] ? 'dimension' : target.measures[pick.name] ? 'measure' : target.segments[pick.name] ? 'segment' : undefined
+      const kind = target.dimensions[pick.name]
+        ? 'dimension'
+        : target.measures[pick.name]
+          ? 'measure'
+          : target.segments[pick.name]
+            ? 'segment'
+            : undefined
       if (!kind) {
         const names = [target.dimensions, target.measures, target.segments].flatMap((list) => Object.keys(list))
-        const message = `Cube '${target.name}' has no member '${pick.name}' to include in view '${view.name}'.`
-          + didYouMean(pick.name, names)
+        const message =
+          `Cube '${target.name}' has no member '${pick.name}' to include in view '${view.name}'.` +
+          didYouMean(pick.name, names)
         bad('UNKNOWN_REFERENCE', [...epath, 'includes', j], message)
         return
       }
       const name = pick.alias ?? `${prefix}${pick.name}`
       if (taken.has(name)) {
-        bad('DUPLICATE_NAME', [...epath, 'includes', j], `View '${view.name}' would have two members named '${name}'. Use prefix: true or an alias.`)
+        bad(
+          'DUPLICATE_NAME',
+          [...epath, 'includes', j],
+          `View '${view.name}' would have two members named '${name}'. Use prefix: true or an alias.`,
+        )
         return
       }
       taken.add(name)
-      const source = kind === 'dimension' ? target.dimensions[pick.name]! : kind === 'measure' ? target.measures[pick.name]! : target.segments[pick.name]!
+      const source =
+        kind === 'dimension'
+          ? target.dimensions[pick.name]!
+          : kind === 'measure'
+            ? target.measures[pick.name]!
+            : target.segments[pick.name]!
       members[kind][name] = {
         kind,
         name,
@@ -126,10 +180,18 @@ function compileView(view: ViewDefinition, path: Path, ctx: ViewContext, report:
         cube: target.name,
         member: pick.name,
         path: segs,
-        title: pick.title ?? (pick.alias ? titleize(pick.alias) : prefix ? `${titleize(entry.alias ?? target.name)} ${source.shortTitle}` : source.shortTitle),
-        ...(pick.description ?? source.description) !== undefined ? { description: (pick.description ?? source.description)! } : {},
-        ...(pick.format ?? source.format) !== undefined ? { format: (pick.format ?? source.format)! } : {},
-        ...(pick.meta ?? source.meta) !== undefined ? { meta: (pick.meta ?? source.meta)! } : {},
+        title:
+          pick.title ??
+          (pick.alias
+            ? titleize(pick.alias)
+            : prefix
+              ? `${titleize(entry.alias ?? target.name)} ${source.shortTitle}`
+              : source.shortTitle),
+        ...((pick.description ?? source.description) !== undefined
+          ? { description: (pick.description ?? source.description)! }
+          : {}),
+        ...((pick.format ?? source.format) !== undefined ? { format: (pick.format ?? source.format)! } : {}),
+        ...((pick.meta ?? source.meta) !== undefined ? { meta: (pick.meta ?? source.meta)! } : {}),
       }
     })
   })

@@ -133,7 +133,11 @@ class ChangeList {
   private readonly list: ModelChange[] = []
 
   /** Record `where` under `code`; `compatible` downgrades (a private member), `values` shows before → after. */
-  add(where: Where, code: ModelChangeCode, options: { compatible?: boolean; before?: string; after?: string } = {}): void {
+  add(
+    where: Where,
+    code: ModelChangeCode,
+    options: { compatible?: boolean; before?: string; after?: string } = {},
+  ): void {
     const [ruled, message] = RULES[code]
     const severity: ChangeSeverity = options.compatible ? 'compatible' : ruled
     const text = options.compatible && ruled !== 'compatible' ? `${message} ${PRIVATE_NOTE}` : message
@@ -160,8 +164,12 @@ function diffOwners<T extends Owner>(
   out: ChangeList,
 ): void {
   const cube = object === 'cube'
-  const at = (action: Where['action'], name: string): Where =>
-    ({ action, object, name, path: [cube ? 'cubes' : 'views', name] })
+  const at = (action: Where['action'], name: string): Where => ({
+    action,
+    object,
+    name,
+    path: [cube ? 'cubes' : 'views', name],
+  })
   for (const [name, a] of Object.entries(before)) {
     const b = Object.hasOwn(after, name) ? after[name] : undefined
     if (b) compare(a, b)
@@ -208,7 +216,11 @@ function diffView(a: CompiledView, b: CompiledView, sa: Side, sb: Side, out: Cha
 }
 
 type Kind = 'dimension' | 'measure' | 'segment'
-const KINDS = [['dimension', 'dimensions'], ['measure', 'measures'], ['segment', 'segments']] as const
+const KINDS = [
+  ['dimension', 'dimensions'],
+  ['measure', 'measures'],
+  ['segment', 'segments'],
+] as const
 
 /** A member as callers see it: kind, type, whether they may query it, its SQL (fingerprinted), its metadata. */
 interface MemberFacts {
@@ -243,7 +255,11 @@ function cubeMembers(cube: CompiledCube, side: Side): Map<string, MemberFacts> {
         sql: measure ? stable([measure.sql, measureRefs(measure, side.model)]) : stable(m.sql),
         filters: measure ? stable(measure.filters) : '',
         meta: {
-          title: m.shortTitle, description: m.description, format: m.format, meta: m.meta, drill: measure?.drillMembers,
+          title: m.shortTitle,
+          description: m.description,
+          format: m.format,
+          meta: m.meta,
+          drill: measure?.drillMembers,
         },
       })
     }
@@ -266,7 +282,9 @@ function measureRefs(m: CompiledMeasure, model: CompiledModel): unknown[] {
 function viewMembers(view: CompiledView, side: Side): Map<string, MemberFacts> {
   const out = new Map<string, MemberFacts>()
   const all: CompiledViewMember[] = [
-    ...Object.values(view.dimensions), ...Object.values(view.measures), ...Object.values(view.segments),
+    ...Object.values(view.dimensions),
+    ...Object.values(view.measures),
+    ...Object.values(view.segments),
   ]
   for (const vm of all) {
     const target = side.model.cubes[vm.cube]
@@ -288,8 +306,12 @@ function diffMembers(a: Owner, b: Owner, sa: Side, sb: Side, out: ChangeList): v
   const before = a.kind === 'cube' ? cubeMembers(a, sa) : viewMembers(a, sa)
   const after = b.kind === 'cube' ? cubeMembers(b as CompiledCube, sb) : viewMembers(b as CompiledView, sb)
   const group = a.kind === 'cube' ? 'cubes' : 'views'
-  const at = (action: Where['action'], m: MemberFacts, name: string): Where =>
-    ({ action, object: m.kind, name: `${a.name}.${name}`, path: [group, a.name, `${m.kind}s`, name] })
+  const at = (action: Where['action'], m: MemberFacts, name: string): Where => ({
+    action,
+    object: m.kind,
+    name: `${a.name}.${name}`,
+    path: [group, a.name, `${m.kind}s`, name],
+  })
   for (const [name, x] of before) {
     const y = after.get(name)
     if (!y) {
@@ -327,8 +349,12 @@ function diffMembers(a: Owner, b: Owner, sa: Side, sb: Side, out: ChangeList): v
 }
 
 function diffJoins(a: CompiledCube, b: CompiledCube, out: ChangeList): void {
-  const at = (action: Where['action'], to: string): Where =>
-    ({ action, object: 'join', name: `${a.name}.${to}`, path: ['cubes', a.name, 'joins', to] })
+  const at = (action: Where['action'], to: string): Where => ({
+    action,
+    object: 'join',
+    name: `${a.name}.${to}`,
+    path: ['cubes', a.name, 'joins', to],
+  })
   for (const [to, x] of Object.entries(a.joins)) {
     const y = Object.hasOwn(b.joins, to) ? b.joins[to] : undefined
     if (!y) {
@@ -346,8 +372,12 @@ function diffJoins(a: CompiledCube, b: CompiledCube, out: ChangeList): void {
 function diffHierarchies(a: CompiledCube, b: CompiledCube, out: ChangeList): void {
   const before = new Map(a.hierarchies.map((h) => [h.name, h]))
   const after = new Map(b.hierarchies.map((h) => [h.name, h]))
-  const at = (action: Where['action'], name: string): Where =>
-    ({ action, object: 'hierarchy', name: `${a.name}.${name}`, path: ['cubes', a.name, 'hierarchies', name] })
+  const at = (action: Where['action'], name: string): Where => ({
+    action,
+    object: 'hierarchy',
+    name: `${a.name}.${name}`,
+    path: ['cubes', a.name, 'hierarchies', name],
+  })
   for (const [name, h] of before) {
     const other = after.get(name)
     if (!other) out.add(at('removed', name), 'HIERARCHY_REMOVED')
@@ -403,6 +433,8 @@ function stable(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value)
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`
   const record = value as Record<string, unknown>
-  const keys = Object.keys(record).sort().filter((k) => record[k] !== undefined)
+  const keys = Object.keys(record)
+    .sort()
+    .filter((k) => record[k] !== undefined)
   return `{${keys.map((k) => `${JSON.stringify(k)}:${stable(record[k])}`).join(',')}}`
 }

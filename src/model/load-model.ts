@@ -35,7 +35,8 @@ export interface ModelSourceEntry {
 
 const MODEL_EXTENSIONS = new Set(['.yml', '.yaml', '.json'])
 const SCRIPT_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'])
-const HOW_TO_FIX_SOURCE = 'Pass a folder of .yml/.yaml/.json model files, one such file, YAML/JSON text or a { cubes, views } object.'
+const HOW_TO_FIX_SOURCE =
+  'Pass a folder of .yml/.yaml/.json model files, one such file, YAML/JSON text or a { cubes, views } object.'
 
 /**
  * Load and validate a model. Every problem found in every file is reported at once.
@@ -56,7 +57,11 @@ export async function loadModel(source: ModelSource): Promise<ModelDefinition> {
     else entries.push(...(await loader.readPath(item)))
   }
   if (loader.issues.length) {
-    throw new SemanticLayerError('MODEL_LOAD_FAILED', loader.issues, loader.cause === undefined ? undefined : { cause: loader.cause })
+    throw new SemanticLayerError(
+      'MODEL_LOAD_FAILED',
+      loader.issues,
+      loader.cause === undefined ? undefined : { cause: loader.cause },
+    )
   }
   return parseModel(entries)
 }
@@ -74,7 +79,8 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
   const cubes: CubeDefinition[] = []
   const views: ViewDefinition[] = []
   for (const { file, content } of sourceEntries(sources, issues)) {
-    const parsed = typeof content === 'string' ? parseText(content, file, issues) : { ok: true as const, value: content }
+    const parsed =
+      typeof content === 'string' ? parseText(content, file, issues) : { ok: true as const, value: content }
     if (!parsed.ok) continue
     const result = validateModelContent(parsed.value, file)
     issues.push(...result.issues)
@@ -86,8 +92,9 @@ export function parseModel(sources: readonly ModelSourceEntry[]): ModelDefinitio
 }
 
 /** What parseModel takes, for messages about an argument that is something else. */
-const SOURCES_SHAPE = 'parseModel takes a list of { file?, content } entries, content being YAML/JSON text or a'
-  + ' { cubes, views } object'
+const SOURCES_SHAPE =
+  'parseModel takes a list of { file?, content } entries, content being YAML/JSON text or a' +
+  ' { cubes, views } object'
 
 /** The entries of parseModel's argument, checked: a list of `{ file?, content }` with a string file name. */
 function sourceEntries(sources: unknown, issues: ErrorIssue[]): ModelSourceEntry[] {
@@ -131,7 +138,11 @@ function parseText(text: string, file: string | undefined, issues: ErrorIssue[])
   const at = file === undefined ? [] : [file]
   const name = file === undefined ? 'The model text' : `Model file ${describeName(file)}`
   if (text.includes('{%') || text.includes('{{')) {
-    issues.push({ code: 'UNSUPPORTED_FEATURE', path: at, message: `${name} contains Jinja templates ({% ... %} or {{ ... }}). Jinja templates are not supported; render them first (for example with Cube's CLI or a Jinja renderer) and load the rendered YAML.` })
+    issues.push({
+      code: 'UNSUPPORTED_FEATURE',
+      path: at,
+      message: `${name} contains Jinja templates ({% ... %} or {{ ... }}). Jinja templates are not supported; render them first (for example with Cube's CLI or a Jinja renderer) and load the rendered YAML.`,
+    })
     return { ok: false }
   }
   const json = file === undefined ? text.trimStart().startsWith('{') : extname(file).toLowerCase() === '.json'
@@ -140,7 +151,12 @@ function parseText(text: string, file: string | undefined, issues: ErrorIssue[])
 
 /** yaml's own messages for these codes are structural (they never quote the source), so they are shown as is. */
 const YAML_SAFE_MESSAGES = new Set([
-  'BAD_INDENT', 'TAB_AS_INDENT', 'DUPLICATE_KEY', 'MISSING_CHAR', 'MULTIPLE_DOCS', 'BLOCK_AS_IMPLICIT_KEY',
+  'BAD_INDENT',
+  'TAB_AS_INDENT',
+  'DUPLICATE_KEY',
+  'MISSING_CHAR',
+  'MULTIPLE_DOCS',
+  'BLOCK_AS_IMPLICIT_KEY',
   'BLOCK_IN_FLOW',
 ])
 const YAML_PROBLEMS: Record<string, string> = {
@@ -152,8 +168,9 @@ const YAML_PROBLEMS: Record<string, string> = {
   TAG_RESOLVE_FAILED: 'an unknown tag (!tag)',
   BAD_SCALAR_START: 'a plain value starting with a reserved character (quote it)',
 }
-const INDENTATION = 'Check the indentation of this line against the lines above it: the keys of one mapping start'
-  + ' in the same column, and so do the "- " items of one list.'
+const INDENTATION =
+  'Check the indentation of this line against the lines above it: the keys of one mapping start' +
+  ' in the same column, and so do the "- " items of one list.'
 /** How to fix each kind of YAML error; most come from one wrongly indented line. */
 const YAML_FIXES: Record<string, string> = {
   BAD_INDENT: INDENTATION,
@@ -202,8 +219,11 @@ function parseYaml(text: string, at: string[], name: string, issues: ErrorIssue[
     const problem = ownMessage ? first.message.slice(0, 200) : known
     const fix = Object.hasOwn(YAML_FIXES, first.code) ? YAML_FIXES[first.code] : 'Fix the YAML syntax there.'
     const more = doc.errors.length - 1
-    const rest = more === 0 ? '' : ` (yaml reports ${more} more error${more === 1 ? '' : 's'} after this one,`
-      + ' which usually go away with it.)'
+    const rest =
+      more === 0
+        ? ''
+        : ` (yaml reports ${more} more error${more === 1 ? '' : 's'} after this one,` +
+          ' which usually go away with it.)'
     const where = `${name} is not valid YAML at line ${line}, column ${col}`
     issues.push({ code: 'YAML_SYNTAX', path: at, message: `${where}: ${problem.replace(/\.$/, '')}. ${fix}${rest}` })
     return { ok: false }
@@ -211,7 +231,11 @@ function parseYaml(text: string, at: string[], name: string, issues: ErrorIssue[
   try {
     return { ok: true, value: (doc.toJS({ maxAliasCount: 1000 }) as unknown) ?? {} } // an empty file is an empty model
   } catch {
-    issues.push({ code: 'YAML_SYNTAX', path: at, message: `${name} uses too many or invalid YAML aliases (*name). Expand them or use fewer anchors.` })
+    issues.push({
+      code: 'YAML_SYNTAX',
+      path: at,
+      message: `${name} uses too many or invalid YAML aliases (*name). Expand them or use fewer anchors.`,
+    })
     return { ok: false }
   }
 }
@@ -223,7 +247,11 @@ function parseJson(text: string, at: string[], name: string, issues: ErrorIssue[
     const offset = jsonErrorOffset(text)
     const before = text.slice(0, offset).split('\n')
     const where = `line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1}`
-    issues.push({ code: 'JSON_SYNTAX', path: at, message: `${name} is not valid JSON: syntax error at ${where}. Fix the JSON syntax there (check commas, quotes and brackets).` })
+    issues.push({
+      code: 'JSON_SYNTAX',
+      path: at,
+      message: `${name} is not valid JSON: syntax error at ${where}. Fix the JSON syntax there (check commas, quotes and brackets).`,
+    })
     return { ok: false }
   }
 }
@@ -265,9 +293,19 @@ class Loader {
       isFolder = (await stat(path)).isDirectory()
     } catch (error) {
       if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') {
-        this.fail('FILE_NOT_FOUND', path, `Model path ${describeName(path)} does not exist. ${HOW_TO_FIX_SOURCE} YAML text must contain a newline or start with "cubes:" or "views:".`, error)
+        this.fail(
+          'FILE_NOT_FOUND',
+          path,
+          `Model path ${describeName(path)} does not exist. ${HOW_TO_FIX_SOURCE} YAML text must contain a newline or start with "cubes:" or "views:".`,
+          error,
+        )
       } else {
-        this.fail('FILE_READ_FAILED', path, `Model path ${describeName(path)} could not be read (${errorCode(error) ?? 'unknown error'}). Check that it exists and is readable.`, error)
+        this.fail(
+          'FILE_READ_FAILED',
+          path,
+          `Model path ${describeName(path)} could not be read (${errorCode(error) ?? 'unknown error'}). Check that it exists and is readable.`,
+          error,
+        )
       }
       return []
     }
@@ -275,7 +313,11 @@ class Loader {
     const file = basename(path)
     const ext = extname(file).toLowerCase()
     if (!MODEL_EXTENSIONS.has(ext)) {
-      this.fail('UNSUPPORTED_FILE', file, `Model file ${describeName(file)} is not a .yml, .yaml or .json file. ${SCRIPT_EXTENSIONS.has(ext) ? 'Cube JavaScript models are not supported: convert the model to YAML.' : HOW_TO_FIX_SOURCE}`)
+      this.fail(
+        'UNSUPPORTED_FILE',
+        file,
+        `Model file ${describeName(file)} is not a .yml, .yaml or .json file. ${SCRIPT_EXTENSIONS.has(ext) ? 'Cube JavaScript models are not supported: convert the model to YAML.' : HOW_TO_FIX_SOURCE}`,
+      )
       return []
     }
     const content = this.textOf(await readText(path), file)
@@ -284,8 +326,12 @@ class Loader {
 
   private async readFolder(root: string): Promise<ModelSourceEntry[]> {
     const before = this.issues.length
-    const files = (await this.list(root, '')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .filter((file) => MODEL_EXTENSIONS.has(extname(file).toLowerCase()) || SCRIPT_EXTENSIONS.has(extname(file).toLowerCase()))
+    const files = (await this.list(root, ''))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .filter(
+        (file) =>
+          MODEL_EXTENSIONS.has(extname(file).toLowerCase()) || SCRIPT_EXTENSIONS.has(extname(file).toLowerCase()),
+      )
     const reads = await mapBounded(files, READ_CONCURRENCY, (file) => readText(join(root, file)))
     const entries: ModelSourceEntry[] = []
     let scripts = 0
@@ -296,11 +342,19 @@ class Loader {
       if (MODEL_EXTENSIONS.has(extname(file).toLowerCase())) entries.push({ file, content })
       else if (/\b(cube|view)\s*\(/.test(content) && !file.endsWith('.d.ts')) {
         scripts++
-        this.fail('UNSUPPORTED_FILE', file, `Model file ${describeName(file)} is a Cube JavaScript model (cube(...) or view(...)), which Cortex does not support. Convert it to YAML (cubes:/views: lists) in a .yml file.`)
+        this.fail(
+          'UNSUPPORTED_FILE',
+          file,
+          `Model file ${describeName(file)} is a Cube JavaScript model (cube(...) or view(...)), which Cortex does not support. Convert it to YAML (cubes:/views: lists) in a .yml file.`,
+        )
       }
     }
     if (entries.length === 0 && scripts === 0 && this.issues.length === before) {
-      this.fail('NO_MODEL_FILES', root, `Model folder ${describeName(root)} contains no .yml, .yaml or .json files. Add Cube model files or pass the right folder.`)
+      this.fail(
+        'NO_MODEL_FILES',
+        root,
+        `Model folder ${describeName(root)} contains no .yml, .yaml or .json files. Add Cube model files or pass the right folder.`,
+      )
     }
     return entries
   }
@@ -311,7 +365,12 @@ class Loader {
     try {
       dirents = await readdir(join(root, rel), { withFileTypes: true })
     } catch (error) {
-      this.fail('FILE_READ_FAILED', rel || root, `Model folder ${describeName(rel || root)} could not be read (${errorCode(error) ?? 'unknown error'}). Check its permissions.`, error)
+      this.fail(
+        'FILE_READ_FAILED',
+        rel || root,
+        `Model folder ${describeName(rel || root)} could not be read (${errorCode(error) ?? 'unknown error'}). Check its permissions.`,
+        error,
+      )
       return []
     }
     const out: string[] = []
@@ -330,7 +389,12 @@ class Loader {
 
   private textOf(read: ReadResult, file: string): string | undefined {
     if ('text' in read) return read.text
-    this.fail('FILE_READ_FAILED', file, `Model file ${describeName(file)} could not be read (${errorCode(read.error) ?? 'unknown error'}). Check that it exists and is readable.`, read.error)
+    this.fail(
+      'FILE_READ_FAILED',
+      file,
+      `Model file ${describeName(file)} could not be read (${errorCode(read.error) ?? 'unknown error'}). Check that it exists and is readable.`,
+      read.error,
+    )
     return undefined
   }
 }

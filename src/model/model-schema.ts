@@ -39,7 +39,12 @@ function strict<S extends z.core.$ZodLooseShape>(shape: S) {
 }
 
 /** A string from a fixed set, with aliases mapped and known-but-unsupported values reported as such. */
-function choice<T extends string>(what: string, valid: readonly T[], aliases: Record<string, T>, unsupported: Record<string, string>) {
+function choice<T extends string>(
+  what: string,
+  valid: readonly T[],
+  aliases: Record<string, T>,
+  unsupported: Record<string, string>,
+) {
   const list = `Use one of: ${valid.join(', ')}.`
   return z.unknown().transform((value, ctx): T => {
     if (typeof value === 'string') {
@@ -55,9 +60,17 @@ function choice<T extends string>(what: string, valid: readonly T[], aliases: Re
 
 /** A key Cube documents that changes results and Cortex does not implement; `false` is harmless. */
 function unsupported(feature: string) {
-  return z.unknown().superRefine((value, ctx) => {
-    if (value !== undefined && value !== false) addIssue(ctx, 'UNSUPPORTED_FEATURE', `uses ${feature}, which Cortex does not implement yet (results would differ from Cube). Remove the key.`)
-  }).exactOptional()
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      if (value !== undefined && value !== false)
+        addIssue(
+          ctx,
+          'UNSUPPORTED_FEATURE',
+          `uses ${feature}, which Cortex does not implement yet (results would differ from Cube). Remove the key.`,
+        )
+    })
+    .exactOptional()
 }
 
 const str = z.string()
@@ -69,10 +82,21 @@ const list = <T extends z.ZodType>(item: T) => z.array(item).default([])
  * A format name or mapping. Not a `z.union`: zod runs an absent optional key's schema too, and a failing
  * union builds a full message for each branch, which cost a third of validation on large models.
  */
-const format = z.custom<string | Record<string, unknown>>((value) => typeof value === 'string' || (typeof value === 'object' && value !== null && record.safeParse(value).success), {
-  error: 'must be a format name (e.g. currency, percent, number) or a mapping such as { type: custom-numeric, value: ".2f" }.',
-})
-const described = { title: str.exactOptional(), description: str.exactOptional(), meta: record.exactOptional(), public: bool.exactOptional(), shown: bool.exactOptional() }
+const format = z.custom<string | Record<string, unknown>>(
+  (value) =>
+    typeof value === 'string' || (typeof value === 'object' && value !== null && record.safeParse(value).success),
+  {
+    error:
+      'must be a format name (e.g. currency, percent, number) or a mapping such as { type: custom-numeric, value: ".2f" }.',
+  },
+)
+const described = {
+  title: str.exactOptional(),
+  description: str.exactOptional(),
+  meta: record.exactOptional(),
+  public: bool.exactOptional(),
+  shown: bool.exactOptional(),
+}
 
 /** The keys {@link tidy} drops: the given ones plus `shown` and `visible`. Built once per schema. */
 function dropping<const K extends string>(...names: K[]): ReadonlySet<K | 'shown' | 'visible'> {
@@ -80,7 +104,10 @@ function dropping<const K extends string>(...names: K[]): ReadonlySet<K | 'shown
 }
 
 /** Drop accepted-but-ignored keys and fold Cube's `shown`/`visible` into `public` (copying, not deleting, keeps objects fast). */
-function tidy<T extends { public?: boolean; shown?: boolean; visible?: boolean }, K extends string>(value: T, drop: ReadonlySet<K>): Omit<T, K> {
+function tidy<T extends { public?: boolean; shown?: boolean; visible?: boolean }, K extends string>(
+  value: T,
+  drop: ReadonlySet<K>,
+): Omit<T, K> {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(value)) if (!drop.has(key as K)) out[key] = (value as Record<string, unknown>)[key]
   const shown = value.shown ?? value.visible
@@ -89,35 +116,94 @@ function tidy<T extends { public?: boolean; shown?: boolean; visible?: boolean }
 }
 
 const DIMENSION_TYPES: readonly DimensionType[] = ['string', 'number', 'time', 'boolean']
-const dimensionType = choice('dimension type', DIMENSION_TYPES, {}, {
-  geo: 'uses dimension type geo, which Cortex does not support yet: model latitude and longitude as two number dimensions.',
-  switch: 'uses dimension type switch (multi-stage), which Cortex does not support yet: use a case dimension instead.',
-})
-const MEASURE_TYPES: readonly MeasureType[] = ['count', 'count_distinct', 'count_distinct_approx', 'sum', 'avg', 'min', 'max', 'number', 'string', 'time', 'boolean']
-const runningTotal = 'uses measure type running_total, which Cortex does not support yet: use sum with a date range instead.'
-const measureType = choice('measure type', MEASURE_TYPES, { countDistinct: 'count_distinct', countDistinctApprox: 'count_distinct_approx' }, {
-  running_total: runningTotal,
-  runningTotal,
-  rank: 'uses measure type rank (multi-stage), which Cortex does not support yet: compute ranks in the application.',
-  number_agg: 'uses measure type number_agg (multi-stage), which Cortex does not support yet: use type number.',
-  numberAgg: 'uses measure type number_agg (multi-stage), which Cortex does not support yet: use type number.',
-})
+const dimensionType = choice(
+  'dimension type',
+  DIMENSION_TYPES,
+  {},
+  {
+    geo: 'uses dimension type geo, which Cortex does not support yet: model latitude and longitude as two number dimensions.',
+    switch:
+      'uses dimension type switch (multi-stage), which Cortex does not support yet: use a case dimension instead.',
+  },
+)
+const MEASURE_TYPES: readonly MeasureType[] = [
+  'count',
+  'count_distinct',
+  'count_distinct_approx',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'number',
+  'string',
+  'time',
+  'boolean',
+]
+const runningTotal =
+  'uses measure type running_total, which Cortex does not support yet: use sum with a date range instead.'
+const measureType = choice(
+  'measure type',
+  MEASURE_TYPES,
+  { countDistinct: 'count_distinct', countDistinctApprox: 'count_distinct_approx' },
+  {
+    running_total: runningTotal,
+    runningTotal,
+    rank: 'uses measure type rank (multi-stage), which Cortex does not support yet: compute ranks in the application.',
+    number_agg: 'uses measure type number_agg (multi-stage), which Cortex does not support yet: use type number.',
+    numberAgg: 'uses measure type number_agg (multi-stage), which Cortex does not support yet: use type number.',
+  },
+)
 const RELATIONSHIPS: readonly Relationship[] = ['one_to_one', 'one_to_many', 'many_to_one']
-const relationship = choice('relationship', RELATIONSHIPS, {
-  has_one: 'one_to_one', hasOne: 'one_to_one', oneToOne: 'one_to_one',
-  has_many: 'one_to_many', hasMany: 'one_to_many', oneToMany: 'one_to_many',
-  belongs_to: 'many_to_one', belongsTo: 'many_to_one', manyToOne: 'many_to_one',
-}, {})
+const relationship = choice(
+  'relationship',
+  RELATIONSHIPS,
+  {
+    has_one: 'one_to_one',
+    hasOne: 'one_to_one',
+    oneToOne: 'one_to_one',
+    has_many: 'one_to_many',
+    hasMany: 'one_to_many',
+    oneToMany: 'one_to_many',
+    belongs_to: 'many_to_one',
+    belongsTo: 'many_to_one',
+    manyToOne: 'many_to_one',
+  },
+  {},
+)
 
 const label = z.union([str, strict({ sql: str })], { error: 'must be a string or a mapping with sql' })
 const caseSchema = strict({ when: z.array(strict({ sql: str, label })), else: strict({ label }).exactOptional() })
 
-const DIMENSION_DROPPED = dropping('aliases', 'suggest_filter_values', 'enable_suggestions', 'values_as_segments', 'field_type', 'time_shift', 'multi_stage', 'add_group_by', 'latitude', 'longitude', 'values', 'order')
+const DIMENSION_DROPPED = dropping(
+  'aliases',
+  'suggest_filter_values',
+  'enable_suggestions',
+  'values_as_segments',
+  'field_type',
+  'time_shift',
+  'multi_stage',
+  'add_group_by',
+  'latitude',
+  'longitude',
+  'values',
+  'order',
+)
 const dimensionSchema = strict({
-  name, type: dimensionType, sql: str.exactOptional(), case: caseSchema.exactOptional(), primary_key: bool.exactOptional(), format: format.exactOptional(),
-  sub_query: bool.exactOptional(), propagate_filters_to_sub_query: bool.exactOptional(), granularities: z.array(z.unknown()).exactOptional(), ...described,
-  aliases: z.array(str).exactOptional(), suggest_filter_values: bool.exactOptional(), enable_suggestions: bool.exactOptional(),
-  values_as_segments: bool.exactOptional(), field_type: str.exactOptional(),
+  name,
+  type: dimensionType,
+  sql: str.exactOptional(),
+  case: caseSchema.exactOptional(),
+  primary_key: bool.exactOptional(),
+  format: format.exactOptional(),
+  sub_query: bool.exactOptional(),
+  propagate_filters_to_sub_query: bool.exactOptional(),
+  granularities: z.array(z.unknown()).exactOptional(),
+  ...described,
+  aliases: z.array(str).exactOptional(),
+  suggest_filter_values: bool.exactOptional(),
+  enable_suggestions: bool.exactOptional(),
+  values_as_segments: bool.exactOptional(),
+  field_type: str.exactOptional(),
   time_shift: unsupported('calendar time shifts'),
   multi_stage: unsupported('multi-stage dimensions'),
   add_group_by: unsupported('multi-stage add_group_by'),
@@ -127,11 +213,30 @@ const dimensionSchema = strict({
   order: unsupported('a default sort order for the dimension'),
 }).transform((d) => tidy(d, DIMENSION_DROPPED))
 
-const MEASURE_DROPPED = dropping('aliases', 'drill_filters', 'cumulative', 'group_by', 'reduce_by', 'add_group_by', 'time_shift', 'order_by', 'case')
+const MEASURE_DROPPED = dropping(
+  'aliases',
+  'drill_filters',
+  'cumulative',
+  'group_by',
+  'reduce_by',
+  'add_group_by',
+  'time_shift',
+  'order_by',
+  'case',
+)
 const measureSchema = strict({
-  name, type: measureType, sql: str.exactOptional(), filters: list(strict({ sql: str })), format: format.exactOptional(), drill_members: list(str),
-  rolling_window: record.exactOptional(), multi_stage: bool.exactOptional(), ...described, visible: bool.exactOptional(),
-  aliases: z.array(str).exactOptional(), drill_filters: z.array(z.unknown()).exactOptional(),
+  name,
+  type: measureType,
+  sql: str.exactOptional(),
+  filters: list(strict({ sql: str })),
+  format: format.exactOptional(),
+  drill_members: list(str),
+  rolling_window: record.exactOptional(),
+  multi_stage: bool.exactOptional(),
+  ...described,
+  visible: bool.exactOptional(),
+  aliases: z.array(str).exactOptional(),
+  drill_filters: z.array(z.unknown()).exactOptional(),
   cumulative: unsupported('cumulative measures'),
   group_by: unsupported('multi-stage group_by'),
   reduce_by: unsupported('multi-stage reduce_by'),
@@ -142,32 +247,77 @@ const measureSchema = strict({
 }).transform((m) => tidy(m, MEASURE_DROPPED))
 
 const SEGMENT_DROPPED = dropping('aliases')
-const segmentSchema = strict({ name, sql: str, ...described, aliases: z.array(str).exactOptional() }).transform((s) => tidy(s, SEGMENT_DROPPED))
-const hierarchySchema = strict({ name, levels: z.array(str), title: str.exactOptional(), description: str.exactOptional(), meta: record.exactOptional(), public: bool.exactOptional() })
+const segmentSchema = strict({ name, sql: str, ...described, aliases: z.array(str).exactOptional() }).transform((s) =>
+  tidy(s, SEGMENT_DROPPED),
+)
+const hierarchySchema = strict({
+  name,
+  levels: z.array(str),
+  title: str.exactOptional(),
+  description: str.exactOptional(),
+  meta: record.exactOptional(),
+  public: bool.exactOptional(),
+})
 const joinSchema = strict({ name, relationship, sql: str })
 
 const CUBE_DROPPED = dropping('calendar', 'rewrite_queries')
 export const cubeSchema = strict({
-  name, sql_table: str.exactOptional(), sql: str.exactOptional(), data_source: str.exactOptional(), extends: str.exactOptional(), sql_alias: str.exactOptional(),
+  name,
+  sql_table: str.exactOptional(),
+  sql: str.exactOptional(),
+  data_source: str.exactOptional(),
+  extends: str.exactOptional(),
+  sql_alias: str.exactOptional(),
   ...described,
-  joins: list(joinSchema), dimensions: list(dimensionSchema), measures: list(measureSchema), segments: list(segmentSchema), hierarchies: list(hierarchySchema),
-  refresh_key: record.exactOptional(), pre_aggregations: z.array(record).exactOptional(), access_policy: z.array(record).exactOptional(),
+  joins: list(joinSchema),
+  dimensions: list(dimensionSchema),
+  measures: list(measureSchema),
+  segments: list(segmentSchema),
+  hierarchies: list(hierarchySchema),
+  refresh_key: record.exactOptional(),
+  pre_aggregations: z.array(record).exactOptional(),
+  access_policy: z.array(record).exactOptional(),
   calendar: unsupported('calendar cubes'),
   rewrite_queries: unsupported('rewrite_queries'),
 }).transform((c) => tidy(c, CUBE_DROPPED))
 
-const includeObject = strict({ name, alias: name.exactOptional(), title: str.exactOptional(), description: str.exactOptional(), format: format.exactOptional(), meta: record.exactOptional() })
-const includes = z.union([z.literal('*'), z.array(z.union([str, includeObject], { error: 'must be a member name or a mapping { name, alias?, title?, description?, format?, meta? }' }))], {
-  error: "must be '*' or a list of member names",
+const includeObject = strict({
+  name,
+  alias: name.exactOptional(),
+  title: str.exactOptional(),
+  description: str.exactOptional(),
+  format: format.exactOptional(),
+  meta: record.exactOptional(),
 })
+const includes = z.union(
+  [
+    z.literal('*'),
+    z.array(
+      z.union([str, includeObject], {
+        error: 'must be a member name or a mapping { name, alias?, title?, description?, format?, meta? }',
+      }),
+    ),
+  ],
+  {
+    error: "must be '*' or a list of member names",
+  },
+)
 const viewCubeSchema = strict({
-  join_path: str, includes, excludes: list(str), prefix: bool.exactOptional(), alias: str.exactOptional(),
+  join_path: str,
+  includes,
+  excludes: list(str),
+  prefix: bool.exactOptional(),
+  alias: str.exactOptional(),
   split: unsupported('split views'),
 }).transform(({ split: _split, ...rest }) => rest)
 
 const VIEW_DROPPED = dropping('extends', 'measures', 'dimensions', 'segments')
 export const viewSchema = strict({
-  name, ...described, cubes: z.array(viewCubeSchema), folders: z.array(z.unknown()).exactOptional(), access_policy: z.array(record).exactOptional(),
+  name,
+  ...described,
+  cubes: z.array(viewCubeSchema),
+  folders: z.array(z.unknown()).exactOptional(),
+  access_policy: z.array(record).exactOptional(),
   extends: unsupported('view inheritance (extends)'),
   measures: unsupported('members defined directly in a view; include them from a cube instead'),
   dimensions: unsupported('members defined directly in a view; include them from a cube instead'),
@@ -178,16 +328,26 @@ export const modelFileSchema = strict({ cubes: list(cubeSchema), views: list(vie
 
 // Compile-time proof that the schemas produce exactly the definition types.
 type Assert<T extends U, U> = T
-export type SchemaChecks = [Assert<z.output<typeof cubeSchema>, CubeDefinition>, Assert<z.output<typeof viewSchema>, ViewDefinition>]
+export type SchemaChecks = [
+  Assert<z.output<typeof cubeSchema>, CubeDefinition>,
+  Assert<z.output<typeof viewSchema>, ViewDefinition>,
+]
 
 // ---------------------------------------------------------------------------------------------------
 // Key normalization
 
-interface Normalized { value: unknown; issues: ErrorIssue[]; reported: Set<string>; originals: WeakMap<object, Map<string, string>> }
+interface Normalized {
+  value: unknown
+  issues: ErrorIssue[]
+  reported: Set<string>
+  originals: WeakMap<object, Map<string, string>>
+}
 
 /** `sqlTable` → `sql_table`. Only keys that look like camelCase change; anything else is kept for the unknown-key message. */
 export function toSnakeCase(key: string): string {
-  return hasUpperCase(key) && /^[a-z][a-zA-Z0-9]*$/.test(key) ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) : key
+  return hasUpperCase(key) && /^[a-z][a-zA-Z0-9]*$/.test(key)
+    ? key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+    : key
 }
 
 /** Most keys are already snake_case; this check is cheaper than the regular expressions above. */
@@ -244,7 +404,11 @@ function normalize(input: unknown): Normalized {
       if (item === undefined) continue
       const k = inMeta ? key : toSnakeCase(key)
       if (Object.hasOwn(copy, k)) {
-        bad([...path, k], 'DUPLICATE_KEY', `is given twice (as ${describeName(renamed.get(k) ?? k)} and ${describeName(key)}); Cube treats camelCase and snake_case keys as the same key. Keep one.`)
+        bad(
+          [...path, k],
+          'DUPLICATE_KEY',
+          `is given twice (as ${describeName(renamed.get(k) ?? k)} and ${describeName(key)}); Cube treats camelCase and snake_case keys as the same key. Keep one.`,
+        )
         continue
       }
       if (k !== key) renamed.set(k, key)
@@ -265,11 +429,29 @@ function normalize(input: unknown): Normalized {
     return copy
   }
   const walk = (value: unknown, inMeta: boolean): unknown => {
-    if (typeof value === 'function') return bad([...path], 'WRONG_TYPE', 'is a JavaScript function. Cortex reads Cube\'s YAML/JSON format: write SQL and references as strings.'), value
-    if (typeof value === 'bigint' || typeof value === 'symbol') return bad([...path], 'WRONG_TYPE', `is a ${typeof value}; use a string, number or boolean.`), undefined
+    if (typeof value === 'function')
+      return (
+        bad(
+          [...path],
+          'WRONG_TYPE',
+          "is a JavaScript function. Cortex reads Cube's YAML/JSON format: write SQL and references as strings.",
+        ),
+        value
+      )
+    if (typeof value === 'bigint' || typeof value === 'symbol')
+      return (bad([...path], 'WRONG_TYPE', `is a ${typeof value}; use a string, number or boolean.`), undefined)
     if (value === null || typeof value !== 'object') return value
-    if (stack.has(value)) return bad([...path], 'WRONG_TYPE', 'contains a circular reference; the model must be plain data.'), null
-    if (!Array.isArray(value) && !isPlainObject(value)) return bad([...path], 'WRONG_TYPE', 'must be plain data (string, number, boolean, null, list or mapping), not a class instance such as a Date.'), value
+    if (stack.has(value))
+      return (bad([...path], 'WRONG_TYPE', 'contains a circular reference; the model must be plain data.'), null)
+    if (!Array.isArray(value) && !isPlainObject(value))
+      return (
+        bad(
+          [...path],
+          'WRONG_TYPE',
+          'must be plain data (string, number, boolean, null, list or mapping), not a class instance such as a Date.',
+        ),
+        value
+      )
     stack.add(value)
     try {
       return Array.isArray(value) ? walkArray(value, inMeta) : walkObject(value, inMeta)
@@ -284,11 +466,18 @@ function normalize(input: unknown): Normalized {
 // ---------------------------------------------------------------------------------------------------
 // Issue mapping
 
-const MEMBER_LISTS: Record<string, string> = { measures: 'measure', dimensions: 'dimension', segments: 'segment', joins: 'join', hierarchies: 'hierarchy' }
+const MEMBER_LISTS: Record<string, string> = {
+  measures: 'measure',
+  dimensions: 'dimension',
+  segments: 'segment',
+  joins: 'join',
+  hierarchies: 'hierarchy',
+}
 
 function child(value: unknown, seg: string | number): unknown {
   if (Array.isArray(value) && typeof seg === 'number') return value[seg]
-  if (value !== null && typeof value === 'object' && typeof seg === 'string' && Object.hasOwn(value, seg)) return (value as Record<string, unknown>)[seg]
+  if (value !== null && typeof value === 'object' && typeof seg === 'string' && Object.hasOwn(value, seg))
+    return (value as Record<string, unknown>)[seg]
   return undefined
 }
 
@@ -297,7 +486,12 @@ function nameOf(value: unknown): string | undefined {
   return typeof n === 'string' && n !== '' ? n : undefined
 }
 
-interface Located { path: Path; owner: string; key: string; subject: string }
+interface Located {
+  path: Path
+  owner: string
+  key: string
+  subject: string
+}
 
 /** Replace list indexes with member names where the item has one, and describe where the path points. */
 function locate(raw: Path, root: unknown, file: string | undefined): Located {
@@ -308,16 +502,28 @@ function locate(raw: Path, root: unknown, file: string | undefined): Located {
   for (let i = 0; i < raw.length; i++) {
     const seg = raw[i] as string | number
     const parent = raw[i - 1]
-    const kind = i === 1 && (parent === 'cubes' || parent === 'views') ? (parent === 'cubes' ? 'cube' : 'view')
-      : i === 3 && raw[0] === 'cubes' && typeof parent === 'string' && Object.hasOwn(MEMBER_LISTS, parent) ? MEMBER_LISTS[parent]
-      : i === 3 && raw[0] === 'views' && parent === 'cubes' ? 'cubes entry' : undefined
+    const kind =
+      i === 1 && (parent === 'cubes' || parent === 'views')
+        ? parent === 'cubes'
+          ? 'cube'
+          : 'view'
+        : i === 3 && raw[0] === 'cubes' && typeof parent === 'string' && Object.hasOwn(MEMBER_LISTS, parent)
+          ? MEMBER_LISTS[parent]
+          : i === 3 && raw[0] === 'views' && parent === 'cubes'
+            ? 'cubes entry'
+            : undefined
     cur = child(cur, seg)
     const n = kind === undefined || kind === 'cubes entry' ? undefined : nameOf(cur)
     path.push(kind !== undefined && n !== undefined ? n : seg)
     if (kind !== undefined && typeof seg === 'number') {
       const joinPath = kind === 'cubes entry' ? child(cur, 'join_path') : undefined
-      owners.unshift(n !== undefined ? `${kind} ${describeName(n)}`
-        : typeof joinPath === 'string' ? `cubes entry with join_path ${describeName(joinPath)}` : `${kind} at index ${seg}`)
+      owners.unshift(
+        n !== undefined
+          ? `${kind} ${describeName(n)}`
+          : typeof joinPath === 'string'
+            ? `cubes entry with join_path ${describeName(joinPath)}`
+            : `${kind} at index ${seg}`,
+      )
       rest = i + 1
     }
   }
@@ -336,12 +542,23 @@ function kindOf(value: unknown): string {
 }
 
 const EXPECTED: Record<string, string> = {
-  string: 'a string', boolean: 'true or false', number: 'a number', array: 'a list', object: 'a mapping (key: value)', record: 'a mapping (key: value)',
+  string: 'a string',
+  boolean: 'true or false',
+  number: 'a number',
+  array: 'a list',
+  object: 'a mapping (key: value)',
+  record: 'a mapping (key: value)',
 }
 
 const FIX_NAME = 'use only letters, digits and underscores, and do not start with a digit (for example order_items).'
 
-function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: string | undefined, out: ErrorIssue[]): void {
+function mapIssue(
+  iss: z.core.$ZodIssue,
+  prefix: Path,
+  norm: Normalized,
+  file: string | undefined,
+  out: ErrorIssue[],
+): void {
   const raw: Path = [...prefix, ...(iss.path as Path)]
   const root = norm.value
   const push = (code: string, path: Path, message: (where: Located) => string): void => {
@@ -351,9 +568,19 @@ function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: s
   }
   const parent = raw.slice(0, -1).reduce<unknown>((v, s) => child(v, s), root)
   const key = raw[raw.length - 1]
-  const absent = typeof key === 'string' && parent !== null && typeof parent === 'object' && !Array.isArray(parent) && !Object.hasOwn(parent, key)
-  const missing = (expected: string): void => push('MISSING_KEY', raw, (w) =>
-    `Missing required key ${describeName(key)} in ${raw.length > 1 && w.key !== key ? `${describeName(w.key.slice(0, -String(key).length - 1))} of ` : ''}${w.owner}. Add ${describeName(key)} (${expected}).`)
+  const absent =
+    typeof key === 'string' &&
+    parent !== null &&
+    typeof parent === 'object' &&
+    !Array.isArray(parent) &&
+    !Object.hasOwn(parent, key)
+  const missing = (expected: string): void =>
+    push(
+      'MISSING_KEY',
+      raw,
+      (w) =>
+        `Missing required key ${describeName(key)} in ${raw.length > 1 && w.key !== key ? `${describeName(w.key.slice(0, -String(key).length - 1))} of ` : ''}${w.owner}. Add ${describeName(key)} (${expected}).`,
+    )
   if (iss.code === 'unrecognized_keys') {
     const originals = norm.originals.get(raw.reduce<unknown>((v, s) => child(v, s), root) as object)
     const at = locate(raw, root, file)
@@ -367,7 +594,9 @@ function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: s
       push('UNKNOWN_KEY', [...raw, key], () => `Unknown key ${written} in ${inside}.${hint} ${iss.message} ${fix}`)
     }
   } else if (iss.code === 'invalid_union') {
-    const matching = iss.errors.filter((branch) => !branch.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value')))
+    const matching = iss.errors.filter(
+      (branch) => !branch.some((e) => e.path.length === 0 && (e.code === 'invalid_type' || e.code === 'invalid_value')),
+    )
     if (matching.length === 1) for (const e of matching[0] ?? []) mapIssue(e, raw, norm, file, out)
     else if (absent) missing(iss.message.replace(/^must be /, ''))
     else push('WRONG_TYPE', raw, (w) => `${w.subject} ${iss.message}.`)
@@ -381,9 +610,11 @@ function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: s
     if (absent) missing(expected)
     else {
       const actual = kindOf(raw.reduce<unknown>((v, s) => child(v, s), root))
-      push('WRONG_TYPE', raw, (w) => raw.length === 0
-        ? `The top level of a model file must be a mapping with cubes and/or views lists, but is ${actual}.`
-        : `${w.subject} must be ${expected}, but is ${actual}. Change the value.`)
+      push('WRONG_TYPE', raw, (w) =>
+        raw.length === 0
+          ? `The top level of a model file must be a mapping with cubes and/or views lists, but is ${actual}.`
+          : `${w.subject} must be ${expected}, but is ${actual}. Change the value.`,
+      )
     }
   } else {
     push('WRONG_TYPE', raw, (w) => `${w.subject} is invalid: ${iss.message}.`)
@@ -395,7 +626,10 @@ function mapIssue(iss: z.core.$ZodIssue, prefix: Path, norm: Normalized, file: s
  * definitions (without `file`) and every issue found; the definitions are only meaningful when there
  * are no issues.
  */
-export function validateModelContent(content: unknown, file?: string): { cubes: CubeDefinition[]; views: ViewDefinition[]; issues: ErrorIssue[] } {
+export function validateModelContent(
+  content: unknown,
+  file?: string,
+): { cubes: CubeDefinition[]; views: ViewDefinition[]; issues: ErrorIssue[] } {
   const norm = normalize(content)
   const issues = norm.issues.map((i) => {
     const where = locate([...i.path], norm.value, file)

@@ -32,7 +32,27 @@ const UNSUPPORTED_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\
 const KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/
 const MAX_KEY_LENGTH = 1000
 /** Characters that may not start a plain scalar (`-` is allowed when a non-space follows). */
-const INDICATORS = new Set(['[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '%', '@', '`', ',', '?', ':', "'", '"', '-'])
+const INDICATORS = new Set([
+  '[',
+  ']',
+  '{',
+  '}',
+  '#',
+  '&',
+  '*',
+  '!',
+  '|',
+  '>',
+  '%',
+  '@',
+  '`',
+  ',',
+  '?',
+  ':',
+  "'",
+  '"',
+  '-',
+])
 const DOUBLE_QUOTE_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t' }
 const AFTER_QUOTED = /^(?: +(?:#.*)?)?$/
 
@@ -143,7 +163,13 @@ class Reader {
 }
 
 function mapKey(key: string, map: Record<string, unknown>): string {
-  if (key === '__proto__' || key.length > MAX_KEY_LENGTH || Object.hasOwn(map, key) || typeof resolvePlain(key) !== 'string') bail()
+  if (
+    key === '__proto__' ||
+    key.length > MAX_KEY_LENGTH ||
+    Object.hasOwn(map, key) ||
+    typeof resolvePlain(key) !== 'string'
+  )
+    bail()
   return key
 }
 

@@ -239,8 +239,9 @@ class Watcher implements ModelWatcher {
 }
 
 function watchFailed(dir: string, cause: unknown): SemanticLayerError {
-  const message = 'Watching the model folder failed; changes are no longer picked up. '
-    + 'Check that the folder still exists, then watch it again.'
+  const message =
+    'Watching the model folder failed; changes are no longer picked up. ' +
+    'Check that the folder still exists, then watch it again.'
   return new SemanticLayerError('MODEL_LOAD_FAILED', [{ code: 'WATCH_FAILED', path: [dir], message }], { cause })
 }
 

@@ -68,8 +68,16 @@ const FROM_TO = /^from (.+?) to (.+)$/
 const AGO = /^(\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s? ago$/
 const FROM_NOW = /^(\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s? from now$/
 const IN = /^in (\d{1,9}) (second|minute|hour|day|week|month|quarter|year)s?$/
-const DAY_WORDS: ReadonlyMap<string, number> = new Map([['yesterday', -1], ['today', 0], ['tomorrow', 1]])
-const SHIFTS: ReadonlyMap<string, number> = new Map([['last', -1], ['this', 0], ['next', 1]])
+const DAY_WORDS: ReadonlyMap<string, number> = new Map([
+  ['yesterday', -1],
+  ['today', 0],
+  ['tomorrow', 1],
+])
+const SHIFTS: ReadonlyMap<string, number> = new Map([
+  ['last', -1],
+  ['this', 0],
+  ['next', 1],
+])
 
 const FORMAT_HINT =
   "use an absolute date ('2024-01-31', '2024-01-31T10:00:00'), a [from, to] pair of them, or a relative range such as 'today', 'last 7 days', 'this month', 'from 7 days ago to now'"
@@ -81,7 +89,6 @@ function ok<T>(value: T): DateResult<T> {
 function fail<T>(reason: string): DateResult<T> {
   return { ok: false, reason }
 }
-
 
 function isFixed(unit: Granularity): unit is FixedUnit {
   return unit === 'second' || unit === 'minute' || unit === 'hour'
@@ -105,18 +112,25 @@ function shiftWall(parts: LocalParts, ms: number): LocalParts {
 export function startOfLocal(parts: LocalParts, unit: Granularity): LocalParts {
   const { year, month, day, hour, minute, second } = parts
   switch (unit) {
-    case 'second': return { year, month, day, hour, minute, second, millisecond: 0 }
-    case 'minute': return { year, month, day, hour, minute, second: 0, millisecond: 0 }
-    case 'hour': return { year, month, day, hour, minute: 0, second: 0, millisecond: 0 }
-    case 'day': return { year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 }
+    case 'second':
+      return { year, month, day, hour, minute, second, millisecond: 0 }
+    case 'minute':
+      return { year, month, day, hour, minute, second: 0, millisecond: 0 }
+    case 'hour':
+      return { year, month, day, hour, minute: 0, second: 0, millisecond: 0 }
+    case 'day':
+      return { year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 }
     case 'week': {
       const midnight = localToUtc({ year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 }, 'UTC')
       const mondayBased = (((Math.floor(midnight / MS_PER_DAY) + 3) % 7) + 7) % 7 // 1970-01-01 was a Thursday
       return utcToLocal(midnight - mondayBased * MS_PER_DAY, 'UTC')
     }
-    case 'month': return { year, month, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }
-    case 'quarter': return { year, month: Math.floor((month - 1) / 3) * 3 + 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }
-    case 'year': return { year, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }
+    case 'month':
+      return { year, month, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }
+    case 'quarter':
+      return { year, month: Math.floor((month - 1) / 3) * 3 + 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }
+    case 'year':
+      return { year, month: 1, day: 1, hour: 0, minute: 0, second: 0, millisecond: 0 }
   }
 }
 
@@ -125,12 +139,18 @@ export function addLocal(parts: LocalParts, amount: number, unit: Granularity): 
   switch (unit) {
     case 'second':
     case 'minute':
-    case 'hour': return shiftWall(parts, amount * FIXED_MS[unit])
-    case 'day': return shiftWall(parts, amount * MS_PER_DAY)
-    case 'week': return shiftWall(parts, amount * 7 * MS_PER_DAY)
-    case 'month': return addMonths(parts, amount)
-    case 'quarter': return addMonths(parts, amount * 3)
-    case 'year': return addMonths(parts, amount * 12)
+    case 'hour':
+      return shiftWall(parts, amount * FIXED_MS[unit])
+    case 'day':
+      return shiftWall(parts, amount * MS_PER_DAY)
+    case 'week':
+      return shiftWall(parts, amount * 7 * MS_PER_DAY)
+    case 'month':
+      return addMonths(parts, amount)
+    case 'quarter':
+      return addMonths(parts, amount * 3)
+    case 'year':
+      return addMonths(parts, amount * 12)
   }
 }
 
@@ -208,12 +228,15 @@ function parseAbsolute(text: string, tz: string): DateResult<Absolute> | undefin
 }
 
 function checkTimeZone(tz: string): DateResult<never> | undefined {
-  return isValidTimeZone(tz) ? undefined : fail('Unknown time zone: use an IANA name such as "UTC" or "America/New_York"')
+  return isValidTimeZone(tz)
+    ? undefined
+    : fail('Unknown time zone: use an IANA name such as "UTC" or "America/New_York"')
 }
 
 function checkText(input: unknown, what: string): DateResult<never> | undefined {
   if (typeof input !== 'string') return fail(`${what} must be a string`)
-  if (input.length > MAX_INPUT_LENGTH) return fail(`${what} is longer than ${MAX_INPUT_LENGTH} characters; ${FORMAT_HINT}`)
+  if (input.length > MAX_INPUT_LENGTH)
+    return fail(`${what} is longer than ${MAX_INPUT_LENGTH} characters; ${FORMAT_HINT}`)
   return undefined
 }
 
@@ -239,7 +262,11 @@ function isPair(input: unknown): input is readonly [unknown, unknown] {
  * `now` is the clock in epoch ms, or a function read only when the range is relative (so callers can
  * tell whether the result depends on the time of the call).
  */
-export function parseDateRange(input: string | readonly [string, string], tz: string, now: number | (() => number)): DateResult<InstantRange> {
+export function parseDateRange(
+  input: string | readonly [string, string],
+  tz: string,
+  now: number | (() => number),
+): DateResult<InstantRange> {
   const invalidZone = checkTimeZone(tz)
   if (invalidZone !== undefined) return invalidZone
   if (isPair(input)) return notReversed(parsePair(input, tz))
@@ -258,8 +285,9 @@ export function parseDateRange(input: string | readonly [string, string], tz: st
 /** A range whose end comes before its start is a mistake (it would silently match nothing). */
 function notReversed(result: DateResult<InstantRange>): DateResult<InstantRange> {
   if (!result.ok || result.value.toMs >= result.value.fromMs) return result
-  const reason = 'The date range ends before it starts. Give [from, to] with from on or before to, e.g.'
-    + ' ["2024-01-01", "2024-01-31"]'
+  const reason =
+    'The date range ends before it starts. Give [from, to] with from on or before to, e.g.' +
+    ' ["2024-01-01", "2024-01-31"]'
   return { ok: false, code: 'REVERSED_DATE_RANGE', reason }
 }
 
@@ -303,9 +331,17 @@ function parseRelative(text: string, tz: string, nowMs: number): DateResult<Inst
 }
 
 /** An endpoint of 'from X to Y': a moment to snap to the range precision, or an absolute value kept as is. */
-type Endpoint = { readonly kind: 'moment'; readonly ms: number } | { readonly kind: 'absolute'; readonly value: Absolute }
+type Endpoint =
+  | { readonly kind: 'moment'; readonly ms: number }
+  | { readonly kind: 'absolute'; readonly value: Absolute }
 
-function parseFromTo(text: string, fromText: string, toText: string, tz: string, nowMs: number): DateResult<InstantRange> {
+function parseFromTo(
+  text: string,
+  fromText: string,
+  toText: string,
+  tz: string,
+  nowMs: number,
+): DateResult<InstantRange> {
   // Cube's rule: the whole string decides the precision of relative endpoints.
   const precision = (['second', 'minute', 'hour'] as const).find((word) => text.includes(word)) ?? 'day'
   const from = parseEndpoint(fromText, tz, nowMs)
@@ -327,7 +363,8 @@ function parseEndpoint(text: string, tz: string, nowMs: number): DateResult<Endp
   const ago = AGO.exec(text)
   if (ago !== null) return ok({ kind: 'moment', ms: shiftInstant(nowMs, -Number(ago[1]), asGranularity(ago[2]), tz) })
   const ahead = FROM_NOW.exec(text) ?? IN.exec(text)
-  if (ahead !== null) return ok({ kind: 'moment', ms: shiftInstant(nowMs, Number(ahead[1]), asGranularity(ahead[2]), tz) })
+  if (ahead !== null)
+    return ok({ kind: 'moment', ms: shiftInstant(nowMs, Number(ahead[1]), asGranularity(ahead[2]), tz) })
   const absolute = parseAbsolute(text, tz)
   if (absolute === undefined) {
     return fail(
@@ -338,7 +375,12 @@ function parseEndpoint(text: string, tz: string, nowMs: number): DateResult<Endp
 }
 
 function inSupportedYears(range: InstantRange, tz: string, text: string): DateResult<InstantRange> {
-  if (!Number.isFinite(range.fromMs) || !Number.isFinite(range.toMs) || Math.abs(range.fromMs) > 8.64e15 || Math.abs(range.toMs) > 8.64e15) {
+  if (
+    !Number.isFinite(range.fromMs) ||
+    !Number.isFinite(range.toMs) ||
+    Math.abs(range.fromMs) > 8.64e15 ||
+    Math.abs(range.toMs) > 8.64e15
+  ) {
     return fail(`Date range is outside the supported years ${MIN_YEAR}-${MAX_YEAR}`)
   }
   const years = [utcToLocal(range.fromMs, tz).year, utcToLocal(range.toMs, tz).year]

@@ -77,7 +77,7 @@ export function unknownMemberIssue(
     const owners = [...Object.keys(model.cubes), ...Object.keys(model.views)].filter((o) => visibility.owner(o))
     // A close owner that has the very member is suggested as the full name.
     const full = (o: string): string =>
-      (memberExists(model, o, member) && visibility.member(`${o}.${member}`) ? `${o}.${member}` : o)
+      memberExists(model, o, member) && visibility.member(`${o}.${member}`) ? `${o}.${member}` : o
     const hint = formatSuggestions(closestNames(owner, owners).map(full))
     const message = `${describeName(owner)} is not a cube or view in this model.${hint}${check}`
     return { code: 'UNKNOWN_MEMBER', path, message }

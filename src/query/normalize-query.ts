@@ -5,9 +5,23 @@ import { isValidTimeZone, timeZoneNames } from '../util/time-zone.js'
 import { frozenCopy } from '../util/objects.js'
 import { didYouMean } from '../util/suggest.js'
 import {
-  GRANULARITIES, clampToCalendar, inCalendar, localRangeStrings, parseDateRange, parseDateValue,
+  GRANULARITIES,
+  clampToCalendar,
+  inCalendar,
+  localRangeStrings,
+  parseDateRange,
+  parseDateValue,
 } from './date-range.js'
-import type { Condition, FilterNode, FilterScalar, Granularity, NormalizedQuery, OrderItem, ResolvedMember, SelectedDimension } from './normalized-query.js'
+import type {
+  Condition,
+  FilterNode,
+  FilterScalar,
+  Granularity,
+  NormalizedQuery,
+  OrderItem,
+  ResolvedMember,
+  SelectedDimension,
+} from './normalized-query.js'
 import type { CubeFilter, CubeQuery, FilterValue } from './parse-query.js'
 import { publicVisibility, unknownMemberIssue, type Visibility } from './member-names.js'
 
@@ -25,8 +39,9 @@ export interface NormalizeOptions {
 }
 
 type Path = (string | number)[]
-const OUTSIDE_CALENDAR = 'This instant is outside the years 0001-9999 in UTC, which every engine can compare. Use a'
-  + ' date inside them (a range may reach past them: it covers everything up to the end).'
+const OUTSIDE_CALENDAR =
+  'This instant is outside the years 0001-9999 in UTC, which every engine can compare. Use a' +
+  ' date inside them (a range may reach past them: it covers everything up to the end).'
 const granularityMessage = (given: string): string =>
   `Unknown granularity.${didYouMean(given, GRANULARITIES)} Use one of: ${GRANULARITIES.join(', ')}.`
 const GRANULARITY_SET: ReadonlySet<string> = new Set(GRANULARITIES)
@@ -35,7 +50,12 @@ const GRANULARITY_SET: ReadonlySet<string> = new Set(GRANULARITIES)
  * Resolve members, dates, time zone, order and limits of a parsed query against a compiled model.
  * Collects every issue and throws one QUERY_INVALID error.
  */
-export function normalizeQuery(query: CubeQuery, model: CompiledModel, options: NormalizeOptions, trustedFilters: readonly CubeFilter[] = []): NormalizedQuery {
+export function normalizeQuery(
+  query: CubeQuery,
+  model: CompiledModel,
+  options: NormalizeOptions,
+  trustedFilters: readonly CubeFilter[] = [],
+): NormalizedQuery {
   return new Normalizer(model, options).run(query, trustedFilters)
 }
 
@@ -72,7 +92,7 @@ class Normalizer {
     const seenMeasures = new Set<string>()
     ;(q.measures ?? []).forEach((name, i) => {
       const m = this.resolve(name, 'measure', ['measures', i])
-      if (m && !seenMeasures.has(m.key)) (seenMeasures.add(m.key), measures.push(m))
+      if (m && !seenMeasures.has(m.key)) seenMeasures.add(m.key), measures.push(m)
     })
 
     const dimensions: SelectedDimension[] = []
@@ -101,7 +121,12 @@ class Normalizer {
       const member = this.resolve(td.dimension, 'dimension', [...path, 'dimension'])
       if (!member) return
       const type = this.dimensionType(member)
-      if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', [...path, 'dimension'], `${describeName(td.dimension)} is a ${type} dimension; timeDimensions need a dimension of type time.`)
+      if (type !== 'time')
+        return this.issue(
+          'NOT_A_TIME_DIMENSION',
+          [...path, 'dimension'],
+          `${describeName(td.dimension)} is a ${type} dimension; timeDimensions need a dimension of type time.`,
+        )
       const echo: Record<string, unknown> = { dimension: td.dimension }
       if (td.granularity !== undefined) {
         if (!GRANULARITY_SET.has(td.granularity)) {
@@ -110,7 +135,12 @@ class Normalizer {
         const g = td.granularity as Granularity
         // Cube also returns the value under the plain name, unless the plain dimension is selected itself.
         const plainTaken = dimensions.some((d) => d.granularity === undefined && d.keys.includes(member.key))
-        addDimension({ member, type, granularity: g, keys: plainTaken ? [`${member.key}.${g}`] : [`${member.key}.${g}`, member.key] })
+        addDimension({
+          member,
+          type,
+          granularity: g,
+          keys: plainTaken ? [`${member.key}.${g}`] : [`${member.key}.${g}`, member.key],
+        })
         echo.granularity = g
       }
       if (td.dateRange !== undefined) {
@@ -136,7 +166,12 @@ class Normalizer {
     trustedFilters.forEach((f, i) => {
       const node = this.filter(f, ['accessFilters', i], tz, true)
       if (!node) return
-      if (this.filterKind(node, ['accessFilters', i]) === 'measure') this.issue('INVALID_POLICY_FILTER', ['accessFilters', i], 'Row-level filters from access policies and hooks must use dimensions.')
+      if (this.filterKind(node, ['accessFilters', i]) === 'measure')
+        this.issue(
+          'INVALID_POLICY_FILTER',
+          ['accessFilters', i],
+          'Row-level filters from access policies and hooks must use dimensions.',
+        )
       else where.push(node)
     })
     this.trusted = false
@@ -148,15 +183,28 @@ class Normalizer {
     })
 
     const ungrouped = q.ungrouped === true
-    if (ungrouped && having.length > 0) this.issue('UNGROUPED_MEASURE_FILTER', ['filters'], 'Measure filters need grouping; remove them or set ungrouped: false.')
+    if (ungrouped && having.length > 0)
+      this.issue(
+        'UNGROUPED_MEASURE_FILTER',
+        ['filters'],
+        'Measure filters need grouping; remove them or set ungrouped: false.',
+      )
 
     const order = this.order(q, measures, dimensions)
     const limit = q.limit ?? this.options.defaultLimit
     if (limit > this.options.maxLimit) {
-      this.issue('LIMIT_EXCEEDED', ['limit'], `limit is above the maximum of ${this.options.maxLimit} rows configured for this layer. Ask for fewer rows and page with offset, or raise maxLimit.`)
+      this.issue(
+        'LIMIT_EXCEEDED',
+        ['limit'],
+        `limit is above the maximum of ${this.options.maxLimit} rows configured for this layer. Ask for fewer rows and page with offset, or raise maxLimit.`,
+      )
     }
     if (measures.length + dimensions.length === 0 && this.issues.length === 0) {
-      this.issue('EMPTY_QUERY', [], 'The query selects nothing. Add at least one measure, dimension or time dimension with a granularity.')
+      this.issue(
+        'EMPTY_QUERY',
+        [],
+        'The query selects nothing. Add at least one measure, dimension or time dimension with a granularity.',
+      )
     }
     if (this.issues.length > 0) throw new SemanticLayerError('QUERY_INVALID', this.issues)
 
@@ -198,7 +246,11 @@ class Normalizer {
   private resolve(name: string, expected: ResolvedMember['kind'] | 'any', path: Path): ResolvedMember | undefined {
     const parts = name.split('.')
     if (parts.length !== 2 || !parts[0] || !parts[1]) {
-      return this.issue('UNKNOWN_MEMBER', path, `${describeName(name)} is not a member name. Use "cube.member" (e.g. "orders.count").`)
+      return this.issue(
+        'UNKNOWN_MEMBER',
+        path,
+        `${describeName(name)} is not a member name. Use "cube.member" (e.g. "orders.count").`,
+      )
     }
     const [owner, member] = parts as [string, string]
     const cube = Object.hasOwn(this.model.cubes, owner) ? this.model.cubes[owner] : undefined
@@ -206,14 +258,31 @@ class Normalizer {
     let resolved: ResolvedMember | undefined
     let isPublic = true
     if (cube) {
-      const kind = Object.hasOwn(cube.measures, member) ? 'measure' : Object.hasOwn(cube.dimensions, member) ? 'dimension' : Object.hasOwn(cube.segments, member) ? 'segment' : undefined
+      const kind = Object.hasOwn(cube.measures, member)
+        ? 'measure'
+        : Object.hasOwn(cube.dimensions, member)
+          ? 'dimension'
+          : Object.hasOwn(cube.segments, member)
+            ? 'segment'
+            : undefined
       if (kind) {
         resolved = { key: name, kind, cube: owner, name: member }
-        const def = kind === 'measure' ? cube.measures[member]! : kind === 'dimension' ? cube.dimensions[member]! : cube.segments[member]!
+        const def =
+          kind === 'measure'
+            ? cube.measures[member]!
+            : kind === 'dimension'
+              ? cube.dimensions[member]!
+              : cube.segments[member]!
         isPublic = cube.public && def.public
       }
     } else if (view) {
-      const vm = Object.hasOwn(view.measures, member) ? view.measures[member] : Object.hasOwn(view.dimensions, member) ? view.dimensions[member] : Object.hasOwn(view.segments, member) ? view.segments[member] : undefined
+      const vm = Object.hasOwn(view.measures, member)
+        ? view.measures[member]
+        : Object.hasOwn(view.dimensions, member)
+          ? view.dimensions[member]
+          : Object.hasOwn(view.segments, member)
+            ? view.segments[member]
+            : undefined
       if (vm) {
         resolved = { key: name, kind: vm.kind, cube: vm.cube, name: vm.member, viewPath: vm.path }
         isPublic = view.public
@@ -227,19 +296,34 @@ class Normalizer {
     }
     if (!isPublic) {
       const key = cube?.public === true && resolved.kind === 'dimension' && cube.dimensions[member]!.primaryKey
-      const why = key ? 'is a primary key, and primary keys are hidden unless the model says public: true (as in Cube)'
+      const why = key
+        ? 'is a primary key, and primary keys are hidden unless the model says public: true (as in Cube)'
         : 'is not public (public: false)'
       const fix = 'Query it through a view, or make it public in the model.'
       return this.issue('MEMBER_NOT_PUBLIC', path, `${describeName(name)} ${why}. ${fix}`)
     }
     if (expected !== 'any' && resolved.kind !== expected) {
-      return this.issue('WRONG_MEMBER_KIND', path, `${describeName(name)} is a ${resolved.kind}; this list takes ${expected}s.`)
+      return this.issue(
+        'WRONG_MEMBER_KIND',
+        path,
+        `${describeName(name)} is a ${resolved.kind}; this list takes ${expected}s.`,
+      )
     }
     if (view) {
-      if ((this.view !== undefined && this.view !== owner) || this.usesCubes) return this.issue('MIXED_VIEW_QUERY', path, 'A query may use members of one view only, and not mix them with cube members. Add the members you need to the view.')
+      if ((this.view !== undefined && this.view !== owner) || this.usesCubes)
+        return this.issue(
+          'MIXED_VIEW_QUERY',
+          path,
+          'A query may use members of one view only, and not mix them with cube members. Add the members you need to the view.',
+        )
       this.view = owner
     } else {
-      if (this.view !== undefined) return this.issue('MIXED_VIEW_QUERY', path, 'A query may use members of one view only, and not mix them with cube members. Add the members you need to the view.')
+      if (this.view !== undefined)
+        return this.issue(
+          'MIXED_VIEW_QUERY',
+          path,
+          'A query may use members of one view only, and not mix them with cube members. Add the members you need to the view.',
+        )
       this.usesCubes = true
     }
     return resolved
@@ -270,7 +354,12 @@ class Normalizer {
       const member = this.resolve(`${c}.${d}`, 'dimension', path)
       if (!member) return undefined
       const type = this.dimensionType(member)
-      if (type !== 'time') return this.issue('NOT_A_TIME_DIMENSION', path, `Only time dimensions take a granularity; ${describeName(`${c}.${d}`)} is a ${type} dimension.`)
+      if (type !== 'time')
+        return this.issue(
+          'NOT_A_TIME_DIMENSION',
+          path,
+          `Only time dimensions take a granularity; ${describeName(`${c}.${d}`)} is a ${type} dimension.`,
+        )
       if (!GRANULARITY_SET.has(g)) return this.issue('INVALID_GRANULARITY', path, granularityMessage(g))
       return { member: { ...member, key: `${c}.${d}` }, type, granularity: g as Granularity, keys: [name] }
     }
@@ -293,7 +382,12 @@ class Normalizer {
     }
     const member = this.resolve(f.member, 'any', [...path, 'member'])
     if (!member) return undefined
-    if (member.kind === 'segment') return this.issue('WRONG_MEMBER_KIND', [...path, 'member'], `${describeName(f.member)} is a segment; put it in segments, not filters.`)
+    if (member.kind === 'segment')
+      return this.issue(
+        'WRONG_MEMBER_KIND',
+        [...path, 'member'],
+        `${describeName(f.member)} is a segment; put it in segments, not filters.`,
+      )
     const type = this.memberType(member)
     const condition = this.condition(f.operator, f.values ?? [], member, type, path, tz)
     if (!condition) return undefined
@@ -301,18 +395,34 @@ class Normalizer {
     return exact ? { ...node, exact } : node
   }
 
-  private condition(op: string, values: readonly FilterValue[], member: ResolvedMember, type: DimensionType, path: Path, tz: string): Condition | undefined {
+  private condition(
+    op: string,
+    values: readonly FilterValue[],
+    member: ResolvedMember,
+    type: DimensionType,
+    path: Path,
+    tz: string,
+  ): Condition | undefined {
     const vpath = [...path, 'values']
     const needValues = (min: number, max = Infinity): boolean => {
       if (values.length < min || values.length > max) {
-        this.issue('INVALID_VALUES', vpath, `Operator ${op} takes ${max === min ? `exactly ${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`} value${min === 1 && max === 1 ? '' : 's'}.`)
+        this.issue(
+          'INVALID_VALUES',
+          vpath,
+          `Operator ${op} takes ${max === min ? `exactly ${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`} value${min === 1 && max === 1 ? '' : 's'}.`,
+        )
         return false
       }
       return true
     }
     const nonNull = values.filter((v): v is string | number | boolean => v !== null)
     const nul = nonNull.findIndex((v) => typeof v === 'string' && v.includes('\u0000'))
-    if (nul !== -1) return this.issue('INVALID_VALUE', [...vpath, values.indexOf(nonNull[nul]!)], 'Filter values cannot contain NUL characters (\\u0000); no SQL engine here compares them reliably.')
+    if (nul !== -1)
+      return this.issue(
+        'INVALID_VALUE',
+        [...vpath, values.indexOf(nonNull[nul]!)],
+        'Filter values cannot contain NUL characters (\\u0000); no SQL engine here compares them reliably.',
+      )
     const hasNull = nonNull.length !== values.length
     switch (op) {
       case 'equals':
@@ -321,7 +431,14 @@ class Normalizer {
         if (nonNull.length === 0) return { op: 'null', not: op === 'notEquals' }
         const scalars = this.scalars(nonNull, type, vpath, tz)
         // Cube: `x <> v` also keeps NULL rows; a null among the values flips that.
-        return scalars && { op: 'in', not: op === 'notEquals', values: scalars, orNull: op === 'equals' ? hasNull : !hasNull }
+        return (
+          scalars && {
+            op: 'in',
+            not: op === 'notEquals',
+            values: scalars,
+            orNull: op === 'equals' ? hasNull : !hasNull,
+          }
+        )
       }
       case 'contains':
       case 'notContains':
@@ -330,18 +447,28 @@ class Normalizer {
       case 'endsWith':
       case 'notEndsWith': {
         if (!needValues(1)) return undefined
-        if (type !== 'string') return this.issue('INVALID_OPERATOR', [...path, 'operator'], `Operator ${op} works on string members; this member is of type ${type}.`)
+        if (type !== 'string')
+          return this.issue(
+            'INVALID_OPERATOR',
+            [...path, 'operator'],
+            `Operator ${op} works on string members; this member is of type ${type}.`,
+          )
         const not = op.startsWith('not')
         // Only null: like equals/notEquals, `contains [null]` is IS NULL and `notContains [null]` IS NOT NULL.
         if (nonNull.length === 0) return { op: 'null', not }
-        const mode = op.toLowerCase().includes('contains') ? 'contains' : op.toLowerCase().includes('starts') ? 'starts' : 'ends'
+        const mode = op.toLowerCase().includes('contains')
+          ? 'contains'
+          : op.toLowerCase().includes('starts')
+            ? 'starts'
+            : 'ends'
         return { op: 'like', not, mode, values: nonNull.map(String), orNull: not ? !hasNull : hasNull }
       }
       case 'gt':
       case 'gte':
       case 'lt':
       case 'lte': {
-        if (values.length !== 1 || nonNull.length !== 1) return this.issue('INVALID_VALUES', vpath, `Operator ${op} takes exactly one non-null value.`)
+        if (values.length !== 1 || nonNull.length !== 1)
+          return this.issue('INVALID_VALUES', vpath, `Operator ${op} takes exactly one non-null value.`)
         const scalars = this.scalars(nonNull, type, vpath, tz)
         const cmp = op === 'gt' ? '>' : op === 'gte' ? '>=' : op === 'lt' ? '<' : '<='
         return scalars && { op: 'compare', cmp, value: scalars[0]! }
@@ -351,11 +478,20 @@ class Normalizer {
         return { op: 'null', not: op === 'set' }
       case 'inDateRange':
       case 'notInDateRange': {
-        if (type !== 'time') return this.issue('INVALID_OPERATOR', [...path, 'operator'], `Operator ${op} works on time members; this member is of type ${type}.`)
+        if (type !== 'time')
+          return this.issue(
+            'INVALID_OPERATOR',
+            [...path, 'operator'],
+            `Operator ${op} works on time members; this member is of type ${type}.`,
+          )
         if (!needValues(1, 2)) return undefined
         const strings = this.dateStrings(values, vpath)
         if (!strings) return undefined
-        const range = parseDateRange(strings.length === 1 ? strings[0]! : [strings[0]!, strings[1]!], tz, this.options.nowMs)
+        const range = parseDateRange(
+          strings.length === 1 ? strings[0]! : [strings[0]!, strings[1]!],
+          tz,
+          this.options.nowMs,
+        )
         if (!range.ok) return this.issue(range.code ?? 'INVALID_DATE', vpath, range.reason)
         return { op: 'range', not: op === 'notInDateRange', ...clampToCalendar(range.value) }
       }
@@ -363,7 +499,12 @@ class Normalizer {
       case 'beforeOrOnDate':
       case 'afterDate':
       case 'afterOrOnDate': {
-        if (type !== 'time') return this.issue('INVALID_OPERATOR', [...path, 'operator'], `Operator ${op} works on time members; this member is of type ${type}.`)
+        if (type !== 'time')
+          return this.issue(
+            'INVALID_OPERATOR',
+            [...path, 'operator'],
+            `Operator ${op} works on time members; this member is of type ${type}.`,
+          )
         if (!needValues(1, 1)) return undefined
         const strings = this.dateStrings(values, vpath)
         if (!strings) return undefined
@@ -375,7 +516,8 @@ class Normalizer {
         return { op: 'compare', cmp, value: { instant: parsed.value.fromMs } }
       }
       case 'measureFilter':
-        if (member.kind !== 'measure') return this.issue('INVALID_OPERATOR', [...path, 'operator'], 'measureFilter applies to measures only.')
+        if (member.kind !== 'measure')
+          return this.issue('INVALID_OPERATOR', [...path, 'operator'], 'measureFilter applies to measures only.')
         return { op: 'measureFilter' }
       default:
         return this.issue('INVALID_OPERATOR', [...path, 'operator'], 'Unknown filter operator.')
@@ -383,31 +525,54 @@ class Normalizer {
   }
 
   private dateStrings(values: readonly FilterValue[], path: Path): string[] | undefined {
-    if (values.some((v) => typeof v !== 'string')) return this.issue('INVALID_DATE', path, 'Date values must be strings like "2024-01-31" or "2024-01-31T12:00:00".')
+    if (values.some((v) => typeof v !== 'string'))
+      return this.issue('INVALID_DATE', path, 'Date values must be strings like "2024-01-31" or "2024-01-31T12:00:00".')
     return values as string[]
   }
 
   /** Convert filter values to the member's type so comparisons are typed on every engine. */
-  private scalars(values: readonly (string | number | boolean)[], type: DimensionType, path: Path, tz: string): FilterScalar[] | undefined {
+  private scalars(
+    values: readonly (string | number | boolean)[],
+    type: DimensionType,
+    path: Path,
+    tz: string,
+  ): FilterScalar[] | undefined {
     const out: FilterScalar[] = []
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!
       if (type === 'number') {
         const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN
-        if (!Number.isFinite(n)) return this.issue('INVALID_VALUE', [...path, i], 'This member is a number; give a numeric value such as "200".')
+        if (!Number.isFinite(n))
+          return this.issue(
+            'INVALID_VALUE',
+            [...path, i],
+            'This member is a number; give a numeric value such as "200".',
+          )
         out.push(n)
       } else if (type === 'boolean') {
-        const b = v === true || v === 'true' || v === '1' || v === 1 ? true : v === false || v === 'false' || v === '0' || v === 0 ? false : undefined
-        if (b === undefined) return this.issue('INVALID_VALUE', [...path, i], 'This member is a boolean; give "true" or "false".')
+        const b =
+          v === true || v === 'true' || v === '1' || v === 1
+            ? true
+            : v === false || v === 'false' || v === '0' || v === 0
+              ? false
+              : undefined
+        if (b === undefined)
+          return this.issue('INVALID_VALUE', [...path, i], 'This member is a boolean; give "true" or "false".')
         out.push(b)
       } else if (type === 'time') {
-        if (typeof v !== 'string') return this.issue('INVALID_DATE', [...path, i], 'This member is a time; give a date string such as "2024-01-31T00:00:00.000".')
+        if (typeof v !== 'string')
+          return this.issue(
+            'INVALID_DATE',
+            [...path, i],
+            'This member is a time; give a date string such as "2024-01-31T00:00:00.000".',
+          )
         const parsed = parseDateValue(v, tz)
         if (!parsed.ok) return this.issue('INVALID_DATE', [...path, i], parsed.reason)
         if (!inCalendar(parsed.value.fromMs)) return this.issue('INVALID_DATE', [...path, i], OUTSIDE_CALENDAR)
         out.push({ instant: parsed.value.fromMs })
       } else {
-        if (typeof v === 'string' && v.length > 10_000) return this.issue('INVALID_VALUE', [...path, i], 'Filter values are limited to 10000 characters.')
+        if (typeof v === 'string' && v.length > 10_000)
+          return this.issue('INVALID_VALUE', [...path, i], 'Filter values are limited to 10000 characters.')
         out.push(String(v))
       }
     }
@@ -416,16 +581,26 @@ class Normalizer {
 
   /** A filter tree must be all-dimension (WHERE) or all-measure (HAVING). */
   private filterKind(node: FilterNode, path: Path): 'dimension' | 'measure' | 'mixed' | 'empty' {
-    if (node.kind === 'condition') return node.member.kind === 'measure' && node.condition.op !== 'measureFilter' ? 'measure' : 'dimension'
+    if (node.kind === 'condition')
+      return node.member.kind === 'measure' && node.condition.op !== 'measureFilter' ? 'measure' : 'dimension'
     const kinds = new Set(node.children.map((c) => this.filterKind(c, path)).filter((k) => k !== 'empty'))
     if (kinds.has('mixed') || kinds.size > 1) {
-      if (!kinds.has('mixed')) this.issue('MIXED_FILTER', path, 'An and/or group mixes measure and dimension filters. Put measure filters and dimension filters in separate top-level filters.')
+      if (!kinds.has('mixed'))
+        this.issue(
+          'MIXED_FILTER',
+          path,
+          'An and/or group mixes measure and dimension filters. Put measure filters and dimension filters in separate top-level filters.',
+        )
       return 'mixed'
     }
     return kinds.size === 0 ? 'empty' : [...kinds][0]!
   }
 
-  private order(q: CubeQuery, measures: readonly ResolvedMember[], dimensions: readonly SelectedDimension[]): OrderItem[] {
+  private order(
+    q: CubeQuery,
+    measures: readonly ResolvedMember[],
+    dimensions: readonly SelectedDimension[],
+  ): OrderItem[] {
     const selectable = new Map<string, string>()
     for (const m of measures) selectable.set(m.key, m.key)
     for (const d of dimensions) for (const k of d.keys) if (!selectable.has(k)) selectable.set(k, d.keys[0]!)
@@ -443,8 +618,9 @@ class Normalizer {
       if (dir === 'none') return
       const target = selectable.get(key)
       if (!target) {
-        const message = `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.`
-          + didYouMean(key, selectable.keys())
+        const message =
+          `Cannot order by ${describeName(key)}: order by a measure or dimension that the query selects.` +
+          didYouMean(key, selectable.keys())
         this.issue('INVALID_ORDER', Array.isArray(q.order) ? ['order', i] : ['order', key], message)
         return
       }

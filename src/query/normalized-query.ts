@@ -28,7 +28,13 @@ export type FilterScalar = string | number | boolean | { readonly instant: numbe
 export type Condition =
   | { readonly op: 'in'; readonly not: boolean; readonly values: readonly FilterScalar[]; readonly orNull: boolean }
   | { readonly op: 'null'; readonly not: boolean }
-  | { readonly op: 'like'; readonly not: boolean; readonly mode: 'contains' | 'starts' | 'ends'; readonly values: readonly string[]; readonly orNull: boolean }
+  | {
+      readonly op: 'like'
+      readonly not: boolean
+      readonly mode: 'contains' | 'starts' | 'ends'
+      readonly values: readonly string[]
+      readonly orNull: boolean
+    }
   | { readonly op: 'compare'; readonly cmp: '>' | '>=' | '<' | '<='; readonly value: FilterScalar }
   /** Half-open instant range: from ≤ x < toExclusive (negated: x < from OR x ≥ toExclusive). */
   | { readonly op: 'range'; readonly not: boolean; readonly fromMs: number; readonly toExclusiveMs: number }

@@ -4,9 +4,27 @@ import { didYouMean } from '../util/suggest.js'
 
 /** Cube's filter operators (REST API). */
 export const FILTER_OPERATORS = [
-  'equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith',
-  'gt', 'gte', 'lt', 'lte', 'set', 'notSet', 'inDateRange', 'notInDateRange', 'beforeDate', 'beforeOrOnDate',
-  'afterDate', 'afterOrOnDate', 'measureFilter',
+  'equals',
+  'notEquals',
+  'contains',
+  'notContains',
+  'startsWith',
+  'notStartsWith',
+  'endsWith',
+  'notEndsWith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'set',
+  'notSet',
+  'inDateRange',
+  'notInDateRange',
+  'beforeDate',
+  'beforeOrOnDate',
+  'afterDate',
+  'afterOrOnDate',
+  'measureFilter',
 ] as const
 export type FilterOperator = (typeof FILTER_OPERATORS)[number]
 
@@ -73,7 +91,9 @@ const TIME_DIMENSION_KEYS = Object.keys(timeDimension.shape)
 export function parseQuery(input: unknown): CubeQuery {
   const issues: ErrorIssue[] = []
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new SemanticLayerError('QUERY_INVALID', [{ code: 'WRONG_TYPE', path: [], message: 'A query must be a JSON object like { "measures": ["orders.count"] }.' }])
+    throw new SemanticLayerError('QUERY_INVALID', [
+      { code: 'WRONG_TYPE', path: [], message: 'A query must be a JSON object like { "measures": ["orders.count"] }.' },
+    ])
   }
   const parsed = queryShape.safeParse(input)
   if (!parsed.success) {
@@ -81,10 +101,11 @@ export function parseQuery(input: unknown): CubeQuery {
   }
   const raw = input as Record<string, unknown>
   const filters: CubeFilter[] = []
-  if (Array.isArray(raw.filters)) raw.filters.forEach((f, i) => {
-    const out = parseFilter(f, ['filters', i], issues, 0)
-    if (out) filters.push(out)
-  })
+  if (Array.isArray(raw.filters))
+    raw.filters.forEach((f, i) => {
+      const out = parseFilter(f, ['filters', i], issues, 0)
+      if (out) filters.push(out)
+    })
   const order = raw.order === undefined ? undefined : parseOrder(raw.order, issues)
   if (issues.length > 0 || !parsed.success) throw new SemanticLayerError('QUERY_INVALID', issues)
   const q = parsed.data
@@ -96,7 +117,12 @@ export function parseQuery(input: unknown): CubeQuery {
     out.timeDimensions = q.timeDimensions.map((t) => ({
       dimension: t.dimension,
       ...(t.granularity === undefined ? {} : { granularity: t.granularity }),
-      ...(t.dateRange === undefined ? {} : { dateRange: typeof t.dateRange === 'string' ? t.dateRange : ([t.dateRange[0], t.dateRange[1]] as [string, string]) }),
+      ...(t.dateRange === undefined
+        ? {}
+        : {
+            dateRange:
+              typeof t.dateRange === 'string' ? t.dateRange : ([t.dateRange[0], t.dateRange[1]] as [string, string]),
+          }),
     }))
   }
   if (raw.filters !== undefined) out.filters = filters
@@ -130,20 +156,40 @@ function toIssue(issue: z.core.$ZodIssue): ErrorIssue {
     case 'too_big':
       return { code: 'WRONG_TYPE', path, message: `Too long or too large: at most ${String(issue.maximum)}.` }
     default:
-      return { code: 'WRONG_TYPE', path, message: path.at(-1) === 'dateRange' ? 'dateRange must be a string or a [from, to] pair of strings.' : 'Value has the wrong type or format.' }
+      return {
+        code: 'WRONG_TYPE',
+        path,
+        message:
+          path.at(-1) === 'dateRange'
+            ? 'dateRange must be a string or a [from, to] pair of strings.'
+            : 'Value has the wrong type or format.',
+      }
   }
 }
 
 const FILTER_KEYS = new Set(['member', 'dimension', 'operator', 'values'])
 const OPERATOR_SET: ReadonlySet<string> = new Set(FILTER_OPERATORS)
 
-function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[], depth: number): CubeFilter | undefined {
+function parseFilter(
+  f: unknown,
+  path: (string | number)[],
+  issues: ErrorIssue[],
+  depth: number,
+): CubeFilter | undefined {
   if (depth > 20) {
-    issues.push({ code: 'TOO_DEEP', path, message: 'Filters are nested more than 20 levels deep. Flatten the and/or groups.' })
+    issues.push({
+      code: 'TOO_DEEP',
+      path,
+      message: 'Filters are nested more than 20 levels deep. Flatten the and/or groups.',
+    })
     return undefined
   }
   if (typeof f !== 'object' || f === null || Array.isArray(f)) {
-    issues.push({ code: 'WRONG_TYPE', path, message: 'A filter must be an object: { member, operator, values } or { and: [...] } / { or: [...] }.' })
+    issues.push({
+      code: 'WRONG_TYPE',
+      path,
+      message: 'A filter must be an object: { member, operator, values } or { and: [...] } / { or: [...] }.',
+    })
     return undefined
   }
   const keys = Object.keys(f)
@@ -156,7 +202,11 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
       }
       const list = obj[logical]
       if (!Array.isArray(list) || list.length > MAX_LIST) {
-        issues.push({ code: 'WRONG_TYPE', path: [...path, logical], message: `'${logical}' must be an array of filters.` })
+        issues.push({
+          code: 'WRONG_TYPE',
+          path: [...path, logical],
+          message: `'${logical}' must be an array of filters.`,
+        })
         return undefined
       }
       const children: CubeFilter[] = []
@@ -178,7 +228,11 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
   }
   const member = obj.member ?? obj.dimension
   if (typeof member !== 'string' || member.length > 500) {
-    issues.push({ code: 'WRONG_TYPE', path: [...path, 'member'], message: 'A filter needs member: "cube.member" (a string).' })
+    issues.push({
+      code: 'WRONG_TYPE',
+      path: [...path, 'member'],
+      message: 'A filter needs member: "cube.member" (a string).',
+    })
     ok = false
   }
   const operator = obj.operator
@@ -193,21 +247,39 @@ function parseFilter(f: unknown, path: (string | number)[], issues: ErrorIssue[]
   let parsedValues: FilterValue[] | undefined
   if (values !== undefined) {
     if (!Array.isArray(values) || values.length > 10_000) {
-      issues.push({ code: 'WRONG_TYPE', path: [...path, 'values'], message: 'values must be an array of strings (at most 10000).' })
+      issues.push({
+        code: 'WRONG_TYPE',
+        path: [...path, 'values'],
+        message: 'values must be an array of strings (at most 10000).',
+      })
       ok = false
     } else {
       parsedValues = []
       values.forEach((v, i) => {
-        if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) parsedValues!.push(v)
+        if (
+          v === null ||
+          typeof v === 'string' ||
+          typeof v === 'boolean' ||
+          (typeof v === 'number' && Number.isFinite(v))
+        )
+          parsedValues!.push(v)
         else {
-          issues.push({ code: 'WRONG_TYPE', path: [...path, 'values', i], message: 'Filter values must be strings, numbers, booleans or null.' })
+          issues.push({
+            code: 'WRONG_TYPE',
+            path: [...path, 'values', i],
+            message: 'Filter values must be strings, numbers, booleans or null.',
+          })
           ok = false
         }
       })
     }
   }
   if (!ok) return undefined
-  return { member: member as string, operator: operator as FilterOperator, ...(parsedValues ? { values: parsedValues } : {}) }
+  return {
+    member: member as string,
+    operator: operator as FilterOperator,
+    ...(parsedValues ? { values: parsedValues } : {}),
+  }
 }
 
 const DIRECTIONS = new Set(['asc', 'desc', 'none'])
@@ -221,14 +293,21 @@ function parseOrder(order: unknown, issues: ErrorIssue[]): CubeQuery['order'] | 
   if (Array.isArray(order)) {
     if (order.length > MAX_LIST) return bad(['order'], 'Too many order entries.')
     order.forEach((entry, i) => {
-      if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || !DIRECTIONS.has(entry[1])) {
+      if (
+        !Array.isArray(entry) ||
+        entry.length !== 2 ||
+        typeof entry[0] !== 'string' ||
+        typeof entry[1] !== 'string' ||
+        !DIRECTIONS.has(entry[1])
+      ) {
         const hint = Array.isArray(entry) ? didYouMean(entry[1], DIRECTIONS) : ''
         bad(['order', i], `Each order entry must be ["cube.member", "asc" | "desc"].${hint}`)
       } else out.push([entry[0], entry[1] as OrderDirection])
     })
     return out
   }
-  if (typeof order !== 'object' || order === null) return bad(['order'], 'order must be an object { "cube.member": "asc" } or an array of [member, direction] pairs.')
+  if (typeof order !== 'object' || order === null)
+    return bad(['order'], 'order must be an object { "cube.member": "asc" } or an array of [member, direction] pairs.')
   const keys = Object.keys(order)
   if (keys.length > MAX_LIST) return bad(['order'], 'Too many order entries.')
   // A prototype-less record: keys such as "__proto__" stay plain keys.
@@ -237,8 +316,7 @@ function parseOrder(order: unknown, issues: ErrorIssue[]): CubeQuery['order'] | 
     const dir = (order as Record<string, unknown>)[key]
     if (typeof dir !== 'string' || !DIRECTIONS.has(dir)) {
       bad(['order', key], `Order direction must be "asc", "desc" or "none".${didYouMean(dir, DIRECTIONS)}`)
-    }
-    else record[key] = dir as OrderDirection
+    } else record[key] = dir as OrderDirection
   }
   return record
 }

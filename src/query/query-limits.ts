@@ -45,7 +45,8 @@ export function checkQueryLimits(query: CubeQuery, limits: QueryLimits): void {
           issues.push({
             code: 'LIMIT_EXCEEDED',
             path: [...path, i, 'values', j],
-            message: `This filter value is longer than the ${limits.maxFilterValueLength} characters allowed ` +
+            message:
+              `This filter value is longer than the ${limits.maxFilterValueLength} characters allowed ` +
               '(maxFilterValueLength). Filter on a shorter value, or raise maxFilterValueLength.',
           })
         }
@@ -57,7 +58,8 @@ export function checkQueryLimits(query: CubeQuery, limits: QueryLimits): void {
     issues.push({
       code: 'LIMIT_EXCEEDED',
       path: ['filters'],
-      message: `The query has ${count} filter values; at most ${limits.maxFilterValues} are allowed ` +
+      message:
+        `The query has ${count} filter values; at most ${limits.maxFilterValues} are allowed ` +
         '(maxFilterValues). Split it into several queries, or raise maxFilterValues.',
     })
   }

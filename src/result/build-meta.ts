@@ -48,8 +48,10 @@ export function buildMeta(model: CompiledModel, visible?: MetaVisibility): MetaR
     dimensions: c.dimensions.filter((m) => seen.member(m.name)),
     segments: c.segments.filter((m) => seen.member(m.name)),
   })
-  for (const cube of Object.values(model.cubes)) if (cube.public && seen.owner(cube.name)) cubes.push(keep(cubeMeta(cube, components.get(cube.name))))
-  for (const view of Object.values(model.views)) if (view.public && seen.owner(view.name)) cubes.push(keep(viewMeta(model, view)))
+  for (const cube of Object.values(model.cubes))
+    if (cube.public && seen.owner(cube.name)) cubes.push(keep(cubeMeta(cube, components.get(cube.name))))
+  for (const view of Object.values(model.views))
+    if (view.public && seen.owner(view.name)) cubes.push(keep(viewMeta(model, view)))
   return { cubes }
 }
 
@@ -66,7 +68,8 @@ function measureType(type: string): string {
 }
 
 function cubeMeta(cube: CompiledCube, component: number | undefined): MetaCube {
-  const visible = <T extends { public: boolean }>(list: Record<string, T>): T[] => Object.values(list).filter((m) => m.public)
+  const visible = <T extends { public: boolean }>(list: Record<string, T>): T[] =>
+    Object.values(list).filter((m) => m.public)
   return {
     name: cube.name,
     title: cube.title,
@@ -77,20 +80,50 @@ function cubeMeta(cube: CompiledCube, component: number | undefined): MetaCube {
     public: true,
     ...opt('connectedComponent', component),
     measures: visible(cube.measures).map((m) => ({
-      name: m.key, title: m.title, shortTitle: m.shortTitle, type: measureType(m.type), aggType: m.type,
-      cumulative: false, cumulativeTotal: false,
-      drillMembers: m.drillMembers, drillMembersGrouped: { measures: m.drillMembers.filter((k) => k.split('.')[0] === cube.name && cube.measures[k.split('.')[1]!]), dimensions: m.drillMembers.filter((k) => !(k.split('.')[0] === cube.name && cube.measures[k.split('.')[1]!])) },
-      ...opt('description', m.description), ...opt('meta', m.meta), ...opt('format', m.format),
-      isVisible: true, public: true,
+      name: m.key,
+      title: m.title,
+      shortTitle: m.shortTitle,
+      type: measureType(m.type),
+      aggType: m.type,
+      cumulative: false,
+      cumulativeTotal: false,
+      drillMembers: m.drillMembers,
+      drillMembersGrouped: {
+        measures: m.drillMembers.filter((k) => k.split('.')[0] === cube.name && cube.measures[k.split('.')[1]!]),
+        dimensions: m.drillMembers.filter((k) => !(k.split('.')[0] === cube.name && cube.measures[k.split('.')[1]!])),
+      },
+      ...opt('description', m.description),
+      ...opt('meta', m.meta),
+      ...opt('format', m.format),
+      isVisible: true,
+      public: true,
     })),
     dimensions: visible(cube.dimensions).map((d) => ({
-      name: d.key, title: d.title, shortTitle: d.shortTitle, type: d.type, suggestFilterValues: true,
+      name: d.key,
+      title: d.title,
+      shortTitle: d.shortTitle,
+      type: d.type,
+      suggestFilterValues: true,
       primaryKey: d.primaryKey,
-      ...opt('description', d.description), ...opt('meta', d.meta), ...opt('format', d.format),
-      isVisible: true, public: true,
+      ...opt('description', d.description),
+      ...opt('meta', d.meta),
+      ...opt('format', d.format),
+      isVisible: true,
+      public: true,
     })),
-    segments: visible(cube.segments).map((s) => ({ name: s.key, title: s.title, shortTitle: s.shortTitle, type: 'segment', ...opt('description', s.description), ...opt('meta', s.meta), isVisible: true, public: true })),
-    hierarchies: cube.hierarchies.filter((h) => h.public).map((h) => ({ name: `${cube.name}.${h.name}`, title: h.title, levels: h.levels, public: true })),
+    segments: visible(cube.segments).map((s) => ({
+      name: s.key,
+      title: s.title,
+      shortTitle: s.shortTitle,
+      type: 'segment',
+      ...opt('description', s.description),
+      ...opt('meta', s.meta),
+      isVisible: true,
+      public: true,
+    })),
+    hierarchies: cube.hierarchies
+      .filter((h) => h.public)
+      .map((h) => ({ name: `${cube.name}.${h.name}`, title: h.title, levels: h.levels, public: true })),
     folders: [],
   }
 }
@@ -101,13 +134,26 @@ function viewMeta(model: CompiledModel, view: CompiledView): MetaCube {
       const source = model.cubes[vm.cube]![kind][vm.member]!
       const shortTitle = vm.title ?? source.shortTitle
       const base = {
-        name: vm.key, title: `${view.title} ${shortTitle}`, shortTitle,
-        ...opt('description', vm.description), ...opt('meta', vm.meta), ...opt('format', vm.format),
-        isVisible: true, public: true,
+        name: vm.key,
+        title: `${view.title} ${shortTitle}`,
+        shortTitle,
+        ...opt('description', vm.description),
+        ...opt('meta', vm.meta),
+        ...opt('format', vm.format),
+        isVisible: true,
+        public: true,
       }
       if (kind === 'measures') {
         const m = model.cubes[vm.cube]!.measures[vm.member]!
-        return { ...base, type: measureType(m.type), aggType: m.type, cumulative: false, cumulativeTotal: false, drillMembers: [], drillMembersGrouped: { measures: [], dimensions: [] } }
+        return {
+          ...base,
+          type: measureType(m.type),
+          aggType: m.type,
+          cumulative: false,
+          cumulativeTotal: false,
+          drillMembers: [],
+          drillMembersGrouped: { measures: [], dimensions: [] },
+        }
       }
       if (kind === 'dimensions') {
         const d = model.cubes[vm.cube]!.dimensions[vm.member]!
@@ -145,7 +191,8 @@ function connectedComponents(model: CompiledModel): Map<string, number> {
     if (out.has(name) || !neighbours.has(name)) continue
     const stack = [name]
     out.set(name, next)
-    while (stack.length) for (const n of neighbours.get(stack.pop()!) ?? []) if (!out.has(n)) (out.set(n, next), stack.push(n))
+    while (stack.length)
+      for (const n of neighbours.get(stack.pop()!) ?? []) if (!out.has(n)) out.set(n, next), stack.push(n)
     next++
   }
   return out

@@ -35,8 +35,13 @@ export class RowShaper {
   private generatedArrays: ShapeAll<ArrayRow> | undefined
   private generatedRow: ((raw: ArrayRow) => Row) | undefined
 
-  constructor(private readonly columns: readonly OutputColumn[], decimals: DecimalMode = 'number') {
-    this.converters = columns.map((c) => (c.type === 'number' && decimals === 'string' ? exactNumber : CONVERT[c.type] ?? identity))
+  constructor(
+    private readonly columns: readonly OutputColumn[],
+    decimals: DecimalMode = 'number',
+  ) {
+    this.converters = columns.map((c) =>
+      c.type === 'number' && decimals === 'string' ? exactNumber : (CONVERT[c.type] ?? identity),
+    )
   }
 
   /** Shape one row keyed by column alias. */
@@ -70,7 +75,8 @@ export class RowShaper {
    * loop, or `oneArray` where code cannot be generated. A row of the wrong width fails (ROW_WIDTH_MISMATCH).
    */
   get fromArray(): (raw: ArrayRow) => Row {
-    return (this.generatedRow ??= generateShapeRow(this.columns, this.converters) ?? checkedWidth(this.oneArray, this.columns.length))
+    return (this.generatedRow ??=
+      generateShapeRow(this.columns, this.converters) ?? checkedWidth(this.oneArray, this.columns.length))
   }
 
   /**
@@ -97,16 +103,30 @@ export class RowShaper {
     const n = truncated ? limit : rows.length
     if (fetched.form === 'shaped') {
       const own = fetched.claim()
-      return { data: own ? (truncated ? fetched.rows.slice(0, n) : (fetched.rows as Row[])) : fetched.rows.slice(0, n).map((row) => ({ ...row })), truncated }
+      return {
+        data: own
+          ? truncated
+            ? fetched.rows.slice(0, n)
+            : (fetched.rows as Row[])
+          : fetched.rows.slice(0, n).map((row) => ({ ...row })),
+        truncated,
+      }
     }
     const large = n >= GENERATE_FROM_ROWS
     if (fetched.form === 'arrays') {
       const first = fetched.rows[0]
-      if (first !== undefined && first.length !== this.columns.length) throw widthMismatch(first.length, this.columns.length)
-      const shape = large ? (this.generatedArrays ??= generateShapeAll<ArrayRow>(this.columns, this.converters, 'arrays') ?? loop(this.oneArray)) : loop(this.oneArray)
+      if (first !== undefined && first.length !== this.columns.length)
+        throw widthMismatch(first.length, this.columns.length)
+      const shape = large
+        ? (this.generatedArrays ??=
+            generateShapeAll<ArrayRow>(this.columns, this.converters, 'arrays') ?? loop(this.oneArray))
+        : loop(this.oneArray)
       return { data: shape(fetched.rows, n), truncated }
     }
-    const shape = large ? (this.generatedObjects ??= generateShapeAll<ObjectRow>(this.columns, this.converters, 'objects') ?? loop(this.one)) : loop(this.one)
+    const shape = large
+      ? (this.generatedObjects ??=
+          generateShapeAll<ObjectRow>(this.columns, this.converters, 'objects') ?? loop(this.one))
+      : loop(this.one)
     return { data: shape(fetched.rows, n), truncated }
   }
 }
@@ -130,9 +150,19 @@ function checkedWidth(one: (raw: ArrayRow) => Row, width: number): (raw: ArrayRo
 }
 
 /** {@link RowShaper.fromArray}'s generated function: one row, same template as {@link generateShapeAll}. */
-function generateShapeRow(columns: readonly OutputColumn[], converters: readonly Converter[]): ((raw: ArrayRow) => Row) | undefined {
+function generateShapeRow(
+  columns: readonly OutputColumn[],
+  converters: readonly Converter[],
+): ((raw: ArrayRow) => Row) | undefined {
   const { reads, stores } = rowTemplate(columns, 'arrays')
-  return generate(converters, [['mismatch', widthMismatch], ['template', templateRow(columns)]], `function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nconst o = { ...template }\n${stores}\nreturn o\n}`)
+  return generate(
+    converters,
+    [
+      ['mismatch', widthMismatch],
+      ['template', templateRow(columns)],
+    ],
+    `function shapeRow(r) {\nif (r.length !== ${columns.length}) throw mismatch(r.length, ${columns.length})\n${reads}\nconst o = { ...template }\n${stores}\nreturn o\n}`,
+  )
 }
 
 function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
@@ -148,9 +178,17 @@ function loop<R>(one: (raw: R) => Row): ShapeAll<R> {
  * names as fixed keys, its values read by alias (`objects`) or by position (`arrays`) and converted by
  * the column's converter.
  */
-function generateShapeAll<R>(columns: readonly OutputColumn[], converters: readonly Converter[], form: 'objects' | 'arrays'): ShapeAll<R> | undefined {
+function generateShapeAll<R>(
+  columns: readonly OutputColumn[],
+  converters: readonly Converter[],
+  form: 'objects' | 'arrays',
+): ShapeAll<R> | undefined {
   const { reads, stores } = rowTemplate(columns, form)
-  return generate<ShapeAll<R>>(converters, [['template', templateRow(columns)]], `function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\nconst o = { ...template }\n${stores}\ndata[i] = o\n}\nreturn data\n}`)
+  return generate<ShapeAll<R>>(
+    converters,
+    [['template', templateRow(columns)]],
+    `function shapeAll(rows, n) {\nconst data = new Array(n)\nfor (let i = 0; i < n; i++) {\nconst r = rows[i]\n${reads}\nconst o = { ...template }\n${stores}\ndata[i] = o\n}\nreturn data\n}`,
+  )
 }
 
 /**
@@ -159,7 +197,8 @@ function generateShapeAll<R>(columns: readonly OutputColumn[], converters: reado
  * dotted), so no key is ever '__proto__'; names and aliases appear only as JSON string literals.
  */
 function rowTemplate(columns: readonly OutputColumn[], form: 'objects' | 'arrays'): { reads: string; stores: string } {
-  const read = (c: OutputColumn, i: number): string => (form === 'objects' ? `r[${JSON.stringify(c.alias)}]` : `r[${i}]`)
+  const read = (c: OutputColumn, i: number): string =>
+    form === 'objects' ? `r[${JSON.stringify(c.alias)}]` : `r[${i}]`
   return {
     reads: columns.map((c, i) => `const v${i} = c${i}(${read(c, i)});`).join('\n'),
     stores: columns.flatMap((c, i) => c.keys.map((k) => `o[${JSON.stringify(k)}] = v${i};`)).join('\n'),
@@ -176,18 +215,24 @@ function templateRow(columns: readonly OutputColumn[]): Row {
 /** Compile `fn` (a fixed template) with the converters bound as `c0…` and `extra` as named values; undefined where code cannot be generated. */
 function generate<F>(converters: readonly Converter[], extra: readonly [string, unknown][], fn: string): F | undefined {
   try {
-    return new Function(...extra.map(([name]) => name), ...converters.map((_, i) => `c${i}`), `'use strict'; return ${fn}`)(...extra.map(([, value]) => value), ...converters) as F
+    return new Function(
+      ...extra.map(([name]) => name),
+      ...converters.map((_, i) => `c${i}`),
+      `'use strict'; return ${fn}`,
+    )(...extra.map(([, value]) => value), ...converters) as F
   } catch {
     return undefined
   }
 }
 
 function widthMismatch(got: number, expected: number): SemanticLayerError {
-  return new SemanticLayerError('CONNECTOR_FAILED', [{
-    code: 'ROW_WIDTH_MISMATCH',
-    path: [],
-    message: `The connector's executeArrays or executeMapped returned rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
-  }])
+  return new SemanticLayerError('CONNECTOR_FAILED', [
+    {
+      code: 'ROW_WIDTH_MISMATCH',
+      path: [],
+      message: `The connector's executeArrays or executeMapped returned rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
+    },
+  ])
 }
 
 /** Exact mode: integers that fit stay numbers; decimal and huge values keep the driver's exact text. */
@@ -270,7 +315,14 @@ interface GranularityInfo {
 }
 
 const GRANULARITY_TITLES: Record<string, string> = {
-  second: 'Second', minute: 'Minute', hour: 'Hour', day: 'Day', week: 'Week', month: 'Month', quarter: 'Quarter', year: 'Year',
+  second: 'Second',
+  minute: 'Minute',
+  hour: 'Hour',
+  day: 'Day',
+  week: 'Week',
+  month: 'Month',
+  quarter: 'Quarter',
+  year: 'Year',
 }
 
 /** Cube's `annotation`: titles, types and formats for every member in the result. */
@@ -279,7 +331,12 @@ export function buildAnnotation(model: CompiledModel, q: NormalizedQuery): Recor
   const dimensions: Record<string, unknown> = {}
   const timeDimensions: Record<string, unknown> = {}
   const segments: Record<string, unknown> = {}
-  const describe = (key: string, cube: string, kind: 'measures' | 'dimensions' | 'segments', name: string): Record<string, unknown> => {
+  const describe = (
+    key: string,
+    cube: string,
+    kind: 'measures' | 'dimensions' | 'segments',
+    name: string,
+  ): Record<string, unknown> => {
     const c = model.cubes[cube]!
     const member = c[kind][name]!
     const [owner, alias] = key.split('.') as [string, string]
@@ -311,12 +368,19 @@ export function buildAnnotation(model: CompiledModel, q: NormalizedQuery): Recor
     }
   }
   for (const d of q.dimensions) {
-    const base: Record<string, unknown> = { ...describe(d.member.key, d.member.cube, 'dimensions', d.member.name), type: d.type }
+    const base: Record<string, unknown> = {
+      ...describe(d.member.key, d.member.cube, 'dimensions', d.member.name),
+      type: d.type,
+    }
     if (d.granularity === undefined) {
       dimensions[d.keys[0]!] = base
       continue
     }
-    const granularity: GranularityInfo = { name: d.granularity, title: GRANULARITY_TITLES[d.granularity]!, interval: `1 ${d.granularity}` }
+    const granularity: GranularityInfo = {
+      name: d.granularity,
+      title: GRANULARITY_TITLES[d.granularity]!,
+      interval: `1 ${d.granularity}`,
+    }
     for (const key of d.keys) {
       timeDimensions[key] = { ...base, title: `${base.title as string} ${granularity.title}`, granularity }
     }

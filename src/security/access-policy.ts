@@ -20,7 +20,12 @@ export type PolicyValue = string | number | boolean | ContextRef
 
 export type PolicyCondition =
   | { readonly kind: 'truthy'; readonly ref: ContextRef; readonly negate: boolean }
-  | { readonly kind: 'compare'; readonly ref: ContextRef; readonly op: '==' | '!=' | '>' | '>=' | '<' | '<='; readonly value: string | number | boolean }
+  | {
+      readonly kind: 'compare'
+      readonly ref: ContextRef
+      readonly op: '==' | '!=' | '>' | '>=' | '<' | '<='
+      readonly value: string | number | boolean
+    }
 
 export type PolicyRowFilter =
   | { readonly member: string; readonly operator: string; readonly values?: readonly PolicyValue[] }
@@ -38,10 +43,12 @@ export interface CompiledPolicy {
 }
 
 const POLICY_KEYS = new Set(['group', 'groups', 'role', 'roles', 'conditions', 'member_level', 'row_level'])
-const REF = /^\{\s*(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}$/
+const REF =
+  /^\{\s*(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}$/
 // The literal starts at its first non-space (`\s*(\S.*)`, not `\s*(.+)`): two quantifiers that can both
 // take the same spaces make a failing match quadratic.
-const CONDITION = /^\{\s*(not\s+)?(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}\s*(?:(==|!=|>=|<=|>|<)\s*(\S.*))?$/
+const CONDITION =
+  /^\{\s*(not\s+)?(?:securityContext|security_context|userAttributes|user_attributes)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*\}\s*(?:(==|!=|>=|<=|>|<)\s*(\S.*))?$/
 
 /** Compile one access_policy list (already shape-checked as a list of mappings). */
 export function compilePolicies(raw: readonly unknown[], path: Path, report: Report): CompiledPolicy[] {
@@ -55,20 +62,35 @@ export function compilePolicies(raw: readonly unknown[], path: Path, report: Rep
       report(code, [...p, ...sub], message)
     }
     for (const key of Object.keys(policy)) {
-      if (key === 'member_masking') bad([key], 'member_masking is not supported by Cortex yet. Remove it, or exclude the member with member_level.', 'UNSUPPORTED_FEATURE')
-      else if (!POLICY_KEYS.has(key)) bad([key], `Unknown access_policy key '${key}'. Use group/groups, conditions, member_level and row_level.`, 'UNKNOWN_KEY')
+      if (key === 'member_masking')
+        bad(
+          [key],
+          'member_masking is not supported by Cortex yet. Remove it, or exclude the member with member_level.',
+          'UNSUPPORTED_FEATURE',
+        )
+      else if (!POLICY_KEYS.has(key))
+        bad(
+          [key],
+          `Unknown access_policy key '${key}'. Use group/groups, conditions, member_level and row_level.`,
+          'UNKNOWN_KEY',
+        )
     }
     const groups = readGroups(policy, bad)
     const conditions: PolicyCondition[] = []
     const conds = policy.conditions
     if (conds !== undefined) {
       if (!Array.isArray(conds)) bad(['conditions'], 'conditions must be a list of { if: "{ securityContext.x }" }.')
-      else conds.forEach((c, j) => {
-        const text = typeof c === 'object' && c !== null ? (c as Record<string, unknown>).if : undefined
-        const parsed = typeof text === 'string' ? parseCondition(text) : undefined
-        if (!parsed) bad(['conditions', j, 'if'], 'A condition must be "{ securityContext.path }", optionally negated with "not" or compared (==, !=, >, >=, <, <=) with a number, true/false or a quoted string.')
-        else conditions.push(parsed)
-      })
+      else
+        conds.forEach((c, j) => {
+          const text = typeof c === 'object' && c !== null ? (c as Record<string, unknown>).if : undefined
+          const parsed = typeof text === 'string' ? parseCondition(text) : undefined
+          if (!parsed)
+            bad(
+              ['conditions', j, 'if'],
+              'A condition must be "{ securityContext.path }", optionally negated with "not" or compared (==, !=, >, >=, <, <=) with a number, true/false or a quoted string.',
+            )
+          else conditions.push(parsed)
+        })
     }
     const members = readMemberLevel(policy.member_level, bad)
     const rows = readRowLevel(policy.row_level, bad)
@@ -77,7 +99,10 @@ export function compilePolicies(raw: readonly unknown[], path: Path, report: Rep
   return out
 }
 
-function readGroups(policy: Record<string, unknown>, bad: (sub: Path, message: string) => void): CompiledPolicy['groups'] | undefined {
+function readGroups(
+  policy: Record<string, unknown>,
+  bad: (sub: Path, message: string) => void,
+): CompiledPolicy['groups'] | undefined {
   const single = policy.group ?? policy.role
   const many = policy.groups ?? policy.roles
   if ((single === undefined) === (many === undefined)) {
@@ -88,19 +113,22 @@ function readGroups(policy: Record<string, unknown>, bad: (sub: Path, message: s
     if (typeof single !== 'string' || single === '') return void bad(['group'], 'group must be a group name or "*".')
     return single === '*' ? '*' : [single]
   }
-  if (!Array.isArray(many) || many.some((g) => typeof g !== 'string')) return void bad(['groups'], 'groups must be a list of group names.')
+  if (!Array.isArray(many) || many.some((g) => typeof g !== 'string'))
+    return void bad(['groups'], 'groups must be a list of group names.')
   return many.includes('*') ? '*' : (many as string[])
 }
 
 function readList(value: unknown): '*' | string[] | undefined {
   if (value === '*') return '*'
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v) => (v as string).replace(/^.*\./, ''))
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return value.map((v) => (v as string).replace(/^.*\./, ''))
   return undefined
 }
 
 function readMemberLevel(value: unknown, bad: (sub: Path, message: string) => void): CompiledPolicy['members'] {
   if (value === undefined) return undefined
-  if (typeof value !== 'object' || value === null) return void bad(['member_level'], 'member_level must be a mapping with includes and/or excludes.')
+  if (typeof value !== 'object' || value === null)
+    return void bad(['member_level'], 'member_level must be a mapping with includes and/or excludes.')
   const v = value as Record<string, unknown>
   const includes = v.includes === undefined ? '*' : readList(v.includes)
   const excludes = v.excludes === undefined ? [] : readList(v.excludes)
@@ -135,18 +163,22 @@ function readRowLevel(value: unknown, bad: (sub: Path, message: string) => void)
 }
 
 function readRowFilter(f: unknown, path: Path, bad: (sub: Path, message: string) => void): PolicyRowFilter | undefined {
-  if (typeof f !== 'object' || f === null) return void bad(path, 'A row filter must be { member, operator, values } or { and: [...] } / { or: [...] }.')
+  if (typeof f !== 'object' || f === null)
+    return void bad(path, 'A row filter must be { member, operator, values } or { and: [...] } / { or: [...] }.')
   const o = f as Record<string, unknown>
   for (const logical of ['and', 'or'] as const) {
     if (o[logical] !== undefined) {
       const list = o[logical]
       if (!Array.isArray(list)) return void bad([...path, logical], `${logical} must be a list of filters.`)
-      const children = list.map((c, i) => readRowFilter(c, [...path, logical, i], bad)).filter((c): c is PolicyRowFilter => c !== undefined)
+      const children = list
+        .map((c, i) => readRowFilter(c, [...path, logical, i], bad))
+        .filter((c): c is PolicyRowFilter => c !== undefined)
       return logical === 'and' ? { and: children } : { or: children }
     }
   }
   const member = o.member ?? o.dimension
-  if (typeof member !== 'string' || typeof o.operator !== 'string') return void bad(path, 'A row filter needs member and operator.')
+  if (typeof member !== 'string' || typeof o.operator !== 'string')
+    return void bad(path, 'A row filter needs member and operator.')
   if (o.values === undefined) return { member, operator: o.operator }
   const raw = Array.isArray(o.values) ? o.values : [o.values]
   const values: PolicyValue[] = []
@@ -155,7 +187,11 @@ function readRowFilter(f: unknown, path: Path, bad: (sub: Path, message: string)
       const m = REF.exec(v.trim())
       values.push(m ? { context: m[1]!.slice(1).split('.') } : v)
     } else if (typeof v === 'number' || typeof v === 'boolean') values.push(v)
-    else return void bad([...path, 'values'], 'Row filter values must be strings, numbers, booleans or "{ securityContext.x }" references.')
+    else
+      return void bad(
+        [...path, 'values'],
+        'Row filter values must be strings, numbers, booleans or "{ securityContext.x }" references.',
+      )
   }
   return { member, operator: o.operator, values }
 }
@@ -189,8 +225,10 @@ function holds(c: PolicyCondition, ctx: unknown): boolean {
   const v = readContext(ctx, c.ref.context)
   if (c.kind === 'truthy') return c.negate ? !v : Boolean(v)
   switch (c.op) {
-    case '==': return v === c.value
-    case '!=': return v !== c.value
+    case '==':
+      return v === c.value
+    case '!=':
+      return v !== c.value
     default: {
       if (typeof v !== typeof c.value || typeof v === 'boolean') return false
       const [a, b] = [v as number | string, c.value as number | string]
@@ -200,8 +238,14 @@ function holds(c: PolicyCondition, ctx: unknown): boolean {
 }
 
 /** The policies that apply to a caller with these groups and this context. */
-export function applicablePolicies(policies: readonly CompiledPolicy[], groups: ReadonlySet<string>, ctx: unknown): CompiledPolicy[] {
-  return policies.filter((p) => (p.groups === '*' || p.groups.some((g) => groups.has(g))) && p.conditions.every((c) => holds(c, ctx)))
+export function applicablePolicies(
+  policies: readonly CompiledPolicy[],
+  groups: ReadonlySet<string>,
+  ctx: unknown,
+): CompiledPolicy[] {
+  return policies.filter(
+    (p) => (p.groups === '*' || p.groups.some((g) => groups.has(g))) && p.conditions.every((c) => holds(c, ctx)),
+  )
 }
 
 /** Does any applicable policy grant this member (its name within the cube or view)? */
@@ -230,12 +274,25 @@ export function qualifyRowFilters(
     if ('and' in f) return { and: f.and.map((c, i) => qualify(c, [...at, 'and', i])) }
     if ('or' in f) return { or: f.or.map((c, i) => qualify(c, [...at, 'or', i])) }
     const parts = f.member.split('.')
-    const name = parts.length === 2 && (parts[0] === owner || parts[0] === 'CUBE') ? parts[1]! : parts.length === 1 ? parts[0]! : undefined
+    const name =
+      parts.length === 2 && (parts[0] === owner || parts[0] === 'CUBE')
+        ? parts[1]!
+        : parts.length === 1
+          ? parts[0]!
+          : undefined
     if (!name || !isDimension(name)) {
-      report('UNKNOWN_REFERENCE', [...at, 'member'], `Row filter member '${f.member}' is not a dimension of '${owner}'. Row-level filters use the cube's (or view's) own dimensions.`)
+      report(
+        'UNKNOWN_REFERENCE',
+        [...at, 'member'],
+        `Row filter member '${f.member}' is not a dimension of '${owner}'. Row-level filters use the cube's (or view's) own dimensions.`,
+      )
       return f
     }
     return { ...f, member: `${owner}.${name}` }
   }
-  return policies.map((p, i) => (Array.isArray(p.rows) ? { ...p, rows: (p.rows as PolicyRowFilter[]).map((f, j) => qualify(f, [...path, i, 'row_level', 'filters', j])) } : p))
+  return policies.map((p, i) =>
+    Array.isArray(p.rows)
+      ? { ...p, rows: (p.rows as PolicyRowFilter[]).map((f, j) => qualify(f, [...path, i, 'row_level', 'filters', j])) }
+      : p,
+  )
 }

@@ -2,12 +2,22 @@ import { SemanticLayerError, describeName, fail, isSemanticLayerError } from '..
 import type { CompiledModel } from '../model/compiled.js'
 import type { CubeFilter, CubeQuery, FilterValue } from '../query/parse-query.js'
 import { memberExists, publicVisibility, type Visibility } from '../query/member-names.js'
-import { applicablePolicies, memberAllowed, readContext, type CompiledPolicy, type PolicyRowFilter, type PolicyValue } from './access-policy.js'
+import {
+  applicablePolicies,
+  memberAllowed,
+  readContext,
+  type CompiledPolicy,
+  type PolicyRowFilter,
+  type PolicyValue,
+} from './access-policy.js'
 
 export type SecurityContext = Readonly<Record<string, unknown>>
 
 /** What an `authorize` hook may answer: allow (optionally narrowing rows with filters) or deny. */
-export type AuthorizeDecision = boolean | { readonly allow: true; readonly filters?: readonly CubeFilter[] } | { readonly allow: false; readonly reason?: string }
+export type AuthorizeDecision =
+  | boolean
+  | { readonly allow: true; readonly filters?: readonly CubeFilter[] }
+  | { readonly allow: false; readonly reason?: string }
 
 export interface AuthorizeRequest {
   readonly query: CubeQuery
@@ -22,7 +32,14 @@ export interface SecurityHooks {
   /** Groups of the caller, for access policies. Default: `securityContext.groups` when it is a list of strings. */
   readonly contextToGroups?: (securityContext: SecurityContext) => readonly string[]
   /** Rewrite a query after policies have been checked (Cube's queryRewrite, with read access to the model). Throwing denies with FORBIDDEN. */
-  readonly queryRewrite?: (query: CubeQuery, info: { readonly securityContext: SecurityContext | undefined; readonly model: CompiledModel; readonly tenant?: string }) => CubeQuery | Promise<CubeQuery>
+  readonly queryRewrite?: (
+    query: CubeQuery,
+    info: {
+      readonly securityContext: SecurityContext | undefined
+      readonly model: CompiledModel
+      readonly tenant?: string
+    },
+  ) => CubeQuery | Promise<CubeQuery>
   /** Attribute-based rules that do not fit in YAML: allow, deny, or add row filters. */
   readonly authorize?: (request: AuthorizeRequest) => AuthorizeDecision | Promise<AuthorizeDecision>
 }
@@ -66,8 +83,12 @@ export function filterMembers(q: CubeQuery): string[] {
   return [...out]
 }
 
-const denied = (code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'FORBIDDEN_MEMBER', issue: string, message: string, path: (string | number)[] = []): SemanticLayerError =>
-  new SemanticLayerError(code, [{ code: issue, path, message }])
+const denied = (
+  code: 'UNAUTHORIZED' | 'FORBIDDEN' | 'FORBIDDEN_MEMBER',
+  issue: string,
+  message: string,
+  path: (string | number)[] = [],
+): SemanticLayerError => new SemanticLayerError(code, [{ code: issue, path, message }])
 
 /**
  * Evaluates the model's access policies for one caller. Every cube or view with policies is checked
@@ -88,14 +109,28 @@ export class PolicyEvaluator {
 
   /** Policies of a cube or view that apply to this caller; undefined when it declares none. Throws when it declares some and none applies. */
   private applicable(owner: string): CompiledPolicy[] | undefined {
-    const target = Object.hasOwn(this.model.cubes, owner) ? this.model.cubes[owner] : Object.hasOwn(this.model.views, owner) ? this.model.views[owner] : undefined
+    const target = Object.hasOwn(this.model.cubes, owner)
+      ? this.model.cubes[owner]
+      : Object.hasOwn(this.model.views, owner)
+        ? this.model.views[owner]
+        : undefined
     const policies = target?.accessPolicy
     if (!policies) return undefined
     const cached = this.cache.get(owner)
     if (cached) return cached
-    if (this.ctx === undefined) throw denied('UNAUTHORIZED', 'SECURITY_CONTEXT_REQUIRED', `${describeName(owner)} has an access policy, so queries need a securityContext. Pass { securityContext } to the call.`)
+    if (this.ctx === undefined)
+      throw denied(
+        'UNAUTHORIZED',
+        'SECURITY_CONTEXT_REQUIRED',
+        `${describeName(owner)} has an access policy, so queries need a securityContext. Pass { securityContext } to the call.`,
+      )
     const applicable = applicablePolicies(policies, this.groups, this.ctx)
-    if (applicable.length === 0) throw denied('FORBIDDEN', 'NO_POLICY_APPLIES', `No access policy of ${describeName(owner)} applies to this caller's groups, so access is denied.`)
+    if (applicable.length === 0)
+      throw denied(
+        'FORBIDDEN',
+        'NO_POLICY_APPLIES',
+        `No access policy of ${describeName(owner)} applies to this caller's groups, so access is denied.`,
+      )
     this.cache.set(owner, applicable)
     return applicable
   }
@@ -145,7 +180,12 @@ export class PolicyEvaluator {
       const [owner, name] = key.split('.')
       // A member that does not exist is UNKNOWN_MEMBER (query validation), never FORBIDDEN_MEMBER.
       if (!owner || !name || !memberExists(this.model, owner, name)) continue
-      if (!this.memberVisible(key)) throw denied('FORBIDDEN_MEMBER', 'FORBIDDEN_MEMBER', `${describeName(key)} is not accessible to this caller under the model's access policies.`)
+      if (!this.memberVisible(key))
+        throw denied(
+          'FORBIDDEN_MEMBER',
+          'FORBIDDEN_MEMBER',
+          `${describeName(key)} is not accessible to this caller under the model's access policies.`,
+        )
     }
   }
 
@@ -174,8 +214,15 @@ export class PolicyEvaluator {
     if (typeof v !== 'object') return [v]
     const found = readContext(this.ctx, v.context)
     const list = Array.isArray(found) ? found : [found]
-    if (list.length === 0 || list.some((x) => typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')) {
-      throw denied('UNAUTHORIZED', 'SECURITY_CONTEXT_INCOMPLETE', `The access policy of ${describeName(owner)} needs securityContext.${v.context.join('.')} (a string, number, boolean or a list of them), and the context has none.`)
+    if (
+      list.length === 0 ||
+      list.some((x) => typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean')
+    ) {
+      throw denied(
+        'UNAUTHORIZED',
+        'SECURITY_CONTEXT_INCOMPLETE',
+        `The access policy of ${describeName(owner)} needs securityContext.${v.context.join('.')} (a string, number, boolean or a list of them), and the context has none.`,
+      )
     }
     return list as FilterValue[]
   }
@@ -209,8 +256,9 @@ export function readDecision(decision: unknown): { readonly allow: boolean; read
     if (allow === false) return { allow: false }
     if (allow === true) return filters === undefined ? { allow: true } : { allow: true, filters }
   }
-  const message = 'The authorize hook returned neither true, false nor { allow: boolean }, so the query is denied.'
-    + ' Return a decision.'
+  const message =
+    'The authorize hook returned neither true, false nor { allow: boolean }, so the query is denied.' +
+    ' Return a decision.'
   return fail('FORBIDDEN', 'AUTHORIZE_INVALID', [], message)
 }
 

@@ -25,7 +25,13 @@ const EC: Readonly<Record<string, string>> = { 'P-256': 'ES256', 'P-384': 'ES384
 const NODE_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }
 const EDDSA = ['EdDSA', 'Ed25519'] as const
 
-export const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([...HMAC, ...RSA, ...RSA_PSS, ...Object.values(EC), ...EDDSA])
+export const SUPPORTED_ALGORITHMS: ReadonlySet<string> = new Set([
+  ...HMAC,
+  ...RSA,
+  ...RSA_PSS,
+  ...Object.values(EC),
+  ...EDDSA,
+])
 const ASYMMETRIC: readonly string[] = [...RSA, ...RSA_PSS, ...Object.values(EC), ...EDDSA]
 /** Default for remote key sets, whose key types are unknown until the first fetch. */
 const REMOTE_DEFAULT = ['RS256', 'ES256', 'PS256'] as const
@@ -108,10 +114,21 @@ interface KeySource {
   readonly defaults: readonly string[]
 }
 
-function checkAlgorithms(algorithms: readonly string[] | undefined, source: KeySource, keyOption: string, issues: Issue[]): readonly string[] | undefined {
+function checkAlgorithms(
+  algorithms: readonly string[] | undefined,
+  source: KeySource,
+  keyOption: string,
+  issues: Issue[],
+): readonly string[] | undefined {
   if (algorithms === undefined) return source.defaults
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    issues.push(issue('INVALID_OPTION', ['algorithms'], 'algorithms must be a non-empty list such as ["RS256"], or left out to derive it from the key.'))
+    issues.push(
+      issue(
+        'INVALID_OPTION',
+        ['algorithms'],
+        'algorithms must be a non-empty list such as ["RS256"], or left out to derive it from the key.',
+      ),
+    )
     return undefined
   }
   const ok: string[] = []
@@ -120,8 +137,16 @@ function checkAlgorithms(algorithms: readonly string[] | undefined, source: KeyS
       const none = typeof alg === 'string' && alg.trim().toLowerCase() === 'none'
       issues.push(
         none
-          ? issue('ALGORITHM_NONE', ['algorithms', i], "The 'none' algorithm accepts unsigned tokens and is never allowed. Remove it.")
-          : issue('UNKNOWN_ALGORITHM', ['algorithms', i], `Unsupported algorithm. Use one of ${[...SUPPORTED_ALGORITHMS].join(', ')}.`),
+          ? issue(
+              'ALGORITHM_NONE',
+              ['algorithms', i],
+              "The 'none' algorithm accepts unsigned tokens and is never allowed. Remove it.",
+            )
+          : issue(
+              'UNKNOWN_ALGORITHM',
+              ['algorithms', i],
+              `Unsupported algorithm. Use one of ${[...SUPPORTED_ALGORITHMS].join(', ')}.`,
+            ),
       )
     } else if (!source.allowed.includes(alg)) {
       issues.push(
@@ -137,18 +162,35 @@ function checkAlgorithms(algorithms: readonly string[] | undefined, source: KeyS
 }
 
 function prepareSecret(secret: string | Uint8Array, issues: Issue[]): KeySource | undefined {
-  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret instanceof Uint8Array ? new Uint8Array(secret) : undefined
+  const bytes =
+    typeof secret === 'string'
+      ? new TextEncoder().encode(secret)
+      : secret instanceof Uint8Array
+        ? new Uint8Array(secret)
+        : undefined
   if (!bytes) {
     issues.push(issue('INVALID_KEY', ['secret'], 'secret must be a string or a Uint8Array.'))
     return undefined
   }
   // A PEM as an HMAC secret is the algorithm-confusion attack itself: a public key is public.
   if (new TextDecoder('latin1').decode(bytes.subarray(0, 64)).trimStart().startsWith('-----BEGIN')) {
-    issues.push(issue('INVALID_KEY', ['secret'], 'secret looks like a PEM key. Pass a PEM public key as publicKey, never as an HMAC secret.'))
+    issues.push(
+      issue(
+        'INVALID_KEY',
+        ['secret'],
+        'secret looks like a PEM key. Pass a PEM public key as publicKey, never as an HMAC secret.',
+      ),
+    )
     return undefined
   }
   if (bytes.length < MIN_SECRET_BYTES) {
-    issues.push(issue('WEAK_SECRET', ['secret'], `secret must be at least ${MIN_SECRET_BYTES} bytes (256 bits) of random data (RFC 7518 §3.2).`))
+    issues.push(
+      issue(
+        'WEAK_SECRET',
+        ['secret'],
+        `secret must be at least ${MIN_SECRET_BYTES} bytes (256 bits) of random data (RFC 7518 §3.2).`,
+      ),
+    )
     return undefined
   }
   return { key: { kind: 'static', key: bytes }, allowed: HMAC, defaults: HMAC }
@@ -161,8 +203,14 @@ function preparePublicKey(input: string | CryptoKey | KeyObject, issues: Issue[]
   }
   if (typeof input === 'string') {
     const pem = input.trim()
-    if (!pem.startsWith('-----BEGIN')) return bad("publicKey must be a PEM public key ('-----BEGIN PUBLIC KEY-----') or a key object. For an HMAC secret use secret.")
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) return bad('publicKey is a private key. Pass only the public key (SPKI PEM); the private key must stay with the token issuer.')
+    if (!pem.startsWith('-----BEGIN'))
+      return bad(
+        "publicKey must be a PEM public key ('-----BEGIN PUBLIC KEY-----') or a key object. For an HMAC secret use secret.",
+      )
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
+      return bad(
+        'publicKey is a private key. Pass only the public key (SPKI PEM); the private key must stay with the token issuer.',
+      )
     let key: KeyObject
     try {
       key = createPublicKey(pem)
@@ -171,22 +219,34 @@ function preparePublicKey(input: string | CryptoKey | KeyObject, issues: Issue[]
     }
     return fromKeyObject(key, bad)
   }
-  if (input instanceof KeyObject || (input as { [Symbol.toStringTag]?: unknown })?.[Symbol.toStringTag] === 'KeyObject') {
+  if (
+    input instanceof KeyObject ||
+    (input as { [Symbol.toStringTag]?: unknown })?.[Symbol.toStringTag] === 'KeyObject'
+  ) {
     const key = input as KeyObject
-    if (key.type !== 'public') return bad(`publicKey is a ${key.type} key object. Pass a public key (for an HMAC secret use secret).`)
+    if (key.type !== 'public')
+      return bad(`publicKey is a ${key.type} key object. Pass a public key (for an HMAC secret use secret).`)
     return fromKeyObject(key, bad)
   }
   if (isCryptoKey(input)) {
-    if (input.type !== 'public') return bad(`publicKey is a ${input.type} CryptoKey. Pass a public key (for an HMAC secret use secret).`)
+    if (input.type !== 'public')
+      return bad(`publicKey is a ${input.type} CryptoKey. Pass a public key (for an HMAC secret use secret).`)
     const algorithm = input.algorithm as { name: string; hash?: { name?: string }; namedCurve?: string }
     const bits = algorithm.hash?.name?.replace('SHA-', '')
     const algs =
-      algorithm.name === 'RSASSA-PKCS1-v1_5' ? [`RS${bits}`]
-      : algorithm.name === 'RSA-PSS' ? [`PS${bits}`]
-      : algorithm.name === 'ECDSA' ? [EC[algorithm.namedCurve ?? ''] ?? '']
-      : algorithm.name === 'Ed25519' ? [...EDDSA]
-      : []
-    if (!algs.every((a) => SUPPORTED_ALGORITHMS.has(a)) || algs.length === 0) return bad('publicKey uses an unsupported algorithm. Use an RSA, RSA-PSS, ECDSA (P-256/384/521) or Ed25519 public key.')
+      algorithm.name === 'RSASSA-PKCS1-v1_5'
+        ? [`RS${bits}`]
+        : algorithm.name === 'RSA-PSS'
+          ? [`PS${bits}`]
+          : algorithm.name === 'ECDSA'
+            ? [EC[algorithm.namedCurve ?? ''] ?? '']
+            : algorithm.name === 'Ed25519'
+              ? [...EDDSA]
+              : []
+    if (!algs.every((a) => SUPPORTED_ALGORITHMS.has(a)) || algs.length === 0)
+      return bad(
+        'publicKey uses an unsupported algorithm. Use an RSA, RSA-PSS, ECDSA (P-256/384/521) or Ed25519 public key.',
+      )
     return { key: { kind: 'static', key: input }, allowed: algs, defaults: algs }
   }
   return bad('publicKey must be a PEM string, a KeyObject or a CryptoKey.')
@@ -196,40 +256,72 @@ function fromKeyObject(key: KeyObject, bad: (message: string) => undefined): Key
   const type = key.asymmetricKeyType
   let allowed: readonly string[]
   let defaults: readonly string[]
-  if (type === 'rsa') [allowed, defaults] = [[...RSA, ...RSA_PSS], ['RS256', 'PS256']]
+  if (type === 'rsa')
+    [allowed, defaults] = [
+      [...RSA, ...RSA_PSS],
+      ['RS256', 'PS256'],
+    ]
   else if (type === 'rsa-pss') [allowed, defaults] = [RSA_PSS, ['PS256']]
   else if (type === 'ed25519') [allowed, defaults] = [EDDSA, EDDSA]
   else if (type === 'ec') {
     const alg = EC[NODE_CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? '']
     if (!alg) return bad('publicKey is an EC key on an unsupported curve. Use P-256, P-384 or P-521.')
     ;[allowed, defaults] = [[alg], [alg]]
-  } else return bad('publicKey has an unsupported key type. Use an RSA, RSA-PSS, EC (P-256/384/521) or Ed25519 public key.')
+  } else
+    return bad('publicKey has an unsupported key type. Use an RSA, RSA-PSS, EC (P-256/384/521) or Ed25519 public key.')
   return { key: { kind: 'static', key }, allowed, defaults }
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof value === 'object' && value !== null && (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'CryptoKey'
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === 'CryptoKey'
+  )
 }
 
-function prepareJwks(input: string | URL | { keys: PublicJwk[] }, remote: RemoteJwksOptions, issues: Issue[]): KeySource | undefined {
+function prepareJwks(
+  input: string | URL | { keys: PublicJwk[] },
+  remote: RemoteJwksOptions,
+  issues: Issue[],
+): KeySource | undefined {
   if (typeof input === 'string' || input instanceof URL) {
     let url: URL
     try {
       url = new URL(input)
     } catch {
-      issues.push(issue('INVALID_KEY', ['jwks'], 'jwks must be an absolute https URL of a JSON Web Key Set, or an inline { keys: [...] } set.'))
+      issues.push(
+        issue(
+          'INVALID_KEY',
+          ['jwks'],
+          'jwks must be an absolute https URL of a JSON Web Key Set, or an inline { keys: [...] } set.',
+        ),
+      )
       return undefined
     }
     // Over plain http anyone on the path could swap in their own keys; only loopback is exempt (dev, tests).
     const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-      issues.push(issue('INSECURE_JWKS_URL', ['jwks'], 'jwks must be an https URL (plain http is accepted only for localhost).'))
+      issues.push(
+        issue('INSECURE_JWKS_URL', ['jwks'], 'jwks must be an https URL (plain http is accepted only for localhost).'),
+      )
       return undefined
     }
-    const ms = (value: number | undefined, name: keyof RemoteJwksOptions, fallback: number, integer = false): number => {
+    const ms = (
+      value: number | undefined,
+      name: keyof RemoteJwksOptions,
+      fallback: number,
+      integer = false,
+    ): number => {
       if (value === undefined) return fallback
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        issues.push(issue('INVALID_OPTION', ['jwksOptions', name], `jwksOptions.${name} must be a non-negative number of seconds.`))
+        issues.push(
+          issue(
+            'INVALID_OPTION',
+            ['jwksOptions', name],
+            `jwksOptions.${name} must be a non-negative number of seconds.`,
+          ),
+        )
         return fallback
       }
       return integer ? Math.round(value * 1000) : value * 1000
@@ -243,14 +335,22 @@ function prepareJwks(input: string | URL | { keys: PublicJwk[] }, remote: Remote
   }
   const keys: unknown = (input as { keys?: unknown } | null)?.keys
   if (!Array.isArray(keys) || keys.length === 0) {
-    issues.push(issue('INVALID_KEY', ['jwks'], 'jwks must be a URL or a key set { keys: [...] } with at least one public key.'))
+    issues.push(
+      issue('INVALID_KEY', ['jwks'], 'jwks must be a URL or a key set { keys: [...] } with at least one public key.'),
+    )
     return undefined
   }
   const derived = new Set<string>()
   keys.forEach((jwk: unknown, i) => {
     const k = (typeof jwk === 'object' && jwk !== null ? jwk : {}) as Record<string, unknown>
     if (k['kty'] === 'oct' || 'd' in k || 'k' in k) {
-      issues.push(issue('INVALID_KEY', ['jwks', 'keys', i], 'A key set may hold only public keys. Remove private and symmetric keys; an HMAC secret goes in secret.'))
+      issues.push(
+        issue(
+          'INVALID_KEY',
+          ['jwks', 'keys', i],
+          'A key set may hold only public keys. Remove private and symmetric keys; an HMAC secret goes in secret.',
+        ),
+      )
       return
     }
     for (const alg of algorithmsForJwk(k)) derived.add(alg)
@@ -264,7 +364,13 @@ function prepareJwks(input: string | URL | { keys: PublicJwk[] }, remote: Remote
     set = undefined
   }
   if (!set || !set.keys.every(isPlainObject)) {
-    issues.push(issue('INVALID_KEY', ['jwks'], 'jwks is not a valid JSON Web Key Set. Each key needs at least kty and its public parameters.'))
+    issues.push(
+      issue(
+        'INVALID_KEY',
+        ['jwks'],
+        'jwks is not a valid JSON Web Key Set. Each key needs at least kty and its public parameters.',
+      ),
+    )
     return undefined
   }
   const defaults = derived.size ? [...derived] : [...REMOTE_DEFAULT]
@@ -273,7 +379,8 @@ function prepareJwks(input: string | URL | { keys: PublicJwk[] }, remote: Remote
 
 /** A plain JSON object (what jose accepts as a JWK): no class instance, array or null. */
 function isPlainObject(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]') return false
+  if (typeof value !== 'object' || value === null || Object.prototype.toString.call(value) !== '[object Object]')
+    return false
   const proto: unknown = Object.getPrototypeOf(value)
   return proto === null || Object.getPrototypeOf(proto) === null
 }

@@ -75,7 +75,9 @@ export interface JwtAuthOptions<Ctx = Record<string, unknown>> {
   /** Require an `exp` claim. Default true: a token without one would be valid forever. */
   requireExpiration?: boolean
   /** Map the token's user to the host's record (tenant, roles, attributes). `undefined` → USER_NOT_FOUND. */
-  resolveUser?: (claims: JwtClaims) => Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined
+  resolveUser?: (
+    claims: JwtClaims,
+  ) => Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined
   /** Build the security context. Default: `{ ...claims, user }` (`user` only when resolveUser is set). */
   claimsToContext?: (claims: JwtClaims, user: Record<string, unknown> | undefined) => Ctx
 }
@@ -88,9 +90,18 @@ export interface JwtAuth<Ctx> {
 }
 
 const JWT_OPTIONS: OptionSpecs<JwtAuthOptions> = {
-  secret: 'any', publicKey: 'any', jwks: 'any', jwksOptions: 'object', issuer: 'any', audience: 'any',
-  algorithms: 'any', clockToleranceSec: 'any', maxTokenAgeSec: 'any', requireExpiration: 'boolean',
-  resolveUser: 'function', claimsToContext: 'function',
+  secret: 'any',
+  publicKey: 'any',
+  jwks: 'any',
+  jwksOptions: 'object',
+  issuer: 'any',
+  audience: 'any',
+  algorithms: 'any',
+  clockToleranceSec: 'any',
+  maxTokenAgeSec: 'any',
+  requireExpiration: 'boolean',
+  resolveUser: 'function',
+  claimsToContext: 'function',
 }
 
 const JWKS_OPTIONS: OptionSpecs<RemoteJwksOptions> = { cooldownSec: 'any', cacheMaxAgeSec: 'any', timeoutSec: 'any' }
@@ -118,7 +129,13 @@ function jwtAuth<Ctx>(input: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
   }
   const issues: ErrorIssue[] = []
   const prepared = prepareJwtKey(
-    { secret: options.secret, publicKey: options.publicKey, jwks: options.jwks, algorithms: options.algorithms, jwksOptions: options.jwksOptions },
+    {
+      secret: options.secret,
+      publicKey: options.publicKey,
+      jwks: options.jwks,
+      algorithms: options.algorithms,
+      jwksOptions: options.jwksOptions,
+    },
     issues,
   )
   const verifyOptions = checkOptions(options, issues)
@@ -135,7 +152,8 @@ function jwtAuth<Ctx>(input: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
     if (resolveUser) {
       // The host's own errors (e.g. its database is down) pass through unchanged: they are not 401s.
       const found = await resolveUser(claims)
-      if (found === undefined || found === null) unauthenticated('USER_NOT_FOUND', "The token's user is not known to this application.")
+      if (found === undefined || found === null)
+        unauthenticated('USER_NOT_FOUND', "The token's user is not known to this application.")
       user = found
     }
     if (claimsToContext) return claimsToContext(claims, user)
@@ -149,7 +167,8 @@ function jwtAuth<Ctx>(input: JwtAuthOptions<Ctx>): JwtAuth<Ctx> {
 }
 
 function checkOptions(options: JwtAuthOptions<unknown>, issues: ErrorIssue[]): JWTVerifyOptions {
-  const bad = (path: string, message: string): void => void issues.push({ code: 'INVALID_OPTION', path: [path], message })
+  const bad = (path: string, message: string): void =>
+    void issues.push({ code: 'INVALID_OPTION', path: [path], message })
   const names = (value: unknown, name: 'issuer' | 'audience'): string | string[] | undefined => {
     if (value === undefined) return undefined
     const list = Array.isArray(value) ? value : [value]
@@ -170,7 +189,9 @@ function checkOptions(options: JwtAuthOptions<unknown>, issues: ErrorIssue[]): J
   for (const fn of ['resolveUser', 'claimsToContext'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') bad(fn, `${fn} must be a function.`)
   }
-  const verify: JWTVerifyOptions = { clockTolerance: seconds(options.clockToleranceSec, 'clockToleranceSec', true) ?? 5 }
+  const verify: JWTVerifyOptions = {
+    clockTolerance: seconds(options.clockToleranceSec, 'clockToleranceSec', true) ?? 5,
+  }
   const issuer = names(options.issuer, 'issuer')
   const audience = names(options.audience, 'audience')
   const maxTokenAge = seconds(options.maxTokenAgeSec, 'maxTokenAgeSec', false)
@@ -182,11 +203,16 @@ function checkOptions(options: JwtAuthOptions<unknown>, issues: ErrorIssue[]): J
 }
 
 function unauthenticated(code: string, message: string, cause?: unknown): never {
-  throw new SemanticLayerError('UNAUTHENTICATED', [{ code, path: [], message }], cause === undefined ? undefined : { cause })
+  throw new SemanticLayerError(
+    'UNAUTHENTICATED',
+    [{ code, path: [], message }],
+    cause === undefined ? undefined : { cause },
+  )
 }
 
 function extractToken(input: string | null | undefined): string {
-  const missing = (): never => unauthenticated('TOKEN_MISSING', "No token was sent. Send a JWT in the Authorization header as 'Bearer <token>'.")
+  const missing = (): never =>
+    unauthenticated('TOKEN_MISSING', "No token was sent. Send a JWT in the Authorization header as 'Bearer <token>'.")
   if (input === undefined || input === null) return missing()
   if (typeof input !== 'string') return unauthenticated('TOKEN_MALFORMED', 'The token must be a string.')
   const value = input.trim()
@@ -204,7 +230,8 @@ async function loadVerifier(key: VerificationKey): Promise<Verifier> {
   try {
     jose = await import('jose')
   } catch (error) {
-    const message = 'cortex-semantic could not load its dependency jose. Reinstall the package (npm install cortex-semantic).'
+    const message =
+      'cortex-semantic could not load its dependency jose. Reinstall the package (npm install cortex-semantic).'
     throw new SemanticLayerError('INTERNAL', [{ code: 'DEPENDENCY_MISSING', path: [], message }], { cause: error })
   }
   if (key.kind === 'static') return { jose, key: key.key }
@@ -212,8 +239,14 @@ async function loadVerifier(key: VerificationKey): Promise<Verifier> {
   return { jose, key: jose.createRemoteJWKSet(key.url, key.options) }
 }
 
-async function verify(token: string, prepared: PreparedKey, options: JWTVerifyOptions, load: () => Promise<Verifier>): Promise<JwtClaims> {
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) unauthenticated('TOKEN_MALFORMED', 'The token is not a well-formed JWT (three base64url parts separated by dots).')
+async function verify(
+  token: string,
+  prepared: PreparedKey,
+  options: JWTVerifyOptions,
+  load: () => Promise<Verifier>,
+): Promise<JwtClaims> {
+  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token))
+    unauthenticated('TOKEN_MALFORMED', 'The token is not a well-formed JWT (three base64url parts separated by dots).')
   const { jose, key } = await load()
   let alg: unknown
   try {
@@ -222,11 +255,16 @@ async function verify(token: string, prepared: PreparedKey, options: JWTVerifyOp
     unauthenticated('TOKEN_MALFORMED', "The token's header is not valid JSON.", error)
   }
   // Defence in depth: jose would refuse it too, since 'none' is never in the allow-list.
-  if (typeof alg !== 'string' || alg.trim().toLowerCase() === 'none') unauthenticated('TOKEN_ALGORITHM', 'Unsigned tokens are never accepted. Sign the token.')
-  if (!prepared.algorithms.includes(alg)) unauthenticated('TOKEN_ALGORITHM', "The token's signing algorithm is not accepted.")
+  if (typeof alg !== 'string' || alg.trim().toLowerCase() === 'none')
+    unauthenticated('TOKEN_ALGORITHM', 'Unsigned tokens are never accepted. Sign the token.')
+  if (!prepared.algorithms.includes(alg))
+    unauthenticated('TOKEN_ALGORITHM', "The token's signing algorithm is not accepted.")
   const withAlgorithms = { ...options, algorithms: [...prepared.algorithms] }
   try {
-    const result = typeof key === 'function' ? await jose.jwtVerify(token, key, withAlgorithms) : await jose.jwtVerify(token, key, withAlgorithms)
+    const result =
+      typeof key === 'function'
+        ? await jose.jwtVerify(token, key, withAlgorithms)
+        : await jose.jwtVerify(token, key, withAlgorithms)
     return result.payload
   } catch (error) {
     throw toAuthError(error, jose.errors)
@@ -235,7 +273,8 @@ async function verify(token: string, prepared: PreparedKey, options: JWTVerifyOp
 
 /** Map a jose failure to a specific, value-free issue. */
 function toAuthError(error: unknown, errors: Jose['errors']): SemanticLayerError {
-  const make = (code: string, message: string): SemanticLayerError => new SemanticLayerError('UNAUTHENTICATED', [{ code, path: [], message }], { cause: withoutPayload(error, errors) })
+  const make = (code: string, message: string): SemanticLayerError =>
+    new SemanticLayerError('UNAUTHENTICATED', [{ code, path: [], message }], { cause: withoutPayload(error, errors) })
   if (error instanceof errors.JWTExpired) {
     return error.claim === 'iat'
       ? make('TOKEN_TOO_OLD', 'The token was issued too long ago. Sign in again.')
@@ -252,8 +291,16 @@ function toAuthError(error: unknown, errors: Jose['errors']): SemanticLayerError
           ? make('TOKEN_NOT_YET_VALID', 'The token is not valid yet. Check the clocks of the issuer and this server.')
           : make('TOKEN_MALFORMED', "The token's nbf claim is not a valid time.")
       case 'iat':
-        if (error.reason === 'missing') return make('TOKEN_TOO_OLD', 'The token does not say when it was issued (iat), so its age cannot be checked. Sign in again.')
-        if (error.reason === 'check_failed') return make('TOKEN_NOT_YET_VALID', 'The token was issued in the future. Check the clocks of the issuer and this server.')
+        if (error.reason === 'missing')
+          return make(
+            'TOKEN_TOO_OLD',
+            'The token does not say when it was issued (iat), so its age cannot be checked. Sign in again.',
+          )
+        if (error.reason === 'check_failed')
+          return make(
+            'TOKEN_NOT_YET_VALID',
+            'The token was issued in the future. Check the clocks of the issuer and this server.',
+          )
         return make('TOKEN_MALFORMED', "The token's iat claim is not a valid time.")
       case 'exp':
         return error.reason === 'missing'
@@ -263,11 +310,16 @@ function toAuthError(error: unknown, errors: Jose['errors']): SemanticLayerError
         return make('TOKEN_MALFORMED', "The token's claims are not valid.")
     }
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return make('TOKEN_ALGORITHM', "The token's signing algorithm is not accepted.")
-  if (error instanceof errors.JWSSignatureVerificationFailed) return make('TOKEN_SIGNATURE', "The token's signature is not valid.")
-  if (error instanceof errors.JWKSNoMatchingKey) return make('UNKNOWN_KEY', 'The token was signed with a key this server does not know.')
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return make('UNKNOWN_KEY', 'The token matches more than one signing key. Issue tokens with a kid header.')
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return make('TOKEN_MALFORMED', 'The token is not a well-formed JWT.')
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return make('TOKEN_ALGORITHM', "The token's signing algorithm is not accepted.")
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return make('TOKEN_SIGNATURE', "The token's signature is not valid.")
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return make('UNKNOWN_KEY', 'The token was signed with a key this server does not know.')
+  if (error instanceof errors.JWKSMultipleMatchingKeys)
+    return make('UNKNOWN_KEY', 'The token matches more than one signing key. Issue tokens with a kid header.')
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+    return make('TOKEN_MALFORMED', 'The token is not a well-formed JWT.')
   // Fetching or reading a remote key set failed (network, timeout, non-200, bad JSON): not the caller's fault.
   if (error instanceof errors.JOSEError || (error instanceof TypeError && error.message === 'fetch failed')) {
     return make('KEYS_UNAVAILABLE', 'The signing keys could not be loaded. Try again later.')

@@ -39,12 +39,15 @@ export function callContext(ctx: SecurityContext | undefined): CallContext {
   } catch (caught) {
     // A Proxy's trap may throw anything: that context is not plain data either.
     const error = caught instanceof NotPlain ? caught : new NotPlain([], 'could not be read as plain data')
-    const notPlain = new SemanticLayerError('QUERY_INVALID', [{
-      code: 'NOT_PLAIN_DATA',
-      path: ['securityContext', ...error.path],
-      message: `This value ${error.what}; a security context must be plain data (objects, arrays, strings, numbers, ` +
-        'booleans, null) to be cached. The call runs uncached.',
-    }])
+    const notPlain = new SemanticLayerError('QUERY_INVALID', [
+      {
+        code: 'NOT_PLAIN_DATA',
+        path: ['securityContext', ...error.path],
+        message:
+          `This value ${error.what}; a security context must be plain data (objects, arrays, strings, numbers, ` +
+          'booleans, null) to be cached. The call runs uncached.',
+      },
+    ])
     return { context: ctx, digest: () => undefined, notPlain }
   }
   return { context: snapshot, digest: memo(() => securityDigest(snapshot)), notPlain: undefined }
@@ -56,7 +59,10 @@ function memo(compute: () => string): () => string {
 }
 
 class NotPlain {
-  constructor(readonly path: readonly (string | number)[], readonly what: string) {}
+  constructor(
+    readonly path: readonly (string | number)[],
+    readonly what: string,
+  ) {}
 }
 
 /**
@@ -86,7 +92,8 @@ function copy(v: unknown, at: (string | number)[]): unknown {
 function copyArray(v: readonly unknown[], at: (string | number)[]): readonly unknown[] {
   if (Object.getPrototypeOf(v) !== Array.prototype) throw new NotPlain([...at], 'is not a plain array')
   // Every own key but `length` is an index: no holes, no extra or symbol-keyed properties.
-  if (Reflect.ownKeys(v).length !== v.length + 1) throw new NotPlain([...at], 'is an array with holes or extra properties')
+  if (Reflect.ownKeys(v).length !== v.length + 1)
+    throw new NotPlain([...at], 'is an array with holes or extra properties')
   const out: unknown[] = new Array(v.length)
   for (let i = 0; i < v.length; i++) {
     at.push(i)

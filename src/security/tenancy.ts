@@ -11,7 +11,9 @@ export interface TenantInfo {
 
 /** A model for one tenant: what loadModel()/parseModel() return, or Cube-format objects. */
 export type ModelFactory<M> = (info: TenantInfo) => M | Promise<M>
-export type ConnectorsFactory = (info: TenantInfo) => Readonly<Record<string, Connector>> | Promise<Readonly<Record<string, Connector>>>
+export type ConnectorsFactory = (
+  info: TenantInfo,
+) => Readonly<Record<string, Connector>> | Promise<Readonly<Record<string, Connector>>>
 
 /** What one query runs against: the tenant's model and connectors. `release()` when the query is done. */
 export interface TenantScope {
@@ -61,7 +63,14 @@ export class Tenancy<M> {
     const connectorsIsFactory = typeof options.connectors === 'function'
     this.multiTenant = modelIsFactory || connectorsIsFactory || options.contextToTenant !== undefined
     if ((modelIsFactory || connectorsIsFactory) && !options.contextToTenant) {
-      throw new SemanticLayerError('CONFIG_INVALID', [{ code: 'TENANT_RESOLVER_REQUIRED', path: ['contextToTenant'], message: 'Per-tenant models or connectors need contextToTenant(securityContext) to say which tenant a call belongs to.' }])
+      throw new SemanticLayerError('CONFIG_INVALID', [
+        {
+          code: 'TENANT_RESOLVER_REQUIRED',
+          path: ['contextToTenant'],
+          message:
+            'Per-tenant models or connectors need contextToTenant(securityContext) to say which tenant a call belongs to.',
+        },
+      ])
     }
     this.staticModel = modelIsFactory ? undefined : options.compile(options.model as M)
     const max = options.maxTenants ?? 100
@@ -69,10 +78,13 @@ export class Tenancy<M> {
     this.connectorSets = new LRUCache({
       max,
       dispose: (entry) => {
-        void entry.then((e) => {
-          e.evicted = true
-          if (e.inFlight === 0) void closeAll(e.connectors)
-        }, () => undefined)
+        void entry.then(
+          (e) => {
+            e.evicted = true
+            if (e.inFlight === 0) void closeAll(e.connectors)
+          },
+          () => undefined,
+        )
       },
     })
   }
@@ -88,7 +100,9 @@ export class Tenancy<M> {
    */
   replaceModel(model: CompiledModel): void {
     if (this.staticModel === undefined) {
-      throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'replaceModel needs a shared model.' }])
+      throw new SemanticLayerError('INTERNAL', [
+        { code: 'INTERNAL', path: [], message: 'replaceModel needs a shared model.' },
+      ])
     }
     this.staticModel = model
   }
@@ -97,7 +111,13 @@ export class Tenancy<M> {
   tenantOf(securityContext: SecurityContext | undefined): string | undefined {
     if (!this.multiTenant) return undefined
     if (securityContext === undefined) {
-      throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'TENANT_REQUIRED', path: [], message: 'This layer is multi-tenant: every call needs a securityContext that identifies its tenant.' }])
+      throw new SemanticLayerError('UNAUTHORIZED', [
+        {
+          code: 'TENANT_REQUIRED',
+          path: [],
+          message: 'This layer is multi-tenant: every call needs a securityContext that identifies its tenant.',
+        },
+      ])
     }
     let tenant: unknown
     try {
@@ -109,7 +129,14 @@ export class Tenancy<M> {
       fail('UNAUTHORIZED', 'TENANT_RESOLVER_FAILED', [], message, error)
     }
     if (!validTenantId(tenant)) {
-      throw new SemanticLayerError('UNAUTHORIZED', [{ code: 'INVALID_TENANT', path: [], message: 'The security context does not identify a valid tenant (1-64 characters: letters, digits, _ . -, starting with a letter or digit).' }])
+      throw new SemanticLayerError('UNAUTHORIZED', [
+        {
+          code: 'INVALID_TENANT',
+          path: [],
+          message:
+            'The security context does not identify a valid tenant (1-64 characters: letters, digits, _ . -, starting with a letter or digit).',
+        },
+      ])
     }
     return tenant
   }
@@ -119,7 +146,12 @@ export class Tenancy<M> {
     const info = tenant === undefined ? undefined : { tenant, securityContext: securityContext! }
     const model = this.staticModel ?? (await this.tenantModel(info!))
     if (typeof this.options.connectors !== 'function') {
-      return { ...(tenant === undefined ? {} : { tenant }), model, connectors: this.options.connectors, release: () => undefined }
+      return {
+        ...(tenant === undefined ? {} : { tenant }),
+        model,
+        connectors: this.options.connectors,
+        release: () => undefined,
+      }
     }
     const entry = await this.tenantConnectors(info!)
     entry.inFlight++
@@ -141,11 +173,16 @@ export class Tenancy<M> {
     let pending = this.models.get(info.tenant)
     if (!pending) {
       const factory = this.options.model as ModelFactory<M>
-      pending = Promise.resolve().then(() => factory(info)).then((m) => this.options.compile(m), (error: unknown) => {
-        if (isSemanticLayerError(error)) throw error
-        const message = "The model factory failed for this call's tenant; see cause."
-        fail('MODEL_LOAD_FAILED', 'MODEL_FACTORY_FAILED', ['model'], message, error)
-      })
+      pending = Promise.resolve()
+        .then(() => factory(info))
+        .then(
+          (m) => this.options.compile(m),
+          (error: unknown) => {
+            if (isSemanticLayerError(error)) throw error
+            const message = "The model factory failed for this call's tenant; see cause."
+            fail('MODEL_LOAD_FAILED', 'MODEL_FACTORY_FAILED', ['model'], message, error)
+          },
+        )
       pending.catch(() => this.models.delete(info.tenant))
       this.models.set(info.tenant, pending)
     }
@@ -156,16 +193,18 @@ export class Tenancy<M> {
     let pending = this.connectorSets.get(info.tenant)
     if (!pending) {
       const factory = this.options.connectors as ConnectorsFactory
-      pending = Promise.resolve().then(() => factory(info)).then(
-        (given) => {
-          return { connectors: connectorRecord(given, 'The connectors factory result'), inFlight: 0, evicted: false }
-        },
-        (error: unknown) => {
-          if (isSemanticLayerError(error)) throw error
-          const message = "The connectors factory failed for this call's tenant; see cause."
-          fail('CONNECTOR_FAILED', 'CONNECTORS_FACTORY_FAILED', ['connectors'], message, error)
-        },
-      )
+      pending = Promise.resolve()
+        .then(() => factory(info))
+        .then(
+          (given) => {
+            return { connectors: connectorRecord(given, 'The connectors factory result'), inFlight: 0, evicted: false }
+          },
+          (error: unknown) => {
+            if (isSemanticLayerError(error)) throw error
+            const message = "The connectors factory failed for this call's tenant; see cause."
+            fail('CONNECTOR_FAILED', 'CONNECTORS_FACTORY_FAILED', ['connectors'], message, error)
+          },
+        )
       pending.catch(() => this.connectorSets.delete(info.tenant))
       this.connectorSets.set(info.tenant, pending)
     }
@@ -186,7 +225,12 @@ export class Tenancy<M> {
     this.models.clear()
     const results = await Promise.allSettled(sets.map((s) => closeAll(s)))
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-    if (failed) throw new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CLOSE_FAILED', path: [], message: 'A connector failed to close.' }], { cause: failed.reason })
+    if (failed)
+      throw new SemanticLayerError(
+        'CONNECTOR_FAILED',
+        [{ code: 'CLOSE_FAILED', path: [], message: 'A connector failed to close.' }],
+        { cause: failed.reason },
+      )
   }
 }
 

@@ -2,7 +2,11 @@ import { SemanticLayerError } from '../errors.js'
 import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../model/compiled.js'
 import type { Condition, FilterNode, FilterScalar } from '../query/normalized-query.js'
 import type {
-  PlannedDimension, PlannedMeasure, PreAggregatedCube, QueryPlan, TableFilters,
+  PlannedDimension,
+  PlannedMeasure,
+  PreAggregatedCube,
+  QueryPlan,
+  TableFilters,
 } from '../query/plan/build-plan.js'
 import { foldedCubes } from '../query/plan/pre-aggregate.js'
 import { likePattern, type ExactText, type SqlDialect } from './dialect.js'
@@ -48,17 +52,26 @@ export interface RenderOptions {
 }
 
 /** Render a plan as SQL for one dialect. Pure: no connection, no I/O. */
-export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDialect, options: RenderOptions = {}): RenderedQuery {
+export function renderSql(
+  plan: QueryPlan,
+  model: CompiledModel,
+  dialect: SqlDialect,
+  options: RenderOptions = {},
+): RenderedQuery {
   const columns: OutputColumn[] = [
     ...plan.dimensions.map((d) => ({ alias: d.alias, keys: d.keys, kind: 'dimension' as const, type: d.type })),
-    ...plan.measures.filter((m) => m.selected).map((m) => ({ alias: m.alias, keys: [m.key], kind: 'measure' as const, type: measureValueType(m.measure) })),
+    ...plan.measures
+      .filter((m) => m.selected)
+      .map((m) => ({ alias: m.alias, keys: [m.key], kind: 'measure' as const, type: measureValueType(m.measure) })),
   ]
   const mainParams = new Params(dialect)
   const renderer = new Renderer(plan, model, dialect, mainParams)
   const body = renderer.body()
   // The total statement has the same expressions, so it binds the zone exactly when the main one does.
   const zone = renderer.zoneBound ? { timeZone: plan.timezone } : {}
-  const order = plan.order.map((o) => `${columns.findIndex((c) => c.keys[0] === o.key) + 1}${o.desc ? ' DESC' : ' ASC'}`)
+  const order = plan.order.map(
+    (o) => `${columns.findIndex((c) => c.keys[0] === o.key) + 1}${o.desc ? ' DESC' : ' ASC'}`,
+  )
   let sql = body
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
   if (!options.stream) {
@@ -83,8 +96,9 @@ export function renderSql(plan: QueryPlan, model: CompiledModel, dialect: SqlDia
 function checkParameterCount(params: unknown[], dialect: SqlDialect): unknown[] {
   const max = dialect.maxParameters
   if (max !== undefined && params.length > max) {
-    const message = `This query needs ${params.length} bound values in one statement, and ${dialect.name} takes at most`
-      + ` ${max}. Use fewer filter values (split a long list over several queries, or filter on a coarser member).`
+    const message =
+      `This query needs ${params.length} bound values in one statement, and ${dialect.name} takes at most` +
+      ` ${max}. Use fewer filter values (split a long list over several queries, or filter on a coarser member).`
     throw new SemanticLayerError('QUERY_INVALID', [{ code: 'TOO_MANY_PARAMETERS', path: ['filters'], message }])
   }
   return params
@@ -109,16 +123,19 @@ class Renderer {
     private readonly params: Params,
   ) {
     this.q = (name) => dialect.quoteIdentifier(name)
-    this.tzPlaceholder = plan.timezone === 'UTC' ? undefined : () => {
-      this.zoneBound = true
-      return this.params.add(dialect.timeZoneParam(plan.timezone))
-    }
+    this.tzPlaceholder =
+      plan.timezone === 'UTC'
+        ? undefined
+        : () => {
+            this.zoneBound = true
+            return this.params.add(dialect.timeZoneParam(plan.timezone))
+          }
     this.folded = foldedCubes(plan.preAggregated)
   }
 
   body(): string {
     const { plan } = this
-    const multiLevel = !plan.ungrouped && plan.groups.length > 1 || plan.groups.some((g) => g.cube !== undefined)
+    const multiLevel = (!plan.ungrouped && plan.groups.length > 1) || plan.groups.some((g) => g.cube !== undefined)
     return multiLevel ? this.multiLevel() : this.singleLevel()
   }
 
@@ -130,7 +147,10 @@ class Renderer {
       if (typeof part === 'string') out += part
       else if (part.kind === 'cube') out += this.q(part.cube)
       else if (measureSql) out += `(${measureSql(part.cube, part.name)})`
-      else throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'A measure reference reached a row-level expression.' }])
+      else
+        throw new SemanticLayerError('INTERNAL', [
+          { code: 'INTERNAL', path: [], message: 'A measure reference reached a row-level expression.' },
+        ])
     }
     return out
   }
@@ -185,7 +205,8 @@ class Renderer {
       const pm = this.measure(key)
       for (const [suffix, expr] of this.partials(pm.measure)) select.push(`${expr} AS ${q(pm.alias + suffix)}`)
     }
-    const inner = (joins: readonly CompiledJoin[]): string => joins.map((j) => ` INNER JOIN ${this.table(j.to)} ON ${this.template(j.sql)}`).join('')
+    const inner = (joins: readonly CompiledJoin[]): string =>
+      joins.map((j) => ` INNER JOIN ${this.table(j.to)} ON ${this.template(j.sql)}`).join('')
     const from = filtered
       ? `${this.from(this.treeClosure(new Set([parent.name]), false))}${inner(pre.path)}${this.whereClause()}`
       : foreignKey !== undefined
@@ -205,7 +226,12 @@ class Renderer {
     const sides = splitEquality(join.sql)
     if (!sides) return undefined
     for (const [child, parent] of [sides, [sides[1], sides[0]]] as const) {
-      if (isColumnOf(child, join.to) && isColumnOf(parent, join.from) && unwrap(this.template(parent)) === unwrap(pk[0]!)) return this.template(child).trim()
+      if (
+        isColumnOf(child, join.to) &&
+        isColumnOf(parent, join.from) &&
+        unwrap(this.template(parent)) === unwrap(pk[0]!)
+      )
+        return this.template(child).trim()
     }
     return undefined
   }
@@ -214,7 +240,10 @@ class Renderer {
   private partials(m: CompiledMeasure): [string, string][] {
     if (m.type !== 'avg') return [['', this.rowAggregate(m)]]
     const sql = this.filtered(m, this.template(m.sql!))
-    return [['', `sum(${sql})`], ['_n', `count(${sql})`]]
+    return [
+      ['', `sum(${sql})`],
+      ['_n', `count(${sql})`],
+    ]
   }
 
   /** The outer aggregate over a folded cube's partials: the same value as over the cube's rows. */
@@ -281,7 +310,10 @@ class Renderer {
   }
 
   private whereClause(): string {
-    const parts = [...this.plan.where.map((n) => this.filter(n, (m) => this.rowMember(m))), ...this.plan.segments.map((s) => `(${this.template(s)})`)]
+    const parts = [
+      ...this.plan.where.map((n) => this.filter(n, (m) => this.rowMember(m))),
+      ...this.plan.segments.map((s) => `(${this.template(s)})`),
+    ]
     return parts.length ? ` WHERE ${joinLogical(parts, 'AND')}` : ''
   }
 
@@ -289,18 +321,25 @@ class Renderer {
 
   private measure(key: string): PlannedMeasure {
     const m = this.plan.measures.find((x) => x.measure.key === key)
-    if (!m) throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'A measure dependency was not planned.' }])
+    if (!m)
+      throw new SemanticLayerError('INTERNAL', [
+        { code: 'INTERNAL', path: [], message: 'A measure dependency was not planned.' },
+      ])
     return m
   }
 
   /** The aggregate for a base measure in the query: over a folded cube's partials, or over the rows in scope. */
   private aggregate(m: CompiledMeasure): string {
-    return this.plan.preAggregated.some((l) => l.cube === m.cube) ? this.foldedAggregate(m, m.cube) : this.rowAggregate(m)
+    return this.plan.preAggregated.some((l) => l.cube === m.cube)
+      ? this.foldedAggregate(m, m.cube)
+      : this.rowAggregate(m)
   }
 
   /** `x` restricted to the rows passing the measure's own `filters` (CASE WHEN inside the aggregate). */
   private filtered(m: CompiledMeasure, x: string): string {
-    return m.filters.length ? `CASE WHEN ${m.filters.map((f) => `(${this.template(f)})`).join(' AND ')} THEN ${x} END` : x
+    return m.filters.length
+      ? `CASE WHEN ${m.filters.map((f) => `(${this.template(f)})`).join(' AND ')} THEN ${x} END`
+      : x
   }
 
   /** The aggregate for a base measure over the rows in scope (count without sql on a multiplied cube counts distinct keys). */
@@ -312,7 +351,13 @@ class Renderer {
       if (m.type === 'count' || m.type === 'count_distinct') {
         // One row counts 1 when the cube's row is present (a LEFT JOIN may have found none) and passes the filters.
         const pk = this.model.cubes[m.cube]!.primaryKey
-        const presence = sql ? `(${sql}) IS NOT NULL` : pk.length > 0 ? pk.map((n) => `(${this.template(this.model.cubes[m.cube]!.dimensions[n]!.sql)}) IS NOT NULL`).join(' AND ') : undefined
+        const presence = sql
+          ? `(${sql}) IS NOT NULL`
+          : pk.length > 0
+            ? pk
+                .map((n) => `(${this.template(this.model.cubes[m.cube]!.dimensions[n]!.sql)}) IS NOT NULL`)
+                .join(' AND ')
+            : undefined
         const present = [cond, presence].filter(Boolean).join(' AND ')
         return present ? `CASE WHEN ${present} THEN 1 ELSE 0 END` : '1'
       }
@@ -329,9 +374,16 @@ class Renderer {
           const key = this.template(cube.dimensions[pk[0]!]!.sql)
           return this.plan.multiplied.includes(m.cube) ? `count(DISTINCT ${when(key)})` : `count(${when(key)})`
         }
-        if (pk.length > 1) return `count(${when(`CASE WHEN ${pk.map((n) => `(${this.template(cube.dimensions[n]!.sql)}) IS NOT NULL`).join(' AND ')} THEN 1 END`)})`
+        if (pk.length > 1)
+          return `count(${when(`CASE WHEN ${pk.map((n) => `(${this.template(cube.dimensions[n]!.sql)}) IS NOT NULL`).join(' AND ')} THEN 1 END`)})`
         if (m.cube !== this.plan.tree.root) {
-          throw new SemanticLayerError('UNSUPPORTED', [{ code: 'MISSING_PRIMARY_KEY', path: [], message: `Counting ${m.cube} rows through a join needs its primary key. Declare primary_key: true on the dimension that identifies a row of '${m.cube}'.` }])
+          throw new SemanticLayerError('UNSUPPORTED', [
+            {
+              code: 'MISSING_PRIMARY_KEY',
+              path: [],
+              message: `Counting ${m.cube} rows through a join needs its primary key. Declare primary_key: true on the dimension that identifies a row of '${m.cube}'.`,
+            },
+          ])
         }
         return cond ? `count(${when('1')})` : 'count(*)'
       }
@@ -366,13 +418,18 @@ class Renderer {
   private rowMember(member: { cube: string; name: string; kind: string }): string {
     const cube = this.model.cubes[member.cube]!
     if (member.kind === 'dimension') return this.template(cube.dimensions[member.name]!.sql)
-    throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'A measure condition reached WHERE.' }])
+    throw new SemanticLayerError('INTERNAL', [
+      { code: 'INTERNAL', path: [], message: 'A measure condition reached WHERE.' },
+    ])
   }
 
   private filter(node: FilterNode, column: (member: { cube: string; name: string; kind: string }) => string): string {
     if (node.kind !== 'condition') {
       if (node.children.length === 0) return node.kind === 'and' ? '1 = 1' : '1 = 0'
-      return `(${joinLogical(node.children.map((c) => this.filter(c, column)), node.kind === 'and' ? 'AND' : 'OR')})`
+      return `(${joinLogical(
+        node.children.map((c) => this.filter(c, column)),
+        node.kind === 'and' ? 'AND' : 'OR',
+      )})`
     }
     if (node.condition.op === 'measureFilter') {
       const m = this.model.cubes[node.member.cube]!.measures[node.member.name]!
@@ -385,7 +442,8 @@ class Renderer {
   }
 
   private value(v: FilterScalar): string {
-    if (typeof v === 'object') return this.dialect.instantPlaceholder(this.params.add(this.dialect.instantParam(v.instant)))
+    if (typeof v === 'object')
+      return this.dialect.instantPlaceholder(this.params.add(this.dialect.instantParam(v.instant)))
     if (typeof v === 'boolean') return this.params.add(this.dialect.booleanParam(v))
     return this.params.add(v)
   }
@@ -410,7 +468,13 @@ class Renderer {
         return `(${rawColumn} IS ${c.not ? 'NOT ' : ''}NULL)`
       case 'in': {
         if (exact) return orNull(this.exactIn(col, c.not, c.values), c.orNull)
-        return orNull(`${col}${inList(c.not, c.values.map((v) => this.value(v)))}`, c.orNull)
+        return orNull(
+          `${col}${inList(
+            c.not,
+            c.values.map((v) => this.value(v)),
+          )}`,
+          c.orNull,
+        )
       }
       case 'like': {
         const parts = c.values.map((v) =>
@@ -441,9 +505,19 @@ class Renderer {
    */
   private exactIn(col: string, not: boolean, values: readonly FilterScalar[]): string {
     const x = this.dialect.exact
-    if (not) return `${x.text(col)}${inList(true, values.map((v) => x.value(this.value(v))))}`
-    const own = `${col}${inList(false, values.map((v) => this.value(v)))}`
-    return `${own} AND ${x.text(col)}${inList(false, values.map((v) => x.value(this.value(v))))}`
+    if (not)
+      return `${x.text(col)}${inList(
+        true,
+        values.map((v) => x.value(this.value(v))),
+      )}`
+    const own = `${col}${inList(
+      false,
+      values.map((v) => this.value(v)),
+    )}`
+    return `${own} AND ${x.text(col)}${inList(
+      false,
+      values.map((v) => x.value(this.value(v))),
+    )}`
   }
 
   // ---- statements ------------------------------------------------------------------------------
@@ -451,9 +525,11 @@ class Renderer {
   private singleLevel(): string {
     const { plan } = this
     const select: string[] = plan.dimensions.map((d) => `${this.dimensionExpr(d)} AS ${this.q(d.alias)}`)
-    for (const m of plan.measures) if (m.selected) select.push(`${this.inlineMeasure(m.measure.key)} AS ${this.q(m.alias)}`)
+    for (const m of plan.measures)
+      if (m.selected) select.push(`${this.inlineMeasure(m.measure.key)} AS ${this.q(m.alias)}`)
     let sql = `SELECT ${select.join(', ')} ${this.from()}${this.whereClause()}`
-    if (!plan.ungrouped && plan.dimensions.length > 0) sql += ` GROUP BY ${plan.dimensions.map((_, i) => i + 1).join(', ')}`
+    if (!plan.ungrouped && plan.dimensions.length > 0)
+      sql += ` GROUP BY ${plan.dimensions.map((_, i) => i + 1).join(', ')}`
     if (plan.having.length > 0) {
       const having = plan.having.map((n) => this.filter(n, (m) => this.inlineMeasure(`${m.cube}.${m.name}`)))
       sql += ` HAVING ${joinLogical(having, 'AND')}`
@@ -473,24 +549,37 @@ class Renderer {
     const subqueries = plan.groups.map((group, gi) => {
       const members = plan.measures.filter((m) => m.group === gi)
       if (group.cube === undefined) {
-        const select = [...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`), ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`)]
+        const select = [
+          ...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`),
+          ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`),
+        ]
         return `SELECT ${select.join(', ')} ${this.from()}${this.whereClause()}${groupBy}`
       }
       const cube = this.model.cubes[group.cube]!
       const pkExprs = cube.primaryKey.map((name) => this.template(cube.dimensions[name]!.sql))
-      const keysSelect = [...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`), ...pkExprs.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`)]
+      const keysSelect = [
+        ...dims.map((d) => `${this.dimensionExpr(d)} AS ${q(d.alias)}`),
+        ...pkExprs.map((e, i) => `${e} AS ${q(`cortex_pk_${i}`)}`),
+      ]
       const keys = `SELECT DISTINCT ${keysSelect.join(', ')} ${this.from(this.keysCubes(group.cube))}${this.whereClause()}`
       // The table read again: on its key, and under the row filters of its own (after the keys: parameter order).
       const onKey = pkExprs.map((e, i) => `${q('cortex_keys')}.${q(`cortex_pk_${i}`)} = ${e}`)
       const on = [...onKey, ...this.tableFilters(group.rejoinFilters)].join(' AND ')
-      const select = [...dims.map((d) => `${q('cortex_keys')}.${q(d.alias)} AS ${q(d.alias)}`), ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`)]
+      const select = [
+        ...dims.map((d) => `${q('cortex_keys')}.${q(d.alias)} AS ${q(d.alias)}`),
+        ...members.map((m) => `${this.aggregate(m.measure)} AS ${q(m.alias)}`),
+      ]
       return `SELECT ${select.join(', ')} FROM (${keys}) AS ${q('cortex_keys')} LEFT JOIN ${this.template(cube.from)} AS ${q(cube.name)} ON ${on}${groupBy}`
     })
     const select = [...dims.map((d) => `${q('q0')}.${q(d.alias)} AS ${q(d.alias)}`)]
     for (const m of plan.measures) if (m.selected) select.push(`${this.outerMeasure(m.measure.key)} AS ${q(m.alias)}`)
     let sql = `SELECT ${select.join(', ')} FROM (${subqueries[0]}) AS ${q('q0')}`
     for (let i = 1; i < subqueries.length; i++) {
-      const on = dims.length ? dims.map((d) => this.dialect.nullSafeEquals(`${q('q0')}.${q(d.alias)}`, `${q(`q${i}`)}.${q(d.alias)}`)).join(' AND ') : '1 = 1'
+      const on = dims.length
+        ? dims
+            .map((d) => this.dialect.nullSafeEquals(`${q('q0')}.${q(d.alias)}`, `${q(`q${i}`)}.${q(d.alias)}`))
+            .join(' AND ')
+        : '1 = 1'
       sql += ` INNER JOIN (${subqueries[i]}) AS ${q(`q${i}`)} ON ${on}`
     }
     if (plan.having.length > 0) {
@@ -533,7 +622,10 @@ function splitEquality(t: SqlTemplate): [SqlTemplate, SqlTemplate] | undefined {
   const text = t[at] as string
   const k = text.indexOf('=')
   if (/[<>!]/.test(text[k - 1] ?? '')) return undefined
-  return [[...t.slice(0, at), text.slice(0, k)], [text.slice(k + 1), ...t.slice(at + 1)]]
+  return [
+    [...t.slice(0, at), text.slice(0, k)],
+    [text.slice(k + 1), ...t.slice(at + 1)],
+  ]
 }
 
 /** Is the template exactly one column of `cube`: `{cube}.name`, optionally in parentheses? */
@@ -544,7 +636,9 @@ function isColumnOf(t: SqlTemplate, cube: string): boolean {
     else if (part.kind === 'cube' && part.cube === cube) text += '\u0000'
     else return false
   }
-  return /^\s*(?:\(\s*\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`)\s*\)|\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`))\s*$/.test(text)
+  return /^\s*(?:\(\s*\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`)\s*\)|\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`))\s*$/.test(
+    text,
+  )
 }
 
 /** SQL text without surrounding whitespace and one pair of enclosing parentheses. */

@@ -10,7 +10,8 @@ export function hasKey(record: object, key: string): boolean {
 
 /** `out[key] = value`, except that a `__proto__` key stays an own property instead of changing the prototype. */
 export function assignOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
   else out[key] = value
 }
 

@@ -17,7 +17,14 @@ type KeysOf<T> = T extends unknown ? keyof T : never
  * - `signal`: an AbortSignal; a list of strings: one of them.
  */
 export type OptionKind =
-  | 'any' | 'required' | 'function' | 'object' | 'boolean' | 'count' | 'timeoutMs' | 'signal'
+  | 'any'
+  | 'required'
+  | 'function'
+  | 'object'
+  | 'boolean'
+  | 'count'
+  | 'timeoutMs'
+  | 'signal'
   | readonly string[]
   | IntegerRange
 
@@ -155,8 +162,12 @@ function kindProblem(v: unknown, kind: OptionKind): string | undefined {
       return `a number of milliseconds above 0 and at most ${MAX_TIMER_MS}`
     case 'signal': {
       const s = v as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null
-      const ok = typeof s === 'object' && s !== null && typeof s.aborted === 'boolean'
-        && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function'
+      const ok =
+        typeof s === 'object' &&
+        s !== null &&
+        typeof s.aborted === 'boolean' &&
+        typeof s.addEventListener === 'function' &&
+        typeof s.removeEventListener === 'function'
       return ok ? undefined : 'an AbortSignal'
     }
   }

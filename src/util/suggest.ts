@@ -72,7 +72,7 @@ export function closestNames(input: string, candidates: Iterable<string>): strin
     const distance = editDistance(needle, hay, max)
     if (distance > max || distance >= Math.max(needle.length, hay.length)) continue
     const score = distance - (isSubsequence(needle, hay) || isSubsequence(hay, needle) ? 0.5 : 0)
-    if (score < best) (best = score, found = [candidate])
+    if (score < best) (best = score), (found = [candidate])
     else if (score === best) found.push(candidate)
   }
   return found.sort().slice(0, MAX_SUGGESTIONS)

@@ -126,7 +126,13 @@ function daysFromCivil(year: number, month: number, day: number): number {
 
 /** Wall-clock fields read as if they were UTC; months outside 1-12 and days outside the month roll over. */
 export function wallMs(
-  year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number,
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
 ): number {
   const monthIndex = month - 1
   const yearShift = Math.floor(monthIndex / 12)
@@ -199,13 +205,26 @@ function wallOfParts(format: Intl.DateTimeFormat, epochMs: number): number {
   let second = 0
   for (const part of format.formatToParts(epochMs)) {
     switch (part.type) {
-      case 'year': year = Number(part.value); break
-      case 'month': month = Number(part.value); break
-      case 'day': day = Number(part.value); break
-      case 'hour': hour = Number(part.value) % 24; break
-      case 'minute': minute = Number(part.value); break
-      case 'second': second = Number(part.value); break
-      default: break
+      case 'year':
+        year = Number(part.value)
+        break
+      case 'month':
+        month = Number(part.value)
+        break
+      case 'day':
+        day = Number(part.value)
+        break
+      case 'hour':
+        hour = Number(part.value) % 24
+        break
+      case 'minute':
+        minute = Number(part.value)
+        break
+      case 'second':
+        second = Number(part.value)
+        break
+      default:
+        break
     }
   }
   return wallMs(year, month, day, hour, minute, second, 0)

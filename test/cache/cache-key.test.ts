@@ -2,7 +2,15 @@ import fc from 'fast-check'
 import { createHash } from 'node:crypto'
 import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { canonical, resultKey, resultKeyText, scopesOf, securityDigest, sha256, statementDigest } from '../../src/cache/cache-key.js'
+import {
+  canonical,
+  resultKey,
+  resultKeyText,
+  scopesOf,
+  securityDigest,
+  sha256,
+  statementDigest,
+} from '../../src/cache/cache-key.js'
 import { decodeEntry, decodeValue, encodeEntry, encodeValue, type CacheEntry } from '../../src/cache/row-codec.js'
 import { shapedRows } from '../../src/result/shape-result.js'
 
@@ -11,7 +19,13 @@ function reversedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedKeys)
   if (typeof value !== 'object' || value === null) return value
   const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value).reverse()) Object.defineProperty(out, key, { value: reversedKeys((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true })
+  for (const key of Object.keys(value).reverse())
+    Object.defineProperty(out, key, {
+      value: reversedKeys((value as Record<string, unknown>)[key]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   return out
 }
 
@@ -21,7 +35,12 @@ const context = fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 6, noNullP
 describe('sha256', () => {
   test("is SHA-256 of the text's UTF-8 bytes, as hex (FIPS 180-2 vector, and createHash on any string)", () => {
     expect(sha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (text) => sha256(text) === createHash('sha256').update(text, 'utf8').digest('hex')))
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'grapheme' }),
+        (text) => sha256(text) === createHash('sha256').update(text, 'utf8').digest('hex'),
+      ),
+    )
   })
 })
 
@@ -57,7 +76,8 @@ describe('securityDigest', () => {
       [null, {}],
       [{ 'a":"b': 1 }, { a: 'b', '': 1 }],
     ]
-    for (const [a, b] of pairs) expect(securityDigest(a), JSON.stringify([String(a), String(b)])).not.toBe(securityDigest(b))
+    for (const [a, b] of pairs)
+      expect(securityDigest(a), JSON.stringify([String(a), String(b)])).not.toBe(securityDigest(b))
     expect(securityDigest(undefined)).toBe(securityDigest(null))
   })
 
@@ -65,7 +85,12 @@ describe('securityDigest', () => {
     class User {
       constructor(readonly id: string) {}
     }
-    expect(() => securityDigest({ user: new User('u1') })).toThrow(expect.objectContaining({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ code: 'NOT_PLAIN_DATA', path: ['securityContext', 'user'] })] }))
+    expect(() => securityDigest({ user: new User('u1') })).toThrow(
+      expect.objectContaining({
+        code: 'QUERY_INVALID',
+        issues: [expect.objectContaining({ code: 'NOT_PLAIN_DATA', path: ['securityContext', 'user'] })],
+      }),
+    )
     expect(() => securityDigest({ roles: new Set(['a']) })).toThrow(/plain object/)
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
@@ -74,9 +99,13 @@ describe('securityDigest', () => {
     // A cycle deeper down is named by its path; one object reached twice without a cycle is plain data.
     const deep: unknown[] = []
     deep.push({ back: deep })
-    expect(() => securityDigest({ a: deep })).toThrow(expect.objectContaining({ issues: [expect.objectContaining({ path: ['securityContext', 'a', 0, 'back'] })] }))
+    expect(() => securityDigest({ a: deep })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: ['securityContext', 'a', 0, 'back'] })] }),
+    )
     const shared = { role: 'x' }
-    expect(securityDigest({ a: shared, b: [shared, shared] })).toBe(securityDigest({ a: { role: 'x' }, b: [{ role: 'x' }, { role: 'x' }] }))
+    expect(securityDigest({ a: shared, b: [shared, shared] })).toBe(
+      securityDigest({ a: { role: 'x' }, b: [{ role: 'x' }, { role: 'x' }] }),
+    )
   })
 })
 
@@ -100,14 +129,49 @@ describe('result keys', () => {
       { ...base, securityDigest: securityDigest({ tenantId: 'b' }) },
       { ...base, tenant: 'b' },
       { ...base, tenant: undefined },
-      { ...base, statements: statementDigest('postgres', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, OUTPUT) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: ['1'] }, undefined, OUTPUT) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 2 WHERE x = ?', params: [1] }, undefined, OUTPUT) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, { sql: 'SELECT count(*)', params: [] }, OUTPUT) },
+      {
+        ...base,
+        statements: statementDigest('postgres', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, OUTPUT),
+      },
+      {
+        ...base,
+        statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: ['1'] }, undefined, OUTPUT),
+      },
+      {
+        ...base,
+        statements: statementDigest('sqlite', { sql: 'SELECT 2 WHERE x = ?', params: [1] }, undefined, OUTPUT),
+      },
+      {
+        ...base,
+        statements: statementDigest(
+          'sqlite',
+          { sql: 'SELECT 1 WHERE x = ?', params: [1] },
+          { sql: 'SELECT count(*)', params: [] },
+          OUTPUT,
+        ),
+      },
       // The same SQL shaped into other rows: another member key (a view member), another type, exact decimals.
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, { ...OUTPUT, columns: [[['sales.count'], 'number']] }) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, { ...OUTPUT, columns: [[['orders.count'], 'string']] }) },
-      { ...base, statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, { ...OUTPUT, decimals: 'string' }) },
+      {
+        ...base,
+        statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, {
+          ...OUTPUT,
+          columns: [[['sales.count'], 'number']],
+        }),
+      },
+      {
+        ...base,
+        statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, {
+          ...OUTPUT,
+          columns: [[['orders.count'], 'string']],
+        }),
+      },
+      {
+        ...base,
+        statements: statementDigest('sqlite', { sql: 'SELECT 1 WHERE x = ?', params: [1] }, undefined, {
+          ...OUTPUT,
+          decimals: 'string',
+        }),
+      },
       { ...base, generations: [0, 1, 0, 0] },
     ]
     const keys = new Set(variants.map(resultKey))
@@ -120,8 +184,11 @@ describe('result keys', () => {
     // Version 2 keys led to entries of object rows (row-codec v1); version 3 hashed canonical() text;
     // version 4 had no connector identity.
     const { source: _, ...v4 } = base
-    expect(resultKey(base)).not.toBe(`r:${sha256(JSON.stringify([4, v4.modelVersion, v4.securityDigest, v4.tenant, v4.statements, v4.scopes, v4.generations]))}`)
-    for (const v of [2, 3]) expect(resultKey(base)).not.toBe(`r:${sha256(canonical({ v, ...base, tenant: base.tenant ?? null }))}`)
+    expect(resultKey(base)).not.toBe(
+      `r:${sha256(JSON.stringify([4, v4.modelVersion, v4.securityDigest, v4.tenant, v4.statements, v4.scopes, v4.generations]))}`,
+    )
+    for (const v of [2, 3])
+      expect(resultKey(base)).not.toBe(`r:${sha256(canonical({ v, ...base, tenant: base.tenant ?? null }))}`)
   })
 
   test('the hashed text decodes back to its input, so distinct inputs never share a key (up to SHA-256)', () => {
@@ -139,7 +206,15 @@ describe('result keys', () => {
       fc.property(input, (x) => {
         const [version, ...parts] = JSON.parse(resultKeyText(x)) as unknown[]
         expect(version).toBe(5)
-        expect(parts).toEqual([x.modelVersion, x.source, x.securityDigest, x.tenant ?? null, x.statements, x.scopes, x.generations])
+        expect(parts).toEqual([
+          x.modelVersion,
+          x.source,
+          x.securityDigest,
+          x.tenant ?? null,
+          x.statements,
+          x.scopes,
+          x.generations,
+        ])
         expect(resultKey(x)).toBe(`r:${sha256(resultKeyText(x))}`)
       }),
       { numRuns: 1000 },
@@ -153,7 +228,13 @@ describe('result keys', () => {
   })
 
   test('canonical text is injective on mixed values', () => {
-    const value = fc.oneof(fc.jsonValue(), fc.bigInt(), fc.date({ noInvalidDate: false }), fc.constant(undefined), fc.double())
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.bigInt(),
+      fc.date({ noInvalidDate: false }),
+      fc.constant(undefined),
+      fc.double(),
+    )
     fc.assert(
       fc.property(fc.array(value, { maxLength: 4 }), fc.array(value, { maxLength: 4 }), (a, b) => {
         fc.pre(!isDeepStrictEqual(a, b))
@@ -177,7 +258,10 @@ describe('row codec', () => {
     fc.string({ unit: 'grapheme' }),
     fc.uint8Array({ maxLength: 16 }).map((a) => Buffer.from(a)),
     fc.jsonValue(),
-    fc.dictionary(fc.constantFrom('$bigint', '$date', '$object', '$', 'a', '__proto__'), fc.jsonValue(), { maxKeys: 3, noNullPrototype: true }),
+    fc.dictionary(fc.constantFrom('$bigint', '$date', '$object', '$', 'a', '__proto__'), fc.jsonValue(), {
+      maxKeys: 3,
+      noNullPrototype: true,
+    }),
   )
   const rows = fc.array(fc.dictionary(fc.string(), cell, { maxKeys: 5, noNullPrototype: true }), { maxLength: 5 })
   const arrayRows = fc.array(fc.array(cell, { maxLength: 5 }), { maxLength: 5 })
@@ -185,7 +269,12 @@ describe('row codec', () => {
   test('rows survive encode → JSON text → decode exactly (numbers, -0, NaN, nulls, undefined, dates, bigints, bytes, unicode, $-keys)', () => {
     fc.assert(
       fc.property(rows, (rs) => {
-        const entry: CacheEntry = { id: 'x', createdAt: 1, refreshKeys: { orders: '1' }, main: { form: 'objects', rows: rs } }
+        const entry: CacheEntry = {
+          id: 'x',
+          createdAt: 1,
+          refreshKeys: { orders: '1' },
+          main: { form: 'objects', rows: rs },
+        }
         const back = decodeEntry(encodeEntry(entry))
         expect(back.main).toStrictEqual({ form: 'objects', rows: rs })
         for (let i = 0; i < rs.length; i++) expect(Object.keys(back.main.rows[i]!)).toEqual(Object.keys(rs[i]!))
@@ -197,7 +286,13 @@ describe('row codec', () => {
   test('array rows (executeArrays) survive encode → JSON text → decode exactly, and stay arrays', () => {
     fc.assert(
       fc.property(arrayRows, (rs) => {
-        const entry: CacheEntry = { id: 'x', createdAt: 1, refreshKeys: {}, main: { form: 'arrays', rows: rs }, totalRows: [{ total: 3n }] }
+        const entry: CacheEntry = {
+          id: 'x',
+          createdAt: 1,
+          refreshKeys: {},
+          main: { form: 'arrays', rows: rs },
+          totalRows: [{ total: 3n }],
+        }
         const back = decodeEntry(encodeEntry(entry))
         expect(back).toStrictEqual(entry)
         for (const row of back.main.rows) expect(Array.isArray(row)).toBe(true)
@@ -219,13 +314,38 @@ describe('row codec', () => {
   test('refuses entries of earlier versions (object rows without a form; no shaped form)', () => {
     const v1 = JSON.stringify({ v: 1, id: 'x', createdAt: 1, refreshKeys: {}, rows: [{ orders__status: 'paid' }] })
     expect(() => decodeEntry(v1)).toThrow()
-    expect(() => decodeEntry(JSON.stringify({ v: 2, id: 'x', createdAt: 1, refreshKeys: {}, form: 'objects', rows: [{ orders__status: 'paid' }] }))).toThrow()
+    expect(() =>
+      decodeEntry(
+        JSON.stringify({
+          v: 2,
+          id: 'x',
+          createdAt: 1,
+          refreshKeys: {},
+          form: 'objects',
+          rows: [{ orders__status: 'paid' }],
+        }),
+      ),
+    ).toThrow()
     // The same entry as this version writes it is read: the refusals above are about the version.
-    expect(decodeEntry(JSON.stringify({ v: 3, id: 'x', createdAt: 1, refreshKeys: {}, form: 'objects', rows: [{ orders__status: 'paid' }] })).main.rows).toEqual([{ orders__status: 'paid' }])
+    expect(
+      decodeEntry(
+        JSON.stringify({
+          v: 3,
+          id: 'x',
+          createdAt: 1,
+          refreshKeys: {},
+          form: 'objects',
+          rows: [{ orders__status: 'paid' }],
+        }),
+      ).main.rows,
+    ).toEqual([{ orders__status: 'paid' }])
   })
 
   test('shaped rows round-trip, and each read hands its rows to one caller only', () => {
-    const rows = [{ 'orders.status': 'paid', 'orders.count': 2 }, { 'orders.status': 'new', 'orders.count': 1 }]
+    const rows = [
+      { 'orders.status': 'paid', 'orders.count': 2 },
+      { 'orders.status': 'new', 'orders.count': 1 },
+    ]
     const entry = decodeEntry(encodeEntry({ id: 'x', createdAt: 1, refreshKeys: {}, main: shapedRows(rows) }))
     expect(entry.main.form).toBe('shaped')
     expect(entry.main.rows).toEqual(rows)
@@ -233,11 +353,26 @@ describe('row codec', () => {
     expect(entry.main.claim()).toBe(true)
     expect(entry.main.claim()).toBe(false)
     // A shaped row is an object: an array in a shaped entry is refused like any row of the wrong form.
-    expect(() => decodeEntry(JSON.stringify({ v: 3, id: 'x', createdAt: 1, refreshKeys: {}, form: 'shaped', rows: [['paid', 2]] }))).toThrow(/form/)
+    expect(() =>
+      decodeEntry(
+        JSON.stringify({ v: 3, id: 'x', createdAt: 1, refreshKeys: {}, form: 'shaped', rows: [['paid', 2]] }),
+      ),
+    ).toThrow(/form/)
   })
 
   test('keeps the exact cases by name', () => {
-    const row = { big: 2n ** 70n, neg: -0, nan: Number.NaN, inf: -Infinity, at: new Date('2024-03-10T02:30:00.123Z'), bad: new Date(Number.NaN), nul: null, und: undefined, s: 'Zoë 🚀 \u0000 \ud800 中文', tag: { $bigint: '5' } }
+    const row = {
+      big: 2n ** 70n,
+      neg: -0,
+      nan: Number.NaN,
+      inf: -Infinity,
+      at: new Date('2024-03-10T02:30:00.123Z'),
+      bad: new Date(Number.NaN),
+      nul: null,
+      und: undefined,
+      s: 'Zoë 🚀 \u0000 \ud800 中文',
+      tag: { $bigint: '5' },
+    }
     const back = decodeValue(JSON.parse(JSON.stringify(encodeValue(row)))) as typeof row
     expect(back).toStrictEqual(row)
     expect(typeof back.big).toBe('bigint')

@@ -12,7 +12,14 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { mysqlIdentity, postgresIdentity, sqliteIdentity } from '../../src/connectors/connector-identity.js'
-import { createSemanticLayer, defineConnector, memoryCache, type CacheAdapter, type Connector, type SemanticLayer } from '../../src/index.js'
+import {
+  createSemanticLayer,
+  defineConnector,
+  memoryCache,
+  type CacheAdapter,
+  type Connector,
+  type SemanticLayer,
+} from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { redisCache } from '../../src/redis.js'
@@ -22,13 +29,18 @@ import { REDIS_URL, deletePrefix, redisClient, requireRedisOnCi, uniquePrefix, t
 
 const PG_URL = process.env.CORTEX_TEST_PG_URL
 const MODEL = {
-  cubes: [{
-    name: 'items',
-    sql_table: 'items',
-    refresh_key: { every: '1 hour' },
-    dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
-    measures: [{ name: 'total', sql: 'amount', type: 'sum' }, { name: 'count', type: 'count' }],
-  }],
+  cubes: [
+    {
+      name: 'items',
+      sql_table: 'items',
+      refresh_key: { every: '1 hour' },
+      dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
+      measures: [
+        { name: 'total', sql: 'amount', type: 'sum' },
+        { name: 'count', type: 'count' },
+      ],
+    },
+  ],
 }
 const QUERY = { measures: ['items.total', 'items.count'] }
 
@@ -72,7 +84,10 @@ describe('a shared cache never serves one database the results of another', () =
   const expected = [[{ 'items.total': 30, 'items.count': 3 }], [{ 'items.total': 80, 'items.count': 4 }]]
 
   test('regression: two SQLite files, one shared memoryCache()', async () => {
-    const layers = twoLayers(files.map((filename) => sqlite({ filename, readonly: true })), memoryCache())
+    const layers = twoLayers(
+      files.map((filename) => sqlite({ filename, readonly: true })),
+      memoryCache(),
+    )
     closers.push(...layers.map((l) => () => l.close()))
     expect(await answers(layers)).toEqual(expected) // before the fix the second layer got [30, 3]
     // Each layer still hits its own entries.
@@ -80,7 +95,13 @@ describe('a shared cache never serves one database the results of another', () =
   })
 
   test('the same file under two spellings of its path shares entries', async () => {
-    const layers = twoLayers([sqlite({ filename: files[0]!, readonly: true }), sqlite({ filename: relative(process.cwd(), files[0]!), readonly: true })], memoryCache())
+    const layers = twoLayers(
+      [
+        sqlite({ filename: files[0]!, readonly: true }),
+        sqlite({ filename: relative(process.cwd(), files[0]!), readonly: true }),
+      ],
+      memoryCache(),
+    )
     closers.push(...layers.map((l) => () => l.close()))
     await layers[0]!.query(QUERY)
     expect((await layers[1]!.query(QUERY)).cache.hit).toBe(true)
@@ -89,9 +110,19 @@ describe('a shared cache never serves one database the results of another', () =
   test.skipIf(!REDIS_URL)('regression: two SQLite files, one Redis prefix (two instances)', async () => {
     const client: TestClient = await redisClient('ioredis', REDIS_URL!)
     const prefix = uniquePrefix(import.meta.url)
-    closers.push(() => client.close(), () => deletePrefix(client, prefix))
+    closers.push(
+      () => client.close(),
+      () => deletePrefix(client, prefix),
+    )
     const clock = new ManualClock()
-    const layers = files.map((filename) => createSemanticLayer({ model: MODEL, connectors: { default: sqlite({ filename, readonly: true }) }, cache: redisCache({ client: client.client, prefix }), clock }))
+    const layers = files.map((filename) =>
+      createSemanticLayer({
+        model: MODEL,
+        connectors: { default: sqlite({ filename, readonly: true }) },
+        cache: redisCache({ client: client.client, prefix }),
+        clock,
+      }),
+    )
     closers.push(...layers.map((l) => () => l.close()))
     expect(await answers(layers)).toEqual(expected)
   })
@@ -101,29 +132,49 @@ describe('a shared cache never serves one database the results of another', () =
     closers.push(() => inner.close())
     const { id: _, ...rest } = inner
     const anonymous = defineConnector({ ...rest, close: async () => undefined })
-    expect(() => createSemanticLayer({ model: MODEL, connectors: { default: anonymous }, cache: memoryCache() })).toThrow(
-      expect.objectContaining({ code: 'CONFIG_INVALID', issues: [expect.objectContaining({ code: 'CONNECTOR_ID_REQUIRED', path: ['connectors', 'default', 'id'] })] }),
+    expect(() =>
+      createSemanticLayer({ model: MODEL, connectors: { default: anonymous }, cache: memoryCache() }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        issues: [expect.objectContaining({ code: 'CONNECTOR_ID_REQUIRED', path: ['connectors', 'default', 'id'] })],
+      }),
     )
     const own = createSemanticLayer({ model: MODEL, connectors: { default: anonymous } })
     closers.push(() => own.close())
     expect((await own.query(QUERY)).data).toEqual(expected[0])
     // Connectors from a factory are checked when first used.
-    const perTenant = createSemanticLayer({ model: MODEL, connectors: () => ({ default: anonymous }), contextToTenant: () => 't1', cache: memoryCache() })
+    const perTenant = createSemanticLayer({
+      model: MODEL,
+      connectors: () => ({ default: anonymous }),
+      contextToTenant: () => 't1',
+      cache: memoryCache(),
+    })
     closers.push(() => perTenant.close())
-    await expect(perTenant.query(QUERY, { securityContext: {} })).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [expect.objectContaining({ code: 'CONNECTOR_ID_REQUIRED' })] })
+    await expect(perTenant.query(QUERY, { securityContext: {} })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      issues: [expect.objectContaining({ code: 'CONNECTOR_ID_REQUIRED' })],
+    })
     // An id makes it usable, and connectors naming the same database share entries.
     const named = defineConnector({ ...rest, id: inner.id!, close: async () => undefined })
     const layers = twoLayers([inner, named], memoryCache())
     await layers[0]!.query(QUERY)
     expect((await layers[1]!.query(QUERY)).cache.hit).toBe(true)
-    expect(() => createSemanticLayer({ model: MODEL, connectors: { default: defineConnector({ ...rest, id: '' }) } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+    expect(() =>
+      createSemanticLayer({ model: MODEL, connectors: { default: defineConnector({ ...rest, id: '' }) } }),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
   })
 })
 
 describe('connector identities are derived from the target, never the password', () => {
   test('PostgreSQL: URL and object agree; database, user, host, port and search_path tell targets apart', () => {
     const a = postgresIdentity('postgres://app:secret-1@db.example:5433/shop', undefined)
-    expect(a).toBe(postgresIdentity({ host: 'db.example', port: 5433, user: 'app', database: 'shop', password: 'secret-2' }, undefined))
+    expect(a).toBe(
+      postgresIdentity(
+        { host: 'db.example', port: 5433, user: 'app', database: 'shop', password: 'secret-2' },
+        undefined,
+      ),
+    )
     expect(a).toBe(postgresIdentity({ connectionString: 'postgres://app:other@db.example:5433/shop' }, undefined))
     expect(a).not.toContain('secret')
     const others = [
@@ -144,7 +195,16 @@ describe('connector identities are derived from the target, never the password',
     expect(a).toBe(mysqlIdentity({ host: '127.0.0.1', user: 'root', password: 'x', database: 'test' }))
     expect(a).not.toContain('pw')
     expect(a).not.toBe(mysqlIdentity('mysql://root@127.0.0.1:3306/other'))
-    expect(a).toBe(mysql({ existingPool: { getConnection: () => undefined, config: { connectionConfig: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', password: 'pw' } } } as never }).id)
+    expect(a).toBe(
+      mysql({
+        existingPool: {
+          getConnection: () => undefined,
+          config: {
+            connectionConfig: { host: '127.0.0.1', port: 3306, user: 'root', database: 'test', password: 'pw' },
+          },
+        } as never,
+      }).id,
+    )
     expect(mysql({ existingPool: { getConnection: () => undefined } }).id).toBeUndefined()
   })
 
@@ -160,59 +220,69 @@ describe('connector identities are derived from the target, never the password',
     } finally {
       memory.close()
     }
-    expect(() => sqlite({ filename: 'x.db', id: 42 as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+    expect(() => sqlite({ filename: 'x.db', id: 42 as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    )
   })
 })
 
-describe.skipIf(!PG_URL)('on PostgreSQL: two schemas (search_path) behind one shared cache (set CORTEX_TEST_PG_URL)', () => {
-  const tag = randomBytes(4).toString('hex')
-  const schemas = [`cortex_ident_a_${tag}`, `cortex_ident_b_${tag}`]
-  let admin: pg.Client
-  let redis: TestClient | undefined
-  const prefix = uniquePrefix(import.meta.url)
-  const layers: SemanticLayer[] = []
-  const pools: pg.Pool[] = []
-  beforeAll(async () => {
-    admin = new pg.Client({ connectionString: PG_URL })
-    await admin.connect()
-    for (const [i, schema] of schemas.entries()) {
-      await admin.query(`CREATE SCHEMA ${schema}`)
-      await admin.query(`CREATE TABLE ${schema}.items (id int PRIMARY KEY, amount int NOT NULL)`)
-      await admin.query(`INSERT INTO ${schema}.items SELECT g, ${10 * (i + 1)} FROM generate_series(1, ${3 + i}) g`)
-    }
-    if (REDIS_URL) redis = await redisClient('node-redis', REDIS_URL)
-  })
-  afterEach(async () => {
-    for (const l of layers.splice(0)) await l.close()
-    for (const p of pools.splice(0)) await p.end()
-  })
-  afterAll(async () => {
-    for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await admin.end()
-    if (redis) {
-      await deletePrefix(redis, prefix)
-      await redis.close()
-    }
-  })
-  const expected = [[{ 'items.total': 30, 'items.count': 3 }], [{ 'items.total': 80, 'items.count': 4 }]]
-  const caches: [string, () => CacheAdapter][] = [['one memoryCache()', () => memoryCache()]]
-  if (REDIS_URL) caches.push(['one Redis prefix', () => redisCache({ client: redis!.client, prefix })])
-
-  for (const [name, cache] of caches) {
-    test(`regression: connection + searchPath, ${name}`, async () => {
-      layers.push(...twoLayers(schemas.map((s) => postgres({ connection: PG_URL!, searchPath: [s] })), cache()))
-      expect(await answers(layers)).toEqual(expected)
+describe.skipIf(!PG_URL)(
+  'on PostgreSQL: two schemas (search_path) behind one shared cache (set CORTEX_TEST_PG_URL)',
+  () => {
+    const tag = randomBytes(4).toString('hex')
+    const schemas = [`cortex_ident_a_${tag}`, `cortex_ident_b_${tag}`]
+    let admin: pg.Client
+    let redis: TestClient | undefined
+    const prefix = uniquePrefix(import.meta.url)
+    const layers: SemanticLayer[] = []
+    const pools: pg.Pool[] = []
+    beforeAll(async () => {
+      admin = new pg.Client({ connectionString: PG_URL })
+      await admin.connect()
+      for (const [i, schema] of schemas.entries()) {
+        await admin.query(`CREATE SCHEMA ${schema}`)
+        await admin.query(`CREATE TABLE ${schema}.items (id int PRIMARY KEY, amount int NOT NULL)`)
+        await admin.query(`INSERT INTO ${schema}.items SELECT g, ${10 * (i + 1)} FROM generate_series(1, ${3 + i}) g`)
+      }
+      if (REDIS_URL) redis = await redisClient('node-redis', REDIS_URL)
     })
+    afterEach(async () => {
+      for (const l of layers.splice(0)) await l.close()
+      for (const p of pools.splice(0)) await p.end()
+    })
+    afterAll(async () => {
+      for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await admin.end()
+      if (redis) {
+        await deletePrefix(redis, prefix)
+        await redis.close()
+      }
+    })
+    const expected = [[{ 'items.total': 30, 'items.count': 3 }], [{ 'items.total': 80, 'items.count': 4 }]]
+    const caches: [string, () => CacheAdapter][] = [['one memoryCache()', () => memoryCache()]]
+    if (REDIS_URL) caches.push(['one Redis prefix', () => redisCache({ client: redis!.client, prefix })])
 
-    test(`regression: the host's pools (existingPool), ${name}`, async () => {
-      const connectors = schemas.map((s) => {
-        const pool = new pg.Pool({ connectionString: PG_URL, max: 2 })
-        pools.push(pool)
-        return postgres({ existingPool: pool, searchPath: [s] })
+    for (const [name, cache] of caches) {
+      test(`regression: connection + searchPath, ${name}`, async () => {
+        layers.push(
+          ...twoLayers(
+            schemas.map((s) => postgres({ connection: PG_URL!, searchPath: [s] })),
+            cache(),
+          ),
+        )
+        expect(await answers(layers)).toEqual(expected)
       })
-      expect(connectors[0]!.id).toBe(postgresIdentity(PG_URL, [schemas[0]!]))
-      layers.push(...twoLayers(connectors, cache()))
-      expect(await answers(layers)).toEqual(expected)
-    })
-  }
-})
+
+      test(`regression: the host's pools (existingPool), ${name}`, async () => {
+        const connectors = schemas.map((s) => {
+          const pool = new pg.Pool({ connectionString: PG_URL, max: 2 })
+          pools.push(pool)
+          return postgres({ existingPool: pool, searchPath: [s] })
+        })
+        expect(connectors[0]!.id).toBe(postgresIdentity(PG_URL, [schemas[0]!]))
+        layers.push(...twoLayers(connectors, cache()))
+        expect(await answers(layers)).toEqual(expected)
+      })
+    }
+  },
+)

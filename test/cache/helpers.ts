@@ -11,7 +11,13 @@ import { createServer, connect } from 'node:net'
 import { basename } from 'node:path'
 import { test } from 'vitest'
 import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
-import { createSemanticLayer, defineConnector, type Connector, type SemanticLayer, type SemanticLayerOptions } from '../../src/index.js'
+import {
+  createSemanticLayer,
+  defineConnector,
+  type Connector,
+  type SemanticLayer,
+  type SemanticLayerOptions,
+} from '../../src/index.js'
 import type { RedisClientLike } from '../../src/redis.js'
 import { sqlite } from '../../src/sqlite.js'
 
@@ -67,7 +73,12 @@ export function countedDb(): CountedDb {
     executions: () => executions,
     refreshes: () => refreshes,
     bumpVersion: () => void db.exec('UPDATE data_version SET v = v + 1'),
-    addOrder: () => void db.prepare("INSERT INTO orders (id, customer_id, status, amount, created_at) VALUES (?, 1, 'paid', 10, '2024-01-01 00:00:00')").run(nextId++),
+    addOrder: () =>
+      void db
+        .prepare(
+          "INSERT INTO orders (id, customer_id, status, amount, created_at) VALUES (?, 1, 'paid', 10, '2024-01-01 00:00:00')",
+        )
+        .run(nextId++),
     close: () => db.close(),
   }
 }
@@ -76,7 +87,9 @@ export function countedDb(): CountedDb {
 export const REFRESH_SQL = 'SELECT (SELECT count_refresh()) + max(v) FROM data_version'
 
 /** A small model over the e-commerce tables. `orders` counts its executions; refresh keys are chosen per test. */
-export function testModel(refreshKeys: { orders?: Record<string, unknown>; customers?: Record<string, unknown> } = {}): SemanticLayerOptions['model'] {
+export function testModel(
+  refreshKeys: { orders?: Record<string, unknown>; customers?: Record<string, unknown> } = {},
+): SemanticLayerOptions['model'] {
   return {
     cubes: [
       {
@@ -107,12 +120,28 @@ export function testModel(refreshKeys: { orders?: Record<string, unknown>; custo
         measures: [{ name: 'count', type: 'count' }],
       },
     ],
-    views: [{ name: 'sales', cubes: [{ join_path: 'orders', includes: ['status', 'count'] }, { join_path: 'orders.customers', prefix: true, includes: ['country'] }] }],
+    views: [
+      {
+        name: 'sales',
+        cubes: [
+          { join_path: 'orders', includes: ['status', 'count'] },
+          { join_path: 'orders.customers', prefix: true, includes: ['country'] },
+        ],
+      },
+    ],
   }
 }
 
-export const BY_STATUS = { measures: ['orders.count', 'orders.total_amount'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' } } as const
-export const BY_COUNTRY = { measures: ['orders.count'], dimensions: ['customers.country'], order: { 'customers.country': 'asc' } } as const
+export const BY_STATUS = {
+  measures: ['orders.count', 'orders.total_amount'],
+  dimensions: ['orders.status'],
+  order: { 'orders.status': 'asc' },
+} as const
+export const BY_COUNTRY = {
+  measures: ['orders.count'],
+  dimensions: ['customers.country'],
+  order: { 'customers.country': 'asc' },
+} as const
 
 export interface Gate {
   /** Hold every statement back until the returned function is called (statements already held included). */
@@ -167,7 +196,6 @@ export function layerOn(db: Database.Database, options: Partial<SemanticLayerOpt
   return createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db }) }, ...options })
 }
 
-
 // ---- Redis clients ----------------------------------------------------------------------------------
 
 export type ClientKind = 'ioredis' | 'node-redis'
@@ -186,10 +214,17 @@ export async function redisClient(kind: ClientKind, url: string): Promise<TestCl
     const { Redis } = await import('ioredis')
     const client = new Redis(url, { lazyConnect: false })
     client.on('error', () => undefined)
-    return { client, command: (args) => client.call(args[0]!, ...args.slice(1)), close: async () => void client.disconnect() }
+    return {
+      client,
+      command: (args) => client.call(args[0]!, ...args.slice(1)),
+      close: async () => void client.disconnect(),
+    }
   }
   const { createClient } = await import('redis')
-  const client = createClient({ url, socket: { reconnectStrategy: (retries: number) => Math.min(50 * (retries + 1), 500) } })
+  const client = createClient({
+    url,
+    socket: { reconnectStrategy: (retries: number) => Math.min(50 * (retries + 1), 500) },
+  })
   client.on('error', () => undefined)
   await client.connect()
   return {
@@ -209,7 +244,10 @@ export async function redisClient(kind: ClientKind, url: string): Promise<TestCl
 export async function deletePrefix(c: TestClient, prefix: string): Promise<void> {
   let cursor = '0'
   do {
-    const [next, keys] = (await c.command(['SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000'])) as [string, string[]]
+    const [next, keys] = (await c.command(['SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000'])) as [
+      string,
+      string[],
+    ]
     cursor = next
     if (keys.length > 0) await c.command(['DEL', ...keys])
   } while (cursor !== '0')
@@ -219,7 +257,10 @@ export async function keysUnder(c: TestClient, prefix: string): Promise<string[]
   const out: string[] = []
   let cursor = '0'
   do {
-    const [next, keys] = (await c.command(['SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000'])) as [string, string[]]
+    const [next, keys] = (await c.command(['SCAN', cursor, 'MATCH', `${prefix}*`, 'COUNT', '1000'])) as [
+      string,
+      string[],
+    ]
     cursor = next
     out.push(...keys)
   } while (cursor !== '0')
@@ -234,7 +275,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
@@ -246,7 +289,11 @@ export interface RedisServer {
 }
 
 export async function startRedisServer(port: number): Promise<RedisServer> {
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' })
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { stdio: 'ignore' },
+  )
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject))
   const deadline = Date.now() + 10_000

@@ -89,29 +89,61 @@ describe('memoryCache', () => {
 describe('refresh_key rules', () => {
   test('intervals as Cube writes them', () => {
     const cases: [string, number][] = [
-      ['30 seconds', 30_000], ['1 second', 1_000], ['10 second', 10_000], ['1 minute', 60_000], ['5 min', 300_000], ['5 mins', 300_000],
-      ['2 minutes', 120_000], ['1 hour', 3_600_000], ['12 hours', 43_200_000], ['1 day', 86_400_000], ['7 days', 604_800_000], ['1 week', 604_800_000],
-      ['15s', 15_000], [' 2 H ', 7_200_000],
+      ['30 seconds', 30_000],
+      ['1 second', 1_000],
+      ['10 second', 10_000],
+      ['1 minute', 60_000],
+      ['5 min', 300_000],
+      ['5 mins', 300_000],
+      ['2 minutes', 120_000],
+      ['1 hour', 3_600_000],
+      ['12 hours', 43_200_000],
+      ['1 day', 86_400_000],
+      ['7 days', 604_800_000],
+      ['1 week', 604_800_000],
+      ['15s', 15_000],
+      [' 2 H ', 7_200_000],
     ]
     for (const [text, ms] of cases) expect(parseInterval(text, ['every']), text).toBe(ms)
   })
 
   test('bad intervals are model errors naming the cube; cron is unsupported', () => {
     for (const bad of ['soon', '0 seconds', '1.5 hours', '-1 hour', '1 fortnight', '', 'hour']) {
-      expect(() => refreshRuleOf({ name: 'orders', refreshKey: { every: bad } }), bad).toThrow(expect.objectContaining({ code: 'MODEL_INVALID', issues: [expect.objectContaining({ code: 'INVALID_REFRESH_KEY', path: ['cubes', 'orders', 'refresh_key', 'every'] })] }))
+      expect(() => refreshRuleOf({ name: 'orders', refreshKey: { every: bad } }), bad).toThrow(
+        expect.objectContaining({
+          code: 'MODEL_INVALID',
+          issues: [
+            expect.objectContaining({ code: 'INVALID_REFRESH_KEY', path: ['cubes', 'orders', 'refresh_key', 'every'] }),
+          ],
+        }),
+      )
     }
     expect(() => refreshRuleOf({ name: 'o', refreshKey: { every: '1 month' } })).toThrow(/30 days/)
-    expect(() => refreshRuleOf({ name: 'o', refreshKey: { every: 60 } })).toThrow(expect.objectContaining({ code: 'MODEL_INVALID' }))
-    expect(() => refreshRuleOf({ name: 'o', refreshKey: { every: '*/5 * * * *' } })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED' }))
-    expect(() => refreshRuleOf({ name: 'o', refreshKey: { sql: '  ' } })).toThrow(expect.objectContaining({ code: 'MODEL_INVALID' }))
+    expect(() => refreshRuleOf({ name: 'o', refreshKey: { every: 60 } })).toThrow(
+      expect.objectContaining({ code: 'MODEL_INVALID' }),
+    )
+    expect(() => refreshRuleOf({ name: 'o', refreshKey: { every: '*/5 * * * *' } })).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED' }),
+    )
+    expect(() => refreshRuleOf({ name: 'o', refreshKey: { sql: '  ' } })).toThrow(
+      expect.objectContaining({ code: 'MODEL_INVALID' }),
+    )
     expect(() => refreshRuleOf({ name: 'o', refreshKey: {} })).toThrow(/needs `every`/)
   })
 
   test("Cube's defaults: no refresh_key is every 10 seconds; sql alone is checked every 10 seconds", () => {
     expect(DEFAULT_EVERY_MS).toBe(10_000)
     expect(refreshRuleOf({ name: 'o' })).toEqual({ kind: 'every', everyMs: 10_000 })
-    expect(refreshRuleOf({ name: 'o', refreshKey: { sql: 'SELECT 1' } })).toEqual({ kind: 'sql', sql: 'SELECT 1', everyMs: 10_000 })
-    expect(refreshRuleOf({ name: 'o', refreshKey: { sql: 'SELECT 1', every: '1 minute' } })).toEqual({ kind: 'sql', sql: 'SELECT 1', everyMs: 60_000 })
+    expect(refreshRuleOf({ name: 'o', refreshKey: { sql: 'SELECT 1' } })).toEqual({
+      kind: 'sql',
+      sql: 'SELECT 1',
+      everyMs: 10_000,
+    })
+    expect(refreshRuleOf({ name: 'o', refreshKey: { sql: 'SELECT 1', every: '1 minute' } })).toEqual({
+      kind: 'sql',
+      sql: 'SELECT 1',
+      everyMs: 60_000,
+    })
     expect(refreshRuleOf({ name: 'o', refreshKey: { immutable: true } })).toEqual({ kind: 'immutable' })
   })
 
@@ -180,7 +212,9 @@ describe('single-flight', () => {
     const solo = await flights.join('a', start('solo'))
     events.push(`resumed ${solo.id}`)
     const c = new AbortController()
-    const waiting = [flights.join('b', start('pair')), flights.join('b', start('pair'), { signal: c.signal })].map((p) => p.then((v) => events.push(`resumed ${v.id}`)))
+    const waiting = [flights.join('b', start('pair')), flights.join('b', start('pair'), { signal: c.signal })].map(
+      (p) => p.then((v) => events.push(`resumed ${v.id}`)),
+    )
     await Promise.all(waiting)
     expect(events).toEqual(['resumed solo', 'shared pair', 'resumed pair', 'resumed pair'])
     // A caller that left (aborted) is not a second consumer.

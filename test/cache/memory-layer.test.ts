@@ -6,7 +6,10 @@ import { ManualClock, until } from '../fixtures/manual-clock.js'
 import { BY_STATUS, countedDb, layerOn, testModel, type CountedDb } from './helpers.js'
 import { cacheBehaviourSuite } from './suite.js'
 
-cacheBehaviourSuite('memory cache through a layer', async () => ({ adapter: memoryCache(), close: async () => undefined }))
+cacheBehaviourSuite('memory cache through a layer', async () => ({
+  adapter: memoryCache(),
+  close: async () => undefined,
+}))
 
 /** A memory cache that can be switched to failing (throwing) or hanging (never answering). */
 function flakyCache(): { adapter: CacheAdapter; setState(state: 'up' | 'throwing' | 'hanging'): void } {
@@ -61,7 +64,9 @@ describe('layer cache: defaults, failures and configuration', () => {
     expect(b.cache).toEqual({ hit: false, stale: false, ageMs: 0, refreshKeys: {}, mode: 'no-cache' })
     expect(b.data).toStrictEqual(a.data)
     await uncached.invalidate({ cubes: ['orders'] }) // nothing to do, and no error
-    expect(() => layerOn(db.db, { cache: { get: () => undefined } as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', issues: [expect.objectContaining({ path: ['cache'] })] }))
+    expect(() => layerOn(db.db, { cache: { get: () => undefined } as never })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', issues: [expect.objectContaining({ path: ['cache'] })] }),
+    )
     expect(() => layerOn(db.db, { cacheOptions: { staleIfSlowMs: -1 } })).toThrow(/staleIfSlowMs/)
   })
 
@@ -69,7 +74,11 @@ describe('layer cache: defaults, failures and configuration', () => {
     db = countedDb()
     const flaky = flakyCache()
     const errors: CacheOperation[] = []
-    const layer = open({ cache: flaky.adapter, onCacheError: (_e, op) => errors.push(op), cacheOptions: { retryAfterMs: 100 } })
+    const layer = open({
+      cache: flaky.adapter,
+      onCacheError: (_e, op) => errors.push(op),
+      cacheOptions: { retryAfterMs: 100 },
+    })
     const good = await layer.query(BY_STATUS)
     flaky.setState('throwing')
     const during = await layer.query(BY_STATUS)
@@ -109,12 +118,18 @@ describe('layer cache: defaults, failures and configuration', () => {
     const result = await running
     expect(result.data.length).toBeGreaterThan(0)
     expect(result.cache.hit).toBe(false)
-    expect(errors[0]?.error).toMatchObject({ name: 'CacheTimeoutError', message: expect.stringMatching(/within 50 ms/) })
+    expect(errors[0]?.error).toMatchObject({
+      name: 'CacheTimeoutError',
+      message: expect.stringMatching(/within 50 ms/),
+    })
     // invalidate() must not pretend: it fails when the cache cannot record it.
     const invalidating = layer.invalidate({ cubes: ['orders'] })
     await until(() => clock.pending > 0)
     clock.advance(50)
-    await expect(invalidating).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'CACHE_UNAVAILABLE' })] })
+    await expect(invalidating).rejects.toMatchObject({
+      code: 'CONNECTOR_FAILED',
+      issues: [expect.objectContaining({ code: 'CACHE_UNAVAILABLE' })],
+    })
   })
 
   test('without onCacheError a failure is announced once as a process warning', async () => {
@@ -150,7 +165,12 @@ describe('layer cache: defaults, failures and configuration', () => {
   test('a malformed refresh_key fails the query at first use with MODEL_INVALID naming the cube', async () => {
     db = countedDb()
     const layer = open({ model: testModel({ orders: { every: 'every now and then' } }) })
-    await expect(layer.query(BY_STATUS)).rejects.toMatchObject({ code: 'MODEL_INVALID', issues: [expect.objectContaining({ code: 'INVALID_REFRESH_KEY', path: ['cubes', 'orders', 'refresh_key', 'every'] })] })
+    await expect(layer.query(BY_STATUS)).rejects.toMatchObject({
+      code: 'MODEL_INVALID',
+      issues: [
+        expect.objectContaining({ code: 'INVALID_REFRESH_KEY', path: ['cubes', 'orders', 'refresh_key', 'every'] }),
+      ],
+    })
     const cron = open({ model: testModel({ orders: { every: '0 * * * *' } }) })
     await expect(cron.query(BY_STATUS)).rejects.toMatchObject({ code: 'UNSUPPORTED' })
     expect(db.executions()).toBe(0)
@@ -159,7 +179,10 @@ describe('layer cache: defaults, failures and configuration', () => {
   test('a refresh_key sql that fails is reported and the query runs uncached', async () => {
     db = countedDb()
     const ops: CacheOperation[] = []
-    const layer = open({ model: testModel({ orders: { sql: 'SELECT max(v) FROM no_such_table' } }), onCacheError: (_e, op) => ops.push(op) })
+    const layer = open({
+      model: testModel({ orders: { sql: 'SELECT max(v) FROM no_such_table' } }),
+      onCacheError: (_e, op) => ops.push(op),
+    })
     const a = await layer.query(BY_STATUS)
     const b = await layer.query(BY_STATUS)
     expect([a.cache.hit, b.cache.hit]).toEqual([false, false])

@@ -9,7 +9,21 @@ import { decodeEntry, encodeEntry, type CacheEntry } from '../../src/cache/row-c
 import { createSemanticLayer, type SemanticLayer } from '../../src/index.js'
 import { redisCache } from '../../src/redis.js'
 import { sqlite } from '../../src/sqlite.js'
-import { BY_STATUS, CLIENT_KINDS, REDIS_URL, REFRESH_SQL, countedDb, deletePrefix, keysUnder, redisClient, requireRedisOnCi, testModel, uniquePrefix, type CountedDb, type TestClient } from './helpers.js'
+import {
+  BY_STATUS,
+  CLIENT_KINDS,
+  REDIS_URL,
+  REFRESH_SQL,
+  countedDb,
+  deletePrefix,
+  keysUnder,
+  redisClient,
+  requireRedisOnCi,
+  testModel,
+  uniquePrefix,
+  type CountedDb,
+  type TestClient,
+} from './helpers.js'
 import { cacheBehaviourSuite } from './suite.js'
 
 const PREFIX = uniquePrefix(import.meta.url)
@@ -82,14 +96,46 @@ describe.skipIf(!REDIS_URL)('redis cache (set CORTEX_TEST_REDIS_URL)', () => {
       test('entries round-trip exactly through Redis (numbers, nulls, dates, bigints, unicode)', async () => {
         const a = fresh()
         const rows = [
-          { n: 1.5, i: 42, neg: -0, nan: Number.NaN, nul: null, und: undefined, big: 12345678901234567890n, at: new Date('2024-03-31T01:30:00.007Z'), s: 'Ünïcödé 中文 🚀 \u2028 "quotes" \\ \ud83d', bytes: Buffer.from([0, 255, 10]) },
-          { n: Number.MAX_VALUE, i: Number.MIN_SAFE_INTEGER, neg: Infinity, nan: -Infinity, nul: null, und: undefined, big: -1n, at: new Date(0), s: '', bytes: Buffer.alloc(0) },
+          {
+            n: 1.5,
+            i: 42,
+            neg: -0,
+            nan: Number.NaN,
+            nul: null,
+            und: undefined,
+            big: 12345678901234567890n,
+            at: new Date('2024-03-31T01:30:00.007Z'),
+            s: 'Ünïcödé 中文 🚀 \u2028 "quotes" \\ \ud83d',
+            bytes: Buffer.from([0, 255, 10]),
+          },
+          {
+            n: Number.MAX_VALUE,
+            i: Number.MIN_SAFE_INTEGER,
+            neg: Infinity,
+            nan: -Infinity,
+            nul: null,
+            und: undefined,
+            big: -1n,
+            at: new Date(0),
+            s: '',
+            bytes: Buffer.alloc(0),
+          },
         ]
-        const entry: CacheEntry = { id: 'e1', createdAt: 123, refreshKeys: { orders: '42' }, main: { form: 'objects', rows }, totalRows: [{ count: 2n }] }
+        const entry: CacheEntry = {
+          id: 'e1',
+          createdAt: 123,
+          refreshKeys: { orders: '42' },
+          main: { form: 'objects', rows },
+          totalRows: [{ count: 2n }],
+        }
         await a.set('r:exact', encodeEntry(entry), 60_000)
         expect(decodeEntry((await a.get('r:exact'))!)).toStrictEqual(entry)
         // The same values as array rows (executeArrays), in column order.
-        const arrays: CacheEntry = { ...entry, id: 'e2', main: { form: 'arrays', rows: rows.map((r) => Object.values(r)) } }
+        const arrays: CacheEntry = {
+          ...entry,
+          id: 'e2',
+          main: { form: 'arrays', rows: rows.map((r) => Object.values(r)) },
+        }
         await a.set('r:exact-arrays', encodeEntry(arrays), 60_000)
         expect(decodeEntry((await a.get('r:exact-arrays'))!)).toStrictEqual(arrays)
       })
@@ -128,16 +174,22 @@ describe.skipIf(!REDIS_URL)('redis cache (set CORTEX_TEST_REDIS_URL)', () => {
           // Once the watcher is subscribed it keeps what it read: a value written behind its back is not seen.
           let scope = ''
           let attempt = 0
-          await vi.waitFor(async () => {
-            scope = `c:probe${++attempt}`
-            await c.command(['SET', `${prefix}g:${scope}`, '100'])
-            expect(await watcher.generations([scope])).toEqual([100])
-            await c.command(['SET', `${prefix}g:${scope}`, '500'])
-            expect(await watcher.generations([scope])).toEqual([100])
-          }, { timeout: 3_000, interval: 50 })
+          await vi.waitFor(
+            async () => {
+              scope = `c:probe${++attempt}`
+              await c.command(['SET', `${prefix}g:${scope}`, '100'])
+              expect(await watcher.generations([scope])).toEqual([100])
+              await c.command(['SET', `${prefix}g:${scope}`, '500'])
+              expect(await watcher.generations([scope])).toEqual([100])
+            },
+            { timeout: 3_000, interval: 50 },
+          )
           // An instance bumping through Redis drops it everywhere at once (the message, not the TTL).
           await other.bump([scope])
-          await vi.waitFor(async () => expect(await watcher.generations([scope])).toEqual([501]), { timeout: 2_000, interval: 10 })
+          await vi.waitFor(async () => expect(await watcher.generations([scope])).toEqual([501]), {
+            timeout: 2_000,
+            interval: 10,
+          })
           expect(await mine.generations([scope])).toEqual([501])
         } finally {
           await other.close?.()
@@ -197,16 +249,24 @@ describe.skipIf(!REDIS_URL)('redis cache (set CORTEX_TEST_REDIS_URL)', () => {
       expect((await one.query(BY_STATUS)).cache.hit).toBe(true)
       await one.invalidate({ cubes: ['orders'] })
       expect((await one.query(BY_STATUS)).cache.hit).toBe(false)
-      await vi.waitFor(async () => expect((await two.query(BY_STATUS)).cache.hit).toBe(true), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(async () => expect((await two.query(BY_STATUS)).cache.hit).toBe(true), {
+        timeout: 2_000,
+        interval: 10,
+      })
       expect(db.executions()).toBe(2) // `two` did not run it again: it took the entry `one` rewrote
       await one.invalidate({})
-      await vi.waitFor(async () => expect((await two.query(BY_STATUS)).cache.hit).toBe(false), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(async () => expect((await two.query(BY_STATUS)).cache.hit).toBe(false), {
+        timeout: 2_000,
+        interval: 10,
+      })
       expect(db.executions()).toBe(3)
     })
 
     test('1 000 concurrent identical queries spread over two instances run exactly once on the database', async () => {
       open()
-      const results = await Promise.all(Array.from({ length: 1_000 }, (_, i) => (i % 2 === 0 ? one : two).query(BY_STATUS)))
+      const results = await Promise.all(
+        Array.from({ length: 1_000 }, (_, i) => (i % 2 === 0 ? one : two).query(BY_STATUS)),
+      )
       expect(db.executions()).toBe(1)
       for (const r of results) expect(r.data).toStrictEqual(results[0]!.data)
     })

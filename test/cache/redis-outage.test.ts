@@ -7,7 +7,22 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import type { CacheOperation } from '../../src/cache/cache-adapter.js'
 import type { SemanticLayer } from '../../src/index.js'
 import { redisCache } from '../../src/redis.js'
-import { BY_STATUS, CLIENT_KINDS, REDIS_URL, countedDb, freePort, layerOn, redisClient, requireRedisOnCi, startRedisServer, testModel, uniquePrefix, type CountedDb, type RedisServer, type TestClient } from './helpers.js'
+import {
+  BY_STATUS,
+  CLIENT_KINDS,
+  REDIS_URL,
+  countedDb,
+  freePort,
+  layerOn,
+  redisClient,
+  requireRedisOnCi,
+  startRedisServer,
+  testModel,
+  uniquePrefix,
+  type CountedDb,
+  type RedisServer,
+  type TestClient,
+} from './helpers.js'
 
 requireRedisOnCi('redis outage')
 
@@ -53,11 +68,17 @@ describe.skipIf(!REDIS_URL)('redis cache when Redis dies and comes back (set COR
       const again = await q.query(BY_STATUS)
       expect(again.data).toStrictEqual(first.data)
       expect(db.executions()).toBe(3)
-      await expect(q.invalidate({ cubes: ['orders'] })).rejects.toMatchObject({ code: 'CONNECTOR_FAILED', issues: [expect.objectContaining({ code: 'CACHE_UNAVAILABLE' })] })
+      await expect(q.invalidate({ cubes: ['orders'] })).rejects.toMatchObject({
+        code: 'CONNECTOR_FAILED',
+        issues: [expect.objectContaining({ code: 'CACHE_UNAVAILABLE' })],
+      })
 
       server = await startRedisServer(port)
       // The restarted server is empty: one miss fills it, then hits again.
-      await vi.waitFor(async () => expect((await q.query(BY_STATUS)).cache.hit).toBe(true), { timeout: 20_000, interval: 100 })
+      await vi.waitFor(async () => expect((await q.query(BY_STATUS)).cache.hit).toBe(true), {
+        timeout: 20_000,
+        interval: 100,
+      })
       const executions = db.executions()
       expect((await q.query(BY_STATUS)).cache.hit).toBe(true)
       expect(db.executions()).toBe(executions)

@@ -13,7 +13,16 @@ import { securityDigest } from '../../src/cache/cache-key.js'
 import { createSemanticLayer, type SemanticLayer, type SemanticLayerOptions } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { ManualClock, turn, until } from '../fixtures/manual-clock.js'
-import { BY_COUNTRY, BY_STATUS, REFRESH_SQL, countedDb, gatedConnector, testModel, type CountedDb, type Gate } from './helpers.js'
+import {
+  BY_COUNTRY,
+  BY_STATUS,
+  REFRESH_SQL,
+  countedDb,
+  gatedConnector,
+  testModel,
+  type CountedDb,
+  type Gate,
+} from './helpers.js'
 
 export interface AdapterFactory {
   /** A fresh adapter (its own namespace) and how to release it. */
@@ -28,14 +37,26 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
     })
 
     /** A layer over a fresh counted database with a fresh adapter, on a clock of its own. */
-    const open = async (options: Partial<SemanticLayerOptions> & { gated?: boolean } = {}): Promise<{ layer: SemanticLayer; db: CountedDb; gate: Gate; clock: ManualClock }> => {
+    const open = async (
+      options: Partial<SemanticLayerOptions> & { gated?: boolean } = {},
+    ): Promise<{ layer: SemanticLayer; db: CountedDb; gate: Gate; clock: ManualClock }> => {
       const db = countedDb()
       const { adapter, close } = await makeAdapter()
       const gated = gatedConnector(db.db, db.id)
       const clock = new ManualClock()
       const { gated: useGate, ...rest } = options
-      const layer = createSemanticLayer({ model: testModel(), connectors: { default: useGate ? gated.connector : sqlite({ database: db.db, id: db.id }) }, cache: adapter, clock, ...rest })
-      cleanups.push(() => db.close(), close, () => layer.close())
+      const layer = createSemanticLayer({
+        model: testModel(),
+        connectors: { default: useGate ? gated.connector : sqlite({ database: db.db, id: db.id }) },
+        cache: adapter,
+        clock,
+        ...rest,
+      })
+      cleanups.push(
+        () => db.close(),
+        close,
+        () => layer.close(),
+      )
       return { layer, db, gate: gated.gate, clock }
     }
 
@@ -50,7 +71,11 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       expect(second.data).toStrictEqual(first.data)
       expect(second.data.length).toBeGreaterThan(1)
       // Nulls, text and numbers as SQLite gave them, through the cache.
-      const notes = { dimensions: ['orders.id', 'orders.note', 'orders.created_at'], order: { 'orders.id': 'asc' as const }, limit: 50 }
+      const notes = {
+        dimensions: ['orders.id', 'orders.note', 'orders.created_at'],
+        order: { 'orders.id': 'asc' as const },
+        limit: 50,
+      }
       const fresh = await layer.query(notes)
       const cached = await layer.query(notes)
       expect(cached.cache.hit).toBe(true)
@@ -68,12 +93,40 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       const { adapter, close } = await makeAdapter()
       const clock = new ManualClock() // one clock: both instances are in the same refresh bucket
       // Both connectors read the same database, and say so with one id (see Connector.id).
-      const arraysLayer = createSemanticLayer({ model: testModel(), connectors: { default: sqlite({ database: db.db, id: db.id }) }, cache: adapter, clock })
-      const objectsLayer = createSemanticLayer({ model: testModel(), connectors: { default: gatedConnector(db.db, db.id).connector }, cache: adapter, clock })
-      cleanups.push(() => db.close(), close, () => arraysLayer.close(), () => objectsLayer.close())
+      const arraysLayer = createSemanticLayer({
+        model: testModel(),
+        connectors: { default: sqlite({ database: db.db, id: db.id }) },
+        cache: adapter,
+        clock,
+      })
+      const objectsLayer = createSemanticLayer({
+        model: testModel(),
+        connectors: { default: gatedConnector(db.db, db.id).connector },
+        cache: adapter,
+        clock,
+      })
+      cleanups.push(
+        () => db.close(),
+        close,
+        () => arraysLayer.close(),
+        () => objectsLayer.close(),
+      )
       for (let i = 0; i < 40; i++) db.addOrder() // 540 orders: more than the limit, and enough rows for the generated shaper (≥ 512)
-      const byArrays = { dimensions: ['orders.id', 'orders.status', 'orders.note'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }], order: { 'orders.id': 'asc' }, limit: 520, ungrouped: true, total: true } as const
-      const byObjects = { measures: ['orders.count', 'orders.total_amount'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }], order: { 'orders.created_at.month': 'asc', 'orders.status': 'asc' }, limit: 5 } as const
+      const byArrays = {
+        dimensions: ['orders.id', 'orders.status', 'orders.note'],
+        timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }],
+        order: { 'orders.id': 'asc' },
+        limit: 520,
+        ungrouped: true,
+        total: true,
+      } as const
+      const byObjects = {
+        measures: ['orders.count', 'orders.total_amount'],
+        dimensions: ['orders.status'],
+        timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+        order: { 'orders.created_at.month': 'asc', 'orders.status': 'asc' },
+        limit: 5,
+      } as const
       const written = { arrays: await arraysLayer.query(byArrays), objects: await objectsLayer.query(byObjects) }
       expect([written.arrays.cache.hit, written.objects.cache.hit]).toEqual([false, false])
       const ran = db.executions() // 3: the main and total statements of one, the main statement of the other
@@ -83,27 +136,56 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       expect(db.executions()).toBe(ran)
       for (const form of ['arrays', 'objects'] as const) {
         const { data, truncated, total } = read[form]
-        expect({ data, truncated, total }).toStrictEqual({ data: written[form].data, truncated: written[form].truncated, total: written[form].total })
+        expect({ data, truncated, total }).toStrictEqual({
+          data: written[form].data,
+          truncated: written[form].truncated,
+          total: written[form].total,
+        })
       }
       // And like each instance computes them itself (no-cache runs on the database): no form is misread.
-      const fresh = { arrays: await objectsLayer.query(byArrays, { cacheMode: 'no-cache' }), objects: await arraysLayer.query(byObjects, { cacheMode: 'no-cache' }) }
+      const fresh = {
+        arrays: await objectsLayer.query(byArrays, { cacheMode: 'no-cache' }),
+        objects: await arraysLayer.query(byObjects, { cacheMode: 'no-cache' }),
+      }
       expect(fresh.arrays.data).toStrictEqual(written.arrays.data)
       expect(fresh.objects.data).toStrictEqual(written.objects.data)
       // What the rows hold, checked directly: truncation at the limit, the total, values of every kind.
       const rows = written.arrays.data
-      expect(written.arrays).toMatchObject({ truncated: true, total: db.db.prepare('SELECT count(*) AS n FROM orders').pluck().get() })
+      expect(written.arrays).toMatchObject({
+        truncated: true,
+        total: db.db.prepare('SELECT count(*) AS n FROM orders').pluck().get(),
+      })
       expect(rows).toHaveLength(520)
       expect(rows[0]!['orders.created_at.day']).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000$/)
-      expect(rows.every((r) => r['orders.created_at'] === r['orders.created_at.day'] && typeof r['orders.id'] === 'number')).toBe(true)
-      expect(rows.some((r) => r['orders.note'] === null) && rows.some((r) => typeof r['orders.note'] === 'string')).toBe(true)
-      expect(Object.keys(rows[0]!)).toEqual(['orders.id', 'orders.status', 'orders.note', 'orders.created_at.day', 'orders.created_at'])
-      expect(written.objects.data.every((r) => typeof r['orders.count'] === 'number' && typeof r['orders.total_amount'] === 'number')).toBe(true)
+      expect(
+        rows.every((r) => r['orders.created_at'] === r['orders.created_at.day'] && typeof r['orders.id'] === 'number'),
+      ).toBe(true)
+      expect(
+        rows.some((r) => r['orders.note'] === null) && rows.some((r) => typeof r['orders.note'] === 'string'),
+      ).toBe(true)
+      expect(Object.keys(rows[0]!)).toEqual([
+        'orders.id',
+        'orders.status',
+        'orders.note',
+        'orders.created_at.day',
+        'orders.created_at',
+      ])
+      expect(
+        written.objects.data.every(
+          (r) => typeof r['orders.count'] === 'number' && typeof r['orders.total_amount'] === 'number',
+        ),
+      ).toBe(true)
     })
 
     test('result.cache tells the age and the refresh-key value of every cube', async () => {
-      const { layer, clock } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { immutable: true } }) })
+      const { layer, clock } = await open({
+        model: testModel({ orders: { every: '1 hour' }, customers: { immutable: true } }),
+      })
       const miss = await layer.query(BY_COUNTRY)
-      expect(miss.cache.refreshKeys).toEqual({ orders: String(Math.floor(clock.now() / 3_600_000)), customers: 'immutable' })
+      expect(miss.cache.refreshKeys).toEqual({
+        orders: String(Math.floor(clock.now() / 3_600_000)),
+        customers: 'immutable',
+      })
       expect(miss.cache.ageMs).toBe(0)
       clock.advance(60)
       const hit = await layer.query(BY_COUNTRY)
@@ -114,7 +196,10 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
 
     test('entries expire after their TTL (cacheOptions.entryTtlMs)', async () => {
       // The TTL is checked on the layer's clock, whatever the adapter's own expiry does (Redis keeps real time).
-      const { layer, db, clock } = await open({ model: testModel({ orders: { immutable: true } }), cacheOptions: { entryTtlMs: 60_000 } })
+      const { layer, db, clock } = await open({
+        model: testModel({ orders: { immutable: true } }),
+        cacheOptions: { entryTtlMs: 60_000 },
+      })
       await layer.query(BY_STATUS)
       clock.advance(59_999)
       expect((await layer.query(BY_STATUS)).cache.hit).toBe(true)
@@ -164,7 +249,11 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       const stale = await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })
       expect(stale.cache).toMatchObject({ hit: true, stale: true, mode: 'stale-while-revalidate' })
       expect(stale.data).toStrictEqual(before.data)
-      await vi.waitFor(async () => expect((await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })).cache.stale).toBe(false), { timeout: 3_000, interval: 20 })
+      await vi.waitFor(
+        async () =>
+          expect((await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })).cache.stale).toBe(false),
+        { timeout: 3_000, interval: 20 },
+      )
       const after = await layer.query(BY_STATUS, { cacheMode: 'stale-while-revalidate' })
       expect(after.cache).toMatchObject({ hit: true, stale: false })
       expect(after.data).not.toEqual(before.data)
@@ -200,11 +289,18 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       expect(next.cache.hit).toBe(true)
       expect(next.data).toStrictEqual(bypass.data)
       expect(db.executions()).toBe(2)
-      await expect(layer.query(BY_STATUS, { cacheMode: 'sometimes' as never })).rejects.toMatchObject({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ path: ['cacheMode'] })] })
+      await expect(layer.query(BY_STATUS, { cacheMode: 'sometimes' as never })).rejects.toMatchObject({
+        code: 'QUERY_INVALID',
+        issues: [expect.objectContaining({ path: ['cacheMode'] })],
+      })
     })
 
     test('stale-if-slow (default): the fresh result when the database is quick, the expired entry when it is slower than staleIfSlowMs', async () => {
-      const { layer, db, gate, clock } = await open({ gated: true, model: testModel({ orders: { every: '1 hour' } }), cacheOptions: { staleIfSlowMs: 150 } })
+      const { layer, db, gate, clock } = await open({
+        gated: true,
+        model: testModel({ orders: { every: '1 hour' } }),
+        cacheOptions: { staleIfSlowMs: 150 },
+      })
       const v1 = await layer.query(BY_STATUS)
       db.addOrder()
       clock.nextBucket(3_600_000)
@@ -225,7 +321,10 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       release()
       // The refresh went on in the background and filled the cache.
       await until(() => db.executions() === 2)
-      await vi.waitFor(async () => expect((await layer.query(BY_STATUS)).cache).toMatchObject({ hit: true, stale: false }), { timeout: 5_000, interval: 5 })
+      await vi.waitFor(
+        async () => expect((await layer.query(BY_STATUS)).cache).toMatchObject({ hit: true, stale: false }),
+        { timeout: 5_000, interval: 5 },
+      )
       const v2 = await layer.query(BY_STATUS)
       expect(v2.data).not.toEqual(v1.data)
       // A refresh that answers before staleIfSlowMs is served fresh (the clock never moves here).
@@ -243,7 +342,15 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
 
     test('different security contexts never share an entry (property)', async () => {
       const { layer, db } = await open({ model: testModel({ orders: { every: '1 hour' } }) })
-      const ctx = fc.dictionary(fc.constantFrom('tenantId', 'role', 'sub', 'groups'), fc.oneof(fc.constantFrom('a', 'b', 'admin'), fc.integer({ min: 0, max: 2 }), fc.array(fc.constantFrom('x', 'y'), { maxLength: 2 })), { maxKeys: 3, noNullPrototype: true })
+      const ctx = fc.dictionary(
+        fc.constantFrom('tenantId', 'role', 'sub', 'groups'),
+        fc.oneof(
+          fc.constantFrom('a', 'b', 'admin'),
+          fc.integer({ min: 0, max: 2 }),
+          fc.array(fc.constantFrom('x', 'y'), { maxLength: 2 }),
+        ),
+        { maxKeys: 3, noNullPrototype: true },
+      )
       await fc.assert(
         fc.asyncProperty(ctx, ctx, async (a, b) => {
           await layer.invalidate()
@@ -281,11 +388,16 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       expect(a!.data.length).toBeGreaterThan(0)
       expect(b!.data).toStrictEqual(a!.data)
       expect(db.executions()).toBe(1)
-      await expect(layer.query(BY_STATUS, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+      await expect(layer.query(BY_STATUS, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+        code: 'QUERY_CANCELLED',
+      })
     })
 
     test('invalidate: by tenant, by cube, by cube of a tenant, by view, everything', async () => {
-      const { layer } = await open({ model: testModel({ orders: { every: '1 hour' }, customers: { every: '1 hour' } }), contextToTenant: (ctx) => ctx.tenantId as string })
+      const { layer } = await open({
+        model: testModel({ orders: { every: '1 hour' }, customers: { every: '1 hour' } }),
+        contextToTenant: (ctx) => ctx.tenantId as string,
+      })
       const calls = [
         () => layer.query(BY_STATUS, { securityContext: { tenantId: 'a' } }),
         () => layer.query(BY_STATUS, { securityContext: { tenantId: 'b' } }),
@@ -310,7 +422,10 @@ export function cacheBehaviourSuite(name: string, makeAdapter: AdapterFactory): 
       await layer.invalidate()
       expect(await hits()).toEqual([false, false, false, false])
       expect(await hits()).toEqual([true, true, true, true])
-      await expect(layer.invalidate({ cubes: ['nope'] })).rejects.toMatchObject({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ code: 'UNKNOWN_CUBE' })] })
+      await expect(layer.invalidate({ cubes: ['nope'] })).rejects.toMatchObject({
+        code: 'QUERY_INVALID',
+        issues: [expect.objectContaining({ code: 'UNKNOWN_CUBE' })],
+      })
     })
   })
 }

@@ -13,8 +13,15 @@ import { OPTIONS } from '../../src/cli/main.js'
 import { MODEL_DIR, REPO, brokenModel, runCli, scratchDatabase } from './run-cli.js'
 
 const MODEL = 'examples/ecommerce/model'
-const PAID = JSON.stringify({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }] })
-const BROKEN_COUNT = (text: string): string => text.replace('      - name: count\n        type: count\n', '      - name: count\n        type: count\n        sql: "{CUBE.nonexistent}"\n')
+const PAID = JSON.stringify({
+  measures: ['orders.count'],
+  filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+})
+const BROKEN_COUNT = (text: string): string =>
+  text.replace(
+    '      - name: count\n        type: count\n',
+    '      - name: count\n        type: count\n        sql: "{CUBE.nonexistent}"\n',
+  )
 
 let scratch: { dir: string; file: string }
 let db: Database.Database
@@ -61,7 +68,9 @@ describe('cortex validate', () => {
     expect(missing.stderr).toMatch(/does not exist.*\[FILE_NOT_FOUND\]/)
     const usage = await runCli(['validate'])
     expect(usage.code).toBe(2)
-    expect(usage.stderr).toBe('error: cortex validate takes exactly one model folder.\nusage: cortex validate <model-dir>\n')
+    expect(usage.stderr).toBe(
+      'error: cortex validate takes exactly one model folder.\nusage: cortex validate <model-dir>\n',
+    )
   })
 })
 
@@ -70,21 +79,37 @@ describe('cortex sql', () => {
     const pg = await runCli(['sql', PAID, '--model', MODEL, '--dialect', 'postgres'])
     expect(pg.code).toBe(0)
     expect(pg.stdout).toMatch(/^SELECT count\("orders"\.id\) .* = \$1\b.*\n-- params: \["paid",\d+\]\n$/)
-    const file = await runCli(['sql', 'examples/queries/02-fan-out-by-tier.json', '--model', MODEL, '--dialect', 'mysql', '--json'])
+    const file = await runCli([
+      'sql',
+      'examples/queries/02-fan-out-by-tier.json',
+      '--model',
+      MODEL,
+      '--dialect',
+      'mysql',
+      '--json',
+    ])
     expect(file.code).toBe(0)
-    expect(JSON.parse(file.stdout)).toMatchObject({ sql: expect.stringMatching(/^SELECT .*`customers`/), params: expect.any(Array) })
+    expect(JSON.parse(file.stdout)).toMatchObject({
+      sql: expect.stringMatching(/^SELECT .*`customers`/),
+      params: expect.any(Array),
+    })
     const stdin = await runCli(['sql', '-', '--model', MODEL, '--dialect', 'sqlite'], { stdin: PAID })
     expect(stdin.code).toBe(0)
     // The printed SQLite statement really counts paid orders.
-    const [sql, params] = [stdin.stdout.split('\n-- params: ')[0]!, JSON.parse(stdin.stdout.split('\n-- params: ')[1]!) as unknown[]]
-    expect(Object.values(db.prepare(sql).get(...params) as object)).toEqual([oracle(`SELECT count(*) AS n FROM orders WHERE status = 'paid'`)[0]!.n])
+    const [sql, params] = [
+      stdin.stdout.split('\n-- params: ')[0]!,
+      JSON.parse(stdin.stdout.split('\n-- params: ')[1]!) as unknown[],
+    ]
+    expect(Object.values(db.prepare(sql).get(...params) as object)).toEqual([
+      oracle(`SELECT count(*) AS n FROM orders WHERE status = 'paid'`)[0]!.n,
+    ])
   })
 
   it('exits 1 with the issue path for a bad query, and 2 without a dialect or with an unknown one', async () => {
     const bad = await runCli(['sql', '{"measures":["orders.nope"]}', '--model', MODEL, '--dialect', 'postgres'])
     expect(bad.code).toBe(1)
-    const issue = 'measures[0]: "orders" has no member "nope". Did you mean "orders.note"?'
-      + ' Check the name against meta().'
+    const issue =
+      'measures[0]: "orders" has no member "nope". Did you mean "orders.note"?' + ' Check the name against meta().'
     expect(bad.stderr).toBe(`${issue} [UNKNOWN_MEMBER]\nerror: QUERY_INVALID (1 problem in the query)\n`)
     expect((await runCli(['sql', PAID, '--model', MODEL])).code).toBe(2)
     expect((await runCli(['sql', PAID, '--model', MODEL, '--dialect', 'oracle'])).code).toBe(2)
@@ -96,7 +121,14 @@ describe('cortex sql', () => {
 
 describe('cortex query', () => {
   it('prints a table with the oracle values (fan-out across three cubes)', async () => {
-    const run = await runCli(['query', 'examples/queries/02-fan-out-by-tier.json', '--model', MODEL, '--db', `sqlite:${scratch.file}`])
+    const run = await runCli([
+      'query',
+      'examples/queries/02-fan-out-by-tier.json',
+      '--model',
+      MODEL,
+      '--db',
+      `sqlite:${scratch.file}`,
+    ])
     expect(run.code).toBe(0)
     const want = oracle(`WITH cu AS (SELECT tier, count(*) AS n FROM customers GROUP BY tier),
       od AS (SELECT c.tier, count(o.id) AS n FROM customers c LEFT JOIN orders o ON o.customer_id = c.id GROUP BY c.tier)
@@ -104,17 +136,30 @@ describe('cortex query', () => {
     const lines = run.stdout.trimEnd().split('\n')
     expect(lines[0]).toBe('customers.tier | customers.count | orders.count | order_items.revenue')
     const body = lines.slice(2, -1).map((l) => l.split('|').map((c) => c.trim()))
-    expect(body.map(([tier, customers, orders]) => ({ tier, customers: Number(customers), orders: Number(orders) }))).toEqual(want)
+    expect(
+      body.map(([tier, customers, orders]) => ({ tier, customers: Number(customers), orders: Number(orders) })),
+    ).toEqual(want)
     expect(lines.at(-1)).toBe('(3 rows)')
   })
 
   it("prints Cube's JSON with --json, and says when the limit cut the result", async () => {
-    const run = await runCli(['query', '-', '--model', MODEL, '--db', `sqlite:${scratch.file}`, '--json'], { stdin: PAID })
+    const run = await runCli(['query', '-', '--model', MODEL, '--db', `sqlite:${scratch.file}`, '--json'], {
+      stdin: PAID,
+    })
     expect(run.code).toBe(0)
     const out = JSON.parse(run.stdout) as { data: unknown; truncated: boolean; query: unknown }
-    expect(out.data).toEqual([{ 'orders.count': oracle(`SELECT count(*) AS n FROM orders WHERE status = 'paid'`)[0]!.n }])
+    expect(out.data).toEqual([
+      { 'orders.count': oracle(`SELECT count(*) AS n FROM orders WHERE status = 'paid'`)[0]!.n },
+    ])
     expect(out.truncated).toBe(false)
-    const cut = await runCli(['query', '{"dimensions":["orders.status"],"limit":2,"total":true}', '--model', MODEL, '--db', `sqlite:${scratch.file}`])
+    const cut = await runCli([
+      'query',
+      '{"dimensions":["orders.status"],"limit":2,"total":true}',
+      '--model',
+      MODEL,
+      '--db',
+      `sqlite:${scratch.file}`,
+    ])
     expect(cut.stdout.trimEnd().split('\n').at(-1)).toBe('(2 rows, cut by the limit (more rows matched), total 5)')
   })
 
@@ -143,10 +188,19 @@ describe('cortex meta and usage', () => {
   })
 
   it('prints usage: --help exits 0; no command, an unknown command or option exits 2', async () => {
-    expect(await runCli(['--help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: cortex <command>/) })
+    expect(await runCli(['--help'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Usage: cortex <command>/),
+    })
     expect((await runCli([])).code).toBe(2)
-    expect(await runCli(['frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: Unknown command 'frobnicate'/) })
-    expect(await runCli(['meta', '--model', MODEL, '--verbose'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--verbose'/) })
+    expect(await runCli(['frobnicate'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^error: Unknown command 'frobnicate'/),
+    })
+    expect(await runCli(['meta', '--model', MODEL, '--verbose'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/Unknown option '--verbose'/),
+    })
   })
 
   it('--help lists every option the parser accepts, with its short form', async () => {
@@ -155,7 +209,8 @@ describe('cortex meta and usage', () => {
       const short = 'short' in option ? `-${option.short}, ` : ''
       expect(help, `--${name}`).toMatch(new RegExp(`^ {2}${short.replace(/[-]/g, '\\-')}\\s*--${name}\\b.*\\S`, 'm'))
     }
-    for (const command of ['validate', 'sql', 'query', 'meta', 'serve', 'generate', 'diff', 'check']) expect(help).toMatch(new RegExp(`^ {2}cortex ${command}\\b`, 'm'))
+    for (const command of ['validate', 'sql', 'query', 'meta', 'serve', 'generate', 'diff', 'check'])
+      expect(help).toMatch(new RegExp(`^ {2}cortex ${command}\\b`, 'm'))
   })
 
   it('--version (and -v) prints the version of package.json', async () => {
@@ -166,13 +221,29 @@ describe('cortex meta and usage', () => {
 
   it('a usage error prints the problem and the one-line fix, not the whole help', async () => {
     const cases: [string[], string][] = [
-      [['query', PAID, '--model', MODEL], 'error: cortex query needs --db <url>.\nusage: cortex query <query> --model <dir> --db <url> [--json] [--timeout <ms>]\n'],
-      [['meta', '--model', MODEL, '--db', 'sqlite:x.db'], 'error: cortex meta does not take --db.\nusage: cortex meta --model <dir> [--json]\n'],
-      [['meta', '--model', MODEL, '--verbose'], "error: Unknown option '--verbose'.\nusage: cortex meta --model <dir> [--json]\n"],
-      [['frobnicate'], "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve, generate, diff, check.\nRun 'cortex --help' to see every command and option.\n"],
-      [['serve', '--model', MODEL, '--db', 'sqlite:x.db', '--port', 'http'], 'error: --port must be a non-negative integer.\nusage: cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]... [--watch]\n'],
+      [
+        ['query', PAID, '--model', MODEL],
+        'error: cortex query needs --db <url>.\nusage: cortex query <query> --model <dir> --db <url> [--json] [--timeout <ms>]\n',
+      ],
+      [
+        ['meta', '--model', MODEL, '--db', 'sqlite:x.db'],
+        'error: cortex meta does not take --db.\nusage: cortex meta --model <dir> [--json]\n',
+      ],
+      [
+        ['meta', '--model', MODEL, '--verbose'],
+        "error: Unknown option '--verbose'.\nusage: cortex meta --model <dir> [--json]\n",
+      ],
+      [
+        ['frobnicate'],
+        "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve, generate, diff, check.\nRun 'cortex --help' to see every command and option.\n",
+      ],
+      [
+        ['serve', '--model', MODEL, '--db', 'sqlite:x.db', '--port', 'http'],
+        'error: --port must be a non-negative integer.\nusage: cortex serve --model <dir> --db <url> [--port <n>] [--admin-token <t>] [--cors <origin>]... [--watch]\n',
+      ],
     ]
-    for (const [argv, stderr] of cases) expect(await runCli(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr })
+    for (const [argv, stderr] of cases)
+      expect(await runCli(argv), argv.join(' ')).toEqual({ code: 2, stdout: '', stderr })
   })
 })
 
@@ -181,22 +252,46 @@ describe('cortex serve', () => {
     const stop = new AbortController()
     let announce!: (url: string) => void
     const announced = new Promise<string>((resolve) => (announce = resolve))
-    const exited = runCli(['serve', '--model', MODEL, '--db', `sqlite:${scratch.file}`, '--port', '0', '--admin-token', 'tok', '--cors', 'http://localhost:5173'], {
-      signal: stop.signal,
-      onStdout: (text) => {
-        const m = /Cortex REST API on (http:\/\/127\.0\.0\.1:\d+\/cubejs-api\/v1)\n/.exec(text)
-        if (m) announce(m[1]!)
+    const exited = runCli(
+      [
+        'serve',
+        '--model',
+        MODEL,
+        '--db',
+        `sqlite:${scratch.file}`,
+        '--port',
+        '0',
+        '--admin-token',
+        'tok',
+        '--cors',
+        'http://localhost:5173',
+      ],
+      {
+        signal: stop.signal,
+        onStdout: (text) => {
+          const m = /Cortex REST API on (http:\/\/127\.0\.0\.1:\d+\/cubejs-api\/v1)\n/.exec(text)
+          if (m) announce(m[1]!)
+        },
       },
+    )
+    const url = await Promise.race([
+      announced,
+      exited.then((run) => Promise.reject(new Error(`serve exited early: ${run.stderr}`))),
+    ])
+    const load = await fetch(`${url}/load?query=${encodeURIComponent(PAID)}`, {
+      headers: { origin: 'http://localhost:5173' },
     })
-    const url = await Promise.race([announced, exited.then((run) => Promise.reject(new Error(`serve exited early: ${run.stderr}`)))])
-    const load = await fetch(`${url}/load?query=${encodeURIComponent(PAID)}`, { headers: { origin: 'http://localhost:5173' } })
     expect(load.status).toBe(200)
     expect(load.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
-    expect(((await load.json()) as { data: unknown }).data).toEqual([{ 'orders.count': oracle(`SELECT count(*) AS n FROM orders WHERE status = 'paid'`)[0]!.n }])
+    expect(((await load.json()) as { data: unknown }).data).toEqual([
+      { 'orders.count': oracle(`SELECT count(*) AS n FROM orders WHERE status = 'paid'`)[0]!.n },
+    ])
     const origin = new URL(url).origin
     expect((await fetch(`${origin}/admin/metrics`)).status).toBe(403)
     expect((await fetch(`${origin}/admin/metrics`, { headers: { authorization: 'Bearer tok' } })).status).toBe(200)
-    expect((await fetch(`${origin}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer tok' } })).status).toBe(200)
+    expect(
+      (await fetch(`${origin}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer tok' } })).status,
+    ).toBe(200)
     stop.abort()
     const run = await exited
     expect(run.code).toBe(0)
@@ -217,13 +312,21 @@ describe('cortex serve', () => {
 
 describe('the built command', () => {
   const built = join(REPO, 'dist/cli.js')
-  it.skipIf(!existsSync(built))('runs dist/cli.js: validate exits 0, a broken model exits 1 naming the file (skipped without a build)', async () => {
-    const run = promisify(execFile)
-    const ok = await run(process.execPath, [built, 'validate', MODEL_DIR])
-    expect(ok.stdout).toMatch(/^ok: 4 cubes/)
-    const dir = brokenModel('customers.yml', BROKEN_COUNT)
-    const failed = await run(process.execPath, [built, 'validate', dir]).catch((e: { code: number; stderr: string }) => e)
-    expect(failed).toMatchObject({ code: 1, stderr: expect.stringMatching(/^customers\.yml: cubes\.customers\.measures\.count\.sql: /) })
-    rmSync(dir, { recursive: true, force: true })
-  })
+  it.skipIf(!existsSync(built))(
+    'runs dist/cli.js: validate exits 0, a broken model exits 1 naming the file (skipped without a build)',
+    async () => {
+      const run = promisify(execFile)
+      const ok = await run(process.execPath, [built, 'validate', MODEL_DIR])
+      expect(ok.stdout).toMatch(/^ok: 4 cubes/)
+      const dir = brokenModel('customers.yml', BROKEN_COUNT)
+      const failed = await run(process.execPath, [built, 'validate', dir]).catch(
+        (e: { code: number; stderr: string }) => e,
+      )
+      expect(failed).toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/^customers\.yml: cubes\.customers\.measures\.count\.sql: /),
+      })
+      rmSync(dir, { recursive: true, force: true })
+    },
+  )
 })

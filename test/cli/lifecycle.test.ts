@@ -32,11 +32,13 @@ const temp = (prefix: string): string => {
 const modelCopy = (edits: Record<string, (text: string) => string> = {}): string => {
   const dir = temp('cortex-model-')
   cpSync(MODEL_DIR, dir, { recursive: true })
-  for (const [file, edit] of Object.entries(edits)) writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), 'utf8')))
+  for (const [file, edit] of Object.entries(edits))
+    writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), 'utf8')))
   return relative(REPO, dir)
 }
 const WITHOUT_PAID_RATIO = (t: string): string => t.replace(/      - name: paid_ratio\n[\s\S]*?format: percent\n/, '')
-const NOTE_LOWER = (t: string): string => t.replace('      - name: note\n        sql: note\n', '      - name: note\n        sql: lower(note)\n')
+const NOTE_LOWER = (t: string): string =>
+  t.replace('      - name: note\n        sql: note\n', '      - name: note\n        sql: lower(note)\n')
 
 describe('cortex generate', () => {
   it('writes a file per table that validates, and lists what it wrote', async () => {
@@ -44,13 +46,35 @@ describe('cortex generate', () => {
     const run = await runCli(['generate', '--from', `sqlite:${scratch.file}`, '--out', out])
     expect(run.code).toBe(0)
     expect(run.stdout.split('\n')[0]).toBe(`wrote 4 cubes to ${out} from ${scratch.file}`)
-    expect(readdirSync(join(REPO, out)).sort()).toEqual(['customers.yml', 'order_items.yml', 'orders.yml', 'products.yml'])
+    expect(readdirSync(join(REPO, out)).sort()).toEqual([
+      'customers.yml',
+      'order_items.yml',
+      'orders.yml',
+      'products.yml',
+    ])
     expect(run.stderr).toBe('')
-    expect(await runCli(['validate', out])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: 4 cubes, 0 views/) })
-    const query = await runCli(['query', '{"measures":["orders.count","orders.amount"],"dimensions":["customers.tier"],"order":{"customers.tier":"asc"}}', '--model', out, '--db', `sqlite:${scratch.file}`, '--json'])
-    const expected = db.prepare('SELECT c.tier AS "customers.tier", count(*) AS "orders.count", sum(o.amount) AS "orders.amount" FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY 1 ORDER BY 1').all() as Record<string, number>[]
+    expect(await runCli(['validate', out])).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^ok: 4 cubes, 0 views/),
+    })
+    const query = await runCli([
+      'query',
+      '{"measures":["orders.count","orders.amount"],"dimensions":["customers.tier"],"order":{"customers.tier":"asc"}}',
+      '--model',
+      out,
+      '--db',
+      `sqlite:${scratch.file}`,
+      '--json',
+    ])
+    const expected = db
+      .prepare(
+        'SELECT c.tier AS "customers.tier", count(*) AS "orders.count", sum(o.amount) AS "orders.amount" FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY 1 ORDER BY 1',
+      )
+      .all() as Record<string, number>[]
     const data = (JSON.parse(query.stdout) as { data: Record<string, number>[] }).data
-    expect(data.map((r) => [r['customers.tier'], r['orders.count'], Math.round(r['orders.amount']! * 100)])).toEqual(expected.map((r) => [r['customers.tier'], r['orders.count'], Math.round(r['orders.amount']! * 100)]))
+    expect(data.map((r) => [r['customers.tier'], r['orders.count'], Math.round(r['orders.amount']! * 100)])).toEqual(
+      expected.map((r) => [r['customers.tier'], r['orders.count'], Math.round(r['orders.amount']! * 100)]),
+    )
   })
 
   it('refuses to overwrite existing files (writing nothing) unless --force', async () => {
@@ -58,7 +82,9 @@ describe('cortex generate', () => {
     writeFileSync(join(REPO, out, 'orders.yml'), '# mine\n')
     const refused = await runCli(['generate', '--from', `sqlite:${scratch.file}`, '--out', out])
     expect(refused.code).toBe(1)
-    expect(refused.stderr).toBe(`error: ${join(out, 'orders.yml')} already exists.\nNothing was written. Pass --force to overwrite it, or choose another --out.\n`)
+    expect(refused.stderr).toBe(
+      `error: ${join(out, 'orders.yml')} already exists.\nNothing was written. Pass --force to overwrite it, or choose another --out.\n`,
+    )
     expect(readdirSync(join(REPO, out))).toEqual(['orders.yml'])
     expect(readFileSync(join(REPO, out, 'orders.yml'), 'utf8')).toBe('# mine\n')
     expect((await runCli(['generate', '--from', `sqlite:${scratch.file}`, '--out', out, '--force'])).code).toBe(0)
@@ -67,14 +93,39 @@ describe('cortex generate', () => {
 
   it('--tables picks tables and warns about joins to the others; unknown tables and missing flags are errors', async () => {
     const out = relative(REPO, temp('cortex-gen-'))
-    const run = await runCli(['generate', '--from', `sqlite:${scratch.file}`, '--out', out, '--tables', 'orders, customers'])
+    const run = await runCli([
+      'generate',
+      '--from',
+      `sqlite:${scratch.file}`,
+      '--out',
+      out,
+      '--tables',
+      'orders, customers',
+    ])
     expect(run.code).toBe(0)
     expect(readdirSync(join(REPO, out)).sort()).toEqual(['customers.yml', 'orders.yml'])
-    const missing = await runCli(['generate', '--from', `sqlite:${scratch.file}`, '--out', out, '--tables', 'Orders', '--force'])
+    const missing = await runCli([
+      'generate',
+      '--from',
+      `sqlite:${scratch.file}`,
+      '--out',
+      out,
+      '--tables',
+      'Orders',
+      '--force',
+    ])
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toMatch(/^tables\[0\]: Table "Orders" does not exist in schema "main" \(did you mean "orders"\?\)\. .*\[TABLE_NOT_FOUND\]$/m)
-    expect(await runCli(['generate', '--out', out])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: cortex generate needs --from <url>\.\nusage: cortex generate /) })
-    expect(await runCli(['generate', '--from', `sqlite:${scratch.file}`])).toMatchObject({ code: 2, stderr: expect.stringMatching(/needs --out <dir>/) })
+    expect(missing.stderr).toMatch(
+      /^tables\[0\]: Table "Orders" does not exist in schema "main" \(did you mean "orders"\?\)\. .*\[TABLE_NOT_FOUND\]$/m,
+    )
+    expect(await runCli(['generate', '--out', out])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^error: cortex generate needs --from <url>\.\nusage: cortex generate /),
+    })
+    expect(await runCli(['generate', '--from', `sqlite:${scratch.file}`])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/needs --out <dir>/),
+    })
   })
 
   it('prints a warning line per table or column it could not model', async () => {
@@ -87,7 +138,9 @@ describe('cortex generate', () => {
     expect(run.code).toBe(0)
     expect(run.stderr.split('\n').filter(Boolean)).toEqual([
       'warning: events.yml: cubes.events.columns.payload: Column "payload" (BLOB) has no Cube member type and was left out. Add a dimension with a cast if you need it. [COLUMN_SKIPPED]',
-      expect.stringMatching(/^warning: events\.yml: cubes\.events: Table "main\.events" has no primary key: .* \[NO_PRIMARY_KEY\]$/),
+      expect.stringMatching(
+        /^warning: events\.yml: cubes\.events: Table "main\.events" has no primary key: .* \[NO_PRIMARY_KEY\]$/,
+      ),
     ])
     expect(run.stdout).toMatch(/\(2 warnings above\)/)
   })
@@ -107,7 +160,9 @@ describe('cortex diff', () => {
     expect(run.stdout.split('\n').filter(Boolean)).toEqual([
       'breaking    measure orders.paid_ratio removed: Removed: queries using it fail. [MEMBER_REMOVED]',
       'may change  dimension orders.note changed: Its SQL (or the SQL of a member it is built from) changed: results may change. [SQL_CHANGED]',
-      expect.stringMatching(/^2 changes: 1 breaking, 1 may change results, 0 compatible \([0-9a-f]{12} → [0-9a-f]{12}\)$/),
+      expect.stringMatching(
+        /^2 changes: 1 breaking, 1 may change results, 0 compatible \([0-9a-f]{12} → [0-9a-f]{12}\)$/,
+      ),
     ])
   })
 
@@ -121,34 +176,76 @@ describe('cortex diff', () => {
     const changed = modelCopy({ 'orders.yml': WITHOUT_PAID_RATIO })
     const run = await runCli(['diff', 'examples/ecommerce/model', changed, '--queries', 'examples/queries/*.json'])
     expect(run.code).toBe(1)
-    expect(run.stdout).toContain('examples/queries/07-last-6-months.json: measures[2]: "orders" has no member "paid_ratio". Check the name against meta(). [UNKNOWN_MEMBER]\n')
+    expect(run.stdout).toContain(
+      'examples/queries/07-last-6-months.json: measures[2]: "orders" has no member "paid_ratio". Check the name against meta(). [UNKNOWN_MEMBER]\n',
+    )
     expect(run.stdout).toMatch(/\nqueries: 7 of 8 compile against the new model\n$/)
     // The same files as the shell expands an unquoted glob: after the two folders.
     const files = readdirSync(join(REPO, 'examples/queries')).map((f) => `examples/queries/${f}`)
     const expanded = await runCli(['diff', 'examples/ecommerce/model', changed, '--queries', ...files])
     expect(expanded.stdout).toMatch(/queries: 7 of 8 compile/)
     // A compatible change with every query compiling passes.
-    const ok = await runCli(['diff', 'examples/ecommerce/model', modelCopy({ 'orders.yml': NOTE_LOWER }), '--queries', 'examples/queries', '--dialect', 'mysql'])
+    const ok = await runCli([
+      'diff',
+      'examples/ecommerce/model',
+      modelCopy({ 'orders.yml': NOTE_LOWER }),
+      '--queries',
+      'examples/queries',
+      '--dialect',
+      'mysql',
+    ])
     expect(ok.code).toBe(0)
     expect(ok.stdout).toMatch(/queries: 8 of 8 compile against the new model\n$/)
   })
 
   it('--json prints the diff and each query result; usage errors exit 2', async () => {
     const changed = modelCopy({ 'orders.yml': WITHOUT_PAID_RATIO })
-    const run = await runCli(['diff', 'examples/ecommerce/model', changed, '--queries', 'examples/queries/07-last-6-months.json', '--json'])
-    const body = JSON.parse(run.stdout) as { breaking: boolean; exitCode: number; changes: { code: string }[]; queries: { ok: boolean; failedBefore: boolean; error: { code: string } }[] }
-    expect(body).toMatchObject({ breaking: true, exitCode: 1, changes: [{ code: 'MEMBER_REMOVED' }], queries: [{ ok: false, failedBefore: false, error: { code: 'QUERY_INVALID' } }] })
+    const run = await runCli([
+      'diff',
+      'examples/ecommerce/model',
+      changed,
+      '--queries',
+      'examples/queries/07-last-6-months.json',
+      '--json',
+    ])
+    const body = JSON.parse(run.stdout) as {
+      breaking: boolean
+      exitCode: number
+      changes: { code: string }[]
+      queries: { ok: boolean; failedBefore: boolean; error: { code: string } }[]
+    }
+    expect(body).toMatchObject({
+      breaking: true,
+      exitCode: 1,
+      changes: [{ code: 'MEMBER_REMOVED' }],
+      queries: [{ ok: false, failedBefore: false, error: { code: 'QUERY_INVALID' } }],
+    })
     expect(run.code).toBe(1)
-    expect(await runCli(['diff', 'examples/ecommerce/model'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: cortex diff takes the old and the new model folder\.\nusage: cortex diff /) })
-    expect(await runCli(['diff', 'examples/ecommerce/model', changed, '--queries', 'nowhere/*.json'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--queries nowhere\/\*\.json matches no file/) })
-    expect(await runCli(['diff', 'examples/ecommerce/model', changed, '--context', '[1]'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--context must be a JSON object/) })
+    expect(await runCli(['diff', 'examples/ecommerce/model'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^error: cortex diff takes the old and the new model folder\.\nusage: cortex diff /,
+      ),
+    })
+    expect(await runCli(['diff', 'examples/ecommerce/model', changed, '--queries', 'nowhere/*.json'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--queries nowhere\/\*\.json matches no file/),
+    })
+    expect(await runCli(['diff', 'examples/ecommerce/model', changed, '--context', '[1]'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--context must be a JSON object/),
+    })
   })
 
   it('an invalid model on either side exits 1 with its issues', async () => {
-    const broken = modelCopy({ 'orders.yml': (t) => t.replace('sql: "{total_amount} / NULLIF({count}, 0)"', 'sql: "{nope}"') })
+    const broken = modelCopy({
+      'orders.yml': (t) => t.replace('sql: "{total_amount} / NULLIF({count}, 0)"', 'sql: "{nope}"'),
+    })
     const run = await runCli(['diff', 'examples/ecommerce/model', broken])
     expect(run.code).toBe(1)
-    expect(run.stderr).toMatch(/^orders\.yml: cubes\.orders\.measures\.amount_per_order\.sql: .*\[UNKNOWN_REFERENCE\]$/m)
+    expect(run.stderr).toMatch(
+      /^orders\.yml: cubes\.orders\.measures\.amount_per_order\.sql: .*\[UNKNOWN_REFERENCE\]$/m,
+    )
   })
 })
 
@@ -169,12 +266,24 @@ describe('cortex check', () => {
     expect(run.code).toBe(1)
     expect(run.stdout.split('\n').filter(Boolean)).toEqual([
       'orders.yml: cubes.orders.dimensions.note.sql: Column "note" of table "main.orders" does not exist, so dimension \'orders.note\' fails. Point its sql at the column\'s new name or remove it. [COLUMN_MISSING]',
-      'products.yml: cubes.products.sql_table: Table "products" of cube \'products\' does not exist. Point sql_table at the table\'s new name or remove the cube. [TABLE_MISSING]',
+      "products.yml: cubes.products.sql_table: Table \"products\" of cube 'products' does not exist. Point sql_table at the table's new name or remove the cube. [TABLE_MISSING]",
       expect.stringMatching(/^drift: 2 problems against /),
     ])
-    const json = JSON.parse((await runCli(['check', out, '--against', `sqlite:${drifted}`, '--json'])).stdout) as { ok: boolean; issues: unknown[] }
-    expect(json).toMatchObject({ ok: false, issues: [{ code: 'COLUMN_MISSING', column: 'note' }, { code: 'TABLE_MISSING', table: 'products' }] })
-    expect(await runCli(['check', out])).toMatchObject({ code: 2, stderr: expect.stringMatching(/needs --against <url>/) })
+    const json = JSON.parse((await runCli(['check', out, '--against', `sqlite:${drifted}`, '--json'])).stdout) as {
+      ok: boolean
+      issues: unknown[]
+    }
+    expect(json).toMatchObject({
+      ok: false,
+      issues: [
+        { code: 'COLUMN_MISSING', column: 'note' },
+        { code: 'TABLE_MISSING', table: 'products' },
+      ],
+    })
+    expect(await runCli(['check', out])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/needs --against <url>/),
+    })
   })
 })
 
@@ -186,7 +295,9 @@ describe('cortex serve --watch', () => {
     const text = { stdout: '', stderr: '' }
     let waiting: { stream: 'stdout' | 'stderr'; pattern: RegExp; resolve: () => void }[] = []
     const seen = (stream: 'stdout' | 'stderr', pattern: RegExp): Promise<void> =>
-      pattern.test(text[stream]) ? Promise.resolve() : new Promise((resolve) => waiting.push({ stream, pattern, resolve }))
+      pattern.test(text[stream])
+        ? Promise.resolve()
+        : new Promise((resolve) => waiting.push({ stream, pattern, resolve }))
     const wrote = (stream: 'stdout' | 'stderr', all: string): void => {
       text[stream] = all
       waiting = waiting.filter((w) => (w.stream === stream && w.pattern.test(all) ? (w.resolve(), false) : true))
@@ -200,27 +311,40 @@ describe('cortex serve --watch', () => {
     })
     await Promise.race([printed(/Press Ctrl\+C/), exited.then((r) => Promise.reject(new Error(r.stderr)))])
     const origin = /Cortex REST API on (http:\/\/127\.0\.0\.1:\d+)\//.exec(text.stdout)![1]!
-    const load = (query: object) => fetch(`${origin}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`)
+    const load = (query: object) =>
+      fetch(`${origin}/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`)
     expect(text.stdout).toContain('  watch the model folder')
 
     const ordersFile = join(REPO, model, 'orders.yml')
-    writeFileSync(ordersFile, readFileSync(ordersFile, 'utf8').replace('    measures:\n', '    measures:\n      - name: biggest\n        sql: amount\n        type: max\n'))
+    writeFileSync(
+      ordersFile,
+      readFileSync(ordersFile, 'utf8').replace(
+        '    measures:\n',
+        '    measures:\n      - name: biggest\n        sql: amount\n        type: max\n',
+      ),
+    )
     await timers.scheduled()
     timers.fire()
     await printed(/model reloaded: [0-9a-f]{12} \(1 change: 0 breaking, 0 may change results\)\n/)
     const answer = await load({ measures: ['orders.biggest'] })
     expect(answer.status).toBe(200)
-    expect(((await answer.json()) as { data: unknown[] }).data).toEqual([{ 'orders.biggest': (db.prepare('SELECT max(amount) AS m FROM orders').get() as { m: number }).m }])
+    expect(((await answer.json()) as { data: unknown[] }).data).toEqual([
+      { 'orders.biggest': (db.prepare('SELECT max(amount) AS m FROM orders').get() as { m: number }).m },
+    ])
 
-    writeFileSync(ordersFile, readFileSync(ordersFile, 'utf8').replace('sql: amount\n        type: max', 'sql: "{nope}"\n        type: max'))
+    writeFileSync(
+      ordersFile,
+      readFileSync(ordersFile, 'utf8').replace('sql: amount\n        type: max', 'sql: "{nope}"\n        type: max'),
+    )
     await timers.scheduled()
     timers.fire()
     await seen('stderr', /\[UNKNOWN_REFERENCE\]\n/)
-    expect(text.stderr).toMatch(/^model not reloaded, still serving [0-9a-f]{12}:\n {2}orders\.yml: cubes\.orders\.measures\.biggest\.sql: .*\[UNKNOWN_REFERENCE\]\n/m)
+    expect(text.stderr).toMatch(
+      /^model not reloaded, still serving [0-9a-f]{12}:\n {2}orders\.yml: cubes\.orders\.measures\.biggest\.sql: .*\[UNKNOWN_REFERENCE\]\n/m,
+    )
     expect((await load({ measures: ['orders.biggest'] })).status).toBe(200)
 
     stop.abort()
     expect((await exited).code).toBe(0)
   })
 })
-

@@ -26,7 +26,12 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     return u.toString()
   }
   const runningIds = async (marker: string) =>
-    (await admin.query<RowDataPacket[]>('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()', [`%${marker}%`]))[0].map((r) => Number(r.id))
+    (
+      await admin.query<RowDataPacket[]>(
+        'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()',
+        [`%${marker}%`],
+      )
+    )[0].map((r) => Number(r.id))
 
   beforeAll(async () => {
     admin = await createConnection(url!)
@@ -59,7 +64,9 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
       await c.close()
     }
     const growthMb = (peak - baseline) / 2 ** 20
-    console.log(`[mysql] streamed ${count} rows in ${(performance.now() - started).toFixed(0)} ms; peak RSS growth ${growthMb.toFixed(1)} MB (baseline ${(baseline / 2 ** 20).toFixed(0)} MB)`)
+    console.log(
+      `[mysql] streamed ${count} rows in ${(performance.now() - started).toFixed(0)} ms; peak RSS growth ${growthMb.toFixed(1)} MB (baseline ${(baseline / 2 ** 20).toFixed(0)} MB)`,
+    )
     expect(count).toBe(ROWS)
     expect(sum).toBe((BigInt(ROWS) * BigInt(ROWS + 1)) / 2n)
     expect(badHashes).toBe(0)
@@ -76,7 +83,10 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     let sum = 0
     try {
       // ~250 bytes a row: without pausing the socket, this buffers ~200 MB while the consumer dawdles
-      for await (const row of c.stream("SELECT seq AS n, REPEAT('x', 200) AS pad FROM seq_1_to_500000 WHERE seq > ?", [0])) {
+      for await (const row of c.stream(
+        "SELECT seq AS n, REPEAT('x', 200) AS pad FROM seq_1_to_500000 WHERE seq > ?",
+        [0],
+      )) {
         sum += Number(row.n)
         // Pacing, not waiting for time to pass: a consumer slower than the socket; memory is what is asserted.
         if (++count % 200 === 0) await new Promise((resolve) => setTimeout(resolve, 1))
@@ -125,14 +135,19 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
       const marker = `cortex_stream_abort_${Date.now()}`
       const controller = new AbortController()
       let received = 0
-      const aborted = await drain(c.stream(`SELECT /* ${marker} */ seq AS n FROM seq_1_to_${ROWS}`, [], { signal: controller.signal }), () => {
-        if (++received === 1000) controller.abort()
-      })
+      const aborted = await drain(
+        c.stream(`SELECT /* ${marker} */ seq AS n FROM seq_1_to_${ROWS}`, [], { signal: controller.signal }),
+        () => {
+          if (++received === 1000) controller.abort()
+        },
+      )
       expect(aborted.code).toBe('QUERY_CANCELLED')
       expect(received).toBe(1000)
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
 
-      expect((await drain(c.stream('SELECT 1 AS one', [], { signal: AbortSignal.abort() }))).code).toBe('QUERY_CANCELLED')
+      expect((await drain(c.stream('SELECT 1 AS one', [], { signal: AbortSignal.abort() }))).code).toBe(
+        'QUERY_CANCELLED',
+      )
       const failed = await drain(c.stream('SELECT no_such_column FROM seq_1_to_3 WHERE seq > ?', [0]))
       expect(failed.code).toBe('CONNECTOR_FAILED')
       expect(failed.issues[0]?.code).toBe('MYSQL_ERROR')

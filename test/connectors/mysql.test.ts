@@ -27,15 +27,23 @@ describe('mysql connector without a server', () => {
   })
 
   it('describes driver errors without quoted parts or parameter values', () => {
-    const error = { code: 'ER_TRUNCATED_WRONG_VALUE', errno: 1292, sqlMessage: "Incorrect datetime value: 'x-secret' for column `t`.`at` at row 1" }
-    expect(describeMysqlError(error, [])).toBe("ER_TRUNCATED_WRONG_VALUE, errno 1292: Incorrect datetime value: '…' for column `t`.`at` at row 1")
+    const error = {
+      code: 'ER_TRUNCATED_WRONG_VALUE',
+      errno: 1292,
+      sqlMessage: "Incorrect datetime value: 'x-secret' for column `t`.`at` at row 1",
+    }
+    expect(describeMysqlError(error, [])).toBe(
+      "ER_TRUNCATED_WRONG_VALUE, errno 1292: Incorrect datetime value: '…' for column `t`.`at` at row 1",
+    )
     expect(describeMysqlError({ message: 'unquoted secret-42 here' }, ['secret-42'])).toBe('unquoted … here')
     expect(describeMysqlError({ sqlMessage: "Table 'db.x' doesn't exist" })).toBe("Table '…' doesn't exist")
   })
 
   it('rejects a knex client whose connections are not mysql2 ones (CONFIG_INVALID), giving them back', async () => {
     let released = 0
-    const c = mysql({ knex: { client: { acquireConnection: async () => ({}), releaseConnection: async () => void released++ } } })
+    const c = mysql({
+      knex: { client: { acquireConnection: async () => ({}), releaseConnection: async () => void released++ } },
+    })
     expect((await rejection(c.execute('SELECT 1', []))).code).toBe('CONFIG_INVALID')
     expect(released).toBe(1)
     await c.close()
@@ -44,7 +52,9 @@ describe('mysql connector without a server', () => {
   it('rejects options with none or more than one of connection / existingPool / knex (CONFIG_INVALID)', () => {
     expect(catchSync(() => mysql({})).code).toBe('CONFIG_INVALID')
     const pool = createPool({ uri: 'mysql://root@127.0.0.1:1/test' })
-    expect(catchSync(() => mysql({ connection: 'mysql://x@127.0.0.1/test', existingPool: pool })).code).toBe('CONFIG_INVALID')
+    expect(catchSync(() => mysql({ connection: 'mysql://x@127.0.0.1/test', existingPool: pool })).code).toBe(
+      'CONFIG_INVALID',
+    )
     void pool.end()
   })
 })
@@ -59,16 +69,26 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     return u.toString()
   }
   const adminRows = async (sql: string, params: unknown[] = []) => (await admin.query<RowDataPacket[]>(sql, params))[0]
-  const serverConnections = async () => Number((await adminRows('SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?', [db]))[0]!.n)
+  const serverConnections = async () =>
+    Number((await adminRows('SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ?', [db]))[0]!.n)
   const runningIds = async (marker: string) =>
-    (await adminRows('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()', [`%${marker}%`])).map((r) => Number(r.id))
+    (
+      await adminRows(
+        'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE INFO LIKE ? AND ID <> CONNECTION_ID()',
+        [`%${marker}%`],
+      )
+    ).map((r) => Number(r.id))
 
   beforeAll(async () => {
     admin = await createConnection(url!)
     await admin.query(`CREATE DATABASE \`${db}\``)
-    await admin.query(`CREATE TABLE \`${db}\`.events (id INT PRIMARY KEY, at DATETIME(3) NOT NULL, amount DECIMAL(20, 4) NOT NULL, big BIGINT NOT NULL) ENGINE=InnoDB`)
+    await admin.query(
+      `CREATE TABLE \`${db}\`.events (id INT PRIMARY KEY, at DATETIME(3) NOT NULL, amount DECIMAL(20, 4) NOT NULL, big BIGINT NOT NULL) ENGINE=InnoDB`,
+    )
     await admin.query(`CREATE TABLE \`${db}\`.probe (v VARCHAR(40)) ENGINE=InnoDB`)
-    await admin.query(`INSERT INTO \`${db}\`.events VALUES (1, '2024-01-01 10:00:00.250', 12345678901234.5678, 9007199254740993), (2, '2024-02-01 00:00:00.000', 1.5, 2), (3, '2024-03-01 00:00:00.000', 2.25, 3)`)
+    await admin.query(
+      `INSERT INTO \`${db}\`.events VALUES (1, '2024-01-01 10:00:00.250', 12345678901234.5678, 9007199254740993), (2, '2024-02-01 00:00:00.000', 1.5, 2), (3, '2024-03-01 00:00:00.000', 2.25, 3)`,
+    )
   })
   afterAll(async () => {
     await admin?.query(`DROP DATABASE IF EXISTS \`${db}\``)
@@ -78,9 +98,16 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('binds text, number and instant parameters and keys rows by alias', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
-      const rows = await c.execute('SELECT ? AS label, ? + 1 AS n, CAST(? AS DATETIME(3)) AS at', ['hello', 41, '2024-05-06 07:08:09.123'])
+      const rows = await c.execute('SELECT ? AS label, ? + 1 AS n, CAST(? AS DATETIME(3)) AS at', [
+        'hello',
+        41,
+        '2024-05-06 07:08:09.123',
+      ])
       expect(rows).toEqual([{ label: 'hello', n: 42, at: '2024-05-06 07:08:09.123' }])
-      const events = await c.execute('SELECT id, at, amount, big FROM events WHERE at >= ? ORDER BY id LIMIT ? OFFSET ?', ['2024-01-01 10:00:00.250', 2, 0])
+      const events = await c.execute(
+        'SELECT id, at, amount, big FROM events WHERE at >= ? ORDER BY id LIMIT ? OFFSET ?',
+        ['2024-01-01 10:00:00.250', 2, 0],
+      )
       // exact decimals and BIGINT as strings (the shape stage turns safe ones into numbers); times as UTC
       // text (mysql2's binary protocol leaves out an all-zero fraction; Cortex formats times with DATE_FORMAT)
       expect(events).toEqual([
@@ -96,7 +123,8 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('executeArrays returns the same values as execute, as arrays in SELECT-list order', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } }) // one connection: both forms share its prepared statements
     try {
-      const sql = 'SELECT id, at, amount, big, ? AS label, id = 1 AS first, NULL AS nothing FROM events WHERE id <= ? ORDER BY id'
+      const sql =
+        'SELECT id, at, amount, big, ? AS label, id = 1 AS first, NULL AS nothing FROM events WHERE id <= ? ORDER BY id'
       const objects = await c.execute(sql, ['hé', 2])
       const arrays = await c.executeArrays!(sql, ['hé', 2])
       expect(arrays).toEqual([
@@ -112,33 +140,43 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   })
 
   // executeMapped runs the statement as executeArrays does and maps the arrays in place: the same checks.
-  it.each(['executeArrays', 'executeMapped'] as const)('%s: MariaDB statement setting, timeouts, cancellation and errors as for execute', async (method) => {
-    const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
-    const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) => (method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o))
-    try {
-      const [[version]] = (await arrays('SELECT VERSION()', [])) as [[string]]
-      expect(await arrays("SELECT @@optimizer_switch LIKE '%split_materialized=off%'", [])).toEqual([[/mariadb/i.test(version) ? 1 : 0]])
-      const marker = `cortex_${method}_${Date.now()}`
-      expect((await rejection(arrays(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
-      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
-      const controller = new AbortController()
-      const running = rejection(arrays(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
-      await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
-      controller.abort()
-      expect((await running).code).toBe('QUERY_CANCELLED')
-      await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
-      const secret = 'TOPSECRET-arrays-91b2'
-      const error = await rejection(arrays('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [10, secret, 1, 1]))
-      expect([error.code, issueCode(error)]).toEqual(['CONNECTOR_FAILED', 'MYSQL_ERROR'])
-      expect(String((error.cause as Error).message)).toContain(secret)
-      expect(JSON.stringify(error)).not.toContain('TOPSECRET')
-      expect(await arrays('SELECT ? AS ok', [1])).toEqual([[1]]) // the connection is still good
-    } finally {
-      await c.close()
-    }
-  })
+  it.each(['executeArrays', 'executeMapped'] as const)(
+    '%s: MariaDB statement setting, timeouts, cancellation and errors as for execute',
+    async (method) => {
+      const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
+      const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) =>
+        method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o)
+      try {
+        const [[version]] = (await arrays('SELECT VERSION()', [])) as [[string]]
+        expect(await arrays("SELECT @@optimizer_switch LIKE '%split_materialized=off%'", [])).toEqual([
+          [/mariadb/i.test(version) ? 1 : 0],
+        ])
+        const marker = `cortex_${method}_${Date.now()}`
+        expect((await rejection(arrays(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe(
+          'QUERY_TIMEOUT',
+        )
+        await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+        const controller = new AbortController()
+        const running = rejection(arrays(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
+        await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
+        controller.abort()
+        expect((await running).code).toBe('QUERY_CANCELLED')
+        await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
+        const secret = 'TOPSECRET-arrays-91b2'
+        const error = await rejection(
+          arrays('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [10, secret, 1, 1]),
+        )
+        expect([error.code, issueCode(error)]).toEqual(['CONNECTOR_FAILED', 'MYSQL_ERROR'])
+        expect(String((error.cause as Error).message)).toContain(secret)
+        expect(JSON.stringify(error)).not.toContain('TOPSECRET')
+        expect(await arrays('SELECT ? AS ok', [1])).toEqual([[1]]) // the connection is still good
+      } finally {
+        await c.close()
+      }
+    },
+  )
 
-  it("on MariaDB, turns split materialization off for each of its statements only, not for the session", async () => {
+  it('on MariaDB, turns split materialization off for each of its statements only, not for the session', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
       const [{ version }] = (await c.execute('SELECT VERSION() AS version', [])) as [{ version: string }]
@@ -146,9 +184,16 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       // Through the connector (statement-level setting on MariaDB); MySQL has no such switch.
       expect(await c.execute(off, [])).toEqual([{ off: /mariadb/i.test(version) ? 1 : 0 }])
       // The session keeps the server's default: a plain query on the same (only) connection sees it.
-      const driver = loadMysqlDriver() as unknown as { createConnection(url: string): { query(sql: string, cb: (e: unknown, rows: unknown) => void): void; end(): void } }
+      const driver = loadMysqlDriver() as unknown as {
+        createConnection(url: string): {
+          query(sql: string, cb: (e: unknown, rows: unknown) => void): void
+          end(): void
+        }
+      }
       const plain = driver.createConnection(dbUrl())
-      const rows = await new Promise<unknown>((resolve, reject) => plain.query(off, (e, r) => (e ? reject(e) : resolve(r))))
+      const rows = await new Promise<unknown>((resolve, reject) =>
+        plain.query(off, (e, r) => (e ? reject(e) : resolve(r))),
+      )
       plain.end()
       expect(rows).toEqual([{ off: 0 }])
     } finally {
@@ -161,8 +206,12 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     try {
       expect(await c.execute('SELECT @@session.time_zone AS tz', [])).toEqual([{ tz: '+00:00' }])
       const sql = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS local"
-      expect(await c.execute(sql, ['2024-03-10 07:00:00', 'America/New_York'])).toEqual([{ local: '2024-03-10 03:00:00' }])
-      expect(await c.execute(sql, ['2024-03-10 06:59:59', 'America/New_York'])).toEqual([{ local: '2024-03-10 01:59:59' }])
+      expect(await c.execute(sql, ['2024-03-10 07:00:00', 'America/New_York'])).toEqual([
+        { local: '2024-03-10 03:00:00' },
+      ])
+      expect(await c.execute(sql, ['2024-03-10 06:59:59', 'America/New_York'])).toEqual([
+        { local: '2024-03-10 01:59:59' },
+      ])
     } finally {
       await c.close()
     }
@@ -196,7 +245,8 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     }
     try {
       for (const [name, c] of Object.entries(connectors)) {
-        for (let round = 0; round < 2; round++) { // the second round reuses the connection (reset, for `resetting`)
+        for (let round = 0; round < 2; round++) {
+          // the second round reuses the connection (reset, for `resetting`)
           const [object] = (await c.execute(sql, params)) as [Record<string, unknown>]
           check(object.ratio, object.avg2, object.digits, `${name} execute`)
           const [array] = (await c.executeArrays!(sql, params)) as [unknown[]]
@@ -224,7 +274,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('runs 500 concurrent queries through 5 connections and leaks none after close()', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 5 } })
     const started = performance.now()
-    const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.execute('SELECT ? AS i, ? * 3 AS x, CONNECTION_ID() AS conn', [i, i])))
+    const results = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => c.execute('SELECT ? AS i, ? * 3 AS x, CONNECTION_ID() AS conn', [i, i])),
+    )
     const elapsed = performance.now() - started
     console.log(`[mysql] 500 concurrent queries through a pool of 5: ${elapsed.toFixed(0)} ms`)
     results.forEach((rows, i) => expect(rows).toMatchObject([{ i, x: i * 3 }]))
@@ -243,7 +295,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
       for (let i = 0; i < 300; i++) expect(await c.execute(`SELECT ? + ${i} AS v`, [1])).toEqual([{ v: 1 + i }])
-      const [row] = await c.execute("SELECT VARIABLE_VALUE AS closed FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_CLOSE'", [])
+      const [row] = await c.execute(
+        "SELECT VARIABLE_VALUE AS closed FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_CLOSE'",
+        [],
+      )
       expect(Number(row!.closed)).toBeGreaterThanOrEqual(300 - 256)
     } finally {
       await c.close()
@@ -295,7 +350,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
 
       const aborted = AbortSignal.abort()
-      expect((await rejection(c.execute('INSERT INTO probe VALUES (?)', ['pre-aborted'], { signal: aborted }))).code).toBe('QUERY_CANCELLED')
+      expect(
+        (await rejection(c.execute('INSERT INTO probe VALUES (?)', ['pre-aborted'], { signal: aborted }))).code,
+      ).toBe('QUERY_CANCELLED')
       expect(await c.execute('SELECT count(*) AS n FROM probe', [])).toEqual([{ n: '0' }])
     } finally {
       await c.close()
@@ -338,7 +395,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
       const secret = "O'Brien-TOPSECRET-7f3a9c" // the quote inside would end a naive quoted-part strip early
-      const error = await rejection(c.execute('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [9, secret, 1, 1]))
+      const error = await rejection(
+        c.execute('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [9, secret, 1, 1]),
+      )
       expect(error.code).toBe('CONNECTOR_FAILED')
       expect(issueCode(error)).toBe('MYSQL_ERROR')
       expect(String((error.cause as Error).message)).toContain(secret) // proves the check below could fail
@@ -359,15 +418,21 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       for (const pool of [hostPool, callbackPool]) {
         const c = mysql({ existingPool: pool })
         // the host did not ask for UTC sessions or date strings: Cortex sets both per connection / statement
-        expect(await c.execute('SELECT @@session.time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual([{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }])
+        expect(await c.execute('SELECT @@session.time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual([
+          { tz: '+00:00', at: '2024-01-01 10:00:00.250' },
+        ])
         const marker = `cortex_host_${Date.now()}`
-        expect((await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+        expect((await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe(
+          'QUERY_TIMEOUT',
+        )
         await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
         await c.close()
       }
       const [rows] = await hostPool.query<RowDataPacket[]>('SELECT 1 AS one')
       expect(rows[0]!.one).toBe(1)
-      const viaCallback = await new Promise<unknown>((resolve, reject) => callbackPool.query('SELECT 2 AS two', (e, r) => (e ? reject(e) : resolve(r))))
+      const viaCallback = await new Promise<unknown>((resolve, reject) =>
+        callbackPool.query('SELECT 2 AS two', (e, r) => (e ? reject(e) : resolve(r))),
+      )
       expect(viaCallback).toEqual([{ two: 2 }])
     } finally {
       await hostPool.end()
@@ -388,7 +453,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const probe = 'SELECT @@time_zone AS tz, at FROM events WHERE id = ?'
     const utc = [{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }]
     let released = 0
-    const fakeKnex: KnexLike = { client: { acquireConnection: async () => raw, releaseConnection: async () => void released++ } }
+    const fakeKnex: KnexLike = {
+      client: { acquireConnection: async () => raw, releaseConnection: async () => void released++ },
+    }
     const c = mysql({ knex: fakeKnex })
     try {
       for (let i = 0; i < 3; i++) {
@@ -402,7 +469,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       // MySQL: a SET at every checkout.
       else expect(statements.filter((s) => s.startsWith('SET time_zone')).length).toBe(3)
       await c.close()
-      expect(await new Promise((resolve, reject) => raw.query('SELECT 3 AS three', (e, r) => (e ? reject(e) : resolve(r))))).toEqual([{ three: 3 }])
+      expect(
+        await new Promise((resolve, reject) => raw.query('SELECT 3 AS three', (e, r) => (e ? reject(e) : resolve(r)))),
+      ).toEqual([{ three: 3 }])
     } finally {
       raw.destroy()
     }

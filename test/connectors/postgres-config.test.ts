@@ -11,7 +11,8 @@ vi.mock('node:module', async (importOriginal) => {
   const createRequire = (from: string | URL) => {
     const real = actual.createRequire(from)
     return Object.assign((id: string) => {
-      if (id === 'pg' || id === 'pg-cursor') throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' })
+      if (id === 'pg' || id === 'pg-cursor')
+        throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' })
       return real(id)
     }, real)
   }
@@ -19,7 +20,10 @@ vi.mock('node:module', async (importOriginal) => {
 })
 
 async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (!isSemanticLayerError(error)) throw new Error(`expected a SemanticLayerError, got ${String(error)}`)
   return error
 }
@@ -55,7 +59,9 @@ describe('postgres() options', () => {
   })
 
   it('rejects a knex instance that is not a pg knex', () => {
-    const knex = { client: { acquireConnection: async () => ({}), releaseConnection: async () => undefined, driverName: 'mysql2' } }
+    const knex = {
+      client: { acquireConnection: async () => ({}), releaseConnection: async () => undefined, driverName: 'mysql2' },
+    }
     expect(thrown(() => postgres({ knex })).issues[0]!.code).toBe('POSTGRES_KNEX')
   })
 
@@ -70,15 +76,19 @@ describe('postgres() options', () => {
 
   it('says to install pg-cursor when streaming without it', async () => {
     const connector = postgres({ existingPool: fakePool })
-    const error = await rejection((async () => {
-      for await (const _ of connector.stream('SELECT 1', [])) void _
-    })())
+    const error = await rejection(
+      (async () => {
+        for await (const _ of connector.stream('SELECT 1', [])) void _
+      })(),
+    )
     expect(error.code).toBe('DRIVER_MISSING')
     expect(error.message).toContain('npm install pg-cursor')
   })
 
   it('builds the DRIVER_MISSING message with the package to install', () => {
-    expect(driverMissingError('pg').message).toBe('DRIVER_MISSING: The PostgreSQL connector needs pg. Install it: npm install pg')
+    expect(driverMissingError('pg').message).toBe(
+      'DRIVER_MISSING: The PostgreSQL connector needs pg. Install it: npm install pg',
+    )
     expect(driverMissingError('pg-cursor').issues[0]!.message).toContain('npm install pg-cursor')
   })
 

@@ -47,7 +47,12 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
   let monitor: pg.Client
   let connector: Connector
   const activeWith = async (marker: string): Promise<number> =>
-    (await monitor.query(`SELECT pid FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`, [marker])).rowCount ?? 0
+    (
+      await monitor.query(
+        `SELECT pid FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`,
+        [marker],
+      )
+    ).rowCount ?? 0
 
   beforeAll(async () => {
     pool = new pg.Pool({ connectionString: url, application_name: appName, max: 2 })
@@ -72,7 +77,10 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
     let badHashes = 0
     const started = performance.now()
     try {
-      for await (const row of connector.stream('SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 2000000) g', [])) {
+      for await (const row of connector.stream(
+        'SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 2000000) g',
+        [],
+      )) {
         count++
         sum += row.n as number
         if ((row.h as string).length !== 32) badHashes++
@@ -82,7 +90,9 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
     }
     peak = Math.max(peak, process.memoryUsage().rss)
     const growthMb = (peak - baseline) / 2 ** 20
-    console.log(`[postgres] streamed ${count} rows in ${(performance.now() - started).toFixed(0)} ms; peak RSS growth ${growthMb.toFixed(1)} MB`)
+    console.log(
+      `[postgres] streamed ${count} rows in ${(performance.now() - started).toFixed(0)} ms; peak RSS growth ${growthMb.toFixed(1)} MB`,
+    )
     expect(count).toBe(2_000_000)
     expect(sum).toBe(2_000_001_000_000) // exact: below 2^53
     expect(badHashes).toBe(0)
@@ -120,7 +130,9 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
     let rows = 0
     const error = await drain(
       (async function* () {
-        for await (const row of connector.stream('SELECT g AS n FROM generate_series(1, 100000) g', [], { timeoutMs: 1 })) {
+        for await (const row of connector.stream('SELECT g AS n FROM generate_series(1, 100000) g', [], {
+          timeoutMs: 1,
+        })) {
           rows++
           yield row
         }

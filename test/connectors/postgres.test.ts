@@ -27,7 +27,10 @@ const schema = `cortex_pg_conn_${tag}`
 const appName = `cortex-test-${tag}`
 
 async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (!isSemanticLayerError(error)) throw new Error(`expected a SemanticLayerError, got ${String(error)}`)
   return error
 }
@@ -51,9 +54,16 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
     return c
   }
   const activeWith = async (marker: string): Promise<number[]> =>
-    (await monitor.query(`SELECT pid FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`, [marker])).rows.map((r) => r.pid as number)
+    (
+      await monitor.query(
+        `SELECT pid FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`,
+        [marker],
+      )
+    ).rows.map((r) => r.pid as number)
   const connectionsOf = async (app: string): Promise<number> =>
-    Number((await monitor.query('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0].n)
+    Number(
+      (await monitor.query('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [app])).rows[0].n,
+    )
 
   beforeAll(async () => {
     monitor = new pg.Client({ connectionString: url })
@@ -71,25 +81,34 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
 
   describe('execute', () => {
     it('binds $n parameters of every kind and returns rows keyed by alias', async () => {
-      const rows = await connect().execute('SELECT $1::text AS "t.s", $2::int + 1 AS n, NOT $3::boolean AS b, $4::timestamptz = $5::timestamptz AS same', [
-        'hé "x"', 41, false, '2024-03-10T12:00:00.000Z', '2024-03-10 13:00:00+01',
-      ])
+      const rows = await connect().execute(
+        'SELECT $1::text AS "t.s", $2::int + 1 AS n, NOT $3::boolean AS b, $4::timestamptz = $5::timestamptz AS same',
+        ['hé "x"', 41, false, '2024-03-10T12:00:00.000Z', '2024-03-10 13:00:00+01'],
+      )
       expect(rows).toEqual([{ 't.s': 'hé "x"', n: 42, b: true, same: true }])
     })
 
     it('runs every session in UTC even when the server default is another zone', async () => {
-      const c = connect({ connection: { connectionString: url!, application_name: appName, options: '-c TimeZone=America/New_York' } })
+      const c = connect({
+        connection: { connectionString: url!, application_name: appName, options: '-c TimeZone=America/New_York' },
+      })
       expect(await c.execute('SHOW TIME ZONE', [])).toEqual([{ TimeZone: 'UTC' }])
       // timestamp columns compare with bound instants and convert to the query zone as UTC values.
       const rows = await c.execute(
         `SELECT id, to_char(date_trunc('day', (at::timestamptz AT TIME ZONE $2)), 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS day FROM ${schema}.events WHERE at >= $1::timestamptz ORDER BY id`,
         ['2024-03-10T03:30:00.000Z', 'America/New_York'],
       )
-      expect(rows).toEqual([{ id: 1, day: '2024-03-09T00:00:00.000' }, { id: 2, day: '2024-03-10T00:00:00.000' }])
+      expect(rows).toEqual([
+        { id: 1, day: '2024-03-09T00:00:00.000' },
+        { id: 2, day: '2024-03-10T00:00:00.000' },
+      ])
     })
 
     it('keeps int8, numeric and date/time values as exact text without touching global parsers', async () => {
-      const [row] = await connect().execute(`SELECT 9007199254740993::int8 AS big, 12.50::numeric AS dec, at AS ts, at::date AS d FROM ${schema}.events WHERE id = 1`, [])
+      const [row] = await connect().execute(
+        `SELECT 9007199254740993::int8 AS big, 12.50::numeric AS dec, at AS ts, at::date AS d FROM ${schema}.events WHERE id = 1`,
+        [],
+      )
       expect(row).toEqual({ big: '9007199254740993', dec: '12.50', ts: '2024-03-10 03:30:00', d: '2024-03-10' })
       expect(pg.types.getTypeParser(1114)('2024-03-10 03:30:00')).toBeInstanceOf(Date)
     })
@@ -126,7 +145,10 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       try {
         const sql = 'SELECT n, circle(point(n, 7), 1) AS c FROM generate_series(1, 3) AS n ORDER BY n'
         let mapped = 0
-        const failures = [await rejection(c.execute(sql, [])), await rejection(c.executeMapped!(sql, [], () => ++mapped))]
+        const failures = [
+          await rejection(c.execute(sql, [])),
+          await rejection(c.executeMapped!(sql, [], () => ++mapped)),
+        ]
         for (const failure of failures) {
           expect([failure.code, failure.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'POSTGRES_ERROR'])
           expect(failure.message).not.toContain('(1,7)')
@@ -143,7 +165,9 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       const app = `${appName}-pool`
       const c = connect({ pool: { max: 5 } }, app)
       const started = performance.now()
-      const results = await Promise.all(Array.from({ length: 500 }, (_, i) => c.execute('SELECT $1::int * 2 AS v', [i])))
+      const results = await Promise.all(
+        Array.from({ length: 500 }, (_, i) => c.execute('SELECT $1::int * 2 AS v', [i])),
+      )
       const elapsed = performance.now() - started
       console.log(`[postgres] 500 concurrent queries through a pool of 5: ${elapsed.toFixed(0)} ms`)
       results.forEach((rows, i) => expect(Number(rows[0]!.v)).toBe(2 * i))
@@ -188,29 +212,35 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
     })
 
     // executeMapped reads rows through another pg path (a Query subclass that maps each DataRow): the same checks.
-    it.each(['executeArrays', 'executeMapped'] as const)('%s is stopped on the server by timeoutMs and by an aborted signal like execute', async (method) => {
-      const c = connect({ pool: { max: 1 } })
-      const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) => (method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o))
-      const marker = `/* cortex-arrays-timeout-${tag} */`
-      const timedOut = await rejection(arrays(`SELECT pg_sleep(5) ${marker}`, [], { timeoutMs: 200 }))
-      expect([timedOut.code, (timedOut.cause as { code?: string }).code]).toEqual(['QUERY_TIMEOUT', '57014'])
-      expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
-      const controller = new AbortController()
-      const running = rejection(arrays(`SELECT pg_sleep(5) ${marker}`, [], { signal: controller.signal }))
-      expect(await eventually(async () => (await activeWith(marker)).length === 1, 5000)).toBe(true)
-      controller.abort()
-      expect((await running).code).toBe('QUERY_CANCELLED')
-      expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
-      const pre = await rejection(arrays(`SELECT nextval('${schema}.runs')`, [], { signal: AbortSignal.abort() }))
-      expect(pre.code).toBe('QUERY_CANCELLED')
-      expect((await monitor.query(`SELECT is_called FROM ${schema}.runs`)).rows[0].is_called).toBe(false)
-      expect(await arrays('SELECT 1 AS ok', [])).toEqual([[1]]) // the one pooled client is reusable
-    })
+    it.each(['executeArrays', 'executeMapped'] as const)(
+      '%s is stopped on the server by timeoutMs and by an aborted signal like execute',
+      async (method) => {
+        const c = connect({ pool: { max: 1 } })
+        const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) =>
+          method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o)
+        const marker = `/* cortex-arrays-timeout-${tag} */`
+        const timedOut = await rejection(arrays(`SELECT pg_sleep(5) ${marker}`, [], { timeoutMs: 200 }))
+        expect([timedOut.code, (timedOut.cause as { code?: string }).code]).toEqual(['QUERY_TIMEOUT', '57014'])
+        expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
+        const controller = new AbortController()
+        const running = rejection(arrays(`SELECT pg_sleep(5) ${marker}`, [], { signal: controller.signal }))
+        expect(await eventually(async () => (await activeWith(marker)).length === 1, 5000)).toBe(true)
+        controller.abort()
+        expect((await running).code).toBe('QUERY_CANCELLED')
+        expect(await eventually(async () => (await activeWith(marker)).length === 0)).toBe(true)
+        const pre = await rejection(arrays(`SELECT nextval('${schema}.runs')`, [], { signal: AbortSignal.abort() }))
+        expect(pre.code).toBe('QUERY_CANCELLED')
+        expect((await monitor.query(`SELECT is_called FROM ${schema}.runs`)).rows[0].is_called).toBe(false)
+        expect(await arrays('SELECT 1 AS ok', [])).toEqual([[1]]) // the one pooled client is reusable
+      },
+    )
 
     it('rejects an already-aborted signal without running the statement', async () => {
       const controller = new AbortController()
       controller.abort()
-      const error = await rejection(connect().execute(`SELECT nextval('${schema}.runs')`, [], { signal: controller.signal }))
+      const error = await rejection(
+        connect().execute(`SELECT nextval('${schema}.runs')`, [], { signal: controller.signal }),
+      )
       expect(error.code).toBe('QUERY_CANCELLED')
       expect((await monitor.query(`SELECT is_called FROM ${schema}.runs`)).rows[0].is_called).toBe(false)
     })
@@ -257,7 +287,9 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
     it('names objects in error messages in every class (relation, database, role) but never values or RAISE text', async () => {
       const c = connect()
       const relation = await rejection(c.execute(`SELECT 1 FROM ${schema}.no_such_table`, []))
-      expect(relation.issues[0]!.message).toContain(`SQLSTATE 42P01 (syntax error or access rule violation): relation "${schema}.no_such_table" does not exist`)
+      expect(relation.issues[0]!.message).toContain(
+        `SQLSTATE 42P01 (syntax error or access rule violation): relation "${schema}.no_such_table" does not exist`,
+      )
       const other = (change: (u: URL) => void): Connector => {
         const u = new URL(url!)
         change(u)
@@ -266,12 +298,22 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
         return connector
       }
       const database = await rejection(other((u) => (u.pathname = `/cortex_no_db_${tag}`)).execute('SELECT 1', []))
-      expect(database.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`SQLSTATE 3D000 (invalid catalog name): database "cortex_no_db_${tag}" does not exist`) })
+      expect(database.issues[0]).toMatchObject({
+        code: 'CONNECT_FAILED',
+        message: expect.stringContaining(
+          `SQLSTATE 3D000 (invalid catalog name): database "cortex_no_db_${tag}" does not exist`,
+        ),
+      })
       const role = await rejection(other((u) => (u.username = `cortex_no_role_${tag}`)).execute('SELECT 1', []))
-      expect(role.issues[0]).toMatchObject({ code: 'CONNECT_FAILED', message: expect.stringContaining(`role "cortex_no_role_${tag}" does not exist`) })
+      expect(role.issues[0]).toMatchObject({
+        code: 'CONNECT_FAILED',
+        message: expect.stringContaining(`role "cortex_no_role_${tag}" does not exist`),
+      })
       // Class 22 puts the offending value in double quotes: cut and masked.
       const outOfRange = await rejection(c.execute('SELECT $1::int4 AS v', ['98765432109']))
-      expect(outOfRange.issues[0]!.message).toContain('SQLSTATE 22003 (data exception): value "…" is out of range for type integer')
+      expect(outOfRange.issues[0]!.message).toContain(
+        'SQLSTATE 22003 (data exception): value "…" is out of range for type integer',
+      )
       expect((outOfRange.cause as Error).message).toContain('98765432109')
       // Free text (PL/pgSQL RAISE) shows only its SQLSTATE.
       const raised = await rejection(c.execute(`DO $$ BEGIN RAISE EXCEPTION 'cortex-raise-${tag} %', 1; END $$`, []))
@@ -315,7 +357,10 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
       await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve))
       try {
         const port = (resetting.address() as AddressInfo).port
-        const c = postgres({ connection: `postgres://postgres@127.0.0.1:${port}/test`, pool: { connectionTimeoutMs: 2_000 } })
+        const c = postgres({
+          connection: `postgres://postgres@127.0.0.1:${port}/test`,
+          pool: { connectionTimeoutMs: 2_000 },
+        })
         const error = await rejection(c.execute('SELECT 1', []))
         expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'CONNECT_FAILED'])
         expect((error.cause as { code?: string }).code).toBe('ECONNRESET')
@@ -389,8 +434,9 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
         const c = postgres({ knex: knex as unknown as KnexLike, searchPath: [schema] })
         // The host's own code moves its sessions elsewhere; Cortex's statements still run with its settings.
         await knex.raw("SET TIME ZONE 'America/New_York'; SET search_path TO public; SET DateStyle = 'SQL, DMY'")
-        const settings = "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, at"
-          + " FROM events WHERE id = $1"
+        const settings =
+          "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, at" +
+          ' FROM events WHERE id = $1'
         expect(await c.execute(settings, [1])).toEqual([{ tz: 'UTC', ds: 'ISO, DMY', at: '2024-03-10 03:30:00' }])
         expect(await c.executeArrays!(settings, [1])).toEqual([['UTC', 'ISO, DMY', '2024-03-10 03:30:00']])
         const joined = await c.executeMapped!(settings, [1], (row) => row.join(' | '))
@@ -398,7 +444,10 @@ describe.skipIf(!url)('postgres connector (set CORTEX_TEST_PG_URL)', () => {
         const streamed: unknown[] = []
         const rows = c.stream('SELECT id, current_setting($1) AS tz FROM events ORDER BY id', ['TimeZone'])
         for await (const row of rows) streamed.push(row)
-        expect(streamed).toEqual([{ id: 1, tz: 'UTC' }, { id: 2, tz: 'UTC' }])
+        expect(streamed).toEqual([
+          { id: 1, tz: 'UTC' },
+          { id: 2, tz: 'UTC' },
+        ])
         const error = await rejection(c.execute('SELECT pg_sleep(5)', [], { timeoutMs: 200 }))
         expect(error.code).toBe('QUERY_TIMEOUT')
         expect((await c.healthCheck()).ok).toBe(true)

@@ -19,12 +19,17 @@ afterEach(() => {
 function database(): Database.Database {
   const db = new Database(':memory:')
   opened.push(db)
-  db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, at TEXT); INSERT INTO t VALUES (1, 'a', 1.5, '2024-01-01 00:00:00'), (2, NULL, 2, '2024-02-01 00:00:00'), (3, 'c', NULL, '2024-03-01 00:00:00')")
+  db.exec(
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, amount REAL, at TEXT); INSERT INTO t VALUES (1, 'a', 1.5, '2024-01-01 00:00:00'), (2, NULL, 2, '2024-02-01 00:00:00'), (3, 'c', NULL, '2024-03-01 00:00:00')",
+  )
   return db
 }
 
 async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e)
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (!isSemanticLayerError(error)) throw new Error(`expected a SemanticLayerError, got ${String(error)}`)
   return error
 }
@@ -62,7 +67,9 @@ describe('sqlite connector: executeArrays', () => {
 
   it('fails like execute: QUERY_CANCELLED before it starts, CONNECTOR_FAILED for bad SQL (no values in the message)', async () => {
     const c = sqlite({ database: database() })
-    expect((await rejection(c.executeArrays!('SELECT 1', [], { signal: AbortSignal.abort() }))).code).toBe('QUERY_CANCELLED')
+    expect((await rejection(c.executeArrays!('SELECT 1', [], { signal: AbortSignal.abort() }))).code).toBe(
+      'QUERY_CANCELLED',
+    )
     const secret = 'secret-value-7d1'
     const error = await rejection(c.executeArrays!('SELECT nope FROM t WHERE name = ?', [secret]))
     expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'SQLITE_ERROR'])
@@ -80,20 +87,28 @@ describe('sqlite connector: executeMapped', () => {
     const sql = 'SELECT id, name, amount, at, ? AS tag FROM t WHERE id >= ? ORDER BY id'
     const arrays = await c.executeArrays!(sql, ['x', 1])
     const indexes: number[] = []
-    const mapped = await c.executeMapped!(sql, ['x', 1], (row) => (indexes.push(row[0] as number), { id: row[0], rest: row.slice(1) }))
+    const mapped = await c.executeMapped!(
+      sql,
+      ['x', 1],
+      (row) => (indexes.push(row[0] as number), { id: row[0], rest: row.slice(1) }),
+    )
     expect(mapped).toEqual(arrays.map((row) => ({ id: row[0], rest: row.slice(1) })))
     expect(indexes).toEqual([1, 2, 3])
     // The arrays executeArrays returned are not the ones executeMapped replaced.
     expect(await c.executeArrays!(sql, ['x', 1])).toEqual(arrays)
-    expect((await rejection(c.executeMapped!('SELECT 1', [], (row) => row, { signal: AbortSignal.abort() }))).code).toBe('QUERY_CANCELLED')
+    expect(
+      (await rejection(c.executeMapped!('SELECT 1', [], (row) => row, { signal: AbortSignal.abort() }))).code,
+    ).toBe('QUERY_CANCELLED')
     const secret = 'secret-value-9c2'
     const error = await rejection(c.executeMapped!('SELECT nope FROM t WHERE name = ?', [secret], (row) => row))
     expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'SQLITE_ERROR'])
     expect(JSON.stringify(error)).not.toContain(secret)
     // A map that throws on a row's value: typed, the value only in the cause.
-    const failing = await rejection(c.executeMapped!('SELECT id, ? AS v FROM t', [secret], (row) => {
-      throw new Error(`bad ${String(row[1])}`)
-    }))
+    const failing = await rejection(
+      c.executeMapped!('SELECT id, ? AS v FROM t', [secret], (row) => {
+        throw new Error(`bad ${String(row[1])}`)
+      }),
+    )
     expect([failing.code, failing.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'ROW_MAP_FAILED'])
     expect(failing.message).not.toContain(secret)
     expect((failing.cause as Error).message).toBe(`bad ${secret}`)
@@ -118,7 +133,13 @@ describe('sqlite connector: opening a file', () => {
       const c = sqlite(options)
       const error = await rejection(c.execute('SELECT 1 AS x', []))
       expect(error.code).toBe('CONNECTOR_FAILED')
-      expect(error.issues).toEqual([{ code: 'SQLITE_FILE_NOT_FOUND', path: ['filename'], message: expect.stringContaining(`No SQLite database at ${file}.`) }])
+      expect(error.issues).toEqual([
+        {
+          code: 'SQLITE_FILE_NOT_FOUND',
+          path: ['filename'],
+          message: expect.stringContaining(`No SQLite database at ${file}.`),
+        },
+      ])
       expect(error.issues[0]!.message).toMatch(/pass create: true/)
       expect(existsSync(file)).toBe(false)
       expect(await c.healthCheck!()).toMatchObject({ ok: false, error: expect.stringContaining(file) })
@@ -128,7 +149,9 @@ describe('sqlite connector: opening a file', () => {
 
   it('resolves a relative filename against the current directory in the message', async () => {
     const error = await rejection(sqlite({ filename: 'no-such-dir/no-such.db' }).execute('SELECT 1 AS x', []))
-    expect(error.issues[0]!.message).toContain(`No SQLite database at ${join(process.cwd(), 'no-such-dir/no-such.db')}.`)
+    expect(error.issues[0]!.message).toContain(
+      `No SQLite database at ${join(process.cwd(), 'no-such-dir/no-such.db')}.`,
+    )
   })
 
   it('creates an empty database with create: true, and opens an existing file without it', async () => {
@@ -138,7 +161,9 @@ describe('sqlite connector: opening a file', () => {
     await created.close()
     expect(existsSync(file)).toBe(true)
     const reopened = sqlite({ filename: file, readonly: true })
-    expect(await reopened.execute("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'", [])).toEqual([{ n: 0 }])
+    expect(await reopened.execute("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'", [])).toEqual([
+      { n: 0 },
+    ])
     await reopened.close()
   })
 
@@ -153,7 +178,13 @@ describe('sqlite connector: opening a file', () => {
   it('names a file that exists but cannot be opened (a folder) as SQLITE_OPEN_FAILED', async () => {
     const dir = scratchDir()
     const error = await rejection(sqlite({ filename: dir }).execute('SELECT 1 AS x', []))
-    expect(error.issues).toEqual([{ code: 'SQLITE_OPEN_FAILED', path: ['filename'], message: expect.stringContaining(`Could not open the SQLite database ${dir}: `) }])
+    expect(error.issues).toEqual([
+      {
+        code: 'SQLITE_OPEN_FAILED',
+        path: ['filename'],
+        message: expect.stringContaining(`Could not open the SQLite database ${dir}: `),
+      },
+    ])
   })
 
   it('rejects contradictory or mistyped options when the connector is made', () => {
@@ -167,6 +198,9 @@ describe('sqlite connector: opening a file', () => {
     }
     expect(config({ filename: 'x.db', create: true, readonly: true }).issues.map((i) => i.path)).toEqual([['create']])
     expect(config({ filename: 42 }).issues.map((i) => i.path)).toEqual([['filename']])
-    expect(config({ filename: 'x.db', create: 'yes', timeoutMs: -1 }).issues.map((i) => i.path)).toEqual([['create'], ['timeoutMs']])
+    expect(config({ filename: 'x.db', create: 'yes', timeoutMs: -1 }).issues.map((i) => i.path)).toEqual([
+      ['create'],
+      ['timeoutMs'],
+    ])
   })
 })

@@ -41,20 +41,28 @@ function declaredOptions(file: string, declaration: RegExp): string[] {
 describe('docs/connectors.md matches the connectors', () => {
   it('SQLite: every option of SqliteOptions, and only those', () => {
     const common = declaredOptions('sqlite-connector.ts', /export interface SqliteCommonOptions \{/)
-    const declared = [...new Set([...declaredOptions('sqlite-connector.ts', /export type SqliteOptions =/), ...common, 'database'])].sort()
+    const declared = [
+      ...new Set([...declaredOptions('sqlite-connector.ts', /export type SqliteOptions =/), ...common, 'database']),
+    ].sort()
     expect(documentedOptions('SQLite')).toEqual(declared)
   })
 
   it('PostgreSQL: every option of PostgresOptions, and only those', () => {
-    expect(documentedOptions('PostgreSQL')).toEqual(declaredOptions('postgres-connector.ts', /export type PostgresOptions = \{/))
+    expect(documentedOptions('PostgreSQL')).toEqual(
+      declaredOptions('postgres-connector.ts', /export type PostgresOptions = \{/),
+    )
   })
 
   it('MySQL: every option of MysqlOptions, and only those', () => {
-    expect(documentedOptions('MySQL and MariaDB')).toEqual(declaredOptions('mysql-connector.ts', /export interface MysqlOptions \{/))
+    expect(documentedOptions('MySQL and MariaDB')).toEqual(
+      declaredOptions('mysql-connector.ts', /export interface MysqlOptions \{/),
+    )
   })
 
   it('lists exactly the CONFIG_INVALID issue codes postgres() raises', () => {
-    const raised = [...new Set([...source('postgres-connector.ts').matchAll(/add\('(POSTGRES_[A-Z_]+)'/g)].map((m) => m[1]!))].sort()
+    const raised = [
+      ...new Set([...source('postgres-connector.ts').matchAll(/add\('(POSTGRES_[A-Z_]+)'/g)].map((m) => m[1]!)),
+    ].sort()
     const listed = [...new Set([...DOC.matchAll(/`(POSTGRES_(?!ERROR)[A-Z_]+)`/g)].map((m) => m[1]!))].sort()
     expect(listed).toEqual(raised)
   })
@@ -64,9 +72,13 @@ describe('docs/connectors.md matches the connectors', () => {
     const table = DOC.slice(start, DOC.indexOf('\n### ', start))
     const codes = [...table.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)
     expect(codes.length).toBeGreaterThan(15)
-    const src = ['sqlite-connector.ts', 'postgres-connector.ts', 'mysql-connector.ts', 'connector.ts', 'cancellation.ts'].map(source).join('\n')
-      + readFileSync(join(REPO, 'src/create-semantic-layer.ts'), 'utf8') + readFileSync(join(REPO, 'src/errors.ts'), 'utf8')
-      + readFileSync(join(REPO, 'src/util/options.ts'), 'utf8') // every options object is read through it
+    const src =
+      ['sqlite-connector.ts', 'postgres-connector.ts', 'mysql-connector.ts', 'connector.ts', 'cancellation.ts']
+        .map(source)
+        .join('\n') +
+      readFileSync(join(REPO, 'src/create-semantic-layer.ts'), 'utf8') +
+      readFileSync(join(REPO, 'src/errors.ts'), 'utf8') +
+      readFileSync(join(REPO, 'src/util/options.ts'), 'utf8') // every options object is read through it
     for (const code of new Set(codes)) expect(src, code).toMatch(new RegExp(`['"]${code}['"]`))
   })
 })

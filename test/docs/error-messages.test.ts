@@ -8,7 +8,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { compileModel, createSemanticLayer, isSemanticLayerError, loadModel, parseModel, type ErrorIssue } from '../../src/index.js'
+import {
+  compileModel,
+  createSemanticLayer,
+  isSemanticLayerError,
+  loadModel,
+  parseModel,
+  type ErrorIssue,
+} from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { REPO } from '../cli/run-cli.js'
 
@@ -18,7 +25,8 @@ function examples(doc: string, heading: string): Map<string, string> {
   const start = text.indexOf(heading)
   const section = text.slice(start, text.indexOf('\n## ', start + heading.length))
   const out = new Map<string, string>()
-  for (const m of section.matchAll(/^\| `([A-Z_]+)` \|.*\| `(.+?)`(?: \(path [^)]*\))?(?: · `.+`)? \|$/gm)) out.set(m[1]!, m[2]!)
+  for (const m of section.matchAll(/^\| `([A-Z_]+)` \|.*\| `(.+?)`(?: \(path [^)]*\))?(?: · `.+`)? \|$/gm))
+    out.set(m[1]!, m[2]!)
   return out
 }
 
@@ -51,16 +59,29 @@ const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
     for (let i = 0; i < 25; i++) filter = { and: [filter] }
     return layer.sql({ measures: ['orders.count'], filters: [filter] } as never)
   },
-  INVALID_OPERATOR: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'inDateRange', values: ['2024-01-01', '2024-02-01'] }] }),
+  INVALID_OPERATOR: () =>
+    layer.sql({
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.status', operator: 'inDateRange', values: ['2024-01-01', '2024-02-01'] }],
+    }),
   INVALID_ORDER: () => layer.sql({ measures: ['orders.count'], order: { 'orders.status': 'asc' } }),
   INVALID_TIMEZONE: () => layer.sql({ measures: ['orders.count'], timezone: 'Mars/Olympus' }),
   UNKNOWN_MEMBER: () => layer.sql({ measures: ['orders.cnt'] }),
   MEMBER_NOT_PUBLIC: () => layer.sql({ dimensions: ['orders.customer_id'] }),
   WRONG_MEMBER_KIND: () => layer.sql({ dimensions: ['orders.count'] }),
   MIXED_VIEW_QUERY: () => layer.sql({ measures: ['sales.count', 'orders.count'] }),
-  NOT_A_TIME_DIMENSION: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.status', granularity: 'month' }] }),
-  INVALID_GRANULARITY: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight' }] }),
-  INVALID_DATE: () => layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'last fortnight' }] }),
+  NOT_A_TIME_DIMENSION: () =>
+    layer.sql({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.status', granularity: 'month' }] }),
+  INVALID_GRANULARITY: () =>
+    layer.sql({
+      measures: ['orders.count'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight' }],
+    }),
+  INVALID_DATE: () =>
+    layer.sql({
+      measures: ['orders.count'],
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'last fortnight' }],
+    }),
   REVERSED_DATE_RANGE: () => {
     const dateRange: [string, string] = ['2024-12-31', '2024-01-01']
     const timeDimensions = [{ dimension: 'orders.created_at', dateRange }]
@@ -74,15 +95,44 @@ const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
     const roomy = createSemanticLayer({ model: MODEL, connectors, maxFilterValues: 50_000 })
     return roomy.sql({ measures: ['orders.count'], filters: [{ or }] }).finally(() => roomy.close())
   },
-  INVALID_VALUES: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['1', '2'] }] }),
-  INVALID_VALUE: () => layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['abc'] }] }),
-  MIXED_FILTER: () => layer.sql({ measures: ['orders.count'], filters: [{ or: [{ member: 'orders.count', operator: 'gt', values: ['1'] }, { member: 'orders.status', operator: 'set' }] }] }),
-  UNGROUPED_MEASURE_FILTER: () => layer.sql({ dimensions: ['orders.status'], ungrouped: true, filters: [{ member: 'orders.count', operator: 'gt', values: ['1'] }] }),
+  INVALID_VALUES: () =>
+    layer.sql({
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.amount', operator: 'gt', values: ['1', '2'] }],
+    }),
+  INVALID_VALUE: () =>
+    layer.sql({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: ['abc'] }] }),
+  MIXED_FILTER: () =>
+    layer.sql({
+      measures: ['orders.count'],
+      filters: [
+        {
+          or: [
+            { member: 'orders.count', operator: 'gt', values: ['1'] },
+            { member: 'orders.status', operator: 'set' },
+          ],
+        },
+      ],
+    }),
+  UNGROUPED_MEASURE_FILTER: () =>
+    layer.sql({
+      dimensions: ['orders.status'],
+      ungrouped: true,
+      filters: [{ member: 'orders.count', operator: 'gt', values: ['1'] }],
+    }),
   LIMIT_EXCEEDED: () => layer.sql({ measures: ['orders.count'], limit: 50_001 }),
   EMPTY_QUERY: () => layer.sql({}),
   JOIN_PATH_NOT_FOUND: async () => {
-    const a = { name: 'a', sql_table: 'a', dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }], measures: [{ name: 'count', type: 'count' }] }
-    const lone = createSemanticLayer({ model: { cubes: [a, { ...a, name: 'b', sql_table: 'b' }] }, connectors: { default: sqlite({ filename: ':memory:' }) } })
+    const a = {
+      name: 'a',
+      sql_table: 'a',
+      dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
+      measures: [{ name: 'count', type: 'count' }],
+    }
+    const lone = createSemanticLayer({
+      model: { cubes: [a, { ...a, name: 'b', sql_table: 'b' }] },
+      connectors: { default: sqlite({ filename: ':memory:' }) },
+    })
     return lone.sql({ measures: ['a.count', 'b.count'] }).finally(() => lone.close())
   },
   JOIN_PATH_CONFLICT: async () => {
@@ -104,13 +154,33 @@ views:
       - { join_path: a.x, prefix: true, includes: [count] }
       - { join_path: a.b.x, prefix: true, alias: bx, includes: [id] }
 `
-    const two = createSemanticLayer({ model: parseModel([{ file: 'v.yml', content: yaml }]), connectors: { default: sqlite({ filename: ':memory:' }) } })
+    const two = createSemanticLayer({
+      model: parseModel([{ file: 'v.yml', content: yaml }]),
+      connectors: { default: sqlite({ filename: ':memory:' }) },
+    })
     return two.sql({ measures: ['v.count', 'v.x_count'], dimensions: ['v.bx_id'] }).finally(() => two.close())
   },
   MULTIPLE_DATA_SOURCES: async () => {
-    const a = { name: 'a', sql_table: 'a', joins: [{ name: 'b', relationship: 'many_to_one', sql: '{CUBE}.b_id = {b.id}' }], dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }], measures: [{ name: 'count', type: 'count' }] }
-    const b = { name: 'b', sql_table: 'b', data_source: 'other', dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }, { name: 'x', sql: 'x', type: 'string' }] }
-    const split = createSemanticLayer({ model: { cubes: [a, b] }, connectors: { default: sqlite({ filename: ':memory:' }), other: sqlite({ filename: ':memory:' }) } })
+    const a = {
+      name: 'a',
+      sql_table: 'a',
+      joins: [{ name: 'b', relationship: 'many_to_one', sql: '{CUBE}.b_id = {b.id}' }],
+      dimensions: [{ name: 'id', sql: 'id', type: 'number', primary_key: true }],
+      measures: [{ name: 'count', type: 'count' }],
+    }
+    const b = {
+      name: 'b',
+      sql_table: 'b',
+      data_source: 'other',
+      dimensions: [
+        { name: 'id', sql: 'id', type: 'number', primary_key: true },
+        { name: 'x', sql: 'x', type: 'string' },
+      ],
+    }
+    const split = createSemanticLayer({
+      model: { cubes: [a, b] },
+      connectors: { default: sqlite({ filename: ':memory:' }), other: sqlite({ filename: ':memory:' }) },
+    })
     return split.sql({ measures: ['a.count'], dimensions: ['b.x'] }).finally(() => split.close())
   },
 }
@@ -125,7 +195,10 @@ describe('docs/queries.md: query error examples', () => {
       const issues = await issuesOf(QUERY_TRIGGERS[code]!)
       const messages = issues.filter((i) => i.code === code).map((i) => i.message)
       expect(messages.length, `${code} raised: ${JSON.stringify(issues)}`).toBeGreaterThan(0)
-      expect(messages.some((m) => pattern(example).test(m)), `documented: ${example}\nproduced: ${messages.join('\n')}`).toBe(true)
+      expect(
+        messages.some((m) => pattern(example).test(m)),
+        `documented: ${example}\nproduced: ${messages.join('\n')}`,
+      ).toBe(true)
     })
   }
 })
@@ -160,29 +233,61 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
     return loadModel(dir).finally(() => rmSync(dir, { recursive: true, force: true }))
   },
   // One mis-indented line: "type" one column left of its siblings.
-  YAML_SYNTAX: parse('orders.yml', [
-    'cubes:', '  - name: orders', '    sql_table: orders', '    dimensions:', '      - name: status',
-    '        sql: status', '       type: string', '',
-  ].join('\n')),
+  YAML_SYNTAX: parse(
+    'orders.yml',
+    [
+      'cubes:',
+      '  - name: orders',
+      '    sql_table: orders',
+      '    dimensions:',
+      '      - name: status',
+      '        sql: status',
+      '       type: string',
+      '',
+    ].join('\n'),
+  ),
   JSON_SYNTAX: parse('m.json', '{"cubes": [}'),
   UNKNOWN_KEY: parse('orders.yml', cube('sql_tabel: orders')),
   DUPLICATE_KEY: parse('orders.yml', cube('sql_table: orders\nsqlTable: orders')),
   MISSING_KEY: parse('m.yml', 'cubes:\n  - sql_table: orders\n'),
   WRONG_TYPE: parse('orders.yml', cube('sql_table: orders\nmeasures:\n  - { name: c, type: counter }')),
   INVALID_NAME: parse('m.yml', cube('sql_table: orders', 'order-items')),
-  UNSUPPORTED_FEATURE: compile(cube(`sql_table: orders\nmeasures:\n  - { name: s, sql: amount, type: sum, rolling_window: { trailing: 7 day } }`)),
-  DUPLICATE_NAME: () => compileModel(parseModel([{ file: 'orders.yml', content: cube('sql_table: orders') }, { file: 'more.yml', content: cube('sql_table: orders') }])),
-  EXTENDS_CYCLE: compile(`cubes:\n  - { name: a, extends: b, sql_table: a }\n  - { name: b, extends: a, sql_table: b }\n`),
+  UNSUPPORTED_FEATURE: compile(
+    cube(`sql_table: orders\nmeasures:\n  - { name: s, sql: amount, type: sum, rolling_window: { trailing: 7 day } }`),
+  ),
+  DUPLICATE_NAME: () =>
+    compileModel(
+      parseModel([
+        { file: 'orders.yml', content: cube('sql_table: orders') },
+        { file: 'more.yml', content: cube('sql_table: orders') },
+      ]),
+    ),
+  EXTENDS_CYCLE: compile(
+    `cubes:\n  - { name: a, extends: b, sql_table: a }\n  - { name: b, extends: a, sql_table: b }\n`,
+  ),
   UNKNOWN_REFERENCE: compile(cube(`sql_table: orders\n${KEY}\n  - { name: x, sql: "{nope}", type: string }`)),
   SQL_AND_SQL_TABLE: compile(cube('sql_table: orders\nsql: SELECT 1')),
   MISSING_SQL: compile(cube('sql_table: orders\nmeasures:\n  - { name: s, type: sum }')),
-  SQL_AND_CASE: compile(cube(`sql_table: orders\ndimensions:\n  - { name: x, sql: x, type: string, case: { when: [{ sql: "1 = 1", label: a }] } }`)),
-  UNKNOWN_JOIN_TARGET: compile(
-    cube('sql_table: orders\njoins:\n  - { name: custmers, relationship: many_to_one, sql: "{CUBE}.a = {custmers}.b" }')
-      + '  - { name: customers, sql_table: customers }\n',
+  SQL_AND_CASE: compile(
+    cube(
+      `sql_table: orders\ndimensions:\n  - { name: x, sql: x, type: string, case: { when: [{ sql: "1 = 1", label: a }] } }`,
+    ),
   ),
-  REFERENCE_CYCLE: compile(cube(`sql_table: orders\n${KEY}\n  - { name: x, sql: "{y}", type: string }\n  - { name: y, sql: "{x}", type: string }`)),
-  MEASURE_REFERENCE: compile(cube(`sql_table: orders\n${KEY}\nmeasures:\n  - { name: count, type: count }\n  - { name: s, sql: "{count}", type: sum }`)),
+  UNKNOWN_JOIN_TARGET: compile(
+    cube(
+      'sql_table: orders\njoins:\n  - { name: custmers, relationship: many_to_one, sql: "{CUBE}.a = {custmers}.b" }',
+    ) + '  - { name: customers, sql_table: customers }\n',
+  ),
+  REFERENCE_CYCLE: compile(
+    cube(
+      `sql_table: orders\n${KEY}\n  - { name: x, sql: "{y}", type: string }\n  - { name: y, sql: "{x}", type: string }`,
+    ),
+  ),
+  MEASURE_REFERENCE: compile(
+    cube(
+      `sql_table: orders\n${KEY}\nmeasures:\n  - { name: count, type: count }\n  - { name: s, sql: "{count}", type: sum }`,
+    ),
+  ),
   MISSING_PRIMARY_KEY: compile(`cubes:
   - name: customers
     sql_table: customers
@@ -194,11 +299,19 @@ const MODEL_TRIGGERS: Record<string, (() => unknown) | null> = {
     dimensions: [{ name: customer_id, sql: customer_id, type: number }]
     measures: [{ name: count, type: count }]
 `),
-  INVALID_CUBE: () => compileModel(parseModel([
-    { file: 'orders.yml', content: cube('dimensions:\n  - { name: status, sql: status, type: string }') },
-    { file: 'views.yml', content: 'views:\n  - name: sales\n    cubes: [{ join_path: orders, includes: [status] }]' },
-  ])),
-  INVALID_JOIN_PATH: compile(`${cube(`sql_table: orders\n${KEY}`)}  - { name: items, sql_table: items }\nviews:\n  - name: v\n    cubes:\n      - { join_path: orders.items, includes: "*" }\n`),
+  INVALID_CUBE: () =>
+    compileModel(
+      parseModel([
+        { file: 'orders.yml', content: cube('dimensions:\n  - { name: status, sql: status, type: string }') },
+        {
+          file: 'views.yml',
+          content: 'views:\n  - name: sales\n    cubes: [{ join_path: orders, includes: [status] }]',
+        },
+      ]),
+    ),
+  INVALID_JOIN_PATH: compile(
+    `${cube(`sql_table: orders\n${KEY}`)}  - { name: items, sql_table: items }\nviews:\n  - name: v\n    cubes:\n      - { join_path: orders.items, includes: "*" }\n`,
+  ),
 }
 
 describe('docs/model.md: model error examples', () => {
@@ -212,7 +325,10 @@ describe('docs/model.md: model error examples', () => {
       const issues = await issuesOf(trigger!)
       const messages = issues.filter((i) => i.code === code).map((i) => i.message)
       expect(messages.length, `${code} raised: ${JSON.stringify(issues)}`).toBeGreaterThan(0)
-      expect(messages.some((m) => pattern(example).test(m)), `documented: ${example}\nproduced: ${messages.join('\n')}`).toBe(true)
+      expect(
+        messages.some((m) => pattern(example).test(m)),
+        `documented: ${example}\nproduced: ${messages.join('\n')}`,
+      ).toBe(true)
     })
   }
 })

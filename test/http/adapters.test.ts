@@ -24,7 +24,8 @@ afterAll(async () => {
   await layer.close()
   db.close()
 })
-const count = (where = '1 = 1'): number => (db.prepare(`SELECT count(*) AS n FROM orders WHERE ${where}`).get() as { n: number }).n
+const count = (where = '1 = 1'): number =>
+  (db.prepare(`SELECT count(*) AS n FROM orders WHERE ${where}`).get() as { n: number }).n
 
 /** A Cube client transport that calls a fetch handler in-process, GET with URL parameters like HttpTransport. */
 function inProcess(handler: FetchHandler, token: string): ITransport<Response> {
@@ -35,8 +36,12 @@ function inProcess(handler: FetchHandler, token: string): ITransport<Response> {
           .filter(([, v]) => v !== undefined)
           .map(([k, v]): [string, string] => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]),
       )
-      const subscribe = async (callback: (result: Response, resubscribe: () => Promise<unknown>) => unknown): Promise<unknown> => {
-        const response = await handler(new Request(`http://in-process/cubejs-api/v1/${method}?${search}`, { headers: { authorization: token } }))
+      const subscribe = async (
+        callback: (result: Response, resubscribe: () => Promise<unknown>) => unknown,
+      ): Promise<unknown> => {
+        const response = await handler(
+          new Request(`http://in-process/cubejs-api/v1/${method}?${search}`, { headers: { authorization: token } }),
+        )
         return callback(response, () => subscribe(callback))
       }
       return { subscribe }
@@ -47,22 +52,47 @@ function inProcess(handler: FetchHandler, token: string): ITransport<Response> {
 describe('fetch handler', () => {
   it("serves Cube's client in-process (load, meta, sql) with the security context from authenticate", async () => {
     const seen: unknown[] = []
-    const spy: SemanticLayer = { ...layer, query: (q, o) => (seen.push(o?.securityContext), layer.query(q, o)), close: async () => {} }
-    const handler = createFetchHandler(spy, { authenticate: (_req, { token }) => (token === 'ok' ? { sub: 'u' } : undefined) })
+    const spy: SemanticLayer = {
+      ...layer,
+      query: (q, o) => (seen.push(o?.securityContext), layer.query(q, o)),
+      close: async () => {},
+    }
+    const handler = createFetchHandler(spy, {
+      authenticate: (_req, { token }) => (token === 'ok' ? { sub: 'u' } : undefined),
+    })
     const api = cube('', { apiUrl: 'http://in-process/cubejs-api/v1', transport: inProcess(handler, 'Bearer ok') })
-    const rs = await api.load({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' } })
-    const want = db.prepare('SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders GROUP BY status ORDER BY status').all()
+    const rs = await api.load({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+    })
+    const want = db
+      .prepare(
+        'SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders GROUP BY status ORDER BY status',
+      )
+      .all()
     expect(rs.tablePivot()).toEqual(want)
     expect(seen).toEqual([{ sub: 'u' }])
     expect((await api.meta()).cubes.length).toBeGreaterThan(3)
     expect((await api.sql({ measures: ['orders.count'] })).sql()).toMatch(/^SELECT/)
-    const denied = await cube('', { apiUrl: 'http://in-process/cubejs-api/v1', transport: inProcess(handler, 'Bearer no') }).load({ measures: ['orders.count'] }).catch((e: unknown) => e)
+    const denied = await cube('', {
+      apiUrl: 'http://in-process/cubejs-api/v1',
+      transport: inProcess(handler, 'Bearer no'),
+    })
+      .load({ measures: ['orders.count'] })
+      .catch((e: unknown) => e)
     expect(denied).toMatchObject({ status: 403 })
   })
 
   it('answers plain Requests: POST with a JSON body, HEAD on meta, and a custom base path', async () => {
     const handler = createFetchHandler({ ...layer, close: async () => {} }, { basePath: '/api' })
-    const res = await handler(new Request('http://x/api/v1/load', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: { measures: ['orders.count'] } }) }))
+    const res = await handler(
+      new Request('http://x/api/v1/load', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: { measures: ['orders.count'] } }),
+      }),
+    )
     expect(res.status).toBe(200)
     expect(((await res.json()) as { data: unknown }).data).toEqual([{ 'orders.count': count() }])
     const head = await handler(new Request('http://x/api/v1/meta', { method: 'HEAD' }))
@@ -86,7 +116,12 @@ describe('node handler in Express', () => {
       const res = await fetch(`${origin}/cubejs-api/v1/load`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: { measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }] } }),
+        body: JSON.stringify({
+          query: {
+            measures: ['orders.count'],
+            filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+          },
+        }),
       })
       expect(res.status).toBe(200)
       expect(((await res.json()) as { data: unknown }).data).toEqual([{ 'orders.count': count("status = 'paid'") }])

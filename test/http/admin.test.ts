@@ -10,8 +10,12 @@ import { sqlite } from '../../src/sqlite.js'
 import { MODEL_DIR, startServer, type Running } from './server.js'
 
 const ADMIN = { authorization: 'Bearer admin' }
-const adminOptions = (extra: HandlerOptions = {}): HandlerOptions => ({ authenticateAdmin: (_r, { token }) => token === 'admin', ...extra })
-const EXTRA_CUBE = 'cubes:\n  - name: extra\n    sql_table: orders\n    measures:\n      - name: count\n        type: count\n'
+const adminOptions = (extra: HandlerOptions = {}): HandlerOptions => ({
+  authenticateAdmin: (_r, { token }) => token === 'admin',
+  ...extra,
+})
+const EXTRA_CUBE =
+  'cubes:\n  - name: extra\n    sql_table: orders\n    measures:\n      - name: count\n        type: count\n'
 const q = (query: object): string => `/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify(query))}`
 
 let running: Running | undefined
@@ -19,9 +23,14 @@ afterEach(async () => {
   await running?.close()
   running = undefined
 })
-const get = (path: string, headers: Record<string, string> = {}): Promise<Response> => fetch(`${running!.origin}${path}`, { headers })
+const get = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(`${running!.origin}${path}`, { headers })
 const postAdmin = (path: string, body?: unknown): Promise<Response> =>
-  fetch(`${running!.origin}${path}`, { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  fetch(`${running!.origin}${path}`, {
+    method: 'POST',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
 
 describe('POST /admin/reload', () => {
   it('swaps to the new layer at once, lets in-flight requests finish on the old one, then closes it', async () => {
@@ -39,7 +48,11 @@ describe('POST /admin/reload', () => {
         await real.close()
       },
     })
-    const reload = async (): Promise<SemanticLayer> => createSemanticLayer({ model: await loadModel([MODEL_DIR, EXTRA_CUBE]), connectors: { default: sqlite({ database: running!.db }) } })
+    const reload = async (): Promise<SemanticLayer> =>
+      createSemanticLayer({
+        model: await loadModel([MODEL_DIR, EXTRA_CUBE]),
+        connectors: { default: sqlite({ database: running!.db }) },
+      })
     running = await startServer(adminOptions({ reload }), gated)
 
     const slow = get(q({ measures: ['orders.count'] }))
@@ -63,12 +76,21 @@ describe('POST /admin/reload', () => {
 
   it('keeps serving the previous model when the new one is invalid (422 with the issues)', async () => {
     const reload = async (): Promise<SemanticLayer> => {
-      throw new SemanticLayerError('MODEL_INVALID', [{ code: 'UNKNOWN_REFERENCE', path: ['orders.yml', 'cubes', 'orders', 'measures', 'count', 'sql'], message: 'Reference {nope}: no such member.' }])
+      throw new SemanticLayerError('MODEL_INVALID', [
+        {
+          code: 'UNKNOWN_REFERENCE',
+          path: ['orders.yml', 'cubes', 'orders', 'measures', 'count', 'sql'],
+          message: 'Reference {nope}: no such member.',
+        },
+      ])
     }
     running = await startServer(adminOptions({ reload }))
     const res = await postAdmin('/admin/reload')
     expect(res.status).toBe(422)
-    expect(await res.json()).toMatchObject({ code: 'MODEL_INVALID', issues: [{ path: ['orders.yml', 'cubes', 'orders', 'measures', 'count', 'sql'] }] })
+    expect(await res.json()).toMatchObject({
+      code: 'MODEL_INVALID',
+      issues: [{ path: ['orders.yml', 'cubes', 'orders', 'measures', 'count', 'sql'] }],
+    })
     expect((await get(q({ measures: ['orders.count'] }))).status).toBe(200)
   })
 
@@ -94,9 +116,19 @@ describe('health and metrics', () => {
     running = await startServer(adminOptions())
     const health = await get('/admin/health', ADMIN)
     expect(health.status).toBe(200)
-    expect(await health.json()).toMatchObject({ ok: true, connectors: { default: { ok: true } }, modelVersion: expect.any(String) })
+    expect(await health.json()).toMatchObject({
+      ok: true,
+      connectors: { default: { ok: true } },
+      modelVersion: expect.any(String),
+    })
     await running.close()
-    running = await startServer(adminOptions(), (real) => ({ ...real, healthCheck: async () => ({ ok: false, connectors: { default: { ok: false, latencyMs: 1, error: 'connection refused' } } }) }))
+    running = await startServer(adminOptions(), (real) => ({
+      ...real,
+      healthCheck: async () => ({
+        ok: false,
+        connectors: { default: { ok: false, latencyMs: 1, error: 'connection refused' } },
+      }),
+    }))
     const ready = await get('/readyz')
     expect(ready.status).toBe(503)
     expect(await ready.json()).toEqual({ health: 'DOWN' })
@@ -110,8 +142,18 @@ describe('health and metrics', () => {
     await get(q({ measures: ['orders.nope'] }))
     await get('/cubejs-api/v1/meta')
     const res = await get('/admin/metrics', ADMIN)
-    const m = (await res.json()) as { requests: { route: string; status: number; count: number }[]; errors: Record<string, number>; queries: { count: number; p50Ms: number; p99Ms: number } }
-    expect(m.requests).toEqual(expect.arrayContaining([{ route: '/v1/load', status: 200, count: 2 }, { route: '/v1/load', status: 400, count: 1 }, { route: '/v1/meta', status: 200, count: 1 }]))
+    const m = (await res.json()) as {
+      requests: { route: string; status: number; count: number }[]
+      errors: Record<string, number>
+      queries: { count: number; p50Ms: number; p99Ms: number }
+    }
+    expect(m.requests).toEqual(
+      expect.arrayContaining([
+        { route: '/v1/load', status: 200, count: 2 },
+        { route: '/v1/load', status: 400, count: 1 },
+        { route: '/v1/meta', status: 200, count: 1 },
+      ]),
+    )
     expect(m.errors).toEqual({ QUERY_INVALID: 1 })
     expect(m.queries.count).toBe(3)
     expect(m.queries.p99Ms).toBeGreaterThanOrEqual(m.queries.p50Ms)
@@ -133,7 +175,7 @@ describe('health and metrics', () => {
     for (let i = 1; i <= 100; i++) metrics.queryDuration(i)
     expect(metrics.snapshot().queries).toMatchObject({ count: 100, sampled: 100, p50Ms: 50, p99Ms: 99, maxMs: 100 })
     let seed = 1
-    const seeded = new HandlerMetrics(50, () => ((seed = (seed * 48271) % 2147483647) / 2147483647))
+    const seeded = new HandlerMetrics(50, () => (seed = (seed * 48271) % 2147483647) / 2147483647)
     for (let i = 0; i < 10_000; i++) seeded.queryDuration(i % 100)
     const snapshot = seeded.snapshot().queries
     expect(snapshot.sampled).toBe(50)

@@ -11,7 +11,8 @@ import { startServer, type Running } from './server.js'
 
 const USER = 'user-token'
 const ADMIN = 'admin-token'
-const userAuth = (_req: Request, info: AuthInfo): SecurityContext | undefined => (info.token === USER ? { sub: 'u1', tenant: 't1' } : undefined)
+const userAuth = (_req: Request, info: AuthInfo): SecurityContext | undefined =>
+  info.token === USER ? { sub: 'u1', tenant: 't1' } : undefined
 const adminAuth = (_req: Request, info: AuthInfo): boolean => info.token === ADMIN
 const LOAD = `/cubejs-api/v1/load?query=${encodeURIComponent(JSON.stringify({ measures: ['orders.count'] }))}`
 
@@ -21,10 +22,11 @@ afterEach(async () => {
   running = undefined
 })
 const start = async (options: HandlerOptions): Promise<Running> => (running = await startServer(options))
-const get = (path: string, headers: Record<string, string> = {}): Promise<Response> => fetch(`${running!.origin}${path}`, { headers })
+const get = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(`${running!.origin}${path}`, { headers })
 
 describe('end-user authentication', () => {
-  it("answers 403 \"Authorization header isn't set\" without a token and \"Invalid token\" for a wrong one", async () => {
+  it('answers 403 "Authorization header isn\'t set" without a token and "Invalid token" for a wrong one', async () => {
     await start({ authenticate: userAuth })
     const missing = await get(LOAD)
     expect(missing.status).toBe(403)
@@ -36,14 +38,20 @@ describe('end-user authentication', () => {
 
   it('accepts "Bearer x", a raw token and x-cube-authorization, as Cube does', async () => {
     await start({ authenticate: userAuth })
-    for (const headers of [{ authorization: `Bearer ${USER}` }, { authorization: USER }, { 'x-cube-authorization': USER }]) {
+    for (const headers of [
+      { authorization: `Bearer ${USER}` },
+      { authorization: USER },
+      { 'x-cube-authorization': USER },
+    ]) {
       expect((await get(LOAD, headers)).status).toBe(200)
     }
   })
 
   it("makes Cube's client fail with RequestError 403 on a bad token, and succeed with a good one", async () => {
     await start({ authenticate: userAuth })
-    const error = await cube('wrong', { apiUrl: running!.apiUrl }).load({ measures: ['orders.count'] }).catch((e: unknown) => e)
+    const error = await cube('wrong', { apiUrl: running!.apiUrl })
+      .load({ measures: ['orders.count'] })
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ status: 403, message: 'Invalid token' })
     const rs = await cube(USER, { apiUrl: running!.apiUrl }).load({ measures: ['orders.count'] })
     expect(rs.rawData()).toEqual([{ 'orders.count': 500 }])
@@ -60,7 +68,10 @@ describe('end-user authentication', () => {
     const api = cube(USER, { apiUrl: running.apiUrl })
     await api.load({ measures: ['orders.count'] })
     await api.meta()
-    expect(seen).toEqual([{ sub: 'u1', tenant: 't1' }, { sub: 'u1', tenant: 't1' }])
+    expect(seen).toEqual([
+      { sub: 'u1', tenant: 't1' },
+      { sub: 'u1', tenant: 't1' },
+    ])
   })
 
   it("keeps the message of the JWT helper's UNAUTHENTICATED error, and hides other failures of the hook", async () => {
@@ -68,7 +79,10 @@ describe('end-user authentication', () => {
     await start({
       onError,
       authenticate: (_req, { token }) => {
-        if (token === 'expired') throw new SemanticLayerError('UNAUTHENTICATED', [{ code: 'TOKEN_EXPIRED', path: [], message: 'The token has expired.' }])
+        if (token === 'expired')
+          throw new SemanticLayerError('UNAUTHENTICATED', [
+            { code: 'TOKEN_EXPIRED', path: [], message: 'The token has expired.' },
+          ])
         throw new Error('user store down: postgres://admin:hunter2@db')
       },
     })
@@ -85,9 +99,16 @@ describe('end-user authentication', () => {
     const secret = 'a-test-secret-that-is-at-least-32-bytes'
     const auth = createJwtAuth({ secret })
     const sign = (exp: number): Promise<string> =>
-      new SignJWT({ sub: 'alice', tenant: 'acme' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(exp).sign(new TextEncoder().encode(secret))
+      new SignJWT({ sub: 'alice', tenant: 'acme' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt()
+        .setExpirationTime(exp)
+        .sign(new TextEncoder().encode(secret))
     const seen: unknown[] = []
-    running = await startServer({ authenticate: (_req, { token }) => auth.authenticate(token) }, (layer) => ({ ...layer, query: (q, o) => (seen.push(o?.securityContext), layer.query(q, o)) }))
+    running = await startServer({ authenticate: (_req, { token }) => auth.authenticate(token) }, (layer) => ({
+      ...layer,
+      query: (q, o) => (seen.push(o?.securityContext), layer.query(q, o)),
+    }))
     const now = Math.floor(Date.now() / 1000)
     const rs = await cube(await sign(now + 600), { apiUrl: running.apiUrl }).load({ measures: ['orders.count'] })
     expect(rs.rawData()).toEqual([{ 'orders.count': 500 }])
@@ -124,7 +145,10 @@ describe('admin API separation', () => {
       expect(res.status).toBe(403)
       expect(await res.json()).toMatchObject({ error: expect.stringMatching(/admin API is disabled/) })
     }
-    const reload = await fetch(`${running!.origin}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${USER}` } })
+    const reload = await fetch(`${running!.origin}/admin/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${USER}` },
+    })
     expect(reload.status).toBe(403)
   })
 
@@ -135,7 +159,9 @@ describe('admin API separation', () => {
   })
 
   it('refuses an admin base path equal to the end-user one', () => {
-    return expect(startServer({ basePath: '/api', adminBasePath: '/api' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' })
+    return expect(startServer({ basePath: '/api', adminBasePath: '/api' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    })
   })
 
   it('answers probes without authentication and without details', async () => {

@@ -28,32 +28,46 @@ beforeAll(() => {
   createEcommerceSqlite(db)
 })
 afterAll(() => db.close())
-const byStatus = (): Record<string, unknown>[] => db.prepare('SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders GROUP BY status ORDER BY status').all() as Record<string, unknown>[]
+const byStatus = (): Record<string, unknown>[] =>
+  db
+    .prepare('SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders GROUP BY status ORDER BY status')
+    .all() as Record<string, unknown>[]
 const QUERY = { measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' as const } }
 
 describe.skipIf(!built)('examples (skipped without a build: they import the package by name)', () => {
   it('are checked against the source: the package imports resolve to src/', async () => {
     const packageHttp = 'cortex-semantic/http' // a variable: the type checker does not resolve the package's own name
-    const [byName, source] = await Promise.all([import(packageHttp) as Promise<typeof import('../../src/http.js')>, import('../../src/http.js')])
+    const [byName, source] = await Promise.all([
+      import(packageHttp) as Promise<typeof import('../../src/http.js')>,
+      import('../../src/http.js'),
+    ])
     expect(byName.createNodeHandler).toBe(source.createNodeHandler)
   })
 
-  it('http-node: a node:http server with JWT auth serves Cube\'s client', async () => {
+  it("http-node: a node:http server with JWT auth serves Cube's client", async () => {
     const { start } = await import('../../examples/http-node/server.mjs')
-    const app = await start({ port: 0, secret: 'an-example-secret-of-at-least-32-bytes!', corsOrigins: ['http://localhost:3000'] })
+    const app = await start({
+      port: 0,
+      secret: 'an-example-secret-of-at-least-32-bytes!',
+      corsOrigins: ['http://localhost:3000'],
+    })
     try {
       const rs = await cube(await app.token({ sub: 'alice' }), { apiUrl: app.apiUrl }).load(QUERY)
       expect(rs.tablePivot()).toEqual(byStatus())
-      const denied = await cube('not-a-jwt', { apiUrl: app.apiUrl }).load(QUERY).catch((e: unknown) => e)
+      const denied = await cube('not-a-jwt', { apiUrl: app.apiUrl })
+        .load(QUERY)
+        .catch((e: unknown) => e)
       expect(denied).toMatchObject({ status: 403 })
-      const cors = await fetch(`${app.apiUrl}/meta`, { headers: { origin: 'http://localhost:3000', authorization: `Bearer ${await app.token()}` } })
+      const cors = await fetch(`${app.apiUrl}/meta`, {
+        headers: { origin: 'http://localhost:3000', authorization: `Bearer ${await app.token()}` },
+      })
       expect(cors.headers.get('access-control-allow-origin')).toBe('http://localhost:3000')
     } finally {
       await app.close()
     }
   })
 
-  it('http-express: mounted next to the app\'s routes, with a separate admin token', async () => {
+  it("http-express: mounted next to the app's routes, with a separate admin token", async () => {
     const { createApp } = await import('../../examples/http-express/app.mjs')
     const { app, close } = await createApp({ adminToken: 'operator-secret' })
     const server = createServer(app)
@@ -62,9 +76,20 @@ describe.skipIf(!built)('examples (skipped without a build: they import the pack
       expect(await (await fetch(`${origin}/api/hello`)).json()).toEqual({ hello: 'world' })
       const rs = await cube('key-alice', { apiUrl: `${origin}/cubejs-api/v1` }).load(QUERY)
       expect(rs.tablePivot()).toEqual(byStatus())
-      expect((await fetch(`${origin}/admin/metrics`, { headers: { authorization: 'Bearer key-alice' } })).status).toBe(403)
-      expect((await fetch(`${origin}/admin/metrics`, { headers: { authorization: 'Bearer operator-secret' } })).status).toBe(200)
-      expect((await fetch(`${origin}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer operator-secret' } })).status).toBe(200)
+      expect((await fetch(`${origin}/admin/metrics`, { headers: { authorization: 'Bearer key-alice' } })).status).toBe(
+        403,
+      )
+      expect(
+        (await fetch(`${origin}/admin/metrics`, { headers: { authorization: 'Bearer operator-secret' } })).status,
+      ).toBe(200)
+      expect(
+        (
+          await fetch(`${origin}/admin/reload`, {
+            method: 'POST',
+            headers: { authorization: 'Bearer operator-secret' },
+          })
+        ).status,
+      ).toBe(200)
       expect((await fetch(`${origin}/nowhere`)).status).toBe(404)
     } finally {
       server.closeAllConnections()
@@ -87,7 +112,9 @@ describe.skipIf(!built)('examples (skipped without a build: they import the pack
   })
 
   it('http-fetch: runs as a script on Node against the build', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [new URL('examples/http-fetch/app.mjs', ROOT).pathname])
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      new URL('examples/http-fetch/app.mjs', ROOT).pathname,
+    ])
     expect(stdout).toMatch(/^200 \[/)
     expect(stdout).toContain('"orders.status": "paid"')
   })

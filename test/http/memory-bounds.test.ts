@@ -27,7 +27,11 @@ interface Report {
 }
 
 async function measure(scenario: string): Promise<Report> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', SCRIPT, scenario], { cwd: REPO, maxBuffer: 2 ** 20, timeout: 120_000 })
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', SCRIPT, scenario], {
+    cwd: REPO,
+    maxBuffer: 2 ** 20,
+    timeout: 120_000,
+  })
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as Report
 }
 
@@ -39,24 +43,32 @@ describe('500 unique large compile-only requests through the HTTP handler keep t
     return
   }
 
-  it.skipIf(!BUILT)('regression: ~0.9 MB queries (one value each, value limit raised so they reach the caches) are not kept', { timeout: 180_000 }, async () => {
-    const [large, medium] = await Promise.all([measure('one-value'), measure('medium')])
-    for (const r of [large, medium]) {
-      expect(r.statuses).toEqual({ 200: 500 }) // the premise: every query was accepted and compiled
-      expect(r.heapMb).toHaveLength(6)
-      // Bounded: at most 64 MB more than before the first request (before the fix: ~1 300 MB for `large`)...
-      expect(r.heapMb[5]! - r.heapMb[0]!).toBeLessThan(64)
-      // ...and flat at the end: the last 200 requests add less than 6 MB (before: ~520 MB for `large`,
-      // 13 MB for `medium`, whose 500 entries were all kept under the old count-only bound of 1 000; after:
-      // under 1 MB for both).
-      expect(r.heapMb[5]! - r.heapMb[3]!).toBeLessThan(6)
-    }
-  })
+  it.skipIf(!BUILT)(
+    'regression: ~0.9 MB queries (one value each, value limit raised so they reach the caches) are not kept',
+    { timeout: 180_000 },
+    async () => {
+      const [large, medium] = await Promise.all([measure('one-value'), measure('medium')])
+      for (const r of [large, medium]) {
+        expect(r.statuses).toEqual({ 200: 500 }) // the premise: every query was accepted and compiled
+        expect(r.heapMb).toHaveLength(6)
+        // Bounded: at most 64 MB more than before the first request (before the fix: ~1 300 MB for `large`)...
+        expect(r.heapMb[5]! - r.heapMb[0]!).toBeLessThan(64)
+        // ...and flat at the end: the last 200 requests add less than 6 MB (before: ~520 MB for `large`,
+        // 13 MB for `medium`, whose 500 entries were all kept under the old count-only bound of 1 000; after:
+        // under 1 MB for both).
+        expect(r.heapMb[5]! - r.heapMb[3]!).toBeLessThan(6)
+      }
+    },
+  )
 
-  it.skipIf(!BUILT)('with the default limits, ~0.9 MB of 10 000-character values per request is accepted and not kept', { timeout: 180_000 }, async () => {
-    const r = await measure('many-values')
-    expect(r.statuses).toEqual({ 200: 500 })
-    expect(r.heapMb[5]! - r.heapMb[0]!).toBeLessThan(64)
-    expect(r.heapMb[5]! - r.heapMb[3]!).toBeLessThan(6)
-  })
+  it.skipIf(!BUILT)(
+    'with the default limits, ~0.9 MB of 10 000-character values per request is accepted and not kept',
+    { timeout: 180_000 },
+    async () => {
+      const r = await measure('many-values')
+      expect(r.statuses).toEqual({ 200: 500 })
+      expect(r.heapMb[5]! - r.heapMb[0]!).toBeLessThan(64)
+      expect(r.heapMb[5]! - r.heapMb[3]!).toBeLessThan(6)
+    },
+  )
 })

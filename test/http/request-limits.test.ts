@@ -19,14 +19,25 @@ afterEach(async () => {
 /** The test server over the dataset, its layer wrapped to count the queries it is asked to run. */
 async function start(options: HandlerOptions = {}): Promise<{ ran(): number }> {
   let ran = 0
-  running = await startServer(options, (real) => ({ ...real, query: (q: Record<string, unknown>, o?: QueryOptions) => (ran++, real.query(q, o)) }))
+  running = await startServer(options, (real) => ({
+    ...real,
+    query: (q: Record<string, unknown>, o?: QueryOptions) => (ran++, real.query(q, o)),
+  }))
   return { ran: () => ran }
 }
 
 const load = (query: unknown, path = 'load'): Promise<Response> =>
-  fetch(`${running!.origin}/cubejs-api/v1/${path}?queryType=multi`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, queryType: 'multi' }) })
+  fetch(`${running!.origin}/cubejs-api/v1/${path}?queryType=multi`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, queryType: 'multi' }),
+  })
 
-const ranges = (n: number): string[][] => Array.from({ length: n }, (_, i) => [`2024-${String((i % 12) + 1).padStart(2, '0')}-01`, `2024-${String((i % 12) + 1).padStart(2, '0')}-28`])
+const ranges = (n: number): string[][] =>
+  Array.from({ length: n }, (_, i) => [
+    `2024-${String((i % 12) + 1).padStart(2, '0')}-01`,
+    `2024-${String((i % 12) + 1).padStart(2, '0')}-28`,
+  ])
 const compare = (n: number, extra: Record<string, unknown> = {}) => ({
   measures: ['orders.count'],
   dimensions: ['orders.status'],
@@ -39,12 +50,17 @@ describe('limits of one request', () => {
     const counter = await start()
     const res = await load(compare(50, { limit: 50_000 }))
     expect(res.status).toBe(400)
-    expect(await res.json()).toMatchObject({ type: 'UserError', issues: [{ code: 'LIMIT_EXCEEDED', path: ['query'], message: expect.stringContaining('maxQueriesPerRequest') }] })
+    expect(await res.json()).toMatchObject({
+      type: 'UserError',
+      issues: [{ code: 'LIMIT_EXCEEDED', path: ['query'], message: expect.stringContaining('maxQueriesPerRequest') }],
+    })
     expect(counter.ran()).toBe(0)
     // Within the query count, the rows are the limit: 2 × 50 000 is more than one query may return.
     const rows = await load(compare(2, { limit: 50_000 }))
     expect(rows.status).toBe(400)
-    expect(await rows.json()).toMatchObject({ issues: [{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('maxRowsPerRequest') }] })
+    expect(await rows.json()).toMatchObject({
+      issues: [{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('maxRowsPerRequest') }],
+    })
     expect(counter.ran()).toBe(0)
   })
 
@@ -56,7 +72,9 @@ describe('limits of one request', () => {
     expect(counter.ran()).toBe(5)
     const six = await load(compare(6))
     expect(six.status).toBe(400)
-    expect(await six.json()).toMatchObject({ issues: [{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('defaultLimit (10000)') }] })
+    expect(await six.json()).toMatchObject({
+      issues: [{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('defaultLimit (10000)') }],
+    })
     expect(counter.ran()).toBe(5)
     expect((await load(compare(6, { limit: 1_000 }))).status).toBe(200)
     expect(counter.ran()).toBe(11)
@@ -64,11 +82,18 @@ describe('limits of one request', () => {
 
   it('blending arrays: more than maxQueriesPerRequest queries are refused on /v1/load, /v1/sql and /v1/dry-run', async () => {
     const counter = await start({ maxQueriesPerRequest: 3 })
-    const blend = (n: number) => Array.from({ length: n }, () => ({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }], limit: 10 }))
+    const blend = (n: number) =>
+      Array.from({ length: n }, () => ({
+        measures: ['orders.count'],
+        timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+        limit: 10,
+      }))
     for (const path of ['load', 'sql', 'dry-run']) {
       const res = await load(blend(4), path)
       expect(res.status).toBe(400)
-      expect(await res.json()).toMatchObject({ issues: [{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('4 queries; at most 3') }] })
+      expect(await res.json()).toMatchObject({
+        issues: [{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('4 queries; at most 3') }],
+      })
       expect((await load(blend(3), path)).status).toBe(200)
     }
     expect(counter.ran()).toBe(3)
@@ -81,7 +106,9 @@ describe('limits of one request', () => {
     expect((await load({ measures: ['orders.count'], limit: 101 })).status).toBe(400) // one query too
     const layer = running!.layer
     for (const bad of [{ maxRowsPerRequest: 0 }, { maxQueriesPerRequest: 1.5 }, { maxQueriesPerRequest: -1 }]) {
-      expect(() => createFetchHandler(layer as SemanticLayer, bad)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+      expect(() => createFetchHandler(layer as SemanticLayer, bad)).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      )
     }
   })
 })

@@ -15,7 +15,11 @@ export const NOW = new Date('2024-06-15T12:00:00Z')
 export const MODEL_DIR = fileURLToPath(new URL('../../examples/ecommerce/model', import.meta.url))
 
 export async function ecommerceLayer(db: Database.Database): Promise<SemanticLayer> {
-  return createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) }, now: () => new Date(NOW.getTime()) })
+  return createSemanticLayer({
+    model: await loadModel(MODEL_DIR),
+    connectors: { default: sqlite({ database: db }) },
+    now: () => new Date(NOW.getTime()),
+  })
 }
 
 export interface Running {
@@ -35,7 +39,10 @@ export async function listen(server: Server): Promise<string> {
 }
 
 /** Start the node handler over the dataset; `layer` replaces the default layer (a stub) or wraps it (a spy). */
-export async function startServer(options: HandlerOptions = {}, layer?: SemanticLayer | ((real: SemanticLayer) => SemanticLayer)): Promise<Running> {
+export async function startServer(
+  options: HandlerOptions = {},
+  layer?: SemanticLayer | ((real: SemanticLayer) => SemanticLayer),
+): Promise<Running> {
   const db = new Database(':memory:')
   createEcommerceSqlite(db)
   const served = typeof layer === 'function' ? layer(await ecommerceLayer(db)) : (layer ?? (await ecommerceLayer(db)))

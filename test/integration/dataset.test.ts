@@ -5,7 +5,12 @@
  */
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createEcommerceSqlite, EDGE_ORDER_TIMESTAMPS, generateEcommerce, type EcommerceData } from '../../examples/ecommerce/generate.mjs'
+import {
+  createEcommerceSqlite,
+  EDGE_ORDER_TIMESTAMPS,
+  generateEcommerce,
+  type EcommerceData,
+} from '../../examples/ecommerce/generate.mjs'
 import { oracleCases } from './oracle/cases.js'
 import { comparableRows, expectedKeys, localSql, runOracle, truncSql, type Row, type Zone } from './oracle/helpers.js'
 
@@ -48,22 +53,33 @@ describe('generateEcommerce', () => {
   })
 
   it('keeps timestamps well-formed and inside 2023-01-01..2025-06-30', () => {
-    const bad = all(`SELECT created_at AS t FROM orders UNION ALL SELECT shipped_at FROM orders WHERE shipped_at IS NOT NULL
+    const bad =
+      all(`SELECT created_at AS t FROM orders UNION ALL SELECT shipped_at FROM orders WHERE shipped_at IS NOT NULL
       UNION ALL SELECT created_at FROM customers`).filter(
-      (r) => !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(String(r.t)) || String(r.t) < '2023-01-01 00:00:00' || String(r.t) > '2025-06-30 23:59:59',
-    )
+        (r) =>
+          !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(String(r.t)) ||
+          String(r.t) < '2023-01-01 00:00:00' ||
+          String(r.t) > '2025-06-30 23:59:59',
+      )
     expect(bad).toEqual([])
     expect(one(`SELECT count(*) AS n FROM orders WHERE shipped_at < created_at`).n).toBe(0)
   })
 
   it('makes every order amount the sum of its items, and 0 without items', () => {
-    const mismatched = all(`SELECT o.id, o.amount, (SELECT sum(quantity * unit_price) FROM order_items WHERE order_id = o.id) AS items
+    const mismatched =
+      all(`SELECT o.id, o.amount, (SELECT sum(quantity * unit_price) FROM order_items WHERE order_id = o.id) AS items
       FROM orders o WHERE abs(o.amount - coalesce((SELECT sum(quantity * unit_price) FROM order_items WHERE order_id = o.id), 0)) > 0.004`)
     expect(mismatched).toEqual([])
     expect(one(`SELECT count(*) AS n FROM orders WHERE amount <> round(amount, 2)`).n).toBe(0)
     expect(one(`SELECT count(*) AS n FROM order_items WHERE unit_price <> round(unit_price, 2)`).n).toBe(0)
-    expect(one(`SELECT count(*) AS n FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = o.id)`).n).toBeGreaterThanOrEqual(5)
-    expect(one(`SELECT count(*) AS n FROM orders o WHERE amount <> 0 AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = o.id)`).n).toBe(0)
+    expect(
+      one(`SELECT count(*) AS n FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = o.id)`).n,
+    ).toBeGreaterThanOrEqual(5)
+    expect(
+      one(
+        `SELECT count(*) AS n FROM orders o WHERE amount <> 0 AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = o.id)`,
+      ).n,
+    ).toBe(0)
     expect(one(`SELECT count(*) AS n FROM products WHERE price <> CAST(price AS INTEGER)`).n).toBeGreaterThan(10)
   })
 
@@ -78,25 +94,65 @@ describe('generateEcommerce', () => {
   })
 
   it('has customers without orders, in a country of their own too', () => {
-    expect(one('SELECT count(*) AS n FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)').n).toBeGreaterThanOrEqual(4)
-    expect(one(`SELECT count(*) AS n FROM customers WHERE country = 'Iceland' AND id NOT IN (SELECT customer_id FROM orders)`).n).toBe(1)
+    expect(
+      one('SELECT count(*) AS n FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)').n,
+    ).toBeGreaterThanOrEqual(4)
+    expect(
+      one(
+        `SELECT count(*) AS n FROM customers WHERE country = 'Iceland' AND id NOT IN (SELECT customer_id FROM orders)`,
+      ).n,
+    ).toBe(1)
     expect(one('SELECT count(*) AS n FROM orders WHERE customer_id NOT IN (SELECT id FROM customers)').n).toBe(0)
   })
 
   it('spreads statuses and tiers, with unique customer names', () => {
-    expect(all('SELECT DISTINCT status FROM orders ORDER BY 1').map((r) => r.status)).toEqual(['cancelled', 'paid', 'pending', 'refunded', 'shipped'])
-    expect(all('SELECT DISTINCT tier FROM customers ORDER BY 1').map((r) => r.tier)).toEqual(['bronze', 'gold', 'silver'])
+    expect(all('SELECT DISTINCT status FROM orders ORDER BY 1').map((r) => r.status)).toEqual([
+      'cancelled',
+      'paid',
+      'pending',
+      'refunded',
+      'shipped',
+    ])
+    expect(all('SELECT DISTINCT tier FROM customers ORDER BY 1').map((r) => r.tier)).toEqual([
+      'bronze',
+      'gold',
+      'silver',
+    ])
     expect(one('SELECT count(DISTINCT name) AS n FROM customers').n).toBe(60)
     expect(one('SELECT min(n) AS n FROM (SELECT count(*) AS n FROM orders GROUP BY status)').n).toBeGreaterThan(30)
   })
 
   it('holds the hostile strings the filter cases need', () => {
     const names = new Set(data.customers.map((c) => c.name))
-    for (const n of ['Zoë Łukasiewicz', 'José Ñúñez', '東京 商事', '🚀 Rocket Co', "Seán O'Brien", 'The "Quoted" Shop', 'snake_case_co', 'SnakeXcase Holdings', 'a\\b', 'ab Trading', '100% Natural Ltd', '1000 Islands Inc']) {
+    for (const n of [
+      'Zoë Łukasiewicz',
+      'José Ñúñez',
+      '東京 商事',
+      '🚀 Rocket Co',
+      "Seán O'Brien",
+      'The "Quoted" Shop',
+      'snake_case_co',
+      'SnakeXcase Holdings',
+      'a\\b',
+      'ab Trading',
+      '100% Natural Ltd',
+      '1000 Islands Inc',
+    ]) {
       expect(names.has(n), n).toBe(true)
     }
     const notes = new Set(data.orders.map((o) => o.note))
-    for (const n of ['100% off', '1000 off', 'gift_wrap', 'giftXwrap', 'path a\\b', 'ab testing', 'FRAGILE', 'fragile glass', '50%', '50 percent']) {
+    for (const n of [
+      '100% off',
+      '1000 off',
+      'gift_wrap',
+      'giftXwrap',
+      'path a\\b',
+      'ab testing',
+      'FRAGILE',
+      'fragile glass',
+      '50%',
+      '50 percent',
+    ]) {
       expect(notes.has(n), n).toBe(true)
     }
     expect(String.raw`a\b`).toBe('a\\b')
@@ -120,25 +176,49 @@ describe('oracle helpers', () => {
     return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`
   }
 
-  it.each(['America/New_York', 'Europe/Berlin'] as const)('localSql agrees with Intl for every timestamp in %s', (zone) => {
-    const rows = all(`SELECT t, ${localSql('t', zone)} AS local FROM (SELECT created_at AS t FROM orders UNION SELECT shipped_at FROM orders
+  it.each(['America/New_York', 'Europe/Berlin'] as const)(
+    'localSql agrees with Intl for every timestamp in %s',
+    (zone) => {
+      const rows =
+        all(`SELECT t, ${localSql('t', zone)} AS local FROM (SELECT created_at AS t FROM orders UNION SELECT shipped_at FROM orders
       WHERE shipped_at IS NOT NULL UNION SELECT created_at FROM customers)`)
-    expect(rows.length).toBeGreaterThan(500)
-    const wrong = rows.filter((r) => r.local !== intlLocal(String(r.t), zone))
-    expect(wrong).toEqual([])
-  })
+      expect(rows.length).toBeGreaterThan(500)
+      const wrong = rows.filter((r) => r.local !== intlLocal(String(r.t), zone))
+      expect(wrong).toEqual([])
+    },
+  )
 
   it('localSql agrees with Intl on every DST boundary second', () => {
-    const instants = ['2023-03-12 06:59:59', '2023-03-12 07:00:00', '2023-11-05 05:59:59', '2023-11-05 06:00:00', '2025-03-09 06:59:59',
-      '2025-03-09 07:00:00', '2023-03-26 00:59:59', '2023-03-26 01:00:00', '2023-10-29 00:59:59', '2023-10-29 01:00:00', '2024-10-27 00:59:59',
-      '2024-10-27 01:00:00', '2025-03-30 00:59:59', '2025-03-30 01:00:00', '2024-11-03 05:59:59', '2024-11-03 06:00:00']
+    const instants = [
+      '2023-03-12 06:59:59',
+      '2023-03-12 07:00:00',
+      '2023-11-05 05:59:59',
+      '2023-11-05 06:00:00',
+      '2025-03-09 06:59:59',
+      '2025-03-09 07:00:00',
+      '2023-03-26 00:59:59',
+      '2023-03-26 01:00:00',
+      '2023-10-29 00:59:59',
+      '2023-10-29 01:00:00',
+      '2024-10-27 00:59:59',
+      '2024-10-27 01:00:00',
+      '2025-03-30 00:59:59',
+      '2025-03-30 01:00:00',
+      '2024-11-03 05:59:59',
+      '2024-11-03 06:00:00',
+    ]
     for (const zone of ['America/New_York', 'Europe/Berlin'] as const) {
-      for (const t of instants) expect(one(`SELECT ${localSql('t', zone)} AS v FROM (SELECT ? AS t)`, t).v, `${t} ${zone}`).toBe(intlLocal(t, zone))
+      for (const t of instants)
+        expect(one(`SELECT ${localSql('t', zone)} AS v FROM (SELECT ? AS t)`, t).v, `${t} ${zone}`).toBe(
+          intlLocal(t, zone),
+        )
     }
   })
 
   it('truncSql week starts on Monday and quarter on the quarter month', () => {
-    const rows = all(`SELECT created_at AS t, ${truncSql('created_at', 'week')} AS w, ${truncSql('created_at', 'quarter')} AS q FROM orders`)
+    const rows = all(
+      `SELECT created_at AS t, ${truncSql('created_at', 'week')} AS w, ${truncSql('created_at', 'quarter')} AS q FROM orders`,
+    )
     for (const r of rows) {
       const d = new Date(`${String(r.t).slice(0, 10)}T00:00:00Z`)
       const monday = new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86_400_000)
@@ -157,17 +237,20 @@ describe('oracle cases', () => {
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([])
   })
 
-  it.each(oracleCases.map((c) => [`${c.kind}: ${c.name}`, c] as const))('%s: oracle runs, has the promised shape, and catches its wrong variants', (_name, c) => {
-    const rows = runOracle(db, c)
-    expect(rows.length).toBeGreaterThanOrEqual(c.minRows ?? 1)
-    const keys = expectedKeys(c.query)
-    for (const row of rows) expect(Object.keys(row).sort()).toEqual(keys)
-    if (c.query.limit !== undefined) expect(rows.length).toBeLessThanOrEqual(Number(c.query.limit))
-    for (const wrong of c.wrongSql ?? []) {
-      const wrongRows = db.prepare(wrong).all() as Row[]
-      // Compared as the suites compare results: numbers to 1e-9 relative.
-      const compared = comparableRows(c.map ? wrongRows.map(c.map) : wrongRows, rows, c.ordered)
-      expect(compared.actual, wrong).not.toEqual(compared.expected)
-    }
-  })
+  it.each(oracleCases.map((c) => [`${c.kind}: ${c.name}`, c] as const))(
+    '%s: oracle runs, has the promised shape, and catches its wrong variants',
+    (_name, c) => {
+      const rows = runOracle(db, c)
+      expect(rows.length).toBeGreaterThanOrEqual(c.minRows ?? 1)
+      const keys = expectedKeys(c.query)
+      for (const row of rows) expect(Object.keys(row).sort()).toEqual(keys)
+      if (c.query.limit !== undefined) expect(rows.length).toBeLessThanOrEqual(Number(c.query.limit))
+      for (const wrong of c.wrongSql ?? []) {
+        const wrongRows = db.prepare(wrong).all() as Row[]
+        // Compared as the suites compare results: numbers to 1e-9 relative.
+        const compared = comparableRows(c.map ? wrongRows.map(c.map) : wrongRows, rows, c.ordered)
+        expect(compared.actual, wrong).not.toEqual(compared.expected)
+      }
+    },
+  )
 })

@@ -47,7 +47,13 @@ const ENGINES: Engine[] = [
       "INSERT INTO customers VALUES (1, 'a'), (2, 'b')",
       "INSERT INTO orders VALUES (1, 1, 'paid', 10, '2024-01-01'), (2, 2, 'open', 5, '2024-02-01')",
     ],
-    drift: ['ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey', 'ALTER TABLE customers RENAME TO clients', 'ALTER TABLE orders DROP COLUMN status', 'ALTER TABLE orders ALTER COLUMN amount TYPE text', 'ALTER TABLE orders ALTER COLUMN created_at TYPE integer USING 0'],
+    drift: [
+      'ALTER TABLE orders DROP CONSTRAINT orders_customer_id_fkey',
+      'ALTER TABLE customers RENAME TO clients',
+      'ALTER TABLE orders DROP COLUMN status',
+      'ALTER TABLE orders ALTER COLUMN amount TYPE text',
+      'ALTER TABLE orders ALTER COLUMN created_at TYPE integer USING 0',
+    ],
     drop: (schema) => `DROP SCHEMA IF EXISTS "${schema}" CASCADE`,
     connector: (url) => postgres({ connection: url, pool: { max: 2 } }),
   },
@@ -68,23 +74,40 @@ const ENGINES: Engine[] = [
       "INSERT INTO customers VALUES (1, 'a'), (2, 'b')",
       "INSERT INTO orders VALUES (1, 1, 'paid', 10, '2024-01-01'), (2, 2, 'open', 5, '2024-02-01')",
     ],
-    drift: ['ALTER TABLE orders DROP FOREIGN KEY orders_customer', 'RENAME TABLE customers TO clients', 'ALTER TABLE orders DROP COLUMN status', 'ALTER TABLE orders MODIFY amount VARCHAR(20)', 'ALTER TABLE orders DROP COLUMN created_at, ADD COLUMN created_at INT'],
+    drift: [
+      'ALTER TABLE orders DROP FOREIGN KEY orders_customer',
+      'RENAME TABLE customers TO clients',
+      'ALTER TABLE orders DROP COLUMN status',
+      'ALTER TABLE orders MODIFY amount VARCHAR(20)',
+      'ALTER TABLE orders DROP COLUMN created_at, ADD COLUMN created_at INT',
+    ],
     drop: (database) => `DROP DATABASE IF EXISTS \`${database}\``,
     connector: (url) => mysql({ connection: url, pool: { max: 2 } }),
   },
 ]
 
 /** The generated model with two hand-written members: one over a column that will be dropped, one calling nextval(). */
-function withExtraMembers(files: readonly { path: string; content: string }[], schema: string, engine: string): ModelDefinition {
-  return parseModel(files.map((f) => {
-    const doc = parse(f.content)
-    const cube = doc.cubes[0]
-    if (cube.name === 'orders') {
-      cube.dimensions.push({ name: 'status_upper', sql: 'upper({CUBE}.status)', type: 'string' })
-      if (engine === 'PostgreSQL') cube.dimensions.push({ name: 'numbered', sql: `{CUBE}.id + 0 * nextval('${schema}.probe_seq')`, type: 'number' })
-    }
-    return { file: f.path, content: stringify(doc) }
-  }))
+function withExtraMembers(
+  files: readonly { path: string; content: string }[],
+  schema: string,
+  engine: string,
+): ModelDefinition {
+  return parseModel(
+    files.map((f) => {
+      const doc = parse(f.content)
+      const cube = doc.cubes[0]
+      if (cube.name === 'orders') {
+        cube.dimensions.push({ name: 'status_upper', sql: 'upper({CUBE}.status)', type: 'string' })
+        if (engine === 'PostgreSQL')
+          cube.dimensions.push({
+            name: 'numbered',
+            sql: `{CUBE}.id + 0 * nextval('${schema}.probe_seq')`,
+            type: 'number',
+          })
+      }
+      return { file: f.path, content: stringify(doc) }
+    }),
+  )
 }
 
 for (const engine of ENGINES) {
@@ -121,7 +144,9 @@ for (const engine of ENGINES) {
       // Regression: the check used to close the connectors it was given.
       expect(await connector.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
       if (engine.name === 'PostgreSQL') {
-        const [{ is_called }] = (await admin.run(`SELECT is_called FROM "${name}".probe_seq`) as { rows: { is_called: boolean }[] }).rows as [{ is_called: boolean }]
+        const [{ is_called }] = (
+          (await admin.run(`SELECT is_called FROM "${name}".probe_seq`)) as { rows: { is_called: boolean }[] }
+        ).rows as [{ is_called: boolean }]
         expect(is_called).toBe(false)
       }
     })
@@ -139,7 +164,10 @@ for (const engine of ENGINES) {
           'COLUMN_TYPE_MISMATCH orders.amount',
         ])
         const amount = report.issues.find((i) => i.member === 'amount')!
-        expect(amount).toMatchObject({ expected: 'number', actual: engine.name === 'PostgreSQL' ? 'text' : 'varchar(20)' })
+        expect(amount).toMatchObject({
+          expected: 'number',
+          actual: engine.name === 'PostgreSQL' ? 'text' : 'varchar(20)',
+        })
         expect(report.issues.find((i) => i.member === 'status_upper')!.message).toMatch(/status/)
       } finally {
         await fresh.close()

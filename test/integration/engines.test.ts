@@ -32,7 +32,8 @@ const ENGINES: Engine[] = [
     env: 'CORTEX_TEST_PG_URL',
     url: process.env.CORTEX_TEST_PG_URL,
     load: loadPostgres,
-    connector: (url, schema) => postgres({ connection: { connectionString: url, options: `-c search_path=${schema}` }, pool: { max: 4 } }),
+    connector: (url, schema) =>
+      postgres({ connection: { connectionString: url, options: `-c search_path=${schema}` }, pool: { max: 4 } }),
   },
   {
     name: 'MySQL/MariaDB',
@@ -78,7 +79,11 @@ for (const engine of ENGINES) {
 
     beforeAll(async () => {
       cleanup = await engine.load(engine.url!, name)
-      layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: engine.connector(engine.url!, name) }, now: () => new Date(NOW.getTime()) })
+      layer = createSemanticLayer({
+        model: await loadModel(MODEL_DIR),
+        connectors: { default: engine.connector(engine.url!, name) },
+        now: () => new Date(NOW.getTime()),
+      })
     })
     afterAll(async () => {
       await layer?.close()
@@ -94,18 +99,43 @@ for (const engine of ENGINES) {
     it('counts and sums come back as JS numbers, not strings', async () => {
       const { data } = await layer.query({ measures: ['orders.count', 'orders.total_amount', 'orders.avg_amount'] })
       const row = data[0] as Row
-      for (const key of ['orders.count', 'orders.total_amount', 'orders.avg_amount']) expect(typeof row[key]).toBe('number')
+      for (const key of ['orders.count', 'orders.total_amount', 'orders.avg_amount'])
+        expect(typeof row[key]).toBe('number')
       expect(row['orders.count']).toBe((oracleDb.prepare('SELECT count(*) AS n FROM orders').get() as Row).n)
     })
 
     it('orders by a measure and pages with limit/offset like the oracle', async () => {
-      const q = { measures: ['orders.count'], dimensions: ['orders.customer_id'], order: [['orders.count', 'desc'], ['orders.customer_id', 'asc']], limit: 5, offset: 3 }
-      const expected = oracleDb.prepare('SELECT customer_id AS "orders.customer_id", count(*) AS "orders.count" FROM orders GROUP BY customer_id ORDER BY 2 DESC, 1 ASC LIMIT 5 OFFSET 3').all() as Row[]
+      const q = {
+        measures: ['orders.count'],
+        dimensions: ['orders.customer_id'],
+        order: [
+          ['orders.count', 'desc'],
+          ['orders.customer_id', 'asc'],
+        ],
+        limit: 5,
+        offset: 3,
+      }
+      const expected = oracleDb
+        .prepare(
+          'SELECT customer_id AS "orders.customer_id", count(*) AS "orders.count" FROM orders GROUP BY customer_id ORDER BY 2 DESC, 1 ASC LIMIT 5 OFFSET 3',
+        )
+        .all() as Row[]
       // customer_id is not public: query it through a layer-level check of the ordering on customers instead.
       await expect(layer.query(q)).rejects.toMatchObject({ code: 'QUERY_INVALID' })
-      const { data, truncated } = await layer.query({ measures: ['orders.count'], dimensions: ['customers.id'], order: [['orders.count', 'desc'], ['customers.id', 'asc']], limit: 5, offset: 3 })
+      const { data, truncated } = await layer.query({
+        measures: ['orders.count'],
+        dimensions: ['customers.id'],
+        order: [
+          ['orders.count', 'desc'],
+          ['customers.id', 'asc'],
+        ],
+        limit: 5,
+        offset: 3,
+      })
       expect(truncated).toBe(true)
-      expect(data.map((r) => [r['customers.id'], r['orders.count']])).toEqual(expected.map((r) => [r['orders.customer_id'], r['orders.count']]))
+      expect(data.map((r) => [r['customers.id'], r['orders.count']])).toEqual(
+        expected.map((r) => [r['orders.customer_id'], r['orders.count']]),
+      )
     })
   })
 }

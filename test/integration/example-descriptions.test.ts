@@ -12,9 +12,14 @@ import { sqlite } from '../../src/sqlite.js'
 import { REPO } from '../cli/run-cli.js'
 
 const QUERIES = join(REPO, 'examples/queries')
-const files = readdirSync(QUERIES).filter((f) => f.endsWith('.json')).sort()
+const files = readdirSync(QUERIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
 const table = readFileSync(join(REPO, 'examples/README.md'), 'utf8')
-const layer = createSemanticLayer({ model: await loadModel(join(REPO, 'examples/ecommerce/model')), connectors: { default: sqlite({ filename: ':memory:' }) } })
+const layer = createSemanticLayer({
+  model: await loadModel(join(REPO, 'examples/ecommerce/model')),
+  connectors: { default: sqlite({ filename: ':memory:' }) },
+})
 afterAll(() => layer.close())
 
 /** What a text claims, and how to see it in the SQL. */
@@ -32,7 +37,10 @@ describe('example query descriptions match the SQL they produce', () => {
 
   for (const file of files) {
     it(file, async () => {
-      const { description, query } = JSON.parse(readFileSync(join(QUERIES, file), 'utf8')) as { description: string; query: Record<string, unknown> }
+      const { description, query } = JSON.parse(readFileSync(join(QUERIES, file), 'utf8')) as {
+        description: string
+        query: Record<string, unknown>
+      }
       const { sql } = await layer.sql(query)
       const row = table.split('\n').find((line) => line.startsWith(`| \`${file}\` |`))!
       for (const claim of CLAIMS) {

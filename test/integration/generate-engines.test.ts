@@ -15,7 +15,15 @@ import { generateModel, type GeneratedFile } from '../../src/introspect/generate
 import { createSemanticLayer, loadModel, type Connector, type SemanticLayer } from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
-import { ECOMMERCE_FOREIGN_KEYS, LINES, NOTES, QUOTED_DDL, expectRoundTrip, insertQuotedSqlite, writeModel } from '../introspect/generate-fixture.js'
+import {
+  ECOMMERCE_FOREIGN_KEYS,
+  LINES,
+  NOTES,
+  QUOTED_DDL,
+  expectRoundTrip,
+  insertQuotedSqlite,
+  writeModel,
+} from '../introspect/generate-fixture.js'
 import { loadMysql, loadPostgres, withDatabase } from './engines/server-datasets.js'
 
 const require = createRequire(import.meta.url)
@@ -36,7 +44,8 @@ async function loadPostgresWithKeys(url: string, schema: string): Promise<() => 
   await client.connect()
   try {
     await client.query(`SET search_path TO "${schema}"`)
-    for (const [table, column, target] of ECOMMERCE_FOREIGN_KEYS) await client.query(`ALTER TABLE ${table} ADD FOREIGN KEY (${column}) REFERENCES ${target} (id)`)
+    for (const [table, column, target] of ECOMMERCE_FOREIGN_KEYS)
+      await client.query(`ALTER TABLE ${table} ADD FOREIGN KEY (${column}) REFERENCES ${target} (id)`)
     for (const ddl of QUOTED_DDL.postgres) await client.query(ddl)
     for (const row of NOTES) await client.query('INSERT INTO "Order Notes" VALUES ($1, $2, $3, $4, $5)', [...row])
     for (const row of LINES) await client.query('INSERT INTO "line-items" VALUES ($1, $2, $3, $4)', [...row])
@@ -51,7 +60,8 @@ async function loadMysqlWithKeys(url: string, database: string): Promise<() => P
   const driver = require('mysql2/promise') as typeof import('mysql2/promise')
   const conn = await driver.createConnection({ uri: withDatabase(url, database) })
   try {
-    for (const [table, column, target] of ECOMMERCE_FOREIGN_KEYS) await conn.query(`ALTER TABLE ${table} ADD FOREIGN KEY (${column}) REFERENCES ${target} (id)`)
+    for (const [table, column, target] of ECOMMERCE_FOREIGN_KEYS)
+      await conn.query(`ALTER TABLE ${table} ADD FOREIGN KEY (${column}) REFERENCES ${target} (id)`)
     for (const ddl of QUOTED_DDL.mysql) await conn.query(ddl)
     for (const row of NOTES) await conn.query('INSERT INTO `Order Notes` VALUES (?, ?, ?, ?, ?)', [...row])
     for (const row of LINES) await conn.query('INSERT INTO `line-items` VALUES (?, ?, ?, ?)', [...row])
@@ -114,11 +124,22 @@ for (const engine of ENGINES) {
     })
 
     it('generates a cube per table, qualified with the schema, joined along the foreign keys', () => {
-      expect(files.map((f) => f.path)).toEqual(['Order_Notes.yml', 'customers.yml', 'line_items.yml', 'order_items.yml', 'orders.yml', 'products.yml'])
+      expect(files.map((f) => f.path)).toEqual([
+        'Order_Notes.yml',
+        'customers.yml',
+        'line_items.yml',
+        'order_items.yml',
+        'orders.yml',
+        'products.yml',
+      ])
       const cube = (file: string) => parse(files.find((f) => f.path === file)!.content).cubes[0]
       expect(cube('orders.yml').sql_table).toBe(`${name}.orders`)
       expect(cube('order_items.yml').joins.map((j: { name: string }) => j.name)).toEqual(['orders', 'products'])
-      expect(cube('Order_Notes.yml').dimensions.filter((d: { primary_key?: boolean }) => d.primary_key).map((d: { name: string }) => d.name)).toEqual(['select', 'group'])
+      expect(
+        cube('Order_Notes.yml')
+          .dimensions.filter((d: { primary_key?: boolean }) => d.primary_key)
+          .map((d: { name: string }) => d.name),
+      ).toEqual(['select', 'group'])
       // Native types: booleans and timestamps are recognised without name hints.
       const customers = cube('customers.yml')
       expect(customers.dimensions.find((d: { name: string }) => d.name === 'is_active')?.type).toBe('boolean')

@@ -65,23 +65,57 @@ const throws = (error: Error) => (): never => {
   throw error
 }
 const throwingGetter = Object.defineProperty({}, 'x', { enumerable: true, get: throws(new RangeError('getter')) })
-const throwingProxy = new Proxy({}, {
-  ownKeys: () => { throw new TypeError('ownKeys') },
-  // fast-check may print it in a counterexample.
-  get: (_, key) => {
-    if (typeof key === 'symbol') return undefined
-    if (key === 'toString') return () => 'throwingProxy'
-    throw new TypeError('get')
+const throwingProxy = new Proxy(
+  {},
+  {
+    ownKeys: () => {
+      throw new TypeError('ownKeys')
+    },
+    // fast-check may print it in a counterexample.
+    get: (_, key) => {
+      if (typeof key === 'symbol') return undefined
+      if (key === 'toString') return () => 'throwingProxy'
+      throw new TypeError('get')
+    },
   },
-})
+)
 const frozenLookAlike = Object.freeze({
   cubes: Object.freeze([Object.freeze({ name: 'x' })]),
   views: Object.freeze([]),
 })
 const JUNK: readonly unknown[] = [
-  null, undefined, 0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, -Number.MAX_VALUE, 1e308, 2 ** 53, 2 ** 31,
-  true, false, '', 'x', 'default', [], [1], [null], {}, { x: 1 }, Symbol('s'), 10n, new Date(Number.NaN), new Map(),
-  () => 1, throws(new TypeError('hook')), async () => undefined, cyclic, throwingGetter, throwingProxy, frozenLookAlike,
+  null,
+  undefined,
+  0,
+  -1,
+  1.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  -Number.MAX_VALUE,
+  1e308,
+  2 ** 53,
+  2 ** 31,
+  true,
+  false,
+  '',
+  'x',
+  'default',
+  [],
+  [1],
+  [null],
+  {},
+  { x: 1 },
+  Symbol('s'),
+  10n,
+  new Date(Number.NaN),
+  new Map(),
+  () => 1,
+  throws(new TypeError('hook')),
+  async () => undefined,
+  cyclic,
+  throwingGetter,
+  throwingProxy,
+  frozenLookAlike,
   Object.create(null),
 ]
 const junk = fc.oneof(
@@ -117,13 +151,40 @@ async function failure(call: () => unknown): Promise<SemanticLayerError> {
 }
 
 const FACTORY_KEYS = [
-  'filename', 'database', 'readonly', 'connection', 'pool', 'existingPool', 'knex', 'client', 'secret', 'cors',
-  'basePath', 'bogus',
+  'filename',
+  'database',
+  'readonly',
+  'connection',
+  'pool',
+  'existingPool',
+  'knex',
+  'client',
+  'secret',
+  'cors',
+  'basePath',
+  'bogus',
 ]
 const LAYER_KEYS = [
-  'model', 'connectors', 'contextToTenant', 'contextToUser', 'onAudit', 'maxTenants', 'defaultLimit', 'maxLimit',
-  'now', 'timeoutMs', 'decimals', 'cache', 'onCacheError', 'cacheOptions', 'compiledQueries', 'contextToGroups',
-  'queryRewrite', 'authorize', 'hideForbiddenMembers', 'defaultLimt',
+  'model',
+  'connectors',
+  'contextToTenant',
+  'contextToUser',
+  'onAudit',
+  'maxTenants',
+  'defaultLimit',
+  'maxLimit',
+  'now',
+  'timeoutMs',
+  'decimals',
+  'cache',
+  'onCacheError',
+  'cacheOptions',
+  'compiledQueries',
+  'contextToGroups',
+  'queryRewrite',
+  'authorize',
+  'hideForbiddenMembers',
+  'defaultLimt',
 ]
 
 describe('property: every entry point answers hostile options with a coded error or works', () => {
@@ -221,15 +282,20 @@ describe('options are checked, not ignored', () => {
     const wrong = { now: 5, maxTenants: 1e308, timeoutMs: 2 ** 40, decimals: 'float', cacheOptions: { lockMS: 1 } }
     const e = await failure(() => createSemanticLayer({ ...base(), ...wrong } as never))
     expect(e.issues.map((i) => [i.code, i.path.join('.')])).toEqual([
-      ['INVALID_OPTION', 'maxTenants'], ['INVALID_OPTION', 'now'], ['INVALID_OPTION', 'timeoutMs'],
+      ['INVALID_OPTION', 'maxTenants'],
+      ['INVALID_OPTION', 'now'],
+      ['INVALID_OPTION', 'timeoutMs'],
       ['INVALID_OPTION', 'decimals'],
     ])
     expect(e.issues.find((i) => i.path[0] === 'timeoutMs')!.message).toContain('at most 2147483647')
     // Caches that allocate for their maximum up front: 2^53 entries would exhaust memory.
-    expect(await firstIssue(() => createSemanticLayer({ ...base(), compiledQueries: 2 ** 53 } as never)))
-      .toMatchObject({ code: 'INVALID_OPTION', path: ['compiledQueries'] })
-    expect(await firstIssue(() => memoryCache({ maxEntries: 2 ** 53 })))
-      .toMatchObject({ code: 'INVALID_OPTION', path: ['cache', 'maxEntries'] })
+    expect(await firstIssue(() => createSemanticLayer({ ...base(), compiledQueries: 2 ** 53 } as never))).toMatchObject(
+      { code: 'INVALID_OPTION', path: ['compiledQueries'] },
+    )
+    expect(await firstIssue(() => memoryCache({ maxEntries: 2 ** 53 }))).toMatchObject({
+      code: 'INVALID_OPTION',
+      path: ['cache', 'maxEntries'],
+    })
     const nested = await failure(() => createSemanticLayer({ ...base(), cacheOptions: { lockMS: 1 } } as never))
     const hint = expect.stringContaining('Did you mean "lockMs"?')
     expect(nested.issues).toEqual([{ code: 'UNKNOWN_OPTION', path: ['cacheOptions', 'lockMS'], message: hint }])
@@ -245,8 +311,10 @@ describe('options are checked, not ignored', () => {
     })
     const e = await failure(() => createSemanticLayer(getter as never))
     expect(e.issues).toEqual([expect.objectContaining({ code: 'UNREADABLE_OPTION', path: ['defaultLimit'] })])
-    expect(await firstIssue(() => createSemanticLayer({ model: base().model } as never)))
-      .toMatchObject({ code: 'MISSING_OPTION', path: ['connectors'] })
+    expect(await firstIssue(() => createSemanticLayer({ model: base().model } as never))).toMatchObject({
+      code: 'MISSING_OPTION',
+      path: ['connectors'],
+    })
   })
 
   it('a misspelt query option is QUERY_INVALID, never a call run without its security context', async () => {
@@ -255,13 +323,19 @@ describe('options are checked, not ignored', () => {
     expect(e.code).toBe('QUERY_INVALID')
     const hint = expect.stringContaining('Did you mean "securityContext"?')
     expect(e.issues[0]).toMatchObject({ code: 'UNKNOWN_OPTION', path: ['securityContex'], message: hint })
-    expect(await firstIssue(() => layer.meta({ securityContext: null } as never)))
-      .toMatchObject({ code: 'INVALID_OPTION', path: ['securityContext'] })
-    expect(await firstIssue(query(layer, { signal: 'abort' })))
-      .toMatchObject({ code: 'INVALID_OPTION', path: ['signal'] })
+    expect(await firstIssue(() => layer.meta({ securityContext: null } as never))).toMatchObject({
+      code: 'INVALID_OPTION',
+      path: ['securityContext'],
+    })
+    expect(await firstIssue(query(layer, { signal: 'abort' }))).toMatchObject({
+      code: 'INVALID_OPTION',
+      path: ['signal'],
+    })
     // setTimeout would fire at once for a longer delay: refused instead of timing out immediately.
-    expect(await firstIssue(query(layer, { timeoutMs: 2 ** 31 })))
-      .toMatchObject({ code: 'INVALID_OPTION', path: ['timeoutMs'] })
+    expect(await firstIssue(query(layer, { timeoutMs: 2 ** 31 }))).toMatchObject({
+      code: 'INVALID_OPTION',
+      path: ['timeoutMs'],
+    })
     expect((await failure(sql(layer, { dialect: 'constructor' }))).code).toBe('UNSUPPORTED')
   })
 
@@ -279,8 +353,9 @@ describe('options are checked, not ignored', () => {
       const e = await failure(call)
       expect(e.code).toBe('CONFIG_INVALID')
       const hint = `Did you mean "${near}"?`
-      const named = e.issues.some((i) =>
-        i.code === 'UNKNOWN_OPTION' && i.path.at(-1) === key && i.message.includes(hint))
+      const named = e.issues.some(
+        (i) => i.code === 'UNKNOWN_OPTION' && i.path.at(-1) === key && i.message.includes(hint),
+      )
       expect(named, JSON.stringify(e.issues)).toBe(true)
     }
     expect((await failure(() => sqlite({} as never))).issues[0]!.message).toContain('exactly one of filename')
@@ -373,7 +448,11 @@ describe("the host's hooks fail closed and typed", () => {
     const modelThrows = keep(createSemanticLayer({ model: throws(new TypeError('x')), connectors, ...tenant }))
     await coded(() => modelThrows.query(q, ctx), 'MODEL_LOAD_FAILED', 'MODEL_FACTORY_FAILED')
     // The layer reads its clock when it starts (the model history's first entry), so junk is refused there.
-    await coded(async () => createSemanticLayer({ ...base(), now: () => 'today' as never }), 'CONFIG_INVALID', 'INVALID_CLOCK')
+    await coded(
+      async () => createSemanticLayer({ ...base(), now: () => 'today' as never }),
+      'CONFIG_INVALID',
+      'INVALID_CLOCK',
+    )
     // A clock that goes bad later is refused when a query reads it.
     let reads = 0
     const later = keep(createSemanticLayer({ ...base(), now: () => (reads++ === 0 ? new Date() : ('today' as never)) }))

@@ -29,48 +29,194 @@ const RUNS = Number(process.env.CORTEX_FC_RUNS ?? 300)
 // ---- vocabulary -------------------------------------------------------------------------------------
 
 const MEASURES = [
-  'orders.count', 'orders.total_amount', 'orders.avg_amount', 'orders.min_amount', 'orders.paid_count', 'orders.paid_amount',
-  'orders.amount_per_order', 'orders.paid_ratio', 'orders.customers_count', 'orders.total_discount', 'customers.count',
-  'customers.active_count', 'order_items.revenue', 'order_items.count', 'order_items.total_quantity', 'products.avg_price',
-  'products.count', 'sales.count', 'sales.items_revenue', 'sales.customers_count', 'customer_overview.count',
+  'orders.count',
+  'orders.total_amount',
+  'orders.avg_amount',
+  'orders.min_amount',
+  'orders.paid_count',
+  'orders.paid_amount',
+  'orders.amount_per_order',
+  'orders.paid_ratio',
+  'orders.customers_count',
+  'orders.total_discount',
+  'customers.count',
+  'customers.active_count',
+  'order_items.revenue',
+  'order_items.count',
+  'order_items.total_quantity',
+  'products.avg_price',
+  'products.count',
+  'sales.count',
+  'sales.items_revenue',
+  'sales.customers_count',
+  'customer_overview.count',
 ]
 const DIMENSIONS = [
-  'orders.status', 'orders.amount', 'orders.note', 'orders.id', 'customers.tier', 'customers.tier_rank', 'customers.is_active',
-  'customers.city', 'customers.name', 'customers.country', 'products.category', 'products.name', 'order_items.line_total',
-  'order_items.quantity', 'sales.status', 'sales.customers_country', 'customer_overview.tier',
+  'orders.status',
+  'orders.amount',
+  'orders.note',
+  'orders.id',
+  'customers.tier',
+  'customers.tier_rank',
+  'customers.is_active',
+  'customers.city',
+  'customers.name',
+  'customers.country',
+  'products.category',
+  'products.name',
+  'order_items.line_total',
+  'order_items.quantity',
+  'sales.status',
+  'sales.customers_country',
+  'customer_overview.tier',
 ]
-const STRING_DIMENSIONS = ['orders.status', 'orders.note', 'customers.name', 'customers.city', 'products.category', 'customers.tier_rank']
-const TIME_DIMENSIONS = ['orders.created_at', 'orders.shipped_at', 'customers.created_at', 'sales.created_at', 'customer_overview.created_at']
+const STRING_DIMENSIONS = [
+  'orders.status',
+  'orders.note',
+  'customers.name',
+  'customers.city',
+  'products.category',
+  'customers.tier_rank',
+]
+const TIME_DIMENSIONS = [
+  'orders.created_at',
+  'orders.shipped_at',
+  'customers.created_at',
+  'sales.created_at',
+  'customer_overview.created_at',
+]
 const SEGMENTS = ['orders.paid', 'orders.big', 'customers.active']
 const JUNK_MEMBERS = [
-  'orders', 'orders.', '.count', 'orders.count.extra', 'nope.count', 'orders.nope', 'orders.__proto__', '__proto__.count',
-  '__proto__', 'constructor.name', 'constructor.prototype', 'orders.constructor', 'orders.toString', 'orders.hasOwnProperty',
-  'Object.prototype', "orders.count'; DROP TABLE orders; --", 'ORDERS.COUNT', '', ' ', 'orders.count ', 'orders.status\u0000',
-  'customer_overview.email', 'orders.customer_id', 'orders.created_at.month', 'orders.created_at.__proto__', 'orders.count)',
-  '"orders"."count"', 'orders.{CUBE}', 'x'.repeat(5000),
+  'orders',
+  'orders.',
+  '.count',
+  'orders.count.extra',
+  'nope.count',
+  'orders.nope',
+  'orders.__proto__',
+  '__proto__.count',
+  '__proto__',
+  'constructor.name',
+  'constructor.prototype',
+  'orders.constructor',
+  'orders.toString',
+  'orders.hasOwnProperty',
+  'Object.prototype',
+  "orders.count'; DROP TABLE orders; --",
+  'ORDERS.COUNT',
+  '',
+  ' ',
+  'orders.count ',
+  'orders.status\u0000',
+  'customer_overview.email',
+  'orders.customer_id',
+  'orders.created_at.month',
+  'orders.created_at.__proto__',
+  'orders.count)',
+  '"orders"."count"',
+  'orders.{CUBE}',
+  'x'.repeat(5000),
 ]
 const OPERATORS = [
-  'equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith', 'gt', 'gte',
-  'lt', 'lte', 'set', 'notSet', 'inDateRange', 'notInDateRange', 'beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate',
+  'equals',
+  'notEquals',
+  'contains',
+  'notContains',
+  'startsWith',
+  'notStartsWith',
+  'endsWith',
+  'notEndsWith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'set',
+  'notSet',
+  'inDateRange',
+  'notInDateRange',
+  'beforeDate',
+  'beforeOrOnDate',
+  'afterDate',
+  'afterOrOnDate',
   'measureFilter',
 ]
-const STRING_OPERATORS = ['equals', 'notEquals', 'contains', 'notContains', 'startsWith', 'notStartsWith', 'endsWith', 'notEndsWith']
-const JUNK_OPERATORS = ['like', 'EQUALS', '', '__proto__', 'constructor', 'toString', 'and', 'or', 'in', 'equals ', "equals'; --"]
+const STRING_OPERATORS = [
+  'equals',
+  'notEquals',
+  'contains',
+  'notContains',
+  'startsWith',
+  'notStartsWith',
+  'endsWith',
+  'notEndsWith',
+]
+const JUNK_OPERATORS = [
+  'like',
+  'EQUALS',
+  '',
+  '__proto__',
+  'constructor',
+  'toString',
+  'and',
+  'or',
+  'in',
+  'equals ',
+  "equals'; --",
+]
 const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year']
 const JUNK_GRANULARITIES = ['decade', '', 'MONTH', '__proto__', 'constructor', 'fortnight', "day'; --"]
 const ZONES = [
-  'UTC', 'America/New_York', 'Europe/Berlin', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Mars/Olympus', '', 'utc', '+05:00',
-  'Etc/GMT+5', '__proto__', "UTC'; DROP TABLE orders; --", 'Z'.repeat(300),
+  'UTC',
+  'America/New_York',
+  'Europe/Berlin',
+  'Asia/Kolkata',
+  'Australia/Lord_Howe',
+  'Mars/Olympus',
+  '',
+  'utc',
+  '+05:00',
+  'Etc/GMT+5',
+  '__proto__',
+  "UTC'; DROP TABLE orders; --",
+  'Z'.repeat(300),
 ]
 const DATES = [
-  '2024-01-01', '2024-02-29', '2024-02-30', '2023-02-29', '2024-13-01', '2024-1-1', '2024-01-01T00:00:00', '2024-01-01T00:00:00.000',
-  '2024-01-01T00:00:00.000Z', '2024-06-15T12:00:00+02:00', '2024-01-01 10:00:00', '0000-00-00', '9999-12-31', '-002024-01-01',
-  'not a date', '', '1e10',
+  '2024-01-01',
+  '2024-02-29',
+  '2024-02-30',
+  '2023-02-29',
+  '2024-13-01',
+  '2024-1-1',
+  '2024-01-01T00:00:00',
+  '2024-01-01T00:00:00.000',
+  '2024-01-01T00:00:00.000Z',
+  '2024-06-15T12:00:00+02:00',
+  '2024-01-01 10:00:00',
+  '0000-00-00',
+  '9999-12-31',
+  '-002024-01-01',
+  'not a date',
+  '',
+  '1e10',
 ]
 const RELATIVE = [
-  'today', 'yesterday', 'this week', 'this month', 'this quarter', 'this year', 'last 7 days', 'last month', 'last year',
-  'last 12 months', 'from 2024-01-01 to 2024-03-31', 'next 3 days', 'last 0 days', 'last 99999999 years',
-  'from 2024-02-30 to 2024-03-01', 'banana', 'from today to',
+  'today',
+  'yesterday',
+  'this week',
+  'this month',
+  'this quarter',
+  'this year',
+  'last 7 days',
+  'last month',
+  'last year',
+  'last 12 months',
+  'from 2024-01-01 to 2024-03-31',
+  'next 3 days',
+  'last 0 days',
+  'last 99999999 years',
+  'from 2024-02-30 to 2024-03-01',
+  'banana',
+  'from today to',
 ]
 
 /** Hostile values. Those in CHECKED are distinctive enough to assert they never reach SQL text or messages. */
@@ -90,7 +236,21 @@ const CHECKED = [
   '4242.4242',
   LONG,
 ]
-const HOSTILE = [...CHECKED, '', ' ', 'null', 'undefined', 'NaN', 'Infinity', '-0', '1e309', '0x10', 'true', 'paid', 'FRAGILE']
+const HOSTILE = [
+  ...CHECKED,
+  '',
+  ' ',
+  'null',
+  'undefined',
+  'NaN',
+  'Infinity',
+  '-0',
+  '1e309',
+  '0x10',
+  'true',
+  'paid',
+  'FRAGILE',
+]
 
 // ---- arbitraries ------------------------------------------------------------------------------------
 
@@ -122,7 +282,10 @@ const operator = fc.oneof(
   { arbitrary: anyJunk, weight: 1 },
 )
 const leafFilter = fc.oneof(
-  { arbitrary: fc.record({ member: anyMember, operator, values }, { requiredKeys: ['member', 'operator'] }), weight: 8 },
+  {
+    arbitrary: fc.record({ member: anyMember, operator, values }, { requiredKeys: ['member', 'operator'] }),
+    weight: 8,
+  },
   { arbitrary: fc.record({ dimension: anyMember, operator, values }, { requiredKeys: [] }), weight: 1 },
 )
 const { filter } = fc.letrec<{ filter: unknown }>((tie) => ({
@@ -136,7 +299,9 @@ const { filter } = fc.letrec<{ filter: unknown }>((tie) => ({
 }))
 const direction = fc.constantFrom<unknown>('asc', 'desc', 'asc', 'desc', 'ASC', 'sideways', '', null, 1)
 const order = fc.oneof(
-  fc.dictionary(fc.oneof(fc.constantFrom(...MEASURES, ...DIMENSIONS), fc.constantFrom(...JUNK_MEMBERS)), direction, { maxKeys: 3 }),
+  fc.dictionary(fc.oneof(fc.constantFrom(...MEASURES, ...DIMENSIONS), fc.constantFrom(...JUNK_MEMBERS)), direction, {
+    maxKeys: 3,
+  }),
   fc.array(fc.tuple(anyMember, direction), { maxLength: 3 }),
   anyJunk,
 )
@@ -150,12 +315,18 @@ const dateRange = fc.oneof(
 const timeDimension = fc.record(
   {
     dimension: member(TIME_DIMENSIONS),
-    granularity: fc.oneof({ arbitrary: fc.constantFrom(...GRANULARITIES), weight: 6 }, { arbitrary: fc.constantFrom(...JUNK_GRANULARITIES), weight: 1 }),
+    granularity: fc.oneof(
+      { arbitrary: fc.constantFrom(...GRANULARITIES), weight: 6 },
+      { arbitrary: fc.constantFrom(...JUNK_GRANULARITIES), weight: 1 },
+    ),
     dateRange,
   },
   { requiredKeys: ['dimension'] },
 )
-const count = fc.oneof(fc.integer({ min: -3, max: 60 }), fc.constantFrom<unknown>(0, 1, 10_000, 50_001, 1e9, 1.5, Number.NaN, '10', null))
+const count = fc.oneof(
+  fc.integer({ min: -3, max: 60 }),
+  fc.constantFrom<unknown>(0, 1, 10_000, 50_001, 1e9, 1.5, Number.NaN, '10', null),
+)
 
 const wildQuery = fc.record(
   {
@@ -178,39 +349,108 @@ const wildQuery = fc.record(
 // Plausible queries: right vocabulary and value types, hostile strings as values. Most are valid, so
 // the "never in the SQL text" half of the property gets exercised.
 const CUBE_MEASURES = MEASURES.filter((m) => !m.startsWith('sales.') && !m.startsWith('customer_overview.'))
-const CUBE_STRING_DIMENSIONS = ['orders.status', 'orders.note', 'customers.name', 'customers.city', 'customers.tier', 'products.category']
-const NUMBER_DIMENSIONS = ['orders.amount', 'orders.id', 'order_items.line_total', 'order_items.quantity', 'products.price']
+const CUBE_STRING_DIMENSIONS = [
+  'orders.status',
+  'orders.note',
+  'customers.name',
+  'customers.city',
+  'customers.tier',
+  'products.category',
+]
+const NUMBER_DIMENSIONS = [
+  'orders.amount',
+  'orders.id',
+  'order_items.line_total',
+  'order_items.quantity',
+  'products.price',
+]
 const CUBE_TIME_DIMENSIONS = ['orders.created_at', 'orders.shipped_at', 'customers.created_at']
 const VALID_DATES = ['2023-06-01', '2024-01-01', '2024-02-29', '2024-06-15', '2025-06-30']
-const VALID_RELATIVE = ['today', 'yesterday', 'this week', 'this month', 'this quarter', 'this year', 'last 7 days', 'last month', 'last year', 'from 2024-01-01 to 2024-03-31']
+const VALID_RELATIVE = [
+  'today',
+  'yesterday',
+  'this week',
+  'this month',
+  'this quarter',
+  'this year',
+  'last 7 days',
+  'last month',
+  'last year',
+  'from 2024-01-01 to 2024-03-31',
+]
 const validDate = fc.constantFrom(...VALID_DATES)
 const plausibleLeaf = fc.oneof(
-  fc.record({ member: fc.constantFrom(...CUBE_STRING_DIMENSIONS), operator: fc.constantFrom(...STRING_OPERATORS), values: fc.array(fc.constantFrom(...HOSTILE), { minLength: 1, maxLength: 3 }) }),
-  fc.record({ member: fc.constantFrom(...NUMBER_DIMENSIONS), operator: fc.constantFrom('gt', 'gte', 'lt', 'lte', 'equals', 'notEquals'), values: fc.array(fc.integer({ min: -10, max: 500 }).map(String), { minLength: 1, maxLength: 2 }) }),
-  fc.record({ member: fc.constantFrom(...CUBE_STRING_DIMENSIONS, ...NUMBER_DIMENSIONS, ...CUBE_TIME_DIMENSIONS), operator: fc.constantFrom('set', 'notSet') }),
-  fc.record({ member: fc.constantFrom(...CUBE_TIME_DIMENSIONS), operator: fc.constantFrom('inDateRange', 'notInDateRange'), values: fc.tuple(validDate, validDate).map(([a, b]) => (a <= b ? [a, b] : [b, a])) }),
-  fc.record({ member: fc.constantFrom(...CUBE_TIME_DIMENSIONS), operator: fc.constantFrom('beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate'), values: fc.tuple(validDate) }),
-  fc.record({ member: fc.constantFrom(...CUBE_MEASURES), operator: fc.constantFrom('gt', 'lte'), values: fc.tuple(fc.integer({ min: 0, max: 50 }).map(String)) }),
+  fc.record({
+    member: fc.constantFrom(...CUBE_STRING_DIMENSIONS),
+    operator: fc.constantFrom(...STRING_OPERATORS),
+    values: fc.array(fc.constantFrom(...HOSTILE), { minLength: 1, maxLength: 3 }),
+  }),
+  fc.record({
+    member: fc.constantFrom(...NUMBER_DIMENSIONS),
+    operator: fc.constantFrom('gt', 'gte', 'lt', 'lte', 'equals', 'notEquals'),
+    values: fc.array(fc.integer({ min: -10, max: 500 }).map(String), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    member: fc.constantFrom(...CUBE_STRING_DIMENSIONS, ...NUMBER_DIMENSIONS, ...CUBE_TIME_DIMENSIONS),
+    operator: fc.constantFrom('set', 'notSet'),
+  }),
+  fc.record({
+    member: fc.constantFrom(...CUBE_TIME_DIMENSIONS),
+    operator: fc.constantFrom('inDateRange', 'notInDateRange'),
+    values: fc.tuple(validDate, validDate).map(([a, b]) => (a <= b ? [a, b] : [b, a])),
+  }),
+  fc.record({
+    member: fc.constantFrom(...CUBE_TIME_DIMENSIONS),
+    operator: fc.constantFrom('beforeDate', 'beforeOrOnDate', 'afterDate', 'afterOrOnDate'),
+    values: fc.tuple(validDate),
+  }),
+  fc.record({
+    member: fc.constantFrom(...CUBE_MEASURES),
+    operator: fc.constantFrom('gt', 'lte'),
+    values: fc.tuple(fc.integer({ min: 0, max: 50 }).map(String)),
+  }),
   // Invalid on purpose: hostile strings where dates or numbers belong (the error must not echo them).
-  fc.record({ member: fc.constantFrom(...CUBE_TIME_DIMENSIONS), operator: fc.constantFrom('inDateRange', 'beforeDate', 'afterOrOnDate'), values: fc.array(fc.constantFrom(...CHECKED), { minLength: 1, maxLength: 2 }) }),
-  fc.record({ member: fc.constantFrom(...NUMBER_DIMENSIONS), operator: fc.constantFrom('gt', 'equals'), values: fc.array(fc.constantFrom(...CHECKED), { minLength: 1, maxLength: 2 }) }),
+  fc.record({
+    member: fc.constantFrom(...CUBE_TIME_DIMENSIONS),
+    operator: fc.constantFrom('inDateRange', 'beforeDate', 'afterOrOnDate'),
+    values: fc.array(fc.constantFrom(...CHECKED), { minLength: 1, maxLength: 2 }),
+  }),
+  fc.record({
+    member: fc.constantFrom(...NUMBER_DIMENSIONS),
+    operator: fc.constantFrom('gt', 'equals'),
+    values: fc.array(fc.constantFrom(...CHECKED), { minLength: 1, maxLength: 2 }),
+  }),
 )
 const plausibleFilter = fc.oneof(
   { arbitrary: plausibleLeaf, weight: 4 },
   { arbitrary: fc.record({ and: fc.array(plausibleLeaf, { minLength: 1, maxLength: 2 }) }), weight: 1 },
-  { arbitrary: fc.record({ or: fc.tuple(plausibleLeaf, fc.record({ and: fc.array(plausibleLeaf, { minLength: 1, maxLength: 2 }) })) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      or: fc.tuple(plausibleLeaf, fc.record({ and: fc.array(plausibleLeaf, { minLength: 1, maxLength: 2 }) })),
+    }),
+    weight: 1,
+  },
 )
 const plausibleQuery = fc.record(
   {
     measures: fc.uniqueArray(fc.constantFrom(...CUBE_MEASURES), { minLength: 1, maxLength: 3 }),
-    dimensions: fc.uniqueArray(fc.constantFrom(...CUBE_STRING_DIMENSIONS, 'customers.is_active', 'customers.tier_rank'), { maxLength: 2 }),
+    dimensions: fc.uniqueArray(
+      fc.constantFrom(...CUBE_STRING_DIMENSIONS, 'customers.is_active', 'customers.tier_rank'),
+      { maxLength: 2 },
+    ),
     filters: fc.array(plausibleFilter, { maxLength: 2 }),
     timeDimensions: fc.array(
-      fc.record({
-        dimension: fc.constantFrom(...CUBE_TIME_DIMENSIONS),
-        granularity: fc.constantFrom(...GRANULARITIES),
-        dateRange: fc.oneof(fc.constantFrom(...VALID_RELATIVE), fc.tuple(validDate, validDate).map(([a, b]) => (a <= b ? [a, b] : [b, a]))),
-      }, { requiredKeys: ['dimension', 'granularity'] }),
+      fc.record(
+        {
+          dimension: fc.constantFrom(...CUBE_TIME_DIMENSIONS),
+          granularity: fc.constantFrom(...GRANULARITIES),
+          dateRange: fc.oneof(
+            fc.constantFrom(...VALID_RELATIVE),
+            fc.tuple(validDate, validDate).map(([a, b]) => (a <= b ? [a, b] : [b, a])),
+          ),
+        },
+        { requiredKeys: ['dimension', 'granularity'] },
+      ),
       { maxLength: 1 },
     ),
     segments: fc.uniqueArray(fc.constantFrom(...SEGMENTS), { maxLength: 2 }),
@@ -231,7 +471,10 @@ const randomQuery = fc.oneof(
 
 /** Always-valid shape: real measures, string dimensions, string operators, hostile string values. */
 const hostileValueQuery = fc.record({
-  measures: fc.array(fc.constantFrom('orders.count', 'orders.total_amount', 'customers.count', 'products.count'), { minLength: 1, maxLength: 2 }),
+  measures: fc.array(fc.constantFrom('orders.count', 'orders.total_amount', 'customers.count', 'products.count'), {
+    minLength: 1,
+    maxLength: 2,
+  }),
   filters: fc.array(
     fc.record({
       member: fc.constantFrom(...STRING_DIMENSIONS),
@@ -256,7 +499,11 @@ interface ErrorLike {
 }
 
 function expectQueryError(e: unknown): ErrorLike {
-  if (!isSemanticLayerError(e)) throw new Error(`expected a SemanticLayerError, got: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`, { cause: e })
+  if (!isSemanticLayerError(e))
+    throw new Error(
+      `expected a SemanticLayerError, got: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+      { cause: e },
+    )
   const err = e as unknown as ErrorLike
   expect(['QUERY_INVALID', 'UNSUPPORTED']).toContain(err.code)
   expect(Array.isArray(err.issues)).toBe(true)
@@ -320,7 +567,8 @@ async function checkQuery(q: unknown): Promise<'ok' | 'rejected'> {
   }
   expect(Array.isArray(result.data)).toBe(true)
   expect(typeof result.sql?.sql).toBe('string')
-  for (const v of checkedValuesIn(q)) expect(result.sql.sql.includes(v), `SQL text contains a filter value: ${v.slice(0, 40)}`).toBe(false)
+  for (const v of checkedValuesIn(q))
+    expect(result.sql.sql.includes(v), `SQL text contains a filter value: ${v.slice(0, 40)}`).toBe(false)
   return 'ok'
 }
 
@@ -382,8 +630,13 @@ async function rejection(q: unknown): Promise<ErrorLike> {
 }
 
 function expectIssue(err: ErrorLike, code: string, path?: readonly (string | number)[]) {
-  const match = err.issues.find((i) => i.code === code && (path === undefined || JSON.stringify(i.path) === JSON.stringify(path)))
-  expect(match, `issue ${code}${path ? ` at ${JSON.stringify(path)}` : ''} in ${JSON.stringify(err.issues)}`).toBeDefined()
+  const match = err.issues.find(
+    (i) => i.code === code && (path === undefined || JSON.stringify(i.path) === JSON.stringify(path)),
+  )
+  expect(
+    match,
+    `issue ${code}${path ? ` at ${JSON.stringify(path)}` : ''} in ${JSON.stringify(err.issues)}`,
+  ).toBeDefined()
 }
 
 describe('explicit errors', () => {
@@ -393,17 +646,24 @@ describe('explicit errors', () => {
     expectIssue(err, 'UNKNOWN_MEMBER', ['measures', 0])
   })
 
-  it.each(['orders.constructor', 'orders.toString', 'orders.__proto__', '__proto__.count', 'constructor.prototype', 'orders.hasOwnProperty'])(
-    'a prototype property name is an unknown member: %s',
-    async (name) => {
-      const err = await rejection({ measures: ['orders.count'], dimensions: [name] })
-      expect(err.code).toBe('QUERY_INVALID')
-      expectIssue(err, 'UNKNOWN_MEMBER', ['dimensions', 0])
-    },
-  )
+  it.each([
+    'orders.constructor',
+    'orders.toString',
+    'orders.__proto__',
+    '__proto__.count',
+    'constructor.prototype',
+    'orders.hasOwnProperty',
+  ])('a prototype property name is an unknown member: %s', async (name) => {
+    const err = await rejection({ measures: ['orders.count'], dimensions: [name] })
+    expect(err.code).toBe('QUERY_INVALID')
+    expectIssue(err, 'UNKNOWN_MEMBER', ['dimensions', 0])
+  })
 
   it('wrong operator → INVALID_OPERATOR at [filters, 0, operator]', async () => {
-    const err = await rejection({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'like', values: ['paid'] }] })
+    const err = await rejection({
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.status', operator: 'like', values: ['paid'] }],
+    })
     expect(err.code).toBe('QUERY_INVALID')
     expectIssue(err, 'INVALID_OPERATOR', ['filters', 0, 'operator'])
   })
@@ -418,7 +678,10 @@ describe('explicit errors', () => {
   })
 
   it('impossible date in a dateRange → INVALID_DATE', async () => {
-    const err = await rejection({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-02-30', '2024-03-01'] }] })
+    const err = await rejection({
+      measures: ['orders.count'],
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-02-30', '2024-03-01'] }],
+    })
     expectIssue(err, 'INVALID_DATE')
     expect(err.issues.some((i) => Array.isArray(i.path) && i.path[0] === 'timeDimensions')).toBe(true)
   })
@@ -436,11 +699,41 @@ describe('explicit errors', () => {
   })
 
   it.each([
-    ['a filter on an unknown member', (v: string) => ({ measures: ['orders.count'], filters: [{ member: 'orders.nope', operator: 'equals', values: [v] }] })],
-    ['an invalid date', (v: string) => ({ measures: ['orders.count'], filters: [{ member: 'orders.created_at', operator: 'beforeDate', values: [v] }] })],
-    ['a non-numeric value for gt', (v: string) => ({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: [v] }] })],
-    ['a wrong operator', (v: string) => ({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'like', values: [v] }] })],
-    ['an invalid dateRange', (v: string) => ({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: [v, '2024-01-01'] }] })],
+    [
+      'a filter on an unknown member',
+      (v: string) => ({
+        measures: ['orders.count'],
+        filters: [{ member: 'orders.nope', operator: 'equals', values: [v] }],
+      }),
+    ],
+    [
+      'an invalid date',
+      (v: string) => ({
+        measures: ['orders.count'],
+        filters: [{ member: 'orders.created_at', operator: 'beforeDate', values: [v] }],
+      }),
+    ],
+    [
+      'a non-numeric value for gt',
+      (v: string) => ({
+        measures: ['orders.count'],
+        filters: [{ member: 'orders.amount', operator: 'gt', values: [v] }],
+      }),
+    ],
+    [
+      'a wrong operator',
+      (v: string) => ({
+        measures: ['orders.count'],
+        filters: [{ member: 'orders.status', operator: 'like', values: [v] }],
+      }),
+    ],
+    [
+      'an invalid dateRange',
+      (v: string) => ({
+        measures: ['orders.count'],
+        timeDimensions: [{ dimension: 'orders.created_at', dateRange: [v, '2024-01-01'] }],
+      }),
+    ],
   ])('error messages never contain the filter value (%s)', async (_name, build) => {
     const secret = 's3cr3t-Value-7781'
     const err = await rejection(build(secret))
@@ -463,10 +756,13 @@ describe('explicit hostile inputs', () => {
     '{"measures": ["orders.count"], "filters": [{"and": {"__proto__": {"polluted": "yes"}}}]}',
   ].map((s) => JSON.parse(s) as unknown)
 
-  it.each(POLLUTERS.map((q) => [JSON.stringify(q), q] as const))('does not pollute prototypes: %s', async (_name, q) => {
-    await checkQuery(q)
-    expectNoPollution()
-  })
+  it.each(POLLUTERS.map((q) => [JSON.stringify(q), q] as const))(
+    'does not pollute prototypes: %s',
+    async (_name, q) => {
+      await checkQuery(q)
+      expectNoPollution()
+    },
+  )
 
   it('rejects non-object queries', async () => {
     for (const q of [null, undefined, 42, 'orders.count', [], [{ measures: ['orders.count'] }], new Date(0)]) {
@@ -478,7 +774,10 @@ describe('explicit hostile inputs', () => {
     const cyclic: Record<string, unknown> = { measures: ['orders.count'] }
     cyclic.self = cyclic
     await rejection(cyclic)
-    await rejection({ measures: ['orders.count'], filters: [{ member: 'orders.amount', operator: 'gt', values: [10n] }] })
+    await rejection({
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.amount', operator: 'gt', values: [10n] }],
+    })
     await rejection({ measures: [Symbol('orders.count')] })
   })
 
@@ -491,26 +790,37 @@ describe('explicit hostile inputs', () => {
   it('treats SQL in a value as data: it matches nothing and drops nothing', async () => {
     const result = await fx.layer.query({
       measures: ['orders.count'],
-      filters: [{ member: 'orders.status', operator: 'equals', values: ["'; DROP TABLE orders; --", "paid' OR '1'='1"] }],
+      filters: [
+        { member: 'orders.status', operator: 'equals', values: ["'; DROP TABLE orders; --", "paid' OR '1'='1"] },
+      ],
     })
     expect(result.data).toEqual([{ 'orders.count': 0 }])
     expect(oneNumber('SELECT count(*) AS n FROM orders')).toBe(500)
   })
 
   it('matches a 10 000-character value literally', async () => {
-    const result = await fx.layer.query({ measures: ['customers.count'], filters: [{ member: 'customers.name', operator: 'contains', values: [LONG] }] })
+    const result = await fx.layer.query({
+      measures: ['customers.count'],
+      filters: [{ member: 'customers.name', operator: 'contains', values: [LONG] }],
+    })
     expect(result.data).toEqual([{ 'customers.count': 0 }])
   })
 
   // SQLite's LIKE stops at a NUL byte: '%a\0b%' behaves like '%a', which matches names ending in 'a'.
   // A value with a NUL byte must either match literally (nothing here) or be rejected as invalid.
-  it.each(['contains', 'startsWith', 'endsWith', 'equals'])('matches NUL bytes literally or rejects them (%s)', async (operator) => {
-    const q = { measures: ['customers.count'], filters: [{ member: 'customers.name', operator, values: ['a\u0000b'] }] }
-    const outcome = await fx.layer.query(q).then(
-      (r) => ({ data: r.data }),
-      (e: unknown) => ({ error: e }),
-    )
-    if ('error' in outcome) expect(expectQueryError(outcome.error).code).toBe('QUERY_INVALID')
-    else expect(outcome.data).toEqual([{ 'customers.count': 0 }])
-  })
+  it.each(['contains', 'startsWith', 'endsWith', 'equals'])(
+    'matches NUL bytes literally or rejects them (%s)',
+    async (operator) => {
+      const q = {
+        measures: ['customers.count'],
+        filters: [{ member: 'customers.name', operator, values: ['a\u0000b'] }],
+      }
+      const outcome = await fx.layer.query(q).then(
+        (r) => ({ data: r.data }),
+        (e: unknown) => ({ error: e }),
+      )
+      if ('error' in outcome) expect(expectQueryError(outcome.error).code).toBe('QUERY_INVALID')
+      else expect(outcome.data).toEqual([{ 'customers.count': 0 }])
+    },
+  )
 })

@@ -1,7 +1,13 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
-import { createSemanticLayer, isSemanticLayerError, loadModel, parseModel, type SemanticLayer } from '../../src/index.js'
+import {
+  createSemanticLayer,
+  isSemanticLayerError,
+  loadModel,
+  parseModel,
+  type SemanticLayer,
+} from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { MODEL_DIR } from './oracle/layer.js'
 
@@ -11,7 +17,11 @@ let layer: SemanticLayer
 beforeAll(async () => {
   db = new Database(':memory:')
   createEcommerceSqlite(db)
-  layer = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ database: db }) }, defaultLimit: 10 })
+  layer = createSemanticLayer({
+    model: await loadModel(MODEL_DIR),
+    connectors: { default: sqlite({ database: db }) },
+    defaultLimit: 10,
+  })
 })
 afterAll(async () => {
   await layer.close()
@@ -34,8 +44,19 @@ describe('layer.stream', () => {
 
   test('keeps an explicit limit and shapes rows like query()', async () => {
     const streamed: unknown[] = []
-    for await (const row of layer.stream({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' }, limit: 3 })) streamed.push(row)
-    const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' }, limit: 3 })
+    for await (const row of layer.stream({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+      limit: 3,
+    }))
+      streamed.push(row)
+    const { data } = await layer.query({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+      limit: 3,
+    })
     expect(streamed).toEqual(data)
   })
 
@@ -43,7 +64,10 @@ describe('layer.stream', () => {
     const controller = new AbortController()
     let seen = 0
     const run = async () => {
-      for await (const _row of layer.stream({ dimensions: ['orders.id'], ungrouped: true }, { signal: controller.signal })) {
+      for await (const _row of layer.stream(
+        { dimensions: ['orders.id'], ungrouped: true },
+        { signal: controller.signal },
+      )) {
         if (++seen === 5) controller.abort()
       }
     }
@@ -60,7 +84,9 @@ describe('layer options and lifecycle', () => {
   })
 
   test('an aborted signal rejects with QUERY_CANCELLED before running', async () => {
-    await expect(layer.query({ measures: ['orders.count'] }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'QUERY_CANCELLED' })
+    await expect(layer.query({ measures: ['orders.count'] }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'QUERY_CANCELLED',
+    })
   })
 
   test('healthCheck reports each connector', async () => {
@@ -71,7 +97,9 @@ describe('layer options and lifecycle', () => {
   })
 
   test('a query joining cubes of two data sources is rejected naming both', async () => {
-    const model = parseModel([{ content: `
+    const model = parseModel([
+      {
+        content: `
 cubes:
   - name: a
     sql_table: a
@@ -82,8 +110,13 @@ cubes:
   - name: b
     sql_table: b
     dimensions: [{ name: id, sql: id, type: number, primary_key: true }, { name: label, sql: label, type: string }]
-` }])
-    const two = createSemanticLayer({ model, connectors: { default: sqlite({ filename: ':memory:' }), warehouse: sqlite({ filename: ':memory:' }) } })
+`,
+      },
+    ])
+    const two = createSemanticLayer({
+      model,
+      connectors: { default: sqlite({ filename: ':memory:' }), warehouse: sqlite({ filename: ':memory:' }) },
+    })
     const error = await two.query({ measures: ['a.count'], dimensions: ['b.label'] }).catch((e: unknown) => e)
     expect(isSemanticLayerError(error)).toBe(true)
     if (!isSemanticLayerError(error)) return
@@ -94,21 +127,37 @@ cubes:
   })
 
   test('a data source without a connector is CONNECTOR_MISSING', async () => {
-    const model = parseModel([{ content: 'cubes:\n  - name: x\n    sql_table: x\n    data_source: elsewhere\n    measures: [{ name: count, type: count }]\n' }])
+    const model = parseModel([
+      {
+        content:
+          'cubes:\n  - name: x\n    sql_table: x\n    data_source: elsewhere\n    measures: [{ name: count, type: count }]\n',
+      },
+    ])
     const lonely = createSemanticLayer({ model, connectors: { default: sqlite({ filename: ':memory:' }) } })
     await expect(lonely.query({ measures: ['x.count'] })).rejects.toMatchObject({ code: 'CONNECTOR_MISSING' })
     await lonely.close()
   })
 
   test('a closed layer refuses queries with LAYER_CLOSED', async () => {
-    const closing = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ filename: ':memory:' }) } })
+    const closing = createSemanticLayer({
+      model: await loadModel(MODEL_DIR),
+      connectors: { default: sqlite({ filename: ':memory:' }) },
+    })
     await closing.close()
     await expect(closing.query({ measures: ['orders.count'] })).rejects.toMatchObject({ code: 'LAYER_CLOSED' })
   })
 
   test('SQL errors from the engine are CONNECTOR_FAILED with the driver error as cause', async () => {
-    const empty = createSemanticLayer({ model: await loadModel(MODEL_DIR), connectors: { default: sqlite({ filename: ':memory:' }) } })
-    const error = await empty.query({ measures: ['orders.count'], filters: [{ member: 'orders.status', operator: 'equals', values: ['SECRET-VALUE-9'] }] }).catch((e: unknown) => e)
+    const empty = createSemanticLayer({
+      model: await loadModel(MODEL_DIR),
+      connectors: { default: sqlite({ filename: ':memory:' }) },
+    })
+    const error = await empty
+      .query({
+        measures: ['orders.count'],
+        filters: [{ member: 'orders.status', operator: 'equals', values: ['SECRET-VALUE-9'] }],
+      })
+      .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'CONNECTOR_FAILED' })
     expect((error as Error).cause).toBeInstanceOf(Error)
     expect((error as Error).message).not.toContain('SECRET-VALUE-9')

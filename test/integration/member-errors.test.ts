@@ -6,7 +6,11 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  createSemanticLayer, isSemanticLayerError, parseModel, type SemanticLayer, type SemanticLayerError,
+  createSemanticLayer,
+  isSemanticLayerError,
+  parseModel,
+  type SemanticLayer,
+  type SemanticLayerError,
 } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 
@@ -108,12 +112,17 @@ describe('did you mean', () => {
   })
 
   it('suggests in filters, segments, time dimensions and order, each at its own path', async () => {
-    const e = await failure(open().query({
-      measures: ['orders.count'],
-      dimensions: ['orders.status'],
-      filters: [{ or: [{ member: 'orders.countyr', operator: 'equals', values: ['DE'] }] }],
-      order: { 'orders.count': 'desc' },
-    }, staff))
+    const e = await failure(
+      open().query(
+        {
+          measures: ['orders.count'],
+          dimensions: ['orders.status'],
+          filters: [{ or: [{ member: 'orders.countyr', operator: 'equals', values: ['DE'] }] }],
+          order: { 'orders.count': 'desc' },
+        },
+        staff,
+      ),
+    )
     const message = '"orders" has no member "countyr". Did you mean "orders.country"? Check the name against meta().'
     expect(e.issues).toEqual([{ code: 'UNKNOWN_MEMBER', path: ['filters', 0, 'or', 0, 'member'], message }])
   })
@@ -147,8 +156,9 @@ describe('primary keys are hidden unless public: true (as in Cube)', () => {
     const key = customers.dimensions.find((d) => d.name === 'customers.id')
     expect(key).toMatchObject({ primaryKey: true, public: true })
     const e = await failure(layer.query({ dimensions: ['orders.id'] }, staff))
-    const message = '"orders.id" is a primary key, and primary keys are hidden unless the model says public: true'
-      + ' (as in Cube). Query it through a view, or make it public in the model.'
+    const message =
+      '"orders.id" is a primary key, and primary keys are hidden unless the model says public: true' +
+      ' (as in Cube). Query it through a view, or make it public in the model.'
     expect(e.issues).toEqual([{ code: 'MEMBER_NOT_PUBLIC', path: ['dimensions', 0], message }])
   })
 
@@ -157,7 +167,9 @@ describe('primary keys are hidden unless public: true (as in Cube)', () => {
     const ids = await layer.query({ dimensions: ['customers.id'], order: { 'customers.id': 'asc' } })
     expect(ids.data).toEqual([{ 'customers.id': 1 }, { 'customers.id': 2 }])
     const viewQuery = {
-      dimensions: ['order_facts.id'], measures: ['order_facts.count'], order: { 'order_facts.id': 'asc' },
+      dimensions: ['order_facts.id'],
+      measures: ['order_facts.count'],
+      order: { 'order_facts.id': 'asc' },
     }
     const { data } = await layer.query(viewQuery, staff)
     expect(data.map((r) => r['order_facts.id'])).toEqual([1, 2, 3])
@@ -182,8 +194,10 @@ describe('hideForbiddenMembers', () => {
   const without = (line: string, hideForbiddenMembers: boolean): SemanticLayer => {
     expect(MODEL).toContain(line)
     // Without the primary key, the view cannot include it either.
-    const model = MODEL.replace(line, line.endsWith('status') ? '      - { name: status' : '')
-      .replace(line.includes('name: id') ? 'includes: [id, ' : '\u0000', 'includes: [')
+    const model = MODEL.replace(line, line.endsWith('status') ? '      - { name: status' : '').replace(
+      line.includes('name: id') ? 'includes: [id, ' : '\u0000',
+      'includes: [',
+    )
     const connectors = { default: sqlite({ database: db }) }
     const layer = createSemanticLayer({ model: parseModel([{ content: model }]), connectors, hideForbiddenMembers })
     layers.push(layer)
@@ -236,8 +250,10 @@ describe('hideForbiddenMembers', () => {
   it('still answers what the caller may see, and still reports the other problems of a query', async () => {
     const layer = open(true)
     const byStatus = { measures: ['orders.count'], dimensions: ['orders.status'] }
-    expect((await layer.query({ ...byStatus, order: { 'orders.status': 'asc' } }, guest)).data)
-      .toEqual([{ 'orders.status': 'paid', 'orders.count': 2 }, { 'orders.status': 'shipped', 'orders.count': 1 }])
+    expect((await layer.query({ ...byStatus, order: { 'orders.status': 'asc' } }, guest)).data).toEqual([
+      { 'orders.status': 'paid', 'orders.count': 2 },
+      { 'orders.status': 'shipped', 'orders.count': 1 },
+    ])
     const e = await failure(layer.query({ ...byStatus, limit: 10 ** 9 }, guest))
     expect(e.issues.map((i) => i.code)).toEqual(['LIMIT_EXCEEDED'])
   })

@@ -38,11 +38,20 @@ afterAll(() => db.close())
 /** A `contains` query of `n` values of `size` characters that no other call of the test has. */
 const uniqueQuery = (tag: string, n = 1, size = 100): Record<string, unknown> => ({
   measures: ['orders.count'],
-  filters: [{ member: 'orders.country', operator: 'contains', values: Array.from({ length: n }, (_, j) => `${tag}-${j}-`.padEnd(size, 'x')) }],
+  filters: [
+    {
+      member: 'orders.country',
+      operator: 'contains',
+      values: Array.from({ length: n }, (_, j) => `${tag}-${j}-`.padEnd(size, 'x')),
+    },
+  ],
 })
 
 /** A layer that counts its compilations (contextToGroups runs once per compilation, never on a hit). */
-function countingLayer(compiledQueries: ConstructorParameters<typeof CompiledQueries>[0]): { layer: SemanticLayer; compilations(): number } {
+function countingLayer(compiledQueries: ConstructorParameters<typeof CompiledQueries>[0]): {
+  layer: SemanticLayer
+  compilations(): number
+} {
   let n = 0
   const layer = createSemanticLayer({
     model: parseModel([{ content: MODEL }]),
@@ -59,7 +68,11 @@ function countingLayer(compiledQueries: ConstructorParameters<typeof CompiledQue
 
 describe('compiled-query cache: bounded in bytes', () => {
   test('regression: with room for 1 000 entries, 30 queries of ~20 KB each do not all stay (maxBytes 256 KiB)', async () => {
-    const { layer, compilations } = countingLayer({ maxEntries: 1_000, maxBytes: 256 * 1024, maxEntryBytes: 128 * 1024 })
+    const { layer, compilations } = countingLayer({
+      maxEntries: 1_000,
+      maxBytes: 256 * 1024,
+      maxEntryBytes: 128 * 1024,
+    })
     const ctx = { securityContext: { user: 'u' } }
     for (let i = 0; i < 30; i++) await layer.sql(uniqueQuery(`q${i}`, 20, 1_000), ctx)
     expect(compilations()).toBe(30)
@@ -115,16 +128,31 @@ describe('compiled-query cache: bounded in bytes', () => {
 
   test('compiledQueries options are checked', () => {
     for (const bad of [{ maxBytes: 0 }, { maxEntries: -1 }, { maxEntryBytes: 2 ** 30 }, { maxBytes: 1.5 }, 'many']) {
-      expect(() => createSemanticLayer({ model: parseModel([{ content: MODEL }]), connectors: {}, compiledQueries: bad as never })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', issues: [expect.objectContaining({ path: ['compiledQueries'] })] }))
+      expect(() =>
+        createSemanticLayer({ model: parseModel([{ content: MODEL }]), connectors: {}, compiledQueries: bad as never }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          issues: [expect.objectContaining({ path: ['compiledQueries'] })],
+        }),
+      )
     }
   })
 })
 
 describe('filter values: bounded per value and per query', () => {
   const layerWith = (options: { maxFilterValueLength?: number; maxFilterValues?: number } = {}): SemanticLayer =>
-    createSemanticLayer({ model: parseModel([{ content: MODEL }]), connectors: { default: sqlite({ database: db }) }, cache: false, ...options })
+    createSemanticLayer({
+      model: parseModel([{ content: MODEL }]),
+      connectors: { default: sqlite({ database: db }) },
+      cache: false,
+      ...options,
+    })
   const refusal = async (promise: Promise<unknown>) => {
-    const error = await promise.then(() => undefined, (e: unknown) => e)
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     if (!isSemanticLayerError(error)) throw new Error(`expected a SemanticLayerError, got ${String(error)}`)
     return error
   }
@@ -133,20 +161,50 @@ describe('filter values: bounded per value and per query', () => {
     const layer = layerWith()
     await expect(layer.sql(uniqueQuery('ok', 1, 10_000))).resolves.toBeDefined()
     const secret = 'SECRET'.padEnd(10_001, 's')
-    const nested = { measures: ['orders.count'], filters: [{ or: [{ member: 'orders.country', operator: 'equals', values: ['DE'] }, { member: 'orders.country', operator: 'contains', values: ['a', secret] }] }] }
+    const nested = {
+      measures: ['orders.count'],
+      filters: [
+        {
+          or: [
+            { member: 'orders.country', operator: 'equals', values: ['DE'] },
+            { member: 'orders.country', operator: 'contains', values: ['a', secret] },
+          ],
+        },
+      ],
+    }
     const error = await refusal(layer.sql(nested))
     expect(error.code).toBe('QUERY_INVALID')
-    expect(error.issues).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', path: ['filters', 0, 'or', 1, 'values', 1], message: expect.stringContaining('maxFilterValueLength') })])
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        path: ['filters', 0, 'or', 1, 'values', 1],
+        message: expect.stringContaining('maxFilterValueLength'),
+      }),
+    ])
     expect(JSON.stringify(error)).not.toContain('SECRET')
     await expect(layerWith({ maxFilterValueLength: 20_000 }).sql(nested)).resolves.toBeDefined()
   })
 
   test('more than maxFilterValues values in one query (default 10 000, all filters together) is refused', async () => {
     const layer = layerWith({ maxFilterValues: 5 })
-    const query = { measures: ['orders.count'], filters: [{ member: 'orders.country', operator: 'equals', values: ['a', 'b', 'c'] }, { member: 'orders.id', operator: 'equals', values: [1, 2, 3] }] }
+    const query = {
+      measures: ['orders.count'],
+      filters: [
+        { member: 'orders.country', operator: 'equals', values: ['a', 'b', 'c'] },
+        { member: 'orders.id', operator: 'equals', values: [1, 2, 3] },
+      ],
+    }
     const error = await refusal(layer.query(query))
-    expect(error.issues).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', path: ['filters'], message: expect.stringContaining('maxFilterValues') })])
-    await expect(layerWith({ maxFilterValues: 6 }).query(query)).resolves.toMatchObject({ data: [{ 'orders.count': 0 }] })
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        code: 'LIMIT_EXCEEDED',
+        path: ['filters'],
+        message: expect.stringContaining('maxFilterValues'),
+      }),
+    ])
+    await expect(layerWith({ maxFilterValues: 6 }).query(query)).resolves.toMatchObject({
+      data: [{ 'orders.count': 0 }],
+    })
     expect(() => layerWith({ maxFilterValues: 0 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
   })
 
@@ -155,9 +213,18 @@ describe('filter values: bounded per value and per query', () => {
     const handle = createFetchHandler(layer)
     const body = JSON.stringify({ query: uniqueQuery('long', 1, 10_001) })
     for (const route of ['sql', 'load', 'dry-run']) {
-      const res = await handle(new Request(`http://localhost/cubejs-api/v1/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
+      const res = await handle(
+        new Request(`http://localhost/cubejs-api/v1/${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        }),
+      )
       expect(res.status).toBe(400)
-      expect(await res.json()).toMatchObject({ type: 'UserError', issues: [{ code: 'LIMIT_EXCEEDED', path: ['filters', 0, 'values', 0] }] })
+      expect(await res.json()).toMatchObject({
+        type: 'UserError',
+        issues: [{ code: 'LIMIT_EXCEEDED', path: ['filters', 0, 'values', 0] }],
+      })
     }
     await handle.close()
   })
@@ -178,7 +245,8 @@ describe('SQLite statement cache: bounded in bytes', () => {
     }
     return { database, prepares: () => n }
   }
-  const inList = (n: number): string => `SELECT count(*) AS c FROM orders WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')})`
+  const inList = (n: number): string =>
+    `SELECT count(*) AS c FROM orders WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')})`
 
   test('a statement estimated above an eighth of maxBytes is prepared each time; small ones are reused; the oldest go first', async () => {
     const { database, prepares } = counted()
@@ -201,6 +269,8 @@ describe('SQLite statement cache: bounded in bytes', () => {
     expect(prepares()).toBe(afterFill)
     await c.execute(inList(500), ids(500))
     expect(prepares()).toBe(afterFill + 1)
-    expect(() => sqlite({ database, statementCache: { maxEntries: 0 } })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }))
+    expect(() => sqlite({ database, statementCache: { maxEntries: 0 } })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    )
   })
 })

@@ -40,8 +40,13 @@ describe.each(KINDS)('oracle: %s', (kind) => {
 
 describe('fan-out: customers without orders (root customers)', () => {
   it('keeps them with orders.count 0 and orders.total_amount null', async () => {
-    const { data } = await query({ measures: ['customers.count', 'orders.count', 'orders.total_amount'], dimensions: ['customers.name'] })
-    const orderless = oracle('SELECT name FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)').map((r) => r.name)
+    const { data } = await query({
+      measures: ['customers.count', 'orders.count', 'orders.total_amount'],
+      dimensions: ['customers.name'],
+    })
+    const orderless = oracle('SELECT name FROM customers WHERE id NOT IN (SELECT customer_id FROM orders)').map(
+      (r) => r.name,
+    )
     expect(orderless.length).toBeGreaterThanOrEqual(4)
     for (const name of orderless) {
       expect(data.find((r) => r['customers.name'] === name)).toEqual({
@@ -59,7 +64,11 @@ describe('order, limit, offset, total, truncated', () => {
   const statuses = ['cancelled', 'paid', 'pending', 'refunded', 'shipped']
 
   it('orders by an object: measure desc, then dimension asc', async () => {
-    const { data } = await query({ measures: ['orders.count'], dimensions: ['customers.country'], order: { 'orders.count': 'desc', 'customers.country': 'asc' } })
+    const { data } = await query({
+      measures: ['orders.count'],
+      dimensions: ['customers.country'],
+      order: { 'orders.count': 'desc', 'customers.country': 'asc' },
+    })
     expectSameRows(
       data,
       oracle(`SELECT c.country AS "customers.country", count(o.id) AS "orders.count" FROM orders o LEFT JOIN customers c ON c.id = o.customer_id
@@ -72,24 +81,57 @@ describe('order, limit, offset, total, truncated', () => {
     const { data } = await query({
       measures: ['orders.total_amount'],
       dimensions: ['orders.status'],
-      order: [['orders.total_amount', 'asc'], ['orders.status', 'desc']],
+      order: [
+        ['orders.total_amount', 'asc'],
+        ['orders.status', 'desc'],
+      ],
     })
-    expectSameRows(data, oracle(`SELECT status AS "orders.status", sum(amount) AS "orders.total_amount" FROM orders GROUP BY 1 ORDER BY 2 ASC, 1 DESC`), true)
+    expectSameRows(
+      data,
+      oracle(
+        `SELECT status AS "orders.status", sum(amount) AS "orders.total_amount" FROM orders GROUP BY 1 ORDER BY 2 ASC, 1 DESC`,
+      ),
+      true,
+    )
   })
 
   it('orders by a dimension ascending with a limit', async () => {
-    const result = await query({ measures: ['customers.count'], dimensions: ['customers.country'], order: { 'customers.country': 'asc' }, limit: 3 })
-    expectSameRows(result.data, oracle(`SELECT country AS "customers.country", count(*) AS "customers.count" FROM customers GROUP BY 1 ORDER BY 1 LIMIT 3`), true)
+    const result = await query({
+      measures: ['customers.count'],
+      dimensions: ['customers.country'],
+      order: { 'customers.country': 'asc' },
+      limit: 3,
+    })
+    expectSameRows(
+      result.data,
+      oracle(
+        `SELECT country AS "customers.country", count(*) AS "customers.count" FROM customers GROUP BY 1 ORDER BY 1 LIMIT 3`,
+      ),
+      true,
+    )
     expect(result.truncated).toBe(true)
   })
 
   it('applies limit and offset after ordering', async () => {
-    const { data } = await query({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' }, limit: 2, offset: 1 })
+    const { data } = await query({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+      limit: 2,
+      offset: 1,
+    })
     expect(data.map((r) => r['orders.status'])).toEqual(['paid', 'pending'])
   })
 
   it('reports total ignoring limit and offset', async () => {
-    const result = await query({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' }, limit: 2, offset: 1, total: true })
+    const result = await query({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+      limit: 2,
+      offset: 1,
+      total: true,
+    })
     expect(result.total).toBe(5)
     expect(result.data).toHaveLength(2)
     expect(result.truncated).toBe(true)
@@ -109,7 +151,12 @@ describe('order, limit, offset, total, truncated', () => {
     ['limit 2 offset 3 (the last two rows)', { limit: 2, offset: 3 }, 2, false],
     ['limit 2 offset 2 (one row left after the page)', { limit: 2, offset: 2 }, 2, true],
   ] as const)('truncated with %s', async (_name, extra, rows, truncated) => {
-    const result = await query({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' }, ...extra })
+    const result = await query({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+      ...extra,
+    })
     expect(result.data).toHaveLength(rows)
     expect(result.truncated).toBe(truncated)
     const offset = 'offset' in extra ? extra.offset : 0
@@ -126,7 +173,9 @@ describe('order, limit, offset, total, truncated', () => {
     })
     expectSameRows(
       result.data,
-      oracle(`SELECT id AS "orders.id", status AS "orders.status", amount AS "orders.total_amount", 1 AS "orders.count" FROM orders WHERE id <= 30 ORDER BY id`),
+      oracle(
+        `SELECT id AS "orders.id", status AS "orders.status", amount AS "orders.total_amount", 1 AS "orders.count" FROM orders WHERE id <= 30 ORDER BY id`,
+      ),
       true,
     )
   })
@@ -135,7 +184,9 @@ describe('order, limit, offset, total, truncated', () => {
     const { data } = await query({
       measures: ['orders.count'],
       dimensions: ['orders.status'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] }],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] },
+      ],
     })
     const months = data.map((r) => String(r['orders.created_at.month']))
     expect(months.length).toBeGreaterThan(20)
@@ -143,7 +194,10 @@ describe('order, limit, offset, total, truncated', () => {
   })
 
   it('default order: the first measure descending when there are measures and dimensions', async () => {
-    const { data } = await query({ measures: ['orders.count', 'orders.total_amount'], dimensions: ['customers.country'] })
+    const { data } = await query({
+      measures: ['orders.count', 'orders.total_amount'],
+      dimensions: ['customers.country'],
+    })
     const counts = data.map((r) => Number(r['orders.count']))
     expect(counts).toEqual([...counts].sort((a, b) => b - a))
     expectSameRows(
@@ -170,8 +224,15 @@ describe('views', () => {
   })
 
   it("include '*' brings the cube's public primary key", async () => {
-    const { data } = await query({ measures: ['customer_overview.count'], dimensions: ['customer_overview.id'], filters: [{ member: 'customer_overview.id', operator: 'lte', values: ['3'] }] })
-    expectSameRows(data, oracle(`SELECT id AS "customer_overview.id", 1 AS "customer_overview.count" FROM customers WHERE id <= 3`))
+    const { data } = await query({
+      measures: ['customer_overview.count'],
+      dimensions: ['customer_overview.id'],
+      filters: [{ member: 'customer_overview.id', operator: 'lte', values: ['3'] }],
+    })
+    expectSameRows(
+      data,
+      oracle(`SELECT id AS "customer_overview.id", 1 AS "customer_overview.count" FROM customers WHERE id <= 3`),
+    )
   })
 })
 
@@ -180,7 +241,9 @@ describe('result shape', () => {
     const result = await query({
       measures: ['orders.count', 'orders.total_amount', 'orders.avg_amount'],
       dimensions: ['orders.status', 'customers.is_active', 'orders.amount'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-03-31'] }],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-03-31'] },
+      ],
       segments: ['orders.paid'],
     })
     const { annotation } = result
@@ -204,12 +267,25 @@ describe('result shape', () => {
 
   it('returns numbers for measures and number dimensions, booleans for boolean dimensions', async () => {
     const { data } = await query({
-      measures: ['orders.count', 'orders.customers_count', 'orders.total_amount', 'orders.avg_amount', 'orders.paid_ratio'],
+      measures: [
+        'orders.count',
+        'orders.customers_count',
+        'orders.total_amount',
+        'orders.avg_amount',
+        'orders.paid_ratio',
+      ],
       dimensions: ['customers.is_active', 'customers.id'],
     })
     expect(data.length).toBeGreaterThan(40)
     for (const row of data) {
-      for (const key of ['orders.count', 'orders.customers_count', 'orders.total_amount', 'orders.avg_amount', 'orders.paid_ratio', 'customers.id']) {
+      for (const key of [
+        'orders.count',
+        'orders.customers_count',
+        'orders.total_amount',
+        'orders.avg_amount',
+        'orders.paid_ratio',
+        'customers.id',
+      ]) {
         expect(typeof row[key], key).toBe('number')
       }
       expect(typeof row['customers.is_active']).toBe('boolean')

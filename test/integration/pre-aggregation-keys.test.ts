@@ -57,21 +57,31 @@ beforeAll(() => {
   const i = db.prepare('INSERT INTO items VALUES (?, ?, ?)')
   for (let id = 1; id <= 30; id++) c.run(id, ['gold', 'silver', 'bronze'][id % 3])
   // Customer ids 31..33 do not exist (orphans), some orders have no customer, customers 25..30 have no orders.
-  for (let id = 1; id <= 120; id++) o.run(id, id % 11 === 0 ? null : id % 40 === 7 ? 31 + (id % 3) : 1 + (id % 24), ['paid', 'open'][id % 2], id * 2.5)
+  for (let id = 1; id <= 120; id++)
+    o.run(id, id % 11 === 0 ? null : id % 40 === 7 ? 31 + (id % 3) : 1 + (id % 24), ['paid', 'open'][id % 2], id * 2.5)
   // Order ids 500.. do not exist, some items have no order, orders 100..120 have no items.
-  for (let id = 1; id <= 400; id++) i.run(id, id % 13 === 0 ? null : id % 29 === 0 ? 500 + id : 1 + (id % 99), 1 + (id % 7))
-  layer = createSemanticLayer({ model: parseModel([{ file: 'shop.yml', content: MODEL }]), connectors: { default: sqlite({ database: db }) } })
+  for (let id = 1; id <= 400; id++)
+    i.run(id, id % 13 === 0 ? null : id % 29 === 0 ? 500 + id : 1 + (id % 99), 1 + (id % 7))
+  layer = createSemanticLayer({
+    model: parseModel([{ file: 'shop.yml', content: MODEL }]),
+    connectors: { default: sqlite({ database: db }) },
+  })
 })
 afterAll(() => db.close())
 
 const rows = (sql: string): Record<string, unknown>[] => db.prepare(sql).all() as Record<string, unknown>[]
-const sorted = <T extends Record<string, unknown>>(r: T[], key: string): T[] => [...r].sort((a, b) => String(a[key]).localeCompare(String(b[key])))
+const sorted = <T extends Record<string, unknown>>(r: T[], key: string): T[] =>
+  [...r].sort((a, b) => String(a[key]).localeCompare(String(b[key])))
 
 describe('pre-aggregation grouped by a foreign key with NULL and orphan keys', () => {
   test('a chain folded into customers (orders, and items through orders) by tier', async () => {
-    const result = await layer.query({ measures: ['customers.count', 'orders.count', 'orders.total', 'items.count', 'items.qty'], dimensions: ['customers.tier'] })
+    const result = await layer.query({
+      measures: ['customers.count', 'orders.count', 'orders.total', 'items.count', 'items.qty'],
+      dimensions: ['customers.tier'],
+    })
     expect(result.sql.sql).toContain('FROM orders AS "orders" GROUP BY 1')
-    const expected = rows(`SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.count", sum(oc.amount) AS "orders.total",
+    const expected =
+      rows(`SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.count", sum(oc.amount) AS "orders.total",
         coalesce(sum(ic.n), 0) AS "items.count", sum(ic.qty) AS "items.qty"
       FROM customers c
       LEFT JOIN (SELECT customer_id, count(*) AS n, sum(amount) AS amount FROM orders GROUP BY customer_id) oc ON oc.customer_id = c.id
@@ -81,13 +91,20 @@ describe('pre-aggregation grouped by a foreign key with NULL and orphan keys', (
   })
 
   test('a leaf whose join is written child = parent, by order status; orders without items count 0', async () => {
-    const result = await layer.query({ measures: ['orders.count', 'orders.total', 'items.count', 'items.max_qty'], dimensions: ['orders.status', 'orders.id'], limit: 500 })
+    const result = await layer.query({
+      measures: ['orders.count', 'orders.total', 'items.count', 'items.max_qty'],
+      dimensions: ['orders.status', 'orders.id'],
+      limit: 500,
+    })
     expect(result.sql.sql).toContain('FROM items AS "items" GROUP BY 1')
-    const expected = rows(`SELECT o.status AS "orders.status", o.id AS "orders.id", 1 AS "orders.count", o.amount AS "orders.total", coalesce(i.n, 0) AS "items.count", i.mx AS "items.max_qty"
+    const expected =
+      rows(`SELECT o.status AS "orders.status", o.id AS "orders.id", 1 AS "orders.count", o.amount AS "orders.total", coalesce(i.n, 0) AS "items.count", i.mx AS "items.max_qty"
       FROM orders o LEFT JOIN (SELECT order_id, count(*) AS n, max(qty) AS mx FROM items GROUP BY order_id) i ON i.order_id = o.id`)
     const key = (r: Record<string, unknown>) => String(r['orders.id']).padStart(4, '0')
     expect(result.data.length).toBe(120)
-    expect([...result.data].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...expected].sort((a, b) => key(a).localeCompare(key(b))))
+    expect([...result.data].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      [...expected].sort((a, b) => key(a).localeCompare(key(b))),
+    )
     expect(result.data.some((r) => r['items.count'] === 0 && r['items.max_qty'] === null)).toBe(true)
   })
 })

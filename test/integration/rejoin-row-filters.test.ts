@@ -21,13 +21,21 @@ import { sqlite } from '../../src/sqlite.js'
 type Row = Record<string, unknown>
 
 const ACCOUNTS = [
-  ['t1', 1, 10], ['t1', 2, 20],
-  ['t2', 1, 1_000_000], ['t2', 2, 2_000_000], ['t2', 3, 3_000_000],
+  ['t1', 1, 10],
+  ['t1', 2, 20],
+  ['t2', 1, 1_000_000],
+  ['t2', 2, 2_000_000],
+  ['t2', 3, 3_000_000],
 ] as const
 /** tenant, id, account id, stage: every account has deals, ids repeat across tenants. */
 const DEALS = [
-  ['t1', 1, 1, 'won'], ['t1', 2, 1, 'open'], ['t1', 3, 2, 'won'],
-  ['t2', 1, 1, 'won'], ['t2', 2, 1, 'won'], ['t2', 3, 2, 'lost'], ['t2', 4, 3, 'open'],
+  ['t1', 1, 1, 'won'],
+  ['t1', 2, 1, 'open'],
+  ['t1', 3, 2, 'won'],
+  ['t2', 1, 1, 'won'],
+  ['t2', 2, 1, 'won'],
+  ['t2', 3, 2, 'lost'],
+  ['t2', 4, 3, 'open'],
 ] as const
 
 const DDL = [
@@ -145,7 +153,7 @@ function suite(name: string, open: () => Promise<Engine>): void {
       expect(fanned.data).toEqual([{ 'acc.budget': expected.budget, 'deal.count': expected.deals }])
     })
 
-    test('row policies, by deal stage, with total: every row and the total from the tenant\'s own rows', async () => {
+    test("row policies, by deal stage, with total: every row and the total from the tenant's own rows", async () => {
       const l = layer({ accPolicy: true, dealPolicy: true })
       const expected = await byStage('t1')
       const result = await l.query({ ...BY_STAGE, total: true }, as('t1'))
@@ -203,12 +211,14 @@ suite('SQLite', async () => {
 const PG = process.env.CORTEX_TEST_PG_URL
 const MY = process.env.CORTEX_TEST_MYSQL_URL
 if (process.env.CI === 'true') {
-  if (!PG) test('PostgreSQL: CORTEX_TEST_PG_URL is required when CI=true', () => {
-    throw new Error('CORTEX_TEST_PG_URL is required when CI=true')
-  })
-  if (!MY) test('MySQL/MariaDB: CORTEX_TEST_MYSQL_URL is required when CI=true', () => {
-    throw new Error('CORTEX_TEST_MYSQL_URL is required when CI=true')
-  })
+  if (!PG)
+    test('PostgreSQL: CORTEX_TEST_PG_URL is required when CI=true', () => {
+      throw new Error('CORTEX_TEST_PG_URL is required when CI=true')
+    })
+  if (!MY)
+    test('MySQL/MariaDB: CORTEX_TEST_MYSQL_URL is required when CI=true', () => {
+      throw new Error('CORTEX_TEST_MYSQL_URL is required when CI=true')
+    })
 }
 const numbered = (sql: string): string => {
   let n = 0

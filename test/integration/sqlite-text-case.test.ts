@@ -25,7 +25,10 @@ cubes:
 afterAll(() => db.close())
 
 describe('SQLite text case', () => {
-  const layer = createSemanticLayer({ model: parseModel([{ content: MODEL }]), connectors: { default: sqlite({ database: db }) } })
+  const layer = createSemanticLayer({
+    model: parseModel([{ content: MODEL }]),
+    connectors: { default: sqlite({ database: db }) },
+  })
   const ids = async (filter: object) =>
     (await layer.query({ measures: ['t.count'], dimensions: ['t.id'], filters: [filter] })).data
       .map((r) => Number(r['t.id']))
@@ -40,10 +43,17 @@ describe('SQLite text case', () => {
     const secured = createSemanticLayer({
       model: parseModel([{ content: MODEL }]),
       connectors: { default: sqlite({ database: db }) },
-      authorize: ({ securityContext }) => ({ allow: true, filters: [{ member: 't.name', operator: 'equals', values: [String((securityContext as { name: string }).name)] }] }),
+      authorize: ({ securityContext }) => ({
+        allow: true,
+        filters: [
+          { member: 't.name', operator: 'equals', values: [String((securityContext as { name: string }).name)] },
+        ],
+      }),
     })
     const exact = async (name: string) =>
-      (await secured.query({ measures: ['t.count'], dimensions: ['t.id'] }, { securityContext: { name } })).data.map((r) => Number(r['t.id']))
+      (await secured.query({ measures: ['t.count'], dimensions: ['t.id'] }, { securityContext: { name } })).data.map(
+        (r) => Number(r['t.id']),
+      )
     expect(await exact('Ecole')).toEqual([3]) // NOCASE alone would also give 4
     expect(await exact('ÉCOLE')).toEqual([1])
   })

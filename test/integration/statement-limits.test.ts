@@ -12,7 +12,12 @@ import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  createSemanticLayer, defineConnector, isSemanticLayerError, parseModel, type Connector, type SemanticLayer,
+  createSemanticLayer,
+  defineConnector,
+  isSemanticLayerError,
+  parseModel,
+  type Connector,
+  type SemanticLayer,
 } from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
@@ -158,7 +163,9 @@ for (const engine of ENGINES) {
         healthCheck: () => inner.healthCheck(),
         close: () => inner.close(),
       })
-      const model = parseModel([{ content: `cubes:
+      const model = parseModel([
+        {
+          content: `cubes:
   - name: items
     sql_table: ${table}
     dimensions:
@@ -167,7 +174,9 @@ for (const engine of ENGINES) {
       - { name: note, sql: note, type: string }
     measures:
       - { name: count, type: count }
-` }])
+`,
+        },
+      ])
       // Filter values beyond the default per-query maximum (10 000), to reach the statement limit through filters.
       layer = createSemanticLayer({ model, connectors: { default: counted }, cache: false, maxFilterValues: 100_000 })
     })
@@ -178,7 +187,10 @@ for (const engine of ENGINES) {
     it(`refuses over ${engine.limit} bound values before sending, naming the limit; the connection lives`, async () => {
       const before = calls.n
       const over = { measures: ['items.count'], filters: idFilters(engine.limit + 1), total: true }
-      const error = await layer.query(over).then(() => undefined, (e: unknown) => e)
+      const error = await layer.query(over).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(isSemanticLayerError(error)).toBe(true)
       if (!isSemanticLayerError(error)) return
       expect(error.code).toBe('QUERY_INVALID')

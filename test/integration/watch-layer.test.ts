@@ -8,7 +8,14 @@ import Database from 'better-sqlite3'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSemanticLayer, defineConnector, loadModel, type AuditEvent, type Connector, type SemanticLayer } from '../../src/index.js'
+import {
+  createSemanticLayer,
+  defineConnector,
+  loadModel,
+  type AuditEvent,
+  type Connector,
+  type SemanticLayer,
+} from '../../src/index.js'
 import type { ModelWatcher } from '../../src/model/watch-model.js'
 import { sqlite } from '../../src/sqlite.js'
 import { fakeFolder, modelFolder, next, ordersCube } from '../fixtures/watch-helpers.js'
@@ -65,7 +72,11 @@ describe('layer.watchModel', () => {
   beforeAll(async () => {
     dir = modelFolder({ 'orders.yml': ordersCube('amount') })
     gated = gatedSqlite(db)
-    layer = createSemanticLayer({ model: await loadModel(dir), connectors: { default: gated.connector }, onAudit: (e) => audits.push(e) })
+    layer = createSemanticLayer({
+      model: await loadModel(dir),
+      connectors: { default: gated.connector },
+      onAudit: (e) => audits.push(e),
+    })
     watcher = await layer.watchModel(dir, { watch: fakeFolder().watch })
   })
   afterAll(async () => {
@@ -76,7 +87,9 @@ describe('layer.watchModel', () => {
   it('finishes a query in flight on the old model and runs the next one on the new model', async () => {
     const v1 = layer.model!.version
     const warm = await layer.query(QUERY) // cached and compiled under v1
-    expect(warm.data).toEqual(oracle('SELECT status AS "orders.status", sum(amount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1'))
+    expect(warm.data).toEqual(
+      oracle('SELECT status AS "orders.status", sum(amount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1'),
+    )
 
     const reached = gated.hold()
     const inFlight = layer.query({ ...QUERY, limit: 100 }) // not cached yet: it runs on the database
@@ -89,36 +102,58 @@ describe('layer.watchModel', () => {
 
     const before = await inFlight
     expect(before.sql.sql).toContain('sum("orders".amount)')
-    expect(before.data).toEqual(oracle('SELECT status AS "orders.status", sum(amount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1'))
+    expect(before.data).toEqual(
+      oracle('SELECT status AS "orders.status", sum(amount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1'),
+    )
     const after = await layer.query(QUERY) // the same query text: neither cache may answer with v1
     expect(after.sql.sql).toContain('sum(amount - discount)')
-    expect(after.data).toEqual(oracle('SELECT status AS "orders.status", sum(amount - discount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1'))
+    expect(after.data).toEqual(
+      oracle(
+        'SELECT status AS "orders.status", sum(amount - discount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1',
+      ),
+    )
 
     const versions = audits.filter((a) => a.outcome === 'allowed').map((a) => a.modelVersion)
     expect(versions.slice(-2)).toEqual([v1, v2])
     const history = layer.modelHistory()
-    expect(history.map((h) => [h.version, h.reason])).toEqual([[v1, 'initial'], [v2, 'reload']])
+    expect(history.map((h) => [h.version, h.reason])).toEqual([
+      [v1, 'initial'],
+      [v2, 'reload'],
+    ])
     expect(history[1]).toMatchObject({ previous: v1, changes: { resultsMayChange: 1, breaking: 0 } })
   })
 
   it('keeps serving the old model when a change is invalid, and reports every issue', async () => {
     const current = layer.model!.version
     const error = next((l: (e: { issues: readonly { code: string }[] }) => void) => watcher.on('modelError', l))
-    writeFileSync(join(dir, 'orders.yml'), ordersCube('{CUBE.nope}', '    segments:\n      - { name: s, sql: "{missing.x}" }\n'))
+    writeFileSync(
+      join(dir, 'orders.yml'),
+      ordersCube('{CUBE.nope}', '    segments:\n      - { name: s, sql: "{missing.x}" }\n'),
+    )
     expect(await watcher.reload()).toMatchObject({ status: 'invalid' })
     expect((await error).issues.map((i) => i.code)).toEqual(['UNKNOWN_REFERENCE', 'UNKNOWN_REFERENCE'])
     expect(layer.model!.version).toBe(current)
     const { data } = await layer.query(QUERY)
-    expect(data).toEqual(oracle('SELECT status AS "orders.status", sum(amount - discount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1'))
+    expect(data).toEqual(
+      oracle(
+        'SELECT status AS "orders.status", sum(amount - discount) AS "orders.total" FROM orders GROUP BY 1 ORDER BY 1',
+      ),
+    )
     expect(layer.modelHistory()).toHaveLength(2)
   })
 
   it('a breaking change is swapped in too, and queries it breaks fail with the usual error', async () => {
-    writeFileSync(join(dir, 'orders.yml'), ordersCube('amount').replace('      - { name: status, sql: status, type: string }\n', ''))
+    writeFileSync(
+      join(dir, 'orders.yml'),
+      ordersCube('amount').replace('      - { name: status, sql: status, type: string }\n', ''),
+    )
     const outcome = await watcher.reload()
     expect(outcome).toMatchObject({ status: 'changed', diff: { breaking: true } })
     const error = await layer.query(QUERY).catch((e: unknown) => e)
-    expect(error).toMatchObject({ code: 'QUERY_INVALID', issues: expect.arrayContaining([expect.objectContaining({ code: 'UNKNOWN_MEMBER', path: ['dimensions', 0] })]) })
+    expect(error).toMatchObject({
+      code: 'QUERY_INVALID',
+      issues: expect.arrayContaining([expect.objectContaining({ code: 'UNKNOWN_MEMBER', path: ['dimensions', 0] })]),
+    })
   })
 })
 
@@ -137,8 +172,15 @@ describe('layer.watchModel limits', () => {
   })
 
   it('refuses a layer with per-tenant models', async () => {
-    const layer = createSemanticLayer({ model: () => ({ cubes: [] }), connectors: { default: sqlite({ database: db }) }, contextToTenant: () => 't1' })
-    await expect(layer.watchModel('.')).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ code: 'MODEL_NOT_WATCHABLE' }] })
+    const layer = createSemanticLayer({
+      model: () => ({ cubes: [] }),
+      connectors: { default: sqlite({ database: db }) },
+      contextToTenant: () => 't1',
+    })
+    await expect(layer.watchModel('.')).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      issues: [{ code: 'MODEL_NOT_WATCHABLE' }],
+    })
     expect(layer.modelHistory()).toEqual([])
     await layer.close()
   })

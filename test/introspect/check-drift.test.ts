@@ -50,7 +50,10 @@ cubes:
 
 describe('checkDrift', () => {
   it('finds nothing wrong with a model that fits, without evaluating a row', async () => {
-    const report = await checkDrift({ model: parseModel([{ content: MODEL }]), connectors: { default: sqlite({ database: db }) } })
+    const report = await checkDrift({
+      model: parseModel([{ content: MODEL }]),
+      connectors: { default: sqlite({ database: db }) },
+    })
     expect(report.issues).toEqual([])
     expect(report.ok).toBe(true)
     // 2 tables; id, name, id, STATUS (case-insensitive), created_at, "Net Amount", paid, "Net Amount" from the catalog;
@@ -86,7 +89,10 @@ cubes:
     sql: SELECT * FROM orders WHERE created > '2024-01-01'
     dimensions: [{ name: id, sql: id, type: number, primary_key: true }]
 `
-    const report = await checkDrift({ model: parseModel([{ content: drifted }]), connectors: { default: sqlite({ database: db }) } })
+    const report = await checkDrift({
+      model: parseModel([{ content: drifted }]),
+      connectors: { default: sqlite({ database: db }) },
+    })
     expect(report.ok).toBe(false)
     const found = report.issues.map((i) => `${i.code} ${i.cube}${i.member ? `.${i.member}` : ''}`)
     expect(found).toEqual([
@@ -101,15 +107,25 @@ cubes:
       'PROBE_FAILED orders.customers',
     ])
     const byMember = Object.fromEntries(report.issues.map((i) => [`${i.cube}.${i.member ?? ''}`, i]))
-    expect(byMember['orders.total']).toMatchObject({ table: 'main.orders', column: 'amount', expected: 'number', actual: 'TEXT', path: ['cubes', 'orders', 'measures', 'total', 'sql'] })
-    expect(byMember['orders.total']!.message).toMatch(/Column "amount" is TEXT \(string\), which does not fit measure 'orders.total' of type sum: it needs a number column\./)
+    expect(byMember['orders.total']).toMatchObject({
+      table: 'main.orders',
+      column: 'amount',
+      expected: 'number',
+      actual: 'TEXT',
+      path: ['cubes', 'orders', 'measures', 'total', 'sql'],
+    })
+    expect(byMember['orders.total']!.message).toMatch(
+      /Column "amount" is TEXT \(string\), which does not fit measure 'orders.total' of type sum: it needs a number column\./,
+    )
     expect(byMember['orders.status_upper']!.message).toMatch(/no such column/)
     expect(byMember['customers.region']).toMatchObject({ path: ['cubes', 'customers', 'dimensions', 'region', 'sql'] })
     expect(byMember['orders.customers']!.message).toMatch(/^The join to "customers" no longer plans/)
   })
 
   it('skips cubes whose data source has no connector, saying so', async () => {
-    const model = parseModel([{ content: 'cubes:\n  - name: far\n    sql_table: far\n    data_source: warehouse\n    dimensions: []\n' }])
+    const model = parseModel([
+      { content: 'cubes:\n  - name: far\n    sql_table: far\n    data_source: warehouse\n    dimensions: []\n' },
+    ])
     const report = await checkDrift({ model, connectors: { default: sqlite({ database: db }) } })
     expect(report.issues).toMatchObject([{ code: 'CONNECTOR_MISSING', cube: 'far' }])
   })

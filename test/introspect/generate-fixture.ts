@@ -76,22 +76,26 @@ export const ROUND_TRIP_CASES: readonly Case[] = [
   {
     name: 'count and sums by a string dimension',
     query: { measures: ['orders.count', 'orders.amount', 'orders.discount'], dimensions: ['orders.status'] },
-    oracle: 'SELECT status AS "orders.status", count(*) AS "orders.count", sum(amount) AS "orders.amount", sum(discount) AS "orders.discount" FROM orders GROUP BY status',
+    oracle:
+      'SELECT status AS "orders.status", count(*) AS "orders.count", sum(amount) AS "orders.amount", sum(discount) AS "orders.discount" FROM orders GROUP BY status',
   },
   {
     name: 'a sum across a generated many_to_one join',
     query: { measures: ['orders.amount', 'orders.count'], dimensions: ['customers.tier'] },
-    oracle: 'SELECT c.tier AS "customers.tier", sum(o.amount) AS "orders.amount", count(*) AS "orders.count" FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.tier',
+    oracle:
+      'SELECT c.tier AS "customers.tier", sum(o.amount) AS "orders.amount", count(*) AS "orders.count" FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.tier',
   },
   {
     name: 'a sum across another generated join',
     query: { measures: ['order_items.quantity', 'order_items.count'], dimensions: ['products.category'] },
-    oracle: 'SELECT p.category AS "products.category", sum(i.quantity) AS "order_items.quantity", count(*) AS "order_items.count" FROM order_items i LEFT JOIN products p ON p.id = i.product_id GROUP BY p.category',
+    oracle:
+      'SELECT p.category AS "products.category", sum(i.quantity) AS "order_items.quantity", count(*) AS "order_items.count" FROM order_items i LEFT JOIN products p ON p.id = i.product_id GROUP BY p.category',
   },
   {
     name: 'two joins deep: items by customer country',
     query: { measures: ['order_items.quantity'], dimensions: ['customers.country'] },
-    oracle: 'SELECT c.country AS "customers.country", sum(i.quantity) AS "order_items.quantity" FROM order_items i LEFT JOIN orders o ON o.id = i.order_id LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.country',
+    oracle:
+      'SELECT c.country AS "customers.country", sum(i.quantity) AS "order_items.quantity" FROM order_items i LEFT JOIN orders o ON o.id = i.order_id LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.country',
   },
   {
     name: 'a generated time dimension by year',
@@ -102,7 +106,8 @@ export const ROUND_TRIP_CASES: readonly Case[] = [
   {
     name: 'quoted names: a sum by a column with quotes in its name',
     query: { measures: ['Order_Notes.count', 'Order_Notes.Mixed_Case'], dimensions: ['Order_Notes.weird_q_col'] },
-    oracle: 'SELECT "weird ""q"" col" AS "Order_Notes.weird_q_col", count(*) AS "Order_Notes.count", sum("Mixed Case") AS "Order_Notes.Mixed_Case" FROM "Order Notes" GROUP BY 1',
+    oracle:
+      'SELECT "weird ""q"" col" AS "Order_Notes.weird_q_col", count(*) AS "Order_Notes.count", sum("Mixed Case") AS "Order_Notes.Mixed_Case" FROM "Order Notes" GROUP BY 1',
   },
   {
     name: 'quoted names: a sum across a composite foreign key',
@@ -115,7 +120,15 @@ export const ROUND_TRIP_CASES: readonly Case[] = [
 /** Rows as sorted JSON with numbers rounded, so engines' decimal and float sums compare. */
 function comparable(rows: readonly Row[]): string[] {
   const norm = (v: unknown): unknown => (typeof v === 'number' ? Math.round(v * 1e6) / 1e6 : v)
-  return rows.map((r) => JSON.stringify(Object.keys(r).sort().map((k) => [k, norm(r[k])]))).sort()
+  return rows
+    .map((r) =>
+      JSON.stringify(
+        Object.keys(r)
+          .sort()
+          .map((k) => [k, norm(r[k])]),
+      ),
+    )
+    .sort()
 }
 
 /** Every round-trip case on `layer` equals its hand-written SQLite query on `oracle`. */

@@ -37,9 +37,23 @@ describe('generateModel on SQLite', () => {
   })
 
   it('writes one file per table, and the folder loads and compiles', async () => {
-    expect(files.map((f) => f.path)).toEqual(['Order_Notes.yml', 'customers.yml', 'line_items.yml', 'order_items.yml', 'orders.yml', 'products.yml'])
+    expect(files.map((f) => f.path)).toEqual([
+      'Order_Notes.yml',
+      'customers.yml',
+      'line_items.yml',
+      'order_items.yml',
+      'orders.yml',
+      'products.yml',
+    ])
     const compiled = compileModel(await loadModel(dir))
-    expect(Object.keys(compiled.cubes).sort()).toEqual(['Order_Notes', 'customers', 'line_items', 'order_items', 'orders', 'products'])
+    expect(Object.keys(compiled.cubes).sort()).toEqual([
+      'Order_Notes',
+      'customers',
+      'line_items',
+      'order_items',
+      'orders',
+      'products',
+    ])
   })
 
   it('answers count, sums, joins, a time dimension and quoted names like hand-written SQL', async () => {
@@ -49,27 +63,58 @@ describe('generateModel on SQLite', () => {
   it('maps keys, foreign keys, numbers, text, dates and booleans to the documented members', () => {
     const orders = parse(files.find((f) => f.path === 'orders.yml')!.content).cubes[0]
     expect(orders.sql_table).toBe('orders')
-    expect(orders.joins).toEqual([{ name: 'customers', relationship: 'many_to_one', sql: '{CUBE}.customer_id = {customers}.id' }])
+    expect(orders.joins).toEqual([
+      { name: 'customers', relationship: 'many_to_one', sql: '{CUBE}.customer_id = {customers}.id' },
+    ])
     expect(orders.dimensions.map((d: { name: string; type: string }) => `${d.name}:${d.type}`)).toEqual([
-      'id:number', 'customer_id:number', 'status:string', 'note:string', 'created_at:time', 'shipped_at:time',
+      'id:number',
+      'customer_id:number',
+      'status:string',
+      'note:string',
+      'created_at:time',
+      'shipped_at:time',
     ])
     expect(orders.dimensions[0].primary_key).toBe(true)
-    expect(orders.measures).toEqual([{ name: 'count', type: 'count' }, { name: 'amount', sql: 'amount', type: 'sum' }, { name: 'discount', sql: 'discount', type: 'sum' }])
+    expect(orders.measures).toEqual([
+      { name: 'count', type: 'count' },
+      { name: 'amount', sql: 'amount', type: 'sum' },
+      { name: 'discount', sql: 'discount', type: 'sum' },
+    ])
   })
 
   it('quotes names that need it and keeps the original as the title', () => {
     const notes = parse(files.find((f) => f.path === 'Order_Notes.yml')!.content).cubes[0]
     expect(notes).toMatchObject({ name: 'Order_Notes', title: 'Order Notes', sql_table: '"Order Notes"' })
-    expect(notes.dimensions).toContainEqual({ name: 'select', sql: '{CUBE}."select"', type: 'number', primary_key: true })
+    expect(notes.dimensions).toContainEqual({
+      name: 'select',
+      sql: '{CUBE}."select"',
+      type: 'number',
+      primary_key: true,
+    })
     expect(notes.dimensions).toContainEqual({ name: 'group', sql: '{CUBE}."group"', type: 'number', primary_key: true })
-    expect(notes.dimensions).toContainEqual({ name: 'weird_q_col', title: 'weird "q" col', sql: '{CUBE}."weird ""q"" col"', type: 'string' })
+    expect(notes.dimensions).toContainEqual({
+      name: 'weird_q_col',
+      title: 'weird "q" col',
+      sql: '{CUBE}."weird ""q"" col"',
+      type: 'string',
+    })
     expect(notes.dimensions).toContainEqual({ name: 'from', sql: '{CUBE}."from"', type: 'time' })
     const lines = parse(files.find((f) => f.path === 'line_items.yml')!.content).cubes[0]
-    expect(lines.joins).toEqual([{ name: 'Order_Notes', relationship: 'many_to_one', sql: '{CUBE}."Note Select" = {Order_Notes}."select" AND {CUBE}."Note Group" = {Order_Notes}."group"' }])
+    expect(lines.joins).toEqual([
+      {
+        name: 'Order_Notes',
+        relationship: 'many_to_one',
+        sql: '{CUBE}."Note Select" = {Order_Notes}."select" AND {CUBE}."Note Group" = {Order_Notes}."group"',
+      },
+    ])
   })
 
   it('names the schema in sql_table when one is asked for', async () => {
-    const { files: main } = await generateModel({ connector: sqlite({ database: db }), schema: 'main', tables: ['orders'] })
+    const { files: main } = await generateModel({
+      connector: sqlite({ database: db }),
+      schema: 'main',
+      tables: ['orders'],
+    })
     expect(parse(main[0]!.content).cubes[0].sql_table).toBe('main.orders')
   })
 })
@@ -90,20 +135,29 @@ describe('generateModel: what it leaves out, and why', () => {
   it('warns, with a reason and a fix, for every join or column it could not write', async () => {
     const { files, warnings } = await generateModel({ connector: sqlite({ database: odd }) })
     const codes = warnings.map((w) => `${w.path[0]}:${w.code}`)
-    expect(codes).toEqual(expect.arrayContaining([
-      'people.yml:COLUMN_SKIPPED', // photo BLOB
-      'people.yml:NAME_NOT_REPRESENTABLE', // "a{b}c" would be read as a reference
-      'people.yml:SELF_REFERENCE',
-      'moves.yml:SECOND_JOIN_TO_CUBE',
-      'log.yml:NO_PRIMARY_KEY',
-      'log.yml:JOIN_WITHOUT_PRIMARY_KEY',
-      'admins.yml:NO_PRIMARY_KEY',
-    ]))
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'people.yml:COLUMN_SKIPPED', // photo BLOB
+        'people.yml:NAME_NOT_REPRESENTABLE', // "a{b}c" would be read as a reference
+        'people.yml:SELF_REFERENCE',
+        'moves.yml:SECOND_JOIN_TO_CUBE',
+        'log.yml:NO_PRIMARY_KEY',
+        'log.yml:JOIN_WITHOUT_PRIMARY_KEY',
+        'admins.yml:NO_PRIMARY_KEY',
+      ]),
+    )
     for (const w of warnings) expect(w.message).toMatch(/\.$/)
     const people = parse(files.find((f) => f.path === 'people.yml')!.content).cubes[0]
     const types = Object.fromEntries(people.dimensions.map((d: { name: string; type: string }) => [d.name, d.type]))
     // Booleans and dates by declared type; a time of day is text; a "count" column does not take the count measure's name.
-    expect(types).toMatchObject({ id: 'number', manager_id: 'number', is_admin: 'boolean', born: 'time', wake_up: 'string', _1st: 'string' })
+    expect(types).toMatchObject({
+      id: 'number',
+      manager_id: 'number',
+      is_admin: 'boolean',
+      born: 'time',
+      wake_up: 'string',
+      _1st: 'string',
+    })
     expect(people.measures.map((m: { name: string }) => m.name)).toEqual(['count', 'count_2'])
     const moves = parse(files.find((f) => f.path === 'moves.yml')!.content).cubes[0]
     expect(moves.joins).toEqual([{ name: 'people', relationship: 'many_to_one', sql: '{CUBE}.from_id = {people}.id' }])
@@ -114,10 +168,15 @@ describe('generateModel: what it leaves out, and why', () => {
   })
 
   it('refuses a table that does not exist, suggesting the name with other case', async () => {
-    const error = await generateModel({ connector: sqlite({ database: odd }), tables: ['People', 'nope'] }).catch((e: unknown) => e)
+    const error = await generateModel({ connector: sqlite({ database: odd }), tables: ['People', 'nope'] }).catch(
+      (e: unknown) => e,
+    )
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' })
     const issues = (error as { issues: { code: string; path: unknown[]; message: string }[] }).issues
-    expect(issues.map((i) => [i.code, i.path])).toEqual([['TABLE_NOT_FOUND', ['tables', 0]], ['TABLE_NOT_FOUND', ['tables', 1]]])
+    expect(issues.map((i) => [i.code, i.path])).toEqual([
+      ['TABLE_NOT_FOUND', ['tables', 0]],
+      ['TABLE_NOT_FOUND', ['tables', 1]],
+    ])
     expect(issues[0]!.message).toContain('did you mean "people"?')
   })
 
@@ -129,7 +188,10 @@ describe('generateModel: what it leaves out, and why', () => {
 
   it('refuses an empty schema and a missing source', async () => {
     const empty = new Database(':memory:')
-    await expect(generateModel({ connector: sqlite({ database: empty }) })).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ code: 'NO_TABLES' }] })
+    await expect(generateModel({ connector: sqlite({ database: empty }) })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      issues: [{ code: 'NO_TABLES' }],
+    })
     empty.close()
     await expect(generateModel({})).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ code: 'NO_SOURCE' }] })
   })
@@ -137,10 +199,25 @@ describe('generateModel: what it leaves out, and why', () => {
 
 describe('SQLite column kinds', () => {
   it.each([
-    ['INTEGER', 'n', 'number'], ['BIGINT', 'n', 'number'], ['REAL', 'n', 'number'], ['DECIMAL(10,2)', 'n', 'number'], ['NUMERIC', 'n', 'number'],
-    ['TEXT', 'status', 'string'], ['VARCHAR(20)', 'city', 'string'], ['TEXT', 'created_at', 'time'], ['TEXT', 'createdAt', 'time'],
-    ['TEXT', 'birth_date', 'time'], ['TEXT', 'updated', 'string'], ['DATETIME', 'x', 'time'], ['DATE', 'x', 'time'], ['TIMESTAMP', 'x', 'time'],
-    ['TIME', 'x', 'string'], ['BOOLEAN', 'x', 'boolean'], ['BLOB', 'x', 'other'], ['', 'x', 'other'], ['JSON', 'x', 'other'],
+    ['INTEGER', 'n', 'number'],
+    ['BIGINT', 'n', 'number'],
+    ['REAL', 'n', 'number'],
+    ['DECIMAL(10,2)', 'n', 'number'],
+    ['NUMERIC', 'n', 'number'],
+    ['TEXT', 'status', 'string'],
+    ['VARCHAR(20)', 'city', 'string'],
+    ['TEXT', 'created_at', 'time'],
+    ['TEXT', 'createdAt', 'time'],
+    ['TEXT', 'birth_date', 'time'],
+    ['TEXT', 'updated', 'string'],
+    ['DATETIME', 'x', 'time'],
+    ['DATE', 'x', 'time'],
+    ['TIMESTAMP', 'x', 'time'],
+    ['TIME', 'x', 'string'],
+    ['BOOLEAN', 'x', 'boolean'],
+    ['BLOB', 'x', 'other'],
+    ['', 'x', 'other'],
+    ['JSON', 'x', 'other'],
   ])('%s %s → %s', (declared, column, kind) => {
     expect(sqliteKind(declared, column)).toBe(kind)
   })

@@ -69,9 +69,11 @@ describe('compileModel issues (one test per code)', () => {
   })
 
   it('DUPLICATE_NAME: one member name used as a dimension and as a measure', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: status, type: count }
-`))
+`),
+    )
     const issue = single(error, 'DUPLICATE_NAME', [FILE, 'cubes', 'orders', 'measures', 'status'])
     expect(issue.message).toMatch(/unique across dimensions, measures and segments/)
   })
@@ -140,16 +142,20 @@ views:
   })
 
   it('UNKNOWN_REFERENCE: a {reference} that names nothing', () => {
-    const error = compileError(ordersCube(`      - { name: label, sql: "{nope} || 'x'", type: string }
-`))
+    const error = compileError(
+      ordersCube(`      - { name: label, sql: "{nope} || 'x'", type: string }
+`),
+    )
     const issue = single(error, 'UNKNOWN_REFERENCE', [FILE, 'cubes', 'orders', 'dimensions', 'label', 'sql'])
     expect(issue.message).toContain('{nope}')
     expect(issue.message).toMatch(/Use \{CUBE\}, \{member\}, \{cube\} or \{cube\.member\}/)
   })
 
   it('UNKNOWN_REFERENCE: {cube.member} where the cube has no such member', () => {
-    const error = compileError(ordersCube(`      - { name: label, sql: "{orders.nope}", type: string }
-`))
+    const error = compileError(
+      ordersCube(`      - { name: label, sql: "{orders.nope}", type: string }
+`),
+    )
     const issue = single(error, 'UNKNOWN_REFERENCE', [FILE, 'cubes', 'orders', 'dimensions', 'label', 'sql'])
     expect(issue.message).toMatch(/has no member 'nope'/)
   })
@@ -164,38 +170,46 @@ views:
   })
 
   it('UNKNOWN_REFERENCE: a hierarchy level that is not a dimension of the cube', () => {
-    const error = compileError(ordersCube(`    hierarchies:
+    const error = compileError(
+      ordersCube(`    hierarchies:
       - { name: h, levels: [status, nope] }
-`))
+`),
+    )
     const issue = single(error, 'UNKNOWN_REFERENCE', [FILE, 'cubes', 'orders', 'hierarchies', 'h', 'levels', 1])
     expect(issue.message).toMatch(/Use one of its dimension names/)
   })
 
   it('UNKNOWN_REFERENCE: a drill member that names no dimension or measure', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: count, type: count, drill_members: [status, orders.ghost] }
-`))
+`),
+    )
     const issue = single(error, 'UNKNOWN_REFERENCE', [FILE, 'cubes', 'orders', 'measures', 'count', 'drill_members', 1])
     expect(issue.message).toContain('orders.ghost')
   })
 
   it('UNKNOWN_REFERENCE: a view includes a member its cube does not have', () => {
-    const error = compileError(ordersCube(`views:
+    const error = compileError(
+      ordersCube(`views:
   - name: v
     cubes:
       - { join_path: orders, includes: [status, ghost] }
-`))
+`),
+    )
     const issue = single(error, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 0, 'includes', 1])
     expect(issue.message).toContain("no member 'ghost'")
   })
 
   it('UNKNOWN_REFERENCE: a view join_path through a cube that does not exist', () => {
-    const error = compileError(ordersCube(`views:
+    const error = compileError(
+      ordersCube(`views:
   - name: v
     cubes:
       - { join_path: orders, includes: [status] }
       - { join_path: orders.ghost, includes: '*' }
-`))
+`),
+    )
     single(error, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 1, 'join_path'])
   })
 
@@ -208,27 +222,33 @@ views:
       ['MISSING_SQL', ['orders.yml', 'cubes', 'orders']],
       ['INVALID_CUBE', ['views.yml', 'views', 'sales', 'cubes', 0, 'join_path']],
     ])
-    expect(error.issues[1]!.message).toBe("join_path 'orders' names cube 'orders', which has errors of its own"
-      + ' (reported under orders.yml.cubes.orders). Fix those first; this view then compiles too.')
+    expect(error.issues[1]!.message).toBe(
+      "join_path 'orders' names cube 'orders', which has errors of its own" +
+        ' (reported under orders.yml.cubes.orders). Fix those first; this view then compiles too.',
+    )
     expect(error.issues[1]!.message).not.toContain('is not a')
   })
 
   it('UNKNOWN_REFERENCE: a join_path naming a view, or a misspelt cube, says so', () => {
-    const viaView = compileError(ordersCube(`views:
+    const viaView = compileError(
+      ordersCube(`views:
   - name: v
     cubes:
       - { join_path: orders, includes: [status] }
   - name: w
     cubes:
       - { join_path: v, includes: [status] }
-`))
+`),
+    )
     const viewIssue = single(viaView, 'UNKNOWN_REFERENCE', [FILE, 'views', 'w', 'cubes', 0, 'join_path'])
     expect(viewIssue.message).toContain("'v', which is a view")
-    const typo = compileError(ordersCube(`views:
+    const typo = compileError(
+      ordersCube(`views:
   - name: v
     cubes:
       - { join_path: ordres, includes: [status] }
-`))
+`),
+    )
     const typoIssue = single(typo, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'cubes', 0, 'join_path'])
     expect(typoIssue.message).toContain('Did you mean "orders"?')
   })
@@ -281,58 +301,71 @@ views:
   })
 
   it('MISSING_SQL: a dimension without sql or case', () => {
-    const error = compileError(ordersCube(`      - { name: region, type: string }
-`))
+    const error = compileError(
+      ordersCube(`      - { name: region, type: string }
+`),
+    )
     const issue = single(error, 'MISSING_SQL', [FILE, 'cubes', 'orders', 'dimensions', 'region'])
     expect(issue.message).toMatch(/Add sql:/)
   })
 
   it('MISSING_SQL: a non-count measure without sql (count without sql is fine)', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: count, type: count }
       - { name: total, type: sum }
-`))
+`),
+    )
     const issue = single(error, 'MISSING_SQL', [FILE, 'cubes', 'orders', 'measures', 'total'])
     expect(issue.message).toMatch(/type sum needs sql/)
     expect(issue.message).toMatch(/Add sql:/)
   })
 
   it('SQL_AND_CASE: a dimension with both sql and case', () => {
-    const error = compileError(ordersCube(`      - name: size
+    const error = compileError(
+      ordersCube(`      - name: size
         type: string
         sql: size
         case:
           when: [{ sql: "{CUBE}.amount > 10", label: big }]
-`))
+`),
+    )
     const issue = single(error, 'SQL_AND_CASE', [FILE, 'cubes', 'orders', 'dimensions', 'size'])
     expect(issue.message).toMatch(/Keep one of them/)
   })
 
   it('UNSUPPORTED_FEATURE: member_masking in an access policy', () => {
-    const error = compileError(ordersCube(`    access_policy:
+    const error = compileError(
+      ordersCube(`    access_policy:
       - { group: '*', member_masking: { includes: '*' } }
-`))
+`),
+    )
     const issue = single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'access_policy', 0, 'member_masking'])
     expect(issue.message).toMatch(/member_level/)
   })
 
   it('INVALID_POLICY: a policy needs exactly one of group and groups', () => {
-    const error = compileError(ordersCube(`    access_policy:
+    const error = compileError(
+      ordersCube(`    access_policy:
       - { member_level: { includes: '*' } }
-`))
+`),
+    )
     const issue = single(error, 'INVALID_POLICY', [FILE, 'cubes', 'orders', 'access_policy', 0])
     expect(issue.message).toMatch(/group/)
   })
 
   it('INVALID_POLICY: a condition that is not a security context expression', () => {
-    const error = compileError(ordersCube(`    access_policy:
+    const error = compileError(
+      ordersCube(`    access_policy:
       - { group: '*', conditions: [{ if: 'drop table users' }] }
-`))
+`),
+    )
     single(error, 'INVALID_POLICY', [FILE, 'cubes', 'orders', 'access_policy', 0, 'conditions', 0, 'if'])
   })
 
   it('UNKNOWN_REFERENCE: a row filter on a member the view does not have', () => {
-    const error = compileError(ordersCube(`views:
+    const error = compileError(
+      ordersCube(`views:
   - name: v
     access_policy:
       - group: '*'
@@ -340,79 +373,98 @@ views:
           filters: [{ member: nope, operator: equals, values: ['{ securityContext.tenant }'] }]
     cubes:
       - { join_path: orders, includes: '*' }
-`))
+`),
+    )
     single(error, 'UNKNOWN_REFERENCE', [FILE, 'views', 'v', 'access_policy', 0, 'row_level', 'filters', 0, 'member'])
   })
 
   it('UNSUPPORTED_FEATURE: rolling_window on a measure', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: total, sql: amount, type: sum, rolling_window: { trailing: 7 day } }
-`))
+`),
+    )
     const issue = single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'measures', 'total', 'rolling_window'])
     expect(issue.message).toMatch(/Remove rolling_window/)
   })
 
   it('UNSUPPORTED_FEATURE: {SECURITY_CONTEXT.x} in member sql', () => {
-    const error = compileError(ordersCube(`      - { name: mine, sql: "{CUBE}.tenant = {SECURITY_CONTEXT.tenant}", type: boolean }
-`))
+    const error = compileError(
+      ordersCube(`      - { name: mine, sql: "{CUBE}.tenant = {SECURITY_CONTEXT.tenant}", type: boolean }
+`),
+    )
     const issue = single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'dimensions', 'mine', 'sql'])
     expect(issue.message).toContain('SECURITY_CONTEXT')
     expect(issue.message).toMatch(/security hooks/)
   })
 
   it('UNSUPPORTED_FEATURE: {SECURITY_CONTEXT.x} in the cube sql', () => {
-    const error = compileError(ordersCube('', '    sql: "SELECT * FROM orders WHERE tenant = {SECURITY_CONTEXT.tenant}"\n'))
+    const error = compileError(
+      ordersCube('', '    sql: "SELECT * FROM orders WHERE tenant = {SECURITY_CONTEXT.tenant}"\n'),
+    )
     single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'sql'])
   })
 
   it('UNKNOWN_JOIN_TARGET: a join to a cube that does not exist', () => {
-    const error = compileError(ordersCube(`    joins:
+    const error = compileError(
+      ordersCube(`    joins:
       - { name: ghosts, relationship: many_to_one, sql: "{CUBE}.ghost_id = 1" }
-`))
+`),
+    )
     const issue = single(error, 'UNKNOWN_JOIN_TARGET', [FILE, 'cubes', 'orders', 'joins', 'ghosts'])
     expect(issue.message).toMatch(/Use the name of an existing cube/)
   })
 
   it('UNKNOWN_JOIN_TARGET: a cube that joins itself', () => {
-    const error = compileError(ordersCube(`    joins:
+    const error = compileError(
+      ordersCube(`    joins:
       - { name: orders, relationship: many_to_one, sql: "{CUBE}.parent_id = {CUBE}.id" }
-`))
+`),
+    )
     const issue = single(error, 'UNKNOWN_JOIN_TARGET', [FILE, 'cubes', 'orders', 'joins', 'orders'])
     expect(issue.message).toMatch(/extends: orders/)
   })
 
   it('REFERENCE_CYCLE: dimensions a → b → a', () => {
-    const error = compileError(ordersCube(`      - { name: a, sql: "{b} + 1", type: number }
+    const error = compileError(
+      ordersCube(`      - { name: a, sql: "{b} + 1", type: number }
       - { name: b, sql: "{a} + 1", type: number }
-`))
+`),
+    )
     const issue = single(error, 'REFERENCE_CYCLE', [FILE, 'cubes', 'orders', 'dimensions', 'a', 'sql'])
     expect(issue.message).toMatch(/Break the cycle/)
   })
 
   it('REFERENCE_CYCLE: calculated measures that reference each other', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: x, sql: "{y} + 1", type: number }
       - { name: y, sql: "{x} + 1", type: number }
-`))
+`),
+    )
     const issue = only(error, 'REFERENCE_CYCLE')
     expect(issue.path).toEqual([FILE, 'cubes', 'orders', 'measures', 'x', 'sql'])
     expect(issue.message).toContain('orders.x → orders.y → orders.x')
   })
 
   it('MEASURE_REFERENCE: a dimension that references a measure', () => {
-    const error = compileError(ordersCube(`      - { name: bad, sql: "{count} > 1", type: boolean }
+    const error = compileError(
+      ordersCube(`      - { name: bad, sql: "{count} > 1", type: boolean }
     measures:
       - { name: count, type: count }
-`))
+`),
+    )
     const issue = single(error, 'MEASURE_REFERENCE', [FILE, 'cubes', 'orders', 'dimensions', 'bad', 'sql'])
     expect(issue.message).toMatch(/Reference a dimension or column here/)
   })
 
   it('MEASURE_REFERENCE: a sum measure that references a measure', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: total, sql: amount, type: sum }
       - { name: doubled, sql: "{total} * 2", type: sum }
-`))
+`),
+    )
     const issue = single(error, 'MEASURE_REFERENCE', [FILE, 'cubes', 'orders', 'measures', 'doubled', 'sql'])
     expect(issue.message).toMatch(/type: number/)
   })
@@ -437,7 +489,8 @@ views:
   })
 
   it('MISSING_PRIMARY_KEY is not reported for duplicate-safe measures or without fanning joins', () => {
-    expect(() => compile(`cubes:
+    expect(() =>
+      compile(`cubes:
   - name: orders
     sql_table: orders
     joins:
@@ -455,7 +508,8 @@ views:
     sql_table: lonely
     measures:
       - { name: count, type: count }
-`)).not.toThrow()
+`),
+    ).not.toThrow()
   })
 
   it('INVALID_JOIN_PATH: a view join_path that does not start at the root cube', () => {
@@ -497,9 +551,11 @@ views:
   })
 
   it('MISSING_KEY: a view that lists no cubes', () => {
-    const error = compileError(ordersCube(`views:
+    const error = compileError(
+      ordersCube(`views:
   - { name: v, cubes: [] }
-`))
+`),
+    )
     const issue = single(error, 'MISSING_KEY', [FILE, 'views', 'v', 'cubes'])
     expect(issue.message).toContain('join_path')
   })
@@ -595,14 +651,28 @@ describe('reference resolution', () => {
     expect(orders.primaryKey).toEqual(['id'])
     expect(orders.dataSource).toBe('default')
     expect(orders.joins.customers).toMatchObject({ from: 'orders', to: 'customers', relationship: 'many_to_one' })
-    expect(Object.keys(orders.dimensions)).toEqual(['id', 'status', 'padded', 'whole', 'upper_status', 'cube_member', 'country', 'customer_name', 'code_ok', 'json_text'])
+    expect(Object.keys(orders.dimensions)).toEqual([
+      'id',
+      'status',
+      'padded',
+      'whole',
+      'upper_status',
+      'cube_member',
+      'country',
+      'customer_name',
+      'code_ok',
+      'json_text',
+    ])
     expect(orders.dimensions.id!.primaryKey).toBe(true)
     expect(orders.dimensions.status!.primaryKey).toBe(false)
   })
 
   it('a cube sql becomes a parenthesized subquery', () => {
-    const m = compile(ordersCube('', '    sql: "SELECT * FROM {customers} WHERE 1 = 1"\n') + `  - { name: customers, sql_table: customers_table }
-`)
+    const m = compile(
+      ordersCube('', '    sql: "SELECT * FROM {customers} WHERE 1 = 1"\n') +
+        `  - { name: customers, sql_table: customers_table }
+`,
+    )
     expect(m.cubes.orders!.from).toEqual(['(SELECT * FROM ', CUBE('customers'), ' WHERE 1 = 1)'])
   })
 })
@@ -701,8 +771,15 @@ describe('members', () => {
 
   it('a case dimension compiles to CASE WHEN with quoted labels (quotes escaped)', () => {
     expect(orders.dimensions.size!.sql).toEqual([
-      'CASE WHEN (', CUBE('orders'), ".amount > 100) THEN 'big' WHEN ((", CUBE('orders'), ".amount) = 0) THEN 'O''Brien' WHEN (",
-      CUBE('orders'), '.amount < 0) THEN (', CUBE('orders'), ".kind) ELSE 'small' END",
+      'CASE WHEN (',
+      CUBE('orders'),
+      ".amount > 100) THEN 'big' WHEN ((",
+      CUBE('orders'),
+      ".amount) = 0) THEN 'O''Brien' WHEN (",
+      CUBE('orders'),
+      '.amount < 0) THEN (',
+      CUBE('orders'),
+      ".kind) ELSE 'small' END",
     ])
   })
 
@@ -726,11 +803,18 @@ describe('members', () => {
   })
 
   it('titles: words from the name, prefixed with the cube title', () => {
-    expect(orders.dimensions.total_amount).toMatchObject({ title: 'Orders Total Amount', shortTitle: 'Total Amount', key: 'orders.total_amount' })
+    expect(orders.dimensions.total_amount).toMatchObject({
+      title: 'Orders Total Amount',
+      shortTitle: 'Total Amount',
+      key: 'orders.total_amount',
+    })
     expect(orders.dimensions.createdAt).toMatchObject({ title: 'Orders Created At', shortTitle: 'Created At' })
     expect(orders.dimensions.named).toMatchObject({ title: 'Orders My Own Title', shortTitle: 'My Own Title' })
     expect(orders.title).toBe('Orders')
-    expect(model.cubes.sales_orders!.dimensions.total_amount).toMatchObject({ title: 'Sales Orders Total Amount', shortTitle: 'Total Amount' })
+    expect(model.cubes.sales_orders!.dimensions.total_amount).toMatchObject({
+      title: 'Sales Orders Total Amount',
+      shortTitle: 'Total Amount',
+    })
     expect(orders.measures.avg_total!.title).toBe('Orders Avg Total')
   })
 })
@@ -742,7 +826,17 @@ describe('the compiled model', () => {
     expect(Object.isFrozen(model.cubes)).toBe(true)
     expect(Object.isFrozen(model.views)).toBe(true)
     const orders = model.cubes.orders!
-    for (const value of [orders, orders.dimensions, orders.dimensions.status, orders.dimensions.status!.sql, orders.dimensions.status!.sql[0], orders.measures.avg_total!.measureRefs, orders.joins.items, orders.primaryKey, model.views.shop!.dimensions.customers_country!.path]) {
+    for (const value of [
+      orders,
+      orders.dimensions,
+      orders.dimensions.status,
+      orders.dimensions.status!.sql,
+      orders.dimensions.status!.sql[0],
+      orders.measures.avg_total!.measureRefs,
+      orders.joins.items,
+      orders.primaryKey,
+      model.views.shop!.dimensions.customers_country!.path,
+    ]) {
       expect(Object.isFrozen(value)).toBe(true)
     }
     expect(() => {
@@ -776,7 +870,13 @@ describe('the compiled model', () => {
     expect(shop.root).toBe('orders')
     expect(Object.keys(shop.dimensions)).toEqual(['status', 'customers_country'])
     expect(Object.keys(shop.measures)).toEqual(['count', 'total'])
-    expect(shop.dimensions.customers_country).toMatchObject({ cube: 'customers', member: 'country', path: ['orders', 'customers'], key: 'shop.customers_country', title: 'Customers Country' })
+    expect(shop.dimensions.customers_country).toMatchObject({
+      cube: 'customers',
+      member: 'country',
+      path: ['orders', 'customers'],
+      key: 'shop.customers_country',
+      title: 'Customers Country',
+    })
     expect(shop.measures.total).toMatchObject({ cube: 'orders', member: 'total', path: ['orders'] })
   })
 })
@@ -787,20 +887,30 @@ describe('options Cube documents as harmless when false', () => {
   // unsupported keys) that `false` is harmless. A Cube model with `multi_stage: false` or `sub_query: false`
   // does not load unchanged.
   test('multi_stage: false on a measure is accepted', () => {
-    expect(() => compile(ordersCube(`    measures:
+    expect(() =>
+      compile(
+        ordersCube(`    measures:
       - { name: count, type: count, multi_stage: false }
-`))).not.toThrow()
+`),
+      ),
+    ).not.toThrow()
   })
 
   test('sub_query: false on a dimension is accepted', () => {
-    expect(() => compile(ordersCube(`      - { name: x, sql: x, type: string, sub_query: false }
-`))).not.toThrow()
+    expect(() =>
+      compile(
+        ordersCube(`      - { name: x, sql: x, type: string, sub_query: false }
+`),
+      ),
+    ).not.toThrow()
   })
 
   it('multi_stage: true is rejected as UNSUPPORTED_FEATURE', () => {
-    const error = compileError(ordersCube(`    measures:
+    const error = compileError(
+      ordersCube(`    measures:
       - { name: count, type: count, multi_stage: true }
-`))
+`),
+    )
     single(error, 'UNSUPPORTED_FEATURE', [FILE, 'cubes', 'orders', 'measures', 'count', 'multi_stage'])
   })
 })
@@ -813,7 +923,8 @@ let bundled: string | undefined
 function compileInWorker(yaml: string, timeoutMs: number): Promise<string[] | 'ok' | 'timeout'> {
   const bundle = (bundled ??= buildSync({
     stdin: {
-      contents: "export { compileModel } from './src/model/compile-model.ts'\nexport { parseModel } from './src/model/load-model.ts'\n",
+      contents:
+        "export { compileModel } from './src/model/compile-model.ts'\nexport { parseModel } from './src/model/load-model.ts'\n",
       resolveDir: fileURLToPath(new URL('../../', import.meta.url)),
       loader: 'ts',
     },
@@ -848,10 +959,13 @@ catch (e) { parentPort.postMessage(Array.isArray(e.issues) ? e.issues.map((i) =>
 
 describe('cross-cube reference cycles', () => {
   it('a cycle between two cubes is reported as REFERENCE_CYCLE', async () => {
-    const codes = await compileInWorker(`cubes:
+    const codes = await compileInWorker(
+      `cubes:
   - { name: a, sql_table: a, dimensions: [{ name: x, sql: "{b.y}", type: number }] }
   - { name: b, sql_table: b, dimensions: [{ name: y, sql: "{a.x}", type: number }] }
-`, 10_000)
+`,
+      10_000,
+    )
     expect(codes).not.toBe('timeout')
     expect(new Set(codes)).toEqual(new Set(['REFERENCE_CYCLE']))
   }, 20_000)
@@ -860,10 +974,13 @@ describe('cross-cube reference cycles', () => {
   // CubeCompiler with no memo and stops only at depth 32, so a cycle whose members reference each other
   // twice recurses 2^33 times: compileModel never returns (startup hangs) instead of REFERENCE_CYCLE.
   test('a cycle whose members reference each other twice is reported promptly', async () => {
-    const codes = await compileInWorker(`cubes:
+    const codes = await compileInWorker(
+      `cubes:
   - { name: a, sql_table: a, dimensions: [{ name: x, sql: "{b.y} + {b.y}", type: number }] }
   - { name: b, sql_table: b, dimensions: [{ name: y, sql: "{a.x} + {a.x}", type: number }] }
-`, 3_000)
+`,
+      3_000,
+    )
     expect(codes).not.toBe('timeout')
     expect(codes).toContain('REFERENCE_CYCLE')
   }, 20_000)

@@ -21,7 +21,10 @@ async function folder(files: Record<string, string>): Promise<string> {
 }
 
 async function loadError(source: ModelSource): Promise<SemanticLayerError> {
-  const error: unknown = await loadModel(source).then(() => undefined, (e: unknown) => e)
+  const error: unknown = await loadModel(source).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   if (!isSemanticLayerError(error)) throw new Error(`expected a SemanticLayerError, got ${String(error)}`)
   return error
 }
@@ -77,14 +80,24 @@ describe('issue codes', () => {
   })
 
   it('UNKNOWN_KEY shows the camelCase spelling the user wrote', () => {
-    const issue = only(parseError({ cubes: [{ name: 'orders', sqlTable: 't', dimensions: [{ name: 'id', type: 'number', sql: 'id', primaryKy: true }] }] }), 'UNKNOWN_KEY')
+    const issue = only(
+      parseError({
+        cubes: [
+          { name: 'orders', sqlTable: 't', dimensions: [{ name: 'id', type: 'number', sql: 'id', primaryKy: true }] },
+        ],
+      }),
+      'UNKNOWN_KEY',
+    )
     expect(issue.path).toEqual(['cubes', 'orders', 'dimensions', 'id', 'primary_ky'])
     expect(issue.message).toContain('"primaryKy" (read as "primary_ky")')
     expect(issue.message).toContain('primary_key')
   })
 
   it('WRONG_TYPE lists the valid types and never echoes the bad value', () => {
-    const error = parseError('cubes:\n  - name: orders\n    sql_table: orders\n    dimensions:\n      - name: status\n        sql: status\n        type: numbr_secret\n', 'orders.yml')
+    const error = parseError(
+      'cubes:\n  - name: orders\n    sql_table: orders\n    dimensions:\n      - name: status\n        sql: status\n        type: numbr_secret\n',
+      'orders.yml',
+    )
     const issue = only(error, 'WRONG_TYPE')
     expect(issue.path).toEqual(['orders.yml', 'cubes', 'orders', 'dimensions', 'status', 'type'])
     expect(issue.message).toContain('Use one of: string, number, time, boolean')
@@ -92,16 +105,49 @@ describe('issue codes', () => {
   })
 
   it('WRONG_TYPE says which type a key needs', () => {
-    const issue = only(parseError({ cubes: [{ name: 'orders', sql_table: 't', measures: [{ name: 'total', type: 'sum', sql: 5 }] }] }), 'WRONG_TYPE')
+    const issue = only(
+      parseError({ cubes: [{ name: 'orders', sql_table: 't', measures: [{ name: 'total', type: 'sum', sql: 5 }] }] }),
+      'WRONG_TYPE',
+    )
     expect(issue.path).toEqual(['cubes', 'orders', 'measures', 'total', 'sql'])
-    expect(issue.message).toBe('Key "sql" in measure "total" of cube "orders" must be a string, but is a number. Change the value.')
+    expect(issue.message).toBe(
+      'Key "sql" in measure "total" of cube "orders" must be a string, but is a number. Change the value.',
+    )
   })
 
   it('WRONG_TYPE for a format that is neither a name nor a mapping, while mappings are accepted', () => {
-    const error = parseError({ cubes: [{ name: 'orders', sql_table: 't', measures: [{ name: 'total', type: 'sum', sql: 'x', format: 5 }, { name: 'n', type: 'count', format: null }] }] })
-    expect(error.issues.map((i) => [i.code, i.path.join('.')])).toEqual([['WRONG_TYPE', 'cubes.orders.measures.total.format'], ['WRONG_TYPE', 'cubes.orders.measures.n.format']])
-    expect(error.issues[0]?.message).toBe('Key "format" in measure "total" of cube "orders" must be a format name (e.g. currency, percent, number) or a mapping such as { type: custom-numeric, value: ".2f" }.')
-    const model = parseModel([{ content: { cubes: [{ name: 'orders', sql_table: 't', measures: [{ name: 'n', type: 'count', format: { type: 'custom-numeric', value: '.2f' } }] }] } }])
+    const error = parseError({
+      cubes: [
+        {
+          name: 'orders',
+          sql_table: 't',
+          measures: [
+            { name: 'total', type: 'sum', sql: 'x', format: 5 },
+            { name: 'n', type: 'count', format: null },
+          ],
+        },
+      ],
+    })
+    expect(error.issues.map((i) => [i.code, i.path.join('.')])).toEqual([
+      ['WRONG_TYPE', 'cubes.orders.measures.total.format'],
+      ['WRONG_TYPE', 'cubes.orders.measures.n.format'],
+    ])
+    expect(error.issues[0]?.message).toBe(
+      'Key "format" in measure "total" of cube "orders" must be a format name (e.g. currency, percent, number) or a mapping such as { type: custom-numeric, value: ".2f" }.',
+    )
+    const model = parseModel([
+      {
+        content: {
+          cubes: [
+            {
+              name: 'orders',
+              sql_table: 't',
+              measures: [{ name: 'n', type: 'count', format: { type: 'custom-numeric', value: '.2f' } }],
+            },
+          ],
+        },
+      },
+    ])
     expect(model.cubes[0]?.measures[0]?.format).toEqual({ type: 'custom-numeric', value: '.2f' })
   })
 
@@ -113,7 +159,14 @@ describe('issue codes', () => {
 
   it('MISSING_KEY for a join without sql and a dimension without type', () => {
     const error = parseError({
-      cubes: [{ name: 'orders', sql_table: 't', joins: [{ name: 'users', relationship: 'belongs_to' }], dimensions: [{ name: 'id', sql: 'id' }] }],
+      cubes: [
+        {
+          name: 'orders',
+          sql_table: 't',
+          joins: [{ name: 'users', relationship: 'belongs_to' }],
+          dimensions: [{ name: 'id', sql: 'id' }],
+        },
+      ],
     })
     const missing = error.issues.filter((i) => i.code === 'MISSING_KEY')
     expect(missing.map((i) => i.path)).toEqual([
@@ -125,17 +178,25 @@ describe('issue codes', () => {
   })
 
   it('MISSING_KEY for views without cubes and view cubes without join_path or includes', () => {
-    const error = parseError('views:\n  - name: empty\n  - name: sales\n    cubes:\n      - includes: "*"\n      - join_path: orders\n', 'views.yml')
+    const error = parseError(
+      'views:\n  - name: empty\n  - name: sales\n    cubes:\n      - includes: "*"\n      - join_path: orders\n',
+      'views.yml',
+    )
     expect(error.issues.map((i) => [i.code, i.path.join('.')])).toEqual([
       ['MISSING_KEY', 'views.yml.views.empty.cubes'],
       ['MISSING_KEY', 'views.yml.views.sales.cubes.0.join_path'],
       ['MISSING_KEY', 'views.yml.views.sales.cubes.1.includes'],
     ])
-    expect(error.issues[2]?.message).toBe('Missing required key "includes" in cubes entry with join_path "orders" of view "sales". Add "includes" (\'*\' or a list of member names).')
+    expect(error.issues[2]?.message).toBe(
+      'Missing required key "includes" in cubes entry with join_path "orders" of view "sales". Add "includes" (\'*\' or a list of member names).',
+    )
   })
 
   it('MISSING_KEY uses the index when the member has no name', () => {
-    const issue = only(parseError({ cubes: [{ name: 'orders', sql_table: 't', measures: [{ type: 'count' }] }] }), 'MISSING_KEY')
+    const issue = only(
+      parseError({ cubes: [{ name: 'orders', sql_table: 't', measures: [{ type: 'count' }] }] }),
+      'MISSING_KEY',
+    )
     expect(issue.path).toEqual(['cubes', 'orders', 'measures', 0, 'name'])
     expect(issue.message).toContain('measure at index 0 of cube "orders"')
   })
@@ -148,11 +209,23 @@ describe('issue codes', () => {
 
   it('UNSUPPORTED_FEATURE for geo dimensions and result-changing keys Cortex lacks', () => {
     const error = parseError({
-      cubes: [{
-        name: 'stores', sql_table: 't',
-        dimensions: [{ name: 'location', type: 'geo', latitude: { sql: 'lat' }, longitude: { sql: 'lng' } }],
-        measures: [{ name: 'total', type: 'sum', sql: 'x', cumulative: true }, { name: 'prior', type: 'sum', sql: 'x', multi_stage: true, timeShift: [{ interval: '1 year', type: 'prior' }] }],
-      }],
+      cubes: [
+        {
+          name: 'stores',
+          sql_table: 't',
+          dimensions: [{ name: 'location', type: 'geo', latitude: { sql: 'lat' }, longitude: { sql: 'lng' } }],
+          measures: [
+            { name: 'total', type: 'sum', sql: 'x', cumulative: true },
+            {
+              name: 'prior',
+              type: 'sum',
+              sql: 'x',
+              multi_stage: true,
+              timeShift: [{ interval: '1 year', type: 'prior' }],
+            },
+          ],
+        },
+      ],
     })
     const paths = error.issues.filter((i) => i.code === 'UNSUPPORTED_FEATURE').map((i) => i.path.join('.'))
     expect(paths).toEqual([
@@ -168,7 +241,10 @@ describe('issue codes', () => {
   })
 
   it('UNSUPPORTED_FEATURE for Jinja templates', () => {
-    const issue = only(parseError('cubes:\n{% for t in tables %}\n  - name: {{ t }}\n{% endfor %}\n', 'gen.yml'), 'UNSUPPORTED_FEATURE')
+    const issue = only(
+      parseError('cubes:\n{% for t in tables %}\n  - name: {{ t }}\n{% endfor %}\n', 'gen.yml'),
+      'UNSUPPORTED_FEATURE',
+    )
     expect(issue.path).toEqual(['gen.yml'])
     expect(issue.message).toContain('Jinja templates are not supported; render them first')
   })
@@ -180,7 +256,10 @@ describe('issue codes', () => {
   })
 
   it('YAML_SYNTAX reports the first error of a file with its line and column, and counts the rest', () => {
-    const error = parseError('cubes:\n  - name: orders\n    sql_table: ok\n   bad_indent: x\n  - name: "SECRET_TEXT\n', 'bad.yml')
+    const error = parseError(
+      'cubes:\n  - name: orders\n    sql_table: ok\n   bad_indent: x\n  - name: "SECRET_TEXT\n',
+      'bad.yml',
+    )
     expect(error.code).toBe('MODEL_INVALID')
     const issue = only(error, 'YAML_SYNTAX')
     expect(issue.path).toEqual(['bad.yml'])
@@ -191,13 +270,37 @@ describe('issue codes', () => {
 
   // The finding: one mis-indented line in an ordinary model file produced 77 YAML_SYNTAX issues.
   const ORDERS = [
-    'cubes:', '  - name: orders', '    sql_table: orders', '', '    joins:', '      - name: customers',
-    '        relationship: many_to_one', '        sql: "{CUBE}.customer_id = {customers.id}"', '', '    dimensions:',
-    '      - name: id', '        sql: id', '        type: number', '        primary_key: true', '',
+    'cubes:',
+    '  - name: orders',
+    '    sql_table: orders',
+    '',
+    '    joins:',
+    '      - name: customers',
+    '        relationship: many_to_one',
+    '        sql: "{CUBE}.customer_id = {customers.id}"',
+    '',
+    '    dimensions:',
+    '      - name: id',
+    '        sql: id',
+    '        type: number',
+    '        primary_key: true',
+    '',
     '      - name: status',
-    '        sql: status', '        type: string', '', '      - name: created_at', '        sql: created_at',
-    '        type: time', '', '    measures:', '      - name: count', '        type: count', '',
-    '      - name: total_amount', '        sql: amount', '        type: sum', '',
+    '        sql: status',
+    '        type: string',
+    '',
+    '      - name: created_at',
+    '        sql: created_at',
+    '        type: time',
+    '',
+    '    measures:',
+    '      - name: count',
+    '        type: count',
+    '',
+    '      - name: total_amount',
+    '        sql: amount',
+    '        type: sum',
+    '',
   ]
   const shifted = (line: number, by: number): string =>
     ORDERS.map((l, i) => {
@@ -263,7 +366,11 @@ describe('issue codes', () => {
   })
 
   it('NO_MODEL_FILES for a folder without model files', async () => {
-    const root = await folder({ 'README.md': '# model', 'node_modules/x/orders.yml': ORDERS_YAML, '.hidden/orders.yml': ORDERS_YAML })
+    const root = await folder({
+      'README.md': '# model',
+      'node_modules/x/orders.yml': ORDERS_YAML,
+      '.hidden/orders.yml': ORDERS_YAML,
+    })
     const error = await loadError(root)
     expect(error.code).toBe('MODEL_LOAD_FAILED')
     const issue = only(error, 'NO_MODEL_FILES')
@@ -272,7 +379,11 @@ describe('issue codes', () => {
   })
 
   it('UNSUPPORTED_FILE for Cube JavaScript models', async () => {
-    const root = await folder({ 'orders.yml': ORDERS_YAML, 'schema/users.js': 'cube(`users`, { sql_table: `users` })\n', 'helpers.js': 'export const x = 1\n' })
+    const root = await folder({
+      'orders.yml': ORDERS_YAML,
+      'schema/users.js': 'cube(`users`, { sql_table: `users` })\n',
+      'helpers.js': 'export const x = 1\n',
+    })
     const error = await loadError(root)
     expect(error.code).toBe('MODEL_LOAD_FAILED')
     const issue = only(error, 'UNSUPPORTED_FILE')
@@ -283,39 +394,127 @@ describe('issue codes', () => {
 
 describe('normalization', () => {
   it('camelCase and snake_case models produce identical definitions', () => {
-    const snake = parseModel([{ content: {
-      cubes: [{
-        name: 'orders', sql_table: 'orders', data_source: 'main', sql_alias: 'o', refresh_key: { every: '1 hour' },
-        pre_aggregations: [{ name: 'main', type: 'rollup', time_dimension: 'created_at' }],
-        dimensions: [{ name: 'id', type: 'number', sql: 'id', primary_key: true, sub_query: false, propagate_filters_to_sub_query: false }],
-        measures: [{ name: 'n', type: 'count_distinct', sql: 'id', drill_members: ['id'], rolling_window: { trailing: '7 day' } }],
-      }],
-      views: [{ name: 'v', cubes: [{ join_path: 'orders', includes: '*', excludes: ['n'] }] }],
-    } }])
-    const camel = parseModel([{ content: {
-      cubes: [{
-        name: 'orders', sqlTable: 'orders', dataSource: 'main', sqlAlias: 'o', refreshKey: { every: '1 hour' },
-        preAggregations: [{ name: 'main', type: 'rollup', timeDimension: 'created_at' }],
-        dimensions: [{ name: 'id', type: 'number', sql: 'id', primaryKey: true, subQuery: false, propagateFiltersToSubQuery: false }],
-        measures: [{ name: 'n', type: 'countDistinct', sql: 'id', drillMembers: ['id'], rollingWindow: { trailing: '7 day' } }],
-      }],
-      views: [{ name: 'v', cubes: [{ joinPath: 'orders', includes: '*', excludes: ['n'] }] }],
-    } }])
+    const snake = parseModel([
+      {
+        content: {
+          cubes: [
+            {
+              name: 'orders',
+              sql_table: 'orders',
+              data_source: 'main',
+              sql_alias: 'o',
+              refresh_key: { every: '1 hour' },
+              pre_aggregations: [{ name: 'main', type: 'rollup', time_dimension: 'created_at' }],
+              dimensions: [
+                {
+                  name: 'id',
+                  type: 'number',
+                  sql: 'id',
+                  primary_key: true,
+                  sub_query: false,
+                  propagate_filters_to_sub_query: false,
+                },
+              ],
+              measures: [
+                {
+                  name: 'n',
+                  type: 'count_distinct',
+                  sql: 'id',
+                  drill_members: ['id'],
+                  rolling_window: { trailing: '7 day' },
+                },
+              ],
+            },
+          ],
+          views: [{ name: 'v', cubes: [{ join_path: 'orders', includes: '*', excludes: ['n'] }] }],
+        },
+      },
+    ])
+    const camel = parseModel([
+      {
+        content: {
+          cubes: [
+            {
+              name: 'orders',
+              sqlTable: 'orders',
+              dataSource: 'main',
+              sqlAlias: 'o',
+              refreshKey: { every: '1 hour' },
+              preAggregations: [{ name: 'main', type: 'rollup', timeDimension: 'created_at' }],
+              dimensions: [
+                {
+                  name: 'id',
+                  type: 'number',
+                  sql: 'id',
+                  primaryKey: true,
+                  subQuery: false,
+                  propagateFiltersToSubQuery: false,
+                },
+              ],
+              measures: [
+                {
+                  name: 'n',
+                  type: 'countDistinct',
+                  sql: 'id',
+                  drillMembers: ['id'],
+                  rollingWindow: { trailing: '7 day' },
+                },
+              ],
+            },
+          ],
+          views: [{ name: 'v', cubes: [{ joinPath: 'orders', includes: '*', excludes: ['n'] }] }],
+        },
+      },
+    ])
     expect(camel).toEqual(snake)
     expect(snake.cubes[0]?.sql_table).toBe('orders')
     expect(snake.cubes[0]?.measures[0]?.type).toBe('count_distinct')
   })
 
   it('maps relationship aliases to canonical names', () => {
-    const aliases = ['has_one', 'hasOne', 'oneToOne', 'one_to_one', 'has_many', 'hasMany', 'oneToMany', 'one_to_many', 'belongs_to', 'belongsTo', 'manyToOne', 'many_to_one']
-    const model = parseModel([{ content: { cubes: [{ name: 'a', sql_table: 'a', joins: aliases.map((relationship) => ({ name: 'b', relationship, sql: '1 = 1' })) }] } }])
+    const aliases = [
+      'has_one',
+      'hasOne',
+      'oneToOne',
+      'one_to_one',
+      'has_many',
+      'hasMany',
+      'oneToMany',
+      'one_to_many',
+      'belongs_to',
+      'belongsTo',
+      'manyToOne',
+      'many_to_one',
+    ]
+    const model = parseModel([
+      {
+        content: {
+          cubes: [
+            {
+              name: 'a',
+              sql_table: 'a',
+              joins: aliases.map((relationship) => ({ name: 'b', relationship, sql: '1 = 1' })),
+            },
+          ],
+        },
+      },
+    ])
     expect(model.cubes[0]?.joins.map((j) => j.relationship)).toEqual([
-      ...Array<string>(4).fill('one_to_one'), ...Array<string>(4).fill('one_to_many'), ...Array<string>(4).fill('many_to_one'),
+      ...Array<string>(4).fill('one_to_one'),
+      ...Array<string>(4).fill('one_to_many'),
+      ...Array<string>(4).fill('many_to_one'),
     ])
   })
 
   it('maps shown to public, fills list defaults and drops keys that cannot change results', () => {
-    const model = parseModel([{ content: ORDERS_YAML.replace('primary_key: true', 'primary_key: true\n        shown: false\n        suggest_filter_values: false') }])
+    const model = parseModel([
+      {
+        content: ORDERS_YAML.replace(
+          'primary_key: true',
+          'primary_key: true\n        shown: false\n        suggest_filter_values: false',
+        ),
+      },
+    ])
     const cube = model.cubes[0]
     expect(cube?.dimensions[0]).toEqual({ name: 'id', sql: 'id', type: 'number', primary_key: true, public: false })
     expect(cube?.segments).toEqual([])
@@ -324,12 +523,19 @@ describe('normalization', () => {
   })
 
   it('keeps meta keys verbatim (camelCase preserved) and converts keys around them', () => {
-    const model = parseModel([{ content: { cubes: [{ name: 'orders', sqlTable: 't', meta: { ownerTeam: 'x', nested: { someKey: [{ innerKey: 1 }] } } }] } }])
+    const model = parseModel([
+      {
+        content: {
+          cubes: [{ name: 'orders', sqlTable: 't', meta: { ownerTeam: 'x', nested: { someKey: [{ innerKey: 1 }] } } }],
+        },
+      },
+    ])
     expect(model.cubes[0]?.meta).toEqual({ ownerTeam: 'x', nested: { someKey: [{ innerKey: 1 }] } })
   })
 
   it('__proto__ keys are reported and do not pollute Object.prototype', () => {
-    const text = '{"cubes": [{"name": "orders", "sql_table": "t", "__proto__": {"polluted": true}, "meta": {"__proto__": {"polluted2": true}}}]}'
+    const text =
+      '{"cubes": [{"name": "orders", "sql_table": "t", "__proto__": {"polluted": true}, "meta": {"__proto__": {"polluted2": true}}}]}'
     const error = parseError(text)
     expect(error.issues.map((i) => [i.code, i.path.join('.')])).toEqual([
       ['UNKNOWN_KEY', 'cubes.orders.__proto__'],
@@ -345,7 +551,13 @@ describe('normalization', () => {
   })
 
   it('never changes name values', () => {
-    const model = parseModel([{ content: { cubes: [{ name: 'lineItems', sqlTable: 't', dimensions: [{ name: 'productId', type: 'string', sql: 'x' }] }] } }])
+    const model = parseModel([
+      {
+        content: {
+          cubes: [{ name: 'lineItems', sqlTable: 't', dimensions: [{ name: 'productId', type: 'string', sql: 'x' }] }],
+        },
+      },
+    ])
     expect(model.cubes[0]?.name).toBe('lineItems')
     expect(model.cubes[0]?.dimensions[0]?.name).toBe('productId')
   })
@@ -364,7 +576,11 @@ describe('loading', () => {
       '.git/bad.yml': 'not: [valid',
     })
     const model = await loadModel(root)
-    expect(model.cubes.map((c) => [c.file, c.name])).toEqual([['a/b/c.json', 'abc_cube'], ['a/z.yaml', 'az_cube'], ['b.yml', 'b_cube']])
+    expect(model.cubes.map((c) => [c.file, c.name])).toEqual([
+      ['a/b/c.json', 'abc_cube'],
+      ['a/z.yaml', 'az_cube'],
+      ['b.yml', 'b_cube'],
+    ])
     expect(model.views.map((v) => [v.file, v.name])).toEqual([['views/all.yml', 'everything']])
     expect(await loadModel(root)).toEqual(model)
   })
@@ -378,20 +594,37 @@ describe('loading', () => {
 
   it('accepts a single file, YAML text, objects and arrays mixing them', async () => {
     const root = await folder({ 'orders.yml': ORDERS_YAML })
-    const model = await loadModel([join(root, 'orders.yml'), 'cubes:\n  - name: users\n    sql_table: users\n', { cubes: [{ name: 'items', sql_table: 'items' }] }])
-    expect(model.cubes.map((c) => [c.name, c.file])).toEqual([['orders', 'orders.yml'], ['users', undefined], ['items', undefined]])
-    expect(model.cubes[0]?.joins[0]).toEqual({ name: 'users', relationship: 'many_to_one', sql: '{CUBE}.user_id = {users.id}' })
+    const model = await loadModel([
+      join(root, 'orders.yml'),
+      'cubes:\n  - name: users\n    sql_table: users\n',
+      { cubes: [{ name: 'items', sql_table: 'items' }] },
+    ])
+    expect(model.cubes.map((c) => [c.name, c.file])).toEqual([
+      ['orders', 'orders.yml'],
+      ['users', undefined],
+      ['items', undefined],
+    ])
+    expect(model.cubes[0]?.joins[0]).toEqual({
+      name: 'users',
+      relationship: 'many_to_one',
+      sql: '{CUBE}.user_id = {users.id}',
+    })
   })
 
   it('reports issues from several files at once', async () => {
     const root = await folder({
       'a.yml': 'cubes:\n  - name: a\n    sqlTabel: a\n',
-      'b.yml': 'cubes:\n  - name: b\n    sql_table: b\n    measures:\n      - name: m\n        type: summ\n        sql: x\n',
+      'b.yml':
+        'cubes:\n  - name: b\n    sql_table: b\n    measures:\n      - name: m\n        type: summ\n        sql: x\n',
       'c.json': '{"cubes": [}',
     })
     const error = await loadError(root)
     expect(error.code).toBe('MODEL_INVALID')
-    expect(error.issues.map((i) => [i.code, i.path[0]])).toEqual([['UNKNOWN_KEY', 'a.yml'], ['WRONG_TYPE', 'b.yml'], ['JSON_SYNTAX', 'c.json']])
+    expect(error.issues.map((i) => [i.code, i.path[0]])).toEqual([
+      ['UNKNOWN_KEY', 'a.yml'],
+      ['WRONG_TYPE', 'b.yml'],
+      ['JSON_SYNTAX', 'c.json'],
+    ])
     expect(error.issues[1]?.path).toEqual(['b.yml', 'cubes', 'b', 'measures', 'm', 'type'])
   })
 
@@ -404,7 +637,11 @@ describe('loading', () => {
     files['c17.json'] = '{"cubes": [}'
     files['c35.yml'] = 'cubes:\n  - name: c35\n    sqlTabel: t\n'
     const error = await loadError(await folder(files))
-    expect(error.issues.map((i) => [i.code, i.path[0]])).toEqual([['UNKNOWN_KEY', 'c03.yml'], ['JSON_SYNTAX', 'c17.json'], ['UNKNOWN_KEY', 'c35.yml']])
+    expect(error.issues.map((i) => [i.code, i.path[0]])).toEqual([
+      ['UNKNOWN_KEY', 'c03.yml'],
+      ['JSON_SYNTAX', 'c17.json'],
+      ['UNKNOWN_KEY', 'c35.yml'],
+    ])
   })
 
   it('returns deep-frozen data', async () => {

@@ -78,7 +78,10 @@ cubes:
 `
 
 const ACCEPTED = {
-  'a whole cube file with comments, quotes, numbers, nulls and a same-indent sequence': CUBE.replace('      drill_members: [id]\n', ''),
+  'a whole cube file with comments, quotes, numbers, nulls and a same-indent sequence': CUBE.replace(
+    '      drill_members: [id]\n',
+    '',
+  ),
   'an empty document': '# nothing yet\n\n',
   'nested and compact sequences': 'a:\n- - 1\n  - 2\n-\n  - x\n- -y\n',
   'a sequence item with nothing after it': 'a:\n  -\n  - b\n',
@@ -136,11 +139,14 @@ describe('parseSimpleYaml agrees with yaml', () => {
 
   it('agrees on generated documents, and accepts most that stay in the subset', () => {
     let accepted = 0
-    fc.assert(fc.property(documentArb, fc.boolean(), fc.nat(), (text, perturb, where) => {
-      const doc = perturb ? perturbed(text, where) : text
-      if (parseSimpleYaml(doc) !== undefined) accepted++
-      expectAgreement(doc)
-    }), { numRuns: 4000 })
+    fc.assert(
+      fc.property(documentArb, fc.boolean(), fc.nat(), (text, perturb, where) => {
+        const doc = perturb ? perturbed(text, where) : text
+        if (parseSimpleYaml(doc) !== undefined) accepted++
+        expectAgreement(doc)
+      }),
+      { numRuns: 4000 },
+    )
     expect(accepted).toBeGreaterThan(400)
   })
 })
@@ -168,34 +174,158 @@ describe('errors still come from yaml with their positions', () => {
 // ---------------------------------------------------------------------------------------------------
 // Generated documents: random trees rendered with random (valid) formatting, sometimes perturbed.
 
-type Node = { kind: 'scalar'; text: string } | { kind: 'seq'; items: Node[] } | { kind: 'map'; entries: [string, Node][] }
+type Node =
+  | { kind: 'scalar'; text: string }
+  | { kind: 'seq'; items: Node[] }
+  | { kind: 'map'; entries: [string, Node][] }
 
 const SCALARS = [
-  'x', 'orders', '{CUBE}.id', '{CUBE}.a = {users.id}', 'a b  c', '12', '-3', '+4', '0', '-0', '007', '1.50', '.5', '1e3', '-1.5E-3', '0x1f', '0o17', '0b1',
-  '1_000', '.inf', '-.Inf', '.NaN', '~', 'null', 'Null', 'NULL', 'true', 'False', 'TRUE', 'yes', 'no', 'on', '2024-01-01', '12:30', 'a:b', 'a: b', 'a:',
-  'x #c', 'x#c', '#c', '- x', '-x', '-', '---', '...', '?x', ':x', ',x', '@x', '`x', '%x', '!x', '&x', '*x', '|', '>', '[1]', '{a: 1}',
-  '"dq"', '"a \\" b"', '"\\\\"', '"\\n\\t\\/"', '"\\x41"', '"# not a comment"', "'sq'", "'it''s'", "''", '""', "'a' b", '"a" # c', 'é ü 中', 'a\tb', 'trailing   ',
+  'x',
+  'orders',
+  '{CUBE}.id',
+  '{CUBE}.a = {users.id}',
+  'a b  c',
+  '12',
+  '-3',
+  '+4',
+  '0',
+  '-0',
+  '007',
+  '1.50',
+  '.5',
+  '1e3',
+  '-1.5E-3',
+  '0x1f',
+  '0o17',
+  '0b1',
+  '1_000',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  'true',
+  'False',
+  'TRUE',
+  'yes',
+  'no',
+  'on',
+  '2024-01-01',
+  '12:30',
+  'a:b',
+  'a: b',
+  'a:',
+  'x #c',
+  'x#c',
+  '#c',
+  '- x',
+  '-x',
+  '-',
+  '---',
+  '...',
+  '?x',
+  ':x',
+  ',x',
+  '@x',
+  '`x',
+  '%x',
+  '!x',
+  '&x',
+  '*x',
+  '|',
+  '>',
+  '[1]',
+  '{a: 1}',
+  '"dq"',
+  '"a \\" b"',
+  '"\\\\"',
+  '"\\n\\t\\/"',
+  '"\\x41"',
+  '"# not a comment"',
+  "'sq'",
+  "'it''s'",
+  "''",
+  '""',
+  "'a' b",
+  '"a" # c',
+  'é ü 中',
+  'a\tb',
+  'trailing   ',
 ]
 const SIMPLE_SCALARS = ['x', 'orders', '{CUBE}.id', 'count_distinct', '12', 'true', '"{CUBE}.a = {b.id}"', "'q'", 'a b']
 const SIMPLE_KEYS = ['name', 'sql', 'type', 'title', 'meta', 'dimensions', 'measures']
 /** Short strings over the characters that matter to plain and quoted scalars. */
-const scalarTextArb = fc.string({ unit: fc.constantFrom(...'ab:# -{}\'"\\.0123456789eExo+~_'), minLength: 1, maxLength: 8 })
-const KEYS = ['name', 'sql', 'sql_table', 'type', 'meta', 'primaryKey', 'a-b', '_x', 'y', 'n', 'true', 'null', '__proto__', '<<', '"q"', 'a b', '1']
+const scalarTextArb = fc.string({
+  unit: fc.constantFrom(...'ab:# -{}\'"\\.0123456789eExo+~_'),
+  minLength: 1,
+  maxLength: 8,
+})
+const KEYS = [
+  'name',
+  'sql',
+  'sql_table',
+  'type',
+  'meta',
+  'primaryKey',
+  'a-b',
+  '_x',
+  'y',
+  'n',
+  'true',
+  'null',
+  '__proto__',
+  '<<',
+  '"q"',
+  'a b',
+  '1',
+]
 
 const nodeArb: fc.Arbitrary<Node> = fc.letrec<{ node: Node }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.oneof(fc.constantFrom(...SIMPLE_SCALARS), fc.constantFrom(...SCALARS), scalarTextArb).map((text): Node => ({ kind: 'scalar', text })),
+    fc
+      .oneof(fc.constantFrom(...SIMPLE_SCALARS), fc.constantFrom(...SCALARS), scalarTextArb)
+      .map((text): Node => ({ kind: 'scalar', text })),
     fc.array(tie('node'), { minLength: 1, maxLength: 4 }).map((items): Node => ({ kind: 'seq', items })),
-    fc.array(fc.tuple(fc.oneof({ arbitrary: fc.constantFrom(...SIMPLE_KEYS), weight: 4 }, { arbitrary: fc.constantFrom(...KEYS), weight: 1 }), tie('node')), { minLength: 1, maxLength: 4 }).map((entries): Node => ({ kind: 'map', entries })),
+    fc
+      .array(
+        fc.tuple(
+          fc.oneof(
+            { arbitrary: fc.constantFrom(...SIMPLE_KEYS), weight: 4 },
+            { arbitrary: fc.constantFrom(...KEYS), weight: 1 },
+          ),
+          tie('node'),
+        ),
+        { minLength: 1, maxLength: 4 },
+      )
+      .map((entries): Node => ({ kind: 'map', entries })),
   ),
 })).node
 
-interface Style { step: number; compact: boolean; sameIndentSeq: boolean; comments: boolean; blank: boolean }
+interface Style {
+  step: number
+  compact: boolean
+  sameIndentSeq: boolean
+  comments: boolean
+  blank: boolean
+}
 
-const styleArb = fc.record({ step: fc.integer({ min: 1, max: 4 }), compact: fc.boolean(), sameIndentSeq: fc.boolean(), comments: fc.boolean(), blank: fc.boolean() })
+const styleArb = fc.record({
+  step: fc.integer({ min: 1, max: 4 }),
+  compact: fc.boolean(),
+  sameIndentSeq: fc.boolean(),
+  comments: fc.boolean(),
+  blank: fc.boolean(),
+})
 
-const documentArb = fc.tuple(nodeArb.filter((n) => n.kind !== 'scalar'), styleArb).map(([node, style]) => render(node, 0, style).join('\n') + '\n')
+const documentArb = fc
+  .tuple(
+    nodeArb.filter((n) => n.kind !== 'scalar'),
+    styleArb,
+  )
+  .map(([node, style]) => render(node, 0, style).join('\n') + '\n')
 
 function pad(n: number): string {
   return ' '.repeat(n)
@@ -205,7 +335,11 @@ function pad(n: number): string {
 function render(node: Node, indent: number, style: Style): string[] {
   const extra = (style.comments ? [`${pad(indent)}# note`] : []).concat(style.blank ? [''] : [])
   if (node.kind === 'scalar') return [`${pad(indent)}${node.text}`]
-  if (node.kind === 'map') return node.entries.flatMap(([key, value], i) => [...(i === 1 ? extra : []), ...entry(`${pad(indent)}${key}:`, value, indent, style)])
+  if (node.kind === 'map')
+    return node.entries.flatMap(([key, value], i) => [
+      ...(i === 1 ? extra : []),
+      ...entry(`${pad(indent)}${key}:`, value, indent, style),
+    ])
   return node.items.flatMap((item) => entry(`${pad(indent)}-`, item, indent, style))
 }
 

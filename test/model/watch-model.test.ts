@@ -6,7 +6,12 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { watchModel, type ModelChangedEvent, type ModelErrorEvent, type ModelWatcher } from '../../src/model/watch-model.js'
+import {
+  watchModel,
+  type ModelChangedEvent,
+  type ModelErrorEvent,
+  type ModelWatcher,
+} from '../../src/model/watch-model.js'
 import { fakeFolder, fakeTimers, modelFolder, next, ordersCube } from '../fixtures/watch-helpers.js'
 
 const NOW = new Date('2026-01-02T03:04:05.000Z')
@@ -19,8 +24,15 @@ async function open(files: Record<string, string>, withFakeFolder = true) {
   const dir = modelFolder(files)
   const timers = fakeTimers()
   const folder = fakeFolder()
-  const watcher = await watchModel(dir, { timers: timers.timers, now: () => NOW, ...(withFakeFolder ? { watch: folder.watch } : {}) })
-  cleanups.push(() => watcher.close(), () => rmSync(dir, { recursive: true, force: true }))
+  const watcher = await watchModel(dir, {
+    timers: timers.timers,
+    now: () => NOW,
+    ...(withFakeFolder ? { watch: folder.watch } : {}),
+  })
+  cleanups.push(
+    () => watcher.close(),
+    () => rmSync(dir, { recursive: true, force: true }),
+  )
   const changed = (): Promise<ModelChangedEvent> => next((l) => watcher.on('modelChanged', l))
   const failed = (): Promise<ModelErrorEvent> => next((l) => watcher.on('modelError', l))
   return { dir, timers, folder, watcher, changed, failed }
@@ -45,7 +57,8 @@ describe('watchModel', () => {
 
   it('ignores dot-files, editor backups and files that are not models', async () => {
     const { timers, folder } = await open({ 'orders.yml': ordersCube() })
-    for (const file of ['.orders.yml.swp', 'orders.yml~', 'notes.txt', '.git/index', 'node_modules/x/a.json']) folder.change(file)
+    for (const file of ['.orders.yml.swp', 'orders.yml~', 'notes.txt', '.git/index', 'node_modules/x/a.json'])
+      folder.change(file)
     expect(timers.setCalls()).toBe(0)
     for (const file of ['sub/orders.yaml', 'views.json', 'newfolder', undefined]) folder.change(file)
     expect(timers.setCalls()).toBe(4)
@@ -58,12 +71,17 @@ describe('watchModel', () => {
     const event = changed()
     timers.fire()
     const e = await event
-    expect(e.diff.changes.map((c) => `${c.code} ${c.name} ${c.severity}`)).toEqual(['MEMBER_ADDED orders.biggest compatible'])
+    expect(e.diff.changes.map((c) => `${c.code} ${c.name} ${c.severity}`)).toEqual([
+      'MEMBER_ADDED orders.biggest compatible',
+    ])
     expect(Object.keys(watcher.compiled.cubes.orders!.measures)).toContain('biggest')
   })
 
   it('keeps the last good version when a change is invalid, reports every issue, and recovers when it is fixed', async () => {
-    const { dir, watcher, failed, changed } = await open({ 'orders.yml': ordersCube(), 'customers.yml': 'cubes:\n  - name: customers\n    sql_table: customers\n    dimensions: []\n' })
+    const { dir, watcher, failed, changed } = await open({
+      'orders.yml': ordersCube(),
+      'customers.yml': 'cubes:\n  - name: customers\n    sql_table: customers\n    dimensions: []\n',
+    })
     const good = watcher.version
     writeFileSync(join(dir, 'orders.yml'), ordersCube('{CUBE.nope}'))
     writeFileSync(join(dir, 'customers.yml'), 'cubes:\n  - name: customers\n    dimensions: []\n')
@@ -73,11 +91,17 @@ describe('watchModel', () => {
     expect(outcome).toMatchObject({ status: 'invalid', version: good })
     expect(e.version).toBe(good)
     expect(e.error.code).toBe('MODEL_INVALID')
-    expect(e.issues.map((i) => `${i.path.slice(0, 3).join('.')} ${i.code}`)).toEqual(['customers.yml.cubes.customers MISSING_SQL', 'orders.yml.cubes.orders UNKNOWN_REFERENCE'])
+    expect(e.issues.map((i) => `${i.path.slice(0, 3).join('.')} ${i.code}`)).toEqual([
+      'customers.yml.cubes.customers MISSING_SQL',
+      'orders.yml.cubes.orders UNKNOWN_REFERENCE',
+    ])
     expect(watcher.version).toBe(good)
     expect(watcher.history()).toHaveLength(1)
 
-    writeFileSync(join(dir, 'customers.yml'), 'cubes:\n  - name: customers\n    sql_table: customers\n    dimensions: []\n')
+    writeFileSync(
+      join(dir, 'customers.yml'),
+      'cubes:\n  - name: customers\n    sql_table: customers\n    dimensions: []\n',
+    )
     writeFileSync(join(dir, 'orders.yml'), ordersCube('amount - discount'))
     const fixed = changed()
     expect(await watcher.reload()).toMatchObject({ status: 'changed' })
@@ -136,19 +160,30 @@ describe('watchModel', () => {
     const dir = modelFolder({ 'orders.yml': ordersCube('{CUBE.nope}') })
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
     await expect(watchModel(dir)).rejects.toMatchObject({ code: 'MODEL_INVALID' })
-    await expect(watchModel(dir, { debounceMs: -1, historySize: 0 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', issues: [{ path: ['debounceMs'] }, { path: ['historySize'] }] })
+    await expect(watchModel(dir, { debounceMs: -1, historySize: 0 })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      issues: [{ path: ['debounceMs'] }, { path: ['historySize'] }],
+    })
   })
 
   it('keeps the last historySize versions', async () => {
     const dir = modelFolder({ 'orders.yml': ordersCube() })
     const watcher: ModelWatcher = await watchModel(dir, { historySize: 2, watch: fakeFolder().watch })
-    cleanups.push(() => watcher.close(), () => rmSync(dir, { recursive: true, force: true }))
+    cleanups.push(
+      () => watcher.close(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    )
     for (const sql of ['amount * 2', 'amount * 3', 'amount * 4']) {
       writeFileSync(join(dir, 'orders.yml'), ordersCube(sql))
       await watcher.reload()
     }
     const history = watcher.history()
     expect(history).toHaveLength(2)
-    expect(history[1]).toMatchObject({ version: watcher.version, reason: 'reload', previous: history[0]!.version, changes: { resultsMayChange: 1, breaking: 0 } })
+    expect(history[1]).toMatchObject({
+      version: watcher.version,
+      reason: 'reload',
+      previous: history[0]!.version,
+      changes: { resultsMayChange: 1, breaking: 0 },
+    })
   })
 })

@@ -27,21 +27,32 @@ function links(markdown: string): string[] {
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function anchors(markdown: string): Set<string> {
   const prose = markdown.replace(/```[\s\S]*?```/g, '')
-  return new Set([...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')))
+  return new Set(
+    [...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    ),
+  )
 }
 
 describe('README.md as npm shows it', () => {
   it('links only to absolute addresses or to its own headings', () => {
     const relative = links(README).filter((target) => !/^https?:\/\//.test(target) && !target.startsWith('#'))
     expect(relative).toEqual([])
-    for (const target of links(README).filter((t) => t.startsWith('#'))) expect(anchors(README), target).toContain(target.slice(1))
+    for (const target of links(README).filter((t) => t.startsWith('#')))
+      expect(anchors(README), target).toContain(target.slice(1))
   })
 
   it("links into the repository name files and headings that exist, on the package's own repository", () => {
     const inRepo = links(README).filter((target) => target.startsWith(`${HOME}/`))
     expect(inRepo.length).toBeGreaterThan(10)
     for (const target of inRepo) {
-      const m = /^https:\/\/github\.com\/cortex-semantic\/cortex-semantic\/(blob|tree)\/main\/([^#]+)(?:#(.+))?$/.exec(target)
+      const m = /^https:\/\/github\.com\/cortex-semantic\/cortex-semantic\/(blob|tree)\/main\/([^#]+)(?:#(.+))?$/.exec(
+        target,
+      )
       expect(m, target).not.toBeNull()
       const [, kind, path, anchor] = m!
       const file = join(REPO, decodeURIComponent(path!))
@@ -64,8 +75,13 @@ describe('README.md as npm shows it', () => {
   })
 
   it('marks the Quick start blocks that scripts/check-package.mjs runs: one install, files, commands, output', () => {
-    const section = README.slice(README.indexOf('## Quick start'), README.indexOf('\n## ', README.indexOf('## Quick start') + 1))
-    const marks = [...section.matchAll(/<!-- quick-start: (install|file \S+|run|output) -->\n```/g)].map((m) => m[1]!.split(' ')[0])
+    const section = README.slice(
+      README.indexOf('## Quick start'),
+      README.indexOf('\n## ', README.indexOf('## Quick start') + 1),
+    )
+    const marks = [...section.matchAll(/<!-- quick-start: (install|file \S+|run|output) -->\n```/g)].map(
+      (m) => m[1]!.split(' ')[0],
+    )
     expect(marks.filter((m) => m === 'install')).toHaveLength(1)
     expect(marks.filter((m) => m === 'output')).toHaveLength(1)
     expect(marks).toContain('file')

@@ -17,7 +17,10 @@ import { buildAnnotation } from '../../src/result/shape-result.js'
 const mini = compileModel(miniModel())
 
 function plan(query: Record<string, unknown>, model: CompiledModel = mini): QueryPlan {
-  return buildPlan(model, normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }))
+  return buildPlan(
+    model,
+    normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }),
+  )
 }
 
 /** The planned measures as compact rows. */
@@ -80,7 +83,11 @@ describe('measure groups and fan-out', () => {
 
 describe('fan-out that cannot be planned', () => {
   it('a multiplied measure reading another cube is rejected with FAN_OUT_UNSUPPORTED', () => {
-    const model = compileModel(parseModel([{ file: 'f.yml', content: `cubes:
+    const model = compileModel(
+      parseModel([
+        {
+          file: 'f.yml',
+          content: `cubes:
   - name: orders
     sql_table: orders
     joins:
@@ -94,7 +101,10 @@ describe('fan-out that cannot be planned', () => {
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
       - { name: sku, sql: sku, type: string }
-` }]))
+`,
+        },
+      ]),
+    )
     let error: unknown
     try {
       plan({ measures: ['orders.weird'], dimensions: ['items.sku'] }, model)
@@ -118,7 +128,11 @@ describe('calculated measure cycles', () => {
   test('a cycle across cubes (a.x = {b.y} + 1, b.y = {a.x} + 1) is reported as REFERENCE_CYCLE', () => {
     let error: unknown
     try {
-      const model = compileModel(parseModel([{ file: 'c.yml', content: `cubes:
+      const model = compileModel(
+        parseModel([
+          {
+            file: 'c.yml',
+            content: `cubes:
   - name: a
     sql_table: a
     joins: [{ name: b, relationship: one_to_one, sql: "{CUBE}.id = {b}.id" }]
@@ -130,7 +144,10 @@ describe('calculated measure cycles', () => {
     dimensions: [{ name: id, sql: id, type: number, primary_key: true }]
     measures:
       - { name: y, sql: "{a.x} + 1", type: number }
-` }]))
+`,
+          },
+        ]),
+      )
       plan({ measures: ['a.x'] }, model)
     } catch (e) {
       error = e
@@ -186,24 +203,43 @@ describe('hidden measures', () => {
   })
 
   it('a filter on a selected measure does not add a second one', () => {
-    const p = plan({ measures: ['orders.total'], dimensions: ['orders.status'], filters: [{ member: 'orders.total', operator: 'gt', values: ['100'] }] })
+    const p = plan({
+      measures: ['orders.total'],
+      dimensions: ['orders.status'],
+      filters: [{ member: 'orders.total', operator: 'gt', values: ['100'] }],
+    })
     expect(measureRows(p)).toEqual([{ key: 'orders.total', selected: true, group: 0 }])
   })
 })
 
 describe('dimensions, segments and filters', () => {
   it('plans dimensions with keys, granularity and sql from the model', () => {
-    const p = plan({ measures: ['orders.count'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] })
-    expect(p.dimensions.map((d) => ({ keys: d.keys, cube: d.cube, name: d.name, type: d.type, granularity: d.granularity }))).toEqual([
+    const p = plan({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+    })
+    expect(
+      p.dimensions.map((d) => ({ keys: d.keys, cube: d.cube, name: d.name, type: d.type, granularity: d.granularity })),
+    ).toEqual([
       { keys: ['orders.status'], cube: 'orders', name: 'status', type: 'string', granularity: undefined },
-      { keys: ['orders.created_at.month', 'orders.created_at'], cube: 'orders', name: 'created_at', type: 'time', granularity: 'month' },
+      {
+        keys: ['orders.created_at.month', 'orders.created_at'],
+        cube: 'orders',
+        name: 'created_at',
+        type: 'time',
+        granularity: 'month',
+      },
     ])
     expect(p.dimensions[0]!.sql).toEqual(mini.cubes.orders!.dimensions.status!.sql)
     expect(p.dimensions[0]).not.toHaveProperty('granularity')
   })
 
   it('cubes reached only by a filter or a segment are joined', () => {
-    const p = plan({ measures: ['items.qty'], filters: [{ member: 'customers.country', operator: 'equals', values: ['DE'] }] })
+    const p = plan({
+      measures: ['items.qty'],
+      filters: [{ member: 'customers.country', operator: 'equals', values: ['DE'] }],
+    })
     expect(edges(p)).toEqual(['items>orders', 'orders>customers'])
     const s = plan({ measures: ['items.qty'], segments: ['orders.paid'] })
     expect(edges(s)).toEqual(['items>orders'])
@@ -211,7 +247,11 @@ describe('dimensions, segments and filters', () => {
   })
 
   it('cubes referenced by a member sql are joined', () => {
-    const model = compileModel(parseModel([{ file: 'r.yml', content: `cubes:
+    const model = compileModel(
+      parseModel([
+        {
+          file: 'r.yml',
+          content: `cubes:
   - name: orders
     sql_table: orders
     joins:
@@ -226,7 +266,10 @@ describe('dimensions, segments and filters', () => {
     dimensions:
       - { name: id, sql: id, type: number, primary_key: true }
       - { name: country, sql: country, type: string }
-` }]))
+`,
+        },
+      ]),
+    )
     const p = plan({ measures: ['orders.count'], dimensions: ['orders.country'] }, model)
     expect(edges(p)).toEqual(['orders>customers'])
   })
@@ -237,15 +280,34 @@ describe('dimensions, segments and filters', () => {
   })
 
   it('copies order, limit, offset, total and timezone', () => {
-    const p = plan({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' }, limit: 5, offset: 10, total: true, timezone: 'Europe/Berlin' })
-    expect(p).toMatchObject({ order: [{ key: 'orders.status', desc: false }], limit: 5, offset: 10, total: true, ungrouped: false, timezone: 'Europe/Berlin' })
+    const p = plan({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc' },
+      limit: 5,
+      offset: 10,
+      total: true,
+      timezone: 'Europe/Berlin',
+    })
+    expect(p).toMatchObject({
+      order: [{ key: 'orders.status', desc: false }],
+      limit: 5,
+      offset: 10,
+      total: true,
+      ungrouped: false,
+      timezone: 'Europe/Berlin',
+    })
   })
 })
 
 describe('aliases', () => {
   const long = (prefix: string) => `${prefix}_${'x'.repeat(59 - prefix.length)}` // 60 characters
 
-  const model = compileModel(parseModel([{ file: 'long.yml', content: `cubes:
+  const model = compileModel(
+    parseModel([
+      {
+        file: 'long.yml',
+        content: `cubes:
   - name: orders
     sql_table: orders
     dimensions:
@@ -259,15 +321,26 @@ describe('aliases', () => {
       - { name: ${long('total')}, sql: amount, type: sum }
       - { name: ${long('other')}, sql: amount, type: max }
       - { name: count, type: count }
-` }]))
+`,
+      },
+    ]),
+  )
 
   it('are unique and at most 63 characters, even for 60-character member names', () => {
     expect(long('first')).toHaveLength(60)
-    const p = plan({
-      measures: [`orders.${long('total')}`, `orders.${long('other')}`, 'orders.count'],
-      dimensions: [`orders.${long('first')}`, `orders.${long('second')}`, `orders.${long('when')}.day`, 'orders.created_at_month'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
-    }, model)
+    const p = plan(
+      {
+        measures: [`orders.${long('total')}`, `orders.${long('other')}`, 'orders.count'],
+        dimensions: [
+          `orders.${long('first')}`,
+          `orders.${long('second')}`,
+          `orders.${long('when')}.day`,
+          'orders.created_at_month',
+        ],
+        timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+      },
+      model,
+    )
     const aliases = [...p.dimensions, ...p.measures].map((x) => x.alias)
     expect(aliases).toHaveLength(8)
     expect(new Set(aliases).size).toBe(aliases.length)
@@ -278,7 +351,11 @@ describe('aliases', () => {
   })
 
   it('are readable cube__member[_granularity] when short', () => {
-    const p = plan({ measures: ['orders.count'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }] })
+    const p = plan({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }],
+    })
     expect(p.dimensions.map((d) => d.alias)).toEqual(['orders__status', 'orders__created_at_day'])
     expect(p.measures.map((m) => m.alias)).toEqual(['orders__count'])
   })
@@ -294,7 +371,11 @@ describe('view queries', () => {
   })
 
   it('follow the view path even when a shorter join exists', () => {
-    const model = compileModel(parseModel([{ file: 'v.yml', content: `cubes:
+    const model = compileModel(
+      parseModel([
+        {
+          file: 'v.yml',
+          content: `cubes:
   - name: a
     sql_table: a
     joins:
@@ -315,7 +396,10 @@ views:
     cubes:
       - { join_path: a, includes: [count] }
       - { join_path: a.b.c, includes: [name] }
-` }]))
+`,
+        },
+      ]),
+    )
     expect(edges(plan({ measures: ['a.count'], dimensions: ['c.name'] }, model))).toEqual(['a>c'])
     const p = plan({ measures: ['v.count'], dimensions: ['v.name'] }, model)
     expect(p.tree.root).toBe('a')
@@ -325,27 +409,50 @@ views:
 
 describe('the plan as data', () => {
   const queries: Record<string, unknown>[] = [
-    { measures: ['orders.avg_total', 'items.qty'], dimensions: ['items.sku'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'week', dateRange: ['2024-01-01', '2024-02-01'] }], filters: [{ member: 'orders.total', operator: 'gt', values: ['1'] }, { member: 'orders.is_gift', operator: 'equals', values: ['true'] }], segments: ['orders.paid'], order: [['items.qty', 'desc'], ['items.sku', 'asc']], timezone: 'America/New_York' },
+    {
+      measures: ['orders.avg_total', 'items.qty'],
+      dimensions: ['items.sku'],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'week', dateRange: ['2024-01-01', '2024-02-01'] },
+      ],
+      filters: [
+        { member: 'orders.total', operator: 'gt', values: ['1'] },
+        { member: 'orders.is_gift', operator: 'equals', values: ['true'] },
+      ],
+      segments: ['orders.paid'],
+      order: [
+        ['items.qty', 'desc'],
+        ['items.sku', 'asc'],
+      ],
+      timezone: 'America/New_York',
+    },
     { measures: ['shop.count'], dimensions: ['shop.customers_country'] },
   ]
 
   // The normalized query and the plan are readonly by type and not frozen at run time (ADR 7); what stops
   // a later stage from changing them is this test: planning, rendering and annotating run on deep-frozen
   // input (a write throws in strict-mode code) and must leave it as it was.
-  it.each(queries.map((q, i) => [i, q] as const))('query %i: planning, rendering and annotating change nothing they read', (_i, q) => {
-    const normalized = normalizeQuery(parseQuery(q), mini, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) })
-    const normalizedBefore = JSON.stringify(normalized)
-    const p = buildPlan(mini, deepFreeze(normalized))
-    const planBefore = JSON.stringify(p)
-    deepFreeze(p)
-    for (const dialect of [sqliteDialect, postgresDialect, mysqlDialect]) {
-      renderSql(p, mini, dialect)
-      renderSql(p, mini, dialect, { stream: true })
-    }
-    buildAnnotation(mini, normalized)
-    expect(JSON.stringify(p)).toBe(planBefore)
-    expect(JSON.stringify(normalized)).toBe(normalizedBefore)
-  })
+  it.each(queries.map((q, i) => [i, q] as const))(
+    'query %i: planning, rendering and annotating change nothing they read',
+    (_i, q) => {
+      const normalized = normalizeQuery(parseQuery(q), mini, {
+        defaultLimit: 10_000,
+        maxLimit: 50_000,
+        nowMs: Date.UTC(2024, 5, 15),
+      })
+      const normalizedBefore = JSON.stringify(normalized)
+      const p = buildPlan(mini, deepFreeze(normalized))
+      const planBefore = JSON.stringify(p)
+      deepFreeze(p)
+      for (const dialect of [sqliteDialect, postgresDialect, mysqlDialect]) {
+        renderSql(p, mini, dialect)
+        renderSql(p, mini, dialect, { stream: true })
+      }
+      buildAnnotation(mini, normalized)
+      expect(JSON.stringify(p)).toBe(planBefore)
+      expect(JSON.stringify(normalized)).toBe(normalizedBefore)
+    },
+  )
 
   it.each(queries.map((q, i) => [i, q] as const))('query %i: the plan is JSON-serializable', (_i, q) => {
     const p = plan(q)

@@ -23,7 +23,6 @@ const NY = 'America/New_York'
 const HOUR = 3_600_000
 const NOW = Date.parse('2024-03-10T12:00:00Z') // 08:00 EDT, Sunday
 
-
 function value(result: DateResult<InstantRange>): InstantRange {
   if (!result.ok) throw new Error(`expected ok, got: ${result.reason}`)
   return result.value
@@ -129,7 +128,11 @@ describe('parseDateRange: relative ranges at a fixed clock (New York, 2024-03-10
     ['from 10 seconds ago to now', '2024-03-10T11:59:50.000Z', '2024-03-10T12:00:00.999Z'],
     ['from 2024-03-09T22:30 to now', '2024-03-10T03:30:00.000Z', '2024-03-11T03:59:59.999Z'],
     ['from 2024-03-01 to 2024-03-10T02:30:15', '2024-03-01T05:00:00.000Z', '2024-03-10T07:30:15.000Z'],
-    ['from 2024-01-01T10:00:00Z to 2024-01-01T12:00:00.5+01:00', '2024-01-01T10:00:00.000Z', '2024-01-01T11:00:00.500Z'],
+    [
+      'from 2024-01-01T10:00:00Z to 2024-01-01T12:00:00.5+01:00',
+      '2024-01-01T10:00:00.000Z',
+      '2024-01-01T11:00:00.500Z',
+    ],
   ]
   for (const [input, from, to] of cases) {
     it(input, () => {
@@ -141,7 +144,10 @@ describe('parseDateRange: relative ranges at a fixed clock (New York, 2024-03-10
     const spring = value(parseDateRange('today', NY, NOW))
     expect(spring.toMs - spring.fromMs + 1).toBe(23 * HOUR)
     const fall = value(parseDateRange('today', NY, at('2024-11-03T12:00:00Z')))
-    expect(utc(parseDateRange('today', NY, at('2024-11-03T12:00:00Z')))).toEqual(['2024-11-03T04:00:00.000Z', '2024-11-04T04:59:59.999Z'])
+    expect(utc(parseDateRange('today', NY, at('2024-11-03T12:00:00Z')))).toEqual([
+      '2024-11-03T04:00:00.000Z',
+      '2024-11-04T04:59:59.999Z',
+    ])
     expect(fall.toMs - fall.fromMs + 1).toBe(25 * HOUR)
   })
 
@@ -150,7 +156,10 @@ describe('parseDateRange: relative ranges at a fixed clock (New York, 2024-03-10
     expect(utc(parseDateRange('  LAST   7 Days ', NY, NOW))).toEqual(expected)
     expect(utc(parseDateRange('last 7 day', NY, NOW))).toEqual(expected)
     expect(utc(parseDateRange('This Month', NY, NOW))).toEqual(['2024-03-01T05:00:00.000Z', '2024-04-01T03:59:59.999Z'])
-    expect(utc(parseDateRange('FROM 7 DAYS AGO TO NOW', NY, NOW))).toEqual(['2024-03-03T05:00:00.000Z', '2024-03-11T03:59:59.999Z'])
+    expect(utc(parseDateRange('FROM 7 DAYS AGO TO NOW', NY, NOW))).toEqual([
+      '2024-03-03T05:00:00.000Z',
+      '2024-03-11T03:59:59.999Z',
+    ])
   })
 
   it('clamps month arithmetic to the month end, as moment does', () => {
@@ -175,9 +184,18 @@ describe('parseDateRange: relative ranges at a fixed clock (New York, 2024-03-10
   })
 
   it("'this hour' follows the hour in progress during a repeated hour", () => {
-    expect(utc(parseDateRange('this hour', NY, at('2024-11-03T05:30:00Z')))).toEqual(['2024-11-03T05:00:00.000Z', '2024-11-03T05:59:59.999Z'])
-    expect(utc(parseDateRange('this hour', NY, at('2024-11-03T06:30:00Z')))).toEqual(['2024-11-03T06:00:00.000Z', '2024-11-03T06:59:59.999Z'])
-    expect(utc(parseDateRange('last hour', NY, at('2024-11-03T06:30:00Z')))).toEqual(['2024-11-03T05:00:00.000Z', '2024-11-03T05:59:59.999Z'])
+    expect(utc(parseDateRange('this hour', NY, at('2024-11-03T05:30:00Z')))).toEqual([
+      '2024-11-03T05:00:00.000Z',
+      '2024-11-03T05:59:59.999Z',
+    ])
+    expect(utc(parseDateRange('this hour', NY, at('2024-11-03T06:30:00Z')))).toEqual([
+      '2024-11-03T06:00:00.000Z',
+      '2024-11-03T06:59:59.999Z',
+    ])
+    expect(utc(parseDateRange('last hour', NY, at('2024-11-03T06:30:00Z')))).toEqual([
+      '2024-11-03T05:00:00.000Z',
+      '2024-11-03T05:59:59.999Z',
+    ])
   })
 
   it('uses local hours in zones with a 45-minute offset', () => {
@@ -263,7 +281,10 @@ describe('parseDateRange: absolute values and pairs', () => {
   })
 
   it('reads a [from, to] pair: start of from, end of to', () => {
-    expect(utc(parseDateRange(['2024-03-01', '2024-03-10'], NY, NOW))).toEqual(['2024-03-01T05:00:00.000Z', '2024-03-11T03:59:59.999Z'])
+    expect(utc(parseDateRange(['2024-03-01', '2024-03-10'], NY, NOW))).toEqual([
+      '2024-03-01T05:00:00.000Z',
+      '2024-03-11T03:59:59.999Z',
+    ])
     expect(utc(parseDateRange(['2024-03-10T01:30:00', '2024-03-10T03:30:00.123'], NY, NOW))).toEqual([
       '2024-03-10T06:30:00.000Z',
       '2024-03-10T07:30:00.123Z',
@@ -300,8 +321,14 @@ describe('parseDateRange: absolute values and pairs', () => {
 describe('parseDateValue', () => {
   it('returns a whole local day for a date and [t, t] for a time', () => {
     expect(utc(parseDateValue('2024-11-03', NY))).toEqual(['2024-11-03T04:00:00.000Z', '2024-11-04T04:59:59.999Z'])
-    expect(utc(parseDateValue('2024-01-01T00:00:00.000', 'Asia/Kathmandu'))).toEqual(['2023-12-31T18:15:00.000Z', '2023-12-31T18:15:00.000Z'])
-    expect(utc(parseDateValue(' 2024-07-04 12:00 ', NY))).toEqual(['2024-07-04T16:00:00.000Z', '2024-07-04T16:00:00.000Z'])
+    expect(utc(parseDateValue('2024-01-01T00:00:00.000', 'Asia/Kathmandu'))).toEqual([
+      '2023-12-31T18:15:00.000Z',
+      '2023-12-31T18:15:00.000Z',
+    ])
+    expect(utc(parseDateValue(' 2024-07-04 12:00 ', NY))).toEqual([
+      '2024-07-04T16:00:00.000Z',
+      '2024-07-04T16:00:00.000Z',
+    ])
   })
 
   it('gives an empty range for a local date that never happened', () => {
@@ -328,15 +355,16 @@ describe('parseDateValue', () => {
 
 describe('localRangeStrings', () => {
   it('echoes the range as local wall-clock strings', () => {
-    expect(localRangeStrings(value(parseDateRange('today', NY, NOW)), NY)).toEqual(['2024-03-10T00:00:00.000', '2024-03-10T23:59:59.999'])
-    expect(localRangeStrings({ fromMs: at('2023-12-31T18:15:00Z'), toMs: at('2024-01-01T18:14:59.999Z') }, 'Asia/Kathmandu')).toEqual([
-      '2024-01-01T00:00:00.000',
-      '2024-01-01T23:59:59.999',
+    expect(localRangeStrings(value(parseDateRange('today', NY, NOW)), NY)).toEqual([
+      '2024-03-10T00:00:00.000',
+      '2024-03-10T23:59:59.999',
     ])
-    expect(localRangeStrings({ fromMs: at('2024-11-03T06:00:00Z'), toMs: at('2024-11-03T06:59:59.999Z') }, NY)).toEqual([
-      '2024-11-03T01:00:00.000',
-      '2024-11-03T01:59:59.999',
-    ])
+    expect(
+      localRangeStrings({ fromMs: at('2023-12-31T18:15:00Z'), toMs: at('2024-01-01T18:14:59.999Z') }, 'Asia/Kathmandu'),
+    ).toEqual(['2024-01-01T00:00:00.000', '2024-01-01T23:59:59.999'])
+    expect(localRangeStrings({ fromMs: at('2024-11-03T06:00:00Z'), toMs: at('2024-11-03T06:59:59.999Z') }, NY)).toEqual(
+      ['2024-11-03T01:00:00.000', '2024-11-03T01:59:59.999'],
+    )
   })
 })
 

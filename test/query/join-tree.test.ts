@@ -15,7 +15,9 @@ function graph(edges: Record<string, readonly string[]>, relationship: Relations
   const names = new Set<string>(Object.keys(edges))
   for (const targets of Object.values(edges)) for (const t of targets) names.add(t)
   const cubes = [...names].map((name) => {
-    const joins = (edges[name] ?? []).map((to) => `      - { name: ${to}, relationship: ${relationship}, sql: "{CUBE}.${to}_id = {${to}}.id" }`)
+    const joins = (edges[name] ?? []).map(
+      (to) => `      - { name: ${to}, relationship: ${relationship}, sql: "{CUBE}.${to}_id = {${to}}.id" }`,
+    )
     return `  - name: ${name}
     sql_table: ${name}
     joins:
@@ -134,7 +136,12 @@ describe('buildJoinTree', () => {
 
 describe('orderJoins', () => {
   it('puts every join after the join of its from-cube; within a level by target name', () => {
-    const joins = [join('c', 'e', 'one_to_one'), join('b', 'd', 'one_to_one'), join('a', 'c', 'one_to_one'), join('a', 'b', 'one_to_one')]
+    const joins = [
+      join('c', 'e', 'one_to_one'),
+      join('b', 'd', 'one_to_one'),
+      join('a', 'c', 'one_to_one'),
+      join('a', 'b', 'one_to_one'),
+    ]
     expect(orderJoins('a', joins).map((j) => `${j.from}>${j.to}`)).toEqual(['a>b', 'a>c', 'b>d', 'c>e'])
   })
 

@@ -44,7 +44,8 @@ function conditionOf(q: NormalizedQuery): Condition {
   return node.condition
 }
 
-const filter = (member: string, operator: string, values?: unknown[]) => (values === undefined ? { member, operator } : { member, operator, values })
+const filter = (member: string, operator: string, values?: unknown[]) =>
+  values === undefined ? { member, operator } : { member, operator, values }
 
 describe('query issues', () => {
   it('UNKNOWN_MEMBER: a member that does not exist', () => {
@@ -53,8 +54,12 @@ describe('query issues', () => {
   })
 
   it('UNKNOWN_MEMBER: a cube that does not exist, and a name without a dot', () => {
-    expect(single(queryError({ dimensions: ['ghosts.name'] }), 'UNKNOWN_MEMBER', ['dimensions', 0]).message).toMatch(/not a cube or view/)
-    expect(single(queryError({ measures: ['count'] }), 'UNKNOWN_MEMBER', ['measures', 0]).message).toMatch(/cube\.member/)
+    expect(single(queryError({ dimensions: ['ghosts.name'] }), 'UNKNOWN_MEMBER', ['dimensions', 0]).message).toMatch(
+      /not a cube or view/,
+    )
+    expect(single(queryError({ measures: ['count'] }), 'UNKNOWN_MEMBER', ['measures', 0]).message).toMatch(
+      /cube\.member/,
+    )
   })
 
   it('UNKNOWN_MEMBER: names like __proto__ or constructor are not members', () => {
@@ -69,16 +74,28 @@ describe('query issues', () => {
 
   it('WRONG_MEMBER_KIND: a dimension in measures, a segment in filters', () => {
     single(queryError({ measures: ['orders.status'] }), 'WRONG_MEMBER_KIND', ['measures', 0])
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.paid', 'set')] }), 'WRONG_MEMBER_KIND', ['filters', 0, 'member'])
+    single(queryError({ measures: ['orders.count'], filters: [filter('orders.paid', 'set')] }), 'WRONG_MEMBER_KIND', [
+      'filters',
+      0,
+      'member',
+    ])
   })
 
   it('NOT_A_TIME_DIMENSION: a granularity on a non-time dimension', () => {
     single(queryError({ dimensions: ['orders.status.month'] }), 'NOT_A_TIME_DIMENSION', ['dimensions', 0])
-    single(queryError({ timeDimensions: [{ dimension: 'orders.status', granularity: 'month' }] }), 'NOT_A_TIME_DIMENSION', ['timeDimensions', 0, 'dimension'])
+    single(
+      queryError({ timeDimensions: [{ dimension: 'orders.status', granularity: 'month' }] }),
+      'NOT_A_TIME_DIMENSION',
+      ['timeDimensions', 0, 'dimension'],
+    )
   })
 
   it('INVALID_GRANULARITY: an unknown granularity', () => {
-    const issue = single(queryError({ timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight' }] }), 'INVALID_GRANULARITY', ['timeDimensions', 0, 'granularity'])
+    const issue = single(
+      queryError({ timeDimensions: [{ dimension: 'orders.created_at', granularity: 'fortnight' }] }),
+      'INVALID_GRANULARITY',
+      ['timeDimensions', 0, 'granularity'],
+    )
     expect(issue.message).toMatch(/Use one of: second, minute, hour, day, week, month, quarter, year/)
     single(queryError({ dimensions: ['orders.created_at.fortnight'] }), 'INVALID_GRANULARITY', ['dimensions', 0])
   })
@@ -90,37 +107,78 @@ describe('query issues', () => {
   })
 
   it('INVALID_OPERATOR: contains on a number member', () => {
-    const issue = single(queryError({ measures: ['orders.count'], filters: [filter('orders.id', 'contains', ['1'])] }), 'INVALID_OPERATOR', ['filters', 0, 'operator'])
+    const issue = single(
+      queryError({ measures: ['orders.count'], filters: [filter('orders.id', 'contains', ['1'])] }),
+      'INVALID_OPERATOR',
+      ['filters', 0, 'operator'],
+    )
     expect(issue.message).toMatch(/string members; this member is of type number/)
   })
 
   it('INVALID_OPERATOR: a date operator on a string member', () => {
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.status', 'inDateRange', ['2024-01-01', '2024-02-01'])] }), 'INVALID_OPERATOR', ['filters', 0, 'operator'])
+    single(
+      queryError({
+        measures: ['orders.count'],
+        filters: [filter('orders.status', 'inDateRange', ['2024-01-01', '2024-02-01'])],
+      }),
+      'INVALID_OPERATOR',
+      ['filters', 0, 'operator'],
+    )
   })
 
   it('INVALID_VALUE: gt with a non-numeric value on a number member', () => {
-    const issue = single(queryError({ measures: ['orders.count'], filters: [filter('orders.id', 'gt', ['abc'])] }), 'INVALID_VALUE', ['filters', 0, 'values', 0])
+    const issue = single(
+      queryError({ measures: ['orders.count'], filters: [filter('orders.id', 'gt', ['abc'])] }),
+      'INVALID_VALUE',
+      ['filters', 0, 'values', 0],
+    )
     expect(issue.message).toMatch(/numeric value/)
   })
 
   it('INVALID_VALUE: a non-boolean value on a boolean member', () => {
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.is_gift', 'equals', ['true', 'maybe'])] }), 'INVALID_VALUE', ['filters', 0, 'values', 1])
+    single(
+      queryError({ measures: ['orders.count'], filters: [filter('orders.is_gift', 'equals', ['true', 'maybe'])] }),
+      'INVALID_VALUE',
+      ['filters', 0, 'values', 1],
+    )
   })
 
   it('INVALID_VALUES: an operator given too few values', () => {
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', [])] }), 'INVALID_VALUES', ['filters', 0, 'values'])
+    single(
+      queryError({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', [])] }),
+      'INVALID_VALUES',
+      ['filters', 0, 'values'],
+    )
   })
 
   // BUG (src/query/normalize-query.ts:284): when gt/gte/lt/lte get a wrong number of values, needValues()
   // reports INVALID_VALUES and the `|| nonNull.length !== 1` branch reports a second INVALID_VALUES for the
   // same path: the same problem is listed twice.
   test('INVALID_VALUES: gt with two values is reported once', () => {
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.id', 'gt', ['1', '2'])] }), 'INVALID_VALUES', ['filters', 0, 'values'])
+    single(
+      queryError({ measures: ['orders.count'], filters: [filter('orders.id', 'gt', ['1', '2'])] }),
+      'INVALID_VALUES',
+      ['filters', 0, 'values'],
+    )
   })
 
   it('INVALID_DATE: a dateRange that is not a date', () => {
-    single(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'whenever' }] }), 'INVALID_DATE', ['timeDimensions', 0, 'dateRange'])
-    single(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-02-30', '2024-03-01'] }] }), 'INVALID_DATE', ['timeDimensions', 0, 'dateRange'])
+    single(
+      queryError({
+        measures: ['orders.count'],
+        timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'whenever' }],
+      }),
+      'INVALID_DATE',
+      ['timeDimensions', 0, 'dateRange'],
+    )
+    single(
+      queryError({
+        measures: ['orders.count'],
+        timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-02-30', '2024-03-01'] }],
+      }),
+      'INVALID_DATE',
+      ['timeDimensions', 0, 'dateRange'],
+    )
   })
 
   const COUNT = { measures: ['orders.count'] }
@@ -160,12 +218,27 @@ describe('query issues', () => {
   })
 
   it('INVALID_DATE: a filter value on a time member that is not a date', () => {
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'afterDate', ['soon'])] }), 'INVALID_DATE', ['filters', 0, 'values', 0])
-    single(queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'equals', ['2024-01-01', 'soon'])] }), 'INVALID_DATE', ['filters', 0, 'values', 1])
+    single(
+      queryError({ measures: ['orders.count'], filters: [filter('orders.created_at', 'afterDate', ['soon'])] }),
+      'INVALID_DATE',
+      ['filters', 0, 'values', 0],
+    )
+    single(
+      queryError({
+        measures: ['orders.count'],
+        filters: [filter('orders.created_at', 'equals', ['2024-01-01', 'soon'])],
+      }),
+      'INVALID_DATE',
+      ['filters', 0, 'values', 1],
+    )
   })
 
   it('INVALID_TIMEZONE: a zone that does not exist, or a fixed offset', () => {
-    const issue = single(queryError({ measures: ['orders.count'], timezone: 'Mars/Olympus_Mons' }), 'INVALID_TIMEZONE', ['timezone'])
+    const issue = single(
+      queryError({ measures: ['orders.count'], timezone: 'Mars/Olympus_Mons' }),
+      'INVALID_TIMEZONE',
+      ['timezone'],
+    )
     expect(issue.message).toMatch(/IANA name/)
     single(queryError({ measures: ['orders.count'], timezone: '+02:00' }), 'INVALID_TIMEZONE', ['timezone'])
   })
@@ -203,7 +276,9 @@ describe('query issues', () => {
   })
 
   it('LIMIT_EXCEEDED: a limit above maxLimit (the maximum itself is fine)', () => {
-    const issue = single(queryError({ measures: ['orders.count'], limit: 101 }, { maxLimit: 100 }), 'LIMIT_EXCEEDED', ['limit'])
+    const issue = single(queryError({ measures: ['orders.count'], limit: 101 }, { maxLimit: 100 }), 'LIMIT_EXCEEDED', [
+      'limit',
+    ])
     expect(issue.message).toContain('100')
     expect(normalize({ measures: ['orders.count'], limit: 100 }, { maxLimit: 100 }).limit).toBe(100)
   })
@@ -213,32 +288,60 @@ describe('query issues', () => {
   })
 
   it('INVALID_ORDER: order by a member the query does not select', () => {
-    const issue = single(queryError({ measures: ['orders.count'], order: [['orders.count', 'asc'], ['orders.status', 'asc']] }), 'INVALID_ORDER', ['order', 1])
+    const issue = single(
+      queryError({
+        measures: ['orders.count'],
+        order: [
+          ['orders.count', 'asc'],
+          ['orders.status', 'asc'],
+        ],
+      }),
+      'INVALID_ORDER',
+      ['order', 1],
+    )
     expect(issue.message).toMatch(/order by a measure or dimension that the query selects/)
-    expect(queryError({ measures: ['orders.count'], order: { 'orders.total': 'desc' } }).issues.map((i) => i.code)).toEqual(['INVALID_ORDER'])
+    expect(
+      queryError({ measures: ['orders.count'], order: { 'orders.total': 'desc' } }).issues.map((i) => i.code),
+    ).toEqual(['INVALID_ORDER'])
   })
 
   // BUG (src/query/parse-query.ts:202-225 turns the object form of `order` into an array of entries, so the
   // object branch of src/query/normalize-query.ts:384 never runs): for order: { "orders.total": "desc" } the
   // issue path is ['order', 0], an index the caller's object does not have, instead of ['order', 'orders.total'].
   test('INVALID_ORDER in the object form points at the key', () => {
-    single(queryError({ measures: ['orders.count'], order: { 'orders.count': 'asc', 'orders.total': 'desc' } }), 'INVALID_ORDER', ['order', 'orders.total'])
+    single(
+      queryError({ measures: ['orders.count'], order: { 'orders.count': 'asc', 'orders.total': 'desc' } }),
+      'INVALID_ORDER',
+      ['order', 'orders.total'],
+    )
   })
 
   it('INVALID_ORDER: a bad direction (from parseQuery)', () => {
-    single(queryError({ measures: ['orders.count'], order: { 'orders.count': 'up' } }), 'INVALID_ORDER', ['order', 'orders.count'])
+    single(queryError({ measures: ['orders.count'], order: { 'orders.count': 'up' } }), 'INVALID_ORDER', [
+      'order',
+      'orders.count',
+    ])
   })
 
   it('MIXED_VIEW_QUERY: view members and cube members in one query', () => {
-    const issue = single(queryError({ measures: ['shop.count'], dimensions: ['orders.status'] }), 'MIXED_VIEW_QUERY', ['dimensions', 0])
+    const issue = single(queryError({ measures: ['shop.count'], dimensions: ['orders.status'] }), 'MIXED_VIEW_QUERY', [
+      'dimensions',
+      0,
+    ])
     expect(issue.message).toMatch(/Add the members you need to the view/)
-    single(queryError({ measures: ['orders.count'], dimensions: ['shop.status'] }), 'MIXED_VIEW_QUERY', ['dimensions', 0])
+    single(queryError({ measures: ['orders.count'], dimensions: ['shop.status'] }), 'MIXED_VIEW_QUERY', [
+      'dimensions',
+      0,
+    ])
   })
 
   it('MIXED_FILTER: an or-group mixing a measure and a dimension', () => {
     const error = queryError({
       measures: ['orders.count'],
-      filters: [filter('orders.status', 'equals', ['paid']), { or: [filter('orders.total', 'gt', ['1']), filter('orders.status', 'equals', ['paid'])] }],
+      filters: [
+        filter('orders.status', 'equals', ['paid']),
+        { or: [filter('orders.total', 'gt', ['1']), filter('orders.status', 'equals', ['paid'])] },
+      ],
     })
     const issue = single(error, 'MIXED_FILTER', ['filters', 1])
     expect(issue.message).toMatch(/separate top-level filters/)
@@ -284,7 +387,11 @@ describe('query issues', () => {
 
 describe('default order', () => {
   it('a time dimension with granularity: ascending by it', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+    })
     expect(q.order).toEqual([{ key: 'orders.created_at.month', desc: false }])
   })
 
@@ -294,7 +401,9 @@ describe('default order', () => {
   })
 
   it('dimensions only: the first dimension, ascending', () => {
-    expect(normalize({ dimensions: ['orders.status', 'orders.id'] }).order).toEqual([{ key: 'orders.status', desc: false }])
+    expect(normalize({ dimensions: ['orders.status', 'orders.id'] }).order).toEqual([
+      { key: 'orders.status', desc: false },
+    ])
   })
 
   it('measures only: no order', () => {
@@ -302,7 +411,11 @@ describe('default order', () => {
   })
 
   it('a time dimension without granularity does not count', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.status'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'last year' }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'last year' }],
+    })
     expect(q.order).toEqual([{ key: 'orders.count', desc: true }])
   })
 
@@ -314,20 +427,41 @@ describe('default order', () => {
 
 describe('explicit order', () => {
   it('object form, in key order', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc', 'orders.count': 'desc' } })
-    expect(q.order).toEqual([{ key: 'orders.status', desc: false }, { key: 'orders.count', desc: true }])
+    const q = normalize({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      order: { 'orders.status': 'asc', 'orders.count': 'desc' },
+    })
+    expect(q.order).toEqual([
+      { key: 'orders.status', desc: false },
+      { key: 'orders.count', desc: true },
+    ])
   })
 
   it('array form, in array order; none is skipped', () => {
-    const q = normalize({ measures: ['orders.count', 'orders.total'], dimensions: ['orders.status'], order: [['orders.total', 'asc'], ['orders.status', 'none'], ['orders.count', 'desc']] })
-    expect(q.order).toEqual([{ key: 'orders.total', desc: false }, { key: 'orders.count', desc: true }])
+    const q = normalize({
+      measures: ['orders.count', 'orders.total'],
+      dimensions: ['orders.status'],
+      order: [
+        ['orders.total', 'asc'],
+        ['orders.status', 'none'],
+        ['orders.count', 'desc'],
+      ],
+    })
+    expect(q.order).toEqual([
+      { key: 'orders.total', desc: false },
+      { key: 'orders.count', desc: true },
+    ])
   })
 
   it('a time dimension may be ordered by its plain name (resolved to the column key), once', () => {
     const q = normalize({
       measures: ['orders.count'],
       timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day' }],
-      order: [['orders.created_at', 'desc'], ['orders.created_at.day', 'asc']],
+      order: [
+        ['orders.created_at', 'desc'],
+        ['orders.created_at.day', 'asc'],
+      ],
     })
     expect(q.order).toEqual([{ key: 'orders.created_at.day', desc: true }])
   })
@@ -335,45 +469,95 @@ describe('explicit order', () => {
 
 describe('time dimensions', () => {
   it('with granularity: keys cube.dim.granularity then cube.dim', () => {
-    const q = normalize({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+    })
     expect(q.dimensions).toHaveLength(1)
-    expect(q.dimensions[0]).toMatchObject({ granularity: 'month', type: 'time', keys: ['orders.created_at.month', 'orders.created_at'] })
+    expect(q.dimensions[0]).toMatchObject({
+      granularity: 'month',
+      type: 'time',
+      keys: ['orders.created_at.month', 'orders.created_at'],
+    })
     expect(q.dimensions[0]!.member).toMatchObject({ cube: 'orders', name: 'created_at', kind: 'dimension' })
   })
 
   it('the same dimension and granularity in dimensions and timeDimensions is one column', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.created_at.month'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      dimensions: ['orders.created_at.month'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+    })
     expect(q.dimensions).toHaveLength(1)
     expect(q.dimensions[0]!.keys).toEqual(['orders.created_at.month', 'orders.created_at'])
   })
 
   it('different granularities are different columns', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.created_at.year'], timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      dimensions: ['orders.created_at.year'],
+      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],
+    })
     expect(q.dimensions.map((d) => d.keys[0])).toEqual(['orders.created_at.year', 'orders.created_at.month'])
   })
 
   it('a dateRange becomes a half-open instant range in the query zone (DST spring forward, New York)', () => {
-    const q = normalize({ measures: ['orders.count'], timezone: 'America/New_York', timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-03-10', '2024-03-10'] }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      timezone: 'America/New_York',
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-03-10', '2024-03-10'] }],
+    })
     // 2024-03-10 00:00 EST (UTC-5) to 2024-03-11 00:00 EDT (UTC-4): a 23-hour day.
-    expect(conditionOf(q)).toEqual({ op: 'range', not: false, fromMs: Date.parse('2024-03-10T05:00:00Z'), toExclusiveMs: Date.parse('2024-03-11T04:00:00Z') })
+    expect(conditionOf(q)).toEqual({
+      op: 'range',
+      not: false,
+      fromMs: Date.parse('2024-03-10T05:00:00Z'),
+      toExclusiveMs: Date.parse('2024-03-11T04:00:00Z'),
+    })
     expect(q.timezone).toBe('America/New_York')
   })
 
   it('a dateRange across the fall-back day (New York) lasts 25 hours', () => {
-    const q = normalize({ measures: ['orders.count'], timezone: 'America/New_York', timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-11-03', '2024-11-03'] }] })
-    expect(conditionOf(q)).toEqual({ op: 'range', not: false, fromMs: Date.parse('2024-11-03T04:00:00Z'), toExclusiveMs: Date.parse('2024-11-04T05:00:00Z') })
+    const q = normalize({
+      measures: ['orders.count'],
+      timezone: 'America/New_York',
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2024-11-03', '2024-11-03'] }],
+    })
+    expect(conditionOf(q)).toEqual({
+      op: 'range',
+      not: false,
+      fromMs: Date.parse('2024-11-03T04:00:00Z'),
+      toExclusiveMs: Date.parse('2024-11-04T05:00:00Z'),
+    })
   })
 
   it('a dateRange in UTC by default; relative ranges use the injected clock', () => {
-    const q = normalize({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'today' }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: 'today' }],
+    })
     expect(q.timezone).toBe('UTC')
-    expect(conditionOf(q)).toEqual({ op: 'range', not: false, fromMs: Date.UTC(2024, 5, 15), toExclusiveMs: Date.UTC(2024, 5, 16) })
+    expect(conditionOf(q)).toEqual({
+      op: 'range',
+      not: false,
+      fromMs: Date.UTC(2024, 5, 15),
+      toExclusiveMs: Date.UTC(2024, 5, 16),
+    })
   })
 
   it('inDateRange filters resolve like dateRange; notInDateRange negates', () => {
-    const q = normalize({ measures: ['orders.count'], timezone: 'Europe/Berlin', filters: [filter('orders.created_at', 'notInDateRange', ['2024-03-31', '2024-03-31'])] })
+    const q = normalize({
+      measures: ['orders.count'],
+      timezone: 'Europe/Berlin',
+      filters: [filter('orders.created_at', 'notInDateRange', ['2024-03-31', '2024-03-31'])],
+    })
     // Berlin springs forward on 2024-03-31: 00:00 CET (UTC+1) to 00:00 CEST (UTC+2) next day.
-    expect(conditionOf(q)).toEqual({ op: 'range', not: true, fromMs: Date.parse('2024-03-30T23:00:00Z'), toExclusiveMs: Date.parse('2024-03-31T22:00:00Z') })
+    expect(conditionOf(q)).toEqual({
+      op: 'range',
+      not: true,
+      fromMs: Date.parse('2024-03-30T23:00:00Z'),
+      toExclusiveMs: Date.parse('2024-03-31T22:00:00Z'),
+    })
   })
 })
 
@@ -384,55 +568,134 @@ describe('filter conditions', () => {
   })
 
   it('equals without null: no NULL rows', () => {
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', ['paid'])] }))).toEqual({ op: 'in', not: false, values: ['paid'], orNull: false })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', ['paid'])] })),
+    ).toEqual({ op: 'in', not: false, values: ['paid'], orNull: false })
   })
 
   it('notEquals keeps NULL rows (Cube semantics); a null among the values drops them', () => {
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notEquals', ['paid'])] }))).toEqual({ op: 'in', not: true, values: ['paid'], orNull: true })
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notEquals', ['paid', null])] }))).toEqual({ op: 'in', not: true, values: ['paid'], orNull: false })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notEquals', ['paid'])] })),
+    ).toEqual({ op: 'in', not: true, values: ['paid'], orNull: true })
+    expect(
+      conditionOf(
+        normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notEquals', ['paid', null])] }),
+      ),
+    ).toEqual({ op: 'in', not: true, values: ['paid'], orNull: false })
   })
 
   it('equals [null] is IS NULL; notEquals [null] is IS NOT NULL', () => {
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', [null])] }))).toEqual({ op: 'null', not: false })
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notEquals', [null])] }))).toEqual({ op: 'null', not: true })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', [null])] })),
+    ).toEqual({ op: 'null', not: false })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notEquals', [null])] })),
+    ).toEqual({ op: 'null', not: true })
   })
 
   it('set / notSet', () => {
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'set')] }))).toEqual({ op: 'null', not: true })
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notSet')] }))).toEqual({ op: 'null', not: false })
+    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'set')] }))).toEqual({
+      op: 'null',
+      not: true,
+    })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notSet')] })),
+    ).toEqual({ op: 'null', not: false })
   })
 
   it('values are converted to the member type', () => {
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.id', 'gt', ['200'])] }))).toEqual({ op: 'compare', cmp: '>', value: 200 })
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.id', 'equals', ['1', 2, '3.5'])] }))).toEqual({ op: 'in', not: false, values: [1, 2, 3.5], orNull: false })
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.is_gift', 'equals', ['true', 'false', '1', 0])] }))).toEqual({ op: 'in', not: false, values: [true, false, true, false], orNull: false })
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', [5, true])] }))).toEqual({ op: 'in', not: false, values: ['5', 'true'], orNull: false })
-    expect(conditionOf(normalize({ measures: ['orders.count'], timezone: 'America/New_York', filters: [filter('orders.created_at', 'lt', ['2024-01-01T10:00:00'])] }))).toEqual({ op: 'compare', cmp: '<', value: { instant: Date.parse('2024-01-01T15:00:00Z') } })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.id', 'gt', ['200'])] })),
+    ).toEqual({ op: 'compare', cmp: '>', value: 200 })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.id', 'equals', ['1', 2, '3.5'])] })),
+    ).toEqual({ op: 'in', not: false, values: [1, 2, 3.5], orNull: false })
+    expect(
+      conditionOf(
+        normalize({
+          measures: ['orders.count'],
+          filters: [filter('orders.is_gift', 'equals', ['true', 'false', '1', 0])],
+        }),
+      ),
+    ).toEqual({ op: 'in', not: false, values: [true, false, true, false], orNull: false })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'equals', [5, true])] })),
+    ).toEqual({ op: 'in', not: false, values: ['5', 'true'], orNull: false })
+    expect(
+      conditionOf(
+        normalize({
+          measures: ['orders.count'],
+          timezone: 'America/New_York',
+          filters: [filter('orders.created_at', 'lt', ['2024-01-01T10:00:00'])],
+        }),
+      ),
+    ).toEqual({ op: 'compare', cmp: '<', value: { instant: Date.parse('2024-01-01T15:00:00Z') } })
   })
 
   it('a measure filter goes to HAVING with a numeric value; a dimension filter to WHERE', () => {
-    const q = normalize({ measures: ['orders.count'], dimensions: ['orders.status'], filters: [filter('orders.total', 'gte', ['100']), filter('orders.status', 'startsWith', ['pa'])] })
+    const q = normalize({
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      filters: [filter('orders.total', 'gte', ['100']), filter('orders.status', 'startsWith', ['pa'])],
+    })
     expect(q.having).toHaveLength(1)
-    expect(q.having[0]).toMatchObject({ kind: 'condition', member: { key: 'orders.total', kind: 'measure' }, condition: { op: 'compare', cmp: '>=', value: 100 } })
+    expect(q.having[0]).toMatchObject({
+      kind: 'condition',
+      member: { key: 'orders.total', kind: 'measure' },
+      condition: { op: 'compare', cmp: '>=', value: 100 },
+    })
     expect(q.where).toHaveLength(1)
-    expect(q.where[0]).toMatchObject({ kind: 'condition', condition: { op: 'like', not: false, mode: 'starts', values: ['pa'], orNull: false } })
+    expect(q.where[0]).toMatchObject({
+      kind: 'condition',
+      condition: { op: 'like', not: false, mode: 'starts', values: ['pa'], orNull: false },
+    })
   })
 
   it('notContains keeps NULL rows like notEquals', () => {
-    expect(conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notContains', ['x'])] }))).toEqual({ op: 'like', not: true, mode: 'contains', values: ['x'], orNull: true })
+    expect(
+      conditionOf(normalize({ measures: ['orders.count'], filters: [filter('orders.status', 'notContains', ['x'])] })),
+    ).toEqual({ op: 'like', not: true, mode: 'contains', values: ['x'], orNull: true })
   })
 
   it('and/or groups keep their structure', () => {
-    const q = normalize({ measures: ['orders.count'], filters: [{ or: [filter('orders.status', 'equals', ['a']), { and: [filter('orders.id', 'gt', ['1']), filter('orders.id', 'lt', ['9'])] }] }] })
+    const q = normalize({
+      measures: ['orders.count'],
+      filters: [
+        {
+          or: [
+            filter('orders.status', 'equals', ['a']),
+            { and: [filter('orders.id', 'gt', ['1']), filter('orders.id', 'lt', ['9'])] },
+          ],
+        },
+      ],
+    })
     expect(q.where).toHaveLength(1)
-    expect(q.where[0]).toMatchObject({ kind: 'or', children: [{ kind: 'condition' }, { kind: 'and', children: [{ condition: { cmp: '>' } }, { condition: { cmp: '<' } }] }] })
+    expect(q.where[0]).toMatchObject({
+      kind: 'or',
+      children: [
+        { kind: 'condition' },
+        { kind: 'and', children: [{ condition: { cmp: '>' } }, { condition: { cmp: '<' } }] },
+      ],
+    })
   })
 
   it('view members resolve to their cube members with the view path', () => {
     const q = normalize({ measures: ['shop.count'], dimensions: ['shop.customers_country'] })
     expect(q.view).toBe('shop')
-    expect(q.measures[0]).toEqual({ key: 'shop.count', kind: 'measure', cube: 'orders', name: 'count', viewPath: ['orders'] })
-    expect(q.dimensions[0]!.member).toEqual({ key: 'shop.customers_country', kind: 'dimension', cube: 'customers', name: 'country', viewPath: ['orders', 'customers'] })
+    expect(q.measures[0]).toEqual({
+      key: 'shop.count',
+      kind: 'measure',
+      cube: 'orders',
+      name: 'count',
+      viewPath: ['orders'],
+    })
+    expect(q.dimensions[0]!.member).toEqual({
+      key: 'shop.customers_country',
+      kind: 'dimension',
+      cube: 'customers',
+      name: 'country',
+      viewPath: ['orders', 'customers'],
+    })
   })
 
   it('a measure listed twice is selected once', () => {
@@ -441,17 +704,24 @@ describe('filter conditions', () => {
 
   // result.query is this echo, shared by every cached call: frozen, and a copy of the request's parts.
   it('the echo is a frozen copy: changing the request afterwards does not change it', () => {
-    const input = { measures: ['orders.count'], dimensions: ['orders.status'], filters: [{ or: [filter('orders.status', 'equals', ['paid']), filter('orders.status', 'set')] }] }
+    const input = {
+      measures: ['orders.count'],
+      dimensions: ['orders.status'],
+      filters: [{ or: [filter('orders.status', 'equals', ['paid']), filter('orders.status', 'set')] }],
+    }
     const q = normalizeQuery(input as never, model, OPTIONS)
     const echoed = JSON.stringify(q.echo)
-    for (const value of [q.echo, q.echo.filters, (q.echo.filters as unknown[])[0], q.echo.dimensions]) expect(Object.isFrozen(value)).toBe(true)
+    for (const value of [q.echo, q.echo.filters, (q.echo.filters as unknown[])[0], q.echo.dimensions])
+      expect(Object.isFrozen(value)).toBe(true)
     ;(input.filters[0]!.or[0] as { values: string[] }).values.push('refunded')
     input.dimensions.push('orders.id')
     expect(JSON.stringify(q.echo)).toBe(echoed)
   })
 
   it('an own "__proto__" key in a filter stays a key of the echo and sets no prototype', () => {
-    const f = JSON.parse('{"member":"orders.status","operator":"equals","values":["paid"],"__proto__":{"polluted":true}}') as Record<string, unknown>
+    const f = JSON.parse(
+      '{"member":"orders.status","operator":"equals","values":["paid"],"__proto__":{"polluted":true}}',
+    ) as Record<string, unknown>
     const q = normalizeQuery({ measures: ['orders.count'], filters: [f] } as never, model, OPTIONS)
     const echoed = (q.echo.filters as Record<string, unknown>[])[0]!
     expect(Object.getPrototypeOf(echoed)).toBe(Object.prototype)
@@ -487,7 +757,10 @@ describe('error messages never contain filter values', () => {
     const layer = createSemanticLayer({ model: miniModel(), connectors: { default: sqlite({ filename: ':memory:' }) } })
     let error: unknown
     try {
-      await layer.sql({ measures: ['orders.count'], filters: [filter('orders.id', 'gte', [SECRET])] }, { dialect: 'postgres' })
+      await layer.sql(
+        { measures: ['orders.count'], filters: [filter('orders.id', 'gte', [SECRET])] },
+        { dialect: 'postgres' },
+      )
     } catch (e) {
       error = e
     }
@@ -514,6 +787,11 @@ describe('error messages never contain filter values', () => {
   // Same leak for a timeDimensions dateRange (src/query/normalize-query.ts:92 passes the reason through;
   // date-range.ts:269 quotes the lower-cased input: `Cannot parse date range "secret-value-123": ...`).
   test('an invalid timeDimensions dateRange', () => {
-    expectNoSecret(queryError({ measures: ['orders.count'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: SECRET }] }))
+    expectNoSecret(
+      queryError({
+        measures: ['orders.count'],
+        timeDimensions: [{ dimension: 'orders.created_at', dateRange: SECRET }],
+      }),
+    )
   })
 })

@@ -9,7 +9,10 @@ import { shopBranchesModel } from '../fixtures/shop-branches.js'
 const model = compileModel(shopBranchesModel())
 
 function plan(query: Record<string, unknown>): QueryPlan {
-  return buildPlan(model, normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }))
+  return buildPlan(
+    model,
+    normalizeQuery(parseQuery(query), model, { defaultLimit: 10_000, maxLimit: 50_000, nowMs: Date.UTC(2024, 5, 15) }),
+  )
 }
 
 const leaves = (p: QueryPlan) => p.preAggregated.map((l) => ({ cube: l.cube, parent: l.parent, measures: l.measures }))
@@ -17,7 +20,10 @@ const paths = (p: QueryPlan) => p.preAggregated.map((l) => l.path.map((j) => `${
 
 describe('leaf pre-aggregation is chosen', () => {
   it('for a one_to_many leaf whose measures are sums and counts: the parent is no longer multiplied', () => {
-    const p = plan({ measures: ['orders.total', 'orders.count', 'items.qty', 'items.count'], dimensions: ['orders.status'] })
+    const p = plan({
+      measures: ['orders.total', 'orders.count', 'items.qty', 'items.count'],
+      dimensions: ['orders.status'],
+    })
     expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty', 'items.count'] }])
     expect(p.multiplied).toEqual([])
     expect(p.groups).toEqual([{}])
@@ -25,12 +31,21 @@ describe('leaf pre-aggregation is chosen', () => {
   })
 
   it('for avg, min and filtered sums (decomposable into per-parent partials)', () => {
-    const p = plan({ measures: ['orders.total', 'items.avg_price', 'items.min_price', 'items.big_qty'], dimensions: ['orders.status'] })
-    expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.avg_price', 'items.min_price', 'items.big_qty'] }])
+    const p = plan({
+      measures: ['orders.total', 'items.avg_price', 'items.min_price', 'items.big_qty'],
+      dimensions: ['orders.status'],
+    })
+    expect(leaves(p)).toEqual([
+      { cube: 'items', parent: 'orders', measures: ['items.avg_price', 'items.min_price', 'items.big_qty'] },
+    ])
   })
 
   it('for leaf measures needed only by a calculated measure or a measure filter', () => {
-    const p = plan({ measures: ['orders.per_item'], dimensions: ['orders.status'], filters: [{ member: 'items.qty', operator: 'gt', values: ['3'] }] })
+    const p = plan({
+      measures: ['orders.per_item'],
+      dimensions: ['orders.status'],
+      filters: [{ member: 'items.qty', operator: 'gt', values: ['3'] }],
+    })
     expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.count', 'items.qty'] }])
     expect(p.groups).toEqual([{}])
   })
@@ -38,7 +53,9 @@ describe('leaf pre-aggregation is chosen', () => {
   it('with a time dimension with granularity and a filter on the parent', () => {
     const p = plan({
       measures: ['orders.count', 'items.qty'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-03-31'] }],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-03-31'] },
+      ],
       filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
     })
     expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty'] }])
@@ -67,7 +84,11 @@ describe('leaf pre-aggregation is chosen', () => {
   it('for the last link only, when the middle of the chain cannot fold (count_distinct is not decomposable)', () => {
     const p = plan({ measures: ['customers.count', 'items.qty', 'items.skus'], dimensions: ['customers.country'] })
     expect(p.preAggregated).toEqual([])
-    const q = plan({ measures: ['customers.count', 'orders.count', 'items.qty'], dimensions: ['customers.country'], filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }] })
+    const q = plan({
+      measures: ['customers.count', 'orders.count', 'items.qty'],
+      dimensions: ['customers.country'],
+      filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+    })
     // orders is read by the filter, so the branch below customers does not qualify; items still folds into orders.
     expect(leaves(q)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty'] }])
     expect(q.multiplied).toEqual(['customers'])
@@ -98,7 +119,11 @@ describe('leaf pre-aggregation is not chosen', () => {
   })
 
   it('with a dimension filter on the leaf', () => {
-    const p = none({ measures: ['orders.total', 'items.qty'], dimensions: ['orders.status'], filters: [{ member: 'items.sku', operator: 'equals', values: ['A'] }] })
+    const p = none({
+      measures: ['orders.total', 'items.qty'],
+      dimensions: ['orders.status'],
+      filters: [{ member: 'items.sku', operator: 'equals', values: ['A'] }],
+    })
     expect(p.multiplied).toEqual(['orders'])
   })
 
@@ -121,7 +146,10 @@ describe('leaf pre-aggregation is not chosen', () => {
   })
 
   it('for a branch with a many_to_one join inside (products rows would repeat per item): nothing folds', () => {
-    const p = none({ measures: ['customers.count', 'items.count', 'products.avg_price'], dimensions: ['customers.country'] })
+    const p = none({
+      measures: ['customers.count', 'items.count', 'products.avg_price'],
+      dimensions: ['customers.country'],
+    })
     expect(p.multiplied).toEqual(['customers', 'products'])
   })
 

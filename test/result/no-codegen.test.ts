@@ -18,11 +18,21 @@ const ROWS = 700
 /** Row i as the child inserted it, shaped as Cube returns it. */
 function expectedRow(i: number): Record<string, unknown> {
   const day = `${new Date(Date.UTC(2024, 0, 1) + i * 7 * 3_600_000).toISOString().slice(0, 10)}T00:00:00.000`
-  return { 'items.id': i, 'items.label': i % 9 === 0 ? null : `label ${i}`, 'items.price': i * 1.5, 'items.flag': i % 2 === 1, 'items.at.day': day, 'items.at': day }
+  return {
+    'items.id': i,
+    'items.label': i % 9 === 0 ? null : `label ${i}`,
+    'items.price': i * 1.5,
+    'items.flag': i % 2 === 1,
+    'items.at.day': day,
+    'items.at': day,
+  }
 }
 
 async function runChild(flags: string[]): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(process.execPath, [...flags, CHILD, String(ROWS)], { cwd: REPO, maxBuffer: 64 * 2 ** 20 })
+  const { stdout } = await promisify(execFile)(process.execPath, [...flags, CHILD, String(ROWS)], {
+    cwd: REPO,
+    maxBuffer: 64 * 2 ** 20,
+  })
   return JSON.parse(stdout) as Record<string, unknown>
 }
 
@@ -33,14 +43,21 @@ describe('row shaping without code generation', () => {
     })
     return
   }
-  it.skipIf(!BUILT)('returns the same rows on every row form with --disallow-code-generation-from-strings as with code generation (skipped without a build)', async () => {
-    const expected = Array.from({ length: ROWS }, (_, i) => expectedRow(i + 1))
-    const [withFlag, without] = await Promise.all([runChild(['--disallow-code-generation-from-strings']), runChild([])])
-    // The premise: the flag took effect in one child and not in the other.
-    expect([withFlag.codegen, without.codegen]).toEqual([false, true])
-    for (const form of ['mapped', 'arrays', 'objects']) {
-      expect(withFlag[form], `${form}, no code generation`).toStrictEqual(expected)
-      expect(without[form], `${form}, code generation`).toStrictEqual(expected)
-    }
-  }, 30_000)
+  it.skipIf(!BUILT)(
+    'returns the same rows on every row form with --disallow-code-generation-from-strings as with code generation (skipped without a build)',
+    async () => {
+      const expected = Array.from({ length: ROWS }, (_, i) => expectedRow(i + 1))
+      const [withFlag, without] = await Promise.all([
+        runChild(['--disallow-code-generation-from-strings']),
+        runChild([]),
+      ])
+      // The premise: the flag took effect in one child and not in the other.
+      expect([withFlag.codegen, without.codegen]).toEqual([false, true])
+      for (const form of ['mapped', 'arrays', 'objects']) {
+        expect(withFlag[form], `${form}, no code generation`).toStrictEqual(expected)
+        expect(without[form], `${form}, code generation`).toStrictEqual(expected)
+      }
+    },
+    30_000,
+  )
 })

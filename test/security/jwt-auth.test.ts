@@ -29,7 +29,11 @@ const secret = randomBytes(32).toString('base64url')
 const secretBytes = new TextEncoder().encode(secret)
 
 beforeAll(async () => {
-  ;[rsa, rsaOther, ec] = await Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256'), generateKeyPair('ES256')])
+  ;[rsa, rsaOther, ec] = await Promise.all([
+    generateKeyPair('RS256'),
+    generateKeyPair('RS256'),
+    generateKeyPair('ES256'),
+  ])
   rsaPem = await exportSPKI(rsa.publicKey)
 })
 
@@ -47,7 +51,9 @@ interface SignOptions {
 /** A token with the standard test claims; pass `undefined` to leave out iss/aud/exp/iat. */
 async function sign(key: CryptoKey | Uint8Array, options: SignOptions = {}): Promise<string> {
   const alg = options.alg ?? (key instanceof Uint8Array ? 'HS256' : key.algorithm.name === 'ECDSA' ? 'ES256' : 'RS256')
-  const jwt = new SignJWT({ ...CLAIMS, ...options.claims }).setProtectedHeader(options.kid === undefined ? { alg } : { alg, kid: options.kid })
+  const jwt = new SignJWT({ ...CLAIMS, ...options.claims }).setProtectedHeader(
+    options.kid === undefined ? { alg } : { alg, kid: options.kid },
+  )
   const iss = 'iss' in options ? options.iss : ISSUER
   const aud = 'aud' in options ? options.aud : AUDIENCE
   const exp = 'exp' in options ? options.exp : now() + 600
@@ -74,7 +80,11 @@ async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError>
  * Assert UNAUTHENTICATED with exactly `issueCode`, and that nothing sensitive is visible: not in the
  * message and issues, and not even in a full inspect of the error with its cause.
  */
-async function expectRejected(promise: Promise<unknown>, issueCode: string, sensitive: readonly string[]): Promise<SemanticLayerError> {
+async function expectRejected(
+  promise: Promise<unknown>,
+  issueCode: string,
+  sensitive: readonly string[],
+): Promise<SemanticLayerError> {
   const error = await rejection(promise)
   expect(error.code).toBe('UNAUTHENTICATED')
   expect(error.issues.map((i) => i.code)).toEqual([issueCode])
@@ -99,7 +109,8 @@ const sensitiveFor = (token: string, ...extra: string[]): string[] => [
   ...extra,
 ]
 
-const hsAuth = (extra: Partial<Parameters<typeof createJwtAuth>[0]> = {}) => createJwtAuth({ secret, issuer: ISSUER, audience: AUDIENCE, ...extra })
+const hsAuth = (extra: Partial<Parameters<typeof createJwtAuth>[0]> = {}) =>
+  createJwtAuth({ secret, issuer: ISSUER, audience: AUDIENCE, ...extra })
 
 describe('createJwtAuth: valid tokens', () => {
   it('accepts an HS256 token and returns its claims as the context by default', async () => {
@@ -122,14 +133,18 @@ describe('createJwtAuth: valid tokens', () => {
     expect(await auth.authenticate(`Bearer ${token}`)).toMatchObject({ sub: CLAIMS.sub })
     expect(await auth.authenticate(`  bearer   ${token} `)).toMatchObject({ sub: CLAIMS.sub })
     expect(await auth.authenticate(token)).toMatchObject({ sub: CLAIMS.sub })
-    const request = new Request('http://localhost/cubejs-api/v1/load', { headers: { Authorization: `Bearer ${token}` } })
+    const request = new Request('http://localhost/cubejs-api/v1/load', {
+      headers: { Authorization: `Bearer ${token}` },
+    })
     expect(await auth.authenticateRequest(request)).toMatchObject({ tenant: CLAIMS.tenant })
     await expectRejected(auth.authenticateRequest(new Request('http://localhost/')), 'TOKEN_MISSING', [])
   })
 
   it('accepts any of several configured issuers and audiences', async () => {
     const auth = hsAuth({ issuer: ['https://other.test/', ISSUER], audience: ['x-api', AUDIENCE] })
-    expect(await auth.authenticate(await sign(secretBytes, { aud: ['unrelated', AUDIENCE] }))).toMatchObject({ sub: CLAIMS.sub })
+    expect(await auth.authenticate(await sign(secretBytes, { aud: ['unrelated', AUDIENCE] }))).toMatchObject({
+      sub: CLAIMS.sub,
+    })
   })
 })
 
@@ -137,7 +152,10 @@ describe('createJwtAuth: rejected tokens say why without leaking anything', () =
   it('rejects an expired token with TOKEN_EXPIRED', async () => {
     const exp = now() - 60
     const token = await sign(secretBytes, { exp })
-    const error = await expectRejected(hsAuth().authenticate(token), 'TOKEN_EXPIRED', [...sensitiveFor(token), String(exp)])
+    const error = await expectRejected(hsAuth().authenticate(token), 'TOKEN_EXPIRED', [
+      ...sensitiveFor(token),
+      String(exp),
+    ])
     expect(error.message).toContain('expired')
   })
 
@@ -156,21 +174,30 @@ describe('createJwtAuth: rejected tokens say why without leaking anything', () =
 
   it('rejects a wrong issuer and a missing issuer with TOKEN_ISSUER, naming neither issuer', async () => {
     const wrong = await sign(secretBytes, { iss: 'https://evil-issuer.test/' })
-    await expectRejected(hsAuth().authenticate(wrong), 'TOKEN_ISSUER', [...sensitiveFor(wrong), 'https://evil-issuer.test/'])
+    await expectRejected(hsAuth().authenticate(wrong), 'TOKEN_ISSUER', [
+      ...sensitiveFor(wrong),
+      'https://evil-issuer.test/',
+    ])
     const missing = await sign(secretBytes, { iss: undefined })
     await expectRejected(hsAuth().authenticate(missing), 'TOKEN_ISSUER', sensitiveFor(missing))
   })
 
   it('rejects a wrong audience with TOKEN_AUDIENCE, naming neither audience', async () => {
     const token = await sign(secretBytes, { aud: 'billing-service-api' })
-    const error = await expectRejected(hsAuth().authenticate(token), 'TOKEN_AUDIENCE', [...sensitiveFor(token), 'billing-service-api'])
+    const error = await expectRejected(hsAuth().authenticate(token), 'TOKEN_AUDIENCE', [
+      ...sensitiveFor(token),
+      'billing-service-api',
+    ])
     expect(error.message).toContain('audience')
   })
 
   it('rejects a token signed by another key pair with TOKEN_SIGNATURE', async () => {
     const token = await sign(rsaOther.privateKey)
     const auth = createJwtAuth({ publicKey: rsaPem, issuer: ISSUER, audience: AUDIENCE })
-    await expectRejected(auth.authenticate(token), 'TOKEN_SIGNATURE', [...sensitiveFor(token), rsaPem.split('\n')[1] ?? rsaPem])
+    await expectRejected(auth.authenticate(token), 'TOKEN_SIGNATURE', [
+      ...sensitiveFor(token),
+      rsaPem.split('\n')[1] ?? rsaPem,
+    ])
   })
 
   it('rejects a token whose payload was changed after signing with TOKEN_SIGNATURE', async () => {
@@ -213,10 +240,13 @@ describe('createJwtAuth: rejected tokens say why without leaking anything', () =
 
   it('rejects a missing token with TOKEN_MISSING and non-JWT input with TOKEN_MALFORMED', async () => {
     const auth = hsAuth()
-    for (const input of [undefined, null, '', '   ', 'Bearer', 'Bearer   ']) await expectRejected(auth.authenticate(input), 'TOKEN_MISSING', [])
+    for (const input of [undefined, null, '', '   ', 'Bearer', 'Bearer   '])
+      await expectRejected(auth.authenticate(input), 'TOKEN_MISSING', [])
     await expectRejected(auth.authenticate('Basic dXNlcjpwYXNzd29yZA=='), 'TOKEN_MALFORMED', ['dXNlcjpwYXNzd29yZA=='])
     await expectRejected(auth.authenticate('not-a-jwt-at-all'), 'TOKEN_MALFORMED', ['not-a-jwt-at-all'])
-    await expectRejected(auth.authenticate('eyJub3QtanNvbg.eyJzdWIiOiJ4In0.c2ln'), 'TOKEN_MALFORMED', ['eyJzdWIiOiJ4In0'])
+    await expectRejected(auth.authenticate('eyJub3QtanNvbg.eyJzdWIiOiJ4In0.c2ln'), 'TOKEN_MALFORMED', [
+      'eyJzdWIiOiJ4In0',
+    ])
     await expectRejected(auth.authenticate(`a.${'b'.repeat(20_000)}.c`), 'TOKEN_MALFORMED', ['bbbbbbbbbb'])
   })
 
@@ -238,7 +268,12 @@ describe('createJwtAuth: rejected tokens say why without leaking anything', () =
 
 describe('createJwtAuth: inline JWKS', () => {
   it('accepts a token whose kid is in the set and rejects an unknown kid with UNKNOWN_KEY', async () => {
-    const jwks = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1' }, { ...(await exportJWK(ec.publicKey)), kid: 'ec-1' }] }
+    const jwks = {
+      keys: [
+        { ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1' },
+        { ...(await exportJWK(ec.publicKey)), kid: 'ec-1' },
+      ],
+    }
     const auth = createJwtAuth({ jwks, issuer: ISSUER, audience: AUDIENCE })
     expect(await auth.authenticate(await sign(rsa.privateKey, { kid: 'rsa-1' }))).toMatchObject({ sub: CLAIMS.sub })
     expect(await auth.authenticate(await sign(ec.privateKey, { kid: 'ec-1' }))).toMatchObject({ sub: CLAIMS.sub })
@@ -277,7 +312,11 @@ describe('createJwtAuth: remote JWKS', () => {
   })
 
   it('caches the set, picks up a rotated key after the cooldown, and keeps fetches bounded', async () => {
-    const [a, b, stranger] = await Promise.all([generateKeyPair('ES256'), generateKeyPair('ES256'), generateKeyPair('ES256')])
+    const [a, b, stranger] = await Promise.all([
+      generateKeyPair('ES256'),
+      generateKeyPair('ES256'),
+      generateKeyPair('ES256'),
+    ])
     served = { keys: [{ ...(await exportJWK(a.publicKey)), kid: 'key-a' }] }
     fetches = 0
     failing = false
@@ -307,7 +346,9 @@ describe('createJwtAuth: remote JWKS', () => {
     expect(fetches).toBe(2)
 
     // A flood of tokens with unknown kids right after a fetch: all refused, no new fetches.
-    const floods = await Promise.all(Array.from({ length: 20 }, (_, i) => sign(stranger.privateKey, { kid: `bogus-${i}` })))
+    const floods = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sign(stranger.privateKey, { kid: `bogus-${i}` })),
+    )
     for (const error of await Promise.all(floods.map((t) => rejection(auth.authenticate(t))))) {
       expect(error.issues[0]?.code).toBe('UNKNOWN_KEY')
     }
@@ -330,7 +371,12 @@ describe('createJwtAuth: remote JWKS', () => {
       failing = false
     }
     // Port 9 on loopback (discard) is closed on test machines: a network failure, not a 401-worthy token.
-    const down = createJwtAuth({ jwks: 'http://127.0.0.1:9/jwks.json', jwksOptions: { timeoutSec: 2 }, issuer: ISSUER, audience: AUDIENCE })
+    const down = createJwtAuth({
+      jwks: 'http://127.0.0.1:9/jwks.json',
+      jwksOptions: { timeoutSec: 2 },
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    })
     await expectRejected(down.authenticate(token), 'KEYS_UNAVAILABLE', sensitiveFor(token))
   })
 })
@@ -346,7 +392,11 @@ describe('createJwtAuth: mapping claims to a security context', () => {
     })
     const context = await auth.authenticate(await sign(secretBytes))
     expect(seen.map((c) => c.sub)).toEqual([CLAIMS.sub])
-    expect(context).toMatchObject({ sub: CLAIMS.sub, tenant: CLAIMS.tenant, user: { id: 42, tenantId: 't-host-1', roles: ['analyst'] } })
+    expect(context).toMatchObject({
+      sub: CLAIMS.sub,
+      tenant: CLAIMS.tenant,
+      user: { id: 42, tenantId: 't-host-1', roles: ['analyst'] },
+    })
   })
 
   it('rejects with USER_NOT_FOUND when resolveUser returns undefined', async () => {
@@ -374,9 +424,17 @@ describe('createJwtAuth: mapping claims to a security context', () => {
       issuer: ISSUER,
       audience: AUDIENCE,
       resolveUser: () => ({ role: 'admin' }),
-      claimsToContext: (claims, user) => ({ tenantId: String(claims['tenant']), userId: String(claims.sub), admin: user?.['role'] === 'admin' }),
+      claimsToContext: (claims, user) => ({
+        tenantId: String(claims['tenant']),
+        userId: String(claims.sub),
+        admin: user?.['role'] === 'admin',
+      }),
     })
-    expect(await auth.authenticate(await sign(secretBytes))).toEqual({ tenantId: CLAIMS.tenant, userId: CLAIMS.sub, admin: true })
+    expect(await auth.authenticate(await sign(secretBytes))).toEqual({
+      tenantId: CLAIMS.tenant,
+      userId: CLAIMS.sub,
+      admin: true,
+    })
   })
 })
 
@@ -397,22 +455,36 @@ describe('createJwtAuth: configuration errors', () => {
 
   it('needs exactly one of secret, publicKey and jwks', () => {
     expect(codes(configError(() => createJwtAuth({ secret, publicKey: rsaPem })))).toEqual(['KEY_CONFLICT'])
-    expect(codes(configError(() => createJwtAuth({ publicKey: rsaPem, jwks: 'https://issuer.test/jwks.json' })))).toEqual(['KEY_CONFLICT'])
+    expect(
+      codes(configError(() => createJwtAuth({ publicKey: rsaPem, jwks: 'https://issuer.test/jwks.json' }))),
+    ).toEqual(['KEY_CONFLICT'])
     expect(codes(configError(() => createJwtAuth({})))).toEqual(['KEY_MISSING'])
   })
 
   it('refuses algorithms that do not fit the key type (algorithm-confusion defence)', () => {
     const secretRs = configError(() => createJwtAuth({ secret, algorithms: ['HS256', 'RS256'] }))
-    expect(secretRs.issues).toEqual([expect.objectContaining({ code: 'ALGORITHM_KEY_MISMATCH', path: ['algorithms', 1] })])
-    expect(codes(configError(() => createJwtAuth({ publicKey: rsaPem, algorithms: ['HS256'] })))).toEqual(['ALGORITHM_KEY_MISMATCH'])
-    expect(codes(configError(() => createJwtAuth({ publicKey: ec.publicKey, algorithms: ['RS256'] })))).toEqual(['ALGORITHM_KEY_MISMATCH'])
-    expect(codes(configError(() => createJwtAuth({ jwks: { keys: [] as JWK[] }, algorithms: ['HS256'] })))).toContain('INVALID_KEY')
-    expect(codes(configError(() => createJwtAuth({ jwks: 'https://issuer.test/jwks.json', algorithms: ['HS512'] })))).toEqual(['ALGORITHM_KEY_MISMATCH'])
+    expect(secretRs.issues).toEqual([
+      expect.objectContaining({ code: 'ALGORITHM_KEY_MISMATCH', path: ['algorithms', 1] }),
+    ])
+    expect(codes(configError(() => createJwtAuth({ publicKey: rsaPem, algorithms: ['HS256'] })))).toEqual([
+      'ALGORITHM_KEY_MISMATCH',
+    ])
+    expect(codes(configError(() => createJwtAuth({ publicKey: ec.publicKey, algorithms: ['RS256'] })))).toEqual([
+      'ALGORITHM_KEY_MISMATCH',
+    ])
+    expect(codes(configError(() => createJwtAuth({ jwks: { keys: [] as JWK[] }, algorithms: ['HS256'] })))).toContain(
+      'INVALID_KEY',
+    )
+    expect(
+      codes(configError(() => createJwtAuth({ jwks: 'https://issuer.test/jwks.json', algorithms: ['HS512'] }))),
+    ).toEqual(['ALGORITHM_KEY_MISMATCH'])
   })
 
   it("never allows 'none', and rejects unknown algorithm names and an empty list", () => {
     expect(codes(configError(() => createJwtAuth({ secret, algorithms: ['none'] })))).toEqual(['ALGORITHM_NONE'])
-    expect(codes(configError(() => createJwtAuth({ publicKey: rsaPem, algorithms: ['RS256', 'NONE'] })))).toEqual(['ALGORITHM_NONE'])
+    expect(codes(configError(() => createJwtAuth({ publicKey: rsaPem, algorithms: ['RS256', 'NONE'] })))).toEqual([
+      'ALGORITHM_NONE',
+    ])
     expect(codes(configError(() => createJwtAuth({ secret, algorithms: ['HS1'] })))).toEqual(['UNKNOWN_ALGORITHM'])
     expect(codes(configError(() => createJwtAuth({ secret, algorithms: [] })))).toEqual(['INVALID_OPTION'])
   })
@@ -432,7 +504,9 @@ describe('createJwtAuth: configuration errors', () => {
   })
 
   it('refuses plain-http JWKS URLs except on loopback, and private keys in an inline set', async () => {
-    expect(codes(configError(() => createJwtAuth({ jwks: 'http://issuer.test/jwks.json' })))).toEqual(['INSECURE_JWKS_URL'])
+    expect(codes(configError(() => createJwtAuth({ jwks: 'http://issuer.test/jwks.json' })))).toEqual([
+      'INSECURE_JWKS_URL',
+    ])
     expect(() => createJwtAuth({ jwks: 'http://localhost:1/jwks.json' })).not.toThrow()
     const extractable = await generateKeyPair('ES256', { extractable: true })
     const privateJwk = await exportJWK(extractable.privateKey)
@@ -443,12 +517,21 @@ describe('createJwtAuth: configuration errors', () => {
     // jose builds the set's resolver on the first verification (it is imported lazily); the set's shape is
     // checked here, at creation, as jose's createLocalJWKSet would.
     for (const keys of [[null], ['a string'], [[1, 2]], [{ kty: 'RSA', n: 'x', e: 'AQAB', f: () => 1 }]]) {
-      expect(codes(configError(() => createJwtAuth({ jwks: { keys: keys as unknown as JWK[] } })))).toEqual(['INVALID_KEY'])
+      expect(codes(configError(() => createJwtAuth({ jwks: { keys: keys as unknown as JWK[] } })))).toEqual([
+        'INVALID_KEY',
+      ])
     }
   })
 
   it('reports every bad option at once', () => {
-    const error = configError(() => createJwtAuth({ secret, algorithms: ['RS256'], issuer: '', clockToleranceSec: -1, maxTokenAgeSec: 0 }))
-    expect(error.issues.map((i) => i.path[0]).sort()).toEqual(['algorithms', 'clockToleranceSec', 'issuer', 'maxTokenAgeSec'])
+    const error = configError(() =>
+      createJwtAuth({ secret, algorithms: ['RS256'], issuer: '', clockToleranceSec: -1, maxTokenAgeSec: 0 }),
+    )
+    expect(error.issues.map((i) => i.path[0]).sort()).toEqual([
+      'algorithms',
+      'clockToleranceSec',
+      'issuer',
+      'maxTokenAgeSec',
+    ])
   })
 })

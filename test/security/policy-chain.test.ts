@@ -81,7 +81,7 @@ describe(`a chain of ${N} cubes whose row policies each pull in the next cube`, 
     await expect(layer.query({ measures: ['c0.count'] }, { securityContext: ctx })).rejects.toMatchObject(forbidden)
   })
 
-  test('the last cube\'s row filter applies when the chain reaches it (hand-written SQL)', async () => {
+  test("the last cube's row filter applies when the chain reaches it (hand-written SQL)", async () => {
     const layer = layerFor(FILTERED_LAST)
     const joins = Array.from({ length: N - 1 }, (_, i) => `LEFT JOIN c${i + 1} ON c${i}.next_id = c${i + 1}.id`)
     const policies = Array.from({ length: N - 1 }, (_, i) => `c${i + 1}.tenant = 't1'`).join(' AND ')

@@ -20,7 +20,9 @@ import { ANY_TAGGED } from '../../src/model/simple-yaml.js'
 const SRC = fileURLToPath(new URL('../../src', import.meta.url))
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 }
 
 interface Found {
@@ -56,7 +58,8 @@ const DYNAMIC: Readonly<Record<string, RegExp>> = {
   'model/simple-yaml.ts': ANY_TAGGED,
 }
 
-const problems = (regex: RegExp): string[] => analyse(regex).reports.map((r) => `${r.type}${r.exponential ? ' (exponential)' : ' (polynomial)'}`)
+const problems = (regex: RegExp): string[] =>
+  analyse(regex).reports.map((r) => `${r.type}${r.exponential ? ' (exponential)' : ' (polynomial)'}`)
 
 describe('regular expressions in src/', () => {
   const found = findRegexes()
@@ -68,7 +71,9 @@ describe('regular expressions in src/', () => {
   })
 
   test('no literal can take super-linear time', () => {
-    const bad = found.filter((f) => f.regex && problems(f.regex).length > 0).map((f) => `${f.where} ${String(f.regex)}: ${problems(f.regex!).join(', ')}`)
+    const bad = found
+      .filter((f) => f.regex && problems(f.regex).length > 0)
+      .map((f) => `${f.where} ${String(f.regex)}: ${problems(f.regex!).join(', ')}`)
     expect(bad).toEqual([])
   })
 

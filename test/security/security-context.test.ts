@@ -46,7 +46,12 @@ describe('the security context: one snapshot for policies, hooks and cache keys'
     db?.close()
   })
   const open = (options: Partial<SemanticLayerOptions> = {}): SemanticLayer => {
-    const layer = createSemanticLayer({ model: MODEL, connectors: { default: sqlite({ database: db.db }) }, clock: new ManualClock(), ...options })
+    const layer = createSemanticLayer({
+      model: MODEL,
+      connectors: { default: sqlite({ database: db.db }) },
+      clock: new ManualClock(),
+      ...options,
+    })
     layers.push(layer)
     return layer
   }
@@ -99,16 +104,23 @@ describe('the security context: one snapshot for policies, hooks and cache keys'
     const expected = counts()
     let reads = 0
     // Says "admin" the first time only: before the snapshot, the digest and the policy could read it apart.
-    const tricky = { tenant: 't1', get is_admin() { return ++reads === 1 } }
+    const tricky = {
+      tenant: 't1',
+      get is_admin() {
+        return ++reads === 1
+      },
+    }
     const first = await layer.query(QUERY, { securityContext: tricky })
     expect(first.data).toEqual([{ 'orders.count': expected.all }])
     expect(reads).toBe(1)
     // The entry is keyed by what the policy saw (is_admin: true): the same data as plain fields hits it.
     expect((await layer.query(QUERY, { securityContext: { tenant: 't1', is_admin: true } })).cache.hit).toBe(true)
-    expect((await layer.query(QUERY, { securityContext: { tenant: 't1' } })).data).toEqual([{ 'orders.count': expected.paid }])
+    expect((await layer.query(QUERY, { securityContext: { tenant: 't1' } })).data).toEqual([
+      { 'orders.count': expected.paid },
+    ])
   })
 
-  test('regression: a hook changing the host\'s context object mid-call cannot change what the policies read after the digest', async () => {
+  test("regression: a hook changing the host's context object mid-call cannot change what the policies read after the digest", async () => {
     const original: Record<string, unknown> = { tenant: 't1' }
     const seen: unknown[] = []
     const layer = open({
@@ -151,7 +163,10 @@ describe('the security context: one snapshot for policies, hooks and cache keys'
       const c = callContext({ value })
       expect(c.digest()).toBeUndefined()
       expect(c.context).toEqual({ value }) // the caller's own object
-      expect(c.notPlain).toMatchObject({ code: 'QUERY_INVALID', issues: [expect.objectContaining({ code: 'NOT_PLAIN_DATA' })] })
+      expect(c.notPlain).toMatchObject({
+        code: 'QUERY_INVALID',
+        issues: [expect.objectContaining({ code: 'NOT_PLAIN_DATA' })],
+      })
     }
     expect(callContext(undefined).digest()).toBe(securityDigest(null))
   })

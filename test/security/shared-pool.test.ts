@@ -20,12 +20,14 @@ import type { KnexLike as MysqlKnexLike } from '../../src/mysql.js'
 const PG = process.env.CORTEX_TEST_PG_URL
 const MY = process.env.CORTEX_TEST_MYSQL_URL
 if (process.env.CI === 'true') {
-  if (!PG) test('shared-pool isolation on PostgreSQL: CORTEX_TEST_PG_URL is required when CI=true', () => {
-    throw new Error('CORTEX_TEST_PG_URL is required when CI=true')
-  })
-  if (!MY) test('shared-pool session state on MySQL: CORTEX_TEST_MYSQL_URL is required when CI=true', () => {
-    throw new Error('CORTEX_TEST_MYSQL_URL is required when CI=true')
-  })
+  if (!PG)
+    test('shared-pool isolation on PostgreSQL: CORTEX_TEST_PG_URL is required when CI=true', () => {
+      throw new Error('CORTEX_TEST_PG_URL is required when CI=true')
+    })
+  if (!MY)
+    test('shared-pool session state on MySQL: CORTEX_TEST_MYSQL_URL is required when CI=true', () => {
+      throw new Error('CORTEX_TEST_MYSQL_URL is required when CI=true')
+    })
 }
 
 const TENANTS = ['t1', 't2', 't3', 't4', 't5'] as const
@@ -112,7 +114,10 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
       await admin.query(`CREATE TABLE "${schema}".notes
         (id int PRIMARY KEY, tenant text NOT NULL, amount bigint NOT NULL, at timestamp NOT NULL)`)
       await admin.query(`INSERT INTO "${schema}".notes SELECT g, $1, $2, $3 FROM generate_series(1, $4) g`, [
-        tenant, amountOf(i + 1), STORED, rowsOf(i + 1),
+        tenant,
+        amountOf(i + 1),
+        STORED,
+        rowsOf(i + 1),
       ])
     }
   })
@@ -135,7 +140,7 @@ describe.skipIf(!PG)('one pg pool shared by per-tenant connectors with searchPat
       connectors: ({ tenant }) => ({ default: connector(tenant) }),
     })
 
-  test('a shared pg.Pool (max 3): 600 queries, no rows of another tenant, the host\'s sessions kept', async () => {
+  test("a shared pg.Pool (max 3): 600 queries, no rows of another tenant, the host's sessions kept", async () => {
     const shared = new pg.Pool({ connectionString: PG, max: 3 })
     const layer = layerOver((tenant) => postgres({ existingPool: shared, searchPath: [`${prefix}_${tenant}`] }))
     try {

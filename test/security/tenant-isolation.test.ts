@@ -25,9 +25,20 @@ function dataset() {
   let dealId = 1
   for (let a = 1; a <= 30; a++) {
     const tenant = TENANTS[a % 3]!
-    accounts.push({ id: a, tenant_id: tenant, name: `${tenant} account ${a}`, region: ['emea', 'amer', 'apac'][a % 3 === 0 ? 1 : a % 2] })
+    accounts.push({
+      id: a,
+      tenant_id: tenant,
+      name: `${tenant} account ${a}`,
+      region: ['emea', 'amer', 'apac'][a % 3 === 0 ? 1 : a % 2],
+    })
     for (let d = 0; d < (a % 4) + 1; d++) {
-      deals.push({ id: dealId, tenant_id: tenant, account_id: a, stage: STAGES[(a + d) % 3], amount: 100 * ((a * 7 + d * 13) % 17) + TENANTS.indexOf(tenant) })
+      deals.push({
+        id: dealId,
+        tenant_id: tenant,
+        account_id: a,
+        stage: STAGES[(a + d) % 3],
+        amount: 100 * ((a * 7 + d * 13) % 17) + TENANTS.indexOf(tenant),
+      })
       dealId++
     }
   }
@@ -45,9 +56,13 @@ cubes:
       - { name: name, sql: name, type: string }
       - { name: region, sql: region, type: string }
     measures: [{ name: count, type: count }]
-${policy ? `    access_policy:
+${
+  policy
+    ? `    access_policy:
       - group: '*'
-        row_level: { filters: [{ member: tenant_id, operator: equals, values: ['{ securityContext.tenant_id }'] }] }` : ''}
+        row_level: { filters: [{ member: tenant_id, operator: equals, values: ['{ securityContext.tenant_id }'] }] }`
+    : ''
+}
   - name: deals
     sql_table: deals
     dimensions:
@@ -59,12 +74,19 @@ ${policy ? `    access_policy:
     measures:
       - { name: count, type: count }
       - { name: total, sql: amount, type: sum }
-${policy ? `    access_policy:
+${
+  policy
+    ? `    access_policy:
       - group: '*'
-        row_level: { filters: [{ member: tenant_id, operator: equals, values: ['{ securityContext.tenant_id }'] }] }` : ''}
+        row_level: { filters: [{ member: tenant_id, operator: equals, values: ['{ securityContext.tenant_id }'] }] }`
+    : ''
+}
 `
 
-const DDL = ['CREATE TABLE accounts (id integer PRIMARY KEY, tenant_id text NOT NULL, name text NOT NULL, region text)', 'CREATE TABLE deals (id integer PRIMARY KEY, tenant_id text NOT NULL, account_id integer NOT NULL, stage text NOT NULL, amount integer NOT NULL)']
+const DDL = [
+  'CREATE TABLE accounts (id integer PRIMARY KEY, tenant_id text NOT NULL, name text NOT NULL, region text)',
+  'CREATE TABLE deals (id integer PRIMARY KEY, tenant_id text NOT NULL, account_id integer NOT NULL, stage text NOT NULL, amount integer NOT NULL)',
+]
 
 const query = fc.record({
   measures: fc.subarray(['deals.count', 'deals.total', 'accounts.count'], { minLength: 1 }),
@@ -73,7 +95,12 @@ const query = fc.record({
     { member: 'deals.stage', operator: 'equals', values: ['won'] },
     { member: 'deals.amount', operator: 'gt', values: ['500'] },
     { member: 'accounts.region', operator: 'notEquals', values: ['apac'] },
-    { or: [{ member: 'accounts.tenant_id', operator: 'equals', values: ['t1', 't2', 't3'] }, { member: 'deals.tenant_id', operator: 'set' }] },
+    {
+      or: [
+        { member: 'accounts.tenant_id', operator: 'equals', values: ['t1', 't2', 't3'] },
+        { member: 'deals.tenant_id', operator: 'set' },
+      ],
+    },
   ]),
 })
 
@@ -84,12 +111,17 @@ interface Oracle {
 
 function checkRows(rows: readonly Row[], tenant: string): void {
   for (const row of rows) {
-    for (const key of ['accounts.tenant_id', 'deals.tenant_id']) if (key in row && row[key] !== null) expect(row[key]).toBe(tenant)
-    if (typeof row['accounts.name'] === 'string') expect((row['accounts.name'] as string).startsWith(`${tenant} `)).toBe(true)
+    for (const key of ['accounts.tenant_id', 'deals.tenant_id'])
+      if (key in row && row[key] !== null) expect(row[key]).toBe(tenant)
+    if (typeof row['accounts.name'] === 'string')
+      expect((row['accounts.name'] as string).startsWith(`${tenant} `)).toBe(true)
   }
 }
 
-function isolationSuite(name: string, setup: () => Promise<{ layer: SemanticLayer; oracle: Oracle; close(): Promise<void> }>) {
+function isolationSuite(
+  name: string,
+  setup: () => Promise<{ layer: SemanticLayer; oracle: Oracle; close(): Promise<void> }>,
+) {
   describe(name, () => {
     let layer: SemanticLayer
     let oracle: Oracle
@@ -99,7 +131,7 @@ function isolationSuite(name: string, setup: () => Promise<{ layer: SemanticLaye
     })
     afterAll(async () => close?.())
 
-    test('random queries under random tenants return only that tenant\'s rows', async () => {
+    test("random queries under random tenants return only that tenant's rows", async () => {
       await fc.assert(
         fc.asyncProperty(query, fc.constantFrom(...TENANTS), fc.constantFrom(...TENANTS), async (q, first, second) => {
           // The same query for one tenant right after another (and again, to hit any cache warm).
@@ -112,19 +144,28 @@ function isolationSuite(name: string, setup: () => Promise<{ layer: SemanticLaye
       )
     })
 
-    test('aggregates equal hand-written SQL over the tenant\'s own rows, cold and warm', async () => {
+    test("aggregates equal hand-written SQL over the tenant's own rows, cold and warm", async () => {
       for (const round of [1, 2]) {
         for (const tenant of TENANTS) {
-          const { data } = await layer.query({ measures: ['deals.count', 'deals.total'] }, { securityContext: { tenant_id: tenant } })
+          const { data } = await layer.query(
+            { measures: ['deals.count', 'deals.total'] },
+            { securityContext: { tenant_id: tenant } },
+          )
           const expected = await oracle.totals(tenant)
-          expect({ round, tenant, count: data[0]?.['deals.count'], total: data[0]?.['deals.total'] }).toEqual({ round, tenant, ...expected })
+          expect({ round, tenant, count: data[0]?.['deals.count'], total: data[0]?.['deals.total'] }).toEqual({
+            round,
+            tenant,
+            ...expected,
+          })
         }
       }
     })
 
-    test('a call without a tenant is refused, never answered with every tenant\'s rows', async () => {
+    test("a call without a tenant is refused, never answered with every tenant's rows", async () => {
       await expect(layer.query({ measures: ['deals.count'] })).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
-      await expect(layer.query({ measures: ['deals.count'] }, { securityContext: { tenant_id: '../t1' } })).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+      await expect(
+        layer.query({ measures: ['deals.count'] }, { securityContext: { tenant_id: '../t1' } }),
+      ).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
     })
   })
 }
@@ -138,10 +179,20 @@ isolationSuite('SQLite, shared tables, row-level policies', async () => {
   const insD = db.prepare('INSERT INTO deals VALUES (@id, @tenant_id, @account_id, @stage, @amount)')
   for (const a of accounts) insA.run(a)
   for (const d of deals) insD.run(d)
-  const layer = createSemanticLayer({ model: parseModel([{ content: MODEL(true) }]), connectors: { default: sqlite({ database: db }) }, contextToTenant: (ctx) => ctx.tenant_id as string })
+  const layer = createSemanticLayer({
+    model: parseModel([{ content: MODEL(true) }]),
+    connectors: { default: sqlite({ database: db }) },
+    contextToTenant: (ctx) => ctx.tenant_id as string,
+  })
   return {
     layer,
-    oracle: { totals: async (t) => db.prepare('SELECT count(*) AS count, sum(amount) AS total FROM deals WHERE tenant_id = ?').get(t) as { count: number; total: number } },
+    oracle: {
+      totals: async (t) =>
+        db.prepare('SELECT count(*) AS count, sum(amount) AS total FROM deals WHERE tenant_id = ?').get(t) as {
+          count: number
+          total: number
+        },
+    },
     async close() {
       await layer.close()
       db.close()
@@ -157,7 +208,11 @@ if (!PG && process.env.CI === 'true') {
   })
 }
 
-interface PgClient { connect(): Promise<void>; query(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>; end(): Promise<void> }
+interface PgClient {
+  connect(): Promise<void>
+  query(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>
+  end(): Promise<void>
+}
 const require = createRequire(import.meta.url)
 
 async function pgSchema(url: string, schema: string, rows: ReturnType<typeof dataset>, tenant?: string): Promise<void> {
@@ -167,8 +222,16 @@ async function pgSchema(url: string, schema: string, rows: ReturnType<typeof dat
   await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
   await c.query(`CREATE SCHEMA "${schema}"`)
   for (const ddl of DDL) await c.query(ddl.replace('CREATE TABLE ', `CREATE TABLE "${schema}".`))
-  for (const a of rows.accounts.filter((r) => !tenant || r.tenant_id === tenant)) await c.query(`INSERT INTO "${schema}".accounts VALUES ($1, $2, $3, $4)`, [a.id, a.tenant_id, a.name, a.region])
-  for (const d of rows.deals.filter((r) => !tenant || r.tenant_id === tenant)) await c.query(`INSERT INTO "${schema}".deals VALUES ($1, $2, $3, $4, $5)`, [d.id, d.tenant_id, d.account_id, d.stage, d.amount])
+  for (const a of rows.accounts.filter((r) => !tenant || r.tenant_id === tenant))
+    await c.query(`INSERT INTO "${schema}".accounts VALUES ($1, $2, $3, $4)`, [a.id, a.tenant_id, a.name, a.region])
+  for (const d of rows.deals.filter((r) => !tenant || r.tenant_id === tenant))
+    await c.query(`INSERT INTO "${schema}".deals VALUES ($1, $2, $3, $4, $5)`, [
+      d.id,
+      d.tenant_id,
+      d.account_id,
+      d.stage,
+      d.amount,
+    ])
   await c.end()
 }
 
@@ -195,12 +258,22 @@ if (PG) {
     await pgSchema(PG, schema, dataset())
     const layer = createSemanticLayer({
       model: parseModel([{ content: MODEL(true) }]),
-      connectors: { default: postgres({ connection: { connectionString: PG, options: `-c search_path=${schema}` }, pool: { max: 3 } }) },
+      connectors: {
+        default: postgres({
+          connection: { connectionString: PG, options: `-c search_path=${schema}` },
+          pool: { max: 3 },
+        }),
+      },
       contextToTenant: (ctx) => ctx.tenant_id as string,
     })
     return {
       layer,
-      oracle: { totals: (t) => pgTotals(PG, `SELECT count(*) AS count, sum(amount) AS total FROM "${schema}".deals WHERE tenant_id = $1`, [t]) },
+      oracle: {
+        totals: (t) =>
+          pgTotals(PG, `SELECT count(*) AS count, sum(amount) AS total FROM "${schema}".deals WHERE tenant_id = $1`, [
+            t,
+          ]),
+      },
       async close() {
         await layer.close()
         await dropSchemas(PG, [schema])
@@ -225,11 +298,16 @@ if (PG) {
     })
     return {
       layer,
-      oracle: { totals: (t) => pgTotals(PG, `SELECT count(*) AS count, sum(amount) AS total FROM "${prefix}_${t}".deals`, []) },
+      oracle: {
+        totals: (t) => pgTotals(PG, `SELECT count(*) AS count, sum(amount) AS total FROM "${prefix}_${t}".deals`, []),
+      },
       async close() {
         await layer.close()
         expect(opened.length).toBe(TENANTS.length)
-        await dropSchemas(PG, TENANTS.map((t) => `${prefix}_${t}`))
+        await dropSchemas(
+          PG,
+          TENANTS.map((t) => `${prefix}_${t}`),
+        )
       },
     }
   })

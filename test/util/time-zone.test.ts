@@ -29,7 +29,6 @@ const PARIS = 'Europe/Paris'
 const HOUR = 3_600_000
 const MINUTE = 60_000
 
-
 /** Independent oracle: US Eastern offset from the 2007+ rule (2nd Sunday of March 02:00 to 1st Sunday of November 02:00). */
 function usEasternTransitions(year: number): { start: number; end: number } {
   const nthSunday = (month: number, n: number): number => {
@@ -49,13 +48,40 @@ function usEasternOffset(epochMs: number): number {
 
 describe('isValidTimeZone', () => {
   it('accepts IANA names, UTC spellings and aliases Intl knows', () => {
-    for (const tz of ['UTC', 'Etc/UTC', NY, BERLIN, LORD_HOWE, KATHMANDU, APIA, 'US/Eastern', 'Etc/GMT+5', 'America/Argentina/Buenos_Aires']) {
+    for (const tz of [
+      'UTC',
+      'Etc/UTC',
+      NY,
+      BERLIN,
+      LORD_HOWE,
+      KATHMANDU,
+      APIA,
+      'US/Eastern',
+      'Etc/GMT+5',
+      'America/Argentina/Buenos_Aires',
+    ]) {
       expect(isValidTimeZone(tz), tz).toBe(true)
     }
   })
 
   it('rejects fixed offsets, unknown names, odd characters and non-strings', () => {
-    const bad: unknown[] = ['+02:00', '+0200', '-05:00', '-05', '0200', 'Mars/Olympus_Mons', '', 'America/New York', 'UTC; DROP TABLE x', 'America/New_York\n', 'x'.repeat(200), 5, null, undefined, {}]
+    const bad: unknown[] = [
+      '+02:00',
+      '+0200',
+      '-05:00',
+      '-05',
+      '0200',
+      'Mars/Olympus_Mons',
+      '',
+      'America/New York',
+      'UTC; DROP TABLE x',
+      'America/New_York\n',
+      'x'.repeat(200),
+      5,
+      null,
+      undefined,
+      {},
+    ]
     for (const tz of bad) expect(isValidTimeZone(tz as string), String(tz)).toBe(false)
   })
 
@@ -180,7 +206,8 @@ describe('zoneOffsetMs', () => {
   it('agrees with the US Eastern rule in a shuffled sweep around both 2024 transitions', () => {
     const instants: number[] = []
     for (const center of [at('2024-03-10T07:00:00Z'), at('2024-11-03T06:00:00Z')]) {
-      for (let t = center - 3 * HOUR; t <= center + 3 * HOUR; t += 7 * MINUTE + 13_001) instants.push(t, center - 1, center)
+      for (let t = center - 3 * HOUR; t <= center + 3 * HOUR; t += 7 * MINUTE + 13_001)
+        instants.push(t, center - 1, center)
     }
     // Deterministic shuffle so later instants are often asked before earlier ones.
     for (let i = instants.length - 1; i > 0; i--) {
@@ -234,17 +261,26 @@ describe('localToUtc', () => {
 
   it('matches the US Eastern rule (gaps forward, overlaps earlier) for arbitrary wall-clock minutes 2007-2035', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Date.UTC(2007, 0, 1) / MINUTE, max: Date.UTC(2035, 11, 31) / MINUTE }), (minutes) => {
-        const wall = minutes * MINUTE
-        const d = new Date(wall)
-        const { start, end } = usEasternTransitions(d.getUTCFullYear())
-        // Wall-clock bounds of the EDT period: from 03:00 on the start day to 02:00 on the end day (exclusive).
-        const edtFrom = start - 5 * HOUR + HOUR
-        const edtTo = end - 4 * HOUR
-        const expected = wall >= edtFrom && wall < edtTo ? wall + 4 * HOUR : wall + 5 * HOUR
-        const parts = local(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes())
-        expect(localToUtc(parts, NY)).toBe(expected)
-      }),
+      fc.property(
+        fc.integer({ min: Date.UTC(2007, 0, 1) / MINUTE, max: Date.UTC(2035, 11, 31) / MINUTE }),
+        (minutes) => {
+          const wall = minutes * MINUTE
+          const d = new Date(wall)
+          const { start, end } = usEasternTransitions(d.getUTCFullYear())
+          // Wall-clock bounds of the EDT period: from 03:00 on the start day to 02:00 on the end day (exclusive).
+          const edtFrom = start - 5 * HOUR + HOUR
+          const edtTo = end - 4 * HOUR
+          const expected = wall >= edtFrom && wall < edtTo ? wall + 4 * HOUR : wall + 5 * HOUR
+          const parts = local(
+            d.getUTCFullYear(),
+            d.getUTCMonth() + 1,
+            d.getUTCDate(),
+            d.getUTCHours(),
+            d.getUTCMinutes(),
+          )
+          expect(localToUtc(parts, NY)).toBe(expected)
+        },
+      ),
       { numRuns: 2000 },
     )
   })

@@ -85,7 +85,13 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
   const needed = new Map<string, { measure: CompiledMeasure; key: string; selected: boolean }>()
   const need = (m: CompiledMeasure, key: string, selected: boolean, trail: readonly string[]): void => {
     if (trail.includes(m.key)) {
-      throw new SemanticLayerError('QUERY_INVALID', [{ code: 'REFERENCE_CYCLE', path: [], message: `Measure ${describeName(m.key)} depends on itself through ${trail.join(' → ')}. Fix the model.` }])
+      throw new SemanticLayerError('QUERY_INVALID', [
+        {
+          code: 'REFERENCE_CYCLE',
+          path: [],
+          message: `Measure ${describeName(m.key)} depends on itself through ${trail.join(' → ')}. Fix the model.`,
+        },
+      ])
     }
     const existing = needed.get(m.key)
     if (existing) {
@@ -169,7 +175,12 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     }
     return i
   }
-  const preAggregated = preAggregate(model, q, tree, [...needed.values()].map((n) => n.measure))
+  const preAggregated = preAggregate(
+    model,
+    q,
+    tree,
+    [...needed.values()].map((n) => n.measure),
+  )
   const folded = foldedCubes(preAggregated)
   const multiplied = new Map<string, boolean>()
   const measures: PlannedMeasure[] = []
@@ -180,7 +191,9 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
       if (!multiplied.has(measure.cube)) multiplied.set(measure.cube, isMultiplied(tree, measure.cube, folded))
       if (q.ungrouped) group = groupFor(undefined)
       else {
-        const dedupInPlace = DUPLICATE_SAFE.has(measure.type) || (measure.type === 'count' && !measure.sql && model.cubes[measure.cube]!.primaryKey.length === 1)
+        const dedupInPlace =
+          DUPLICATE_SAFE.has(measure.type) ||
+          (measure.type === 'count' && !measure.sql && model.cubes[measure.cube]!.primaryKey.length === 1)
         const fanned = multiplied.get(measure.cube) === true && !dedupInPlace
         if (fanned) checkKeysGroupMeasure(model, measure)
         group = groupFor(fanned ? measure.cube : undefined)
@@ -255,11 +268,13 @@ function checkKeysGroupMeasure(model: CompiledModel, measure: CompiledMeasure): 
   for (const f of measure.filters) templateCubes(f, cubes)
   cubes.delete(measure.cube)
   if (model.cubes[measure.cube]!.primaryKey.length === 0 || cubes.size > 0) {
-    throw new SemanticLayerError('UNSUPPORTED', [{
-      code: 'FAN_OUT_UNSUPPORTED',
-      path: [],
-      message: `Measure ${describeName(measure.key)} would be multiplied by the joins of this query and ${cubes.size > 0 ? 'reads columns of other cubes' : 'its cube has no primary key'}, so Cortex cannot aggregate it safely. ${cubes.size > 0 ? 'Move the expression into a dimension of its own cube.' : 'Declare primary_key on its cube.'}`,
-    }])
+    throw new SemanticLayerError('UNSUPPORTED', [
+      {
+        code: 'FAN_OUT_UNSUPPORTED',
+        path: [],
+        message: `Measure ${describeName(measure.key)} would be multiplied by the joins of this query and ${cubes.size > 0 ? 'reads columns of other cubes' : 'its cube has no primary key'}, so Cortex cannot aggregate it safely. ${cubes.size > 0 ? 'Move the expression into a dimension of its own cube.' : 'Declare primary_key on its cube.'}`,
+      },
+    ])
   }
 }
 
@@ -272,7 +287,13 @@ function viewTree(model: CompiledModel, q: NormalizedQuery, cubes: readonly stri
       const join = model.cubes[path[i - 1]!]!.joins[path[i]!]!
       const existing = picked.get(join.to)
       if (existing && existing.from !== join.from) {
-        throw new SemanticLayerError('QUERY_INVALID', [{ code: 'JOIN_PATH_CONFLICT', path: [], message: `View ${describeName(view.name)} reaches cube ${describeName(join.to)} along two different join paths in one query. Query the members in separate queries.` }])
+        throw new SemanticLayerError('QUERY_INVALID', [
+          {
+            code: 'JOIN_PATH_CONFLICT',
+            path: [],
+            message: `View ${describeName(view.name)} reaches cube ${describeName(join.to)} along two different join paths in one query. Query the members in separate queries.`,
+          },
+        ])
       }
       picked.set(join.to, join)
     }
@@ -288,7 +309,13 @@ function viewTree(model: CompiledModel, q: NormalizedQuery, cubes: readonly stri
   if (missing.length > 0) {
     const extra = buildJoinTree(model, [view.root, ...missing])
     if (extra.root !== view.root) {
-      throw new SemanticLayerError('QUERY_INVALID', [{ code: 'JOIN_PATH_NOT_FOUND', path: [], message: `View ${describeName(view.name)} uses cubes its root cannot reach: ${missing.map(describeName).join(', ')}.` }])
+      throw new SemanticLayerError('QUERY_INVALID', [
+        {
+          code: 'JOIN_PATH_NOT_FOUND',
+          path: [],
+          message: `View ${describeName(view.name)} uses cubes its root cannot reach: ${missing.map(describeName).join(', ')}.`,
+        },
+      ])
     }
     for (const j of extra.joins) if (!picked.has(j.to)) picked.set(j.to, j)
   }

@@ -18,7 +18,8 @@ export interface JoinTree {
  */
 export function buildJoinTree(model: CompiledModel, cubes: readonly string[]): JoinTree {
   const first = cubes[0]
-  if (first === undefined) throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'Join planning got no cubes.' }])
+  if (first === undefined)
+    throw new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: 'Join planning got no cubes.' }])
   if (cubes.length === 1) return { root: first, joins: [] }
   let best: JoinTree | undefined
   for (const root of cubes) {
@@ -26,11 +27,13 @@ export function buildJoinTree(model: CompiledModel, cubes: readonly string[]): J
     if (tree && (!best || tree.joins.length < best.joins.length)) best = tree
   }
   if (!best) {
-    throw new SemanticLayerError('QUERY_INVALID', [{
-      code: 'JOIN_PATH_NOT_FOUND',
-      path: [],
-      message: `No join path connects the cubes ${cubes.map(describeName).join(', ')}: no cube among them reaches all the others through declared joins. Declare a join (joins: in one of the cubes) or query them separately.`,
-    }])
+    throw new SemanticLayerError('QUERY_INVALID', [
+      {
+        code: 'JOIN_PATH_NOT_FOUND',
+        path: [],
+        message: `No join path connects the cubes ${cubes.map(describeName).join(', ')}: no cube among them reaches all the others through declared joins. Declare a join (joins: in one of the cubes) or query them separately.`,
+      },
+    ])
   }
   return best
 }
@@ -72,7 +75,7 @@ export function orderJoins(root: string, joins: readonly CompiledJoin[]): Compil
   while (pending.length > 0) {
     const ready = pending.filter((j) => joined.has(j.from))
     if (ready.length === 0) break
-    for (const j of ready) (out.push(j), joined.add(j.to))
+    for (const j of ready) out.push(j), joined.add(j.to)
     pending = pending.filter((j) => !joined.has(j.to))
   }
   return out

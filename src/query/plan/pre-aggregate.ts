@@ -43,7 +43,12 @@ const DECOMPOSABLE = new Set(['count', 'sum', 'avg', 'min', 'max'])
  * inside it are considered instead, until stable. Each cube of a folded branch that has measures becomes
  * one {@link PreAggregatedCube}; a branch cube without measures is joined only inside their derived tables.
  */
-export function preAggregate(model: CompiledModel, q: NormalizedQuery, tree: JoinTree, measures: readonly CompiledMeasure[]): PreAggregatedCube[] {
+export function preAggregate(
+  model: CompiledModel,
+  q: NormalizedQuery,
+  tree: JoinTree,
+  measures: readonly CompiledMeasure[],
+): PreAggregatedCube[] {
   if (q.ungrouped || tree.joins.length === 0) return []
   const read = cubesReadOutsideOwnMeasures(model, q, tree, measures)
   const own = new Map<string, CompiledMeasure[]>()
@@ -57,7 +62,12 @@ export function preAggregate(model: CompiledModel, q: NormalizedQuery, tree: Joi
     return out
   }
 
-  const candidates = tree.joins.filter((join) => join.relationship === 'one_to_many' && model.cubes[join.from]!.primaryKey.length > 0 && qualifies(branch(join), own, read))
+  const candidates = tree.joins.filter(
+    (join) =>
+      join.relationship === 'one_to_many' &&
+      model.cubes[join.from]!.primaryKey.length > 0 &&
+      qualifies(branch(join), own, read),
+  )
   const dropped = new Set<CompiledJoin>()
   let selected: CompiledJoin[] = []
   for (;;) {
@@ -87,7 +97,11 @@ export function preAggregate(model: CompiledModel, q: NormalizedQuery, tree: Joi
   return out
 }
 
-function qualifies(joins: readonly CompiledJoin[], own: ReadonlyMap<string, readonly CompiledMeasure[]>, read: ReadonlySet<string>): boolean {
+function qualifies(
+  joins: readonly CompiledJoin[],
+  own: ReadonlyMap<string, readonly CompiledMeasure[]>,
+  read: ReadonlySet<string>,
+): boolean {
   let measured = false
   for (const [i, join] of joins.entries()) {
     const cube = join.to
@@ -113,7 +127,12 @@ function readsOnly(m: CompiledMeasure, cube: string): boolean {
  * (policy row filters included), segments, other cubes' measures, and join conditions (a join's
  * condition counts for the cubes other than the two it joins).
  */
-function cubesReadOutsideOwnMeasures(model: CompiledModel, q: NormalizedQuery, tree: JoinTree, measures: readonly CompiledMeasure[]): Set<string> {
+function cubesReadOutsideOwnMeasures(
+  model: CompiledModel,
+  q: NormalizedQuery,
+  tree: JoinTree,
+  measures: readonly CompiledMeasure[],
+): Set<string> {
   const read = new Set<string>()
   const add = (t: SqlTemplate | undefined): void => {
     if (t) templateCubes(t, read)
@@ -145,6 +164,7 @@ function cubesReadOutsideOwnMeasures(model: CompiledModel, q: NormalizedQuery, t
     m.filters.forEach((f) => templateCubes(f, cubes))
     for (const c of cubes) if (c !== m.cube) read.add(c)
   }
-  for (const j of tree.joins) for (const c of templateCubes(j.sql, new Set())) if (c !== j.to && c !== j.from) read.add(c)
+  for (const j of tree.joins)
+    for (const c of templateCubes(j.sql, new Set())) if (c !== j.to && c !== j.from) read.add(c)
   return read
 }

@@ -43,7 +43,8 @@ export const mysqlDialect: SqlDialect = {
   timeComparable: (c) => c,
   timeGroup(column, granularity, tz) {
     const local = () => (tz ? `CONVERT_TZ(${column}, '+00:00', ${tz()})` : column)
-    if (granularity === 'week') return `DATE_FORMAT(DATE_SUB(${local()}, INTERVAL WEEKDAY(${local()}) DAY), '%Y-%m-%dT00:00:00.000')`
+    if (granularity === 'week')
+      return `DATE_FORMAT(DATE_SUB(${local()}, INTERVAL WEEKDAY(${local()}) DAY), '%Y-%m-%dT00:00:00.000')`
     if (granularity === 'quarter') {
       return `CONCAT(YEAR(${local()}), '-', LPAD(QUARTER(${local()}) * 3 - 2, 2, '0'), '-01T00:00:00.000')`
     }

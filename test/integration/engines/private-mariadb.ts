@@ -58,7 +58,10 @@ function freePort(): Promise<number> {
   })
 }
 
-interface Pingable { query(sql: string): Promise<unknown>; end(): Promise<void> }
+interface Pingable {
+  query(sql: string): Promise<unknown>
+  end(): Promise<void>
+}
 
 async function waitForServer(url: string, child: ChildProcess, logFile: string): Promise<void> {
   const mysql = require('mysql2/promise') as { createConnection(uri: string): Promise<Pingable> }
@@ -74,7 +77,9 @@ async function waitForServer(url: string, child: ChildProcess, logFile: string):
     }
   }
   const log = await readFile(logFile, 'utf8').catch(() => '')
-  throw new Error(`the private MariaDB server did not start (exit code ${String(child.exitCode)}):\n${log.slice(-2000)}`)
+  throw new Error(
+    `the private MariaDB server did not start (exit code ${String(child.exitCode)}):\n${log.slice(-2000)}`,
+  )
 }
 
 /** Install a data directory and start a server on it; throws with the server's error log if it does not come up. */
@@ -94,14 +99,39 @@ export async function startPrivateMariadb(binaries: MariadbBinaries): Promise<Pr
     await rm(dir, { recursive: true, force: true })
   }
   try {
-    await run(binaries.install, ['--no-defaults', `--datadir=${data}`, ...asRoot, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'], { timeout: 120_000 })
+    await run(
+      binaries.install,
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        ...asRoot,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        '--skip-name-resolve',
+      ],
+      { timeout: 120_000 },
+    )
     const port = await freePort()
     const logFile = join(dir, 'error.log')
-    child = spawn(binaries.server, [
-      '--no-defaults', `--datadir=${data}`, ...asRoot, `--port=${port}`, '--bind-address=127.0.0.1', '--skip-networking=0',
-      `--socket=${join(dir, 'mysqld.sock')}`, `--pid-file=${join(dir, 'mysqld.pid')}`, `--log-error=${logFile}`,
-      '--skip-grant-tables', '--skip-log-bin', '--innodb-buffer-pool-size=8M', '--innodb-log-file-size=4M',
-    ], { stdio: 'ignore' })
+    child = spawn(
+      binaries.server,
+      [
+        '--no-defaults',
+        `--datadir=${data}`,
+        ...asRoot,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        '--skip-networking=0',
+        `--socket=${join(dir, 'mysqld.sock')}`,
+        `--pid-file=${join(dir, 'mysqld.pid')}`,
+        `--log-error=${logFile}`,
+        '--skip-grant-tables',
+        '--skip-log-bin',
+        '--innodb-buffer-pool-size=8M',
+        '--innodb-log-file-size=4M',
+      ],
+      { stdio: 'ignore' },
+    )
     const url = `mysql://root@127.0.0.1:${port}/mysql`
     await waitForServer(url, child, logFile)
     return { url, binaries, stop }
@@ -121,7 +151,9 @@ export async function loadZone(server: PrivateMariadb, zone: string): Promise<vo
   const { stdout } = await run(tzinfo, [join('/usr/share/zoneinfo', zone), zone], { maxBuffer: 16 * 1024 * 1024 })
   const url = new URL(server.url)
   await new Promise<void>((resolve, reject) => {
-    const mysql = spawn(client, ['--no-defaults', '-h', url.hostname, '-P', url.port, '-u', 'root', 'mysql'], { stdio: ['pipe', 'ignore', 'pipe'] })
+    const mysql = spawn(client, ['--no-defaults', '-h', url.hostname, '-P', url.port, '-u', 'root', 'mysql'], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    })
     let stderr = ''
     mysql.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
     mysql.once('error', reject)

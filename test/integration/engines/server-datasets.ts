@@ -34,7 +34,11 @@ function values(table: (typeof TABLES)[number], row: Row, booleans: boolean): un
   return COLUMNS[table].map((c) => (c === 'is_active' && booleans ? row[c] === 1 : row[c]))
 }
 
-interface PgClient { connect(): Promise<unknown>; query(sql: string, params?: unknown[]): Promise<unknown>; end(): Promise<void> }
+interface PgClient {
+  connect(): Promise<unknown>
+  query(sql: string, params?: unknown[]): Promise<unknown>
+  end(): Promise<void>
+}
 
 /** Create `schema` in the database at `url` and load the dataset into it. Returns a cleanup function. */
 export async function loadPostgres(url: string, schema: string): Promise<() => Promise<void>> {
@@ -51,7 +55,12 @@ export async function loadPostgres(url: string, schema: string): Promise<() => P
     for (let i = 0; i < data[table].length; i += 200) {
       const batch = data[table].slice(i, i + 200)
       const params: unknown[] = []
-      const tuples = batch.map((row) => `(${values(table, row, true).map((v) => (params.push(v), `$${params.length}`)).join(', ')})`)
+      const tuples = batch.map(
+        (row) =>
+          `(${values(table, row, true)
+            .map((v) => (params.push(v), `$${params.length}`))
+            .join(', ')})`,
+      )
       await client.query(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, params)
     }
   }
@@ -64,7 +73,10 @@ export async function loadPostgres(url: string, schema: string): Promise<() => P
   }
 }
 
-interface MyConnection { query(sql: string, params?: unknown[]): Promise<[unknown, unknown]>; end(): Promise<void> }
+interface MyConnection {
+  query(sql: string, params?: unknown[]): Promise<[unknown, unknown]>
+  end(): Promise<void>
+}
 
 /**
  * Create database `name` on the server at `url` and load the dataset into it. Returns a cleanup function.
@@ -84,7 +96,12 @@ export async function loadMysql(url: string, name: string, collation?: string): 
     for (let i = 0; i < data[table].length; i += 200) {
       const batch = data[table].slice(i, i + 200)
       const params: unknown[] = []
-      const tuples = batch.map((row) => `(${values(table, row, false).map((v) => (params.push(v), '?')).join(', ')})`)
+      const tuples = batch.map(
+        (row) =>
+          `(${values(table, row, false)
+            .map((v) => (params.push(v), '?'))
+            .join(', ')})`,
+      )
       await conn.query(`INSERT INTO ${table} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, params)
     }
   }
@@ -105,7 +122,10 @@ async function caseInsensitiveCollation(conn: MyConnection): Promise<string> {
     `SELECT COLLATION_NAME AS c FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN ('utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci')`,
   )) as [Row[], unknown]
   const available = new Set(rows.map((r) => r.c))
-  return ['utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci'].find((c) => available.has(c)) ?? 'utf8mb4_general_ci'
+  return (
+    ['utf8mb4_uca1400_as_ci', 'utf8mb4_0900_as_ci', 'utf8mb4_unicode_520_ci'].find((c) => available.has(c)) ??
+    'utf8mb4_general_ci'
+  )
 }
 
 /** The URL with another database name (MySQL keeps each suite in its own database). */

@@ -16,7 +16,9 @@ export const divisionCases: OracleCase[] = [
     query: { measures: ['orders.avg_amount', 'orders.count'], dimensions: ['orders.status'] },
     oracleSql: `SELECT status AS "orders.status", avg(amount) AS "orders.avg_amount", count(*) AS "orders.count" FROM orders GROUP BY status`,
     minRows: 5,
-    wrongSql: [`SELECT status AS "orders.status", round(avg(amount), 6) AS "orders.avg_amount", count(*) AS "orders.count" FROM orders GROUP BY status`],
+    wrongSql: [
+      `SELECT status AS "orders.status", round(avg(amount), 6) AS "orders.avg_amount", count(*) AS "orders.count" FROM orders GROUP BY status`,
+    ],
   },
   {
     kind: 'division',
@@ -24,7 +26,9 @@ export const divisionCases: OracleCase[] = [
     query: { measures: ['products.avg_price'], dimensions: ['products.category'] },
     oracleSql: `SELECT category AS "products.category", avg(price) AS "products.avg_price" FROM products GROUP BY category`,
     minRows: 6,
-    wrongSql: [`SELECT category AS "products.category", round(avg(price), 4) AS "products.avg_price" FROM products GROUP BY category`],
+    wrongSql: [
+      `SELECT category AS "products.category", round(avg(price), 4) AS "products.avg_price" FROM products GROUP BY category`,
+    ],
   },
   {
     kind: 'division',
@@ -35,9 +39,11 @@ export const divisionCases: OracleCase[] = [
         sum(o.amount) / count(o.id) AS "orders.amount_per_order"
       FROM ${ORDERS_CUSTOMERS} GROUP BY c.country`,
     minRows: 8,
-    wrongSql: [`SELECT c.country AS "customers.country",
+    wrongSql: [
+      `SELECT c.country AS "customers.country",
         round(1.0 * count(CASE WHEN o.status = 'paid' THEN 1 END) / count(o.id), 5) AS "orders.paid_ratio",
         round(sum(o.amount) / count(o.id), 6) AS "orders.amount_per_order"
-      FROM ${ORDERS_CUSTOMERS} GROUP BY c.country`],
+      FROM ${ORDERS_CUSTOMERS} GROUP BY c.country`,
+    ],
   },
 ]

@@ -68,22 +68,26 @@ const notes = (operator: string, values: (string | null)[]) => ({
 })
 
 export const nullValueCases: OracleCase[] = [
-  ...(['contains', 'startsWith', 'endsWith'] as const).map((operator): OracleCase => ({
-    kind: 'filter',
-    name: `${operator} with only null among the values matches NULL`,
-    query: notes(operator, [null]),
-    oracleSql: NOTE_COUNTS('note IS NULL'),
-    minRows: 1,
-    wrongSql: [NOTE_COUNTS('1 = 1')],
-  })),
-  ...(['notContains', 'notStartsWith', 'notEndsWith'] as const).map((operator): OracleCase => ({
-    kind: 'filter',
-    name: `${operator} with only null among the values matches every non-NULL value`,
-    query: notes(operator, [null]),
-    oracleSql: NOTE_COUNTS('note IS NOT NULL'),
-    minRows: 5,
-    wrongSql: [NOTE_COUNTS('1 = 1')],
-  })),
+  ...(['contains', 'startsWith', 'endsWith'] as const).map(
+    (operator): OracleCase => ({
+      kind: 'filter',
+      name: `${operator} with only null among the values matches NULL`,
+      query: notes(operator, [null]),
+      oracleSql: NOTE_COUNTS('note IS NULL'),
+      minRows: 1,
+      wrongSql: [NOTE_COUNTS('1 = 1')],
+    }),
+  ),
+  ...(['notContains', 'notStartsWith', 'notEndsWith'] as const).map(
+    (operator): OracleCase => ({
+      kind: 'filter',
+      name: `${operator} with only null among the values matches every non-NULL value`,
+      query: notes(operator, [null]),
+      oracleSql: NOTE_COUNTS('note IS NOT NULL'),
+      minRows: 5,
+      wrongSql: [NOTE_COUNTS('1 = 1')],
+    }),
+  ),
   {
     kind: 'filter',
     name: 'contains with a value and null matches the value or NULL',

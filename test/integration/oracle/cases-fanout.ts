@@ -24,7 +24,9 @@ export const fanOutCases: OracleCase[] = [
       od AS (SELECT c.tier, count(o.id) AS n FROM ${C_O} GROUP BY c.tier)
       SELECT cu.tier AS "customers.tier", cu.n AS "customers.count", od.n AS "orders.count" FROM cu JOIN od ON od.tier = cu.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(c.id) AS "customers.count", count(o.id) AS "orders.count" FROM ${C_O} GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(c.id) AS "customers.count", count(o.id) AS "orders.count" FROM ${C_O} GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -35,8 +37,10 @@ export const fanOutCases: OracleCase[] = [
       SELECT od.status AS "orders.status", od.total AS "orders.total_amount", od.n AS "orders.count", it.revenue AS "order_items.revenue"
       FROM od LEFT JOIN it ON it.status = od.status`,
     minRows: 5,
-    wrongSql: [`SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count",
-      sum(oi.quantity * oi.unit_price) AS "order_items.revenue" FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY o.status`],
+    wrongSql: [
+      `SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count",
+      sum(oi.quantity * oi.unit_price) AS "order_items.revenue" FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY o.status`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -45,8 +49,10 @@ export const fanOutCases: OracleCase[] = [
     oracleSql: `WITH k AS (SELECT DISTINCT p.category, o.id, o.amount FROM ${O_I_P})
       SELECT category AS "products.category", sum(amount) AS "orders.total_amount", count(*) AS "orders.count" FROM k GROUP BY category`,
     minRows: 7,
-    wrongSql: [`SELECT p.category AS "products.category", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count"
-      FROM ${O_I_P} GROUP BY p.category`],
+    wrongSql: [
+      `SELECT p.category AS "products.category", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count"
+      FROM ${O_I_P} GROUP BY p.category`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -58,8 +64,10 @@ export const fanOutCases: OracleCase[] = [
       SELECT cu.country AS "customers.country", cu.n AS "customers.count", it.q AS "order_items.total_quantity"
       FROM cu LEFT JOIN it ON it.country = cu.country`,
     minRows: 8,
-    wrongSql: [`SELECT c.country AS "customers.country", count(c.id) AS "customers.count", sum(oi.quantity) AS "order_items.total_quantity"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.country`],
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(c.id) AS "customers.count", sum(oi.quantity) AS "order_items.total_quantity"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.country`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -71,8 +79,10 @@ export const fanOutCases: OracleCase[] = [
       SELECT cu.tier AS "customers.tier", cu.n AS "customers.count", od.n AS "orders.count", it.n AS "order_items.count"
       FROM cu JOIN od ON od.tier = cu.tier JOIN it ON it.tier = cu.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(c.id) AS "customers.count", count(o.id) AS "orders.count", count(oi.id) AS "order_items.count"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(c.id) AS "customers.count", count(o.id) AS "orders.count", count(oi.id) AS "order_items.count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -81,7 +91,9 @@ export const fanOutCases: OracleCase[] = [
     oracleSql: `WITH k AS (SELECT DISTINCT p.category, o.id, o.amount FROM ${O_I_P})
       SELECT category AS "products.category", avg(amount) AS "orders.avg_amount" FROM k GROUP BY category`,
     minRows: 7,
-    wrongSql: [`SELECT p.category AS "products.category", avg(o.amount) AS "orders.avg_amount" FROM ${O_I_P} GROUP BY p.category`],
+    wrongSql: [
+      `SELECT p.category AS "products.category", avg(o.amount) AS "orders.avg_amount" FROM ${O_I_P} GROUP BY p.category`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -92,8 +104,10 @@ export const fanOutCases: OracleCase[] = [
       SELECT od.country AS "customers.country", od.apo AS "orders.amount_per_order", it.n AS "order_items.count"
       FROM od JOIN it ON it.country = od.country`,
     minRows: 7,
-    wrongSql: [`SELECT c.country AS "customers.country", sum(o.amount) / NULLIF(count(o.id), 0) AS "orders.amount_per_order",
-      count(oi.id) AS "order_items.count" FROM ${O_C} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.country`],
+    wrongSql: [
+      `SELECT c.country AS "customers.country", sum(o.amount) / NULLIF(count(o.id), 0) AS "orders.amount_per_order",
+      count(oi.id) AS "order_items.count" FROM ${O_C} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.country`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -103,8 +117,10 @@ export const fanOutCases: OracleCase[] = [
       SELECT category AS "products.category", sum(CASE WHEN status = 'paid' THEN amount END) AS "orders.paid_amount",
         count(CASE WHEN status = 'paid' THEN id END) AS "orders.paid_count" FROM k GROUP BY category`,
     minRows: 7,
-    wrongSql: [`SELECT p.category AS "products.category", sum(CASE WHEN o.status = 'paid' THEN o.amount END) AS "orders.paid_amount",
-      count(CASE WHEN o.status = 'paid' THEN o.id END) AS "orders.paid_count" FROM ${O_I_P} GROUP BY p.category`],
+    wrongSql: [
+      `SELECT p.category AS "products.category", sum(CASE WHEN o.status = 'paid' THEN o.amount END) AS "orders.paid_amount",
+      count(CASE WHEN o.status = 'paid' THEN o.id END) AS "orders.paid_count" FROM ${O_I_P} GROUP BY p.category`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -117,15 +133,19 @@ export const fanOutCases: OracleCase[] = [
     oracleSql: `SELECT status AS "orders.status", count(*) AS "orders.count", sum(amount) AS "orders.total_amount" FROM orders o
       WHERE EXISTS (SELECT 1 FROM order_items oi WHERE oi.order_id = o.id AND oi.quantity > 2) GROUP BY status`,
     minRows: 5,
-    wrongSql: [`SELECT o.status AS "orders.status", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount"
-      FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id WHERE oi.quantity > 2 GROUP BY o.status`],
+    wrongSql: [
+      `SELECT o.status AS "orders.status", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount"
+      FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id WHERE oi.quantity > 2 GROUP BY o.status`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'month granularity with a date range: orders.total_amount + order_items.revenue',
     query: {
       measures: ['orders.total_amount', 'order_items.revenue'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] }],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] },
+      ],
     },
     oracleSql: `WITH od AS (SELECT ${bucketSql('created_at', 'month')} AS b, sum(amount) AS total FROM orders
         WHERE ${inLocalDays('created_at', '2024-01-01', '2024-06-30')} GROUP BY b),
@@ -135,9 +155,11 @@ export const fanOutCases: OracleCase[] = [
       FROM od LEFT JOIN it ON it.b = od.b ORDER BY od.b`,
     ordered: true,
     minRows: 6,
-    wrongSql: [`SELECT ${bucketSql('o.created_at', 'month')} AS "orders.created_at.month", ${bucketSql('o.created_at', 'month')} AS "orders.created_at",
+    wrongSql: [
+      `SELECT ${bucketSql('o.created_at', 'month')} AS "orders.created_at.month", ${bucketSql('o.created_at', 'month')} AS "orders.created_at",
       sum(o.amount) AS "orders.total_amount", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
-      FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id WHERE ${inLocalDays('o.created_at', '2024-01-01', '2024-06-30')} GROUP BY 1 ORDER BY 1`],
+      FROM orders o LEFT JOIN order_items oi ON oi.order_id = o.id WHERE ${inLocalDays('o.created_at', '2024-01-01', '2024-06-30')} GROUP BY 1 ORDER BY 1`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -146,7 +168,10 @@ export const fanOutCases: OracleCase[] = [
       measures: ['orders.total_amount', 'order_items.count'],
       dimensions: ['customers.name'],
       filters: [{ member: 'orders.count', operator: 'gt', values: ['8'] }],
-      order: [['orders.total_amount', 'desc'], ['customers.name', 'asc']],
+      order: [
+        ['orders.total_amount', 'desc'],
+        ['customers.name', 'asc'],
+      ],
       limit: 5,
     },
     oracleSql: `WITH od AS (SELECT c.name, sum(o.amount) AS total, count(*) AS n FROM ${O_C} GROUP BY c.name),
@@ -155,9 +180,11 @@ export const fanOutCases: OracleCase[] = [
       FROM od JOIN it ON it.name = od.name WHERE od.n > 8 ORDER BY od.total DESC, od.name ASC LIMIT 5`,
     ordered: true,
     minRows: 5,
-    wrongSql: [`SELECT c.name AS "customers.name", sum(o.amount) AS "orders.total_amount", count(oi.id) AS "order_items.count"
+    wrongSql: [
+      `SELECT c.name AS "customers.name", sum(o.amount) AS "orders.total_amount", count(oi.id) AS "order_items.count"
       FROM ${O_C} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.name HAVING count(o.id) > 8
-      ORDER BY 2 DESC, 1 ASC LIMIT 5`],
+      ORDER BY 2 DESC, 1 ASC LIMIT 5`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -168,8 +195,10 @@ export const fanOutCases: OracleCase[] = [
       SELECT cu.name AS "customers.name", cu.n AS "customers.count", od.n AS "orders.count", od.total AS "orders.total_amount"
       FROM cu JOIN od ON od.name = cu.name`,
     minRows: 60,
-    wrongSql: [`SELECT c.name AS "customers.name", count(c.id) AS "customers.count", count(o.id) AS "orders.count",
-      sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY c.name`],
+    wrongSql: [
+      `SELECT c.name AS "customers.name", count(c.id) AS "customers.count", count(o.id) AS "orders.count",
+      sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY c.name`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -180,8 +209,10 @@ export const fanOutCases: OracleCase[] = [
         LEFT JOIN orders o ON o.id = oi.order_id LEFT JOIN products p ON p.id = oi.product_id) GROUP BY status)
       SELECT it.status AS "orders.status", it.n AS "order_items.count", pr.ap AS "products.avg_price" FROM it JOIN pr ON pr.status = it.status`,
     minRows: 5,
-    wrongSql: [`SELECT o.status AS "orders.status", count(oi.id) AS "order_items.count", avg(p.price) AS "products.avg_price"
-      FROM order_items oi LEFT JOIN orders o ON o.id = oi.order_id LEFT JOIN products p ON p.id = oi.product_id GROUP BY o.status`],
+    wrongSql: [
+      `SELECT o.status AS "orders.status", count(oi.id) AS "order_items.count", avg(p.price) AS "products.avg_price"
+      FROM order_items oi LEFT JOIN orders o ON o.id = oi.order_id LEFT JOIN products p ON p.id = oi.product_id GROUP BY o.status`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -197,16 +228,24 @@ export const fanOutCases: OracleCase[] = [
     query: { measures: ['orders.customers_count'], dimensions: ['products.category'] },
     oracleSql: `SELECT p.category AS "products.category", count(DISTINCT o.customer_id) AS "orders.customers_count" FROM ${O_I_P} GROUP BY p.category`,
     minRows: 7,
-    wrongSql: [`SELECT p.category AS "products.category", count(o.customer_id) AS "orders.customers_count" FROM ${O_I_P} GROUP BY p.category`],
+    wrongSql: [
+      `SELECT p.category AS "products.category", count(o.customer_id) AS "orders.customers_count" FROM ${O_I_P} GROUP BY p.category`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'a segment on the multiplied cube: orders.total_amount by products.category, segment orders.big',
-    query: { measures: ['orders.total_amount', 'orders.count'], dimensions: ['products.category'], segments: ['orders.big'] },
+    query: {
+      measures: ['orders.total_amount', 'orders.count'],
+      dimensions: ['products.category'],
+      segments: ['orders.big'],
+    },
     oracleSql: `WITH k AS (SELECT DISTINCT p.category, o.id, o.amount FROM ${O_I_P} WHERE o.amount > 200)
       SELECT category AS "products.category", sum(amount) AS "orders.total_amount", count(*) AS "orders.count" FROM k GROUP BY category`,
     minRows: 6,
-    wrongSql: [`SELECT p.category AS "products.category", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count"
-      FROM ${O_I_P} WHERE o.amount > 200 GROUP BY p.category`],
+    wrongSql: [
+      `SELECT p.category AS "products.category", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count"
+      FROM ${O_I_P} WHERE o.amount > 200 GROUP BY p.category`,
+    ],
   },
 ]

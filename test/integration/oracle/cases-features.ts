@@ -14,7 +14,11 @@ export const featureCases: OracleCase[] = [
   {
     kind: 'feature',
     name: 'one segment',
-    query: { measures: ['orders.count', 'orders.total_amount'], dimensions: ['customers.tier'], segments: ['orders.paid'] },
+    query: {
+      measures: ['orders.count', 'orders.total_amount'],
+      dimensions: ['customers.tier'],
+      segments: ['orders.paid'],
+    },
     oracleSql: `SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount"
       FROM ${ORDERS_CUSTOMERS} WHERE o.status = 'paid' GROUP BY c.tier`,
     minRows: 3,
@@ -26,8 +30,10 @@ export const featureCases: OracleCase[] = [
     oracleSql: `SELECT c.country AS "customers.country", count(o.id) AS "orders.count"
       FROM ${ORDERS_CUSTOMERS} WHERE o.status = 'paid' AND o.amount > 200 GROUP BY c.country`,
     minRows: 3,
-    wrongSql: [`SELECT c.country AS "customers.country", count(o.id) AS "orders.count"
-      FROM ${ORDERS_CUSTOMERS} WHERE o.status = 'paid' OR o.amount > 200 GROUP BY c.country`],
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(o.id) AS "orders.count"
+      FROM ${ORDERS_CUSTOMERS} WHERE o.status = 'paid' OR o.amount > 200 GROUP BY c.country`,
+    ],
   },
   {
     kind: 'feature',
@@ -102,7 +108,10 @@ export const featureCases: OracleCase[] = [
   {
     kind: 'feature',
     name: 'count_distinct of items rooted at order_items',
-    query: { measures: ['order_items.products_count', 'order_items.count', 'order_items.total_quantity'], dimensions: ['orders.status'] },
+    query: {
+      measures: ['order_items.products_count', 'order_items.count', 'order_items.total_quantity'],
+      dimensions: ['orders.status'],
+    },
     oracleSql: `SELECT o.status AS "orders.status", count(DISTINCT oi.product_id) AS "order_items.products_count",
       count(oi.id) AS "order_items.count", sum(oi.quantity) AS "order_items.total_quantity"
       FROM order_items oi LEFT JOIN orders o ON o.id = oi.order_id GROUP BY o.status`,
@@ -113,7 +122,14 @@ export const featureCases: OracleCase[] = [
     name: 'raw values of every dimension type, NULLs included',
     query: {
       measures: ['orders.count'],
-      dimensions: ['orders.id', 'orders.status', 'orders.amount', 'orders.note', 'orders.created_at', 'orders.shipped_at'],
+      dimensions: [
+        'orders.id',
+        'orders.status',
+        'orders.amount',
+        'orders.note',
+        'orders.created_at',
+        'orders.shipped_at',
+      ],
       filters: [{ member: 'orders.id', operator: 'lte', values: ['60'] }],
     },
     oracleSql: `SELECT id AS "orders.id", status AS "orders.status", amount AS "orders.amount", note AS "orders.note",
@@ -124,7 +140,9 @@ export const featureCases: OracleCase[] = [
   {
     kind: 'feature',
     name: 'raw customer values: unicode, quotes, backslash, boolean, NULL city',
-    query: { dimensions: ['customers.id', 'customers.name', 'customers.city', 'customers.is_active', 'customers.created_at'] },
+    query: {
+      dimensions: ['customers.id', 'customers.name', 'customers.city', 'customers.is_active', 'customers.created_at'],
+    },
     oracleSql: `SELECT id AS "customers.id", name AS "customers.name", city AS "customers.city", is_active AS "customers.is_active",
       ${isoSql('created_at')} AS "customers.created_at" FROM customers`,
     map: booleans('customers.is_active'),
@@ -176,8 +194,10 @@ export const viewCases: OracleCase[] = [
     oracleSql: `SELECT c.country AS "sales.customers_country", count(DISTINCT c.id) AS "sales.customers_count", count(o.id) AS "sales.count"
       FROM ${ORDERS_CUSTOMERS} GROUP BY c.country`,
     minRows: 5,
-    wrongSql: [`SELECT c.country AS "sales.customers_country", count(c.id) AS "sales.customers_count", count(o.id) AS "sales.count"
-      FROM ${ORDERS_CUSTOMERS} GROUP BY c.country`],
+    wrongSql: [
+      `SELECT c.country AS "sales.customers_country", count(c.id) AS "sales.customers_count", count(o.id) AS "sales.count"
+      FROM ${ORDERS_CUSTOMERS} GROUP BY c.country`,
+    ],
   },
   {
     kind: 'view',
@@ -193,16 +213,20 @@ export const viewCases: OracleCase[] = [
       SELECT od.name AS "sales.customers_name", it.revenue AS "sales.items_revenue", od.total AS "sales.total_amount", od.n AS "sales.count"
       FROM od LEFT JOIN it ON it.name = od.name`,
     minRows: 30,
-    wrongSql: [`SELECT c.name AS "sales.customers_name", sum(oi.quantity * oi.unit_price) AS "sales.items_revenue",
+    wrongSql: [
+      `SELECT c.name AS "sales.customers_name", sum(oi.quantity * oi.unit_price) AS "sales.items_revenue",
       sum(o.amount) AS "sales.total_amount", count(o.id) AS "sales.count"
-      FROM ${ORDERS_CUSTOMERS} LEFT JOIN order_items oi ON oi.order_id = o.id WHERE o.status = 'paid' GROUP BY c.name`],
+      FROM ${ORDERS_CUSTOMERS} LEFT JOIN order_items oi ON oi.order_id = o.id WHERE o.status = 'paid' GROUP BY c.name`,
+    ],
   },
   {
     kind: 'view',
     name: 'sales: time dimension through the view',
     query: {
       measures: ['sales.count'],
-      timeDimensions: [{ dimension: 'sales.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-12-31'] }],
+      timeDimensions: [
+        { dimension: 'sales.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-12-31'] },
+      ],
     },
     oracleSql: `SELECT ${timeCols('created_at', 'sales.created_at', 'month')}, count(*) AS "sales.count" FROM orders
       WHERE ${inLocalDays('created_at', '2024-01-01', '2024-12-31')} GROUP BY 1 ORDER BY 1`,

@@ -48,7 +48,9 @@ export const filterCases: OracleCase[] = [
     },
     oracleSql: `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE status IN ('paid', 'shipped') GROUP BY status`,
     minRows: 2,
-    wrongSql: [`SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE status = 'paid' GROUP BY status`],
+    wrongSql: [
+      `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE status = 'paid' GROUP BY status`,
+    ],
   },
   {
     kind: 'filter',
@@ -61,7 +63,9 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT category AS "products.category", count(*) AS "products.count" FROM products
       WHERE category IN ('Books') OR category IS NULL GROUP BY category`,
     minRows: 2,
-    wrongSql: [`SELECT category AS "products.category", count(*) AS "products.count" FROM products WHERE category IN ('Books') GROUP BY category`],
+    wrongSql: [
+      `SELECT category AS "products.category", count(*) AS "products.count" FROM products WHERE category IN ('Books') GROUP BY category`,
+    ],
   },
   {
     kind: 'filter',
@@ -74,7 +78,9 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT category AS "products.category", count(*) AS "products.count" FROM products
       WHERE category <> 'Books' OR category IS NULL GROUP BY category`,
     minRows: 5,
-    wrongSql: [`SELECT category AS "products.category", count(*) AS "products.count" FROM products WHERE category <> 'Books' GROUP BY category`],
+    wrongSql: [
+      `SELECT category AS "products.category", count(*) AS "products.count" FROM products WHERE category <> 'Books' GROUP BY category`,
+    ],
   },
   {
     kind: 'filter',
@@ -130,7 +136,9 @@ export const filterCases: OracleCase[] = [
       dimensions: ['orders.note'],
       filters: [{ member: 'orders.note', operator: 'contains', values: ['FRAGILE', 'GIFT', 'A\\B'] }],
     },
-    oracleSql: NOTE_COUNTS(`${contains('note', 'FRAGILE')} OR ${contains('note', 'GIFT')} OR ${contains('note', 'A\\B')}`),
+    oracleSql: NOTE_COUNTS(
+      `${contains('note', 'FRAGILE')} OR ${contains('note', 'GIFT')} OR ${contains('note', 'A\\B')}`,
+    ),
     minRows: 5,
     wrongSql: [NOTE_COUNTS(`instr(note, 'FRAGILE') > 0 OR instr(note, 'GIFT') > 0 OR instr(note, 'A\\B') > 0`)],
   },
@@ -179,7 +187,9 @@ export const filterCases: OracleCase[] = [
       dimensions: ['orders.note'],
       filters: [{ member: 'orders.note', operator: 'notStartsWith', values: ['100%', 'GIFT'] }],
     },
-    oracleSql: NOTE_COUNTS(`(NOT (${startsWith('note', '100%')}) AND NOT (${startsWith('note', 'GIFT')})) OR note IS NULL`),
+    oracleSql: NOTE_COUNTS(
+      `(NOT (${startsWith('note', '100%')}) AND NOT (${startsWith('note', 'GIFT')})) OR note IS NULL`,
+    ),
     minRows: 8,
     wrongSql: [NOTE_COUNTS(`(note NOT LIKE '100%%' AND note NOT LIKE 'gift%') OR note IS NULL`)],
   },
@@ -216,7 +226,9 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT category AS "products.category", count(*) AS "products.count" FROM products
       WHERE NOT (${endsWith('category', 's')}) OR category IS NULL GROUP BY category`,
     minRows: 3,
-    wrongSql: [`SELECT category AS "products.category", count(*) AS "products.count" FROM products WHERE NOT (${endsWith('category', 's')}) GROUP BY category`],
+    wrongSql: [
+      `SELECT category AS "products.category", count(*) AS "products.count" FROM products WHERE NOT (${endsWith('category', 's')}) GROUP BY category`,
+    ],
   },
   {
     kind: 'filter',
@@ -229,8 +241,10 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT status AS "orders.status", count(*) AS "orders.count", sum(amount) AS "orders.total_amount"
       FROM orders WHERE amount > 200 GROUP BY status`,
     minRows: 5,
-    wrongSql: [`SELECT status AS "orders.status", count(*) AS "orders.count", sum(amount) AS "orders.total_amount"
-      FROM orders WHERE CAST(amount AS TEXT) > '200' GROUP BY status`],
+    wrongSql: [
+      `SELECT status AS "orders.status", count(*) AS "orders.count", sum(amount) AS "orders.total_amount"
+      FROM orders WHERE CAST(amount AS TEXT) > '200' GROUP BY status`,
+    ],
   },
   {
     kind: 'filter',
@@ -245,7 +259,9 @@ export const filterCases: OracleCase[] = [
     },
     oracleSql: `SELECT name AS "products.name", count(*) AS "products.count" FROM products WHERE price >= 19.99 AND price < 100 GROUP BY name`,
     minRows: 8,
-    wrongSql: [`SELECT name AS "products.name", count(*) AS "products.count" FROM products WHERE price > 19.99 AND price < 100 GROUP BY name`],
+    wrongSql: [
+      `SELECT name AS "products.name", count(*) AS "products.count" FROM products WHERE price > 19.99 AND price < 100 GROUP BY name`,
+    ],
   },
   {
     kind: 'filter',
@@ -258,8 +274,10 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT name AS "products.name", count(*) AS "products.count", avg(price) AS "products.avg_price"
       FROM products WHERE price <= 19.99 GROUP BY name`,
     minRows: 6,
-    wrongSql: [`SELECT name AS "products.name", count(*) AS "products.count", avg(price) AS "products.avg_price"
-      FROM products WHERE price < 19.99 GROUP BY name`],
+    wrongSql: [
+      `SELECT name AS "products.name", count(*) AS "products.count", avg(price) AS "products.avg_price"
+      FROM products WHERE price < 19.99 GROUP BY name`,
+    ],
   },
   {
     kind: 'filter',
@@ -270,8 +288,10 @@ export const filterCases: OracleCase[] = [
     },
     oracleSql: `SELECT count(*) AS "order_items.count", sum(quantity * unit_price) AS "order_items.revenue"
       FROM order_items WHERE quantity * unit_price > 100`,
-    wrongSql: [`SELECT count(*) AS "order_items.count", sum(quantity * unit_price) AS "order_items.revenue"
-      FROM order_items WHERE quantity * unit_price > '100'`],
+    wrongSql: [
+      `SELECT count(*) AS "order_items.count", sum(quantity * unit_price) AS "order_items.revenue"
+      FROM order_items WHERE quantity * unit_price > '100'`,
+    ],
   },
   {
     kind: 'filter',
@@ -324,20 +344,28 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders
       WHERE created_at < '2023-06-01 00:00:00' OR created_at > '2024-06-14 23:59:59' GROUP BY status`,
     minRows: 5,
-    wrongSql: [`SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders
-      WHERE created_at < '2023-06-01 00:00:00' OR created_at > '2024-06-14 00:00:00' GROUP BY status`],
+    wrongSql: [
+      `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders
+      WHERE created_at < '2023-06-01 00:00:00' OR created_at > '2024-06-14 00:00:00' GROUP BY status`,
+    ],
   },
   {
     kind: 'filter',
     name: 'beforeDate is strictly before the start of the day',
-    query: { measures: ['orders.count'], filters: [{ member: 'orders.created_at', operator: 'beforeDate', values: ['2024-01-01'] }] },
+    query: {
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.created_at', operator: 'beforeDate', values: ['2024-01-01'] }],
+    },
     oracleSql: `SELECT count(*) AS "orders.count" FROM orders WHERE created_at < '2024-01-01 00:00:00'`,
     wrongSql: [`SELECT count(*) AS "orders.count" FROM orders WHERE created_at <= '2024-01-01 00:00:00'`],
   },
   {
     kind: 'filter',
     name: 'beforeOrOnDate is <= the start of the day (Cube rule)',
-    query: { measures: ['orders.count'], filters: [{ member: 'orders.created_at', operator: 'beforeOrOnDate', values: ['2024-01-01'] }] },
+    query: {
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.created_at', operator: 'beforeOrOnDate', values: ['2024-01-01'] }],
+    },
     oracleSql: `SELECT count(*) AS "orders.count" FROM orders WHERE created_at <= '2024-01-01 00:00:00'`,
     wrongSql: [
       `SELECT count(*) AS "orders.count" FROM orders WHERE created_at < '2024-01-01 00:00:00'`,
@@ -347,7 +375,10 @@ export const filterCases: OracleCase[] = [
   {
     kind: 'filter',
     name: 'afterDate is > the start of the day (Cube rule)',
-    query: { measures: ['orders.count'], filters: [{ member: 'orders.created_at', operator: 'afterDate', values: ['2024-01-01'] }] },
+    query: {
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.created_at', operator: 'afterDate', values: ['2024-01-01'] }],
+    },
     oracleSql: `SELECT count(*) AS "orders.count" FROM orders WHERE created_at > '2024-01-01 00:00:00'`,
     wrongSql: [
       `SELECT count(*) AS "orders.count" FROM orders WHERE created_at >= '2024-01-01 00:00:00'`,
@@ -357,7 +388,10 @@ export const filterCases: OracleCase[] = [
   {
     kind: 'filter',
     name: 'afterOrOnDate is >= the start of the day',
-    query: { measures: ['orders.count'], filters: [{ member: 'orders.created_at', operator: 'afterOrOnDate', values: ['2024-01-01'] }] },
+    query: {
+      measures: ['orders.count'],
+      filters: [{ member: 'orders.created_at', operator: 'afterOrOnDate', values: ['2024-01-01'] }],
+    },
     oracleSql: `SELECT count(*) AS "orders.count" FROM orders WHERE created_at >= '2024-01-01 00:00:00'`,
     wrongSql: [`SELECT count(*) AS "orders.count" FROM orders WHERE created_at > '2024-01-01 00:00:00'`],
   },
@@ -383,8 +417,10 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT c.name AS "customers.name", count(o.id) AS "orders.count"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.name HAVING count(o.id) > 12`,
     minRows: 3,
-    wrongSql: [`SELECT c.name AS "customers.name", count(o.id) AS "orders.count"
-      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.name HAVING count(o.id) > '12'`],
+    wrongSql: [
+      `SELECT c.name AS "customers.name", count(o.id) AS "orders.count"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.name HAVING count(o.id) > '12'`,
+    ],
   },
   {
     kind: 'filter',
@@ -401,8 +437,10 @@ export const filterCases: OracleCase[] = [
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid'
       GROUP BY c.country HAVING sum(o.amount) >= 3000`,
     minRows: 2,
-    wrongSql: [`SELECT c.country AS "customers.country", count(o.id) AS "orders.count"
-      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid' GROUP BY c.country`],
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(o.id) AS "orders.count"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid' GROUP BY c.country`,
+    ],
   },
   {
     kind: 'filter',
@@ -415,8 +453,10 @@ export const filterCases: OracleCase[] = [
     oracleSql: `SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id WHERE o.status = 'paid' GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount"
-      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'filter',
@@ -448,10 +488,12 @@ export const filterCases: OracleCase[] = [
       WHERE (o.status = 'paid' AND (o.amount > 300 OR o.note IS NOT NULL)) OR c.tier = 'gold'
       GROUP BY o.status, c.tier`,
     minRows: 6,
-    wrongSql: [`SELECT o.status AS "orders.status", c.tier AS "customers.tier", count(o.id) AS "orders.count"
+    wrongSql: [
+      `SELECT o.status AS "orders.status", c.tier AS "customers.tier", count(o.id) AS "orders.count"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id
       WHERE o.status = 'paid' AND (o.amount > 300 OR o.note IS NOT NULL OR c.tier = 'gold')
-      GROUP BY o.status, c.tier`],
+      GROUP BY o.status, c.tier`,
+    ],
   },
   {
     kind: 'filter',

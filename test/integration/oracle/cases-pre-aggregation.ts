@@ -11,7 +11,8 @@ import { bucketSql, type OracleCase } from './helpers.js'
 const C_O = 'customers c LEFT JOIN orders o ON o.customer_id = c.id'
 const O_I = 'orders o LEFT JOIN order_items oi ON oi.order_id = o.id'
 /** Per-order item totals: the many side aggregated per key, as written by hand. */
-const ITEMS_PER_ORDER = '(SELECT order_id, count(*) AS n, sum(quantity) AS quantity, sum(quantity * unit_price) AS revenue FROM order_items GROUP BY order_id)'
+const ITEMS_PER_ORDER =
+  '(SELECT order_id, count(*) AS n, sum(quantity) AS quantity, sum(quantity * unit_price) AS revenue FROM order_items GROUP BY order_id)'
 /** Per-customer order totals, for leaf orders under customers. */
 const ORDERS_PER_CUSTOMER = `(SELECT customer_id, count(*) AS n, sum(amount) AS amount, min(amount) AS min_amount, max(amount) AS max_amount,
   count(CASE WHEN status = 'paid' THEN id END) AS paid_n, sum(CASE WHEN status = 'paid' THEN amount END) AS paid_amount FROM orders GROUP BY customer_id)`
@@ -27,42 +28,59 @@ export const preAggregationCases: OracleCase[] = [
       LEFT JOIN (SELECT o.customer_id, sum(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ir ON ir.customer_id = c.id
       GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(c.id) AS "customers.count", count(o.id) AS "orders.count", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(c.id) AS "customers.count", count(o.id) AS "orders.count", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'pre-aggregated leaf (bench 2): customers.count + orders.total_amount + order_items.revenue by customers.tier',
-    query: { measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'], dimensions: ['customers.tier'] },
+    query: {
+      measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'],
+      dimensions: ['customers.tier'],
+    },
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", sum(oc.amount) AS "orders.total_amount", sum(ir.revenue) AS "order_items.revenue"
       FROM customers c
       LEFT JOIN (SELECT customer_id, sum(amount) AS amount FROM orders GROUP BY customer_id) oc ON oc.customer_id = c.id
       LEFT JOIN (SELECT o.customer_id, sum(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ir ON ir.customer_id = c.id
       GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'pre-aggregated leaf (bench 3): orders sum + avg with order_items quantity + revenue by orders.status',
-    query: { measures: ['orders.total_amount', 'orders.avg_amount', 'order_items.total_quantity', 'order_items.revenue'], dimensions: ['orders.status'] },
+    query: {
+      measures: ['orders.total_amount', 'orders.avg_amount', 'order_items.total_quantity', 'order_items.revenue'],
+      dimensions: ['orders.status'],
+    },
     oracleSql: `SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", avg(o.amount) AS "orders.avg_amount",
         sum(i.quantity) AS "order_items.total_quantity", sum(i.revenue) AS "order_items.revenue"
       FROM orders o LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id GROUP BY o.status`,
     minRows: 5,
-    wrongSql: [`SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", avg(o.amount) AS "orders.avg_amount",
-        sum(oi.quantity) AS "order_items.total_quantity", sum(oi.quantity * oi.unit_price) AS "order_items.revenue" FROM ${O_I} GROUP BY o.status`],
+    wrongSql: [
+      `SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", avg(o.amount) AS "orders.avg_amount",
+        sum(oi.quantity) AS "order_items.total_quantity", sum(oi.quantity * oi.unit_price) AS "order_items.revenue" FROM ${O_I} GROUP BY o.status`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'pre-aggregated leaf (bench 4): view sales count + total_amount + items_revenue by customers_country',
-    query: { measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'], dimensions: ['sales.customers_country'] },
+    query: {
+      measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'],
+      dimensions: ['sales.customers_country'],
+    },
     oracleSql: `SELECT c.country AS "sales.customers_country", count(*) AS "sales.count", sum(o.amount) AS "sales.total_amount", sum(i.revenue) AS "sales.items_revenue"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id GROUP BY c.country`,
     minRows: 8,
-    wrongSql: [`SELECT c.country AS "sales.customers_country", count(o.id) AS "sales.count", sum(o.amount) AS "sales.total_amount", sum(oi.quantity * oi.unit_price) AS "sales.items_revenue"
-      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.country`],
+    wrongSql: [
+      `SELECT c.country AS "sales.customers_country", count(o.id) AS "sales.count", sum(o.amount) AS "sales.total_amount", sum(oi.quantity * oi.unit_price) AS "sales.items_revenue"
+      FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.country`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -86,27 +104,41 @@ export const preAggregationCases: OracleCase[] = [
     kind: 'fan-out',
     name: 'pre-aggregated leaf: customers without orders keep orders.count 0 and NULL sum/min/max/avg (by customers.name)',
     query: {
-      measures: ['customers.count', 'orders.count', 'orders.total_amount', 'orders.min_amount', 'orders.max_amount', 'orders.avg_amount'],
+      measures: [
+        'customers.count',
+        'orders.count',
+        'orders.total_amount',
+        'orders.min_amount',
+        'orders.max_amount',
+        'orders.avg_amount',
+      ],
       dimensions: ['customers.name'],
     },
     oracleSql: `SELECT c.name AS "customers.name", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.count", sum(oc.amount) AS "orders.total_amount",
         min(oc.min_amount) AS "orders.min_amount", max(oc.max_amount) AS "orders.max_amount", sum(oc.amount) / sum(oc.n) AS "orders.avg_amount"
       FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.name`,
     minRows: 60,
-    wrongSql: [`SELECT c.name AS "customers.name", count(*) AS "customers.count", count(oc.n) AS "orders.count", sum(oc.amount) AS "orders.total_amount",
+    wrongSql: [
+      `SELECT c.name AS "customers.name", count(*) AS "customers.count", count(oc.n) AS "orders.count", sum(oc.amount) AS "orders.total_amount",
         min(oc.min_amount) AS "orders.min_amount", max(oc.max_amount) AS "orders.max_amount", sum(oc.amount) / sum(oc.n) AS "orders.avg_amount"
-      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.name`],
+      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.name`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'pre-aggregated leaf: min/max/avg of orders by customers.country (avg over orders, not over customers)',
-    query: { measures: ['customers.count', 'orders.min_amount', 'orders.max_amount', 'orders.avg_amount'], dimensions: ['customers.country'] },
+    query: {
+      measures: ['customers.count', 'orders.min_amount', 'orders.max_amount', 'orders.avg_amount'],
+      dimensions: ['customers.country'],
+    },
     oracleSql: `SELECT c.country AS "customers.country", count(DISTINCT c.id) AS "customers.count", min(o.amount) AS "orders.min_amount",
         max(o.amount) AS "orders.max_amount", avg(o.amount) AS "orders.avg_amount" FROM ${C_O} GROUP BY c.country`,
     minRows: 9,
-    wrongSql: [`SELECT c.country AS "customers.country", count(DISTINCT c.id) AS "customers.count", min(oc.min_amount) AS "orders.min_amount",
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(DISTINCT c.id) AS "customers.count", min(oc.min_amount) AS "orders.min_amount",
         max(oc.max_amount) AS "orders.max_amount", avg(oc.amount / oc.n) AS "orders.avg_amount"
-      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.country`],
+      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.country`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -115,8 +147,10 @@ export const preAggregationCases: OracleCase[] = [
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.paid_n), 0) AS "orders.paid_count", sum(oc.paid_amount) AS "orders.paid_amount"
       FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.paid_count", sum(oc.amount) AS "orders.paid_amount"
-      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.paid_count", sum(oc.amount) AS "orders.paid_amount"
+      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -129,20 +163,27 @@ export const preAggregationCases: OracleCase[] = [
     oracleSql: `SELECT c.country AS "customers.country", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.count"
       FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.country HAVING sum(oc.amount) > 15000`,
     minRows: 2,
-    wrongSql: [`SELECT c.country AS "customers.country", count(c.id) AS "customers.count", count(o.id) AS "orders.count"
-      FROM ${C_O} GROUP BY c.country HAVING sum(o.amount) > 15000`],
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(c.id) AS "customers.count", count(o.id) AS "orders.count"
+      FROM ${C_O} GROUP BY c.country HAVING sum(o.amount) > 15000`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'pre-aggregated leaf: calculated measures orders.amount_per_order + orders.paid_ratio by customers.tier',
-    query: { measures: ['customers.count', 'orders.amount_per_order', 'orders.paid_ratio'], dimensions: ['customers.tier'] },
+    query: {
+      measures: ['customers.count', 'orders.amount_per_order', 'orders.paid_ratio'],
+      dimensions: ['customers.tier'],
+    },
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", sum(oc.amount) / NULLIF(coalesce(sum(oc.n), 0), 0) AS "orders.amount_per_order",
         1e0 * coalesce(sum(oc.paid_n), 0) / NULLIF(coalesce(sum(oc.n), 0), 0) AS "orders.paid_ratio"
       FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(*) AS "customers.count", sum(oc.amount) / count(*) AS "orders.amount_per_order",
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", sum(oc.amount) / count(*) AS "orders.amount_per_order",
         1e0 * coalesce(sum(oc.paid_n), 0) / count(*) AS "orders.paid_ratio"
-      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`],
+      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -156,9 +197,11 @@ export const preAggregationCases: OracleCase[] = [
       FROM orders o LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id GROUP BY 1 ORDER BY 1`,
     ordered: true,
     minRows: 8,
-    wrongSql: [`SELECT ${bucketSql('o.created_at', 'quarter')} AS "orders.created_at.quarter", ${bucketSql('o.created_at', 'quarter')} AS "orders.created_at",
+    wrongSql: [
+      `SELECT ${bucketSql('o.created_at', 'quarter')} AS "orders.created_at.quarter", ${bucketSql('o.created_at', 'quarter')} AS "orders.created_at",
         count(o.id) AS "orders.count", avg(o.amount) AS "orders.avg_amount", count(oi.id) AS "order_items.count", sum(oi.quantity) AS "order_items.total_quantity"
-      FROM ${O_I} GROUP BY 1 ORDER BY 1`],
+      FROM ${O_I} GROUP BY 1 ORDER BY 1`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -172,14 +215,23 @@ export const preAggregationCases: OracleCase[] = [
       FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY 1 ORDER BY 1`,
     ordered: true,
     minRows: 2,
-    wrongSql: [`SELECT ${bucketSql('c.created_at', 'year')} AS "customers.created_at.year", ${bucketSql('c.created_at', 'year')} AS "customers.created_at",
-        count(c.id) AS "customers.count", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY 1 ORDER BY 1`],
+    wrongSql: [
+      `SELECT ${bucketSql('c.created_at', 'year')} AS "customers.created_at.year", ${bucketSql('c.created_at', 'year')} AS "customers.created_at",
+        count(c.id) AS "customers.count", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY 1 ORDER BY 1`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'folded chain under a filter and a segment on the root (pushed into both derived tables): by customers.country',
     query: {
-      measures: ['customers.count', 'orders.count', 'orders.avg_amount', 'orders.max_amount', 'order_items.total_quantity', 'order_items.count'],
+      measures: [
+        'customers.count',
+        'orders.count',
+        'orders.avg_amount',
+        'orders.max_amount',
+        'order_items.total_quantity',
+        'order_items.count',
+      ],
       dimensions: ['customers.country'],
       filters: [{ member: 'customers.tier', operator: 'notEquals', values: ['gold'] }],
       segments: ['customers.active'],
@@ -192,23 +244,30 @@ export const preAggregationCases: OracleCase[] = [
       LEFT JOIN (SELECT o.customer_id, count(*) AS n, sum(i.quantity) AS quantity FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ic ON ic.customer_id = c.id
       WHERE c.tier <> 'gold' AND c.is_active GROUP BY c.country`,
     minRows: 5,
-    wrongSql: [`SELECT c.country AS "customers.country", count(DISTINCT c.id) AS "customers.count", count(DISTINCT o.id) AS "orders.count",
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(DISTINCT c.id) AS "customers.count", count(DISTINCT o.id) AS "orders.count",
         avg(o.amount) AS "orders.avg_amount", max(o.amount) AS "orders.max_amount", sum(oi.quantity) AS "order_items.total_quantity", count(oi.id) AS "order_items.count"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id WHERE c.tier <> 'gold' AND c.is_active GROUP BY c.country`],
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id WHERE c.tier <> 'gold' AND c.is_active GROUP BY c.country`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'folded chain, middle cube without measures: customers.count + order_items.revenue + order_items.count by customers.name (customers without orders: count 0, revenue NULL)',
-    query: { measures: ['customers.count', 'order_items.revenue', 'order_items.count'], dimensions: ['customers.name'] },
+    query: {
+      measures: ['customers.count', 'order_items.revenue', 'order_items.count'],
+      dimensions: ['customers.name'],
+    },
     oracleSql: `SELECT c.name AS "customers.name", count(*) AS "customers.count", sum(ic.revenue) AS "order_items.revenue", coalesce(sum(ic.n), 0) AS "order_items.count"
       FROM customers c
       LEFT JOIN (SELECT o.customer_id, count(*) AS n, sum(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ic ON ic.customer_id = c.id
       GROUP BY c.name`,
     minRows: 60,
-    wrongSql: [`SELECT c.name AS "customers.name", count(*) AS "customers.count", coalesce(sum(ic.revenue), 0) AS "order_items.revenue", coalesce(sum(ic.n), 0) AS "order_items.count"
+    wrongSql: [
+      `SELECT c.name AS "customers.name", count(*) AS "customers.count", coalesce(sum(ic.revenue), 0) AS "order_items.revenue", coalesce(sum(ic.n), 0) AS "order_items.count"
       FROM customers c
       LEFT JOIN (SELECT o.customer_id, count(*) AS n, sum(i.quantity * i.unit_price) AS revenue FROM order_items i JOIN orders o ON o.id = i.order_id GROUP BY o.customer_id) ic ON ic.customer_id = c.id
-      GROUP BY c.name`],
+      GROUP BY c.name`,
+    ],
   },
   // ---- must not pre-aggregate -----------------------------------------------------------------------
   {
@@ -226,21 +285,29 @@ export const preAggregationCases: OracleCase[] = [
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id
       WHERE o.status IN ('paid', 'shipped') AND c.tier <> 'gold' GROUP BY c.country`,
     minRows: 5,
-    wrongSql: [`SELECT c.country AS "customers.country", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
+    wrongSql: [
+      `SELECT c.country AS "customers.country", count(o.id) AS "orders.count", sum(o.amount) AS "orders.total_amount", sum(oi.quantity * oi.unit_price) AS "order_items.revenue"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items oi ON oi.order_id = o.id
-      WHERE o.status IN ('paid', 'shipped') AND c.tier <> 'gold' GROUP BY c.country`],
+      WHERE o.status IN ('paid', 'shipped') AND c.tier <> 'gold' GROUP BY c.country`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'pre-aggregated leaf under segments of the parent and the grandparent (orders.big, customers.active): by customers.tier',
-    query: { measures: ['orders.count', 'order_items.total_quantity', 'order_items.count'], dimensions: ['customers.tier'], segments: ['orders.big', 'customers.active'] },
+    query: {
+      measures: ['orders.count', 'order_items.total_quantity', 'order_items.count'],
+      dimensions: ['customers.tier'],
+      segments: ['orders.big', 'customers.active'],
+    },
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "orders.count", sum(i.quantity) AS "order_items.total_quantity", coalesce(sum(i.n), 0) AS "order_items.count"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id
       WHERE o.amount > 200 AND c.is_active GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(oi.quantity) AS "order_items.total_quantity", count(oi.id) AS "order_items.count"
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(o.id) AS "orders.count", sum(oi.quantity) AS "order_items.total_quantity", count(oi.id) AS "order_items.count"
       FROM orders o LEFT JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items oi ON oi.order_id = o.id
-      WHERE o.amount > 200 AND c.is_active GROUP BY c.tier`],
+      WHERE o.amount > 200 AND c.is_active GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -248,7 +315,9 @@ export const preAggregationCases: OracleCase[] = [
     query: { measures: ['customers.count', 'orders.total_amount'], dimensions: ['orders.status'] },
     oracleSql: `SELECT o.status AS "orders.status", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY o.status`,
     minRows: 6,
-    wrongSql: [`SELECT o.status AS "orders.status", count(c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY o.status`],
+    wrongSql: [
+      `SELECT o.status AS "orders.status", count(c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY o.status`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -261,31 +330,43 @@ export const preAggregationCases: OracleCase[] = [
     oracleSql: `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(*) AS "orders.count", sum(o.amount) AS "orders.total_amount"
       FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.status = 'paid' GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.paid_n), 0) AS "orders.count", sum(oc.paid_amount) AS "orders.total_amount"
-      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.paid_n), 0) AS "orders.count", sum(oc.paid_amount) AS "orders.total_amount"
+      FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'not pre-aggregated (count_distinct on the leaf): orders.total_amount + order_items.products_count by orders.status',
-    query: { measures: ['orders.total_amount', 'orders.count', 'order_items.products_count'], dimensions: ['orders.status'] },
+    query: {
+      measures: ['orders.total_amount', 'orders.count', 'order_items.products_count'],
+      dimensions: ['orders.status'],
+    },
     oracleSql: `SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", count(*) AS "orders.count",
         (SELECT count(DISTINCT oi.product_id) FROM orders o2 JOIN order_items oi ON oi.order_id = o2.id WHERE o2.status = o.status) AS "order_items.products_count"
       FROM orders o GROUP BY o.status`,
     minRows: 5,
-    wrongSql: [`SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count", count(DISTINCT oi.product_id) AS "order_items.products_count"
-      FROM ${O_I} GROUP BY o.status`],
+    wrongSql: [
+      `SELECT o.status AS "orders.status", sum(o.amount) AS "orders.total_amount", count(o.id) AS "orders.count", count(DISTINCT oi.product_id) AS "order_items.products_count"
+      FROM ${O_I} GROUP BY o.status`,
+    ],
   },
   {
     kind: 'fan-out',
     name: 'not pre-aggregated (count_distinct at the end of the chain): customers.count + orders.total_amount + order_items.products_count by customers.tier',
-    query: { measures: ['customers.count', 'orders.total_amount', 'order_items.products_count'], dimensions: ['customers.tier'] },
+    query: {
+      measures: ['customers.count', 'orders.total_amount', 'order_items.products_count'],
+      dimensions: ['customers.tier'],
+    },
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count",
         (SELECT sum(o.amount) FROM orders o JOIN customers c2 ON c2.id = o.customer_id WHERE c2.tier = c.tier) AS "orders.total_amount",
         (SELECT count(DISTINCT oi.product_id) FROM order_items oi JOIN orders o ON o.id = oi.order_id JOIN customers c2 ON c2.id = o.customer_id WHERE c2.tier = c.tier) AS "order_items.products_count"
       FROM customers c GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount", count(DISTINCT oi.product_id) AS "order_items.products_count"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount", count(DISTINCT oi.product_id) AS "order_items.products_count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -294,8 +375,10 @@ export const preAggregationCases: OracleCase[] = [
     oracleSql: `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(oi.id) AS "order_items.count", count(DISTINCT p.id) AS "products.count"
       FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id LEFT JOIN products p ON p.id = oi.product_id GROUP BY c.tier`,
     minRows: 3,
-    wrongSql: [`SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(oi.id) AS "order_items.count", count(p.id) AS "products.count"
-      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id LEFT JOIN products p ON p.id = oi.product_id GROUP BY c.tier`],
+    wrongSql: [
+      `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(oi.id) AS "order_items.count", count(p.id) AS "products.count"
+      FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id LEFT JOIN products p ON p.id = oi.product_id GROUP BY c.tier`,
+    ],
   },
   {
     kind: 'fan-out',
@@ -309,7 +392,9 @@ export const preAggregationCases: OracleCase[] = [
     oracleSql: `SELECT o.id AS "orders.id", o.amount AS "orders.total_amount", oi.quantity * oi.unit_price AS "order_items.revenue",
         CASE WHEN oi.id IS NOT NULL THEN 1 ELSE 0 END AS "order_items.count" FROM ${O_I} WHERE o.id <= 25`,
     minRows: 40,
-    wrongSql: [`SELECT o.id AS "orders.id", o.amount AS "orders.total_amount", i.revenue AS "order_items.revenue", coalesce(i.n, 0) AS "order_items.count"
-      FROM orders o LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id WHERE o.id <= 25`],
+    wrongSql: [
+      `SELECT o.id AS "orders.id", o.amount AS "orders.total_amount", i.revenue AS "order_items.revenue", coalesce(i.n, 0) AS "order_items.count"
+      FROM orders o LEFT JOIN ${ITEMS_PER_ORDER} i ON i.order_id = o.id WHERE o.id <= 25`,
+    ],
   },
 ]

@@ -25,7 +25,11 @@ export const textCases: OracleCase[] = [
   {
     kind: 'text',
     name: "contains O'BRIEN finds Seán O'Brien (case folded, quote literal)",
-    query: { measures: ['customers.count'], dimensions: ['customers.name'], filters: [{ member: 'customers.name', operator: 'contains', values: ["O'BRIEN"] }] },
+    query: {
+      measures: ['customers.count'],
+      dimensions: ['customers.name'],
+      filters: [{ member: 'customers.name', operator: 'contains', values: ["O'BRIEN"] }],
+    },
     oracleSql: CUSTOMER_NAMES(contains('name', "O'BRIEN")),
     wrongSql: [CUSTOMER_NAMES(sensitive('name', "O'BRIEN"))],
   },
@@ -46,10 +50,17 @@ export const textCases: OracleCase[] = [
   {
     kind: 'text',
     name: "contains '100% NATURAL': case folded, % still literal",
-    query: { measures: ['customers.count'], dimensions: ['customers.name'], filters: [{ member: 'customers.name', operator: 'contains', values: ['100% NATURAL', 'SNAKE_'] }] },
+    query: {
+      measures: ['customers.count'],
+      dimensions: ['customers.name'],
+      filters: [{ member: 'customers.name', operator: 'contains', values: ['100% NATURAL', 'SNAKE_'] }],
+    },
     oracleSql: CUSTOMER_NAMES(`${contains('name', '100% NATURAL')} OR ${contains('name', 'SNAKE_')}`),
     minRows: 2,
-    wrongSql: [CUSTOMER_NAMES(`${sensitive('name', '100% NATURAL')} OR ${sensitive('name', 'SNAKE_')}`), CUSTOMER_NAMES(`lower(name) LIKE '%snake_%' OR lower(name) LIKE '%100% natural%'`)],
+    wrongSql: [
+      CUSTOMER_NAMES(`${sensitive('name', '100% NATURAL')} OR ${sensitive('name', 'SNAKE_')}`),
+      CUSTOMER_NAMES(`lower(name) LIKE '%snake_%' OR lower(name) LIKE '%100% natural%'`),
+    ],
   },
   {
     kind: 'text',
@@ -57,7 +68,10 @@ export const textCases: OracleCase[] = [
     query: {
       measures: ['customers.count'],
       dimensions: ['customers.name'],
-      filters: [{ member: 'customers.name', operator: 'notStartsWith', values: ['SNAKE'] }, { member: 'customers.name', operator: 'notEndsWith', values: [' cO'] }],
+      filters: [
+        { member: 'customers.name', operator: 'notStartsWith', values: ['SNAKE'] },
+        { member: 'customers.name', operator: 'notEndsWith', values: [' cO'] },
+      ],
     },
     oracleSql: CUSTOMER_NAMES(`NOT (${startsWith('name', 'SNAKE')}) AND NOT (${endsWith('name', ' cO')})`),
     minRows: 40,
@@ -78,7 +92,11 @@ export const textCases: OracleCase[] = [
   {
     kind: 'text',
     name: "notContains '🚀' keeps '🎁 gift' (utf8mb4_general_ci holds every emoji equal to every other)",
-    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'notContains', values: ['🚀'] }] },
+    query: {
+      measures: ['orders.count'],
+      dimensions: ['orders.note'],
+      filters: [{ member: 'orders.note', operator: 'notContains', values: ['🚀'] }],
+    },
     oracleSql: NOTE_COUNTS(`NOT (${contains('note', '🚀')}) OR note IS NULL`),
     minRows: 10,
     wrongSql: [NOTE_COUNTS(`NOT (${contains('note', '🚀')} OR ${contains('note', '🎁')}) OR note IS NULL`)],
@@ -86,14 +104,22 @@ export const textCases: OracleCase[] = [
   {
     kind: 'text',
     name: "contains '🎁 GIFT': the emoji exactly, the letters in any case",
-    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'contains', values: ['🎁 GIFT'] }] },
+    query: {
+      measures: ['orders.count'],
+      dimensions: ['orders.note'],
+      filters: [{ member: 'orders.note', operator: 'contains', values: ['🎁 GIFT'] }],
+    },
     oracleSql: NOTE_COUNTS(contains('note', '🎁 GIFT')),
     wrongSql: [NOTE_COUNTS(sensitive('note', '🎁 GIFT'))],
   },
   {
     kind: 'text',
     name: "notContains 'GIFT' is case-insensitive and keeps NULL notes",
-    query: { measures: ['orders.count'], dimensions: ['orders.note'], filters: [{ member: 'orders.note', operator: 'notContains', values: ['GIFT'] }] },
+    query: {
+      measures: ['orders.count'],
+      dimensions: ['orders.note'],
+      filters: [{ member: 'orders.note', operator: 'notContains', values: ['GIFT'] }],
+    },
     oracleSql: NOTE_COUNTS(`NOT (${contains('note', 'GIFT')}) OR note IS NULL`),
     minRows: 8,
     wrongSql: [NOTE_COUNTS(`NOT (${sensitive('note', 'GIFT')}) OR note IS NULL`)],

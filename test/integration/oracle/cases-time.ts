@@ -11,7 +11,16 @@
  * Local time in the oracle comes from hard-coded DST instants (helpers.ts), checked against Intl by
  * dataset.test.ts.
  */
-import { bucketSql, inLocalDays, isoSql, localSql, timeCols, type Granularity, type OracleCase, type Zone } from './helpers.js'
+import {
+  bucketSql,
+  inLocalDays,
+  isoSql,
+  localSql,
+  timeCols,
+  type Granularity,
+  type OracleCase,
+  type Zone,
+} from './helpers.js'
 
 const GRANULARITIES: Granularity[] = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year']
 
@@ -22,7 +31,11 @@ function countByBucket(granularity: Granularity, zone: Zone, range?: [string, st
     FROM orders ${where} GROUP BY 1 ORDER BY 1`
 }
 
-function tdQuery(granularity: Granularity | undefined, zone: Zone, dateRange?: string | [string, string]): Record<string, unknown> {
+function tdQuery(
+  granularity: Granularity | undefined,
+  zone: Zone,
+  dateRange?: string | [string, string],
+): Record<string, unknown> {
   const td: Record<string, unknown> = { dimension: 'orders.created_at' }
   if (granularity) td.granularity = granularity
   if (dateRange) td.dateRange = dateRange
@@ -59,7 +72,9 @@ granularityCases.push(
     query: {
       measures: ['orders.count'],
       dimensions: ['orders.status'],
-      timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] }],
+      timeDimensions: [
+        { dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-06-30'] },
+      ],
     },
     oracleSql: `SELECT ${timeCols('created_at', 'orders.created_at', 'month')}, status AS "orders.status", count(*) AS "orders.count"
       FROM orders WHERE ${inLocalDays('created_at', '2024-01-01', '2024-06-30')} GROUP BY 1, status`,
@@ -137,8 +152,10 @@ const timezoneCases: OracleCase[] = [
     oracleSql: `SELECT id AS "orders.id", ${isoSql(localSql('created_at', NY))} AS "orders.created_at",
       ${isoSql(localSql('shipped_at', NY))} AS "orders.shipped_at", count(*) AS "orders.count" FROM orders WHERE id <= 50 GROUP BY id`,
     minRows: 50,
-    wrongSql: [`SELECT id AS "orders.id", ${isoSql('created_at')} AS "orders.created_at", ${isoSql('shipped_at')} AS "orders.shipped_at",
-      count(*) AS "orders.count" FROM orders WHERE id <= 50 GROUP BY id`],
+    wrongSql: [
+      `SELECT id AS "orders.id", ${isoSql('created_at')} AS "orders.created_at", ${isoSql('shipped_at')} AS "orders.shipped_at",
+      count(*) AS "orders.count" FROM orders WHERE id <= 50 GROUP BY id`,
+    ],
   },
   {
     kind: 'timezone',
@@ -151,8 +168,10 @@ const timezoneCases: OracleCase[] = [
     },
     oracleSql: `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders
       WHERE ${inLocalDays('created_at', '2024-01-01', '2024-01-01', BERLIN)} GROUP BY status`,
-    wrongSql: [`SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders
-      WHERE ${inLocalDays('created_at', '2024-01-01', '2024-01-01')} GROUP BY status`],
+    wrongSql: [
+      `SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders
+      WHERE ${inLocalDays('created_at', '2024-01-01', '2024-01-01')} GROUP BY status`,
+    ],
   },
 ]
 

@@ -10,6 +10,14 @@ import { calendarEndCases, nullValueCases } from './cases-edges.js'
 import type { OracleCase } from './helpers.js'
 
 export const oracleCases: readonly OracleCase[] = [
-  ...filterCases, ...timeCases, ...featureCases, ...viewCases, ...fanOutCases, ...preAggregationCases, ...textCases,
-  ...divisionCases, ...calendarEndCases, ...nullValueCases,
+  ...filterCases,
+  ...timeCases,
+  ...featureCases,
+  ...viewCases,
+  ...fanOutCases,
+  ...preAggregationCases,
+  ...textCases,
+  ...divisionCases,
+  ...calendarEndCases,
+  ...nullValueCases,
 ]

@@ -50,7 +50,9 @@ export type Zone = 'UTC' | 'America/New_York' | 'Europe/Berlin'
  * US: second Sunday of March 02:00 local → first Sunday of November 02:00 local;
  * EU: last Sunday of March 01:00 UTC → last Sunday of October 01:00 UTC.
  */
-export const DST_PERIODS: Readonly<Record<Exclude<Zone, 'UTC'>, { std: number; dst: number; periods: readonly (readonly [string, string])[] }>> = {
+export const DST_PERIODS: Readonly<
+  Record<Exclude<Zone, 'UTC'>, { std: number; dst: number; periods: readonly (readonly [string, string])[] }>
+> = {
   'America/New_York': {
     std: -5,
     dst: -4,
@@ -186,8 +188,18 @@ function exactRow(row: Row): string {
  * that close to its pair's is written as the pair's. Any other difference, e.g. 270.886034 against
  * 270.8860344827586 (MySQL's 4-digit division), stays visible in full precision.
  */
-export function comparableRows(actual: readonly Row[], expected: readonly Row[], ordered = false): { actual: string[]; expected: string[] } {
-  const sort = (rows: readonly Row[]): Row[] => (ordered ? [...rows] : rows.map((r) => [canonicalRow(r), r] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r))
+export function comparableRows(
+  actual: readonly Row[],
+  expected: readonly Row[],
+  ordered = false,
+): { actual: string[]; expected: string[] } {
+  const sort = (rows: readonly Row[]): Row[] =>
+    ordered
+      ? [...rows]
+      : rows
+          .map((r) => [canonicalRow(r), r] as const)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([, r]) => r)
   const a = sort(actual)
   const e = sort(expected)
   const aligned = a.map((row, i) => {
