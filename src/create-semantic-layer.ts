@@ -384,7 +384,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const visibility = policies.visibility()
       // Members the caller may not see are refused before any hook sees the query.
       const checkMembers = (q: CubeQuery): void => {
-        if (!hideForbidden) return policies.checkMembers(queryMembers(q))
+        if (!hideForbidden) {
+          policies.checkMembers(queryMembers(q))
+          return
+        }
         const issues = invisibleMemberIssues(q, model, visibility)
         if (issues.length > 0) throw new SemanticLayerError('QUERY_INVALID', issues)
       }

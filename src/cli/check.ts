@@ -15,7 +15,7 @@ export async function checkCommand(
   const target = parseDb(flags.against, io.cwd)
   const model = await loadModel(resolve(io.cwd, modelDir))
   const connector = await connect(target)
-  let report
+  let report: Awaited<ReturnType<typeof checkDrift>>
   try {
     report = await checkDrift({ model, connectors: { default: connector } })
   } finally {

@@ -22,7 +22,7 @@ export async function generateCommand(flags: GenerateFlags, io: CommandIo): Prom
   const target = parseDb(flags.from, io.cwd)
   const out = resolve(io.cwd, flags.out)
   const connector = await connect(target)
-  let result
+  let result: Awaited<ReturnType<typeof generateModel>>
   try {
     const schema = flags.schema === undefined ? {} : { schema: flags.schema }
     result = await generateModel({ connector, ...schema, ...(flags.tables ? { tables: flags.tables } : {}) })

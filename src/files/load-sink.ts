@@ -123,14 +123,20 @@ export class LoadSink implements RowSink {
       )
     }
     if ((this.rows & 0xffff) === 0) this.onRows(this.rows)
-    if (this.fixed) return this.insertFixed(values, line)
+    if (this.fixed) {
+      this.insertFixed(values, line)
+      return
+    }
     if (this.mode === 'sample') {
       this.infer(values)
       this.sample.push({ values: values.slice(0, this.names.length), line })
       if (this.sample.length >= SAMPLE_ROWS) this.startInserting()
       return
     }
-    if (this.mode === 'infer') return this.infer(values)
+    if (this.mode === 'infer') {
+      this.infer(values)
+      return
+    }
     const n = this.names.length
     const out = this.out
     for (let i = 0; i < n; i++) {

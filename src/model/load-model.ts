@@ -4,6 +4,7 @@
  * pulls in a database driver.
  */
 import { readFile } from 'node:fs'
+import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
 import { LineCounter, parseDocument, type YAMLError } from 'yaml'
@@ -361,7 +362,7 @@ class Loader {
 
   /** Relative paths with forward slashes, skipping dot-entries, node_modules and symlinked folders. */
   private async list(root: string, rel: string): Promise<string[]> {
-    let dirents
+    let dirents: Dirent[]
     try {
       dirents = await readdir(join(root, rel), { withFileTypes: true })
     } catch (error) {

@@ -28,6 +28,7 @@ export const ANY_TAGGED = PLAIN_TAGS.every((tag) => tag.test?.flags === '')
   : /(?:)/
 const RESOLVE_OPTIONS = { intAsBigInt: false }
 /** Characters that `yaml` may treat differently from plain text: control and line-separator characters, tabs, BOMs, CR. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what it looks for
 const UNSUPPORTED_CHARS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/
 const KEY = /^([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/
 const MAX_KEY_LENGTH = 1000

@@ -636,6 +636,7 @@ function isColumnOf(t: SqlTemplate, cube: string): boolean {
     else if (part.kind === 'cube' && part.cube === cube) text += '\u0000'
     else return false
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0000 marks the cube reference in the text
   return /^\s*(?:\(\s*\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`)\s*\)|\u0000\.(?:[A-Za-z_][A-Za-z0-9_]*|"[^"]+"|`[^`]+`))\s*$/.test(
     text,
   )

@@ -61,7 +61,7 @@ describe('docs/connectors.md matches the connectors', () => {
 
   it('lists exactly the CONFIG_INVALID issue codes postgres() raises', () => {
     const raised = [
-      ...new Set([...source('postgres-connector.ts').matchAll(/add\('(POSTGRES_[A-Z_]+)'/g)].map((m) => m[1]!)),
+      ...new Set([...source('postgres-connector.ts').matchAll(/add\(\s*'(POSTGRES_[A-Z_]+)'/g)].map((m) => m[1]!)),
     ].sort()
     const listed = [...new Set([...DOC.matchAll(/`(POSTGRES_(?!ERROR)[A-Z_]+)`/g)].map((m) => m[1]!))].sort()
     expect(listed).toEqual(raised)

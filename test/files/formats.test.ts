@@ -307,6 +307,7 @@ describe('JSON and NDJSON', () => {
     const records = [
       { id: 1, user: { name: 'a', address: { city: 'x' } }, tags: ['p', 'q'] },
       { id: 2, user: { name: null }, extra: true },
+      // biome-ignore lint/correctness/noPrecisionLoss: a JSON integer beyond 2^53, as a file would hold it
       { id: 12345678901234567890 },
     ]
     const c = connect({

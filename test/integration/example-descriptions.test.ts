@@ -26,7 +26,7 @@ afterAll(() => layer.close())
 const CLAIMS: readonly { readonly words: RegExp; readonly sql: RegExp }[] = [
   { words: /keys subquery/i, sql: /"cortex_keys"/ },
   { words: /count\(DISTINCT/i, sql: /count\(DISTINCT /i },
-  { words: /pre-aggregated/i, sql: /JOIN \(SELECT [^]*GROUP BY 1\) AS "\w+" ON "\w+"\."cortex_pk_0" = / },
+  { words: /pre-aggregated/i, sql: /JOIN \(SELECT [\s\S]*GROUP BY 1\) AS "\w+" ON "\w+"\."cortex_pk_0" = / },
 ]
 
 describe('example query descriptions match the SQL they produce', () => {

@@ -158,6 +158,7 @@ describe('the security context: one snapshot for policies, hooks and cache keys'
     expect((copied as { is_admin?: unknown }).is_admin).toBeUndefined()
     const cyclic: Record<string, unknown> = {}
     cyclic.self = cyclic
+    // biome-ignore lint/suspicious/noSparseArray: a sparse array is one of the odd values under test
     const odd = [new Date(0), cyclic, new Proxy({}, {}), Object.assign([1], { extra: 1 }), [1, , 3], { f: () => 1 }]
     for (const value of odd) {
       const c = callContext({ value })
