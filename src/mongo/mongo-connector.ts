@@ -239,7 +239,11 @@ function watchStop(run: MongoExecuteOptions | undefined, onStop: () => void): St
   const stopped = new Promise<never>((_, reject) => (rejectStop = reject))
   stopped.catch(noop)
   const failure = (cause?: unknown): SemanticLayerError | undefined =>
-    why === undefined ? undefined : why === 'timeout' ? timeoutError(limit!, cause) : cancelledError(signal?.reason, cause)
+    why === undefined
+      ? undefined
+      : why === 'timeout'
+        ? timeoutError(limit!, cause)
+        : cancelledError(signal?.reason, cause)
   const stop = (reason: StopReason): void => {
     if (why) return
     why = reason
@@ -291,4 +295,3 @@ function loadDriver(): MongoDriver {
     throw driverMissingError(error)
   }
 }
-

@@ -62,7 +62,8 @@ export function statementError(problem: string): SemanticLayerError {
 export function driverError(error: unknown, secrets: readonly string[], timeoutMs?: number): SemanticLayerError {
   const name = errorName(error)
   const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'number' && TIMEOUT_CODES.has(code) && timeoutMs !== undefined) return timeoutError(timeoutMs, error)
+  if (typeof code === 'number' && TIMEOUT_CODES.has(code) && timeoutMs !== undefined)
+    return timeoutError(timeoutMs, error)
   if (CONNECTION_ERRORS.has(name) || isSocketError(code)) {
     const detail = redact(messageOf(error), secrets).slice(0, 300)
     const message = `Could not reach MongoDB (${name}: ${detail}). Check the URL, the network and that the server runs.`

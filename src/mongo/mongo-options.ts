@@ -103,13 +103,21 @@ export function readMongoOptions(options: unknown): { options: Partial<MongoConn
   const add = (code: string, path: (string | number)[], message: string): number => issues.push({ code, path, message })
   const given = (['url', 'client', 'db'] as const).filter((k) => o[k] !== undefined)
   if (given.length !== 1)
-    add('MONGODB_SOURCE', given.slice(1, 2), `Pass exactly one of url, client or db to mongodb() (got ${given.join(', ') || 'none'}).`)
+    add(
+      'MONGODB_SOURCE',
+      given.slice(1, 2),
+      `Pass exactly one of url, client or db to mongodb() (got ${given.join(', ') || 'none'}).`,
+    )
   if (o.url !== undefined && (typeof o.url !== 'string' || !/^mongodb(\+srv)?:\/\/[^/?#]/.test(o.url)))
     add('MONGODB_URL', ['url'], 'url must be a mongodb:// or mongodb+srv:// connection string with at least one host.')
   if (o.client !== undefined && typeof o.client.db !== 'function')
     add('MONGODB_CLIENT', ['client'], 'client must be a MongoClient (an object with db()).')
   if (o.db !== undefined && typeof o.db.collection !== 'function')
-    add('MONGODB_DB', ['db'], 'db must be shaped like a MongoDB Db: an object with collection(name).aggregate(pipeline).')
+    add(
+      'MONGODB_DB',
+      ['db'],
+      'db must be shaped like a MongoDB Db: an object with collection(name).aggregate(pipeline).',
+    )
   if (o.db !== undefined && o.database !== undefined)
     add('MONGODB_DATABASE', ['database'], 'database names the database of a url or client; a db already is one.')
   const urlDatabase = typeof o.url === 'string' ? urlParts(o.url)?.database : undefined
@@ -117,7 +125,11 @@ export function readMongoOptions(options: unknown): { options: Partial<MongoConn
   if (o.client !== undefined && o.database === undefined)
     add('MONGODB_DATABASE', ['database'], 'mongodb({ client }) needs database: the name of the database to read.')
   if (o.url !== undefined && database === undefined)
-    add('MONGODB_DATABASE', ['database'], 'mongodb({ url }) needs database, or a URL whose path names it (mongodb://host/shop).')
+    add(
+      'MONGODB_DATABASE',
+      ['database'],
+      'mongodb({ url }) needs database, or a URL whose path names it (mongodb://host/shop).',
+    )
   if (database !== undefined && !validDatabaseName(database))
     add(
       'MONGODB_DATABASE',
@@ -139,7 +151,11 @@ export function readMongoOptions(options: unknown): { options: Partial<MongoConn
   if (o.clientOptions !== undefined && o.url === undefined)
     add('MONGODB_CLIENT_OPTIONS', ['clientOptions'], 'clientOptions configure the client Cortex creates from url.')
   if (o.id !== undefined && (typeof o.id !== 'string' || o.id.length === 0 || o.id.length > 500))
-    add('INVALID_OPTION', ['id'], 'mongodb({ id }) must be a non-empty string (at most 500 characters) naming its data.')
+    add(
+      'INVALID_OPTION',
+      ['id'],
+      'mongodb({ id }) must be a non-empty string (at most 500 characters) naming its data.',
+    )
   if (issues.length > 0) throw new SemanticLayerError('CONFIG_INVALID', issues)
   return { options: o, source: sourceOf(o, database) }
 }

@@ -7,7 +7,8 @@ import { Binary, Decimal128, Long, ObjectId, UUID } from 'mongodb'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { mongodb } from '../../src/mongodb.js'
-import type { MongoCursorLike, MongoDbLike, MongoDocument } from '../../src/mongo/mongo-options.js'
+import type { MongoCursorLike, MongoDbLike } from '../../src/mongo/mongo-options.js'
+import type { MongoDocument } from '../../src/mongo/mongo-statement.js'
 import { RowShaper } from '../../src/result/shape-result.js'
 import { loadDataset, objectIdFor, typedOrders } from './harness/dataset.js'
 import { mingoDb } from './harness/mingo-db.js'
@@ -66,7 +67,11 @@ describe('mongodb({ db }) execute', () => {
     const statement = {
       kind: 'mongo',
       collection: 'orders',
-      pipeline: [{ $match: { id: { $in: [odd, even] } } }, { $project: { _id: 0, id: 1, note: 1 } }, { $sort: { id: 1 } }],
+      pipeline: [
+        { $match: { id: { $in: [odd, even] } } },
+        { $project: { _id: 0, id: 1, note: 1 } },
+        { $sort: { id: 1 } },
+      ],
       columns: ['id', 'note'],
     } as const
     const [a, b] = [Math.min(odd, even), Math.max(odd, even)]
@@ -128,7 +133,10 @@ describe('value mapping (BSON → the layer forms)', () => {
   const statement = {
     kind: 'mongo',
     collection: 'orders',
-    pipeline: [{ $match: { _id: objectIdFor('orders', 9) } }, { $project: { _id: 1, id: 1, amount: 1, customer_ref: 1 } }],
+    pipeline: [
+      { $match: { _id: objectIdFor('orders', 9) } },
+      { $project: { _id: 1, id: 1, amount: 1, customer_ref: 1 } },
+    ],
   } as const
 
   it('gives ObjectId as hex, Long as a number, Decimal128 as exact plain decimal text', async () => {
@@ -267,7 +275,10 @@ describe('cancellation and timeouts', () => {
     })
     return Object.assign(state, {
       collection: () => ({
-        aggregate: (_: MongoDocument[], options?: MongoDocument) => (state.options.push(options ?? {}), cursor()),
+        aggregate: (_: MongoDocument[], options?: MongoDocument) => {
+          state.options.push(options ?? {})
+          return cursor()
+        },
       }),
     })
   }

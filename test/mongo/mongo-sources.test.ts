@@ -39,7 +39,9 @@ async function closedPort(): Promise<number> {
   return port
 }
 
-const db: MongoDbLike = { collection: () => ({ aggregate: () => ({ toArray: async () => [], async *[Symbol.asyncIterator]() {} }) }) }
+const db: MongoDbLike = {
+  collection: () => ({ aggregate: () => ({ toArray: async () => [], async *[Symbol.asyncIterator]() {} }) }),
+}
 const count = { kind: 'mongo', collection: 'orders', pipeline: [{ $count: 'n' }] } as const
 
 describe('mongodb() options', () => {
@@ -51,7 +53,9 @@ describe('mongodb() options', () => {
   })
 
   it('needs exactly one of url, client or db', () => {
-    expect(thrown(() => mongodb({})).issues[0]!.message).toContain('exactly one of url, client or db to mongodb() (got none)')
+    expect(thrown(() => mongodb({})).issues[0]!.message).toContain(
+      'exactly one of url, client or db to mongodb() (got none)',
+    )
     const two = thrown(() => mongodb({ db, url: 'mongodb://127.0.0.1/shop' }))
     expect(two.issues[0]!.message).toContain('got url, db')
   })
@@ -89,7 +93,12 @@ describe('mongodb() options', () => {
   })
 
   it('turns a throwing getter into CONFIG_INVALID', () => {
-    const options = Object.defineProperty({}, 'db', { enumerable: true, get: () => { throw new Error('boom') } })
+    const options = Object.defineProperty({}, 'db', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom')
+      },
+    })
     expect(thrown(() => mongodb(options)).code).toBe('CONFIG_INVALID')
   })
 })
@@ -99,7 +108,9 @@ describe('identity (id)', () => {
     const a = mongodb({ url: 'mongodb://app:one@Db1.example:27017,db2.example/shop?replicaSet=rs' }).id
     const b = mongodb({ url: 'mongodb://app:two@db1.example:27017,db2.example:27017/shop' }).id
     expect(a).toBe(b)
-    expect(a).toBe('mongodb:{"hosts":["db1.example:27017","db2.example:27017"],"srv":false,"database":"shop","user":"app"}')
+    expect(a).toBe(
+      'mongodb:{"hosts":["db1.example:27017","db2.example:27017"],"srv":false,"database":"shop","user":"app"}',
+    )
     expect(mongodb({ url: 'mongodb://app:one@db1.example/other' }).id).not.toBe(a)
     expect(mongodb({ url: 'mongodb+srv://app:one@cluster0.example.net/shop' }).id).toContain('"srv":true')
   })
@@ -170,12 +181,17 @@ describe.skipIf(!realUrl)('a real MongoDB server (set CORTEX_TEST_MONGO_URL; non
   let client: MongoClient
   beforeAll(async () => {
     client = new MongoClient(realUrl!)
-    await client.db().collection(collection).insertMany(
-      Array.from({ length: 2500 }, (_, i) => ({ i, group: i % 3 })),
-    )
+    await client
+      .db()
+      .collection(collection)
+      .insertMany(Array.from({ length: 2500 }, (_, i) => ({ i, group: i % 3 })))
   })
   afterAll(async () => {
-    await client?.db().collection(collection).drop().catch(() => undefined)
+    await client
+      ?.db()
+      .collection(collection)
+      .drop()
+      .catch(() => undefined)
     await client?.close()
   })
 
@@ -199,7 +215,10 @@ describe.skipIf(!realUrl)('a real MongoDB server (set CORTEX_TEST_MONGO_URL; non
     let seen = 0
     const error = await rejection(
       (async () => {
-        for await (const _ of connector.stream({ kind: 'mongo', collection, pipeline: [] }, { signal: controller.signal }))
+        for await (const _ of connector.stream(
+          { kind: 'mongo', collection, pipeline: [] },
+          { signal: controller.signal },
+        ))
           if (++seen === 10) controller.abort()
       })(),
     )

@@ -16,7 +16,7 @@
 import Database from 'better-sqlite3'
 import { Decimal128, Long, ObjectId } from 'mongodb'
 import { createEcommerceSqlite, generateEcommerce, type EcommerceData } from '../../../examples/ecommerce/generate.mjs'
-import type { MongoDocument } from '../../../src/mongo/mongo-options.js'
+import type { MongoDocument } from '../../../src/mongo/mongo-statement.js'
 
 export type Collections = Record<string, MongoDocument[]>
 

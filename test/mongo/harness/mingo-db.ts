@@ -14,7 +14,8 @@
  * - Batches of `batchSize` (default 101) documents, with a macrotask between batches, like a server round trip.
  */
 import { Aggregator } from 'mingo'
-import type { MongoCursorLike, MongoDbLike, MongoDocument } from '../../../src/mongo/mongo-options.js'
+import type { MongoCursorLike, MongoDbLike } from '../../../src/mongo/mongo-options.js'
+import type { MongoDocument } from '../../../src/mongo/mongo-statement.js'
 
 export interface AggregateCall {
   readonly collection: string
@@ -74,7 +75,11 @@ export function mingoDb(
   if (options.withCommand) {
     db.command = async (command) => {
       if (command.ping === 1) return { ok: 1 }
-      throw Object.assign(new Error('no such command'), { name: 'MongoServerError', code: 59, codeName: 'CommandNotFound' })
+      throw Object.assign(new Error('no such command'), {
+        name: 'MongoServerError',
+        code: 59,
+        codeName: 'CommandNotFound',
+      })
     }
   }
 
