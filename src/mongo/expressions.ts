@@ -85,7 +85,11 @@ export function toExpression(node: ExpressionNode, scope: ExpressionScope): unkn
     case 'case':
       return {
         $switch: {
-          branches: node.whens.map((w) => ({ case: { $eq: [toCondition(w.when, scope), true] }, then: go(w.then) })),
+          branches: node.whens.map((w) => ({
+            case: { $eq: [toCondition(w.when, scope), true] },
+            // biome-ignore lint/suspicious/noThenProperty: $switch's branch key, plain data (never awaited).
+            then: go(w.then),
+          })),
           default: node.else === undefined ? null : go(node.else),
         },
       }

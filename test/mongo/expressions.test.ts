@@ -95,6 +95,7 @@ const { num, str, bool } = fc.letrec<{ num: ExpressionNode; str: ExpressionNode;
   const caseOf = (value: fc.Arbitrary<ExpressionNode>) =>
     fc.record({
       kind: fc.constant('case' as const),
+      // biome-ignore lint/suspicious/noThenProperty: the CASE node's key, plain data (never awaited).
       whens: fc.array(fc.record({ when: bool, then: value }), { minLength: 1, maxLength: 2 }),
       else: value,
     }) as fc.Arbitrary<ExpressionNode>
