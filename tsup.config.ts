@@ -9,6 +9,7 @@ export default defineConfig({
     http: 'src/http.ts',
     redis: 'src/redis.ts',
     files: 'src/files.ts',
+    mongodb: 'src/mongodb.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -20,5 +21,5 @@ export default defineConfig({
   shims: true,
   treeshake: true,
   // Drivers are optional peer dependencies: never bundle them.
-  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis', '@e965/xlsx'],
+  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis', '@e965/xlsx', 'mongodb'],
 })
