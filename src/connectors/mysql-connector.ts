@@ -4,7 +4,16 @@ import { readOptions, readingOptions, type OptionSpecs } from '../util/options.j
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
-import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import {
+  brandConnector,
+  mapInPlace,
+  sqlOf,
+  type Connector,
+  type ExecuteOptions,
+  type HealthReport,
+  type Statement,
+  type StatementOptions,
+} from './connector.js'
 import { givenId, mysqlIdentity } from './connector-identity.js'
 import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
 
@@ -167,7 +176,7 @@ function createMysql(input: MysqlOptions): Connector {
       if (zones.size >= MAX_CHECKED_ZONES) zones.clear()
       // Shared by concurrent first queries, so it runs without any one caller's signal.
       const limit = Math.min(timeoutMs ?? ZONE_CHECK_TIMEOUT_MS, ZONE_CHECK_TIMEOUT_MS)
-      pending = execute(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
+      pending = runStatement(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
         if ((rows[0] as Row | undefined)?.cortex_zone_check == null) throw zoneTablesError()
       })
       zones.set(zone, pending)
@@ -246,10 +255,10 @@ function createMysql(input: MysqlOptions): Connector {
   }
 
   /** Run one statement; `arrays`: rows as arrays in SELECT-list order (mysql2's rowsAsArray). */
-  const execute = async (
+  const runStatement = async (
     sql: string,
     params: readonly unknown[],
-    execOptions: ExecuteOptions | undefined,
+    execOptions: StatementOptions | undefined,
     arrays = false,
   ): Promise<unknown[]> => {
     const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
@@ -287,7 +296,8 @@ function createMysql(input: MysqlOptions): Connector {
     }
   }
 
-  async function* stream(sql: string, params: readonly unknown[], execOptions?: ExecuteOptions): AsyncGenerator<Row> {
+  async function* stream(statement: Statement, execOptions?: StatementOptions): AsyncGenerator<Row> {
+    const { sql, params } = sqlOf(statement, 'MySQL')
     const signal = execOptions?.signal
     if (signal?.aborted) throw cancelledError(signal.reason)
     const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
@@ -386,16 +396,19 @@ function createMysql(input: MysqlOptions): Connector {
   return brandConnector({
     ...(id === undefined ? {} : { id }),
     dialect: mysqlDialect,
-    execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
-    executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
-    // mysql2 returns all rows at once; they are shaped in place (see mapInPlace).
-    executeMapped: async (sql, params, map, execOptions) =>
-      mapInPlace('MySQL', (await execute(sql, params, execOptions, true)) as unknown[], map),
+    rowForms: ['arrays', 'mapped'],
+    // mysql2 returns all rows at once; with `map` they are shaped in place (see mapInPlace).
+    async execute(statement: Statement, execOptions?: ExecuteOptions): Promise<unknown[]> {
+      const { sql, params } = sqlOf(statement, 'MySQL')
+      const map = execOptions?.map
+      if (map) return mapInPlace('MySQL', await runStatement(sql, params, execOptions, true), map)
+      return runStatement(sql, params, execOptions, execOptions?.rows === 'arrays')
+    },
     stream,
     async healthCheck() {
       const started = performance.now()
       try {
-        await execute('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
+        await runStatement('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
         const pool = source?.counters()
         return { ok: true, latencyMs: performance.now() - started, ...(pool ? { pool } : {}) }
       } catch (error) {

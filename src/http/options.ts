@@ -1,9 +1,9 @@
-import { SemanticLayerError, type Clock, type SemanticLayer } from '../index.js'
+import { SemanticLayerError, type Clock, type SecurityContext, type SemanticLayer } from '../index.js'
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { withoutTrailingSlashes } from '../util/paths.js'
 
-/** Who is calling, as the layer's security hooks and access policies read it. */
-export type SecurityContext = Readonly<Record<string, unknown>>
+/** Who is calling, as the layer's security hooks and access policies read it (declared in src/security). */
+export type { SecurityContext }
 
 /** What the handler already read from the request for an authenticate hook. */
 export interface AuthInfo {

@@ -20,6 +20,7 @@ import {
 } from '../../src/index.js'
 import type { RedisClientLike } from '../../src/redis.js'
 import { sqlite } from '../../src/sqlite.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 export const REDIS_URL = process.env.CORTEX_TEST_REDIS_URL
 
@@ -162,7 +163,7 @@ export function gatedConnector(db: Database.Database, id: string): { connector: 
   const connector = defineConnector({
     id,
     dialect: inner.dialect,
-    async execute(sql, params, options) {
+    async execute(statement, options) {
       if (closed) {
         waiting++
         try {
@@ -171,9 +172,9 @@ export function gatedConnector(db: Database.Database, id: string): { connector: 
           waiting--
         }
       }
-      return inner.execute(sql, params, options)
+      return inner.execute(statement, options)
     },
-    stream: (sql, params, options) => inner.stream(sql, params, options),
+    stream: (statement, options) => inner.stream(statement, options),
     healthCheck: () => inner.healthCheck(),
     close: () => inner.close(),
   })
