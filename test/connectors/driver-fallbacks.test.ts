@@ -278,7 +278,7 @@ describe.skipIf(!mysqlUrl)('MySQL/MariaDB fallbacks (set CORTEX_TEST_MYSQL_URL)'
     )
     const rows = Array.from({ length: 300 }, (_, i) => i + 1)
     await pool.query(
-      `INSERT INTO ${database}.events VALUES ${rows.map((i) => `(${i}, 'row ${i}', ${i * 1.25}, ${9007199254740993 + i}, '2024-03-10 01:30:00')`).join(', ')}`,
+      `INSERT INTO ${database}.events VALUES ${rows.map((i) => `(${i}, 'row ${i}', ${i * 1.25}, ${9007199254740993n + BigInt(i)}, '2024-03-10 01:30:00')`).join(', ')}`,
     )
   })
   afterAll(async () => {
