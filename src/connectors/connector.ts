@@ -241,8 +241,7 @@ export function isConnector(value: unknown): value is Connector {
 
 /** Whether `connector` says it answers `form` (its `rowForms`). */
 export function answers(connector: ConnectorDefinition, form: RowCapability): boolean {
-  const forms = connector.rowForms
-  return forms !== undefined && forms.includes(form)
+  return connector.rowForms?.includes(form) === true
 }
 
 /**

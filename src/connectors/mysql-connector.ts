@@ -500,7 +500,10 @@ class Control {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 500)
-        this.onSettled = () => (clearTimeout(timer), resolve())
+        this.onSettled = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       })
     }
     if (!this.settled) {

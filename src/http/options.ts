@@ -182,7 +182,9 @@ function resolve(given: HandlerOptions): ResolvedOptions {
       bad('cors', "cors.origin '*' cannot be combined with credentials: list the allowed origins instead.")
   }
   const maxAge =
-    cors === undefined ? undefined : durationOption(cors as unknown as Readonly<Record<string, unknown>>, 'maxAgeMs', 'maxAgeSec')
+    cors === undefined
+      ? undefined
+      : durationOption(cors as unknown as Readonly<Record<string, unknown>>, 'maxAgeMs', 'maxAgeSec')
   let maxAgeMs: number | undefined
   if (maxAge !== undefined && 'conflict' in maxAge) bad('cors', `cors: ${maxAge.conflict}`)
   else if (maxAge !== undefined) {
