@@ -42,7 +42,8 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
  * audit applied to every call.
  *
  * @example
- * const layer = createSemanticLayer({ model: await loadModel('./model'), connectors: { default: sqlite({ filename: 'shop.db' }) } })
+ * const model = await loadModel('./model')
+ * const layer = createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'shop.db' }) } })
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
 export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {

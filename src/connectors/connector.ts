@@ -190,7 +190,10 @@ const MIGRATION =
  * @throws SemanticLayerError CONFIG_INVALID listing every missing or wrongly typed member.
  * @example
  * const inner = postgres({ connection: process.env.DATABASE_URL })
- * const logged = defineConnector({ ...inner, execute: (statement, options) => (log(statement), inner.execute(statement, options)) })
+ * const logged = defineConnector({
+ *   ...inner,
+ *   execute: (statement, options) => (log(statement.sql), inner.execute(statement, options)),
+ * })
  */
 export function defineConnector<T extends ConnectorDefinition>(connector: T): Branded<T> {
   const issues: { code: string; path: (string | number)[]; message: string }[] = []

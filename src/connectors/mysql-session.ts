@@ -48,7 +48,10 @@ const MARIADB_PREFIX = `SET STATEMENT ${MARIADB_OPTIMIZER} FOR `
 const STATEMENT_SETTINGS = [MARIADB_OPTIMIZER, ...SESSION_SETTINGS.map((s) => `${s.variable}=${s.value}`)]
 const MARIADB_SETTINGS_PREFIX = `SET STATEMENT ${STATEMENT_SETTINGS.join(', ')} FOR `
 
-/** What mysql2 (3.x) records from the handshake: whether the server is MariaDB, and its version text (internals: mysql-fast-paths.ts). */
+/**
+ * What mysql2 (3.x) records from the handshake: whether the server is MariaDB, and its version text
+ * (internals, read only behind the pin in mysql-fast-paths.ts).
+ */
 export interface ServerInfo {
   readonly _isMariaDB?: boolean
   readonly _handshakePacket?: { readonly serverVersion?: string }

@@ -51,7 +51,10 @@ export interface SemanticLayerOptions extends SecurityHooks {
   readonly model: ModelInput | ModelFactory<ModelInput>
   /** Connectors by data source name (cubes without `data_source` use `default`), or a factory per tenant. */
   readonly connectors: Readonly<Record<string, Connector>> | ConnectorsFactory
-  /** The tenant of a call. Setting it (or using factories) makes the layer multi-tenant: calls without a tenant fail. */
+  /**
+   * The tenant of a call. Setting it (or using factories) makes the layer multi-tenant: calls without a
+   * tenant fail.
+   */
   readonly contextToTenant?: (securityContext: SecurityContext) => string | undefined
   /** The end user of a call, for audit events. Default: securityContext.sub / userId / user_id. */
   readonly contextToUser?: (securityContext: SecurityContext) => string | undefined
@@ -90,7 +93,10 @@ export interface SemanticLayerOptions extends SecurityHooks {
    * unsafe integer as the driver's exact decimal text.
    */
   readonly decimals?: DecimalMode
-  /** Result cache: `memoryCache()` by default; `redisCache({ client })` from 'cortex-semantic/redis' shares it between instances; `false` disables it. */
+  /**
+   * Result cache: `memoryCache()` by default; `redisCache({ client })` from 'cortex-semantic/redis' shares
+   * it between instances; `false` disables it.
+   */
   readonly cache?: CacheAdapter | false
   /** Called when the cache fails or times out; the query goes on uncached. */
   readonly onCacheError?: CacheErrorHandler
@@ -120,7 +126,10 @@ export interface QueryOptions {
   readonly signal?: AbortSignal
   /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
   readonly timeoutMs?: number
-  /** Cube's cache mode for this query. Default `stale-if-slow`; the query flag `renewQuery: true` means `must-revalidate`. */
+  /**
+   * Cube's cache mode for this query. Default `stale-if-slow`; the query flag `renewQuery: true` means
+   * `must-revalidate`.
+   */
   readonly cacheMode?: CacheMode
 }
 
