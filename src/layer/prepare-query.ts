@@ -160,8 +160,8 @@ function dataSourceOf(model: CompiledModel, plan: QueryPlan): string {
   }
   if (sources.size > 1) {
     const named = [...sources].map(([source, cube]) => `${describeName(cube)} (data_source ${describeName(source)})`)
-    const message =
-      `This query joins cubes from different data sources: ${named.join(' and ')}. ` + 'Query each source separately.'
+    const list = named.join(' and ')
+    const message = `This query joins cubes from different data sources: ${list}. Query each source separately.`
     throw new SemanticLayerError('QUERY_INVALID', [{ code: 'MULTIPLE_DATA_SOURCES', path: [], message }])
   }
   return [...sources.keys()][0]!

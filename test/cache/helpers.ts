@@ -20,7 +20,6 @@ import {
 } from '../../src/index.js'
 import type { RedisClientLike } from '../../src/redis.js'
 import { sqlite } from '../../src/sqlite.js'
-import { sqlStatement } from '../../src/connectors/connector.js'
 
 export const REDIS_URL = process.env.CORTEX_TEST_REDIS_URL
 

@@ -122,7 +122,10 @@ describe.skipIf(!pgUrl)('PostgreSQL fallbacks (set CORTEX_TEST_PG_URL)', () => {
   const outside = { ...installedPgVersions(), pg: '9.0.0' }
   let admin: pg.Client
   const opened: Connector[] = []
-  const track = (c: Connector): Connector => (opened.push(c), c)
+  const track = (c: Connector): Connector => {
+    opened.push(c)
+    return c
+  }
   const SQL = 'SELECT id, label, amount, big, at, flag, $1::text AS p FROM events WHERE id >= $2 ORDER BY id'
   const params = ['hé', 1]
 
@@ -262,7 +265,10 @@ describe.skipIf(!mysqlUrl)('MySQL/MariaDB fallbacks (set CORTEX_TEST_MYSQL_URL)'
   const database = `cortex_fallback_${tag}`
   let pool: ReturnType<typeof createMysqlPool>
   const opened: Connector[] = []
-  const track = (c: Connector): Connector => (opened.push(c), c)
+  const track = (c: Connector): Connector => {
+    opened.push(c)
+    return c
+  }
   const withDb = (): string => {
     const u = new URL(mysqlUrl!)
     u.pathname = `/${database}`

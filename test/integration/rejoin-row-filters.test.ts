@@ -17,7 +17,6 @@ import { createSemanticLayer, parseModel, type Connector, type SemanticLayer } f
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
-import { sqlStatement } from '../../src/connectors/connector.js'
 
 type Row = Record<string, unknown>
 

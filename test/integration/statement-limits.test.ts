@@ -23,7 +23,6 @@ import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
 import { withDatabase } from './engines/server-datasets.js'
-import { sqlStatement } from '../../src/connectors/connector.js'
 import type { QueryInput } from '../../src/index.js'
 
 const require = createRequire(import.meta.url)

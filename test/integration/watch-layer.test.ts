@@ -19,7 +19,6 @@ import {
 import type { ModelWatcher } from '../../src/model/watch-model.js'
 import { sqlite } from '../../src/sqlite.js'
 import { fakeFolder, modelFolder, next, ordersCube } from '../fixtures/watch-helpers.js'
-import { sqlStatement } from '../../src/connectors/connector.js'
 import type { QueryInput } from '../../src/index.js'
 
 const QUERY: QueryInput = {
