@@ -83,8 +83,13 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     throw new SemanticLayerError('LAYER_CLOSED', [{ code: 'LAYER_CLOSED', path: [], message }])
   }
   const preparer = queryPreparer({ settings, tenancy, compiledQueries, queryLimits: resolveQueryLimits(options) })
-  const prepare = async (query: unknown, call: CallContext): Promise<Prepared> => {
-    assertOpen()
+  // Not async itself: returning preparer's promise from an async function would cost extra ticks per call.
+  const prepare = (query: unknown, call: CallContext): Promise<Prepared> => {
+    try {
+      assertOpen()
+    } catch (error) {
+      return Promise.reject(error)
+    }
     return preparer(query, call)
   }
   const runQuery = queryRunner({ options, queryCache, sources })
@@ -123,7 +128,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       let prepared: Prepared | undefined
       try {
         prepared = await prepare(query, call)
-        const result = await runQuery(prepared, call, callOptions)
+        const run = runQuery.start(prepared, call, callOptions)
+        const result = runQuery.finish(prepared, run.statements, await run.fetched)
         if (audit.enabled) {
           const modelVersion = prepared.scope.model.version
           audit.allowed(query, call.context, started, {

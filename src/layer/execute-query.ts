@@ -6,7 +6,7 @@
 import type { FetchedRows } from '../cache/fetched-rows.js'
 import { shapedRows } from '../cache/fetched-rows.js'
 import { sha256 } from '../cache/cache-key.js'
-import { resolveCacheMode, type FetchedResult, type QueryCache } from '../cache/query-cache.js'
+import { resolveCacheMode, type CachedRun, type FetchedResult, type QueryCache } from '../cache/query-cache.js'
 import type { CompiledQuery, RenderedStatements } from '../compiled-queries.js'
 import { answers, type Connector, type SqlStatement, type StatementOptions } from '../connectors/connector.js'
 import type { ConnectorSources } from '../connectors/connector-sources.js'
@@ -57,43 +57,60 @@ export interface RunnerDeps {
   readonly sources: ConnectorSources
 }
 
-/** The layer's `run(prepared, call, options)`: the statements through the result cache, shaped. */
-export function queryRunner(
-  deps: RunnerDeps,
-): (prepared: Prepared, call: CallContext, callOptions: QueryOptions) => Promise<QueryResult> {
+/** A query started by {@link QueryRunner.start}: its statements, and their rows to come. */
+export interface StartedQuery {
+  readonly statements: RenderedStatements
+  readonly fetched: Promise<CachedRun>
+}
+
+/**
+ * The layer's execution, in two synchronous halves around the one await of the result cache (an async
+ * function between them would cost extra promise ticks on every call, which a cache hit notices).
+ */
+export interface QueryRunner {
+  /** Render the statements and run them through the result cache (refresh keys, modes, single-flight). */
+  start(prepared: Prepared, call: CallContext, callOptions: QueryOptions): StartedQuery
+  /** Shape the rows into Cube's result. */
+  finish(prepared: Prepared, statements: RenderedStatements, run: CachedRun): QueryResult
+}
+
+export function queryRunner(deps: RunnerDeps): QueryRunner {
   const { options, queryCache, sources } = deps
-  return async ({ scope, compiled }, call, callOptions) => {
-    const connector = connectorFor(scope, compiled.dataSource)
-    const statements = renderFor(compiled, connector.dialect)
-    const { rendered } = statements
-    // The result cache serves the statements or runs them once (refresh keys, cache modes, single-flight).
-    let keyDigest: string | undefined
-    const { main, totalRows, cache } = await queryCache.run({
-      connector,
-      source: sources.of(connector, compiled.dataSource),
-      statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
-      exec: statementOptions(callOptions, options),
-      execute: (exec) => fetchStatements(connector, statements, exec),
-      modelVersion: scope.model.version,
-      securityDigest: call.digest(),
-      notPlain: call.notPlain,
-      tenant: scope.tenant,
-      dialect: connector.dialect.name,
-      cubes: compiled.cubes,
-      mode: resolveCacheMode(callOptions.cacheMode, compiled.normalized.echo.renewQuery === true),
-    })
-    const { data, truncated } = guard('shape', () => statements.shaper.all(main, compiled.plan.limit))
-    const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
-    return {
-      data,
-      annotation: compiled.annotation,
-      query: compiled.normalized.echo,
-      sql: rendered.main,
-      ...(total === undefined ? {} : { total }),
-      truncated,
-      dataSource: compiled.dataSource,
-      cache,
-    }
+  return {
+    start({ scope, compiled }, call, callOptions) {
+      const connector = connectorFor(scope, compiled.dataSource)
+      const statements = renderFor(compiled, connector.dialect)
+      let keyDigest: string | undefined
+      const fetched = queryCache.run({
+        connector,
+        source: sources.of(connector, compiled.dataSource),
+        statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
+        exec: statementOptions(callOptions, options),
+        execute: (exec) => fetchStatements(connector, statements, exec),
+        modelVersion: scope.model.version,
+        securityDigest: call.digest(),
+        notPlain: call.notPlain,
+        tenant: scope.tenant,
+        dialect: connector.dialect.name,
+        cubes: compiled.cubes,
+        mode: resolveCacheMode(callOptions.cacheMode, compiled.normalized.echo.renewQuery === true),
+      })
+      return { statements, fetched }
+    },
+    finish({ compiled }, statements, { main, totalRows, cache }) {
+      const { data, truncated } = guard('shape', () => statements.shaper.all(main, compiled.plan.limit))
+      const total = totalRows ? Number(Object.values(totalRows[0] ?? {})[0] ?? 0) : undefined
+      return {
+        data,
+        annotation: compiled.annotation,
+        query: compiled.normalized.echo,
+        sql: statements.rendered.main,
+        ...(total === undefined ? {} : { total }),
+        truncated,
+        dataSource: compiled.dataSource,
+        cache,
+      }
+    },
   }
 }
 

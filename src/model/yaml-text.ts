@@ -83,38 +83,48 @@ export function readsWithJsYaml(text: string): boolean {
  * text count too (such a text goes to yaml, which is only slower).
  */
 export function spansLines(text: string): boolean {
-  let quote = ''
+  let quote = 0 // the open quote's char code, 0 when none
   let depth = 0
-  let previous = '\n'
+  let previous = NL
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (c === '\n' || c === '\r') {
-      if (quote !== '' || depth !== 0) return true
-      previous = '\n'
+    const c = text.charCodeAt(i)
+    if (c === NL || c === CR) {
+      if (quote !== 0 || depth !== 0) return true
+      previous = NL
       continue
     }
-    if (quote !== '') {
+    if (quote !== 0) {
       let closes = false
-      if (quote === '"') {
-        if (c === '\\') i++
-        else closes = c === '"'
-      } else if (c === "'" && text[i + 1] === "'") i++
-      else closes = c === "'"
+      if (quote === DQ) {
+        if (c === BACKSLASH) i++
+        else closes = c === DQ
+      } else if (c === SQ && text.charCodeAt(i + 1) === SQ) i++
+      else closes = c === SQ
       if (closes) {
-        quote = ''
-        const next = text[i + 1]
-        if (next !== undefined && !/[\s,\]}:]/.test(next)) return true
+        quote = 0
+        const next = text.charCodeAt(i + 1)
+        if (!Number.isNaN(next) && !isBlank(next) && next !== COMMA && next !== RBRACKET && next !== RBRACE) {
+          if (next !== COLON) return true
+        }
       }
-    } else if ((c === '"' || c === "'") && /[\s[{,:]/.test(previous)) quote = c
-    else if (c === '[' || c === '{') depth++
-    else if (c === ']' || c === '}') depth--
-    else if (c === '#' && /\s/.test(previous)) {
-      while (i + 1 < text.length && text[i + 1] !== '\n') i++ // a comment: skip to the end of the line
+    } else if ((c === DQ || c === SQ) && (isBlank(previous) || STARTS_SCALAR.has(previous))) quote = c
+    else if (c === LBRACKET || c === LBRACE) depth++
+    else if (c === RBRACKET || c === RBRACE) depth--
+    else if (c === HASH && isBlank(previous)) {
+      while (i + 1 < text.length && text.charCodeAt(i + 1) !== NL) i++ // a comment: skip to the end of the line
     }
     previous = c
   }
-  return quote !== '' || depth !== 0
+  return quote !== 0 || depth !== 0
 }
+
+const [NL, CR, DQ, SQ, BACKSLASH, HASH, COMMA, COLON, LBRACKET, RBRACKET, LBRACE, RBRACE] = [...'\n\r"\'\\#,:[]{}'].map(
+  (ch) => ch.charCodeAt(0),
+) as [number, number, number, number, number, number, number, number, number, number, number, number]
+/** After these a quote starts a scalar (besides a blank). */
+const STARTS_SCALAR = new Set([LBRACKET, LBRACE, COMMA, COLON])
+/** Space, tab, or a line end (what `\s` matches in model text; other blanks are rare and only cost a yaml parse). */
+const isBlank = (c: number): boolean => c === 32 || c === 9 || c === NL || c === CR
 
 /** yaml's own messages for these codes are structural (they never quote the source), so they are shown as is. */
 const YAML_SAFE_MESSAGES = new Set([
