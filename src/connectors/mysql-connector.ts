@@ -125,7 +125,7 @@ const VALUE_OPTIONS = {
   timezone: 'Z',
 } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
-/** The same, with rows as arrays of column values in SELECT-list order (executeArrays). */
+/** The same, with rows as arrays of column values in SELECT-list order (`rows: 'arrays'`). */
 const ARRAY_STATEMENT_OPTIONS = { ...STATEMENT_OPTIONS, rowsAsArray: true } as const
 const STREAM_HIGH_WATER = 2000
 const STREAM_LOW_WATER = 500

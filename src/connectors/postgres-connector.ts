@@ -49,7 +49,7 @@ export interface PoolConfigLike {
 /** The slice of a pg `Client` Cortex uses. */
 export interface PgClientLike {
   query(config: PgQueryConfig): Promise<{ rows: unknown[] }>
-  /** Submit a pg `Query` object (`executeMapped`'s subclass); its handlers receive the rows, its events the end. */
+  /** Submit a pg `Query` object (the mapped rows' subclass); its handlers receive the rows, its events the end. */
   query(query: PgQueryLike): unknown
   /** The backend process id (set once connected); used for `pg_cancel_backend`. */
   readonly processID?: number | null
