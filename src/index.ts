@@ -6,12 +6,15 @@
 export { createSemanticLayer } from './create-semantic-layer.js'
 export type {
   HealthCheckResult,
+  MetaOptions,
+  ModelInput,
+  QueryInput,
   QueryOptions,
   QueryResult,
   SemanticLayer,
   SemanticLayerOptions,
   SqlOptions,
-} from './create-semantic-layer.js'
+} from './layer/layer-types.js'
 export type { CompiledQueriesOptions } from './compiled-queries.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'
@@ -30,7 +33,18 @@ export { checkDrift } from './introspect/check-drift.js'
 export type { CheckDriftOptions, DriftCounts, DriftIssue, DriftReport } from './introspect/check-drift.js'
 export { SemanticLayerError, isSemanticLayerError } from './errors.js'
 export type { ErrorCode, ErrorIssue } from './errors.js'
-export type { ArrayRow, Connector, ExecuteOptions, HealthReport, ObjectRow } from './connectors/connector.js'
+export type {
+  ArrayRow,
+  Connector,
+  ConnectorDefinition,
+  ExecuteOptions,
+  HealthReport,
+  ObjectRow,
+  RowCapability,
+  SqlStatement,
+  Statement,
+  StatementOptions,
+} from './connectors/connector.js'
 export type { CubeQuery, CubeFilter, CubeTimeDimension, FilterOperator, OrderDirection } from './query/parse-query.js'
 export type { CompiledModel, CompiledCube, CompiledView } from './model/compiled.js'
 export type { ModelDefinition, CubeDefinition, ViewDefinition } from './model/definition.js'
@@ -41,7 +55,7 @@ export { defineConnector } from './connectors/connector.js'
 export { createJwtAuth } from './security/jwt-auth.js'
 export type { JwtAuth, JwtAuthOptions, JwtClaims, PublicJwk, RemoteJwksOptions } from './security/jwt-auth.js'
 export type { DecimalMode, Row } from './result/shape-result.js'
-export type { AuditEvent, ModelInput, MetaOptions } from './create-semantic-layer.js'
+export type { AuditEvent } from './security/audit.js'
 export type { AuthorizeDecision, AuthorizeRequest, SecurityContext, SecurityHooks } from './security/authorize-query.js'
 export type { ConnectorsFactory, ModelFactory, TenantInfo } from './security/tenancy.js'
 export { memoryCache } from './cache/memory-cache.js'

@@ -1,3 +1,4 @@
+import type { SqlStatement } from '../connectors/connector.js'
 import * as crypto from 'node:crypto'
 import { SemanticLayerError } from '../errors.js'
 
@@ -127,10 +128,7 @@ export interface ResultKeyInput {
 }
 
 /** A rendered statement: SQL text and bound parameters. */
-export interface Statement {
-  readonly sql: string
-  readonly params: readonly unknown[]
-}
+type RenderedStatement = Pick<SqlStatement, 'sql' | 'params'>
 
 /**
  * SHA-256 of a query's statements (main and optional total) for one dialect and of the rows they are
@@ -141,8 +139,8 @@ export interface Statement {
  */
 export function statementDigest(
   dialect: string,
-  main: Statement,
-  total: Statement | undefined,
+  main: RenderedStatement,
+  total: RenderedStatement | undefined,
   output: unknown,
 ): string {
   return sha256(canonical({ dialect, main, total: total ?? null, output }))

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Connector, ExecuteOptions, FetchedRows } from '../connectors/connector.js'
+import type { Connector, StatementOptions } from '../connectors/connector.js'
+import { shareRows, type FetchedRows } from './fetched-rows.js'
 import { SemanticLayerError, describeName } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import {
@@ -37,9 +38,9 @@ export interface CachedRunRequest {
   readonly source: string
   /** statementDigest() of the dialect and the rendered statements (main and total): part of the key. Called only when the cache is on. */
   readonly statementDigest: () => string
-  readonly exec: ExecuteOptions
+  readonly exec: StatementOptions
   /** Run the statements on the database (the layer's own execution, with its error wrapping). */
-  readonly execute: (exec: ExecuteOptions) => Promise<FetchedResult>
+  readonly execute: (exec: StatementOptions) => Promise<FetchedResult>
   readonly modelVersion: string
   /**
    * securityDigest() of the call's security context snapshot (see security-context.ts): part of the key,
@@ -158,7 +159,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     return rule
   }
 
-  const execute = async (req: CachedRunRequest, exec: ExecuteOptions): Promise<Filled> => {
+  const execute = async (req: CachedRunRequest, exec: StatementOptions): Promise<Filled> => {
     const { main, totalRows } = await req.execute(exec)
     return totalRows ? { main, totalRows } : { main }
   }
@@ -201,7 +202,7 @@ export function createQueryCache(settings: QueryCacheSettings): QueryCache {
     },
     signal: AbortSignal | undefined,
   ): Promise<Filled> => {
-    const exec: ExecuteOptions = {
+    const exec: StatementOptions = {
       ...(signal === undefined ? {} : { signal }),
       ...(req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }),
     }
@@ -482,12 +483,8 @@ async function raceTimeout<T>(clock: Clock, promise: Promise<T>, ms: number): Pr
   }
 }
 
-function shareRows(rows: FetchedRows): void {
-  if (rows.form === 'shaped') rows.share()
-}
-
 /** `exec` with the shared run's signal in place of the caller's (none when the run cannot be aborted). */
-function withSignal(exec: ExecuteOptions, signal: AbortSignal | undefined): ExecuteOptions {
+function withSignal(exec: StatementOptions, signal: AbortSignal | undefined): StatementOptions {
   const { signal: _caller, ...rest } = exec
   return signal === undefined ? rest : { ...rest, signal }
 }

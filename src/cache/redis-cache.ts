@@ -155,7 +155,7 @@ export function redisCache(given: RedisCacheOptions): CacheAdapter {
       if (live && startedAt === epoch && subscription?.live()) {
         // Scopes grow with cubes × tenants: forget them all past 10 000 (they are read again from Redis).
         if (known.size > 10_000) known.clear()
-        scopes.forEach((s, i) => known.set(s, { value: values[i]!, at: now }))
+        for (const [i, s] of scopes.entries()) known.set(s, { value: values[i]!, at: now })
       }
       return values
     },

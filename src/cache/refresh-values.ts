@@ -1,4 +1,4 @@
-import type { Connector, ExecuteOptions } from '../connectors/connector.js'
+import { sqlStatement, type Connector, type StatementOptions } from '../connectors/connector.js'
 import { canonical, refreshValueKey } from './cache-key.js'
 import { FAILED, type Failed, type GuardedAdapter } from './guarded-adapter.js'
 import { bucketOf, type RefreshKeyCube, type RefreshRule } from './refresh-key.js'
@@ -12,7 +12,7 @@ export interface RefreshContext {
 
 interface RefreshRequest {
   readonly connector: Connector
-  readonly exec: ExecuteOptions
+  readonly exec: StatementOptions
   readonly modelVersion: string
   readonly source: string
   readonly securityDigest: string
@@ -68,7 +68,7 @@ function sqlValue(
     try {
       // Not the caller's signal: the value serves every query of this interval. Its timeout still applies.
       const exec = req.exec.timeoutMs === undefined ? {} : { timeoutMs: req.exec.timeoutMs }
-      const rows = await req.connector.execute(rule.sql, [], exec)
+      const rows = await req.connector.execute(sqlStatement(rule.sql), exec)
       value = displayValue(rows[0] === undefined ? null : Object.values(rows[0])[0])
     } catch (error) {
       ctx.adapter.report(error, 'refresh-key')

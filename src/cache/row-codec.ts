@@ -4,8 +4,7 @@
  * starting with `$` is wrapped as `{"$object": [[key, value], …]}`, so data can never be read as a tag.
  * Strings (any unicode) are left to JSON, which keeps them exactly.
  */
-import type { FetchedRows } from '../connectors/connector.js'
-import { shapedRows } from '../result/shape-result.js'
+import { shapedRows, type FetchedRows } from './fetched-rows.js'
 import { assignOwn } from '../util/objects.js'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -81,8 +80,8 @@ export function decodeValue(value: unknown): unknown {
 /**
  * A cached result as stored, in the form the connector returned its rows: objects keyed by column alias
  * or arrays in SELECT-list order (driver rows, shaped on every read), or rows the layer shaped as they
- * arrived (`executeMapped`: Cube rows keyed by member, only cut on read). Instances of one deployment may
- * differ in that (a custom connector without `executeArrays`), so the form is stored with the rows.
+ * arrived (a connector's `map`: Cube rows keyed by member, only cut on read). Instances of one deployment may
+ * differ in that (a custom connector that answers only objects), so the form is stored with the rows.
  * Shaped rows depend on the output columns and the decimals mode, so the result key includes them
  * (statementDigest in cache-key.ts).
  */

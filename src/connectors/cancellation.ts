@@ -1,5 +1,5 @@
 import { SemanticLayerError } from '../errors.js'
-import type { ExecuteOptions } from './connector.js'
+import type { StatementOptions } from './connector.js'
 
 /**
  * Run a statement that can be stopped on the server. When `options.signal` aborts or
@@ -8,7 +8,7 @@ import type { ExecuteOptions } from './connector.js'
  * the driver then reports for the stopped statement (kept as `cause`).
  */
 export async function runCancellable<T>(
-  options: ExecuteOptions | undefined,
+  options: StatementOptions | undefined,
   run: () => Promise<T>,
   cancel: () => Promise<void>,
 ): Promise<T> {

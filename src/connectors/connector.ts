@@ -1,7 +1,22 @@
 import { describeName, fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { SqlDialect } from '../sql/dialect.js'
 
-export interface ExecuteOptions {
+/**
+ * One statement for a connector to run. Today only SQL: text the layer rendered for the connector's
+ * dialect and its bound parameters (nothing from a request is ever in `sql`). Other kinds (a MongoDB
+ * pipeline) will be further members of this union; a connector refuses a kind it does not run.
+ */
+export interface SqlStatement {
+  readonly kind: 'sql'
+  readonly sql: string
+  readonly params: readonly unknown[]
+}
+
+/** Every kind of statement a connector may be handed (see {@link SqlStatement}). */
+export type Statement = SqlStatement
+
+/** How one statement runs: `execute`'s and `stream`'s options. */
+export interface StatementOptions {
   /** Cancels the statement when aborted: the connector stops it on the server. */
   readonly signal?: AbortSignal
   /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
@@ -14,6 +29,25 @@ export interface ExecuteOptions {
   readonly timeZone?: string
 }
 
+/** The row forms `execute` can return besides objects (see {@link Connector.rowForms}). */
+export type RowCapability = 'arrays' | 'mapped'
+
+export interface ExecuteOptions extends StatementOptions {
+  /**
+   * `'objects'` (default): each row an object keyed by column alias. `'arrays'`: each row an array of its
+   * column values in SELECT-list order. Ask for arrays only from a connector whose `rowForms` lists them.
+   */
+  readonly rows?: 'objects' | 'arrays'
+  /**
+   * Hand each row, as an array in SELECT-list order, to `map` as the driver produces it and resolve to
+   * what `map` returned, keeping none of the driver's rows (only for a connector whose `rowForms` lists
+   * `'mapped'`; `rows` is then ignored). If `map` throws, no later row is mapped, the statement is still
+   * read to its end (the connection stays usable), and the promise rejects: with the error itself if it
+   * is a SemanticLayerError, else CONNECTOR_FAILED / ROW_MAP_FAILED with it as `cause`.
+   */
+  readonly map?: (row: ArrayRow) => unknown
+}
+
 export interface HealthReport {
   readonly ok: boolean
   readonly latencyMs: number
@@ -23,82 +57,41 @@ export interface HealthReport {
   readonly pool?: { readonly total: number; readonly idle: number; readonly waiting: number }
 }
 
-/** A row keyed by column alias, as `execute` returns it. */
+/** A row keyed by column alias, as `execute` returns it by default. */
 export type ObjectRow = Record<string, unknown>
-/** A row as an array of its column values in SELECT-list order, as `executeArrays` returns it. */
+/** A row as an array of its column values in SELECT-list order (`rows: 'arrays'`). */
 export type ArrayRow = readonly unknown[]
 
-/** The rows of one statement in the form the connector returned them. */
-export type FetchedRows =
-  | { readonly form: 'objects'; readonly rows: readonly ObjectRow[] }
-  | { readonly form: 'arrays'; readonly rows: readonly ArrayRow[] }
-  /**
-   * Rows already shaped by the layer as they arrived (`executeMapped`): Cube rows keyed by member.
-   * `claim()` is true for the first caller only, who may hand these rows out; any other caller copies
-   * them. A run that several callers wait on calls `share()` before any of them resumes, and then every
-   * caller copies, so result.data is never shared and no caller can change another's rows.
-   */
-  | {
-      readonly form: 'shaped'
-      readonly rows: readonly ObjectRow[]
-      readonly claim: () => boolean
-      readonly share: () => void
-    }
-
 /**
- * One data source. Connectors run SQL that Cortex rendered for their dialect and return rows keyed by
- * column alias. They own their driver and pool; `close()` releases everything they opened (and nothing
- * they were handed by the host).
- *
- * Errors: a SemanticLayerError with code CONNECTOR_FAILED (driver error as `cause`, no parameter values
- * in the message), QUERY_TIMEOUT or QUERY_CANCELLED.
- *
- * @example
- * // A connector of your own: execute and stream are required, executeArrays is optional.
- * // `id` names the database in result-cache keys (required when the layer is given a cache).
- * const mine = defineConnector({ id: inner.id, dialect: inner.dialect,
- *   execute: (sql, params, o) => inner.execute(sql, params, o),
- *   stream: (sql, params, o) => inner.stream(sql, params, o),
- *   healthCheck: () => inner.healthCheck(), close: () => inner.close() })
+ * What a connector implements: one `execute`, one `stream`, `healthCheck`, `close`, and what it is
+ * (`dialect`, `id`). This is the shape `defineConnector` takes; a connector answers object rows, and
+ * may say in `rowForms` that it answers arrays or maps rows as they arrive (the built-in connectors do,
+ * which keeps large results cheap: ADR 6, 8, 13). The layer asks only for what `rowForms` lists.
  */
-export interface Connector {
+export interface ConnectorDefinition {
+  /** The SQL dialect the layer renders for: a built-in connector's (`sqlite(...).dialect`). */
   readonly dialect: SqlDialect
   /**
    * What data this connector reads, for result-cache keys: two connectors with the same `id` must return
-   * the same rows for the same SQL, and connectors over different databases must have different ones, so
-   * layers sharing a cache (one `memoryCache()`, one Redis prefix) never serve each other's results. The
-   * built-in connectors derive it from their connection target (never the password) unless given one.
-   * A custom connector without it cannot use a cache passed to `createSemanticLayer` (CONFIG_INVALID).
+   * the same rows for the same statement, and connectors over different databases must have different
+   * ones, so layers sharing a cache (one `memoryCache()`, one Redis prefix) never serve each other's
+   * results. The built-in connectors derive it from their connection target (never the password) unless
+   * given one. A connector without it cannot use a cache passed to `createSemanticLayer` (CONFIG_INVALID).
    */
   readonly id?: string
-  /** Run one statement with bound parameters. */
-  execute(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ObjectRow[]>
   /**
-   * Optional: run one statement like `execute`, but return each row as an array of its column values in
-   * SELECT-list order (better-sqlite3 `raw()`, pg `rowMode: 'array'`, mysql2 `rowsAsArray`). The same
-   * value types, errors, timeouts and cancellation as `execute`. When present, `layer.query()` uses it
-   * for result rows and skips building an object per row keyed by column alias; without it the layer
-   * reads `execute`'s objects. Every built-in connector has it.
+   * Row forms `execute` answers besides objects: `'arrays'` (honours `rows: 'arrays'`) and `'mapped'`
+   * (honours `map`). Default none: the layer then reads object rows and shapes them by column alias.
    */
-  executeArrays?(sql: string, params: readonly unknown[], options?: ExecuteOptions): Promise<readonly ArrayRow[]>
+  readonly rowForms?: readonly RowCapability[]
   /**
-   * Optional: like `executeArrays`, but hand each row to `map` as the driver produces it and return what
-   * `map` returned, without keeping the driver's rows. `layer.query()` prefers it: a result's driver rows
-   * then die young instead of all living until shaping ends, which under sustained load more than
-   * halved what the layer adds to a 50 000-row PostgreSQL result (ADR 8). If `map` throws, no later row is mapped, the
-   * statement still runs to its end (the connection stays usable) and the promise rejects: with the error
-   * itself if it is a SemanticLayerError, else CONNECTOR_FAILED (issue code ROW_MAP_FAILED) with it as
-   * `cause`. Every built-in connector has it: PostgreSQL maps each row as pg-protocol reads it (ADR 9); SQLite and MySQL
-   * get all rows from their driver at once and replace each by its mapped row as it is mapped.
+   * Run one statement. Resolves to its rows: objects keyed by column alias, arrays (`rows: 'arrays'`), or
+   * what `map` returned for each row. Rejects with CONNECTOR_FAILED (driver error as `cause`, no
+   * parameter values in the message), QUERY_TIMEOUT or QUERY_CANCELLED.
    */
-  executeMapped?<T>(
-    sql: string,
-    params: readonly unknown[],
-    map: (row: ArrayRow) => T,
-    options?: ExecuteOptions,
-  ): Promise<readonly T[]>
-  /** Run one statement and yield rows with bounded memory (cursor / stream / iterate). */
-  stream(sql: string, params: readonly unknown[], options?: ExecuteOptions): AsyncIterable<Record<string, unknown>>
+  execute(statement: Statement, options?: ExecuteOptions): Promise<readonly unknown[]>
+  /** Run one statement and yield its rows as objects, with bounded memory (cursor / stream / iterate). */
+  stream(statement: Statement, options?: StatementOptions): AsyncIterable<ObjectRow>
   /**
    * Optional: a digest of the data the named tables hold now (`tables`: the `sql_table` of each cube a
    * query reads; undefined when a cube is defined by SQL, meaning every table). When present, the layer
@@ -108,19 +101,68 @@ export interface Connector {
   dataVersion?(tables: readonly string[] | undefined): string
   /** Check that the source answers (e.g. `SELECT 1`). Never throws. */
   healthCheck(): Promise<HealthReport>
+  /** Release what the connector opened (and nothing the host handed it). */
   close(): Promise<void>
+}
+
+/**
+ * One data source, as `createSemanticLayer` takes it: made by a built-in factory (`sqlite()`,
+ * `postgres()`, `mysql()`, `files()`) or by `defineConnector`. `execute` is typed by the row form asked
+ * for.
+ *
+ * @example
+ * const rows = await connector.execute({ kind: 'sql', sql: 'SELECT 1 AS one', params: [] })
+ * const arrays = await connector.execute({ kind: 'sql', sql: 'SELECT 1', params: [] }, { rows: 'arrays' })
+ */
+export interface Connector extends ConnectorDefinition {
+  execute(
+    statement: Statement,
+    options?: StatementOptions & { readonly rows?: 'objects' },
+  ): Promise<readonly ObjectRow[]>
+  execute(statement: Statement, options: StatementOptions & { readonly rows: 'arrays' }): Promise<readonly ArrayRow[]>
+  execute<T>(statement: Statement, options: MapOptions<T>): Promise<readonly T[]>
+  execute(statement: Statement, options?: ExecuteOptions): Promise<readonly unknown[]>
+}
+
+/** Options that hand each row to `map` (see {@link ExecuteOptions.map}). */
+export type MapOptions<T> = StatementOptions & {
+  readonly rows?: 'objects' | 'arrays'
+  readonly map: (row: ArrayRow) => T
+}
+
+/** A SQL statement from its text and bound parameters. */
+export function sqlStatement(sql: string, params: readonly unknown[] = []): SqlStatement {
+  return { kind: 'sql', sql, params }
+}
+
+/**
+ * The SQL of a statement for a SQL connector; any other kind is UNSUPPORTED (a statement rendered for a
+ * backend this connector is not).
+ */
+export function sqlOf(statement: Statement, engine: string): SqlStatement {
+  const kind = (statement as { kind?: unknown } | null)?.kind
+  if (kind === 'sql' && typeof statement.sql === 'string' && Array.isArray(statement.params)) return statement
+  const message =
+    `The ${engine} connector runs SQL statements ({ kind: 'sql', sql, params }); it was given ` +
+    `${typeof kind === 'string' ? `a statement of kind ${describeName(kind)}` : 'something else'}.`
+  throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNSUPPORTED_STATEMENT', path: ['statement'], message }])
 }
 
 const BRAND = Symbol.for('cortex-semantic.Connector')
 
+/** What branding returns: the connector's own extras, with the typed {@link Connector} members. */
+export type Branded<T extends ConnectorDefinition> = Omit<T, keyof ConnectorDefinition> & Connector
+
 /** Mark an object as a connector (brand checks survive ESM/CJS duplication). */
-export function brandConnector<T extends Connector>(connector: T): T {
+export function brandConnector<T extends ConnectorDefinition>(connector: T): Branded<T> {
   Object.defineProperty(connector, BRAND, { value: true })
-  return connector
+  return connector as unknown as Branded<T>
 }
 
 const REQUIRED_METHODS = ['execute', 'stream', 'healthCheck', 'close'] as const
-const OPTIONAL_METHODS = ['executeArrays', 'executeMapped'] as const
+const ROW_CAPABILITIES: readonly unknown[] = ['arrays', 'mapped'] satisfies RowCapability[]
+/** Methods of the connector contract before 0.2 (CHANGELOG, "Changed"): refused with a migration note. */
+const LEGACY_METHODS = ['executeArrays', 'executeMapped'] as const
 const DIALECT_METHODS = [
   'quoteIdentifier',
   'placeholder',
@@ -135,18 +177,28 @@ const DIALECT_METHODS = [
 ] as const
 const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql']
 
+const MIGRATION =
+  'Connectors now have one execute(statement, options) with statement = { kind: "sql", sql, params }: ' +
+  "options.rows === 'arrays' replaces executeArrays and options.map replaces executeMapped; list what " +
+  "execute answers in rowForms (['arrays', 'mapped']). See CHANGELOG.md and docs/connectors.md."
+
 /**
  * Make a connector of your own usable by `createSemanticLayer`: checks its shape (the methods of
- * {@link Connector} and a SQL dialect, usually a built-in connector's `dialect`) and brands it.
+ * {@link ConnectorDefinition} and a SQL dialect, usually a built-in connector's `dialect`) and brands it.
+ * Only `execute` answering object rows is required; `rowForms` says what else it answers.
  *
  * @throws SemanticLayerError CONFIG_INVALID listing every missing or wrongly typed member.
  * @example
- * const logged = defineConnector({ ...inner, execute: (sql, params, o) => (log(sql), inner.execute(sql, params, o)) })
+ * const inner = postgres({ connection: process.env.DATABASE_URL })
+ * const logged = defineConnector({
+ *   ...inner,
+ *   execute: (statement, options) => (log(statement.sql), inner.execute(statement, options)),
+ * })
  */
-export function defineConnector<T extends Connector>(connector: T): T {
+export function defineConnector<T extends ConnectorDefinition>(connector: T): Branded<T> {
   const issues: { code: string; path: (string | number)[]; message: string }[] = []
-  const bad = (path: (string | number)[], message: string): number =>
-    issues.push({ code: 'INVALID_CONNECTOR', path, message })
+  const bad = (path: (string | number)[], message: string, code = 'INVALID_CONNECTOR'): number =>
+    issues.push({ code, path, message })
   const c = connector as unknown as Record<string, unknown> | null
   if (typeof c !== 'object' || c === null || Array.isArray(c)) {
     bad([], 'defineConnector() takes an object with dialect, execute, stream, healthCheck and close.')
@@ -155,8 +207,15 @@ export function defineConnector<T extends Connector>(connector: T): T {
       for (const m of REQUIRED_METHODS) {
         if (typeof c[m] !== 'function') bad([m], `A connector needs ${m}() (a function).`)
       }
-      for (const m of OPTIONAL_METHODS) {
-        if (c[m] !== undefined && typeof c[m] !== 'function') bad([m], `${m}, when given, must be a function.`)
+      for (const m of LEGACY_METHODS) {
+        if (c[m] !== undefined) bad([m], `${m} is no longer part of a connector. ${MIGRATION}`, 'LEGACY_CONNECTOR')
+      }
+      const forms = c.rowForms
+      if (forms !== undefined && (!Array.isArray(forms) || forms.some((f) => !ROW_CAPABILITIES.includes(f)))) {
+        bad(['rowForms'], "rowForms, when given, must list some of 'arrays' and 'mapped'.")
+      }
+      if (c.dataVersion !== undefined && typeof c.dataVersion !== 'function') {
+        bad(['dataVersion'], 'dataVersion, when given, must be a function.')
       }
       const d = c.dialect as Record<string, unknown> | null | undefined
       const dialectOk =
@@ -183,30 +242,28 @@ export function isConnector(value: unknown): value is Connector {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
 }
 
+/** Whether `connector` says it answers `form` (its `rowForms`). */
+export function answers(connector: ConnectorDefinition, form: RowCapability): boolean {
+  return connector.rowForms?.includes(form) === true
+}
+
 /**
- * The error `executeMapped` rejects with when its map threw `error`: a SemanticLayerError (the layer's
- * own, e.g. ROW_WIDTH_MISMATCH) as it is; anything else (a bug in the caller's map) as CONNECTOR_FAILED /
+ * The error `execute` rejects with when its `map` threw `error`: a SemanticLayerError (the layer's own,
+ * e.g. ROW_WIDTH_MISMATCH) as it is; anything else (a bug in the caller's map) as CONNECTOR_FAILED /
  * ROW_MAP_FAILED, its message not copied (it may hold row values) and the error itself as `cause`.
  */
 export function mapFailure(engine: string, error: unknown): SemanticLayerError {
   if (isSemanticLayerError(error)) return error
-  return new SemanticLayerError(
-    'CONNECTOR_FAILED',
-    [
-      {
-        code: 'ROW_MAP_FAILED',
-        path: [],
-        message: `The function passed to the ${engine} connector's executeMapped threw on a result row; the error is this error's cause.`,
-      },
-    ],
-    { cause: error },
-  )
+  const message =
+    `The map function passed to the ${engine} connector's execute threw on a result row; ` +
+    "the error is this error's cause."
+  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'ROW_MAP_FAILED', path: [], message }], { cause: error })
 }
 
 /**
- * `executeMapped` for a driver that returns all rows at once: each row is replaced by `map`'s result as
- * soon as it is mapped, so a collection during mapping finds only the rows not yet mapped alive, not
- * every driver row until the last is shaped (ADR 8). `rows` must be the driver's own, fresh array.
+ * `map` for a driver that returns all rows at once: each row is replaced by `map`'s result as soon as it
+ * is mapped, so a collection during mapping finds only the rows not yet mapped alive, not every driver
+ * row until the last is shaped (ADR 8). `rows` must be the driver's own, fresh array.
  */
 export function mapInPlace<T>(engine: string, rows: unknown[], map: (row: ArrayRow) => T): T[] {
   try {

@@ -4,9 +4,19 @@ import { readOptions, readingOptions, type OptionSpecs } from '../util/options.j
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
 import { fixedOffsetText } from '../util/time-zone.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
-import { brandConnector, mapInPlace, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import {
+  brandConnector,
+  mapInPlace,
+  sqlOf,
+  type Connector,
+  type ExecuteOptions,
+  type HealthReport,
+  type Statement,
+  type StatementOptions,
+} from './connector.js'
 import { givenId, mysqlIdentity } from './connector-identity.js'
-import { forServer, needsSetAtCheckout, SET_SESSION } from './mysql-session.js'
+import { handshakeFlavour, installedMysql2Version, isMariaDbVersion, mysqlInternals } from './mysql-fast-paths.js'
+import { forServer, SET_SESSION } from './mysql-session.js'
 
 /** mysql2 pool / connection options (host, port, user, password, database, ssl, ...), typed loosely. */
 export interface MysqlPoolConfigLike {
@@ -43,6 +53,12 @@ export interface MysqlOptions {
    * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
    */
   readonly id?: string
+  /**
+   * Read mysql2's internal fields where they save work (the server's flavour from the handshake, pool
+   * counters, a connection's broken state): only on the mysql2 versions they were tested with. Default
+   * true; `false` keeps to mysql2's documented API (docs/connectors.md, "Driver internals").
+   */
+  readonly fastPaths?: boolean
 }
 
 const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = {
@@ -51,6 +67,7 @@ const MYSQL_OPTIONS: OptionSpecs<MysqlOptions> = {
   existingPool: 'object',
   knex: 'any',
   id: 'any',
+  fastPaths: 'boolean',
 }
 
 // --- the slice of mysql2's callback API that Cortex uses (structural: the driver is never imported) ---
@@ -65,7 +82,7 @@ interface RawConnection {
   readonly _handshakePacket?: { readonly serverVersion?: string }
   readonly config: object
   execute(options: object, callback?: (error: unknown, rows: unknown) => void): Command
-  query(sql: string, callback: (error: unknown) => void): unknown
+  query(sql: string, callback: (error: unknown, rows?: unknown) => void): unknown
   pause(): void
   resume(): void
   destroy(): void
@@ -108,7 +125,7 @@ const VALUE_OPTIONS = {
   timezone: 'Z',
 } as const
 const STATEMENT_OPTIONS = { ...VALUE_OPTIONS, typeCast: true, rowsAsArray: false, nestTables: false } as const
-/** The same, with rows as arrays of column values in SELECT-list order (executeArrays). */
+/** The same, with rows as arrays of column values in SELECT-list order (`rows: 'arrays'`). */
 const ARRAY_STATEMENT_OPTIONS = { ...STATEMENT_OPTIONS, rowsAsArray: true } as const
 const STREAM_HIGH_WATER = 2000
 const STREAM_LOW_WATER = 500
@@ -131,7 +148,11 @@ export function mysql(input: MysqlOptions): Connector {
   return readingOptions('mysql options', () => createMysql(input))
 }
 
-function createMysql(input: MysqlOptions): Connector {
+/**
+ * @internal `mysql()` with the installed mysql2 version given (tests pass one outside the pin to check the
+ * documented-API fallbacks on a real server).
+ */
+export function createMysql(input: MysqlOptions, mysql2Version = installedMysql2Version()): Connector {
   const options = readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {
@@ -145,6 +166,20 @@ function createMysql(input: MysqlOptions): Connector {
   }
   // The host's pool or knex: session settings with every statement or checkout (see mysql-session.ts).
   const hostOwned = options.connection === undefined
+  const internals = mysqlInternals(mysql2Version, options.fastPaths !== false)
+  // MariaDB or MySQL, per connection: from mysql2's handshake fields, or asked once per connector.
+  const flavours = new WeakMap<object, boolean>()
+  let asked: Promise<boolean> | undefined
+  const flavourOf = async (connection: RawConnection): Promise<boolean> => {
+    const known = handshakeFlavour(connection, internals)
+    if (known !== undefined) return known
+    const pending = (asked ??= serverVersion(connection).then(isMariaDbVersion))
+    pending.catch(() => {
+      if (asked === pending) asked = undefined // a failed question is asked again
+    })
+    return pending
+  }
+  const mariadb = (connection: RawConnection): boolean => flavours.get(connection) === true
   let source: Source | undefined
   let driver: MysqlDriver | undefined
   let closed = false
@@ -155,7 +190,7 @@ function createMysql(input: MysqlOptions): Connector {
     setting.catch(() => undefined) // awaited (and reported) by acquire
     ready.set(connection, setting)
   }
-  const open = (): Source => (source ??= createSource(options, loaded, initialize))
+  const open = (): Source => (source ??= createSource(options, loaded, initialize, internals))
   // Named zones this server converts to, checked once per connector (its pool) and zone: with empty time
   // zone tables CONVERT_TZ returns NULL, and every row would fall into one NULL time bucket. Both outcomes
   // are kept; a failed check (connection, timeout) is not, so the next query checks again.
@@ -167,7 +202,7 @@ function createMysql(input: MysqlOptions): Connector {
       if (zones.size >= MAX_CHECKED_ZONES) zones.clear()
       // Shared by concurrent first queries, so it runs without any one caller's signal.
       const limit = Math.min(timeoutMs ?? ZONE_CHECK_TIMEOUT_MS, ZONE_CHECK_TIMEOUT_MS)
-      pending = execute(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
+      pending = runStatement(ZONE_CHECK, [zone], { timeoutMs: limit }).then((rows) => {
         if ((rows[0] as Row | undefined)?.cortex_zone_check == null) throw zoneTablesError()
       })
       zones.set(zone, pending)
@@ -193,10 +228,11 @@ function createMysql(input: MysqlOptions): Connector {
             },
           ])
         }
+        if (!flavours.has(connection)) flavours.set(connection, await flavourOf(connection))
         if (!hostOwned) {
           if (!ready.has(connection)) initialize(connection)
           await ready.get(connection)
-        } else if (needsSetAtCheckout(connection)) await run(connection, SET_SESSION)
+        } else if (!mariadb(connection)) await run(connection, SET_SESSION) // MariaDB: each statement carries it
         return connection
       } catch (error) {
         ready.delete(connection)
@@ -246,10 +282,10 @@ function createMysql(input: MysqlOptions): Connector {
   }
 
   /** Run one statement; `arrays`: rows as arrays in SELECT-list order (mysql2's rowsAsArray). */
-  const execute = async (
+  const runStatement = async (
     sql: string,
     params: readonly unknown[],
-    execOptions: ExecuteOptions | undefined,
+    execOptions: StatementOptions | undefined,
     arrays = false,
   ): Promise<unknown[]> => {
     const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
@@ -266,7 +302,7 @@ function createMysql(input: MysqlOptions): Connector {
             control.start(connection)
             return await new Promise<unknown[]>((resolve, reject) => {
               const options = arrays ? ARRAY_STATEMENT_OPTIONS : STATEMENT_OPTIONS
-              const statement = { sql: forServer(connection, sql, hostOwned), values: [...params], ...options }
+              const statement = { sql: forServer(mariadb(connection), sql, hostOwned), values: [...params], ...options }
               connection.execute(statement, (error, rows) => {
                 if (error) reject(error)
                 else resolve(Array.isArray(rows) ? rows : [])
@@ -277,7 +313,8 @@ function createMysql(input: MysqlOptions): Connector {
             throw error
           } finally {
             await control.finish()
-            open().release(connection, control.forced || (failure !== undefined && isDead(connection, failure)))
+            const dead = failure !== undefined && isDead(connection, failure, internals)
+            open().release(connection, control.forced || dead)
           }
         },
         () => control.cancel(),
@@ -287,7 +324,8 @@ function createMysql(input: MysqlOptions): Connector {
     }
   }
 
-  async function* stream(sql: string, params: readonly unknown[], execOptions?: ExecuteOptions): AsyncGenerator<Row> {
+  async function* stream(statement: Statement, execOptions?: StatementOptions): AsyncGenerator<Row> {
+    const { sql, params } = sqlOf(statement, 'MySQL')
     const signal = execOptions?.signal
     if (signal?.aborted) throw cancelledError(signal.reason)
     const zoneChecked = checkZone(execOptions?.timeZone, execOptions?.timeoutMs)
@@ -324,7 +362,8 @@ function createMysql(input: MysqlOptions): Connector {
       control.start(conn)
       let command: Command
       try {
-        command = conn.execute({ sql: forServer(conn, sql, hostOwned), values: [...params], ...STATEMENT_OPTIONS })
+        const text = forServer(mariadb(conn), sql, hostOwned)
+        command = conn.execute({ sql: text, values: [...params], ...STATEMENT_OPTIONS })
       } catch (error) {
         done = true // rejected before anything was sent (e.g. an undefined parameter)
         throw toConnectorError(error, params)
@@ -376,7 +415,7 @@ function createMysql(input: MysqlOptions): Connector {
         if (abandoned && !control.killed) await kill(connection).catch(() => undefined)
         open().release(
           connection,
-          abandoned || control.forced || (failure !== undefined && isDead(connection, failure)),
+          abandoned || control.forced || (failure !== undefined && isDead(connection, failure, internals)),
         )
       }
     }
@@ -386,16 +425,19 @@ function createMysql(input: MysqlOptions): Connector {
   return brandConnector({
     ...(id === undefined ? {} : { id }),
     dialect: mysqlDialect,
-    execute: (sql, params, execOptions) => execute(sql, params, execOptions) as Promise<Row[]>,
-    executeArrays: (sql, params, execOptions) => execute(sql, params, execOptions, true) as Promise<unknown[][]>,
-    // mysql2 returns all rows at once; they are shaped in place (see mapInPlace).
-    executeMapped: async (sql, params, map, execOptions) =>
-      mapInPlace('MySQL', (await execute(sql, params, execOptions, true)) as unknown[], map),
+    rowForms: ['arrays', 'mapped'],
+    // mysql2 returns all rows at once; with `map` they are shaped in place (see mapInPlace).
+    async execute(statement: Statement, execOptions?: ExecuteOptions): Promise<unknown[]> {
+      const { sql, params } = sqlOf(statement, 'MySQL')
+      const map = execOptions?.map
+      if (map) return mapInPlace('MySQL', await runStatement(sql, params, execOptions, true), map)
+      return runStatement(sql, params, execOptions, execOptions?.rows === 'arrays')
+    },
     stream,
     async healthCheck() {
       const started = performance.now()
       try {
-        await execute('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
+        await runStatement('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
         const pool = source?.counters()
         return { ok: true, latencyMs: performance.now() - started, ...(pool ? { pool } : {}) }
       } catch (error) {
@@ -458,7 +500,10 @@ class Control {
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 500)
-        this.onSettled = () => (clearTimeout(timer), resolve())
+        this.onSettled = () => {
+          clearTimeout(timer)
+          resolve()
+        }
       })
     }
     if (!this.settled) {
@@ -483,6 +528,7 @@ function createSource(
   options: MysqlOptions,
   driver: () => MysqlDriver,
   onNewConnection: (c: RawConnection) => void,
+  internals: boolean,
 ): Source {
   if (options.knex) {
     const client = options.knex.client as unknown as {
@@ -543,7 +589,7 @@ function createSource(
       else connection.release?.()
     },
     counters() {
-      const p = pool
+      const p = internals ? pool : undefined // mysql2's private arrays: only on the pinned versions
       if (!p?._allConnections || !p._freeConnections || !p._connectionQueue) return undefined
       return { total: p._allConnections.length, idle: p._freeConnections.length, waiting: p._connectionQueue.length }
     },
@@ -558,6 +604,15 @@ function createSource(
 function hardClose(connection: RawConnection): void {
   connection.stream?.destroy?.()
   connection.destroy()
+}
+
+/** `SELECT VERSION()` on this connection (mysql2's documented query API). */
+function serverVersion(connection: RawConnection): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    connection.query('SELECT VERSION() AS v', (error: unknown, rows?: unknown) =>
+      error ? reject(error) : resolve((rows as { v?: unknown }[] | undefined)?.[0]?.v),
+    ),
+  )
 }
 
 function run(connection: RawConnection, sql: string): Promise<void> {
@@ -581,8 +636,12 @@ function isLost(error: unknown): boolean {
   return e?.fatal === true || (typeof e?.code === 'string' && LOST_CODES.has(e.code))
 }
 
-/** The connection cannot serve another statement: destroy it so the pool opens a fresh one. */
-function isDead(connection: RawConnection, error: unknown): boolean {
+/**
+ * The connection cannot serve another statement: destroy it so the pool opens a fresh one. The error
+ * decides; with `internals`, mysql2's private state of the connection too.
+ */
+function isDead(connection: RawConnection, error: unknown, internals: boolean): boolean {
+  if (!internals) return isLost(error)
   const c = connection as unknown as {
     _fatalError?: unknown
     _protocolError?: unknown

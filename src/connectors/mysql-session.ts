@@ -48,7 +48,10 @@ const MARIADB_PREFIX = `SET STATEMENT ${MARIADB_OPTIMIZER} FOR `
 const STATEMENT_SETTINGS = [MARIADB_OPTIMIZER, ...SESSION_SETTINGS.map((s) => `${s.variable}=${s.value}`)]
 const MARIADB_SETTINGS_PREFIX = `SET STATEMENT ${STATEMENT_SETTINGS.join(', ')} FOR `
 
-/** What mysql2 (3.x) records from the handshake: whether the server is MariaDB, and its version text. */
+/**
+ * What mysql2 (3.x) records from the handshake: whether the server is MariaDB, and its version text
+ * (internals, read only behind the pin in mysql-fast-paths.ts).
+ */
 export interface ServerInfo {
   readonly _isMariaDB?: boolean
   readonly _handshakePacket?: { readonly serverVersion?: string }
@@ -62,12 +65,7 @@ export function isMariaDb(connection: ServerInfo): boolean {
  * The statement as sent to this server: on MariaDB prefixed with SET STATEMENT … FOR, carrying the
  * session settings too when the connection is the host's (`hostOwned`).
  */
-export function forServer(connection: ServerInfo, sql: string, hostOwned: boolean): string {
-  if (!isMariaDb(connection)) return sql
+export function forServer(mariadb: boolean, sql: string, hostOwned: boolean): string {
+  if (!mariadb) return sql
   return (hostOwned ? MARIADB_SETTINGS_PREFIX : MARIADB_PREFIX) + sql
-}
-
-/** Must a checkout of a host's connection run {@link SET_SESSION}? Not on MariaDB: each statement carries it. */
-export function needsSetAtCheckout(connection: ServerInfo): boolean {
-  return !isMariaDb(connection)
 }

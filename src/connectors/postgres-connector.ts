@@ -3,9 +3,34 @@ import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../er
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
 import { cancelledError, connectWithRetry, runCancellable, timeoutError } from './cancellation.js'
-import { brandConnector, mapFailure, type Connector, type ExecuteOptions, type HealthReport } from './connector.js'
+import {
+  brandConnector,
+  mapFailure,
+  mapInPlace,
+  sqlOf,
+  type Connector,
+  type ArrayRow,
+  type ExecuteOptions,
+  type HealthReport,
+  type Statement,
+  type StatementOptions,
+} from './connector.js'
 import { givenId, postgresIdentity } from './connector-identity.js'
-import { quoteIdentifier, sessionSettings, withSessionPrefix, type SubmittableClass } from './postgres-session.js'
+import {
+  beginSession,
+  endSession,
+  installedPgVersions,
+  mappedQueryClass,
+  pgFastPaths,
+  prefixable,
+  type PgFastPaths,
+  type PgQueryConfig,
+  type PgQueryConstructor,
+  type PgQueryLike,
+  type PgVersions,
+  type TypeParsers,
+} from './postgres-fast-paths.js'
+import { sessionSettings, withSessionPrefix, type SubmittableClass } from './postgres-session.js'
 
 // pg and pg-cursor are typed structurally (the few members Cortex uses) so that neither
 // `cortex-semantic` nor `cortex-semantic/postgres` needs them installed to type-check.
@@ -21,23 +46,10 @@ export interface PoolConfigLike {
   readonly [option: string]: unknown
 }
 
-/** pg's `Query` (a submittable); `executeMapped` extends it and overrides the two handlers that receive rows. */
-interface PgQueryLike {
-  on(event: 'end', listener: (result: { rows: unknown[] }) => void): unknown
-  on(event: 'error', listener: (error: Error) => void): unknown
-  /** pg-protocol's RowDescription: one entry per column, with its type oid and format. */
-  handleRowDescription(message: { fields: readonly { dataTypeID: number; format?: string }[] }): void
-  /** pg-protocol's DataRow: one new array per row, each value a column's text (null for NULL). */
-  handleDataRow(message: { fields: unknown[] }): void
-}
-type PgQueryConfig = { text: string; values?: unknown[]; types?: unknown; rowMode?: 'array' }
-type PgQueryConstructor = new (config: PgQueryConfig) => PgQueryLike & InstanceType<SubmittableClass>
-type TypeParsers = { getTypeParser(oid: number, format?: string): (value: string) => unknown }
-
 /** The slice of a pg `Client` Cortex uses. */
 export interface PgClientLike {
   query(config: PgQueryConfig): Promise<{ rows: unknown[] }>
-  /** Submit a pg `Query` object (`executeMapped`'s subclass); its handlers receive the rows, its events the end. */
+  /** Submit a pg `Query` object (the mapped rows' subclass); its handlers receive the rows, its events the end. */
   query(query: PgQueryLike): unknown
   /** The backend process id (set once connected); used for `pg_cancel_backend`. */
   readonly processID?: number | null
@@ -95,6 +107,13 @@ export type PostgresOptions = {
    * settings (never the password). Set it when those cannot be read, or the layer refuses a shared cache.
    */
   id?: string
+  /**
+   * Use pg internals where they are measured to help (rows mapped as pg-protocol reads them; session
+   * settings written ahead of each statement on a host's connection): only on the pg, pg-protocol and
+   * knex versions they were tested with, each checked when pg loads. Default true; `false` keeps to pg's
+   * documented API (docs/connectors.md, "Driver internals").
+   */
+  fastPaths?: boolean
 }
 
 interface PgModule {
@@ -140,26 +159,41 @@ export function postgres(options: PostgresOptions): Connector {
   return readingOptions('postgres options', () => createPostgres(options))
 }
 
-function createPostgres(options: PostgresOptions): Connector {
+/**
+ * @internal `postgres()` with the installed driver versions given (tests pass versions outside the pins
+ * to check the documented-API fallbacks on a real server).
+ */
+export function createPostgres(options: PostgresOptions, versions: PgVersions = installedPgVersions()): Connector {
   validateOptions(options)
   const sessions = new WeakMap<object, Promise<void>>()
   const settings = sessionSettings(options.searchPath)
   // A connection the host owns may have had its settings changed since Cortex last used it (by another
   // tenant's connector or by the host): every statement on it carries them (see postgres-session.ts).
   const hostOwned = options.existingPool !== undefined || options.knex !== undefined
-  const withSettings = <T extends SubmittableClass>(Base: T): T =>
-    hostOwned ? withSessionPrefix(Base, settings.perStatement) : Base
+  const withSettings = <T extends SubmittableClass>(Base: T, prefix: boolean): T =>
+    prefix ? withSessionPrefix(Base, settings.perStatement) : Base
   let driver: PgModule | undefined
   let owned: InstanceType<PgModule['Pool']> | undefined
   let ownedConfig: Record<string, unknown> | undefined
   let types: TypeParsers | undefined
-  let plainQuery: PgQueryConstructor | undefined
-  let mappedQuery: ReturnType<typeof mappedQueryClass> | undefined
-  let cursorClass: CursorConstructor | undefined
+  // Each class with and without the session prefix (see prefixed()).
+  const plainQueries: (PgQueryConstructor | undefined)[] = []
+  const mappedQueries: (ReturnType<typeof mappedQueryClass> | undefined)[] = []
+  const cursorClasses: (CursorConstructor | undefined)[] = []
+  let fast: PgFastPaths | undefined
   let closed = false
   let closing: Promise<void> | undefined
 
   const pg = (): PgModule => (driver ??= loadDriver<PgModule>('pg'))
+  /** Which pg internals this connector uses (postgres-fast-paths.ts): decided once, when pg is loaded. */
+  const paths = (): PgFastPaths => (fast ??= pgFastPaths(pg() as never, versions, options.fastPaths !== false))
+  /**
+   * Whether a statement on `client` gets its session settings by the prefix (ADR 10): only on a host's
+   * connection, only with the pinned internals, and only if that connection (maybe of another copy of pg)
+   * has the methods the prefix writes with. A host's connection without it runs the statement inside a
+   * transaction after `set_config()` instead (see inSession()).
+   */
+  const prefixed = (client: PgClientLike): boolean => hostOwned && paths().sessionPrefix && prefixable(client)
   const queryTypes = (): TypeParsers => {
     const defaults = pg().types
     return (types ??= {
@@ -193,9 +227,15 @@ function createPostgres(options: PostgresOptions): Connector {
       return {
         client: connection,
         release(error) {
+          const release = (): void => void knexClient.releaseConnection(connection).catch(noop)
+          if (!error) return release()
           // knex validates connections when it hands them out: a disposed one is destroyed, not reused.
-          if (error) (connection as { __knex__disposed?: unknown }).__knex__disposed = error
-          knexClient.releaseConnection(connection).catch(noop)
+          if (paths().knexDispose) {
+            ;(connection as { __knex__disposed?: unknown }).__knex__disposed = error
+            return release()
+          }
+          // Documented path: end the connection (knex discards an ended one), then hand it back.
+          endThen(connection, release)
         },
       }
     }
@@ -279,7 +319,7 @@ function createPostgres(options: PostgresOptions): Connector {
   const run = async (
     sql: string,
     params: readonly unknown[],
-    execOptions: ExecuteOptions | undefined,
+    execOptions: StatementOptions | undefined,
     arrays: boolean,
     map?: (row: unknown[]) => unknown,
   ): Promise<unknown[]> => {
@@ -294,14 +334,35 @@ function createPostgres(options: PostgresOptions): Connector {
     let cancelling: Promise<void> | undefined
     try {
       // The budget covers the wait for a connection too.
-      const runOptions: ExecuteOptions = {
+      const runOptions: StatementOptions = {
         ...(execOptions?.signal ? { signal: execOptions.signal } : {}),
         ...(limit === undefined ? {} : { timeoutMs: Math.max(1, limit - (performance.now() - started)) }),
       }
+      const client = lease.client
+      const prefix = prefixed(client)
       const config: PgQueryConfig = { text: sql, values: [...params], types: queryTypes(), ...(arrays && ARRAY_ROWS) }
+      const statement = (): Promise<unknown[]> => {
+        if (!map) return plain(client, config, prefix)
+        if (paths().mappedRows) return mapped(client, sql, params, map, prefix)
+        // Documented path: pg's array rows, each mapped in place (ADR 8's SQLite/MySQL form).
+        return plain(client, config, prefix).then((rows) =>
+          mapInPlace('PostgreSQL', rows, map as (row: ArrayRow) => unknown),
+        )
+      }
+      const inSession = async (): Promise<unknown[]> => {
+        await beginSession(client, settings.perStatement)
+        let ok = false
+        try {
+          const rows = await statement()
+          ok = true
+          return rows
+        } finally {
+          if (!(await endSession(client, ok))) broken ??= new Error('The session transaction could not be ended')
+        }
+      }
       return await runCancellable(
         runOptions,
-        map ? () => mapped(lease.client, sql, params, map) : () => plain(lease.client, config),
+        hostOwned && !prefix ? inSession : statement,
         () => (cancelling = cancelOnServer(lease.client)),
       )
     } catch (error) {
@@ -319,9 +380,10 @@ function createPostgres(options: PostgresOptions): Connector {
   }
 
   /** One statement through pg's Query (with the session settings on a host's connection): its rows. */
-  const plain = (client: PgClientLike, config: PgQueryConfig): Promise<unknown[]> =>
+  const plain = (client: PgClientLike, config: PgQueryConfig, prefix: boolean): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
-      const query = new (plainQuery ??= withSettings(pg().Query))(config)
+      const Query = (plainQueries[Number(prefix)] ??= withSettings(pg().Query, prefix))
+      const query = new Query(config)
       query.on('error', reject)
       query.on('end', (result) => resolve(result.rows))
       client.query(query)
@@ -336,9 +398,10 @@ function createPostgres(options: PostgresOptions): Connector {
     sql: string,
     params: readonly unknown[],
     map: (row: unknown[]) => unknown,
+    prefix: boolean,
   ): Promise<unknown[]> =>
     new Promise((resolve, reject) => {
-      const Mapped = (mappedQuery ??= withSettings(mappedQueryClass(pg().Query)))
+      const Mapped = (mappedQueries[Number(prefix)] ??= withSettings(mappedQueryClass(pg().Query), prefix))
       const query = new Mapped({ text: sql, values: [...params] }, queryTypes(), map)
       query.on('error', reject)
       query.on('end', () => {
@@ -350,26 +413,25 @@ function createPostgres(options: PostgresOptions): Connector {
       client.query(query)
     })
 
-  const execute: Connector['execute'] = (sql, params, execOptions) =>
-    run(sql, params, execOptions, false) as Promise<Record<string, unknown>[]>
+  /** Rows as objects, as arrays (`rows: 'arrays'`), or map's results (`map`, as pg parses each row). */
+  const execute = (statement: Statement, execOptions?: ExecuteOptions): Promise<unknown[]> => {
+    const { sql, params } = sqlOf(statement, 'PostgreSQL')
+    const map = execOptions?.map
+    return run(sql, params, execOptions, map !== undefined || execOptions?.rows === 'arrays', map)
+  }
 
   const target = options.knex?.client?.connectionSettings ?? options.existingPool?.options ?? options.connection
   const id = givenId(options.id, 'postgres') ?? postgresIdentity(target, options.searchPath)
   return brandConnector({
     ...(id === undefined ? {} : { id }),
     dialect: postgresDialect,
+    rowForms: ['arrays', 'mapped'],
     execute,
-    executeArrays: (sql, params, execOptions) => run(sql, params, execOptions, true) as Promise<unknown[][]>,
-    executeMapped: <T>(
-      sql: string,
-      params: readonly unknown[],
-      map: (row: readonly unknown[]) => T,
-      execOptions?: ExecuteOptions,
-    ) => run(sql, params, execOptions, true, map) as Promise<T[]>,
 
-    async *stream(sql, params, execOptions) {
+    async *stream(statement: Statement, execOptions?: StatementOptions) {
+      const { sql, params } = sqlOf(statement, 'PostgreSQL')
       if (closed) throw closedError()
-      const Cursor = (cursorClass ??= withSettings(loadDriver<CursorConstructor>('pg-cursor')))
+      const BaseCursor = loadDriver<CursorConstructor>('pg-cursor')
       if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
       const started = performance.now()
       const lease = await acquireBefore(checkout(), execOptions, started)
@@ -384,8 +446,23 @@ function createPostgres(options: PostgresOptions): Connector {
         if (reading) cancelling ??= cancelOnServer(lease.client)
       })
       lease.client.on('error', onError)
+      const prefix = prefixed(lease.client)
+      // Without the prefix, a host's connection reads the cursor inside a transaction with its settings.
+      const inSession = hostOwned && !prefix
+      let sessionOpen = false
+      let finished = false
       let cursor: PgCursor | undefined
       try {
+        const Cursor = (cursorClasses[Number(prefix)] ??= withSettings(BaseCursor, prefix))
+        if (inSession) {
+          try {
+            await beginSession(lease.client, settings.perStatement)
+            sessionOpen = true
+          } catch (error) {
+            broken ??= error
+            throw queryFailed(error)
+          }
+        }
         cursor = (lease.client as unknown as { query(c: PgCursor): PgCursor }).query(
           new Cursor(sql, [...params], { types: queryTypes() }),
         )
@@ -405,7 +482,10 @@ function createPostgres(options: PostgresOptions): Connector {
           } finally {
             reading = false
           }
-          if (rows.length === 0) return
+          if (rows.length === 0) {
+            finished = true
+            return
+          }
           for (const row of rows) {
             if (stopped) throw stopError(stopped, execOptions)
             yield row
@@ -416,6 +496,9 @@ function createPostgres(options: PostgresOptions): Connector {
         await cancelling
         // After an error the cursor's protocol state is not worth trusting: the connection is discarded.
         if (cursor && !broken) await cursor.close().catch((error: unknown) => void (broken = error))
+        if (sessionOpen && !broken && !(await endSession(lease.client, finished))) {
+          broken = new Error('The session transaction could not be ended')
+        }
         lease.client.removeListener('error', onError)
         lease.release(broken)
       }
@@ -426,7 +509,7 @@ function createPostgres(options: PostgresOptions): Connector {
       const pool = (counters = poolCounters()): { pool?: NonNullable<HealthReport['pool']> } =>
         counters ? { pool: counters } : {}
       try {
-        await execute('SELECT 1 AS ok', [], { timeoutMs: 10_000 })
+        await run('SELECT 1 AS ok', [], { timeoutMs: 10_000 }, false)
         return { ok: true, latencyMs: performance.now() - started, ...pool() }
       } catch (error) {
         return {
@@ -446,69 +529,14 @@ function createPostgres(options: PostgresOptions): Connector {
   })
 }
 
-/**
- * pg's `Query` with its row handling replaced, for `executeMapped`. pg would parse each row into an
- * array of its own and emit it as a 'row' event; here the DataRow message's array (pg-protocol builds
- * a new one per row and keeps no reference) has its values parsed in place with the same type parsers
- * and goes straight to `map`, so each row costs one array fewer and no event. Everything else (sending
- * the statement, errors, the end of the result) is pg's. A throwing parser or map is remembered and
- * later rows are skipped, but the statement is read to its end, so the connection stays in step with
- * the server.
- */
-function mappedQueryClass(Query: PgQueryConstructor) {
-  // Private (#) fields: pg's Query keeps its own state in plain properties (`rows`, `types`, ...), which
-  // fields of the same name would overwrite.
-  return class MappedQuery extends Query {
-    readonly #types: TypeParsers
-    readonly #map: (row: unknown[]) => unknown
-    readonly #rows: unknown[] = []
-    #parsers: ((text: string) => unknown)[] = []
-    #failure: { error: unknown; parsing: boolean } | undefined
-
-    constructor(config: PgQueryConfig, types: TypeParsers, map: (row: unknown[]) => unknown) {
-      super(config)
-      this.#types = types
-      this.#map = map
-    }
-
-    /** After 'end': the mapped rows, or the first parser or map failure. */
-    outcome():
-      | { rows: unknown[]; failure?: undefined }
-      | { rows?: undefined; failure: { error: unknown; parsing: boolean } } {
-      return this.#failure ? { failure: this.#failure } : { rows: this.#rows }
-    }
-
-    override handleRowDescription(message: Parameters<PgQueryLike['handleRowDescription']>[0]): void {
-      super.handleRowDescription(message)
-      this.#parsers = message.fields.map((field) => this.#types.getTypeParser(field.dataTypeID, field.format || 'text'))
-    }
-
-    override handleDataRow(message: Parameters<PgQueryLike['handleDataRow']>[0]): void {
-      if (this.#failure) return
-      const values = message.fields
-      const parsers = this.#parsers
-      try {
-        for (let i = 0; i < values.length; i++) {
-          const text = values[i]
-          if (text !== null) values[i] = parsers[i]!(text as string)
-        }
-      } catch (error) {
-        this.#failure = { error, parsing: true }
-        return
-      }
-      try {
-        this.#rows.push(this.#map(values))
-      } catch (error) {
-        this.#failure = { error, parsing: false }
-      }
-    }
-  }
-}
-
 type StopReason = 'timeout' | 'abort'
 
 /** Call `stop` once when the signal aborts or the time budget (counted from `started`) runs out; returns the disposer. */
-function watchStop(options: ExecuteOptions | undefined, started: number, stop: (why: StopReason) => void): () => void {
+function watchStop(
+  options: StatementOptions | undefined,
+  started: number,
+  stop: (why: StopReason) => void,
+): () => void {
   const signal = options?.signal
   const limit = options?.timeoutMs
   const onAbort = (): void => stop('abort')
@@ -524,14 +552,14 @@ function watchStop(options: ExecuteOptions | undefined, started: number, stop: (
   }
 }
 
-function stopError(why: StopReason, options: ExecuteOptions | undefined, cause?: unknown): SemanticLayerError {
+function stopError(why: StopReason, options: StatementOptions | undefined, cause?: unknown): SemanticLayerError {
   return why === 'timeout' ? timeoutError(options!.timeoutMs!, cause) : cancelledError(options?.signal?.reason, cause)
 }
 
 /** Wait for a connection unless the signal aborts or the time budget runs out first; a late lease is released unused. */
 async function acquireBefore(
   acquiring: Promise<Lease>,
-  options: ExecuteOptions | undefined,
+  options: StatementOptions | undefined,
   started: number,
 ): Promise<Lease> {
   if (!options?.signal && options?.timeoutMs === undefined) return acquiring
@@ -556,6 +584,7 @@ const POSTGRES_OPTIONS: OptionSpecs<PostgresOptions> = {
   knex: 'any',
   searchPath: 'any',
   id: 'any',
+  fastPaths: 'boolean',
 }
 
 function validateOptions(options: PostgresOptions): void {
@@ -757,4 +786,18 @@ function loadDriver<T>(packageName: 'pg' | 'pg-cursor'): T {
   } catch (error) {
     throw driverMissingError(packageName, error)
   }
+}
+
+/** End a connection borrowed from knex with pg's own `end()` (at most 1 s), then `then()`. */
+function endThen(connection: unknown, then: () => void): void {
+  let timer: NodeJS.Timeout | undefined
+  const ending = (connection as { end?(): Promise<void> }).end?.()
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 1000)
+    timer.unref?.()
+  })
+  void Promise.race([Promise.resolve(ending).catch(noop), late]).then(() => {
+    clearTimeout(timer)
+    then()
+  })
 }

@@ -51,11 +51,12 @@ interface ProtocolConnection {
 
 /** What pg's Client calls on a submitted query (pg's `Query`, pg-cursor's `Cursor`). */
 export interface Submittable {
-  submit(connection: never): Error | null | void
+  submit(connection: never): Error | null | undefined
   handleDataRow(message: never): void
   handleCommandComplete(message: never, connection: never): void
 }
-/** A mixin's base: TypeScript requires a constructor taking `any[]`. */
+/** A mixin's base: TypeScript requires a constructor taking `any[]` (TS2545), so `any` stays here. */
+// biome-ignore lint/suspicious/noExplicitAny: a mixin constructor must take any[] (TypeScript's rule, TS2545)
 export type SubmittableClass = abstract new (...args: any[]) => Submittable
 
 /**
@@ -75,7 +76,7 @@ export function withSessionPrefix<T extends SubmittableClass>(Base: T, prefix: S
     /** Prefix statements whose CommandComplete has not arrived: rows and completions until then are theirs. */
     #pending = 0
 
-    override submit(connection: never): Error | null | void {
+    override submit(connection: never): Error | null | undefined {
       const self = this as unknown as { text?: unknown; values?: unknown; name?: unknown }
       const refused = typeof self.text !== 'string' || (self.values != null && !Array.isArray(self.values)) || self.name
       if (refused) return super.submit(connection)

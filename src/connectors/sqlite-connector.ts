@@ -8,7 +8,15 @@ import { readOptions, readingOptions, type OptionSpecs } from '../util/options.j
 import { sqliteDialect, SQLITE_TZ_FUNCTION } from '../sql/dialects/sqlite-dialect.js'
 import { convertUtcToZonedText } from '../util/time-zone.js'
 import { cancelledError } from './cancellation.js'
-import { brandConnector, mapInPlace, type Connector, type ExecuteOptions } from './connector.js'
+import {
+  brandConnector,
+  mapInPlace,
+  sqlOf,
+  type Connector,
+  type ExecuteOptions,
+  type Statement,
+  type StatementOptions,
+} from './connector.js'
 import { givenId, sqliteIdentity } from './connector-identity.js'
 
 /** The slice of better-sqlite3's Database that Cortex uses (typed structurally: no import of the driver). */
@@ -118,7 +126,7 @@ function createSqlite(given: SqliteOptions): Connector {
   const all = (
     sql: string,
     params: readonly unknown[],
-    execOptions: ExecuteOptions | undefined,
+    execOptions: StatementOptions | undefined,
     arrays: boolean,
   ): unknown[] => {
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
@@ -127,6 +135,16 @@ function createSqlite(given: SqliteOptions): Connector {
     } catch (error) {
       throw failed(error)
     }
+  }
+  /**
+   * better-sqlite3 builds every row (an array, with `raw()`) in one native call; with `map` they are
+   * shaped in place (see mapInPlace).
+   */
+  const execute = async (statement: Statement, execOptions?: ExecuteOptions): Promise<unknown[]> => {
+    const { sql, params } = sqlOf(statement, 'SQLite')
+    const map = execOptions?.map
+    if (map) return mapInPlace('SQLite', all(sql, params, execOptions, true), map)
+    return all(sql, params, execOptions, execOptions?.rows === 'arrays')
   }
   // Opening the file (or loading the driver) fails with its own coded error, which passes through.
   const failed = (error: unknown): SemanticLayerError =>
@@ -150,12 +168,10 @@ function createSqlite(given: SqliteOptions): Connector {
   return brandConnector({
     id,
     dialect: sqliteDialect,
-    execute: async (sql, params, execOptions) => all(sql, params, execOptions, false) as Record<string, unknown>[],
-    executeArrays: async (sql, params, execOptions) => all(sql, params, execOptions, true) as unknown[][],
-    // better-sqlite3 builds every row (an array) in one native call; they are shaped in place (see mapInPlace).
-    executeMapped: async (sql, params, map, execOptions) =>
-      mapInPlace('SQLite', all(sql, params, execOptions, true), map),
-    async *stream(sql, params, execOptions) {
+    rowForms: ['arrays', 'mapped'],
+    execute,
+    async *stream(statement: Statement, execOptions?: StatementOptions) {
+      const { sql, params } = sqlOf(statement, 'SQLite')
       let iterator: IterableIterator<unknown>
       try {
         iterator = prepared(sql).iterate(...params)

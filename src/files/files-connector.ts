@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { brandConnector, type Connector, type HealthReport } from '../connectors/connector.js'
+import { brandConnector, type Connector, type ConnectorDefinition, type HealthReport } from '../connectors/connector.js'
 import { SemanticLayerError, describeName, isSemanticLayerError } from '../errors.js'
 import { sqliteDialect } from '../sql/dialects/sqlite-dialect.js'
 import type { ColumnType } from './column-types.js'
@@ -284,19 +284,19 @@ export function files(options: FilesOptions): FilesConnector {
     return pending ? pending.then(run) : run()
   }
 
-  const connector: FilesConnector = {
+  const connector: ConnectorDefinition & Omit<FilesConnector, keyof Connector> = {
     id: options.id ?? connectorId(specs),
     dialect: sqliteDialect,
-    execute: (sql, params, o) => delegate((c) => c.execute(sql, params, o)),
-    executeArrays: (sql, params, o) => delegate((c) => c.executeArrays!(sql, params, o)),
-    executeMapped: (sql, params, map, o) => delegate((c) => c.executeMapped!(sql, params, map, o)),
-    async *stream(sql, params, o) {
+    // Whatever the store's SQLite connector answers, with the options as given.
+    rowForms: ['arrays', 'mapped'],
+    execute: (statement, o) => delegate((c) => c.execute(statement, o)),
+    async *stream(statement, o) {
       if (closed) throw closedError()
       await pendingLoads()
       const s = storeOf()
       const release = s.lease()
       try {
-        yield* s.connector.stream(sql, params, o)
+        yield* s.connector.stream(statement, o)
       } catch (error) {
         throw explain(error)
       } finally {
@@ -380,7 +380,7 @@ export function files(options: FilesOptions): FilesConnector {
         .digest('hex')
     },
   }
-  return brandConnector(connector)
+  return brandConnector(connector) as FilesConnector
 }
 
 /** `files:<digest>` of every table's name, source (path or URL) and options: the default Connector.id. */

@@ -54,7 +54,7 @@ export function createCors(options: CorsOptions | undefined): Cors {
           ...headers(request),
           'access-control-allow-methods': METHODS,
           'access-control-allow-headers': (options.allowHeaders ?? DEFAULT_ALLOW_HEADERS).join(', '),
-          'access-control-max-age': String(options.maxAgeSec ?? 600),
+          'access-control-max-age': String(Math.floor((options.maxAgeMs ?? 600_000) / 1000)),
           allow: METHODS,
         },
       })

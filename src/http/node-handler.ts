@@ -70,7 +70,7 @@ async function serve(core: HandlerCore, req: IncomingMessage, res: ServerRespons
   }
   const response = await core.handle(request)
   res.statusCode = response.status
-  response.headers.forEach((value, name) => res.setHeader(name, value))
+  for (const [name, value] of response.headers) res.setHeader(name, value)
   // A body abandoned while reading it (e.g. over the size limit) is not drained: close the connection.
   const unread = body.started() && !req.readableEnded
   if (unread) res.setHeader('connection', 'close')

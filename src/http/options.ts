@@ -1,9 +1,9 @@
-import { SemanticLayerError, type Clock, type SemanticLayer } from '../index.js'
-import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
+import { SemanticLayerError, type Clock, type SecurityContext, type SemanticLayer } from '../index.js'
+import { durationOption, readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { withoutTrailingSlashes } from '../util/paths.js'
 
-/** Who is calling, as the layer's security hooks and access policies read it. */
-export type SecurityContext = Readonly<Record<string, unknown>>
+/** Who is calling, as the layer's security hooks and access policies read it (declared in src/security). */
+export type { SecurityContext }
 
 /** What the handler already read from the request for an authenticate hook. */
 export interface AuthInfo {
@@ -21,7 +21,9 @@ export interface CorsOptions {
   readonly credentials?: boolean
   /** Request headers a browser may send. Default: Authorization, Content-Type, X-Request-Id, X-Cube-Authorization. */
   readonly allowHeaders?: readonly string[]
-  /** How long a browser may cache a preflight answer. Default 600 seconds. */
+  /** How long (ms) browsers may cache a preflight answer (`Access-Control-Max-Age`, whole seconds). Default 600 000. */
+  readonly maxAgeMs?: number
+  /** @deprecated Use `maxAgeMs` (milliseconds). The same in seconds; still accepted. */
   readonly maxAgeSec?: number
 }
 
@@ -123,6 +125,7 @@ const CORS_OPTIONS: OptionSpecs<CorsOptions> = {
   origin: 'any',
   credentials: 'boolean',
   allowHeaders: 'any',
+  maxAgeMs: 'any',
   maxAgeSec: 'any',
 }
 
@@ -178,6 +181,17 @@ function resolve(given: HandlerOptions): ResolvedOptions {
     if (o === '*' && cors.credentials)
       bad('cors', "cors.origin '*' cannot be combined with credentials: list the allowed origins instead.")
   }
+  const maxAge =
+    cors === undefined
+      ? undefined
+      : durationOption(cors as unknown as Readonly<Record<string, unknown>>, 'maxAgeMs', 'maxAgeSec')
+  let maxAgeMs: number | undefined
+  if (maxAge !== undefined && 'conflict' in maxAge) bad('cors', `cors: ${maxAge.conflict}`)
+  else if (maxAge !== undefined) {
+    const v = maxAge.ms
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) maxAgeMs = v
+    else bad('cors', `cors.${maxAge.name} must be a non-negative number of ${maxAge.unit}.`)
+  }
   if (issues.length) throw new SemanticLayerError('CONFIG_INVALID', issues)
   const dbType = options.dbType
   return {
@@ -192,7 +206,8 @@ function resolve(given: HandlerOptions): ResolvedOptions {
     timeoutMs,
     maxQueriesPerRequest,
     maxRowsPerRequest: options.maxRowsPerRequest,
-    cors,
+    // The preflight cache time, in milliseconds whichever name it was given under.
+    cors: cors === undefined ? undefined : { ...withoutKey(cors, 'maxAgeSec'), maxAgeMs: maxAgeMs ?? 600_000 },
     setTimer: options.clock
       ? (callback, ms) => options.clock!.setTimer(callback, ms)
       : (callback, ms) => {
@@ -202,4 +217,10 @@ function resolve(given: HandlerOptions): ResolvedOptions {
     dbType: typeof dbType === 'function' ? dbType : () => dbType ?? null,
     onError: options.onError ?? (() => {}),
   }
+}
+
+/** `o` without `key` (a deprecated alias, once read). */
+function withoutKey<T extends object, K extends keyof T>(o: T, key: K): Omit<T, K> {
+  const { [key]: _dropped, ...rest } = o
+  return rest
 }

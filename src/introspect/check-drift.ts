@@ -4,7 +4,7 @@
  * member, and every join, is probed by having the database plan (EXPLAIN) its real compiled SQL, which
  * resolves every table, column and function without reading a row.
  */
-import type { Connector } from '../connectors/connector.js'
+import { sqlStatement, type Connector } from '../connectors/connector.js'
 import { createSemanticLayer, type ModelInput, type SemanticLayer } from '../create-semantic-layer.js'
 import { describeName, isSemanticLayerError, type ErrorIssue } from '../errors.js'
 import type { CompiledCube, CompiledDimension, CompiledMeasure, CompiledSegment } from '../model/compiled.js'
@@ -353,7 +353,7 @@ function joinProbe(cube: CompiledCube, target: CompiledCube, condition: SqlTempl
 async function probe(connector: Connector, sql: string, params: readonly unknown[]): Promise<string | undefined> {
   const explain = connector.dialect.name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN '
   try {
-    await connector.execute(`${explain}${sql}`, params)
+    await connector.execute(sqlStatement(`${explain}${sql}`, params))
     return undefined
   } catch (error) {
     if (!isSemanticLayerError(error)) return 'the statement failed.'

@@ -1,4 +1,4 @@
-import type { Connector } from '../connectors/connector.js'
+import { sqlStatement, type Connector } from '../connectors/connector.js'
 import { mysqlName } from './identifiers.js'
 import { catalogIntrospector, pushTo, text } from './introspector.js'
 import type { ColumnInfo, ColumnKind, ForeignKeyInfo, SchemaCatalog } from './introspector.js'
@@ -21,7 +21,7 @@ ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`
 
 /** MySQL/MariaDB's information_schema: one query each for tables, columns and key constraints per database. */
 export function mysqlIntrospector(connector: Connector): SourceIntrospector {
-  const run = (sql: string, params: readonly unknown[] = []) => connector.execute(sql, params)
+  const run = (sql: string, params: readonly unknown[] = []) => connector.execute(sqlStatement(sql, params))
   return catalogIntrospector(
     'mysql',
     async () => text((await run('SELECT DATABASE() AS s'))[0]?.s),

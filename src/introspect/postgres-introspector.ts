@@ -1,4 +1,4 @@
-import type { Connector } from '../connectors/connector.js'
+import { sqlStatement, type Connector } from '../connectors/connector.js'
 import { postgresName } from './identifiers.js'
 import { catalogIntrospector, pushTo, text } from './introspector.js'
 import type { ColumnInfo, ColumnKind, ForeignKeyInfo, SchemaCatalog } from './introspector.js'
@@ -43,7 +43,7 @@ ORDER BY c.relname, con.conname`
 
 /** PostgreSQL's catalog (pg_catalog): one query each for tables, columns and key constraints per schema. */
 export function postgresIntrospector(connector: Connector): SourceIntrospector {
-  const run = (sql: string, params: readonly unknown[] = []) => connector.execute(sql, params)
+  const run = (sql: string, params: readonly unknown[] = []) => connector.execute(sqlStatement(sql, params))
   return catalogIntrospector(
     'postgres',
     async () => text((await run('SELECT current_schema() AS s'))[0]?.s) || 'public',

@@ -1,4 +1,4 @@
-import type { Connector } from '../connectors/connector.js'
+import { sqlStatement, type Connector } from '../connectors/connector.js'
 import { sqliteName } from './identifiers.js'
 import { SchemaCache, text } from './introspector.js'
 import type { ColumnInfo, ColumnKind, ForeignKeyInfo, SourceIntrospector, TableRef } from './introspector.js'
@@ -19,7 +19,7 @@ interface TableInfo {
  * key, `pragma_foreign_key_list` for foreign keys (one small query per table, read once).
  */
 export function sqliteIntrospector(connector: Connector): SourceIntrospector {
-  const run = (sql: string, params: readonly unknown[] = []) => connector.execute(sql, params)
+  const run = (sql: string, params: readonly unknown[] = []) => connector.execute(sqlStatement(sql, params))
   const tables = new SchemaCache(async (schema): Promise<readonly TableRef[]> => {
     const rows = await run(TABLES_SQL(schema))
     return rows.map((r) => ({ schema, name: text(r.name) }))

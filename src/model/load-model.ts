@@ -7,13 +7,12 @@ import { readFile } from 'node:fs'
 import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { LineCounter, parseDocument, type YAMLError } from 'yaml'
 import { SemanticLayerError, describeName, type ErrorIssue } from '../errors.js'
 import { deepFreeze } from '../util/objects.js'
 import { brandDefinition } from './brand.js'
 import type { CubeDefinition, ModelDefinition, ViewDefinition } from './definition.js'
 import { validateModelContent } from './model-schema.js'
-import { parseSimpleYaml } from './simple-yaml.js'
+import { parseYaml, type Parsed } from './yaml-text.js'
 
 /** A model written as a plain object, in Cube's YAML/JSON shape (snake_case or camelCase keys). */
 export interface ModelSourceObject {
@@ -133,8 +132,6 @@ function isSourceText(text: string): boolean {
   return text.includes('\n') || start.startsWith('cubes:') || start.startsWith('views:') || start.startsWith('{')
 }
 
-type Parsed = { ok: true; value: unknown } | { ok: false }
-
 function parseText(text: string, file: string | undefined, issues: ErrorIssue[]): Parsed {
   const at = file === undefined ? [] : [file]
   const name = file === undefined ? 'The model text' : `Model file ${describeName(file)}`
@@ -148,97 +145,6 @@ function parseText(text: string, file: string | undefined, issues: ErrorIssue[])
   }
   const json = file === undefined ? text.trimStart().startsWith('{') : extname(file).toLowerCase() === '.json'
   return json ? parseJson(text, at, name, issues) : parseYaml(text, at, name, issues)
-}
-
-/** yaml's own messages for these codes are structural (they never quote the source), so they are shown as is. */
-const YAML_SAFE_MESSAGES = new Set([
-  'BAD_INDENT',
-  'TAB_AS_INDENT',
-  'DUPLICATE_KEY',
-  'MISSING_CHAR',
-  'MULTIPLE_DOCS',
-  'BLOCK_AS_IMPLICIT_KEY',
-  'BLOCK_IN_FLOW',
-])
-const YAML_PROBLEMS: Record<string, string> = {
-  UNEXPECTED_TOKEN: 'an unexpected token (often a missing ": " or a wrongly indented line)',
-  MULTILINE_IMPLICIT_KEY: 'this line is indented deeper than the key above it, so it reads as part of that value',
-  BAD_DQ_ESCAPE: 'an invalid escape in a double-quoted string',
-  BAD_ALIAS: 'an invalid alias',
-  TAB_AS_INDENT: 'a tab used for indentation',
-  TAG_RESOLVE_FAILED: 'an unknown tag (!tag)',
-  BAD_SCALAR_START: 'a plain value starting with a reserved character (quote it)',
-}
-const INDENTATION =
-  'Check the indentation of this line against the lines above it: the keys of one mapping start' +
-  ' in the same column, and so do the "- " items of one list.'
-/** How to fix each kind of YAML error; most come from one wrongly indented line. */
-const YAML_FIXES: Record<string, string> = {
-  BAD_INDENT: INDENTATION,
-  MISSING_CHAR: INDENTATION,
-  UNEXPECTED_TOKEN: INDENTATION,
-  BLOCK_AS_IMPLICIT_KEY: INDENTATION,
-  MULTILINE_IMPLICIT_KEY: 'Indent it like the key above (or quote a value that really continues on the next line).',
-  TAB_AS_INDENT: 'Indent with spaces: YAML does not allow tabs for indentation.',
-  DUPLICATE_KEY: 'Remove or rename one of the two keys.',
-  BAD_DQ_ESCAPE: 'Write a backslash as \\\\ inside double quotes, or use single quotes.',
-  MULTIPLE_DOCS: 'Keep one YAML document per file: remove the --- separator or split the file.',
-  BLOCK_IN_FLOW: 'Check the brackets and commas of the [ ] or { } around this line.',
-  BAD_SCALAR_START: 'Quote the value.',
-}
-
-/**
- * Where to point for a yaml error: the first character that is not blank at or after its position (yaml
- * often reports the end of the line before a wrongly indented one), and for a key that spans two lines,
- * the start of its second line (the line that is indented too far).
- */
-function culpritOffset(text: string, code: string, pos: readonly [number, number]): number {
-  let at = pos[0]
-  if (code === 'MULTILINE_IMPLICIT_KEY') {
-    const newline = text.indexOf('\n', at)
-    if (newline !== -1 && newline < pos[1]) at = newline + 1
-  }
-  while (at < text.length && /\s/.test(text[at]!)) at++
-  return at < text.length ? at : pos[0]
-}
-
-/** Most model files are plain block YAML that {@link parseSimpleYaml} reads many times faster; `yaml` reads the rest and reports errors. */
-function parseYaml(text: string, at: string[], name: string, issues: ErrorIssue[]): Parsed {
-  const simple = parseSimpleYaml(text)
-  if (simple !== undefined) return { ok: true, value: simple.value ?? {} } // an empty file is an empty model
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true })
-  if (doc.errors.length) {
-    // One wrong line makes yaml report dozens of errors after it: the first one is the one to fix.
-    // At the same position, a key spanning two lines points at the line that is indented too deep.
-    const earlier = (a: YAMLError, b: YAMLError): boolean =>
-      b.pos[0] < a.pos[0] || (b.pos[0] === a.pos[0] && b.code === 'MULTILINE_IMPLICIT_KEY')
-    const first = doc.errors.reduce((a, b) => (earlier(a, b) ? b : a))
-    const { line, col } = lineCounter.linePos(culpritOffset(text, first.code, first.pos))
-    const ownMessage = YAML_SAFE_MESSAGES.has(first.code) && !first.message.includes('\n')
-    const known = YAML_PROBLEMS[first.code] ?? `a syntax error (${first.code})`
-    const problem = ownMessage ? first.message.slice(0, 200) : known
-    const fix = Object.hasOwn(YAML_FIXES, first.code) ? YAML_FIXES[first.code] : 'Fix the YAML syntax there.'
-    const more = doc.errors.length - 1
-    const rest =
-      more === 0
-        ? ''
-        : ` (yaml reports ${more} more error${more === 1 ? '' : 's'} after this one,` +
-          ' which usually go away with it.)'
-    const where = `${name} is not valid YAML at line ${line}, column ${col}`
-    issues.push({ code: 'YAML_SYNTAX', path: at, message: `${where}: ${problem.replace(/\.$/, '')}. ${fix}${rest}` })
-    return { ok: false }
-  }
-  try {
-    return { ok: true, value: (doc.toJS({ maxAliasCount: 1000 }) as unknown) ?? {} } // an empty file is an empty model
-  } catch {
-    issues.push({
-      code: 'YAML_SYNTAX',
-      path: at,
-      message: `${name} uses too many or invalid YAML aliases (*name). Expand them or use fewer anchors.`,
-    })
-    return { ok: false }
-  }
 }
 
 function parseJson(text: string, at: string[], name: string, issues: ErrorIssue[]): Parsed {

@@ -1,4 +1,5 @@
-import type { ArrayRow, FetchedRows, ObjectRow } from '../connectors/connector.js'
+import type { ArrayRow, ObjectRow } from '../connectors/connector.js'
+import { takeShaped, type FetchedRows } from '../cache/fetched-rows.js'
 import { SemanticLayerError } from '../errors.js'
 import type { CompiledModel } from '../model/compiled.js'
 import type { NormalizedQuery } from '../query/normalized-query.js'
@@ -20,7 +21,7 @@ const GENERATE_FROM_ROWS = 512
  * Converts driver rows to Cube rows (keyed by member): numbers as numbers, booleans, local ISO time
  * text; a column selected under several names (a time dimension with its granularity) is written under
  * each. Driver rows come in one of two forms: objects keyed by column alias (`execute`), or arrays of
- * column values in SELECT-list order (`executeArrays`), which is the order of `columns` (render-sql's
+ * column values in SELECT-list order (`rows: 'arrays'`), which is the order of `columns` (render-sql's
  * SELECT list and ORDER BY positions follow it). Small results use a loop over the columns; large ones
  * a function generated once per shaper and form, which copies a template row (`{ ...template }`) and
  * stores each member under a fixed key: about twice as fast in V8 as filling `{}` key by key, and within
@@ -70,7 +71,7 @@ export class RowShaper {
   }
 
   /**
-   * One row given as column values in SELECT-list order, for `executeMapped` (called once per row as the
+   * One row given as column values in SELECT-list order, for a connector's `map` (called once per row as the
    * driver produces it): a generated function that copies the template row, like the generated
    * loop, or `oneArray` where code cannot be generated. A row of the wrong width fails (ROW_WIDTH_MISMATCH).
    */
@@ -80,7 +81,7 @@ export class RowShaper {
   }
 
   /**
-   * A mapper for one `executeMapped` call: the loop for its first rows, {@link fromArray} from the
+   * A mapper for one connector call with `map`: the loop for its first rows, {@link fromArray} from the
    * 512th on, as {@link all} chooses for a whole result. Generating code costs tens of microseconds once
    * per shaper, which a small result (or a layer compiling every call) should not pay.
    */
@@ -101,17 +102,7 @@ export class RowShaper {
     const rows = fetched.rows
     const truncated = rows.length > limit
     const n = truncated ? limit : rows.length
-    if (fetched.form === 'shaped') {
-      const own = fetched.claim()
-      return {
-        data: own
-          ? truncated
-            ? fetched.rows.slice(0, n)
-            : (fetched.rows as Row[])
-          : fetched.rows.slice(0, n).map((row) => ({ ...row })),
-        truncated,
-      }
-    }
+    if (fetched.form === 'shaped') return { data: takeShaped(fetched, n), truncated }
     const large = n >= GENERATE_FROM_ROWS
     if (fetched.form === 'arrays') {
       const first = fetched.rows[0]
@@ -128,17 +119,6 @@ export class RowShaper {
           generateShapeAll<ObjectRow>(this.columns, this.converters, 'objects') ?? loop(this.one))
       : loop(this.one)
     return { data: shape(fetched.rows, n), truncated }
-  }
-}
-
-/** Rows shaped as they arrived, as {@link FetchedRows}: the first `claim()` owns them, unless `share()` came first. */
-export function shapedRows(rows: readonly Row[]): FetchedRows {
-  let claimed = false
-  return {
-    form: 'shaped',
-    rows,
-    claim: () => (claimed ? false : (claimed = true)),
-    share: () => void (claimed = true),
   }
 }
 
@@ -230,7 +210,7 @@ function widthMismatch(got: number, expected: number): SemanticLayerError {
     {
       code: 'ROW_WIDTH_MISMATCH',
       path: [],
-      message: `The connector's executeArrays or executeMapped returned rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
+      message: `The connector's execute returned array rows of ${got} values for a statement that selects ${expected} columns. It must return one value per selected column, in SELECT-list order.`,
     },
   ])
 }

@@ -8,6 +8,7 @@
  * ever verifies asymmetric ones, so an attacker cannot sign HS256 with a public key's text as the HMAC
  * secret. The allow-list is checked here at creation and passed to jose on every verification.
  */
+import { durationOption } from '../util/options.js'
 import { createPublicKey, KeyObject } from 'node:crypto'
 import type { JsonWebKey, webcrypto } from 'node:crypto'
 import type { ErrorIssue } from '../errors.js'
@@ -40,11 +41,17 @@ const REMOTE_DEFAULT = ['RS256', 'ES256', 'PS256'] as const
 const MIN_SECRET_BYTES = 32
 
 export interface RemoteJwksOptions {
-  /** After a fetch, how long an unknown `kid` must wait before it may trigger another fetch. Default 30. */
+  /** After a fetch, how long (ms) an unknown `kid` must wait before it may trigger another fetch. Default 30 000. */
+  cooldownMs?: number
+  /** How long (ms) fetched keys are used before they are fetched again. Default 600 000. */
+  cacheMaxAgeMs?: number
+  /** Timeout of one JWKS request, in milliseconds. Default 5 000. */
+  timeoutMs?: number
+  /** @deprecated Use `cooldownMs` (milliseconds). The same in seconds; still accepted. */
   cooldownSec?: number
-  /** How long fetched keys are used before they are fetched again. Default 600. */
+  /** @deprecated Use `cacheMaxAgeMs` (milliseconds). The same in seconds; still accepted. */
   cacheMaxAgeSec?: number
-  /** Timeout of one JWKS request. Default 5. */
+  /** @deprecated Use `timeoutMs` (milliseconds). The same in seconds; still accepted. */
   timeoutSec?: number
 }
 
@@ -307,29 +314,25 @@ function prepareJwks(
       )
       return undefined
     }
-    const ms = (
-      value: number | undefined,
-      name: keyof RemoteJwksOptions,
-      fallback: number,
-      integer = false,
-    ): number => {
-      if (value === undefined) return fallback
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        issues.push(
-          issue(
-            'INVALID_OPTION',
-            ['jwksOptions', name],
-            `jwksOptions.${name} must be a non-negative number of seconds.`,
-          ),
-        )
+    const ms = (msName: keyof RemoteJwksOptions, secName: keyof RemoteJwksOptions, fallback: number): number => {
+      const d = durationOption(remote as Readonly<Record<string, unknown>>, msName, secName)
+      if (d === undefined) return fallback
+      if ('conflict' in d) {
+        issues.push(issue('INVALID_OPTION', ['jwksOptions', secName], d.conflict))
         return fallback
       }
-      return integer ? Math.round(value * 1000) : value * 1000
+      const value = d.ms
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        const message = `jwksOptions.${d.name} must be a non-negative number of ${d.unit}.`
+        issues.push(issue('INVALID_OPTION', ['jwksOptions', d.name], message))
+        return fallback
+      }
+      return Math.round(value)
     }
     const options: RemoteSetOptions = {
-      cooldownDuration: ms(remote.cooldownSec, 'cooldownSec', 30_000),
-      cacheMaxAge: ms(remote.cacheMaxAgeSec, 'cacheMaxAgeSec', 600_000),
-      timeoutDuration: ms(remote.timeoutSec, 'timeoutSec', 5_000, true),
+      cooldownDuration: ms('cooldownMs', 'cooldownSec', 30_000),
+      cacheMaxAge: ms('cacheMaxAgeMs', 'cacheMaxAgeSec', 600_000),
+      timeoutDuration: ms('timeoutMs', 'timeoutSec', 5_000),
     }
     return { key: { kind: 'remote-set', url, options }, allowed: ASYMMETRIC, defaults: REMOTE_DEFAULT }
   }

@@ -15,7 +15,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { JWK, JWTVerifyGetKey, JWTVerifyOptions } from 'jose'
 import { SemanticLayerError } from '../errors.js'
-import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
+import { durationOption, readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import type { ErrorIssue } from '../errors.js'
 import { prepareJwtKey } from './jwks.js'
 import type { CryptoKey, KeySourceOptions, PreparedKey, RemoteJwksOptions, VerificationKey } from './jwks.js'
@@ -68,9 +68,13 @@ export interface JwtAuthOptions<Ctx = Record<string, unknown>> {
    * remote set). Must match the key type; `none` is always refused.
    */
   algorithms?: string[]
-  /** Allowed clock skew for exp/nbf/iat, in seconds. Default 5. */
+  /** Allowed clock skew for exp/nbf/iat, in milliseconds. Default 5 000. */
+  clockToleranceMs?: number
+  /** @deprecated Use `clockToleranceMs` (milliseconds). The same in seconds; still accepted. */
   clockToleranceSec?: number
-  /** Reject tokens whose `iat` is older than this many seconds (and tokens without `iat`). */
+  /** Reject tokens whose `iat` is older than this many milliseconds (and tokens without `iat`). */
+  maxTokenAgeMs?: number
+  /** @deprecated Use `maxTokenAgeMs` (milliseconds). The same in seconds; still accepted. */
   maxTokenAgeSec?: number
   /** Require an `exp` claim. Default true: a token without one would be valid forever. */
   requireExpiration?: boolean
@@ -97,14 +101,23 @@ const JWT_OPTIONS: OptionSpecs<JwtAuthOptions> = {
   issuer: 'any',
   audience: 'any',
   algorithms: 'any',
+  clockToleranceMs: 'any',
   clockToleranceSec: 'any',
+  maxTokenAgeMs: 'any',
   maxTokenAgeSec: 'any',
   requireExpiration: 'boolean',
   resolveUser: 'function',
   claimsToContext: 'function',
 }
 
-const JWKS_OPTIONS: OptionSpecs<RemoteJwksOptions> = { cooldownSec: 'any', cacheMaxAgeSec: 'any', timeoutSec: 'any' }
+const JWKS_OPTIONS: OptionSpecs<RemoteJwksOptions> = {
+  cooldownMs: 'any',
+  cacheMaxAgeMs: 'any',
+  timeoutMs: 'any',
+  cooldownSec: 'any',
+  cacheMaxAgeSec: 'any',
+  timeoutSec: 'any',
+}
 
 /** Tokens longer than this are refused unparsed (a JWT from a normal IdP is well under 4 KB). */
 const MAX_TOKEN_LENGTH = 16_384
@@ -178,23 +191,26 @@ function checkOptions(options: JwtAuthOptions<unknown>, issues: ErrorIssue[]): J
     }
     return Array.isArray(value) ? [...(value as string[])] : (value as string)
   }
-  const seconds = (value: unknown, name: string, allowZero: boolean): number | undefined => {
-    if (value === undefined) return undefined
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-      bad(name, `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of seconds.`)
-      return undefined
+  /** A duration option in milliseconds (or its deprecated form in seconds), as jose's seconds. */
+  const seconds = (msName: string, secName: string, allowZero: boolean): number | undefined => {
+    const d = durationOption(options as Readonly<Record<string, unknown>>, msName, secName)
+    if (d === undefined) return undefined
+    if ('conflict' in d) return void bad(secName, d.conflict)
+    const v = d.ms
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+      return void bad(d.name, `${d.name} must be a ${allowZero ? 'non-negative' : 'positive'} number of ${d.unit}.`)
     }
-    return value
+    return v / 1000
   }
   for (const fn of ['resolveUser', 'claimsToContext'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') bad(fn, `${fn} must be a function.`)
   }
   const verify: JWTVerifyOptions = {
-    clockTolerance: seconds(options.clockToleranceSec, 'clockToleranceSec', true) ?? 5,
+    clockTolerance: seconds('clockToleranceMs', 'clockToleranceSec', true) ?? 5,
   }
   const issuer = names(options.issuer, 'issuer')
   const audience = names(options.audience, 'audience')
-  const maxTokenAge = seconds(options.maxTokenAgeSec, 'maxTokenAgeSec', false)
+  const maxTokenAge = seconds('maxTokenAgeMs', 'maxTokenAgeSec', false)
   if (issuer !== undefined) verify.issuer = issuer
   if (audience !== undefined) verify.audience = audience
   if (maxTokenAge !== undefined) verify.maxTokenAge = maxTokenAge

@@ -205,3 +205,29 @@ export function kindOf(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : 'an infinite number'
   return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`
 }
+
+/** A duration option as read by {@link durationOption}: milliseconds, and the name it was given under. */
+export type Duration =
+  | { readonly ms: unknown; readonly name: string; readonly unit: 'milliseconds' | 'seconds' }
+  | { readonly conflict: string }
+
+/**
+ * A duration option in milliseconds (`msName`, e.g. `clockToleranceMs`) that earlier versions took in
+ * seconds (`secName`, kept as a deprecated alias): its value in milliseconds (a non-number is passed on
+ * for the caller to refuse, in the unit it was given in), or a conflict when both names are given.
+ * Durations in options are milliseconds everywhere (`…Ms`).
+ */
+export function durationOption(
+  given: Readonly<Record<string, unknown>>,
+  msName: string,
+  secName: string,
+): Duration | undefined {
+  const ms = given[msName]
+  const sec = given[secName]
+  if (ms !== undefined && sec !== undefined) {
+    return { conflict: `Pass ${msName} only: ${secName} is its deprecated form, in seconds.` }
+  }
+  if (ms !== undefined) return { ms, name: msName, unit: 'milliseconds' }
+  if (sec === undefined) return undefined
+  return { ms: typeof sec === 'number' ? sec * 1000 : sec, name: secName, unit: 'seconds' }
+}

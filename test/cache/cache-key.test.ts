@@ -12,7 +12,7 @@ import {
   statementDigest,
 } from '../../src/cache/cache-key.js'
 import { decodeEntry, decodeValue, encodeEntry, encodeValue, type CacheEntry } from '../../src/cache/row-codec.js'
-import { shapedRows } from '../../src/result/shape-result.js'
+import { shapedRows } from '../../src/cache/fetched-rows.js'
 
 /** The same object with its keys inserted in reverse order, recursively. */
 function reversedKeys(value: unknown): unknown {

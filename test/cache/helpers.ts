@@ -162,7 +162,7 @@ export function gatedConnector(db: Database.Database, id: string): { connector: 
   const connector = defineConnector({
     id,
     dialect: inner.dialect,
-    async execute(sql, params, options) {
+    async execute(statement, options) {
       if (closed) {
         waiting++
         try {
@@ -171,9 +171,9 @@ export function gatedConnector(db: Database.Database, id: string): { connector: 
           waiting--
         }
       }
-      return inner.execute(sql, params, options)
+      return inner.execute(statement, options)
     },
-    stream: (sql, params, options) => inner.stream(sql, params, options),
+    stream: (statement, options) => inner.stream(statement, options),
     healthCheck: () => inner.healthCheck(),
     close: () => inner.close(),
   })

@@ -7,6 +7,7 @@ import { createConnection, type Connection, type RowDataPacket } from 'mysql2/pr
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { mysql } from '../../src/mysql.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const url = process.env.CORTEX_TEST_MYSQL_URL
 if (!url && process.env.CI === 'true') {
@@ -53,7 +54,7 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     let sum = 0n
     let badHashes = 0
     try {
-      for await (const row of c.stream(`SELECT seq AS n, MD5(seq) AS h FROM seq_1_to_${ROWS}`, [])) {
+      for await (const row of c.stream(sqlStatement(`SELECT seq AS n, MD5(seq) AS h FROM seq_1_to_${ROWS}`, []))) {
         count++
         sum += BigInt(row.n as string) // BIGINT UNSIGNED arrives as an exact string
         if ((row.h as string).length !== 32) badHashes++
@@ -84,8 +85,7 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     try {
       // ~250 bytes a row: without pausing the socket, this buffers ~200 MB while the consumer dawdles
       for await (const row of c.stream(
-        "SELECT seq AS n, REPEAT('x', 200) AS pad FROM seq_1_to_500000 WHERE seq > ?",
-        [0],
+        sqlStatement("SELECT seq AS n, REPEAT('x', 200) AS pad FROM seq_1_to_500000 WHERE seq > ?", [0]),
       )) {
         sum += Number(row.n)
         // Pacing, not waiting for time to pass: a consumer slower than the socket; memory is what is asserted.
@@ -107,16 +107,17 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     try {
       const marker = `cortex_break_${Date.now()}`
       const seen: number[] = []
-      for await (const row of c.stream(`SELECT /* ${marker} */ seq AS n FROM seq_1_to_${ROWS}`, [])) {
+      for await (const row of c.stream(sqlStatement(`SELECT /* ${marker} */ seq AS n FROM seq_1_to_${ROWS}`, []))) {
         seen.push(Number(row.n))
         if (seen.length === 10) break
       }
       expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       // a pool of one: this only runs if the streamed connection went back (or was replaced)
-      expect(await c.execute('SELECT ? AS ok', [1], { timeoutMs: 5000 })).toEqual([{ ok: 1 }])
+      expect(await c.execute(sqlStatement('SELECT ? AS ok', [1]), { timeoutMs: 5000 })).toEqual([{ ok: 1 }])
       const again = []
-      for await (const row of c.stream('SELECT seq AS n FROM seq_1_to_3 WHERE seq > ?', [1])) again.push(row)
+      for await (const row of c.stream(sqlStatement('SELECT seq AS n FROM seq_1_to_3 WHERE seq > ?', [1])))
+        again.push(row)
       expect(again).toEqual([{ n: '2' }, { n: '3' }])
     } finally {
       await c.close()
@@ -127,7 +128,9 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
       const slow = `cortex_stream_timeout_${Date.now()}`
-      const timedOut = await drain(c.stream(`SELECT /* ${slow} */ SLEEP(30) AS s`, [], { timeoutMs: 200 }))
+      const timedOut = await drain(
+        c.stream(sqlStatement(`SELECT /* ${slow} */ SLEEP(30) AS s`, []), { timeoutMs: 200 }),
+      )
       expect(timedOut.code).toBe('QUERY_TIMEOUT')
       // Gone from the server at once (a statement left running would stay 30 s); no duration is asserted.
       await expect.poll(() => runningIds(slow), { timeout: 2000, interval: 50 }).toEqual([])
@@ -136,7 +139,9 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
       const controller = new AbortController()
       let received = 0
       const aborted = await drain(
-        c.stream(`SELECT /* ${marker} */ seq AS n FROM seq_1_to_${ROWS}`, [], { signal: controller.signal }),
+        c.stream(sqlStatement(`SELECT /* ${marker} */ seq AS n FROM seq_1_to_${ROWS}`, []), {
+          signal: controller.signal,
+        }),
         () => {
           if (++received === 1000) controller.abort()
         },
@@ -145,13 +150,13 @@ describe.skipIf(!url)('mysql connector streaming (set CORTEX_TEST_MYSQL_URL)', (
       expect(received).toBe(1000)
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
 
-      expect((await drain(c.stream('SELECT 1 AS one', [], { signal: AbortSignal.abort() }))).code).toBe(
+      expect((await drain(c.stream(sqlStatement('SELECT 1 AS one', []), { signal: AbortSignal.abort() }))).code).toBe(
         'QUERY_CANCELLED',
       )
-      const failed = await drain(c.stream('SELECT no_such_column FROM seq_1_to_3 WHERE seq > ?', [0]))
+      const failed = await drain(c.stream(sqlStatement('SELECT no_such_column FROM seq_1_to_3 WHERE seq > ?', [0])))
       expect(failed.code).toBe('CONNECTOR_FAILED')
       expect(failed.issues[0]?.code).toBe('MYSQL_ERROR')
-      expect(await c.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
+      expect(await c.execute(sqlStatement('SELECT 1 AS one', []))).toEqual([{ one: 1 }])
     } finally {
       await c.close()
     }

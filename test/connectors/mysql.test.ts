@@ -11,6 +11,7 @@ import { describeMysqlError, loadMysqlDriver } from '../../src/connectors/mysql-
 import type { ExecuteOptions } from '../../src/connectors/connector.js'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { mysql, type KnexLike } from '../../src/mysql.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const url = process.env.CORTEX_TEST_MYSQL_URL
 if (!url && process.env.CI === 'true') {
@@ -44,7 +45,7 @@ describe('mysql connector without a server', () => {
     const c = mysql({
       knex: { client: { acquireConnection: async () => ({}), releaseConnection: async () => void released++ } },
     })
-    expect((await rejection(c.execute('SELECT 1', []))).code).toBe('CONFIG_INVALID')
+    expect((await rejection(c.execute(sqlStatement('SELECT 1', [])))).code).toBe('CONFIG_INVALID')
     expect(released).toBe(1)
     await c.close()
   })
@@ -98,15 +99,20 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('binds text, number and instant parameters and keys rows by alias', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
-      const rows = await c.execute('SELECT ? AS label, ? + 1 AS n, CAST(? AS DATETIME(3)) AS at', [
-        'hello',
-        41,
-        '2024-05-06 07:08:09.123',
-      ])
+      const rows = await c.execute(
+        sqlStatement('SELECT ? AS label, ? + 1 AS n, CAST(? AS DATETIME(3)) AS at', [
+          'hello',
+          41,
+          '2024-05-06 07:08:09.123',
+        ]),
+      )
       expect(rows).toEqual([{ label: 'hello', n: 42, at: '2024-05-06 07:08:09.123' }])
       const events = await c.execute(
-        'SELECT id, at, amount, big FROM events WHERE at >= ? ORDER BY id LIMIT ? OFFSET ?',
-        ['2024-01-01 10:00:00.250', 2, 0],
+        sqlStatement('SELECT id, at, amount, big FROM events WHERE at >= ? ORDER BY id LIMIT ? OFFSET ?', [
+          '2024-01-01 10:00:00.250',
+          2,
+          0,
+        ]),
       )
       // exact decimals and BIGINT as strings (the shape stage turns safe ones into numbers); times as UTC
       // text (mysql2's binary protocol leaves out an all-zero fraction; Cortex formats times with DATE_FORMAT)
@@ -114,7 +120,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
         { id: 1, at: '2024-01-01 10:00:00.250', amount: '12345678901234.5678', big: '9007199254740993' },
         { id: 2, at: '2024-02-01 00:00:00', amount: '1.5000', big: '2' },
       ])
-      expect(await c.execute('SELECT id FROM events ORDER BY id LIMIT ? OFFSET ?', [1, 2])).toEqual([{ id: 3 }])
+      expect(await c.execute(sqlStatement('SELECT id FROM events ORDER BY id LIMIT ? OFFSET ?', [1, 2]))).toEqual([
+        { id: 3 },
+      ])
     } finally {
       await c.close()
     }
@@ -125,15 +133,15 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     try {
       const sql =
         'SELECT id, at, amount, big, ? AS label, id = 1 AS first, NULL AS nothing FROM events WHERE id <= ? ORDER BY id'
-      const objects = await c.execute(sql, ['hé', 2])
-      const arrays = await c.executeArrays!(sql, ['hé', 2])
+      const objects = await c.execute(sqlStatement(sql, ['hé', 2]))
+      const arrays = await c.execute(sqlStatement(sql, ['hé', 2]), { rows: 'arrays' })
       expect(arrays).toEqual([
         [1, '2024-01-01 10:00:00.250', '12345678901234.5678', '9007199254740993', 'hé', 1, null],
         [2, '2024-02-01 00:00:00', '1.5000', '2', 'hé', 0, null],
       ])
       expect(arrays).toEqual(objects.map((row) => Object.values(row)))
-      expect(await c.execute(sql, ['hé', 2])).toEqual(objects) // arrays do not stick to the prepared statement
-      expect(await c.executeArrays!('SELECT 1 AS a, 2 AS a', [])).toEqual([[1, 2]]) // same-named columns stay apart
+      expect(await c.execute(sqlStatement(sql, ['hé', 2]))).toEqual(objects) // arrays do not stick to the prepared statement
+      expect(await c.execute(sqlStatement('SELECT 1 AS a, 2 AS a', []), { rows: 'arrays' })).toEqual([[1, 2]]) // same-named columns stay apart
     } finally {
       await c.close()
     }
@@ -145,7 +153,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     async (method) => {
       const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
       const arrays = (sql: string, params: unknown[], o?: ExecuteOptions) =>
-        method === 'executeArrays' ? c.executeArrays!(sql, params, o) : c.executeMapped!(sql, params, (row) => row, o)
+        method === 'executeArrays'
+          ? c.execute(sqlStatement(sql, params), { ...o, rows: 'arrays' })
+          : c.execute(sqlStatement(sql, params), { ...o, map: (row) => row })
       try {
         const [[version]] = (await arrays('SELECT VERSION()', [])) as [[string]]
         expect(await arrays("SELECT @@optimizer_switch LIKE '%split_materialized=off%'", [])).toEqual([
@@ -179,10 +189,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('on MariaDB, turns split materialization off for each of its statements only, not for the session', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
-      const [{ version }] = (await c.execute('SELECT VERSION() AS version', [])) as [{ version: string }]
+      const [{ version }] = (await c.execute(sqlStatement('SELECT VERSION() AS version', []))) as [{ version: string }]
       const off = "SELECT @@optimizer_switch LIKE '%split_materialized=off%' AS off"
       // Through the connector (statement-level setting on MariaDB); MySQL has no such switch.
-      expect(await c.execute(off, [])).toEqual([{ off: /mariadb/i.test(version) ? 1 : 0 }])
+      expect(await c.execute(sqlStatement(off, []))).toEqual([{ off: /mariadb/i.test(version) ? 1 : 0 }])
       // The session keeps the server's default: a plain query on the same (only) connection sees it.
       const driver = loadMysqlDriver() as unknown as {
         createConnection(url: string): {
@@ -204,12 +214,12 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
   it('runs every session in UTC and converts to named zones DST-correctly', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
-      expect(await c.execute('SELECT @@session.time_zone AS tz', [])).toEqual([{ tz: '+00:00' }])
+      expect(await c.execute(sqlStatement('SELECT @@session.time_zone AS tz', []))).toEqual([{ tz: '+00:00' }])
       const sql = "SELECT DATE_FORMAT(CONVERT_TZ(?, '+00:00', ?), '%Y-%m-%d %H:%i:%s') AS local"
-      expect(await c.execute(sql, ['2024-03-10 07:00:00', 'America/New_York'])).toEqual([
+      expect(await c.execute(sqlStatement(sql, ['2024-03-10 07:00:00', 'America/New_York']))).toEqual([
         { local: '2024-03-10 03:00:00' },
       ])
-      expect(await c.execute(sql, ['2024-03-10 06:59:59', 'America/New_York'])).toEqual([
+      expect(await c.execute(sqlStatement(sql, ['2024-03-10 06:59:59', 'America/New_York']))).toEqual([
         { local: '2024-03-10 01:59:59' },
       ])
     } finally {
@@ -247,20 +257,23 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       for (const [name, c] of Object.entries(connectors)) {
         for (let round = 0; round < 2; round++) {
           // the second round reuses the connection (reset, for `resetting`)
-          const [object] = (await c.execute(sql, params)) as [Record<string, unknown>]
+          const [object] = (await c.execute(sqlStatement(sql, params))) as [Record<string, unknown>]
           check(object.ratio, object.avg2, object.digits, `${name} execute`)
-          const [array] = (await c.executeArrays!(sql, params)) as [unknown[]]
+          const [array] = (await c.execute(sqlStatement(sql, params), { rows: 'arrays' })) as [unknown[]]
           check(array[0], array[1], array[2], `${name} executeArrays`)
-          const [mapped] = (await c.executeMapped!(sql, params, (row) => row)) as [unknown[]]
+          const [mapped] = (await c.execute(sqlStatement(sql, params), { map: (row) => row })) as [unknown[]]
           check(mapped[0], mapped[1], mapped[2], `${name} executeMapped`)
-          for await (const row of c.stream(sql, params)) check(row.ratio, row.avg2, row.digits, `${name} stream`)
+          for await (const row of c.stream(sqlStatement(sql, params)))
+            check(row.ratio, row.avg2, row.digits, `${name} stream`)
         }
       }
       // The pool Cortex creates, after the server dropped the connection: the new one is set up too.
-      const [{ id }] = (await connectors.own.execute('SELECT CONNECTION_ID() AS id', [])) as [{ id: number }]
+      const [{ id }] = (await connectors.own.execute(sqlStatement('SELECT CONNECTION_ID() AS id', []))) as [
+        { id: number },
+      ]
       await admin.query(`KILL ${Number(id)}`)
-      await connectors.own.execute('SELECT 1', []).catch(() => undefined)
-      const [again] = (await connectors.own.execute(sql, params)) as [Record<string, unknown>]
+      await connectors.own.execute(sqlStatement('SELECT 1', [])).catch(() => undefined)
+      const [again] = (await connectors.own.execute(sqlStatement(sql, params))) as [Record<string, unknown>]
       check(again.ratio, again.avg2, again.digits, 'own pool after a lost connection')
     } finally {
       await Promise.all(Object.values(connectors).map((c) => c.close()))
@@ -275,7 +288,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 5 } })
     const started = performance.now()
     const results = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => c.execute('SELECT ? AS i, ? * 3 AS x, CONNECTION_ID() AS conn', [i, i])),
+      Array.from({ length: 500 }, (_, i) =>
+        c.execute(sqlStatement('SELECT ? AS i, ? * 3 AS x, CONNECTION_ID() AS conn', [i, i])),
+      ),
     )
     const elapsed = performance.now() - started
     console.log(`[mysql] 500 concurrent queries through a pool of 5: ${elapsed.toFixed(0)} ms`)
@@ -288,16 +303,19 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     expect(health).toMatchObject({ ok: true, pool: { total: before, waiting: 0 } })
     await c.close()
     await expect.poll(serverConnections, { timeout: 2000, interval: 50 }).toBe(0)
-    expect(issueCode(await rejection(c.execute('SELECT 1', [])))).toBe('CLOSED')
+    expect(issueCode(await rejection(c.execute(sqlStatement('SELECT 1', []))))).toBe('CLOSED')
   })
 
   it('keeps at most 256 prepared statements per connection by default (evicted ones are closed on the server)', async () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
-      for (let i = 0; i < 300; i++) expect(await c.execute(`SELECT ? + ${i} AS v`, [1])).toEqual([{ v: 1 + i }])
+      for (let i = 0; i < 300; i++)
+        expect(await c.execute(sqlStatement(`SELECT ? + ${i} AS v`, [1]))).toEqual([{ v: 1 + i }])
       const [row] = await c.execute(
-        "SELECT VARIABLE_VALUE AS closed FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_CLOSE'",
-        [],
+        sqlStatement(
+          "SELECT VARIABLE_VALUE AS closed FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_STMT_CLOSE'",
+          [],
+        ),
       )
       expect(Number(row!.closed)).toBeGreaterThanOrEqual(300 - 256)
     } finally {
@@ -309,12 +327,14 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
       const marker = `cortex_timeout_${Date.now()}`
-      const error = await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(30) AS s`, [], { timeoutMs: 200 }))
+      const error = await rejection(
+        c.execute(sqlStatement(`SELECT /* ${marker} */ SLEEP(30) AS s`, []), { timeoutMs: 200 }),
+      )
       expect(error.code).toBe('QUERY_TIMEOUT')
       // The server interrupted it (a SLEEP run to its end fails nothing); no duration is asserted.
       expect((error.cause as { code?: string }).code).toBe('ER_QUERY_INTERRUPTED')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
-      expect(await c.execute('SELECT ? AS ok', [1])).toEqual([{ ok: 1 }]) // the connection is still good
+      expect(await c.execute(sqlStatement('SELECT ? AS ok', [1]))).toEqual([{ ok: 1 }]) // the connection is still good
     } finally {
       await c.close()
     }
@@ -324,14 +344,16 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 1 } })
     try {
       const marker = `cortex_blocker_${Date.now()}`
-      const blocker = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(30) AS s`, []))
+      const blocker = rejection(c.execute(sqlStatement(`SELECT /* ${marker} */ SLEEP(30) AS s`, [])))
       await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
       // Timed out while waiting for the pool's one connection (the blocker would hold it for 30 s).
-      expect((await rejection(c.execute('SELECT 1 AS one', [], { timeoutMs: 200 }))).code).toBe('QUERY_TIMEOUT')
+      expect((await rejection(c.execute(sqlStatement('SELECT 1 AS one', []), { timeoutMs: 200 }))).code).toBe(
+        'QUERY_TIMEOUT',
+      )
       expect(await runningIds(marker)).toHaveLength(1)
       await admin.query(`KILL QUERY ${(await runningIds(marker))[0]}`)
       await blocker
-      expect(await c.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
+      expect(await c.execute(sqlStatement('SELECT 1 AS one', []))).toEqual([{ one: 1 }])
     } finally {
       await c.close()
     }
@@ -342,7 +364,9 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     try {
       const marker = `cortex_abort_${Date.now()}`
       const controller = new AbortController()
-      const running = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { signal: controller.signal }))
+      const running = rejection(
+        c.execute(sqlStatement(`SELECT /* ${marker} */ SLEEP(5) AS s`, []), { signal: controller.signal }),
+      )
       await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
       controller.abort()
       const error = await running
@@ -351,9 +375,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
 
       const aborted = AbortSignal.abort()
       expect(
-        (await rejection(c.execute('INSERT INTO probe VALUES (?)', ['pre-aborted'], { signal: aborted }))).code,
+        (await rejection(c.execute(sqlStatement('INSERT INTO probe VALUES (?)', ['pre-aborted']), { signal: aborted })))
+          .code,
       ).toBe('QUERY_CANCELLED')
-      expect(await c.execute('SELECT count(*) AS n FROM probe', [])).toEqual([{ n: '0' }])
+      expect(await c.execute(sqlStatement('SELECT count(*) AS n FROM probe', []))).toEqual([{ n: '0' }])
     } finally {
       await c.close()
     }
@@ -363,7 +388,7 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     const c = mysql({ connection: dbUrl(), pool: { max: 2 } })
     try {
       const marker = `cortex_kill_${Date.now()}`
-      const running = rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, []))
+      const running = rejection(c.execute(sqlStatement(`SELECT /* ${marker} */ SLEEP(5) AS s`, [])))
       await expect.poll(() => runningIds(marker), { timeout: 5000, interval: 20 }).toHaveLength(1)
       const [id] = await runningIds(marker)
       await admin.query(`KILL CONNECTION ${id}`)
@@ -371,8 +396,10 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       expect(error.code).toBe('CONNECTOR_FAILED')
       expect(issueCode(error)).toBe('CONNECTION_LOST')
       expect((error.cause as { code?: string }).code).toMatch(/CONNECTION_LOST|CONNECTION_KILLED|ECONNRESET/)
-      for (let i = 0; i < 10; i++) expect(await c.execute('SELECT ? AS i', [i])).toEqual([{ i }])
-      const parallel = await Promise.all(Array.from({ length: 10 }, (_, i) => c.execute('SELECT ? AS i', [i])))
+      for (let i = 0; i < 10; i++) expect(await c.execute(sqlStatement('SELECT ? AS i', [i]))).toEqual([{ i }])
+      const parallel = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => c.execute(sqlStatement('SELECT ? AS i', [i]))),
+      )
       expect(parallel.map((rows) => rows[0]!.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     } finally {
       await c.close()
@@ -381,7 +408,7 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
 
   it('fails an unreachable server with CONNECT_FAILED after retries, without hanging', async () => {
     const c = mysql({ connection: dbUrl(1), pool: { max: 2, connectionTimeoutMs: 1000 } })
-    const error = await rejection(c.execute('SELECT 1', []))
+    const error = await rejection(c.execute(sqlStatement('SELECT 1', [])))
     expect(error.code).toBe('CONNECTOR_FAILED')
     expect(issueCode(error)).toBe('CONNECT_FAILED')
     expect((error.cause as { code?: string }).code).toBe('ECONNREFUSED')
@@ -396,7 +423,7 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     try {
       const secret = "O'Brien-TOPSECRET-7f3a9c" // the quote inside would end a naive quoted-part strip early
       const error = await rejection(
-        c.execute('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [9, secret, 1, 1]),
+        c.execute(sqlStatement('INSERT INTO events (id, at, amount, big) VALUES (?, ?, ?, ?)', [9, secret, 1, 1])),
       )
       expect(error.code).toBe('CONNECTOR_FAILED')
       expect(issueCode(error)).toBe('MYSQL_ERROR')
@@ -418,13 +445,14 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       for (const pool of [hostPool, callbackPool]) {
         const c = mysql({ existingPool: pool })
         // the host did not ask for UTC sessions or date strings: Cortex sets both per connection / statement
-        expect(await c.execute('SELECT @@session.time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual([
-          { tz: '+00:00', at: '2024-01-01 10:00:00.250' },
-        ])
+        expect(
+          await c.execute(sqlStatement('SELECT @@session.time_zone AS tz, at FROM events WHERE id = ?', [1])),
+        ).toEqual([{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }])
         const marker = `cortex_host_${Date.now()}`
-        expect((await rejection(c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 }))).code).toBe(
-          'QUERY_TIMEOUT',
-        )
+        expect(
+          (await rejection(c.execute(sqlStatement(`SELECT /* ${marker} */ SLEEP(5) AS s`, []), { timeoutMs: 200 })))
+            .code,
+        ).toBe('QUERY_TIMEOUT')
         await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
         await c.close()
       }
@@ -460,7 +488,7 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
     try {
       for (let i = 0; i < 3; i++) {
         await hostZone() // the host's own code changes the session between Cortex's statements
-        expect(await c.execute(probe, [1])).toEqual(utc)
+        expect(await c.execute(sqlStatement(probe, [1]))).toEqual(utc)
       }
       expect(released).toBe(3)
       const mariadb = (raw as unknown as { _isMariaDB?: boolean })._isMariaDB === true
@@ -483,13 +511,14 @@ describe.skipIf(!url)('mysql connector (set CORTEX_TEST_MYSQL_URL)', () => {
       const c = mysql({ knex: knex as unknown as KnexLike })
       await knex.raw("SET time_zone = '-05:00'")
       const utc = [{ tz: '+00:00', at: '2024-01-01 10:00:00.250' }]
-      expect(await c.execute('SELECT @@time_zone AS tz, at FROM events WHERE id = ?', [1])).toEqual(utc)
+      expect(await c.execute(sqlStatement('SELECT @@time_zone AS tz, at FROM events WHERE id = ?', [1]))).toEqual(utc)
       const marker = `cortex_knex_${Date.now()}`
-      const slow = c.execute(`SELECT /* ${marker} */ SLEEP(5) AS s`, [], { timeoutMs: 200 })
+      const slow = c.execute(sqlStatement(`SELECT /* ${marker} */ SLEEP(5) AS s`, []), { timeoutMs: 200 })
       expect((await rejection(slow)).code).toBe('QUERY_TIMEOUT')
       await expect.poll(() => runningIds(marker), { timeout: 2000, interval: 50 }).toEqual([])
       const streamed: unknown[] = []
-      for await (const row of c.stream('SELECT id FROM events WHERE id <= ? ORDER BY id', [2])) streamed.push(row)
+      for await (const row of c.stream(sqlStatement('SELECT id FROM events WHERE id <= ? ORDER BY id', [2])))
+        streamed.push(row)
       expect(streamed).toEqual([{ id: 1 }, { id: 2 }])
       expect((await c.healthCheck()).ok).toBe(true)
       await c.close()

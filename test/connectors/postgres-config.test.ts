@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { driverMissingError, postgres, type PgPoolLike } from '../../src/connectors/postgres-connector.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 vi.mock('node:module', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:module')>()
@@ -67,7 +68,7 @@ describe('postgres() options', () => {
 
   it('does not load pg when the connector is created, only when it is first used', async () => {
     const connector = postgres({ connection: 'postgres://x@127.0.0.1:1/db' })
-    const error = await rejection(connector.execute('SELECT 1', []))
+    const error = await rejection(connector.execute(sqlStatement('SELECT 1', [])))
     expect(error.code).toBe('DRIVER_MISSING')
     expect(error.message).toContain('npm install pg')
     expect((error.cause as { code?: string }).code).toBe('MODULE_NOT_FOUND')
@@ -78,7 +79,7 @@ describe('postgres() options', () => {
     const connector = postgres({ existingPool: fakePool })
     const error = await rejection(
       (async () => {
-        for await (const _ of connector.stream('SELECT 1', [])) void _
+        for await (const _ of connector.stream(sqlStatement('SELECT 1', []))) void _
       })(),
     )
     expect(error.code).toBe('DRIVER_MISSING')

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgres } from '../../src/postgres.js'
 import type { Connector } from '../../src/connectors/connector.js'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const url = process.env.CORTEX_TEST_PG_URL
 
@@ -67,7 +68,7 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
   })
 
   it('streams 2,000,000 rows exactly with bounded memory', async () => {
-    await connector.execute('SELECT 1', []) // warm up: driver loaded, one connection open
+    await connector.execute(sqlStatement('SELECT 1', [])) // warm up: driver loaded, one connection open
     global.gc?.()
     const baseline = process.memoryUsage().rss
     let peak = baseline
@@ -78,8 +79,7 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
     const started = performance.now()
     try {
       for await (const row of connector.stream(
-        'SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 2000000) g',
-        [],
+        sqlStatement('SELECT g AS n, md5(g::text) AS h FROM generate_series(1, 2000000) g', []),
       )) {
         count++
         sum += row.n as number
@@ -102,20 +102,22 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
 
   it('returns the client to the pool when the consumer breaks early', async () => {
     const seen: unknown[] = []
-    for await (const row of connector.stream('SELECT g AS n FROM generate_series(1, 100000) g', [])) {
+    for await (const row of connector.stream(sqlStatement('SELECT g AS n FROM generate_series(1, 100000) g', []))) {
       seen.push(row.n)
       if (seen.length === 10) break
     }
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     expect(pool.waitingCount).toBe(0)
     expect(pool.idleCount).toBe(pool.totalCount) // nothing still checked out
-    expect(await connector.execute('SELECT 3 AS three', [])).toEqual([{ three: 3 }])
+    expect(await connector.execute(sqlStatement('SELECT 3 AS three', []))).toEqual([{ three: 3 }])
   })
 
   it('cancels the running statement on the server when the signal aborts mid-stream', async () => {
     const marker = `/* cortex-stream-abort-${tag} */`
     const controller = new AbortController()
-    const failed = drain(connector.stream(`SELECT pg_sleep(30), 1 AS n ${marker}`, [], { signal: controller.signal }))
+    const failed = drain(
+      connector.stream(sqlStatement(`SELECT pg_sleep(30), 1 AS n ${marker}`, []), { signal: controller.signal }),
+    )
     expect(await eventually(async () => (await activeWith(marker)) === 1, 5000)).toBe(true)
     controller.abort()
     const error = await failed
@@ -130,7 +132,7 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
     let rows = 0
     const error = await drain(
       (async function* () {
-        for await (const row of connector.stream('SELECT g AS n FROM generate_series(1, 100000) g', [], {
+        for await (const row of connector.stream(sqlStatement('SELECT g AS n FROM generate_series(1, 100000) g', []), {
           timeoutMs: 1,
         })) {
           rows++
@@ -140,12 +142,12 @@ describe.skipIf(!url)('postgres connector streaming (set CORTEX_TEST_PG_URL)', (
     )
     expect(error.code).toBe('QUERY_TIMEOUT')
     expect(rows).toBeLessThan(100_000)
-    expect(await connector.execute('SELECT 4 AS four', [])).toEqual([{ four: 4 }])
+    expect(await connector.execute(sqlStatement('SELECT 4 AS four', []))).toEqual([{ four: 4 }])
   })
 
   it('maps a failing streamed statement to CONNECTOR_FAILED without its parameter values', async () => {
     const secret = `cortex-secret-${tag}`
-    const error = await drain(connector.stream('SELECT $1::int AS v', [secret]))
+    const error = await drain(connector.stream(sqlStatement('SELECT $1::int AS v', [secret])))
     expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'POSTGRES_ERROR'])
     expect(error.message).not.toContain(secret)
     expect((error.cause as Error).message).toContain(secret)

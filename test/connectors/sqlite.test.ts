@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/errors.js'
 import { sqlite } from '../../src/sqlite.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const opened: Database.Database[] = []
 afterEach(() => {
@@ -38,8 +39,8 @@ describe('sqlite connector: executeArrays', () => {
   it('returns the same values as execute, as arrays in SELECT-list order, and neither form leaks into the other', async () => {
     const c = sqlite({ database: database() })
     const sql = 'SELECT id, name, amount, at, ? AS tag FROM t WHERE id >= ? ORDER BY id'
-    const objects = await c.execute(sql, ['x', 1])
-    const arrays = await c.executeArrays!(sql, ['x', 1])
+    const objects = await c.execute(sqlStatement(sql, ['x', 1]))
+    const arrays = await c.execute(sqlStatement(sql, ['x', 1]), { rows: 'arrays' })
     expect(arrays).toEqual([
       [1, 'a', 1.5, '2024-01-01 00:00:00', 'x'],
       [2, null, 2, '2024-02-01 00:00:00', 'x'],
@@ -47,9 +48,9 @@ describe('sqlite connector: executeArrays', () => {
     ])
     expect(arrays).toEqual(objects.map((row) => Object.values(row)))
     // The same SQL text again in both forms: raw mode is a property of a prepared statement.
-    expect(await c.execute(sql, ['x', 1])).toEqual(objects)
-    expect(await c.executeArrays!(sql, ['x', 1])).toEqual(arrays)
-    expect(await c.executeArrays!('SELECT 1 AS a, 2 AS a', [])).toEqual([[1, 2]])
+    expect(await c.execute(sqlStatement(sql, ['x', 1]))).toEqual(objects)
+    expect(await c.execute(sqlStatement(sql, ['x', 1]), { rows: 'arrays' })).toEqual(arrays)
+    expect(await c.execute(sqlStatement('SELECT 1 AS a, 2 AS a', []), { rows: 'arrays' })).toEqual([[1, 2]])
     await c.close()
   })
 
@@ -57,9 +58,10 @@ describe('sqlite connector: executeArrays', () => {
     const c = sqlite({ database: database() })
     const sql = 'SELECT id FROM t ORDER BY id'
     const streamed: unknown[] = []
-    for await (const row of c.stream(sql, [])) {
+    for await (const row of c.stream(sqlStatement(sql, []))) {
       streamed.push(row)
-      if (streamed.length === 1) expect(await c.executeArrays!(sql, [])).toEqual([[1], [2], [3]])
+      if (streamed.length === 1)
+        expect(await c.execute(sqlStatement(sql, []), { rows: 'arrays' })).toEqual([[1], [2], [3]])
     }
     expect(streamed).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }])
     await c.close()
@@ -67,16 +69,21 @@ describe('sqlite connector: executeArrays', () => {
 
   it('fails like execute: QUERY_CANCELLED before it starts, CONNECTOR_FAILED for bad SQL (no values in the message)', async () => {
     const c = sqlite({ database: database() })
-    expect((await rejection(c.executeArrays!('SELECT 1', [], { signal: AbortSignal.abort() }))).code).toBe(
-      'QUERY_CANCELLED',
-    )
+    expect(
+      (await rejection(c.execute(sqlStatement('SELECT 1', []), { ...{ signal: AbortSignal.abort() }, rows: 'arrays' })))
+        .code,
+    ).toBe('QUERY_CANCELLED')
     const secret = 'secret-value-7d1'
-    const error = await rejection(c.executeArrays!('SELECT nope FROM t WHERE name = ?', [secret]))
+    const error = await rejection(
+      c.execute(sqlStatement('SELECT nope FROM t WHERE name = ?', [secret]), { rows: 'arrays' }),
+    )
     expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'SQLITE_ERROR'])
     expect(error.message).toContain('no such column: nope')
     expect(JSON.stringify(error)).not.toContain(secret)
     // A statement that returns no data cannot be read as arrays: a typed error, not a crash.
-    expect((await rejection(c.executeArrays!('CREATE TABLE u (x)', []))).code).toBe('CONNECTOR_FAILED')
+    expect((await rejection(c.execute(sqlStatement('CREATE TABLE u (x)', []), { rows: 'arrays' }))).code).toBe(
+      'CONNECTOR_FAILED',
+    )
     await c.close()
   })
 })
@@ -85,28 +92,34 @@ describe('sqlite connector: executeMapped', () => {
   it('maps every row in order, leaves later executeArrays results intact, and fails like executeArrays', async () => {
     const c = sqlite({ database: database() })
     const sql = 'SELECT id, name, amount, at, ? AS tag FROM t WHERE id >= ? ORDER BY id'
-    const arrays = await c.executeArrays!(sql, ['x', 1])
+    const arrays = await c.execute(sqlStatement(sql, ['x', 1]), { rows: 'arrays' })
     const indexes: number[] = []
-    const mapped = await c.executeMapped!(
-      sql,
-      ['x', 1],
-      (row) => (indexes.push(row[0] as number), { id: row[0], rest: row.slice(1) }),
-    )
+    const mapped = await c.execute(sqlStatement(sql, ['x', 1]), {
+      map: (row) => (indexes.push(row[0] as number), { id: row[0], rest: row.slice(1) }),
+    })
     expect(mapped).toEqual(arrays.map((row) => ({ id: row[0], rest: row.slice(1) })))
     expect(indexes).toEqual([1, 2, 3])
     // The arrays executeArrays returned are not the ones executeMapped replaced.
-    expect(await c.executeArrays!(sql, ['x', 1])).toEqual(arrays)
+    expect(await c.execute(sqlStatement(sql, ['x', 1]), { rows: 'arrays' })).toEqual(arrays)
     expect(
-      (await rejection(c.executeMapped!('SELECT 1', [], (row) => row, { signal: AbortSignal.abort() }))).code,
+      (
+        await rejection(
+          c.execute(sqlStatement('SELECT 1', []), { signal: AbortSignal.abort(), map: (row: unknown) => row }),
+        )
+      ).code,
     ).toBe('QUERY_CANCELLED')
     const secret = 'secret-value-9c2'
-    const error = await rejection(c.executeMapped!('SELECT nope FROM t WHERE name = ?', [secret], (row) => row))
+    const error = await rejection(
+      c.execute(sqlStatement('SELECT nope FROM t WHERE name = ?', [secret]), { map: (row) => row }),
+    )
     expect([error.code, error.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'SQLITE_ERROR'])
     expect(JSON.stringify(error)).not.toContain(secret)
     // A map that throws on a row's value: typed, the value only in the cause.
     const failing = await rejection(
-      c.executeMapped!('SELECT id, ? AS v FROM t', [secret], (row) => {
-        throw new Error(`bad ${String(row[1])}`)
+      c.execute(sqlStatement('SELECT id, ? AS v FROM t', [secret]), {
+        map: (row) => {
+          throw new Error(`bad ${String(row[1])}`)
+        },
       }),
     )
     expect([failing.code, failing.issues[0]!.code]).toEqual(['CONNECTOR_FAILED', 'ROW_MAP_FAILED'])
@@ -131,7 +144,7 @@ describe('sqlite connector: opening a file', () => {
     const file = join(scratchDir(), 'shop.db')
     for (const options of [{ filename: file }, { filename: file, readonly: true }]) {
       const c = sqlite(options)
-      const error = await rejection(c.execute('SELECT 1 AS x', []))
+      const error = await rejection(c.execute(sqlStatement('SELECT 1 AS x', [])))
       expect(error.code).toBe('CONNECTOR_FAILED')
       expect(error.issues).toEqual([
         {
@@ -148,7 +161,9 @@ describe('sqlite connector: opening a file', () => {
   })
 
   it('resolves a relative filename against the current directory in the message', async () => {
-    const error = await rejection(sqlite({ filename: 'no-such-dir/no-such.db' }).execute('SELECT 1 AS x', []))
+    const error = await rejection(
+      sqlite({ filename: 'no-such-dir/no-such.db' }).execute(sqlStatement('SELECT 1 AS x', [])),
+    )
     expect(error.issues[0]!.message).toContain(
       `No SQLite database at ${join(process.cwd(), 'no-such-dir/no-such.db')}.`,
     )
@@ -157,27 +172,27 @@ describe('sqlite connector: opening a file', () => {
   it('creates an empty database with create: true, and opens an existing file without it', async () => {
     const file = join(scratchDir(), 'new.db')
     const created = sqlite({ filename: file, create: true })
-    expect(await created.execute('SELECT 1 AS x', [])).toEqual([{ x: 1 }])
+    expect(await created.execute(sqlStatement('SELECT 1 AS x', []))).toEqual([{ x: 1 }])
     await created.close()
     expect(existsSync(file)).toBe(true)
     const reopened = sqlite({ filename: file, readonly: true })
-    expect(await reopened.execute("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'", [])).toEqual([
-      { n: 0 },
-    ])
+    expect(
+      await reopened.execute(sqlStatement("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'", [])),
+    ).toEqual([{ n: 0 }])
     await reopened.close()
   })
 
   it("keeps ':memory:' and '' (a private temporary database) working without create", async () => {
     for (const filename of [':memory:', '']) {
       const c = sqlite({ filename })
-      expect(await c.execute('SELECT 2 AS x', [])).toEqual([{ x: 2 }])
+      expect(await c.execute(sqlStatement('SELECT 2 AS x', []))).toEqual([{ x: 2 }])
       await c.close()
     }
   })
 
   it('names a file that exists but cannot be opened (a folder) as SQLITE_OPEN_FAILED', async () => {
     const dir = scratchDir()
-    const error = await rejection(sqlite({ filename: dir }).execute('SELECT 1 AS x', []))
+    const error = await rejection(sqlite({ filename: dir }).execute(sqlStatement('SELECT 1 AS x', [])))
     expect(error.issues).toEqual([
       {
         code: 'SQLITE_OPEN_FAILED',

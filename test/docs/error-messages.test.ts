@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { REPO } from '../cli/run-cli.js'
+import type { QueryInput } from '../../src/index.js'
 
 /** `| \`CODE\` | ... | \`example\` ... |` rows of the table under `heading`: code → example message. */
 function examples(doc: string, heading: string): Map<string, string> {
@@ -93,7 +94,7 @@ const QUERY_TRIGGERS: Record<string, () => Promise<unknown>> = {
     // More filter values than the default maxFilterValues, which a layer may raise.
     const connectors = { default: sqlite({ filename: ':memory:' }) }
     const roomy = createSemanticLayer({ model: MODEL, connectors, maxFilterValues: 50_000 })
-    return roomy.sql({ measures: ['orders.count'], filters: [{ or }] }).finally(() => roomy.close())
+    return roomy.sql({ measures: ['orders.count'], filters: [{ or }] } as QueryInput).finally(() => roomy.close())
   },
   INVALID_VALUES: () =>
     layer.sql({

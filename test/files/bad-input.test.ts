@@ -9,6 +9,7 @@ import { files, type FilesConnector, type FilesOptions } from '../../src/files.j
 import { isSemanticLayerError, type SemanticLayerError } from '../../src/index.js'
 import { checkZipExpansion } from '../../src/files/zip-limits.js'
 import { n, s, tempDir, testServer, xlsx, type TempDir, type TestServer } from './helpers.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 let dir: TempDir
 let server: TestServer
@@ -241,7 +242,7 @@ describe('bad input', () => {
     expectIssue(error, code, ...mentions)
     expect(error.issues[0]?.path.slice(0, 2)).toEqual(['tables', 't'])
     // A query on the table fails with the same error, not with SQLite's "no such table".
-    expect(await failure(c.execute('SELECT * FROM t', []))).toBe(error)
+    expect(await failure(c.execute(sqlStatement('SELECT * FROM t', [])))).toBe(error)
   })
 
   it.each(CASES)('$name: a reload keeps the previous data', async ({ file, content, code, options, good }) => {
@@ -252,12 +253,12 @@ describe('bad input', () => {
       onError: (e, info) => errors.push(`${info.table}:${info.trigger}:${e.issues[0]?.code}`),
     })
     await c.load()
-    const before = await c.execute('SELECT * FROM t ORDER BY id', [])
+    const before = await c.execute(sqlStatement('SELECT * FROM t ORDER BY id', []))
     expect(before.length).toBeGreaterThan(0)
     const version = c.status().t!.version
     dir.file(`reload-${file}`, content)
     expectIssue(await failure(c.reload('t')), code)
-    expect(await c.execute('SELECT * FROM t ORDER BY id', [])).toEqual(before)
+    expect(await c.execute(sqlStatement('SELECT * FROM t ORDER BY id', []))).toEqual(before)
     expect(c.status().t).toMatchObject({ loaded: true, version, error: { issues: [{ code }] } })
     expect(errors).toEqual([`t:reload:${code}`])
   })

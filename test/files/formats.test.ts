@@ -7,6 +7,8 @@ import { files, type FilesConnector, type FilesOptions } from '../../src/files.j
 import { createSemanticLayer } from '../../src/index.js'
 import { SAMPLE_ROWS } from '../../src/files/load-sink.js'
 import { b, d, n, s, tempDir, testServer, xlsx, type TempDir, type TestServer } from './helpers.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
+import type { QueryInput } from '../../src/index.js'
 
 let dir: TempDir
 let server: TestServer
@@ -27,7 +29,7 @@ function connect(options: FilesOptions): FilesConnector {
   return c
 }
 async function rows(c: FilesConnector, sql: string, params: unknown[] = []) {
-  return c.execute(sql, params)
+  return c.execute(sqlStatement(sql, params))
 }
 const types = (c: FilesConnector, table: string) =>
   Object.fromEntries(c.status()[table]!.columns.map((col) => [col.name, col.type]))
@@ -471,7 +473,7 @@ describe('loading', () => {
       },
       connectors: { default: c },
     })
-    const q = {
+    const q: QueryInput = {
       measures: ['orders.total'],
       dimensions: ['orders.status'],
       timeDimensions: [{ dimension: 'orders.created_at', granularity: 'month' }],

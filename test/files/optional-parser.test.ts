@@ -4,6 +4,7 @@
  */
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { n, s, tempDir, xlsx } from './helpers.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const requested: string[] = []
 vi.mock('node:module', async (original) => {
@@ -30,7 +31,7 @@ afterAll(() => dir.remove())
 describe('SheetJS, an optional peer', () => {
   it('is not loaded for CSV', async () => {
     const c = files({ tables: { t: dir.file('a.csv', 'a\n1\n') } })
-    expect(await c.execute('SELECT a FROM t', [])).toEqual([{ a: 1 }])
+    expect(await c.execute(sqlStatement('SELECT a FROM t', []))).toEqual([{ a: 1 }])
     await c.close()
     expect(requested).toContain('better-sqlite3')
     expect(requested).not.toContain('@e965/xlsx')

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { files, type FilesConnector, type FilesOptions, type LoadEvent } from '../../src/files.js'
 import { createSemanticLayer, memoryCache, type SemanticLayerError } from '../../src/index.js'
 import { fakeTimers, tempDir, testServer, type TempDir, type TestServer } from './helpers.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 let dir: TempDir
 let server: TestServer
@@ -32,7 +33,7 @@ function connect(options: FilesOptions): FilesConnector {
 const orders = (n: number, amount = 1) =>
   `id,amount\n${Array.from({ length: n }, (_, i) => `${i + 1},${amount}`).join('\n')}\n`
 const count = async (c: FilesConnector, table = 'orders') =>
-  (await c.execute(`SELECT count(*) AS n, sum(amount) AS s FROM ${table}`, []))[0]
+  (await c.execute(sqlStatement(`SELECT count(*) AS n, sum(amount) AS s FROM ${table}`, [])))[0]
 
 /** Resolves with the next onLoad or onError of the table. */
 function events() {
@@ -82,7 +83,7 @@ describe('manual reload', () => {
     const file = dir.file('s.csv', orders(1000))
     const c = connect({ tables: { orders: file } })
     await c.load()
-    const stream = c.stream('SELECT id, amount FROM orders ORDER BY id', [])[Symbol.asyncIterator]()
+    const stream = c.stream(sqlStatement('SELECT id, amount FROM orders ORDER BY id', []))[Symbol.asyncIterator]()
     const first = await stream.next()
     expect(first.value).toEqual({ id: 1, amount: 1 })
     dir.file('s.csv', orders(10, 7))
@@ -97,9 +98,9 @@ describe('manual reload', () => {
       sum += (r.value as { amount: number }).amount
     }
     expect({ rows, sum }).toEqual({ rows: 1000, sum: 1000 })
-    const tables = (await c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", [])).map(
-      (r) => r.name,
-    )
+    const tables = (
+      await c.execute(sqlStatement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", []))
+    ).map((r) => r.name)
     expect(tables).toEqual(['orders__v2'])
   })
 
@@ -197,7 +198,7 @@ describe('watch', () => {
     // A change after close schedules nothing; a query is refused.
     await new Promise((resolve) => setImmediate(resolve))
     expect(timers.pending).toHaveLength(0)
-    await expect(c.execute('SELECT 1', [])).rejects.toMatchObject({
+    await expect(c.execute(sqlStatement('SELECT 1', []))).rejects.toMatchObject({
       code: 'CONNECTOR_FAILED',
       issues: [{ code: 'CONNECTOR_CLOSED' }],
     })
@@ -239,12 +240,12 @@ describe('a table that never loaded', () => {
       const timers = fakeTimers()
       const bad = dir.file('never.csv', '')
       const c = connect({ tables: { orders: dir.file('fine.csv', orders(2)), broken: bad }, timers })
-      await expect(c.execute('SELECT count(*) AS n FROM broken', [])).rejects.toMatchObject({
+      await expect(c.execute(sqlStatement('SELECT count(*) AS n FROM broken', []))).rejects.toMatchObject({
         issues: [{ code: 'FILE_EMPTY' }],
       })
       expect(await count(c)).toEqual({ n: 2, s: 2 })
       dir.file('never.csv', orders(1))
-      await expect(c.execute('SELECT count(*) AS n FROM broken', [])).rejects.toMatchObject({
+      await expect(c.execute(sqlStatement('SELECT count(*) AS n FROM broken', []))).rejects.toMatchObject({
         issues: [{ code: 'FILE_EMPTY' }],
       })
       timers.advance(10_000)

@@ -12,6 +12,7 @@ import { generateModel } from '../../src/introspect/generate-model.js'
 import { parseModel, type Connector, type ModelDefinition } from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const require = createRequire(import.meta.url)
 
@@ -142,7 +143,7 @@ for (const engine of ENGINES) {
       expect(report.checked.tables).toBe(2)
       expect(report.checked.probes).toBeGreaterThanOrEqual(2)
       // Regression: the check used to close the connectors it was given.
-      expect(await connector.execute('SELECT 1 AS one', [])).toEqual([{ one: 1 }])
+      expect(await connector.execute(sqlStatement('SELECT 1 AS one', []))).toEqual([{ one: 1 }])
       if (engine.name === 'PostgreSQL') {
         const [{ is_called }] = (
           (await admin.run(`SELECT is_called FROM "${name}".probe_seq`)) as { rows: { is_called: boolean }[] }

@@ -17,6 +17,7 @@ import { oracleCases } from './oracle/cases.js'
 import { comparableRows, runOracle, type OracleCase, type Row } from './oracle/helpers.js'
 import { MODEL_DIR, NOW } from './oracle/layer.js'
 import { loadMysql, loadPostgres, withDatabase } from './engines/server-datasets.js'
+import type { QueryInput } from '../../src/index.js'
 
 interface Engine {
   readonly name: string
@@ -105,7 +106,7 @@ for (const engine of ENGINES) {
     })
 
     it('orders by a measure and pages with limit/offset like the oracle', async () => {
-      const q = {
+      const q: QueryInput = {
         measures: ['orders.count'],
         dimensions: ['orders.customer_id'],
         order: [

@@ -27,6 +27,7 @@ import {
 import { oracleCases } from './oracle/cases.js'
 import { canonicalRows, runOracle, type OracleCase, type Row } from './oracle/helpers.js'
 import { MODEL_DIR, NOW } from './oracle/layer.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const data = dataset()
 const oracleDb = new Database(':memory:')
@@ -145,7 +146,7 @@ describe.each(ENGINES)('oracle suite on files(): $name', (engine) => {
         .map((c) => (c.endsWith('_at') ? `strftime('%Y-%m-%d %H:%M:%S', ${c}) AS ${c}` : c))
         .join(', ')
       const sql = `SELECT ${cols} FROM ${table} ORDER BY id`
-      expect(await connector.execute(sql, []), table).toEqual(oracleDb.prepare(sql).all())
+      expect(await connector.execute(sqlStatement(sql, [])), table).toEqual(oracleDb.prepare(sql).all())
     }
   })
 

@@ -13,6 +13,7 @@ import {
   type SemanticLayerError,
 } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
+import type { QueryInput } from '../../src/index.js'
 
 const MODEL = `
 cubes:
@@ -166,7 +167,7 @@ describe('primary keys are hidden unless public: true (as in Cube)', () => {
     const layer = open()
     const ids = await layer.query({ dimensions: ['customers.id'], order: { 'customers.id': 'asc' } })
     expect(ids.data).toEqual([{ 'customers.id': 1 }, { 'customers.id': 2 }])
-    const viewQuery = {
+    const viewQuery: QueryInput = {
       dimensions: ['order_facts.id'],
       measures: ['order_facts.count'],
       order: { 'order_facts.id': 'asc' },

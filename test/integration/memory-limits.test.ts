@@ -15,6 +15,8 @@ import { sqliteDialect } from '../../src/sql/dialects/sqlite-dialect.js'
 import { createFetchHandler } from '../../src/http.js'
 import { createSemanticLayer, isSemanticLayerError, parseModel, type SemanticLayer } from '../../src/index.js'
 import { sqlite, type SqliteDatabase } from '../../src/sqlite.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
+import type { QueryInput } from '../../src/index.js'
 
 const MODEL = `
 cubes:
@@ -161,7 +163,7 @@ describe('filter values: bounded per value and per query', () => {
     const layer = layerWith()
     await expect(layer.sql(uniqueQuery('ok', 1, 10_000))).resolves.toBeDefined()
     const secret = 'SECRET'.padEnd(10_001, 's')
-    const nested = {
+    const nested: QueryInput = {
       measures: ['orders.count'],
       filters: [
         {
@@ -187,7 +189,7 @@ describe('filter values: bounded per value and per query', () => {
 
   test('more than maxFilterValues values in one query (default 10 000, all filters together) is refused', async () => {
     const layer = layerWith({ maxFilterValues: 5 })
-    const query = {
+    const query: QueryInput = {
       measures: ['orders.count'],
       filters: [
         { member: 'orders.country', operator: 'equals', values: ['a', 'b', 'c'] },
@@ -254,20 +256,20 @@ describe('SQLite statement cache: bounded in bytes', () => {
     const c = sqlite({ database, statementCache: { maxBytes: 1024 * 1024 } })
     const big = inList(2_000)
     const params = Array.from({ length: 2_000 }, (_, i) => i)
-    await c.execute(big, params)
-    await c.execute(big, params)
+    await c.execute(sqlStatement(big, params))
+    await c.execute(sqlStatement(big, params))
     expect(prepares()).toBe(2)
-    await c.execute(inList(1), [1])
-    await c.execute(inList(1), [1])
+    await c.execute(sqlStatement(inList(1), [1]))
+    await c.execute(sqlStatement(inList(1), [1]))
     expect(prepares()).toBe(3)
     // 20 statements of ~500 values (~100 KB each) cannot all stay in 1 MiB: the first is prepared again.
     const ids = (n: number): number[] => Array.from({ length: n }, (_, i) => i)
-    for (let n = 500; n < 520; n++) await c.execute(inList(n), ids(n))
+    for (let n = 500; n < 520; n++) await c.execute(sqlStatement(inList(n), ids(n)))
     const afterFill = prepares()
     expect(afterFill).toBe(23)
-    await c.execute(inList(519), ids(519))
+    await c.execute(sqlStatement(inList(519), ids(519)))
     expect(prepares()).toBe(afterFill)
-    await c.execute(inList(500), ids(500))
+    await c.execute(sqlStatement(inList(500), ids(500)))
     expect(prepares()).toBe(afterFill + 1)
     expect(() => sqlite({ database, statementCache: { maxEntries: 0 } })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),

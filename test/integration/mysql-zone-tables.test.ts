@@ -26,6 +26,7 @@ import { loadMysql, withDatabase } from './engines/server-datasets.js'
 import { loadZone, mariadbBinaries, startPrivateMariadb, type PrivateMariadb } from './engines/private-mariadb.js'
 import { comparableRows, inLocalDays, isoSql, timeCols, truncSql, type Row } from './oracle/helpers.js'
 import { MODEL_DIR, NOW } from './oracle/layer.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 const binaries = mariadbBinaries()
 if (!binaries && process.env.CI === 'true') {
@@ -62,7 +63,7 @@ describe.skipIf(!binaries)(
     const admin = async <T = Row>(sql: string): Promise<T[]> => {
       const c = mysql({ connection: server.url, pool: { max: 1 } })
       try {
-        return (await c.execute(sql, [])) as T[]
+        return (await c.execute(sqlStatement(sql, []))) as T[]
       } finally {
         await c.close()
       }

@@ -23,6 +23,13 @@ import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
 import { withDatabase } from './engines/server-datasets.js'
 import { ManualClock } from '../fixtures/manual-clock.js'
+import {
+  sqlStatement,
+  type ExecuteOptions,
+  type Statement,
+  type StatementOptions,
+} from '../../src/connectors/connector.js'
+import type { QueryInput } from '../../src/index.js'
 
 const require = createRequire(import.meta.url)
 const ROWS = 700
@@ -130,24 +137,19 @@ interface Calls {
 /** A custom connector over `inner`, counting calls; with `arrays: false` it has no executeArrays (the object path). */
 function counted(inner: Connector, arrays: boolean): { connector: Connector; calls: Calls } {
   const calls: Calls = { execute: 0, executeArrays: 0 }
-  const base = {
+  const connector = defineConnector({
     dialect: inner.dialect,
-    execute: (sql: string, params: readonly unknown[], options?: Parameters<Connector['execute']>[2]) => (
-      calls.execute++, inner.execute(sql, params, options)
-    ),
-    stream: (sql: string, params: readonly unknown[], options?: Parameters<Connector['stream']>[2]) =>
-      inner.stream(sql, params, options),
+    // With arrays it answers rows: 'arrays' (and nothing else); without, objects only.
+    rowForms: arrays ? ['arrays'] : [],
+    execute: (statement: Statement, options?: ExecuteOptions) => {
+      if (options?.rows === 'arrays') calls.executeArrays++
+      else calls.execute++
+      return inner.execute(statement, options)
+    },
+    stream: (statement: Statement, options?: StatementOptions) => inner.stream(statement, options),
     healthCheck: () => inner.healthCheck(),
     close: async () => undefined, // the inner connector is closed once, by the suite
-  }
-  const connector = arrays
-    ? defineConnector({
-        ...base,
-        executeArrays: (sql: string, params: readonly unknown[], options?: Parameters<Connector['execute']>[2]) => (
-          calls.executeArrays++, inner.executeArrays!(sql, params, options)
-        ),
-      })
-    : defineConnector(base)
+  })
   return { connector, calls }
 }
 
@@ -351,13 +353,13 @@ for (const engine of ENGINES) {
           clock: new ManualClock(),
         })
         try {
-          const viaCube = {
+          const viaCube: QueryInput = {
             measures: ['items.count'],
             dimensions: ['items.label'],
             order: { 'items.label': 'asc' },
             limit: 5,
           }
-          const viaView = {
+          const viaView: QueryInput = {
             measures: ['catalog.count'],
             dimensions: ['catalog.label'],
             order: { 'catalog.label': 'asc' },
@@ -395,15 +397,18 @@ for (const engine of ENGINES) {
       })
 
       it(`the ${engine.name} connector shapes rows through executeMapped, and a failing map leaves it usable`, async () => {
-        expect(builtinConnector!.executeMapped).toBeTypeOf('function')
+        expect(builtinConnector!.rowForms).toContain('mapped')
         const { sql, params } = await layers.builtin.number.sql(ALL_ROWS)
+        const statement = sqlStatement(sql, params)
         const inner = builtinConnector!
-        const mapped = await inner.executeMapped!(sql, params, (row) => row.length)
+        const mapped = await inner.execute(statement, { map: (row) => row.length })
         expect(mapped).toEqual(Array.from({ length: ROWS }, () => 7))
         let seen = 0
-        const failing = inner.executeMapped!(sql, params, () => {
-          if (++seen === 3) throw new Error('map failed')
-          return seen
+        const failing = inner.execute(statement, {
+          map: () => {
+            if (++seen === 3) throw new Error('map failed')
+            return seen
+          },
         })
         await expect(failing).rejects.toMatchObject({
           code: 'CONNECTOR_FAILED',
@@ -413,15 +418,17 @@ for (const engine of ENGINES) {
         expect(seen).toBe(3) // no row mapped after the failure
         // The layer's own errors (a row of the wrong width) pass through as they are.
         await expect(
-          inner.executeMapped!(sql, params, () => {
-            throw new SemanticLayerError('CONNECTOR_FAILED', [
-              { code: 'ROW_WIDTH_MISMATCH', path: [], message: 'wrong width' },
-            ])
+          inner.execute(statement, {
+            map: () => {
+              throw new SemanticLayerError('CONNECTOR_FAILED', [
+                { code: 'ROW_WIDTH_MISMATCH', path: [], message: 'wrong width' },
+              ])
+            },
           }),
         ).rejects.toMatchObject({ issues: [expect.objectContaining({ code: 'ROW_WIDTH_MISMATCH' })] })
         // The connector still answers the next statements correctly (PostgreSQL: the statement was read to its end).
         for (let i = 0; i < 3; i++)
-          expect(await inner.executeMapped!(engine.echoSql, [i], (row) => row[0])).toEqual([i])
+          expect(await inner.execute(sqlStatement(engine.echoSql, [i]), { map: (row) => row[0] })).toEqual([i])
       })
 
       it('every kind of value comes back as it should through the array path', async () => {
@@ -508,11 +515,13 @@ describe('a custom connector with executeArrays', () => {
     const inner = sqlite({ database: db })
     const connector = defineConnector({
       dialect: inner.dialect,
-      execute: (sql, params, options) => inner.execute(sql, params, options),
+      rowForms: ['arrays'],
       // A bug of the kind this guards against: one column dropped.
-      executeArrays: async (sql, params, options) =>
-        (await inner.executeArrays!(sql, params, options)).map((row) => row.slice(1)),
-      stream: (sql, params, options) => inner.stream(sql, params, options),
+      execute: async (statement, options) =>
+        options?.rows === 'arrays'
+          ? (await inner.execute(statement, { ...options, rows: 'arrays' })).map((row) => row.slice(1))
+          : inner.execute(statement, options),
+      stream: (statement, options) => inner.stream(statement, options),
       healthCheck: () => inner.healthCheck(),
       close: () => inner.close(),
     })

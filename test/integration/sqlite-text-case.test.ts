@@ -8,6 +8,7 @@ import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createSemanticLayer, parseModel } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
+import type { QueryInput } from '../../src/index.js'
 
 const VALUES = ['ÉCOLE', 'école', 'Ecole', 'ecole']
 const db = new Database(':memory:')
@@ -30,7 +31,7 @@ describe('SQLite text case', () => {
     connectors: { default: sqlite({ database: db }) },
   })
   const ids = async (filter: object) =>
-    (await layer.query({ measures: ['t.count'], dimensions: ['t.id'], filters: [filter] })).data
+    (await layer.query({ measures: ['t.count'], dimensions: ['t.id'], filters: [filter] } as QueryInput)).data
       .map((r) => Number(r['t.id']))
       .sort((a, b) => a - b)
 

@@ -23,6 +23,7 @@ import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
 import { withDatabase } from './engines/server-datasets.js'
+import type { QueryInput } from '../../src/index.js'
 
 const require = createRequire(import.meta.url)
 const ROWS = 300
@@ -123,8 +124,8 @@ const ENGINES: Engine[] = [
 ]
 
 /** `id` is one of `n` values: an `or` of equals filters of at most 10 000 values each (the per-filter maximum). */
-function idFilters(n: number): [{ or: { member: string; operator: string; values: number[] }[] }] {
-  const out: { member: string; operator: string; values: number[] }[] = []
+function idFilters(n: number): NonNullable<QueryInput['filters']> {
+  const out: { member: string; operator: 'equals'; values: number[] }[] = []
   for (let start = 0; start < n; start += 10_000) {
     const values = Array.from({ length: Math.min(10_000, n - start) }, (_, i) => start + i + 1)
     out.push({ member: 'items.id', operator: 'equals', values })
@@ -156,10 +157,9 @@ for (const engine of ENGINES) {
       // Counts every statement that reaches the connector.
       const counted = defineConnector({
         dialect: inner.dialect,
-        execute: (sql, params, o) => (calls.n++, inner.execute(sql, params, o)),
-        executeArrays: (sql, params, o) => (calls.n++, inner.executeArrays!(sql, params, o)),
-        executeMapped: (sql, params, map, o) => (calls.n++, inner.executeMapped!(sql, params, map, o)),
-        stream: (sql, params, o) => (calls.n++, inner.stream(sql, params, o)),
+        rowForms: inner.rowForms ?? [],
+        execute: (statement, o) => (calls.n++, inner.execute(statement, o)),
+        stream: (statement, o) => (calls.n++, inner.stream(statement, o)),
         healthCheck: () => inner.healthCheck(),
         close: () => inner.close(),
       })
@@ -186,7 +186,7 @@ for (const engine of ENGINES) {
 
     it(`refuses over ${engine.limit} bound values before sending, naming the limit; the connection lives`, async () => {
       const before = calls.n
-      const over = { measures: ['items.count'], filters: idFilters(engine.limit + 1), total: true }
+      const over: QueryInput = { measures: ['items.count'], filters: idFilters(engine.limit + 1), total: true }
       const error = await layer.query(over).then(
         () => undefined,
         (e: unknown) => e,
@@ -214,7 +214,7 @@ for (const engine of ENGINES) {
     it('runs 2 000 contains values (a condition list deeper than SQLite takes when flat)', async () => {
       const values = Array.from({ length: 2_000 }, (_, i) => `zz${i}`)
       values[1_500] = 'note 4'
-      const filters = [{ member: 'items.note', operator: 'contains', values }]
+      const filters: QueryInput['filters'] = [{ member: 'items.note', operator: 'contains', values }]
       const { data } = await layer.query({ measures: ['items.count'], filters })
       // "note 4" is in note 4 and notes 40-49.
       const expected = rows.filter((r) => r.note !== null && /^note 4\d?$/.test(r.note)).length

@@ -19,8 +19,13 @@ import {
 import type { ModelWatcher } from '../../src/model/watch-model.js'
 import { sqlite } from '../../src/sqlite.js'
 import { fakeFolder, modelFolder, next, ordersCube } from '../fixtures/watch-helpers.js'
+import type { QueryInput } from '../../src/index.js'
 
-const QUERY = { measures: ['orders.total'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' } }
+const QUERY: QueryInput = {
+  measures: ['orders.total'],
+  dimensions: ['orders.status'],
+  order: { 'orders.status': 'asc' },
+}
 
 /** SQLite through `execute` only, where a test can hold a statement before it runs. */
 function gatedSqlite(db: Database.Database) {
@@ -30,12 +35,12 @@ function gatedSqlite(db: Database.Database) {
   let entered: (() => void) | undefined
   const connector: Connector = defineConnector({
     dialect: inner.dialect,
-    execute: async (sql, params, options) => {
+    execute: async (statement, options) => {
       entered?.()
       await gate
-      return inner.execute(sql, params, options)
+      return inner.execute(statement, options)
     },
-    stream: (sql, params, options) => inner.stream(sql, params, options),
+    stream: (statement, options) => inner.stream(statement, options),
     healthCheck: () => inner.healthCheck(),
     close: () => inner.close(),
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it, test } from 'vitest'
-import { createSemanticLayer } from '../../src/index.js'
+import { createSemanticLayer, type QueryInput } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { isSemanticLayerError, type ErrorIssue, type SemanticLayerError } from '../../src/errors.js'
 import { compileModel } from '../../src/model/compile-model.js'
@@ -757,10 +757,9 @@ describe('error messages never contain filter values', () => {
     const layer = createSemanticLayer({ model: miniModel(), connectors: { default: sqlite({ filename: ':memory:' }) } })
     let error: unknown
     try {
-      await layer.sql(
-        { measures: ['orders.count'], filters: [filter('orders.id', 'gte', [SECRET])] },
-        { dialect: 'postgres' },
-      )
+      await layer.sql({ measures: ['orders.count'], filters: [filter('orders.id', 'gte', [SECRET])] } as QueryInput, {
+        dialect: 'postgres',
+      })
     } catch (e) {
       error = e
     }

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { isSemanticLayerError } from '../../src/errors.js'
-import { RowShaper, parseShortDecimal, shapedRows } from '../../src/result/shape-result.js'
+import { shapedRows } from '../../src/cache/fetched-rows.js'
+import { RowShaper, parseShortDecimal } from '../../src/result/shape-result.js'
 import type { OutputColumn } from '../../src/sql/render-sql.js'
 
 const COLUMNS: OutputColumn[] = [

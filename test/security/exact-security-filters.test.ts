@@ -23,6 +23,7 @@ import {
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
+import { sqlStatement } from '../../src/connectors/connector.js'
 
 type Row = Record<string, unknown>
 const require = createRequire(import.meta.url)
@@ -156,7 +157,7 @@ const ENGINES: Engine[] = [
       const connector = mysql({ connection: u.toString(), pool: { max: 2 } })
       return {
         connector,
-        explain: async (sql, params) => JSON.stringify(await connector.execute(`EXPLAIN ${sql}`, params)),
+        explain: async (sql, params) => JSON.stringify(await connector.execute(sqlStatement(`EXPLAIN ${sql}`, params))),
         async close() {
           await admin.query(`DROP DATABASE IF EXISTS \`${database}\``)
           await admin.end()

@@ -10,7 +10,13 @@ import fc from 'fast-check'
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createSemanticLayer, parseModel, type Connector, type SemanticLayer } from '../../src/index.js'
+import {
+  createSemanticLayer,
+  parseModel,
+  type Connector,
+  type QueryInput,
+  type SemanticLayer,
+} from '../../src/index.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
 
@@ -136,7 +142,7 @@ function isolationSuite(
         fc.asyncProperty(query, fc.constantFrom(...TENANTS), fc.constantFrom(...TENANTS), async (q, first, second) => {
           // The same query for one tenant right after another (and again, to hit any cache warm).
           for (const tenant of [first, second, first]) {
-            const { data } = await layer.query(q, { securityContext: { tenant_id: tenant } })
+            const { data } = await layer.query(q as QueryInput, { securityContext: { tenant_id: tenant } })
             checkRows(data, tenant)
           }
         }),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { createSemanticLayer } from '../../src/index.js'
+import { createSemanticLayer, type QueryInput } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { shopBranchesModel } from '../fixtures/shop-branches.js'
 
@@ -96,7 +96,7 @@ describe('branch pre-aggregation SQL per dialect', () => {
   for (const c of cases) {
     for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       test(`${c.name} (${dialect})`, async () => {
-        const rendered = await layer.sql(c.query, { dialect })
+        const rendered = await layer.sql(c.query as QueryInput, { dialect })
         expect(rendered.sql).toBe(c[dialect].sql)
         expect(rendered.params).toEqual(c[dialect].params)
       })

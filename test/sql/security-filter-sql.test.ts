@@ -7,6 +7,7 @@ import { describe, expect, test } from 'vitest'
 import { createSemanticLayer, parseModel, type CubeQuery } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { MINI_MODEL_YAML } from '../fixtures/mini-model.js'
+import type { QueryInput } from '../../src/index.js'
 
 const POLICY = `    access_policy:
       - group: '*'
@@ -27,7 +28,7 @@ const connectors = { default: sqlite({ filename: ':memory:' }) }
 describe('security filters compare text exactly, per dialect', () => {
   test("a policy row filter with a context list: the column's own IN (index) AND the exact IN; the user's startsWith folds case", async () => {
     const layer = createSemanticLayer({ model: withPolicy, connectors })
-    const q = {
+    const q: QueryInput = {
       measures: ['customers.count'],
       filters: [{ member: 'customers.country', operator: 'startsWith', values: ['d'] }],
     }

@@ -3,11 +3,11 @@
  * atomically, and the history of what it served. Calls read the model once when they start (tenancy
  * hands each call its scope), so a call in flight finishes on the version it started with.
  */
-import { SemanticLayerError } from './errors.js'
-import type { CompiledModel } from './model/compiled.js'
-import { diffModels, type ModelDiffSummary } from './model/diff-models.js'
-import { ModelHistory, type ModelVersion } from './model/model-history.js'
-import { watchModel, type ModelWatcher, type WatchModelOptions } from './model/watch-model.js'
+import { SemanticLayerError } from '../errors.js'
+import type { CompiledModel } from '../model/compiled.js'
+import { diffModels, type ModelDiffSummary } from '../model/diff-models.js'
+import { ModelHistory, type ModelVersion } from '../model/model-history.js'
+import { watchModel, type ModelWatcher, type WatchModelOptions } from '../model/watch-model.js'
 
 /** Where the layer keeps its shared model (Tenancy). */
 export interface ModelSlot {

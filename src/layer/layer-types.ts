@@ -1,0 +1,215 @@
+/**
+ * The public types of `createSemanticLayer`: its options, each call's options and results, and the
+ * layer itself. Declared here once; src/index.ts re-exports them.
+ */
+import type { CacheAdapter, CacheErrorHandler, CacheInfo, CacheMode, CacheOptions } from '../cache/cache-adapter.js'
+import type { InvalidateTarget } from '../cache/cache-adapter.js'
+import type { CompiledQueriesOptions } from '../compiled-queries.js'
+import type { Connector, HealthReport } from '../connectors/connector.js'
+import type { CompiledModel } from '../model/compiled.js'
+import type { ModelDefinition } from '../model/definition.js'
+import type { ModelVersion } from '../model/model-history.js'
+import type { ModelWatcher, WatchModelOptions } from '../model/watch-model.js'
+import type { CubeQuery } from '../query/parse-query.js'
+import type { MetaResponse } from '../result/build-meta.js'
+import type { DecimalMode, Row } from '../result/shape-result.js'
+import type { AuditEvent } from '../security/audit.js'
+import type { SecurityContext, SecurityHooks } from '../security/authorize-query.js'
+import type { ConnectorsFactory, ModelFactory } from '../security/tenancy.js'
+import type { SqlDialect } from '../sql/dialect.js'
+import type { RenderedSql } from '../sql/render-sql.js'
+import type { Clock } from '../util/clock.js'
+
+/**
+ * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
+ * plain `{ cubes, views }` objects in Cube's format (validated like a loaded model).
+ */
+export type ModelInput =
+  | ModelDefinition
+  | CompiledModel
+  | { readonly cubes?: readonly unknown[]; readonly views?: readonly unknown[] }
+
+/** `T` with every array, tuple and object in it readonly, so literals written `as const` fit too. */
+export type DeepReadonly<T> = T extends readonly [infer A, infer B]
+  ? readonly [DeepReadonly<A>, DeepReadonly<B>]
+  : T extends readonly (infer U)[]
+    ? readonly DeepReadonly<U>[]
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T
+
+/**
+ * A query as `query()`, `sql()` and `stream()` take it: Cube's REST query ({@link CubeQuery}), any part
+ * of it readonly. A literal with a key Cube does not have (`{ measurs: [...] }`) is a compile error;
+ * JavaScript callers, and data read from a request, are checked at run time (QUERY_INVALID), so cast
+ * parsed JSON (`body as QueryInput`) and let the layer check it.
+ */
+export type QueryInput = DeepReadonly<CubeQuery>
+
+export interface SemanticLayerOptions extends SecurityHooks {
+  /** The data model, or a factory giving each tenant its own (compiled once per tenant, kept in a bounded LRU). */
+  readonly model: ModelInput | ModelFactory<ModelInput>
+  /** Connectors by data source name (cubes without `data_source` use `default`), or a factory per tenant. */
+  readonly connectors: Readonly<Record<string, Connector>> | ConnectorsFactory
+  /**
+   * The tenant of a call. Setting it (or using factories) makes the layer multi-tenant: calls without a
+   * tenant fail.
+   */
+  readonly contextToTenant?: (securityContext: SecurityContext) => string | undefined
+  /** The end user of a call, for audit events. Default: securityContext.sub / userId / user_id. */
+  readonly contextToUser?: (securityContext: SecurityContext) => string | undefined
+  /** Receives one event per query, allowed or denied. Must not throw (errors are swallowed). */
+  readonly onAudit?: (event: AuditEvent) => void
+  /** Tenants whose models and connectors stay loaded. Default 100. */
+  readonly maxTenants?: number
+  /** Rows returned when a query sets no limit. Default 10 000. */
+  readonly defaultLimit?: number
+  /** Largest limit a query may ask for. Default 50 000. */
+  readonly maxLimit?: number
+  /**
+   * Longest filter value a query may carry, in characters (QUERY_INVALID / LIMIT_EXCEEDED beyond it).
+   * Default 10 000. Checked before anything is compiled or cached, so one request cannot make the layer
+   * hold megabytes of text per query.
+   */
+  readonly maxFilterValueLength?: number
+  /** Most filter values in one query, all filters together (LIMIT_EXCEEDED beyond it). Default 10 000. */
+  readonly maxFilterValues?: number
+  /**
+   * Clock for relative date ranges ('today', 'last 7 days') and for the result cache's notion of time
+   * (refresh-key buckets, entry ages and TTL, the pause after a cache failure). Default: the system clock.
+   * A frozen `now` freezes those too. Its timers stay the event loop's: pass `clock` to control both.
+   */
+  readonly now?: () => Date
+  /**
+   * The whole clock: time as `now` reads it, plus the timers the cache waits on (stale-if-slow, lock
+   * polling, cache-call timeouts), so tests can move time by hand. Pass `now` or `clock`, not both.
+   */
+  readonly clock?: Clock
+  /** Stop any statement running longer than this on the server (QUERY_TIMEOUT). Per-query `timeoutMs` overrides it. */
+  readonly timeoutMs?: number
+  /**
+   * Numeric text from PostgreSQL/MySQL (numeric, DECIMAL, bigint): `'number'` (default) converts to JS
+   * numbers, keeping integers beyond 2^53 as exact strings; `'string'` keeps every non-integer and
+   * unsafe integer as the driver's exact decimal text.
+   */
+  readonly decimals?: DecimalMode
+  /**
+   * Result cache: `memoryCache()` by default; `redisCache({ client })` from 'cortex-semantic/redis' shares
+   * it between instances; `false` disables it.
+   */
+  readonly cache?: CacheAdapter | false
+  /** Called when the cache fails or times out; the query goes on uncached. */
+  readonly onCacheError?: CacheErrorHandler
+  /** Cache tuning: stale-if-slow wait, how long entries are kept, cross-instance lock. */
+  readonly cacheOptions?: CacheOptions
+  /**
+   * Answer a member the caller may not see (hidden by `public: false`, or not granted by the access
+   * policies, or of a cube or view the caller may not query) exactly as an unknown one: QUERY_INVALID /
+   * UNKNOWN_MEMBER, with suggestions only from what the caller may see, so members cannot be probed for
+   * existence. Default false: such members answer FORBIDDEN_MEMBER / MEMBER_NOT_PUBLIC, which says why.
+   */
+  readonly hideForbiddenMembers?: boolean
+  /**
+   * Compiled queries kept in memory (LRU): a query seen before under an equal security context skips
+   * parsing, policies, planning and rendering. A number of entries (default 1 000), `0` or `false` to turn
+   * it off, or `{ maxEntries, maxBytes, maxEntryBytes }`: at most 32 MiB (estimated) in all by default,
+   * and a query whose entry would pass 256 KiB is not kept. Queries with relative date ranges are not
+   * kept, and `queryRewrite`/`authorize` still run on every call.
+   */
+  readonly compiledQueries?: number | false | CompiledQueriesOptions
+}
+
+export interface QueryOptions {
+  /** Who is asking: access policies, tenancy, hooks and audit read it. */
+  readonly securityContext?: SecurityContext
+  /** Cancels the query: the statement is stopped on the server (QUERY_CANCELLED). */
+  readonly signal?: AbortSignal
+  /** Stop the statement on the server after this many milliseconds (QUERY_TIMEOUT). */
+  readonly timeoutMs?: number
+  /**
+   * Cube's cache mode for this query. Default `stale-if-slow`; the query flag `renewQuery: true` means
+   * `must-revalidate`.
+   */
+  readonly cacheMode?: CacheMode
+}
+
+export interface SqlOptions {
+  readonly securityContext?: SecurityContext
+  /** Render for this dialect instead of the data source's connector (compile-only use, e.g. tests). */
+  readonly dialect?: SqlDialect['name']
+}
+
+export interface MetaOptions {
+  readonly securityContext?: SecurityContext
+}
+
+export interface QueryResult {
+  /** Rows keyed by member name (Cube's REST `data`). */
+  readonly data: Row[]
+  /** Titles, types and formats of the members in `data`. */
+  readonly annotation: Record<string, Record<string, unknown>>
+  /** The query as Cortex ran it: defaults applied, date ranges resolved. */
+  readonly query: Readonly<Record<string, unknown>>
+  /** The statement that ran. */
+  readonly sql: RenderedSql
+  /** Rows matching the query ignoring limit and offset, when the query set `total: true`. */
+  readonly total?: number
+  /** True when more rows matched than `limit` allowed: the result was cut. */
+  readonly truncated: boolean
+  /** The data source the query ran on. */
+  readonly dataSource: string
+  /** Whether the rows came from the cache, how old they are and the refresh-key values they were computed under. */
+  readonly cache: CacheInfo
+}
+
+export interface HealthCheckResult {
+  readonly ok: boolean
+  readonly connectors: Readonly<Record<string, HealthReport>>
+}
+
+export interface SemanticLayer {
+  /**
+   * Run a Cube REST query. Throws SemanticLayerError on bad input, denied access or a failing source.
+   *
+   * @example
+   * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
+   */
+  query(query: QueryInput, options?: QueryOptions): Promise<QueryResult>
+  /** Compile a query to SQL and parameters without running it (no connection is opened), with policies applied. */
+  sql(query: QueryInput, options?: SqlOptions): Promise<RenderedSql>
+  /**
+   * Run a query and yield shaped rows one by one with bounded memory (a cursor on the server). Without
+   * an explicit `limit`, all rows are streamed (the default limit does not apply).
+   */
+  stream(query: QueryInput, options?: QueryOptions): AsyncIterable<Row>
+  /** Ask every shared connector whether its source answers; never throws. */
+  healthCheck(): Promise<HealthCheckResult>
+  /** Cube's /meta: the cubes, views and members this caller may query. */
+  meta(options?: MetaOptions): Promise<MetaResponse>
+  /** The shared compiled model (undefined when models come from a per-tenant factory). */
+  readonly model: CompiledModel | undefined
+  /** The row limits of this layer (`defaultLimit`, `maxLimit`), e.g. for an HTTP handler's per-request budget. */
+  readonly limits: { readonly defaultLimit: number; readonly maxLimit: number }
+  /**
+   * Serve a model folder and every valid version saved to it from now on: each is swapped in atomically
+   * (calls in flight finish on the version they started with), an invalid one is reported and skipped.
+   * Only for layers with one shared model (not a per-tenant factory). See docs/model-lifecycle.md.
+   *
+   * @example
+   * const watcher = await layer.watchModel('./model')
+   * watcher.on('modelError', (e) => console.error(e.error.message))
+   */
+  watchModel(dir: string, options?: WatchModelOptions): Promise<ModelWatcher>
+  /** The model versions this layer has served (the last 100), oldest first, with what changed each time. */
+  modelHistory(): readonly ModelVersion[]
+  /**
+   * Drop cached results: of some cubes (or views), of one tenant, of both together, or all with `{}`.
+   * With `redisCache` every instance sharing the Redis drops them.
+   *
+   * @example
+   * await layer.invalidate({ cubes: ['orders'], tenant: 'acme' })
+   */
+  invalidate(target?: InvalidateTarget): Promise<void>
+  /** Close every connector (shared and per tenant). Further calls fail with LAYER_CLOSED. */
+  close(): Promise<void>
+}
