@@ -11,8 +11,6 @@ export default defineConfig({
     files: 'src/files.ts',
     mongodb: 'src/mongodb.ts',
     cli: 'src/cli/main.ts',
-    // Loaded by path as a worker thread (src/files/worker-load.ts), not imported.
-    'files-load-worker': 'src/files/load-worker.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

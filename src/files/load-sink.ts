@@ -14,9 +14,6 @@ import type { TableSpec } from './options.js'
 import type { RowSink } from './table-reader.js'
 import type { StoreColumn, StoreValue, TableStore, TableWriter } from './table-store.js'
 
-/** What the loader reads of a table's spec (a worker thread gets only these). */
-export type SinkSpec = Pick<TableSpec, 'name' | 'columns' | 'timezone' | 'maxRows' | 'indexes'>
-
 /** Rows read before the column types are chosen and inserting starts. */
 export const SAMPLE_ROWS = 10_000
 
@@ -57,7 +54,7 @@ export class LoadSink implements RowSink {
   private readonly tz: string | undefined
 
   constructor(
-    private readonly spec: SinkSpec,
+    private readonly spec: TableSpec,
     kind: SourceKind,
     private readonly at: FileContext,
     private readonly store: TableStore,

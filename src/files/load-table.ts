@@ -8,7 +8,6 @@ import { sheetReader } from './read-sheet.js'
 import { openSource, tooLarge, type ByteSource, type SourceDeps } from './sources.js'
 import type { TableReader } from './table-reader.js'
 import type { StoreColumn, TableStore } from './table-store.js'
-import { csvWorkerFor, workerPass } from './worker-load.js'
 
 export interface LoadDeps {
   readonly store: TableStore
@@ -47,17 +46,7 @@ export async function loadTable(spec: TableSpec, deps: LoadDeps): Promise<LoadRe
   let rows = 0
   const meter = metered(raw, spec, at, deps, () => rows)
   const reader = readerFor(format, meter.source, spec)
-  // A large CSV parses in a worker thread while this one inserts (worker-load.ts).
-  const worker = format === 'csv' ? csvWorkerFor(raw.size) : undefined
   const pass = async (fixed: ConstructorParameters<typeof LoadSink>[4]) => {
-    if (worker) {
-      const done = await workerPass(worker, spec, at, meter.source, deps.store, fixed, (n) => {
-        rows = n
-        deps.onProgress(n, meter.bytes, raw.size)
-      })
-      rows = done.rows
-      return { sink: done, outcome: done.outcome }
-    }
     const sink = new LoadSink(spec, reader.kind, { ...at, lineWord: reader.lineWord }, deps.store, fixed, (n) => {
       rows = n
       deps.onProgress(n, meter.bytes, raw.size)

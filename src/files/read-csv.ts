@@ -5,9 +5,6 @@ import type { ByteSource } from './sources.js'
 import type { TableReader } from './table-reader.js'
 import { utf8Chunks } from './utf8-text.js'
 
-/** What the CSV reader reads of a table's spec (a worker thread gets only these). */
-export type CsvSpec = Pick<TableSpec, 'name' | 'label' | 'delimiter' | 'quote' | 'nullValues' | 'quotedNulls'>
-
 /** Text read before the delimiter is guessed. */
 const SNIFF_CHARS = 1 << 16
 
@@ -15,7 +12,7 @@ const SNIFF_CHARS = 1 << 16
  * CSV: the first record is the header; every other record must have as many fields. An empty line is
  * skipped when the table has more than one column (in a one-column file it is a NULL value).
  */
-export function csvReader(source: ByteSource, spec: CsvSpec): TableReader {
+export function csvReader(source: ByteSource, spec: TableSpec): TableReader {
   const at: FileContext = { table: spec.name, label: spec.label }
   return {
     kind: 'csv',

@@ -38,8 +38,7 @@ export async function* utf8Chunks(source: ByteSource, at: FileContext): AsyncIte
   if (rest.length > 0) yield rest
 }
 
-/** ENCODING_INVALID for `source`, naming the line of its first invalid byte (read again to find it). */
-export async function encodingError(source: ByteSource, at: FileContext, cause: unknown): Promise<Error> {
+async function encodingError(source: ByteSource, at: FileContext, cause: unknown): Promise<Error> {
   const line = await invalidUtf8Line(source)
   return fileError('ENCODING_INVALID', at, 'is not valid UTF-8. Save it as UTF-8 (in Excel: CSV UTF-8).', {
     ...(line === undefined ? {} : { line }),
