@@ -104,6 +104,30 @@ describe('manual reload', () => {
     expect(tables).toEqual(['orders__v2'])
   })
 
+  it('writes a reload of many batches while a stream reads the old version, and a bad row late in a file keeps the old data', async () => {
+    // 10 037 rows: two full transactions of 64 statements of 64 rows, then single statements and a rest.
+    const file = dir.file('big.csv', orders(10_037, 3))
+    const c = connect({ tables: { orders: file } })
+    await c.load()
+    expect(await count(c)).toEqual({ n: 10_037, s: 30_111 })
+    const stream = c.stream(sqlStatement('SELECT id FROM orders ORDER BY id', []))[Symbol.asyncIterator]()
+    expect((await stream.next()).value).toEqual({ id: 1 })
+    dir.file('big.csv', orders(9_000, 2))
+    await c.reload('orders')
+    expect(await count(c)).toEqual({ n: 9_000, s: 18_000 })
+    let last = 1
+    for (let r = await stream.next(); !r.done; r = await stream.next()) last = (r.value as { id: number }).id
+    expect(last).toBe(10_037)
+    // A row with too many fields after 8 000 good ones (already written in transactions): nothing changes.
+    dir.file('big.csv', `${orders(8_000, 5)}8001,5,extra\n`)
+    await expect(c.reload('orders')).rejects.toMatchObject({ issues: [{ code: 'FIELD_COUNT' }] })
+    expect(await count(c)).toEqual({ n: 9_000, s: 18_000 })
+    const tables = (
+      await c.execute(sqlStatement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", []))
+    ).map((r) => r.name)
+    expect(tables).toEqual(['orders__v2'])
+  })
+
   it('never shows a statement part of a file: queries during a load see the previous version whole', async () => {
     const file = dir.file('h.csv', orders(10))
     const during: Promise<unknown>[] = []
