@@ -5,7 +5,8 @@
 //   uncached: result cache off, every request runs its SQL on PostgreSQL (200 distinct queries).
 //   cached:   one Redis cache shared by every instance (same prefix), 20 distinct queries warmed once
 //             through instance 1: the other instances serve them without computing them again.
-// Throughput (requests/s) and p50 / p99 latency per run, and the machine's load average before and after
+// Throughput (requests/s), p50 / p99 latency, what each instance computed on PostgreSQL and served from the
+// shared cache (warm-up included), and the machine's load average before and after
 // each run: the machine's cores are shared with PostgreSQL, Redis, the load generator and anything else
 // running, so read the figures with that column. Run after `npm run build`:
 //   CORTEX_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test CORTEX_TEST_REDIS_URL=redis://127.0.0.1:6379 \
@@ -64,16 +65,17 @@ async function startInstances(n, cache, prefix) {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
+    const entry = { child, port: 0, out: '' }
     const port = await new Promise((resolve, reject) => {
-      let out = ''
       child.stdout.on('data', (d) => {
-        out += d
-        const m = /ready (\d+)/.exec(out)
+        entry.out += d
+        const m = /ready (\d+)/.exec(entry.out)
         if (m) resolve(Number(m[1]))
       })
       child.on('exit', (code) => reject(new Error(`instance exited with ${code}`)))
     })
-    children.push({ child, port })
+    entry.port = port
+    children.push(entry)
   }
   return children
 }
@@ -152,10 +154,12 @@ for (const workload of ['uncached', 'cached']) {
         ({ child }) => new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', resolve))),
       ),
     )
-    log(
-      `${workload} ×${n}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, load ${before.toFixed(1)} → ${after.toFixed(1)}`,
-    )
-    data.push({ workload, instances: n, ...r, loadBefore: before, loadAfter: after })
+    // Per instance over the whole run (warm-up included): requests computed on PostgreSQL / served from the cache.
+    const served = instances.map(({ out }) => JSON.parse(/counts (\{.*\})/.exec(out)?.[1] ?? '{"hits":0,"computed":0}'))
+    const computed = served.map((c) => c.computed).join('/')
+    const hits = served.map((c) => c.hits).join('/')
+    log(`${workload} ×${n}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms, computed ${computed}, hits ${hits}`)
+    data.push({ workload, instances: n, ...r, loadBefore: before, loadAfter: after, served })
     const base = data.find((d) => d.workload === workload && d.instances === COUNTS[0])
     rows.push([
       workload,
@@ -165,6 +169,8 @@ for (const workload of ['uncached', 'cached']) {
       r.p50.toFixed(1),
       r.p99.toFixed(1),
       String(r.errors),
+      computed,
+      hits,
       `${before.toFixed(1)} → ${after.toFixed(1)}`,
     ])
   }
@@ -173,5 +179,21 @@ agent.destroy()
 console.log(
   `\n${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${CONCURRENCY} concurrent clients, ${SECONDS} s per run, Node ${process.version}\n`,
 )
-console.log(table(['workload', 'instances', 'req/s', 'vs 1', 'p50 ms', 'p99 ms', 'errors', 'load avg (1 min)'], rows))
+console.log(
+  table(
+    [
+      'workload',
+      'instances',
+      'req/s',
+      'vs 1',
+      'p50 ms',
+      'p99 ms',
+      'errors',
+      'computed per instance',
+      'cache hits per instance',
+      'load avg (1 min)',
+    ],
+    rows,
+  ),
+)
 console.log(`\n${JSON.stringify(data)}`)

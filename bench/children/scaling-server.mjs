@@ -33,10 +33,22 @@ const layer = createSemanticLayer({
     }),
   },
 })
-const server = createServer(createNodeHandler(layer))
+// Count what this instance served from the shared cache and what it computed on PostgreSQL.
+const counts = { hits: 0, computed: 0 }
+const counted = {
+  ...layer,
+  async query(query, options) {
+    const result = await layer.query(query, options)
+    if (result.cache.hit) counts.hits++
+    else counts.computed++
+    return result
+  },
+}
+const server = createServer(createNodeHandler(counted))
 server.keepAliveTimeout = 60_000
 server.listen(0, '127.0.0.1', () => console.log(`ready ${server.address().port}`))
 process.on('SIGTERM', async () => {
+  console.log(`counts ${JSON.stringify(counts)}`)
   server.close()
   await layer.close()
   redis?.disconnect()
