@@ -203,7 +203,11 @@ function createBigQuery(input: BigQueryOptions): Connector {
         exec,
         async () => {
           job = await start(sql, params, exec)
-          if (stop) throw cancelledError()
+          // Stopped while the job was being created: cancel it now, or it would run (and bill) unread.
+          if (stop) {
+            await job.cancel().catch(() => undefined)
+            throw cancelledError()
+          }
           return await read(job, () => stop)
         },
         async () => {

@@ -207,11 +207,18 @@ describe('snowflake() against a stub of the REST API', () => {
 
   it('a timeout cancels the statement on the server (abort-request) and rejects with QUERY_TIMEOUT', async () => {
     let release: (() => void) | undefined
-    answer = () =>
-      new Promise<StubReply>((resolve) => {
+    let sent: (() => void) | undefined
+    const running = new Promise<void>((resolve) => {
+      sent = resolve
+    })
+    answer = (sqlText) => {
+      if (sqlText === 'SELECT 1') return rowset([column('one', 'fixed')], [['1']])
+      return new Promise<StubReply>((resolve) => {
         release = () =>
           resolve({ body: { success: false, code: '000604', message: 'canceled', data: { sqlState: '57014' } } })
+        sent?.()
       })
+    }
     const previous = stub.handler
     stub.handler = (request) => {
       if (request.path === '/queries/v1/abort-request') {
@@ -222,12 +229,18 @@ describe('snowflake() against a stub of the REST API', () => {
     }
     const c = snowflake({ connection: connection() })
     try {
-      const error = await c
-        .execute({ kind: 'sql', sql: 'SELECT SYSTEM$WAIT(60)', params: [] }, { timeoutMs: 50 })
+      // A timeout that passes before the statement is sent (login, session setup) leaves nothing to abort on
+      // the server. This checks the other case: the connection is set up first, and the timeout leaves
+      // ample time to send the statement, which the stub then holds until it is aborted.
+      await c.execute({ kind: 'sql', sql: 'SELECT 1', params: [] })
+      const result = c
+        .execute({ kind: 'sql', sql: 'SELECT SYSTEM$WAIT(60)', params: [] }, { timeoutMs: 1500 })
         .catch((e: unknown) => e)
+      await Promise.race([running, result])
+      const error = await result
       expect(isSemanticLayerError(error) && error.code).toBe('QUERY_TIMEOUT')
       expect(stub.requests.some((r) => r.path === '/queries/v1/abort-request')).toBe(true)
-      expect(queries().at(-1)!.parameters).toEqual({ TIMEZONE: 'UTC', STATEMENT_TIMEOUT_IN_SECONDS: 1 })
+      expect(queries().at(-1)!.parameters).toEqual({ TIMEZONE: 'UTC', STATEMENT_TIMEOUT_IN_SECONDS: 2 })
     } finally {
       stub.handler = previous
       await c.close()
