@@ -10,6 +10,8 @@ export default defineConfig({
     redis: 'src/redis.ts',
     files: 'src/files.ts',
     mongodb: 'src/mongodb.ts',
+    bigquery: 'src/bigquery.ts',
+    snowflake: 'src/snowflake.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -21,5 +23,16 @@ export default defineConfig({
   shims: true,
   treeshake: true,
   // Drivers are optional peer dependencies: never bundle them.
-  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis', '@e965/xlsx', 'mongodb'],
+  external: [
+    'better-sqlite3',
+    'pg',
+    'pg-cursor',
+    'mysql2',
+    'ioredis',
+    'redis',
+    '@e965/xlsx',
+    'mongodb',
+    '@google-cloud/bigquery',
+    'snowflake-sdk',
+  ],
 })

@@ -24,8 +24,10 @@ import { PolicyEvaluator } from './security/authorize-query.js'
 import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
+import { bigqueryDialect } from './sql/dialects/bigquery-dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
+import { snowflakeDialect } from './sql/dialects/snowflake-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import { readingOptions } from './util/options.js'
 
@@ -35,6 +37,8 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
   sqlite: sqliteDialect,
   postgres: postgresDialect,
   mysql: mysqlDialect,
+  bigquery: bigqueryDialect,
+  snowflake: snowflakeDialect,
 }
 
 /**

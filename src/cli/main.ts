@@ -88,7 +88,8 @@ const COMMANDS: Readonly<
     options: ['model'],
   },
   sql: {
-    synopsis: 'cortex sql <query> --model <dir> (--dialect <sqlite|postgres|mysql> | --db <url>) [--json]',
+    synopsis:
+      'cortex sql <query> --model <dir> (--dialect <sqlite|postgres|mysql|bigquery|snowflake> | --db <url>) [--json]',
     does: 'Print the SQL and parameters for a query (no connection)',
     options: ['model', 'dialect', 'db', 'json'],
   },

@@ -464,6 +464,7 @@ class CubeCompiler {
       name: m.name,
       key: `${cube.name}.${m.name}`,
       type: m.type === 'count_distinct_approx' ? 'count_distinct' : m.type,
+      ...(m.type === 'count_distinct_approx' ? { approximate: true as const } : {}),
       ...(sql === undefined ? {} : { sql }),
       filters,
       calculated: measureRefs.length > 0,

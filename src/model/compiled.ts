@@ -33,6 +33,11 @@ export interface CompiledDimension extends CompiledMemberBase {
 
 export interface CompiledMeasure extends CompiledMemberBase {
   readonly type: MeasureType
+  /**
+   * Set for `count_distinct_approx` (compiled as `count_distinct`): a dialect with an approximate distinct
+   * count (`SqlDialect.approxCountDistinct`) uses it; others count exactly.
+   */
+  readonly approximate?: true
   /** Absent for `count` without sql. */
   readonly sql?: SqlTemplate
   /** Measure `filters`, ANDed; rendered as CASE WHEN inside the aggregate. */

@@ -11,7 +11,7 @@ export interface InstantParam {
  * `if (dialect === ...)` in the planner.
  */
 export interface SqlDialect {
-  readonly name: 'sqlite' | 'postgres' | 'mysql'
+  readonly name: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake'
   /**
    * Most bound values one statement may carry on this engine (SQLite's SQLITE_MAX_VARIABLE_NUMBER, the
    * protocols' 16-bit parameter count on PostgreSQL and MySQL). A statement needing more is refused before
@@ -50,6 +50,17 @@ export interface SqlDialect {
    * (the `contains` / `startsWith` / `endsWith` operators of user filters).
    */
   like(column: string, not: boolean, pattern: string): string
+  /**
+   * The bound pattern of a `like()` match, for an engine whose LIKE has another escape character (BigQuery's
+   * LIKE has no ESCAPE clause and escapes with a backslash). Without it, {@link likePattern} (`!` escapes).
+   */
+  likePattern?(value: string, mode: TextMatchMode): string
+  /**
+   * The aggregate of a `count_distinct_approx` measure, for an engine with an approximate distinct count
+   * (HyperLogLog: `APPROX_COUNT_DISTINCT` on BigQuery and Snowflake). Without it, the count is exact
+   * (`count(DISTINCT …)`), which is a correct answer to the approximate question.
+   */
+  approxCountDistinct?(expression: string): string
   /** Exact text comparisons for security filters (see {@link ExactText}). */
   readonly exact: ExactText
   /** Null-safe equality used to join fan-out subqueries on their dimensions. */
@@ -95,6 +106,12 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 export function utcText(epochMs: number): string {
   const d = new Date(epochMs)
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+}
+
+/** Escape LIKE wildcards and the backslash, for an engine whose LIKE escapes with a backslash (no ESCAPE clause). */
+export function backslashLikePattern(value: string, mode: TextMatchMode): string {
+  const e = value.replace(/[\\%_]/g, (c) => `\\${c}`)
+  return mode === 'contains' ? `%${e}%` : mode === 'starts' ? `${e}%` : `%${e}`
 }
 
 /** Standard SQL double-quoted identifier. */

@@ -388,6 +388,7 @@ class Renderer {
         return cond ? `count(${when('1')})` : 'count(*)'
       }
       case 'count_distinct':
+        if (m.approximate && this.dialect.approxCountDistinct) return this.dialect.approxCountDistinct(when(sql!))
         return `count(DISTINCT ${when(sql!)})`
       case 'sum':
       case 'avg':
@@ -480,7 +481,7 @@ class Renderer {
         const parts = c.values.map((v) =>
           exact
             ? x.match(col, c.not, this.params.add(x.pattern(v, c.mode)))
-            : this.dialect.like(col, c.not, this.params.add(likePattern(v, c.mode))),
+            : this.dialect.like(col, c.not, this.params.add((this.dialect.likePattern ?? likePattern)(v, c.mode))),
         )
         return orNull(joinLogical(parts, c.not ? 'AND' : 'OR'), c.orNull)
       }

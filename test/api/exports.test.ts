@@ -5,6 +5,8 @@ import * as postgresEntry from '../../src/postgres.js'
 import * as mysqlEntry from '../../src/mysql.js'
 import * as redisEntry from '../../src/redis.js'
 import * as filesEntry from '../../src/files.js'
+import * as bigqueryEntry from '../../src/bigquery.js'
+import * as snowflakeEntry from '../../src/snowflake.js'
 
 // The public surface, listed so that any change to it shows up in review (STYLE.md rule 7).
 describe('public exports', () => {
@@ -35,5 +37,7 @@ describe('public exports', () => {
     expect(Object.keys(mysqlEntry).sort()).toEqual(['mysql'])
     expect(Object.keys(redisEntry).sort()).toEqual(['redisCache'])
     expect(Object.keys(filesEntry).sort()).toEqual(['files'])
+    expect(Object.keys(bigqueryEntry).sort()).toEqual(['bigquery'])
+    expect(Object.keys(snowflakeEntry).sort()).toEqual(['snowflake'])
   })
 })

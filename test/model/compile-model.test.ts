@@ -798,8 +798,10 @@ describe('members', () => {
     expect(orders.measures.count!.type).toBe('count')
   })
 
-  it('count_distinct_approx maps to count_distinct', () => {
+  it('count_distinct_approx maps to count_distinct, marked approximate for dialects with an approximate count', () => {
     expect(orders.measures.visitors!.type).toBe('count_distinct')
+    expect(orders.measures.visitors!.approximate).toBe(true)
+    expect(orders.measures.count!.approximate).toBeUndefined()
   })
 
   it('titles: words from the name, prefixed with the cube title', () => {
