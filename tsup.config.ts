@@ -10,6 +10,7 @@ export default defineConfig({
     redis: 'src/redis.ts',
     files: 'src/files.ts',
     mongodb: 'src/mongodb.ts',
+    duckdb: 'src/duckdb.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -21,5 +22,15 @@ export default defineConfig({
   shims: true,
   treeshake: true,
   // Drivers are optional peer dependencies: never bundle them.
-  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis', '@e965/xlsx', 'mongodb'],
+  external: [
+    'better-sqlite3',
+    'pg',
+    'pg-cursor',
+    'mysql2',
+    'ioredis',
+    'redis',
+    '@e965/xlsx',
+    'mongodb',
+    '@duckdb/node-api',
+  ],
 })

@@ -24,6 +24,7 @@ import { PolicyEvaluator } from './security/authorize-query.js'
 import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
+import { duckdbDialect } from './sql/dialects/duckdb-dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
@@ -35,6 +36,7 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
   sqlite: sqliteDialect,
   postgres: postgresDialect,
   mysql: mysqlDialect,
+  duckdb: duckdbDialect,
 }
 
 /**

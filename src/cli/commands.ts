@@ -18,7 +18,7 @@ export interface CommandIo {
   readonly cwd: string
 }
 
-const DIALECTS = ['sqlite', 'postgres', 'mysql'] as const
+const DIALECTS = ['sqlite', 'postgres', 'mysql', 'duckdb'] as const
 type Dialect = (typeof DIALECTS)[number]
 
 /** `cortex validate <model>`: load and compile; every issue with its file and path. */
@@ -41,7 +41,9 @@ export async function sqlCommand(
   let dialect = flags.dialect
   if (dialect === undefined && flags.db !== undefined) dialect = parseDb(flags.db, io.cwd).kind
   if (dialect === undefined)
-    throw new UsageError('cortex sql needs --dialect <sqlite|postgres|mysql> (or --db to take the dialect from).')
+    throw new UsageError(
+      'cortex sql needs --dialect <sqlite|postgres|mysql|duckdb> (or --db to take the dialect from).',
+    )
   if (!(DIALECTS as readonly string[]).includes(dialect))
     throw new UsageError(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
   const query = await readQuery(input, io)

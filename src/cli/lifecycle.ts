@@ -20,7 +20,7 @@ export interface LifecycleValues {
   readonly against?: string
 }
 
-const DIALECTS = ['sqlite', 'postgres', 'mysql'] as const
+const DIALECTS = ['sqlite', 'postgres', 'mysql', 'duckdb'] as const
 
 export async function lifecycleCommand(
   command: 'generate' | 'diff' | 'check',

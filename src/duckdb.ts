@@ -1,0 +1,9 @@
+/** `cortex-semantic/duckdb`: the DuckDB connector (@duckdb/node-api, an optional peer dependency). */
+export { duckdb } from './connectors/duckdb-connector.js'
+export type {
+  DuckDBCommonOptions,
+  DuckDBConnectionLike,
+  DuckDBInstanceLike,
+  DuckDBOptions,
+  DuckDBResultLike,
+} from './connectors/duckdb-connector.js'
