@@ -5,5 +5,6 @@ export type {
   DuckDBConnectionLike,
   DuckDBInstanceLike,
   DuckDBOptions,
+  DuckDBPreparedLike,
   DuckDBResultLike,
 } from './connectors/duckdb-connector.js'

@@ -27,12 +27,21 @@ export interface DuckDBInstanceLike {
 
 /** The slice of @duckdb/node-api's DuckDBConnection that Cortex uses. */
 export interface DuckDBConnectionLike {
-  /** Runs a statement and streams its result chunk by chunk. */
-  stream(sql: string, values?: unknown[]): Promise<DuckDBResultLike>
+  /** Prepares one statement (DuckDB refuses several in one text). */
+  prepare(sql: string): Promise<DuckDBPreparedLike>
   /** Stops the statement running on this connection (DuckDB's interrupt). */
   interrupt(): void
   closeSync?(): void
   disconnectSync?(): void
+}
+
+/** The slice of @duckdb/node-api's DuckDBPreparedStatement that Cortex uses. */
+export interface DuckDBPreparedLike {
+  /** Binds `$1`, `$2`, ... (typed `never`: the driver's own value type is not imported; see toDuckDBParams). */
+  bind(values: never): void
+  /** Starts the statement; its result is read chunk by chunk. */
+  stream(): Promise<DuckDBResultLike>
+  destroySync(): void
 }
 
 /** The slice of @duckdb/node-api's DuckDBResult that Cortex uses. */
@@ -114,7 +123,7 @@ function createDuckDB(given: DuckDBOptions): Connector {
     if ('connection' in options) return options.connection
     const connection = await (await getInstance()).connect()
     // The session zone follows the host's by default; a connection of ours never depends on it.
-    await drain(await connection.stream("SET TimeZone = 'UTC'"))
+    await drain(await startStatement(connection, "SET TimeZone = 'UTC'", []))
     opened.push(connection)
     return connection
   }
@@ -153,24 +162,26 @@ function createDuckDB(given: DuckDBOptions): Connector {
   const run = async <T>(
     statement: Statement,
     execOptions: StatementOptions | undefined,
-    read: (result: DuckDBResultLike, signal: AbortSignal | undefined) => Promise<T>,
+    read: (result: DuckDBResultLike, stopper: Stopper) => Promise<T>,
   ): Promise<T> => {
     const { sql, params } = sqlOf(statement, 'DuckDB')
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     const leased = await acquire()
+    const stopper = interrupter(leased.connection)
     try {
       return await runCancellable(
         execOptions,
         async () => {
           try {
-            return await read(await leased.connection.stream(sql, toDuckDBParams(params)), execOptions?.signal)
+            return await read(await startStatement(leased.connection, sql, params, stopper), stopper)
           } catch (error) {
             throw failed(error)
           }
         },
-        async () => leased.connection.interrupt(),
+        async () => stopper.stop(),
       )
     } finally {
+      stopper.done()
       leased.release()
     }
   }
@@ -178,11 +189,12 @@ function createDuckDB(given: DuckDBOptions): Connector {
   const execute = async (statement: Statement, execOptions?: ExecuteOptions): Promise<unknown[]> => {
     const map = execOptions?.map
     const arrays = map !== undefined || execOptions?.rows === 'arrays'
-    return run(statement, execOptions, async (result) => {
+    return run(statement, execOptions, async (result, stopper) => {
       const names = arrays ? [] : result.columnNames()
       const out: unknown[] = []
       let mapError: unknown
       for await (const chunk of result.yieldConvertedRows(duckdbValue)) {
+        stopper.check()
         if (mapError !== undefined) continue // read to the end: the connection stays usable
         for (const row of chunk) {
           if (map) {
@@ -225,12 +237,13 @@ function createDuckDB(given: DuckDBOptions): Connector {
       const signal = execOptions?.signal
       if (signal?.aborted) throw cancelledError(signal.reason)
       const leased = await acquire()
-      const onAbort = (): void => leased.connection.interrupt()
+      const stopper = interrupter(leased.connection)
+      const onAbort = (): void => stopper.stop()
       signal?.addEventListener('abort', onAbort, { once: true })
       try {
         let result: DuckDBResultLike
         try {
-          result = await leased.connection.stream(sql, toDuckDBParams(params))
+          result = await startStatement(leased.connection, sql, params, stopper)
         } catch (error) {
           throw signal?.aborted ? cancelledError(signal.reason, error) : failed(error)
         }
@@ -251,6 +264,7 @@ function createDuckDB(given: DuckDBOptions): Connector {
         }
       } finally {
         signal?.removeEventListener('abort', onAbort)
+        stopper.done()
         leased.release()
       }
     },
@@ -279,6 +293,58 @@ function createDuckDB(given: DuckDBOptions): Connector {
       instance = undefined
     },
   })
+}
+
+/** Stops the statement running on one connection, and says whether it was asked to. */
+interface Stopper {
+  stop(): void
+  /** Throws once `stop` was called (between chunks, and before a statement starts). */
+  check(): void
+  /** The statement settled: no more interrupts. */
+  done(): void
+}
+
+/**
+ * DuckDB's interrupt stops the statement running on the connection at that moment; one sent while the
+ * statement is still being prepared or started is lost. So a stop is also checked before starting and
+ * between chunks, and the interrupt is repeated every 10 ms until the statement settles.
+ */
+function interrupter(connection: DuckDBConnectionLike): Stopper {
+  let stopped = false
+  let timer: ReturnType<typeof setInterval> | undefined
+  return {
+    stop() {
+      if (stopped) return
+      stopped = true
+      connection.interrupt()
+      timer = setInterval(() => connection.interrupt(), 10)
+      timer.unref?.()
+    },
+    check() {
+      if (stopped) throw new Error('Interrupted by Cortex (cancelled or timed out)')
+    },
+    done() {
+      if (timer) clearInterval(timer)
+      timer = undefined
+    },
+  }
+}
+
+/** Prepare, bind and start one statement; the prepared statement is freed once its result exists. */
+async function startStatement(
+  connection: DuckDBConnectionLike,
+  sql: string,
+  params: readonly unknown[],
+  stopper?: Stopper,
+): Promise<DuckDBResultLike> {
+  const prepared = await connection.prepare(sql)
+  try {
+    stopper?.check()
+    if (params.length > 0) prepared.bind(toDuckDBParams(params) as never)
+    return await prepared.stream()
+  } finally {
+    prepared.destroySync()
+  }
 }
 
 function objectOf(names: readonly string[], row: readonly unknown[]): Record<string, unknown> {
@@ -323,7 +389,7 @@ async function openFile(options: FileOptions): Promise<DuckDBInstanceLike> {
     )
   }
   try {
-    const config: Record<string, string> = { TimeZone: 'UTC' }
+    const config: Record<string, string> = {}
     if (options.readOnly === true) config.access_mode = 'READ_ONLY'
     return await driver.DuckDBInstance.create(memory ? ':memory:' : where, config)
   } catch (error) {
@@ -411,8 +477,8 @@ function duckdbOptions(given: unknown): DuckDBOptions {
   if (o.instance !== undefined && typeof (o.instance as { connect?: unknown }).connect !== 'function')
     bad(['instance'], 'instance must be a DuckDBInstance from @duckdb/node-api.')
   if (o.connection !== undefined) {
-    const c = o.connection as { stream?: unknown; interrupt?: unknown }
-    if (typeof c.stream !== 'function' || typeof c.interrupt !== 'function')
+    const c = o.connection as { prepare?: unknown; interrupt?: unknown }
+    if (typeof c.prepare !== 'function' || typeof c.interrupt !== 'function')
       bad(['connection'], 'connection must be a DuckDBConnection from @duckdb/node-api.')
   }
   for (const key of ['readOnly', 'create'] as const) {
