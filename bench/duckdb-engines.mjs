@@ -23,7 +23,7 @@ import { COMPILE_QUERIES } from './lib/queries.mjs'
 import { benchPath, compare, fmtRatio, fmtTime, log, sameRows, table } from './lib/util.mjs'
 
 const SIZES = (process.env.BENCH_SIZES ?? '1M').split(',')
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 6)
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 4)
 
 const DDL = {
   customers:
@@ -117,6 +117,10 @@ async function main() {
       )
       const p = (k) => stats[k].p50
       data.push({ name, rows: lr.data.length, stats })
+      log(
+        `  rows ${lr.data.length}: layer SQLite ${fmtTime(p('sqlite'))}, DuckDB ${fmtTime(p('duckdb'))}; raw SQLite ` +
+          `${fmtTime(p('rawSqlite'))}, DuckDB ${fmtTime(p('rawDuckdb'))}`,
+      )
       rows.push([
         name,
         String(lr.data.length),

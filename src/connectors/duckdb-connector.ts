@@ -284,7 +284,10 @@ function createDuckDB(given: DuckDBOptions): Connector {
       if (closed) return
       closed = true
       for (const waiter of waiting.splice(0)) waiter(undefined)
-      for (const connection of opened.splice(0)) connection.closeSync?.() ?? connection.disconnectSync?.()
+      for (const connection of opened.splice(0)) {
+        if (connection.closeSync) connection.closeSync()
+        else connection.disconnectSync?.()
+      }
       idle.length = 0
       if (!('instance' in options) && !('connection' in options) && instance) {
         const owned = await instance.catch(() => undefined)
