@@ -24,6 +24,9 @@ import { benchPath, compare, fmtRatio, fmtTime, log, sameRows, table } from './l
 
 const SIZES = (process.env.BENCH_SIZES ?? '1M').split(',')
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 4)
+// BENCH_QUERIES=0,1,9: only these of the ten (by position in lib/queries.mjs), e.g. to leave out the fan-out
+// query (6), which SQLite answers in minutes at 1M orders.
+const ONLY = process.env.BENCH_QUERIES?.split(',').map(Number)
 
 const DDL = {
   customers:
@@ -31,7 +34,8 @@ const DDL = {
   products: 'id INTEGER PRIMARY KEY, name VARCHAR, category VARCHAR, price DECIMAL(12,2)',
   orders:
     'id INTEGER PRIMARY KEY, customer_id INTEGER, status VARCHAR, amount DECIMAL(12,2), discount DECIMAL(12,2), note VARCHAR, created_at TIMESTAMP, shipped_at TIMESTAMP',
-  order_items: 'id INTEGER PRIMARY KEY, order_id INTEGER, product_id INTEGER, quantity INTEGER, unit_price DECIMAL(12,2)',
+  order_items:
+    'id INTEGER PRIMARY KEY, order_id INTEGER, product_id INTEGER, quantity INTEGER, unit_price DECIMAL(12,2)',
 }
 
 const csvValue = (v) =>
@@ -52,7 +56,10 @@ async function ensureDuckdbFile(sqliteFile, size, version) {
     const csv = join(DATA_DIR, `export-${size}-${t}.csv`)
     const out = createWriteStream(csv)
     let buffer = `${columns.join(',')}\n`
-    for (const row of db.prepare(`SELECT ${columns.join(', ')} FROM ${t}`).raw(true).iterate()) {
+    for (const row of db
+      .prepare(`SELECT ${columns.join(', ')} FROM ${t}`)
+      .raw(true)
+      .iterate()) {
       buffer += `${row.map(csvValue).join(',')}\n`
       if (buffer.length > 1 << 20) {
         if (!out.write(buffer)) await new Promise((resolve) => out.once('drain', resolve))
@@ -101,7 +108,8 @@ async function main() {
     const rawDuck = async (sql, params) => (await rawCon.runAndReadAll(sql, params)).getRowObjectsJS()
     const rows = []
     const data = []
-    for (const { name, query } of COMPILE_QUERIES) {
+    for (const [index, { name, query }] of COMPILE_QUERIES.entries()) {
+      if (ONLY && !ONLY.includes(index)) continue
       log(`${size}: ${name}`)
       const [ls, ds] = [await lite.sql(query), await duck.sql(query)]
       const [lr, dr] = [await lite.query(query), await duck.query(query)]

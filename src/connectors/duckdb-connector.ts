@@ -364,7 +364,7 @@ async function drain(result: DuckDBResultLike): Promise<void> {
 
 function closedError(): SemanticLayerError {
   const message = 'The DuckDB connector was closed. Create a new one (or a new layer) to run queries.'
-  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CONNECTOR_CLOSED', path: [], message }])
+  return new SemanticLayerError('CONNECTOR_FAILED', [{ code: 'CLOSED', path: [], message }])
 }
 
 type FileOptions = Extract<DuckDBOptions, { readonly path: string }>

@@ -230,7 +230,7 @@ describe('duckdb(): row forms, errors, cancellation', () => {
     const closed = duckdb({ path: ':memory:' })
     await closed.execute(sqlStatement('SELECT 1'))
     await closed.close()
-    expect((await rejection(closed.execute(sqlStatement('SELECT 1')))).issues[0]?.code).toBe('CONNECTOR_CLOSED')
+    expect((await rejection(closed.execute(sqlStatement('SELECT 1')))).issues[0]?.code).toBe('CLOSED')
     const health = await closed.healthCheck()
     expect(health.ok).toBe(false)
   })
