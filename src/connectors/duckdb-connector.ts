@@ -418,7 +418,8 @@ function fileError(code: string, message: string, cause?: unknown): SemanticLaye
  */
 export function describeDuckDBError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
-  const head = message.split(/\n\s*LINE \d+:/)[0] ?? message
+  const line = message.search(/\nLINE \d/)
+  const head = line < 0 ? message : message.slice(0, line)
   return head
     .replace(/'(?:[^']|'')*'/g, "'…'")
     .replace(/\s+/g, ' ')

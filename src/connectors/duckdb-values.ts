@@ -22,7 +22,9 @@ export function utcMicrosText(micros: bigint): string {
   const d = new Date(ms)
   if (Number.isNaN(d.getTime())) return String(micros)
   const fraction = Number(((micros % 1_000_000n) + 1_000_000n) % 1_000_000n)
-  const frac = fraction === 0 ? '' : `.${pad(fraction, 6).replace(/0+$/, '')}`
+  let digits = pad(fraction, 6)
+  while (digits.endsWith('0')) digits = digits.slice(0, -1)
+  const frac = digits === '' ? '' : `.${digits}`
   const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
   return `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${frac}+00`
 }
