@@ -12,6 +12,7 @@ export default defineConfig({
     mongodb: 'src/mongodb.ts',
     bigquery: 'src/bigquery.ts',
     snowflake: 'src/snowflake.ts',
+    duckdb: 'src/duckdb.ts',
     cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
@@ -34,5 +35,6 @@ export default defineConfig({
     'mongodb',
     '@google-cloud/bigquery',
     'snowflake-sdk',
+    '@duckdb/node-api',
   ],
 })

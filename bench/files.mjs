@@ -1,13 +1,15 @@
 // files(): from file to first answer, against DuckDB's read_csv and PostgreSQL's COPY on the same file.
 // Run by hand (not a figure of npm run bench): npm run build && node bench/files.mjs
+// (BENCH_FILES_CASES=1M runs the 1M-row CSV case only.)
 //
 // Data: the orders of the bench's 1M dataset as CSV (about 60 MB), and the first 100 000 orders as an
 // .xlsx workbook (real date cells) and as CSV, all written under bench/results/data/ from the bench's
 // SQLite file and reused. Each measurement runs in its own child process (bench/children/files-load.mjs),
 // which reports its load time, its time to the first answer (a GROUP BY status over every row) and its
 // peak RSS; runs alternate between the ways of loading, BENCH_FILES_RUNS times (default 3).
-// DuckDB (@duckdb/node-api, pinned in bench/duckdb/package.json, never a dependency of the package) is
-// installed there on demand. PostgreSQL runs when CORTEX_TEST_PG_URL is set (a random table, dropped after;
+// Three ways for CSV: files() on SQLite (the default engine), files({ engine: 'duckdb' }) (the same loader,
+// rows appended into DuckDB), and raw DuckDB read_csv (DuckDB's own parser and type sniffing, none of
+// files()' semantics: the reference). @duckdb/node-api is the package's pinned devDependency. PostgreSQL runs when CORTEX_TEST_PG_URL is set (a random table, dropped after;
 // server-side COPY reads the file, so the server must be on this machine).
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, createWriteStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -22,14 +24,8 @@ const require = createRequire(import.meta.url)
 const RUNS = Number(process.env.BENCH_FILES_RUNS ?? 3)
 const COLUMNS = ['id', 'customer_id', 'status', 'amount', 'discount', 'note', 'created_at', 'shipped_at']
 
-function ensureDuckdb() {
-  const dir = benchPath('duckdb')
-  const wanted = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies['@duckdb/node-api']
-  const installed = join(dir, 'node_modules', '@duckdb', 'node-api', 'package.json')
-  if (existsSync(installed) && JSON.parse(readFileSync(installed, 'utf8')).version === wanted) return wanted
-  log(`installing @duckdb/node-api ${wanted} in bench/duckdb …`)
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--prefix', dir], { stdio: ['ignore', 'inherit', 'inherit'] })
-  return wanted
+function duckdbVersion() {
+  return JSON.parse(readFileSync(benchPath('../node_modules/@duckdb/node-api/package.json'), 'utf8')).version
 }
 
 const csvValue = (v) =>
@@ -108,7 +104,7 @@ const spread = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixe
 
 async function main() {
   if (!existsSync(benchPath('../dist/files.js'))) throw new Error('build first: npm run build')
-  const duckdb = ensureDuckdb()
+  const duckdb = duckdbVersion()
   const { file: sqliteFile, version } = ensureSqlite('1M')
   const csv1M = await ordersCsv(sqliteFile, version)
   const csv100k = await ordersCsv(sqliteFile, version, 100_000)
@@ -126,17 +122,30 @@ async function main() {
     {
       name: '1M orders, CSV',
       file: csv1M,
-      ways: [['files', csv1M], ['duckdb', csv1M], ...(pg ? [['postgres', pg.csv1M]] : [])],
+      ways: [['files', csv1M], ['files-duckdb', csv1M], ['duckdb', csv1M], ...(pg ? [['postgres', pg.csv1M]] : [])],
     },
     {
       name: '100k orders, CSV',
       file: csv100k,
-      ways: [['files', csv100k], ['duckdb', csv100k], ...(pg ? [['postgres', pg.csv100k]] : [])],
+      ways: [
+        ['files', csv100k],
+        ['files-duckdb', csv100k],
+        ['duckdb', csv100k],
+        ...(pg ? [['postgres', pg.csv100k]] : []),
+      ],
     },
-    { name: '100k orders, .xlsx', file: xlsx100k, ways: [['files', xlsx100k]] },
+    {
+      name: '100k orders, .xlsx',
+      file: xlsx100k,
+      ways: [
+        ['files', xlsx100k],
+        ['files-duckdb', xlsx100k],
+      ],
+    },
   ]
   const report = { node: process.version, duckdb, loadBefore: loadavg(), runs: RUNS, cases: [] }
-  for (const c of cases) {
+  const only = process.env.BENCH_FILES_CASES
+  for (const c of only ? cases.filter((x) => x.name.startsWith(only)) : cases) {
     const samples = Object.fromEntries(c.ways.map(([how]) => [how, []]))
     for (let run = 0; run < RUNS; run++) {
       for (const [how, file] of c.ways) {

@@ -40,7 +40,19 @@ import { fileURLToPath } from 'node:url'
 
 const REPO = fileURLToPath(new URL('..', import.meta.url))
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
-const ENTRIES = ['index', 'sqlite', 'postgres', 'mysql', 'http', 'redis', 'files', 'mongodb', 'bigquery', 'snowflake']
+const ENTRIES = [
+  'index',
+  'sqlite',
+  'postgres',
+  'mysql',
+  'http',
+  'redis',
+  'files',
+  'mongodb',
+  'bigquery',
+  'snowflake',
+  'duckdb',
+]
 const SUBPATHS = ENTRIES.filter((e) => e !== 'index')
 const BIN = (name) => join(REPO, 'node_modules', '.bin', name)
 const keep = process.argv.includes('--keep')
@@ -168,7 +180,7 @@ function checkRequire(app) {
     for (const name of ['createSemanticLayer', 'loadModel', 'parseModel', 'compileModel', 'createJwtAuth', 'defineConnector', 'memoryCache', 'isSemanticLayerError']) {
       assert.equal(typeof root[name], 'function', name)
     }
-    const factories = { sqlite: 'sqlite', postgres: 'postgres', mysql: 'mysql', http: 'createFetchHandler', redis: 'redisCache', files: 'files', mongodb: 'mongodb', bigquery: 'bigquery', snowflake: 'snowflake' }
+    const factories = { sqlite: 'sqlite', postgres: 'postgres', mysql: 'mysql', http: 'createFetchHandler', redis: 'redisCache', files: 'files', mongodb: 'mongodb', bigquery: 'bigquery', snowflake: 'snowflake', duckdb: 'duckdb' }
     for (const [subpath, name] of Object.entries(factories)) {
       assert.equal(typeof require('cortex-semantic/' + subpath)[name], 'function', subpath)
     }
@@ -212,12 +224,13 @@ import { files } from 'cortex-semantic/files'
 import { mongodb } from 'cortex-semantic/mongodb'
 import { bigquery } from 'cortex-semantic/bigquery'
 import { snowflake } from 'cortex-semantic/snowflake'
+import { duckdb } from 'cortex-semantic/duckdb'
 
 export async function main(): Promise<number> {
   const layer: SemanticLayer = createSemanticLayer({ model: await loadModel('./model'), connectors: { default: sqlite({ filename: 'shop.db' }) } })
   const result: QueryResult = await layer.query({ measures: ['orders.count'] })
   const auth = createJwtAuth({ secret: 'k'.repeat(32), resolveUser: (claims: JwtClaims) => ({ id: claims.sub }) })
-  const makers = [postgres, mysql, createNodeHandler, redisCache, files, mongodb, bigquery, snowflake, auth.authenticate, isSemanticLayerError]
+  const makers = [postgres, mysql, createNodeHandler, redisCache, files, mongodb, bigquery, snowflake, duckdb, auth.authenticate, isSemanticLayerError]
   return result.data.length + makers.length
 }
 `

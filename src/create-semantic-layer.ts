@@ -25,6 +25,7 @@ import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { bigqueryDialect } from './sql/dialects/bigquery-dialect.js'
+import { duckdbDialect } from './sql/dialects/duckdb-dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { snowflakeDialect } from './sql/dialects/snowflake-dialect.js'
@@ -39,6 +40,7 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
   mysql: mysqlDialect,
   bigquery: bigqueryDialect,
   snowflake: snowflakeDialect,
+  duckdb: duckdbDialect,
 }
 
 /**

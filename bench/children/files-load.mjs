@@ -1,6 +1,7 @@
 // Child process for bench/files.mjs: load one file one way, answer one question, print JSON with the
 // timings and this process's peak RSS. One process per measurement, so peak RSS is that load's own.
-// Usage: node bench/children/files-load.mjs <files|duckdb|postgres> <file> [table]
+// Usage: node bench/children/files-load.mjs <files|files-duckdb|duckdb|postgres> <file> [table]
+// files: files() on its default engine (SQLite); files-duckdb: files({ engine: 'duckdb' }); duckdb: raw read_csv.
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
 
@@ -11,12 +12,13 @@ let loadedAt
 let rows
 let answer
 
-if (how === 'files') {
+if (how === 'files' || how === 'files-duckdb') {
   const { files } = await import('../../dist/files.js')
   const { createSemanticLayer } = await import('../../dist/index.js')
   const connector = files({
     tables: { orders: { path: file, ...(file.endsWith('.xlsx') ? { sheet: 0 } : {}) } },
     maxFileBytes: 2 ** 31,
+    ...(how === 'files-duckdb' ? { engine: 'duckdb' } : {}),
   })
   const layer = createSemanticLayer({
     model: {
@@ -50,7 +52,7 @@ if (how === 'files') {
   rows = connector.status().orders.rows
   await layer.close()
 } else if (how === 'duckdb') {
-  const { DuckDBInstance } = await import('../duckdb/node_modules/@duckdb/node-api/lib/index.js')
+  const { DuckDBInstance } = await import('@duckdb/node-api')
   const instance = await DuckDBInstance.create(':memory:')
   const con = await instance.connect()
   await con.run(`CREATE TABLE orders AS SELECT * FROM read_csv('${file.replace(/'/g, "''")}')`)

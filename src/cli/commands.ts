@@ -18,7 +18,7 @@ export interface CommandIo {
   readonly cwd: string
 }
 
-const DIALECTS = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake'] as const
+const DIALECTS = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake', 'duckdb'] as const
 type Dialect = (typeof DIALECTS)[number]
 
 /** `cortex validate <model>`: load and compile; every issue with its file and path. */
@@ -42,7 +42,7 @@ export async function sqlCommand(
   if (dialect === undefined && flags.db !== undefined) dialect = parseDb(flags.db, io.cwd).kind
   if (dialect === undefined)
     throw new UsageError(
-      'cortex sql needs --dialect <sqlite|postgres|mysql|bigquery|snowflake> (or --db to take the dialect from).',
+      'cortex sql needs --dialect <sqlite|postgres|mysql|duckdb|bigquery|snowflake> (or --db to take the dialect from).',
     )
   if (!(DIALECTS as readonly string[]).includes(dialect))
     throw new UsageError(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)

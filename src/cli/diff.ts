@@ -9,7 +9,7 @@ import { UsageError, formatIssue } from './output.js'
 
 export interface DiffFlags {
   readonly queries: readonly string[]
-  readonly dialect: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake'
+  readonly dialect: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake' | 'duckdb'
   readonly json: boolean
   /** Fail on changes that may change results too, not only on breaking ones. */
   readonly strict: boolean

@@ -20,7 +20,7 @@ export interface LifecycleValues {
   readonly against?: string
 }
 
-const DIALECTS = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake'] as const
+const DIALECTS = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake', 'duckdb'] as const
 
 export async function lifecycleCommand(
   command: 'generate' | 'diff' | 'check',

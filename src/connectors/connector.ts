@@ -175,7 +175,7 @@ const DIALECT_METHODS = [
   'nullSafeEquals',
   'limitOffset',
 ] as const
-const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake']
+const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake', 'duckdb']
 
 const MIGRATION =
   'Connectors now have one execute(statement, options) with statement = { kind: "sql", sql, params }: ' +

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { brandConnector, type Connector, type ConnectorDefinition, type HealthReport } from '../connectors/connector.js'
 import { SemanticLayerError, describeName, isSemanticLayerError } from '../errors.js'
+import { duckdbDialect } from '../sql/dialects/duckdb-dialect.js'
 import { sqliteDialect } from '../sql/dialects/sqlite-dialect.js'
 import type { ColumnType } from './column-types.js'
 import { fileError } from './file-errors.js'
@@ -14,6 +15,7 @@ import {
   type LoadTrigger,
   type TableSpec,
 } from './options.js'
+import { duckdbTableStore } from './duckdb-table-store.js'
 import { sqliteTableStore } from './sqlite-table-store.js'
 import type { TableStore } from './table-store.js'
 import { watchFiles, type FileWatch } from './watch-files.js'
@@ -124,7 +126,8 @@ export function files(options: FilesOptions): FilesConnector {
   let started = false
   let closed = false
 
-  const storeOf = (): TableStore => (store ??= sqliteTableStore())
+  const duck = options.engine === 'duckdb'
+  const storeOf = (): TableStore => (store ??= duck ? duckdbTableStore() : sqliteTableStore())
 
   const report = (error: SemanticLayerError, table: string, trigger: LoadTrigger): void => {
     if (options.onError) {
@@ -271,7 +274,10 @@ export function files(options: FilesOptions): FilesConnector {
   const explain = (error: unknown): unknown => {
     const cause = isSemanticLayerError(error) ? (error.cause as { message?: unknown } | undefined) : undefined
     const missing =
-      typeof cause?.message === 'string' ? /no such table: (?:main\.)?(.+)$/.exec(cause.message)?.[1] : undefined
+      typeof cause?.message === 'string'
+        ? (/no such table: (?:main\.)?(.+)$/.exec(cause.message) ??
+            /Table with name "?([^"\s!]+)"? does not exist/.exec(cause.message))?.[1]
+        : undefined
     const state = missing === undefined ? undefined : byFolded.get(foldAscii(missing))
     return state && !state.status.loaded && state.status.error ? state.status.error : error
   }
@@ -286,8 +292,8 @@ export function files(options: FilesOptions): FilesConnector {
 
   const connector: ConnectorDefinition & Omit<FilesConnector, keyof Connector> = {
     id: options.id ?? connectorId(specs),
-    dialect: sqliteDialect,
-    // Whatever the store's SQLite connector answers, with the options as given.
+    dialect: duck ? duckdbDialect : sqliteDialect,
+    // Whatever the store's connector answers (SQLite's or DuckDB's: both all forms), with the options as given.
     rowForms: ['arrays', 'mapped'],
     execute: (statement, o) => delegate((c) => c.execute(statement, o)),
     async *stream(statement, o) {

@@ -82,7 +82,7 @@ export async function loadTable(spec: TableSpec, deps: LoadDeps): Promise<LoadRe
     return { changed: false, content, rows, bytes: meter.bytes, columns: outcome.columns }
   }
   try {
-    outcome.writer.commit(spec.indexes)
+    await outcome.writer.commit(spec.indexes)
   } catch (error) {
     sink.abort()
     throw fileError('LOAD_FAILED', at, 'could not be stored in the in-memory database (see cause).', { cause: error })

@@ -104,6 +104,12 @@ export type LoadTrigger = 'load' | 'reload' | 'watch' | 'refresh'
 export interface FilesOptions {
   /** Table name (what cubes use in `sql_table`) → its source. */
   readonly tables: Readonly<Record<string, TableSource>>
+  /**
+   * The in-process engine tables load into and queries run on: `'sqlite'` (default; better-sqlite3) or
+   * `'duckdb'` (@duckdb/node-api: columnar, for large files; docs/duckdb.md says when to pick which).
+   * Loading, types and errors are the same on both.
+   */
+  readonly engine?: 'sqlite' | 'duckdb'
   /** Column type overrides per table: `{ orders: { created_at: 'time', amount: 'number' } }`. */
   readonly columns?: Readonly<Record<string, Readonly<Record<string, ColumnType>>>>
   /** Reload local files when they change (fs.watch on their folders, debounced). Default false. */
@@ -209,6 +215,7 @@ const TABLE_KEYS = [
 ]
 const TOP_KEYS = [
   'id',
+  'engine',
   'tables',
   'columns',
   'watch',
@@ -254,6 +261,9 @@ export function tableSpecs(options: FilesOptions): TableSpec[] {
   positive(options.fetchTimeoutMs, ['fetchTimeoutMs'], fail)
   const refreshEveryMs = positive(options.refreshEveryMs, ['refreshEveryMs'], fail)
   const timezone = zone(options.timezone, ['timezone'], fail)
+  if (options.engine !== undefined && options.engine !== 'sqlite' && options.engine !== 'duckdb') {
+    fail(['engine'], "engine must be 'sqlite' (the default) or 'duckdb'.")
+  }
   if (options.id !== undefined && (typeof options.id !== 'string' || options.id === '')) {
     fail(['id'], 'id must be a non-empty string naming the data of this connector.')
   }

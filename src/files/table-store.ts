@@ -3,8 +3,8 @@ import type { ColumnType } from './column-types.js'
 
 /**
  * The engine under files(): where loaded tables live and where statements run. The loader only creates
- * typed tables, appends rows and swaps them in; queries go to `connector`. SQLite in memory is the one
- * implementation today (sqlite-table-store.ts); a columnar engine can implement the same interface.
+ * typed tables, appends rows and swaps them in; queries go to `connector`. SQLite in memory
+ * (sqlite-table-store.ts, the default) and DuckDB in memory (duckdb-table-store.ts, `engine: 'duckdb'`).
  */
 export interface TableStore {
   /** Runs every statement the layer sends (the store's own engine, over the tables swapped in). */
@@ -35,8 +35,9 @@ export interface TableWriter {
   /**
    * Make this version the table's data, atomically: every statement sees either the previous version or
    * this one, whole. Statements running on the previous version finish on it. Builds `indexes` first.
+   * SQLite commits synchronously; DuckDB's statements are asynchronous, so its commit returns a promise.
    */
-  commit(indexes?: readonly (readonly string[])[]): void
+  commit(indexes?: readonly (readonly string[])[]): void | Promise<void>
   /** Drop this version (a failed load): the table keeps serving its previous version. */
   abort(): void
 }

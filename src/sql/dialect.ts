@@ -11,7 +11,7 @@ export interface InstantParam {
  * `if (dialect === ...)` in the planner.
  */
 export interface SqlDialect {
-  readonly name: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake'
+  readonly name: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake' | 'duckdb'
   /**
    * Most bound values one statement may carry on this engine (SQLite's SQLITE_MAX_VARIABLE_NUMBER, the
    * protocols' 16-bit parameter count on PostgreSQL and MySQL). A statement needing more is refused before

@@ -47,6 +47,19 @@ describe('docs/connectors.md matches the connectors', () => {
     expect(documentedOptions('SQLite')).toEqual(declared)
   })
 
+  it('DuckDB: every option of DuckDBOptions, and only those', () => {
+    const common = declaredOptions('duckdb-connector.ts', /export interface DuckDBCommonOptions \{/)
+    const declared = [
+      ...new Set([
+        ...declaredOptions('duckdb-connector.ts', /export type DuckDBOptions =/),
+        ...common,
+        'instance',
+        'connection',
+      ]),
+    ].sort()
+    expect(documentedOptions('DuckDB')).toEqual(declared)
+  })
+
   it('PostgreSQL: every option of PostgresOptions, and only those', () => {
     expect(documentedOptions('PostgreSQL')).toEqual(
       declaredOptions('postgres-connector.ts', /export type PostgresOptions = \{/),
@@ -73,7 +86,14 @@ describe('docs/connectors.md matches the connectors', () => {
     const codes = [...table.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)
     expect(codes.length).toBeGreaterThan(15)
     const src =
-      ['sqlite-connector.ts', 'postgres-connector.ts', 'mysql-connector.ts', 'connector.ts', 'cancellation.ts']
+      [
+        'sqlite-connector.ts',
+        'postgres-connector.ts',
+        'mysql-connector.ts',
+        'duckdb-connector.ts',
+        'connector.ts',
+        'cancellation.ts',
+      ]
         .map(source)
         .join('\n') +
       ['create-semantic-layer.ts', 'layer/execute-query.ts', 'layer/prepare-query.ts']

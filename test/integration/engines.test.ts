@@ -1,6 +1,6 @@
 /**
- * The oracle suite on the server engines: the same generated dataset is loaded into PostgreSQL and
- * MySQL/MariaDB (twice: a case-insensitive database and a `utf8mb4_bin` one) with native types, every
+ * The oracle suite on the other engines: the same generated dataset is loaded into DuckDB (in-process,
+ * always run), PostgreSQL and MySQL/MariaDB (twice: a case-insensitive database and a `utf8mb4_bin` one) with native types, every
  * oracle case runs through the public API on that engine, and the rows are compared with the
  * hand-written SQLite oracle over identical data (numbers to 1e-9 relative). Rows are compared as
  * sets: string collation (and so the order of equal-by-collation keys) differs between engines;
@@ -11,11 +11,13 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
 import { createSemanticLayer, loadModel, type Connector, type SemanticLayer } from '../../src/index.js'
+import { duckdb } from '../../src/duckdb.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { oracleCases } from './oracle/cases.js'
 import { comparableRows, runOracle, type OracleCase, type Row } from './oracle/helpers.js'
 import { MODEL_DIR, NOW } from './oracle/layer.js'
+import { loadDuckDB } from './engines/duckdb-dataset.js'
 import { loadMysql, loadPostgres, withDatabase } from './engines/server-datasets.js'
 import type { QueryInput } from '../../src/index.js'
 
@@ -27,7 +29,24 @@ interface Engine {
   connector(url: string, name: string): Connector
 }
 
+// DuckDB runs in-process: one instance per suite, always run (no server, no env var).
+const duckdbInstances = new Map<string, Awaited<ReturnType<typeof loadDuckDB>>>()
+
 const ENGINES: Engine[] = [
+  {
+    name: 'DuckDB (in-process)',
+    env: 'none',
+    url: 'in-process',
+    load: async (_url, name) => {
+      const instance = await loadDuckDB()
+      duckdbInstances.set(name, instance)
+      return async () => {
+        duckdbInstances.delete(name)
+        instance.closeSync()
+      }
+    },
+    connector: (_url, name) => duckdb({ instance: duckdbInstances.get(name)! }),
+  },
   {
     name: 'PostgreSQL',
     env: 'CORTEX_TEST_PG_URL',

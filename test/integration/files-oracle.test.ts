@@ -67,7 +67,7 @@ interface FileEngine {
   readonly options: () => FilesOptions
 }
 
-const ENGINES: FileEngine[] = [
+const SOURCES: FileEngine[] = [
   { name: 'CSV files', options: () => ({ tables: { ...csv } }) },
   {
     name: 'one .xlsx workbook, a sheet per table',
@@ -86,6 +86,27 @@ const ENGINES: FileEngine[] = [
     }),
   },
 ]
+
+// Every source on both engines: the same loader, SQLite (the default) and DuckDB (engine: 'duckdb').
+const ENGINES: (FileEngine & { readonly engine: 'sqlite' | 'duckdb' })[] = SOURCES.flatMap((s) => [
+  { ...s, engine: 'sqlite' as const },
+  {
+    name: `${s.name}, on DuckDB`,
+    options: () => ({ ...s.options(), engine: 'duckdb' as const }),
+    engine: 'duckdb' as const,
+  },
+])
+
+/** DuckDB's BIGINT comes as bigint and BOOLEAN as boolean; the SQLite oracle has numbers and 0/1. */
+const asOracle = (rows: readonly Record<string, unknown>[]) =>
+  rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [
+        k,
+        typeof v === 'bigint' ? Number(v) : typeof v === 'boolean' ? Number(v) : v,
+      ]),
+    ),
+  )
 
 describe.each(ENGINES)('oracle suite on files(): $name', (engine) => {
   let layer: SemanticLayer
@@ -142,11 +163,15 @@ describe.each(ENGINES)('oracle suite on files(): $name', (engine) => {
 
   it('holds the same values as the oracle, row by row', async () => {
     for (const table of TABLES) {
-      const cols = COLUMNS[table]
+      const time = (c: string) =>
+        engine.engine === 'duckdb' ? `strftime(${c}, '%Y-%m-%d %H:%M:%S')` : `strftime('%Y-%m-%d %H:%M:%S', ${c})`
+      const cols = COLUMNS[table].map((c) => (c.endsWith('_at') ? `${time(c)} AS ${c}` : c)).join(', ')
+      const sql = `SELECT ${cols} FROM ${table} ORDER BY id`
+      const oracleCols = COLUMNS[table]
         .map((c) => (c.endsWith('_at') ? `strftime('%Y-%m-%d %H:%M:%S', ${c}) AS ${c}` : c))
         .join(', ')
-      const sql = `SELECT ${cols} FROM ${table} ORDER BY id`
-      expect(await connector.execute(sqlStatement(sql, [])), table).toEqual(oracleDb.prepare(sql).all())
+      const expected = oracleDb.prepare(`SELECT ${oracleCols} FROM ${table} ORDER BY id`).all()
+      expect(asOracle(await connector.execute(sqlStatement(sql, []))), table).toEqual(expected)
     }
   })
 

@@ -18,6 +18,7 @@ import {
   type Connector,
   type SemanticLayer,
 } from '../../src/index.js'
+import { duckdb } from '../../src/duckdb.js'
 import { mysql } from '../../src/mysql.js'
 import { postgres } from '../../src/postgres.js'
 import { sqlite } from '../../src/sqlite.js'
@@ -193,6 +194,38 @@ const ENGINES: Engine[] = [
         async cleanup() {
           await connector.close()
           db.close()
+        },
+      }
+    },
+  },
+  {
+    // In-process: always run. DECIMAL(20,4), BIGINT and a TIMESTAMP read under the connector's own rules.
+    name: 'DuckDB',
+    url: 'memory',
+    exact: true,
+    echoSql: 'SELECT $1::INTEGER AS n',
+    async setup(_url, rows) {
+      const { DuckDBInstance } = require('@duckdb/node-api') as typeof import('@duckdb/node-api')
+      const instance = await DuckDBInstance.create(':memory:')
+      const conn = await instance.connect()
+      await conn.run(
+        'CREATE TABLE items (id INTEGER PRIMARY KEY, label VARCHAR, price DECIMAL(20,4), big BIGINT, flag BOOLEAN, "at" TIMESTAMP NOT NULL, doc JSON)',
+      )
+      for (let i = 0; i < rows.length; i += 100) {
+        const batch = rows.slice(i, i + 100)
+        const sql = batch.map((_, k) => `(${[1, 2, 3, 4, 5, 6, 7].map((c) => `$${k * 7 + c}`).join(', ')})`)
+        await conn.run(
+          `INSERT INTO items VALUES ${sql.join(', ')}`,
+          batch.flatMap((r) => [r.id, r.label, r.price, r.big, r.flag, r.at, r.doc]),
+        )
+      }
+      conn.closeSync()
+      const connector = duckdb({ instance })
+      return {
+        connector,
+        async cleanup() {
+          await connector.close()
+          instance.closeSync()
         },
       }
     },

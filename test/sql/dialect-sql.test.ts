@@ -36,6 +36,10 @@ const cases = [
       sql: `SELECT \`orders\`.status AS \`orders__status\`, count(\`orders\`.id) AS \`orders__count\`, sum(CASE WHEN (\`orders\`.status = 'paid') THEN \`orders\`.amount END) AS \`orders__paid_total\` FROM orders AS \`orders\` WHERE (\`orders\`.status <> ? OR \`orders\`.status IS NULL) AND (\`orders\`.is_gift = ?) GROUP BY 1 ORDER BY 2 DESC LIMIT ? OFFSET ?`,
       params: ['x', 1, 51, 10],
     },
+    duckdb: {
+      sql: `SELECT "orders".status AS "orders__status", count("orders".id) AS "orders__count", sum(CASE WHEN ("orders".status = 'paid') THEN "orders".amount END) AS "orders__paid_total" FROM orders AS "orders" WHERE ("orders".status <> $1 OR "orders".status IS NULL) AND ("orders".is_gift = $2) GROUP BY 1 ORDER BY 2 DESC LIMIT $3 OFFSET $4`,
+      params: ['x', true, 51, 10],
+    },
   },
   {
     name: 'quarter in a DST zone with a bound zone name, half-open local date range, measure filter in HAVING',
@@ -58,6 +62,10 @@ const cases = [
     mysql: {
       sql: `SELECT CONCAT(YEAR(CONVERT_TZ(\`orders\`.created_at, '+00:00', ?)), '-', LPAD(QUARTER(CONVERT_TZ(\`orders\`.created_at, '+00:00', ?)) * 3 - 2, 2, '0'), '-01T00:00:00.000') AS \`orders__created_at_quarter\`, count(\`orders\`.id) AS \`orders__count\` FROM orders AS \`orders\` WHERE (\`orders\`.created_at >= ? AND \`orders\`.created_at < ?) GROUP BY 1 HAVING (count(\`orders\`.id) > ?) ORDER BY 1 ASC LIMIT ?`,
       params: ['America/New_York', 'America/New_York', '2024-01-01 05:00:00.000', '2024-04-01 04:00:00.000', 2, 10001],
+    },
+    duckdb: {
+      sql: `SELECT strftime(date_trunc('quarter', timezone($1, timezone('UTC', make_timestamp(epoch_us("orders".created_at))))), '%Y-%m-%dT%H:%M:%S.%g') AS "orders__created_at_quarter", count("orders".id) AS "orders__count" FROM orders AS "orders" WHERE ("orders".created_at >= CAST($2 AS TIMESTAMP) AND "orders".created_at < CAST($3 AS TIMESTAMP)) GROUP BY 1 HAVING (count("orders".id) > $4) ORDER BY 1 ASC LIMIT $5`,
+      params: ['America/New_York', '2024-01-01 05:00:00.000', '2024-04-01 04:00:00.000', 2, 10001],
     },
   },
   {
@@ -84,6 +92,11 @@ const cases = [
     },
     mysql: {
       sql: `SELECT \`q0\`.\`orders__status\` AS \`orders__status\`, \`q0\`.\`orders__total\` AS \`orders__total\`, \`q1\`.\`items__qty\` AS \`items__qty\`, (\`q0\`.\`orders__total\`) / NULLIF((\`q1\`.\`orders__count\`), 0) AS \`orders__avg_total\` FROM (SELECT \`cortex_keys\`.\`orders__status\` AS \`orders__status\`, sum(\`orders\`.amount) AS \`orders__total\` FROM (SELECT DISTINCT \`orders\`.status AS \`orders__status\`, \`orders\`.id AS \`cortex_pk_0\` FROM orders AS \`orders\` LEFT JOIN items AS \`items\` ON \`orders\`.id = (\`items\`.order_id) WHERE ((LOWER(CONVERT((\`items\`.sku) USING utf8mb4)) COLLATE utf8mb4_bin LIKE LOWER(?) ESCAPE '!') OR (\`orders\`.status IS NOT NULL))) AS \`cortex_keys\` LEFT JOIN orders AS \`orders\` ON \`cortex_keys\`.\`cortex_pk_0\` = \`orders\`.id GROUP BY 1) AS \`q0\` INNER JOIN (SELECT \`orders\`.status AS \`orders__status\`, sum(\`items\`.qty) AS \`items__qty\`, count(DISTINCT \`orders\`.id) AS \`orders__count\` FROM orders AS \`orders\` LEFT JOIN items AS \`items\` ON \`orders\`.id = (\`items\`.order_id) WHERE ((LOWER(CONVERT((\`items\`.sku) USING utf8mb4)) COLLATE utf8mb4_bin LIKE LOWER(?) ESCAPE '!') OR (\`orders\`.status IS NOT NULL)) GROUP BY 1) AS \`q1\` ON \`q0\`.\`orders__status\` <=> \`q1\`.\`orders__status\` ORDER BY 2 DESC LIMIT ?`,
+      params: ['A!_1%', 'A!_1%', 10001],
+    },
+    // DuckDB renders this case exactly as PostgreSQL: $n, ILIKE … ESCAPE, IS NOT DISTINCT FROM.
+    duckdb: {
+      sql: `SELECT "q0"."orders__status" AS "orders__status", "q0"."orders__total" AS "orders__total", "q1"."items__qty" AS "items__qty", ("q0"."orders__total") / NULLIF(("q1"."orders__count"), 0) AS "orders__avg_total" FROM (SELECT "cortex_keys"."orders__status" AS "orders__status", sum("orders".amount) AS "orders__total" FROM (SELECT DISTINCT "orders".status AS "orders__status", "orders".id AS "cortex_pk_0" FROM orders AS "orders" LEFT JOIN items AS "items" ON "orders".id = ("items".order_id) WHERE (("items".sku ILIKE $1 ESCAPE '!') OR ("orders".status IS NOT NULL))) AS "cortex_keys" LEFT JOIN orders AS "orders" ON "cortex_keys"."cortex_pk_0" = "orders".id GROUP BY 1) AS "q0" INNER JOIN (SELECT "orders".status AS "orders__status", sum("items".qty) AS "items__qty", count(DISTINCT "orders".id) AS "orders__count" FROM orders AS "orders" LEFT JOIN items AS "items" ON "orders".id = ("items".order_id) WHERE (("items".sku ILIKE $2 ESCAPE '!') OR ("orders".status IS NOT NULL)) GROUP BY 1) AS "q1" ON "q0"."orders__status" IS NOT DISTINCT FROM "q1"."orders__status" ORDER BY 2 DESC LIMIT $3`,
       params: ['A!_1%', 'A!_1%', 10001],
     },
   },
@@ -125,12 +138,22 @@ const cases = [
         10001,
       ],
     },
+    duckdb: {
+      sql: `SELECT count("orders".id) AS "orders__count" FROM orders AS "orders" WHERE ("orders".created_at >= CAST($1 AS TIMESTAMP) AND "orders".created_at <= CAST($2 AS TIMESTAMP)) AND ("orders".created_at < CAST($3 AS TIMESTAMP) OR "orders".created_at > CAST($4 AS TIMESTAMP)) LIMIT $5`,
+      params: [
+        '2024-01-01 05:00:00.000',
+        '9999-12-31 23:59:59.999999',
+        '2024-06-01 04:00:00.000',
+        '9999-12-31 23:59:59.999999',
+        10001,
+      ],
+    },
   },
 ] as const
 
 describe('SQL per dialect', () => {
   for (const c of cases) {
-    for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
+    for (const dialect of ['sqlite', 'postgres', 'mysql', 'duckdb'] as const) {
       test(`${c.name} (${dialect})`, async () => {
         const rendered = await layer.sql(c.query, { dialect })
         expect(rendered.sql).toBe(c[dialect].sql)
