@@ -11,13 +11,15 @@ import { SemanticLayerError } from './errors.js'
 import { auditor } from './layer/audit-calls.js'
 import { connectorFor, queryRunner, renderFor, sqlHash } from './layer/execute-query.js'
 import { invalidateTarget, layerSettings, metaOptions, queryOptions, sqlOptions } from './layer/layer-options.js'
-import type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
+import type { ModelInput, SemanticLayer, SemanticLayerOptions, TypedSemanticLayer } from './layer/layer-types.js'
 import { LayerModels } from './layer/model-watch.js'
 import { queryPreparer, type Prepared } from './layer/prepare-query.js'
 import { queryStreamer } from './layer/stream-query.js'
 import { isCompiledModel } from './model/brand.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
+import type { TypedModelDefinition } from './model/define-model.js'
+import type { ModelTypes } from './query/typed-query.js'
 import { resolveQueryLimits } from './query/query-limits.js'
 import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
@@ -46,6 +48,22 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
  * const layer = createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'shop.db' }) } })
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
+export function createSemanticLayer<M extends ModelTypes>(
+  input: SemanticLayerOptions & { readonly model: TypedModelDefinition<M> },
+): TypedSemanticLayer<M>
+/**
+ * With a model type (`cortex types` writes one): queries are checked against it at compile time and rows
+ * are typed. See docs/typed-queries.md. (Only with the type argument given: `M` is never inferred.)
+ *
+ * @example
+ * import type { CortexModel } from './cortex-model.js'
+ * const layer = createSemanticLayer<CortexModel>({ model: await loadModel('./model'), connectors })
+ */
+export function createSemanticLayer<M extends ModelTypes = never>(
+  input: [M] extends [never] ? never : SemanticLayerOptions,
+): TypedSemanticLayer<M>
+// The untyped signature stays last: `ReturnType<typeof createSemanticLayer>` reads it (SemanticLayer).
+export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer
 export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
   return readingOptions('createSemanticLayer options', () => createLayer(input))
 }
@@ -94,9 +112,12 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
   }
   const runQuery = queryRunner({ options, queryCache, sources })
 
-  return {
+  const layer: SemanticLayer & { readonly untyped: SemanticLayer } = {
     get model() {
       return tenancy.model
+    },
+    get untyped() {
+      return layer
     },
     limits: settings.limits,
     watchModel: (dir, watchOptions) => models.watch(dir, watchOptions),
@@ -193,4 +214,5 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       await tenancy.close()
     },
   }
+  return layer
 }
