@@ -31,6 +31,8 @@ export type {
   ValueOfKind,
 } from './query/typed-query.js'
 export { defineCube, defineModel, defineView } from './model/define-model.js'
+export { modelTypesSource } from './model/model-types-source.js'
+export type { ModelTypesSourceOptions } from './model/model-types-source.js'
 export type {
   CubeInput,
   InferModelTypes,

@@ -162,7 +162,14 @@ type JoinPath<E> = E extends { readonly join_path: infer P extends string }
     : never
 
 /** One `cubes` entry of a view: the members it includes, renamed as the view names them. */
-type ViewEntryMembers<View extends string, E, All, Kind extends 'measures' | 'dimensions' | 'segments'> =
+type ViewEntryMembers<
+  View extends string,
+  E,
+  All,
+  Kind extends 'measures' | 'dimensions' | 'segments',
+> = E extends unknown ? ViewEntryOf<View, E, All, Kind> : never
+
+type ViewEntryOf<View extends string, E, All, Kind extends 'measures' | 'dimensions' | 'segments'> =
   Extract<All, { readonly name: LastSegment<JoinPath<E>> }> extends infer Target
     ? MemberList<Target, All, Kind> extends infer X
       ? X extends { readonly name: infer Name extends string }
