@@ -30,6 +30,9 @@ import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import { readingOptions } from './util/options.js'
+import { resolveLogger } from './observe/logger.js'
+import { queryObserver } from './observe/query-observer.js'
+import { createTelemetry } from './observe/telemetry.js'
 
 export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
 
@@ -111,6 +114,10 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     return preparer(query, call)
   }
   const runQuery = queryRunner({ options, queryCache, sources })
+  const observer = queryObserver({
+    logger: resolveLogger(options.logger, process.env),
+    telemetry: createTelemetry(options.telemetry),
+  })
 
   const layer: SemanticLayer & { readonly untyped: SemanticLayer } = {
     get model() {
@@ -147,10 +154,14 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const callOptions = queryOptions(given, 'query options')
       const call = callContext(callOptions.securityContext)
       let prepared: Prepared | undefined
+      const observe = observer.start('query')
       try {
-        prepared = await prepare(query, call)
-        const run = runQuery.start(prepared, call, callOptions)
-        const result = runQuery.finish(prepared, run.statements, await run.fetched)
+        prepared = await observe.compile(() => prepare(query, call))
+        const run = runQuery.start(prepared, call, callOptions, observer.enabled ? observe : undefined)
+        const fetched = await observe.cache(run.fetched)
+        const ready = prepared
+        const result = observe.shape(() => runQuery.finish(ready, run.statements, fetched))
+        observe.succeeded({ rows: result.data.length, cacheHit: result.cache.hit, sql: result.sql })
         if (audit.enabled) {
           const modelVersion = prepared.scope.model.version
           audit.allowed(query, call.context, started, {
@@ -161,13 +172,14 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         }
         return result
       } catch (error) {
+        observe.failed(error)
         audit.failed(query, call.context, started, error, prepared?.scope.model.version)
         throw error
       } finally {
         prepared?.scope.release()
       }
     },
-    stream: queryStreamer({ options, prepare, audit }),
+    stream: queryStreamer({ options, prepare, audit, observer }),
     async healthCheck() {
       const shared = typeof connectors === 'function' ? {} : connectors
       const entries = await Promise.all(

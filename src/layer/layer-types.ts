@@ -20,6 +20,8 @@ import type { ConnectorsFactory, ModelFactory } from '../security/tenancy.js'
 import type { SqlDialect } from '../sql/dialect.js'
 import type { RenderedSql } from '../sql/render-sql.js'
 import type { Clock } from '../util/clock.js'
+import type { Logger } from '../observe/logger.js'
+import type { TelemetryOptions } from '../observe/telemetry.js'
 
 /**
  * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
@@ -118,6 +120,20 @@ export interface SemanticLayerOptions extends SecurityHooks {
    * kept, and `queryRewrite`/`authorize` still run on every call.
    */
   readonly compiledQueries?: number | false | CompiledQueriesOptions
+  /**
+   * Receives one structured event per query and stream (pino-compatible: `info(fields, message)`): member
+   * names, SQL hash, rows, duration, cache hit, tenant; failures at `warn` (a bad or denied query) or
+   * `error` with the error's code. The SQL text only at `debug`; parameter values and the security
+   * context never. Without it, `DEBUG=cortex` in the environment logs JSON lines to stderr. See
+   * docs/observability.md.
+   */
+  readonly logger?: Logger
+  /**
+   * OpenTelemetry: spans (`cortex.query` → compile, cache, database call, shape) and metrics. Default: the
+   * global providers of `@opentelemetry/api` when it is installed (an optional peer), else nothing.
+   * Pass providers to use others, or `false` to turn it off.
+   */
+  readonly telemetry?: TelemetryOptions | false
 }
 
 export interface QueryOptions {
