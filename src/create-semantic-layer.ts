@@ -36,6 +36,9 @@ import { createTelemetry } from './observe/telemetry.js'
 
 export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
 
+/** The typed layer for a model type; the untyped one for `ModelTypes` itself (what `ReturnType<>` reads). */
+export type LayerOf<M extends ModelTypes> = ModelTypes extends M ? SemanticLayer : TypedSemanticLayer<M>
+
 const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
   sqlite: sqliteDialect,
   postgres: postgresDialect,
@@ -54,19 +57,16 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
 export function createSemanticLayer<M extends ModelTypes>(
   input: SemanticLayerOptions & { readonly model: TypedModelDefinition<M> },
 ): TypedSemanticLayer<M>
+export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer
 /**
  * With a model type (`cortex types` writes one): queries are checked against it at compile time and rows
- * are typed. See docs/typed-queries.md. (Only with the type argument given: `M` is never inferred.)
+ * are typed. See docs/typed-queries.md. (`M` is never inferred: without it this is the untyped layer.)
  *
  * @example
  * import type { CortexModel } from './cortex-model.js'
  * const layer = createSemanticLayer<CortexModel>({ model: await loadModel('./model'), connectors })
  */
-export function createSemanticLayer<M extends ModelTypes = never>(
-  input: [M] extends [never] ? never : SemanticLayerOptions,
-): TypedSemanticLayer<M>
-// The untyped signature stays last: `ReturnType<typeof createSemanticLayer>` reads it (SemanticLayer).
-export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer
+export function createSemanticLayer<M extends ModelTypes>(input: SemanticLayerOptions): LayerOf<M>
 export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
   return readingOptions('createSemanticLayer options', () => createLayer(input))
 }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 
-export type AttributeValue = string | number | boolean | readonly string[]
+export type AttributeValue = string | number | boolean | string[]
 export type Attributes = Record<string, AttributeValue | undefined>
 
 /** The parts of an OpenTelemetry `Span` the layer calls. */
@@ -22,7 +22,11 @@ export interface TracerProviderLike {
     name: string,
     version?: string,
   ): {
-    startSpan(name: string, options?: { kind?: number; attributes?: Attributes }, context?: unknown): SpanLike
+    startSpan(
+      name: string,
+      options?: { kind?: 0 | 1 | 2 | 3 | 4; attributes?: Attributes },
+      context?: unknown,
+    ): SpanLike
   }
 }
 
@@ -60,8 +64,8 @@ interface OtelApi {
   context: { active(): unknown }
 }
 
-export const SPAN_KIND_INTERNAL = 0
-export const SPAN_KIND_CLIENT = 2
+export const SPAN_KIND_INTERNAL = 0 as const
+export const SPAN_KIND_CLIENT = 2 as const
 export const STATUS_ERROR = 2
 
 /** `@opentelemetry/api` when it can be required from here, else undefined (telemetry off). */
