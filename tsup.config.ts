@@ -21,5 +21,15 @@ export default defineConfig({
   shims: true,
   treeshake: true,
   // Drivers are optional peer dependencies: never bundle them.
-  external: ['better-sqlite3', 'pg', 'pg-cursor', 'mysql2', 'ioredis', 'redis', '@e965/xlsx', 'mongodb', '@opentelemetry/api'],
+  external: [
+    'better-sqlite3',
+    'pg',
+    'pg-cursor',
+    'mysql2',
+    'ioredis',
+    'redis',
+    '@e965/xlsx',
+    'mongodb',
+    '@opentelemetry/api',
+  ],
 })
