@@ -10,7 +10,9 @@ import {
   defineCube,
   defineModel,
   defineView,
+  compileModel,
   loadModel,
+  modelTypesSource,
   parseModel,
   type ModelTypes,
   type SemanticLayer,
@@ -56,19 +58,34 @@ const model = defineModel({ cubes: [orders, customers, bigOrders], views: [sales
 type Layer = TypedSemanticLayer<typeof model extends { cubes: unknown } ? InferFrom<typeof model> : never>
 type InferFrom<T> = T extends import('../../src/index.js').TypedModelDefinition<infer M extends ModelTypes> ? M : never
 
+/** The measures the inferred type has; the generator (`cortex types`) must list the same (a test below). */
+const MEASURES = [
+  'big_orders.count',
+  'big_orders.total',
+  'customers.count',
+  'orders.count',
+  'orders.total',
+  'sales.count',
+  'sales.customers_count',
+] as const
+const DIMENSIONS = {
+  'big_orders.createdAt': 'time',
+  'big_orders.paid': 'boolean',
+  'big_orders.status': 'string',
+  'customers.id': 'number',
+  'customers.tier': 'string',
+  'orders.createdAt': 'time',
+  'orders.paid': 'boolean',
+  'orders.status': 'string',
+  'sales.customers_tier': 'string',
+  'sales.order_status': 'string',
+} as const
+
 /** Compile-time only: never called. */
 function typeChecks(layer: Layer): void {
   // Members, per kind, from the cubes, `extends` and the view; hidden members and primary keys are not there.
   type M = InferFrom<typeof model>
-  expectTypeOf<keyof M['measures']>().toEqualTypeOf<
-    | 'orders.count'
-    | 'orders.total'
-    | 'customers.count'
-    | 'big_orders.count'
-    | 'big_orders.total'
-    | 'sales.count'
-    | 'sales.customers_count'
-  >()
+  expectTypeOf<keyof M['measures']>().toEqualTypeOf<(typeof MEASURES)[number]>()
   expectTypeOf<M['dimensions']>().toEqualTypeOf<{
     'orders.status': 'string'
     'orders.createdAt': 'time'
@@ -81,6 +98,7 @@ function typeChecks(layer: Layer): void {
     'sales.order_status': 'string'
     'sales.customers_tier': 'string'
   }>()
+  expectTypeOf<M['dimensions']>().toEqualTypeOf<{ -readonly [K in keyof typeof DIMENSIONS]: (typeof DIMENSIONS)[K] }>()
   expectTypeOf<keyof M['timeDimensions']>().toEqualTypeOf<'orders.createdAt' | 'big_orders.createdAt'>()
   expectTypeOf<M['segments']>().toEqualTypeOf<'orders.open' | 'big_orders.open'>()
 
@@ -239,6 +257,18 @@ describe('defineModel', () => {
     expect(fromTs).toMatchObject({ code: 'MODEL_INVALID' })
     expect((fromTs as { issues: unknown[] }).issues.length).toBeGreaterThanOrEqual(2)
     expect((fromTs as { issues: unknown }).issues).toEqual((fromYaml as { issues: unknown }).issues)
+  })
+
+  it('infers the members cortex types generates from the compiled model, with the same kinds', () => {
+    const source = modelTypesSource(compileModel(model))
+    const block = (kind: string): string => {
+      const start = source.indexOf(`  ${kind}: {`)
+      return source.slice(start, source.indexOf('\n  }', start))
+    }
+    const entries = (kind: string) => [...block(kind).matchAll(/'([^']+)': '(\w+)'/g)].map((m) => [m[1], m[2]])
+    expect(entries('measures').map(([k]) => k)).toEqual([...MEASURES])
+    expect(Object.fromEntries(entries('dimensions'))).toEqual(DIMENSIONS)
+    expect(source).toContain("segments: 'big_orders.open' | 'orders.open'")
   })
 
   it('gives the same definition parseModel gives for the same object (one compile path)', () => {
