@@ -18,7 +18,7 @@ export interface TypesFlags {
  */
 export async function typesCommand(flags: TypesFlags, io: CommandIo): Promise<number> {
   if (flags.name !== undefined && !/^[A-Za-z_$][\w$]*$/.test(flags.name))
-    throw new UsageError(`--name must be a TypeScript identifier like CortexModel.`)
+    throw new UsageError('--name must be a TypeScript identifier like CortexModel.')
   const model = compileModel(await loadModel(resolve(io.cwd, flags.model)))
   const source = relative(io.cwd, resolve(io.cwd, flags.model)).split('\\').join('/') || '.'
   const text = modelTypesSource(model, { source, ...(flags.name === undefined ? {} : { typeName: flags.name }) })

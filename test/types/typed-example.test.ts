@@ -4,7 +4,9 @@
  * misspelt member does not compile (checked with the TypeScript compiler, on a copy in memory).
  */
 import Database from 'better-sqlite3'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
@@ -24,6 +26,22 @@ describe('examples/typed', () => {
     const cli = await runCli(['types', 'examples/ecommerce/model'])
     expect(cli.code).toBe(0)
     expect(cli.stdout).toBe(readFileSync(TYPES, 'utf8'))
+  })
+
+  it('cortex types --out writes the file (folders made as needed), --name renames the type', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cortex-types-'))
+    try {
+      const out = join(dir, 'nested', 'shop.d.ts')
+      const cli = await runCli(['types', 'examples/ecommerce/model', '--out', out, '--name', 'Shop'])
+      expect(cli).toMatchObject({ code: 0, stderr: '' })
+      expect(cli.stdout).toContain(`wrote ${out}`)
+      const text = readFileSync(out, 'utf8')
+      expect(text).toContain('export type Shop = {')
+      // The same file as the checked-in one but for the type's name.
+      expect(text.replaceAll('Shop', 'CortexModel')).toBe(readFileSync(TYPES, 'utf8'))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('runs, with the numbers hand-written SQL gives', async () => {
