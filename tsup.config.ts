@@ -36,5 +36,6 @@ export default defineConfig({
     '@google-cloud/bigquery',
     'snowflake-sdk',
     '@duckdb/node-api',
+    '@opentelemetry/api',
   ],
 })

@@ -11,13 +11,15 @@ import { SemanticLayerError } from './errors.js'
 import { auditor } from './layer/audit-calls.js'
 import { connectorFor, queryRunner, renderFor, sqlHash } from './layer/execute-query.js'
 import { invalidateTarget, layerSettings, metaOptions, queryOptions, sqlOptions } from './layer/layer-options.js'
-import type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
+import type { ModelInput, SemanticLayer, SemanticLayerOptions, TypedSemanticLayer } from './layer/layer-types.js'
 import { LayerModels } from './layer/model-watch.js'
 import { queryPreparer, type Prepared } from './layer/prepare-query.js'
 import { queryStreamer } from './layer/stream-query.js'
 import { isCompiledModel } from './model/brand.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
+import type { TypedModelDefinition } from './model/define-model.js'
+import type { ModelTypes } from './query/typed-query.js'
 import { resolveQueryLimits } from './query/query-limits.js'
 import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
@@ -31,8 +33,14 @@ import { postgresDialect } from './sql/dialects/postgres-dialect.js'
 import { snowflakeDialect } from './sql/dialects/snowflake-dialect.js'
 import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
 import { readingOptions } from './util/options.js'
+import { resolveLogger } from './observe/logger.js'
+import { queryObserver } from './observe/query-observer.js'
+import { createTelemetry } from './observe/telemetry.js'
 
 export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
+
+/** The typed layer for a model type; the untyped one for `ModelTypes` itself (what `ReturnType<>` reads). */
+export type LayerOf<M extends ModelTypes> = ModelTypes extends M ? SemanticLayer : TypedSemanticLayer<M>
 
 const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
   sqlite: sqliteDialect,
@@ -52,6 +60,19 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
  * const layer = createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'shop.db' }) } })
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
+export function createSemanticLayer<M extends ModelTypes>(
+  input: SemanticLayerOptions & { readonly model: TypedModelDefinition<M> },
+): TypedSemanticLayer<M>
+export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer
+/**
+ * With a model type (`cortex types` writes one): queries are checked against it at compile time and rows
+ * are typed. See docs/typed-queries.md. (`M` is never inferred: without it this is the untyped layer.)
+ *
+ * @example
+ * import type { CortexModel } from './cortex-model.js'
+ * const layer = createSemanticLayer<CortexModel>({ model: await loadModel('./model'), connectors })
+ */
+export function createSemanticLayer<M extends ModelTypes>(input: SemanticLayerOptions): LayerOf<M>
 export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
   return readingOptions('createSemanticLayer options', () => createLayer(input))
 }
@@ -99,10 +120,17 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     return preparer(query, call)
   }
   const runQuery = queryRunner({ options, queryCache, sources })
+  const observer = queryObserver({
+    logger: resolveLogger(options.logger, process.env),
+    telemetry: createTelemetry(options.telemetry),
+  })
 
-  return {
+  const layer: SemanticLayer & { readonly untyped: SemanticLayer } = {
     get model() {
       return tenancy.model
+    },
+    get untyped() {
+      return layer
     },
     limits: settings.limits,
     watchModel: (dir, watchOptions) => models.watch(dir, watchOptions),
@@ -132,10 +160,14 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const callOptions = queryOptions(given, 'query options')
       const call = callContext(callOptions.securityContext)
       let prepared: Prepared | undefined
+      const observe = observer.start('query')
       try {
-        prepared = await prepare(query, call)
-        const run = runQuery.start(prepared, call, callOptions)
-        const result = runQuery.finish(prepared, run.statements, await run.fetched)
+        prepared = await observe.compile(() => prepare(query, call))
+        const run = runQuery.start(prepared, call, callOptions, observer.enabled ? observe : undefined)
+        const fetched = await observe.cache(run.fetched)
+        const ready = prepared
+        const result = observe.shape(() => runQuery.finish(ready, run.statements, fetched))
+        observe.succeeded({ rows: result.data.length, cacheHit: result.cache.hit, sql: result.sql })
         if (audit.enabled) {
           const modelVersion = prepared.scope.model.version
           audit.allowed(query, call.context, started, {
@@ -146,13 +178,14 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         }
         return result
       } catch (error) {
+        observe.failed(error)
         audit.failed(query, call.context, started, error, prepared?.scope.model.version)
         throw error
       } finally {
         prepared?.scope.release()
       }
     },
-    stream: queryStreamer({ options, prepare, audit }),
+    stream: queryStreamer({ options, prepare, audit, observer }),
     async healthCheck() {
       const shared = typeof connectors === 'function' ? {} : connectors
       const entries = await Promise.all(
@@ -199,4 +232,5 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       await tenancy.close()
     },
   }
+  return layer
 }

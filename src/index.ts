@@ -14,7 +14,32 @@ export type {
   SemanticLayer,
   SemanticLayerOptions,
   SqlOptions,
+  TypedSemanticLayer,
 } from './layer/layer-types.js'
+export type {
+  CheckedQuery,
+  DimensionKind,
+  DimensionRef,
+  Granularity,
+  MeasureKind,
+  ModelTypes,
+  OperatorFor,
+  ResultRow,
+  TypedFilter,
+  TypedQuery,
+  TypedTimeDimension,
+  ValueOfKind,
+} from './query/typed-query.js'
+export { defineCube, defineModel, defineView } from './model/define-model.js'
+export { modelTypesSource } from './model/model-types-source.js'
+export type { ModelTypesSourceOptions } from './model/model-types-source.js'
+export type {
+  CubeInput,
+  InferModelTypes,
+  ModelInputDefinition,
+  TypedModelDefinition,
+  ViewInput,
+} from './model/define-model.js'
 export type { CompiledQueriesOptions } from './compiled-queries.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'

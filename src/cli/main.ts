@@ -12,6 +12,7 @@ import { UsageError, printError, type Writer } from './output.js'
 import type { WatchModelOptions } from '../index.js'
 import { serveCommand } from './serve.js'
 import { lifecycleCommand } from './lifecycle.js'
+import { typesCommand } from './types.js'
 
 export interface CliIo {
   readonly stdout: Writer
@@ -48,6 +49,7 @@ export const OPTIONS = {
   context: { type: 'string' },
   strict: { type: 'boolean' },
   against: { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const
@@ -66,12 +68,13 @@ const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, { readonly arg?: string
   from: { arg: '<url>', help: 'generate: the database to read tables from (same forms as --db)' },
   schema: { arg: '<s>', help: "generate: the schema (PostgreSQL) or database (MySQL); default the connection's" },
   tables: { arg: '<a,b>', help: 'generate: only these tables (comma-separated, exact names)' },
-  out: { arg: '<dir>', help: 'generate: the folder to write one YAML file per cube to' },
+  out: { arg: '<path>', help: 'generate: the folder to write one YAML file per cube to; types: the .ts file' },
   force: { help: 'generate: overwrite files that exist (otherwise nothing is written)' },
   queries: { arg: '<glob>', help: 'diff: saved query files that must compile on the new model (quote it; repeatable)' },
   context: { arg: '<json>', help: 'diff: the security context --queries compile under (JSON object)' },
   strict: { help: 'diff: exit 1 on changes that may change results too, not only on breaking ones' },
   against: { arg: '<url>', help: 'check: the database to check the model against (same forms as --db)' },
+  name: { arg: '<Type>', help: 'types: the name of the exported type (default CortexModel)' },
   help: { help: 'Print this help' },
   version: { help: 'Print the version of cortex-semantic' },
 }
@@ -124,6 +127,11 @@ const COMMANDS: Readonly<
     synopsis: 'cortex check <model-dir> --against <url> [--json]',
     does: 'Report members whose tables or columns are gone or no longer fit in the database (drift)',
     options: ['model', 'against', 'json'],
+  },
+  types: {
+    synopsis: 'cortex types <model-dir> [--out <file.d.ts>] [--name <Type>]',
+    does: 'Write the model type for createSemanticLayer<Model>(): members per kind, value types, granularities',
+    options: ['model', 'out', 'name'],
   },
 }
 
@@ -226,6 +234,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'meta':
         none()
         return await metaCommand({ model: model(), json: values.json === true }, commandIo)
+      case 'types':
+        return await typesCommand(
+          {
+            model: values.model !== undefined && rest.length === 0 ? values.model : one('model folder'),
+            ...(values.out === undefined ? {} : { out: values.out }),
+            ...(values.name === undefined ? {} : { name: values.name }),
+          },
+          commandIo,
+        )
       case 'generate':
       case 'diff':
       case 'check':

@@ -20,6 +20,7 @@ import type { RenderedQuery, RenderedSql } from '../sql/render-sql.js'
 import { statementOptions } from './layer-options.js'
 import type { QueryOptions, QueryResult, SemanticLayerOptions } from './layer-types.js'
 import { guard, type Prepared } from './prepare-query.js'
+import type { Observation } from '../observe/query-observer.js'
 
 /**
  * The statements of a compiled query for `dialect` (`stream`: without the extra row that detects
@@ -69,7 +70,7 @@ export interface StartedQuery {
  */
 export interface QueryRunner {
   /** Render the statements and run them through the result cache (refresh keys, modes, single-flight). */
-  start(prepared: Prepared, call: CallContext, callOptions: QueryOptions): StartedQuery
+  start(prepared: Prepared, call: CallContext, callOptions: QueryOptions, observe?: Observation): StartedQuery
   /** Shape the rows into Cube's result. */
   finish(prepared: Prepared, statements: RenderedStatements, run: CachedRun): QueryResult
 }
@@ -77,7 +78,7 @@ export interface QueryRunner {
 export function queryRunner(deps: RunnerDeps): QueryRunner {
   const { options, queryCache, sources } = deps
   return {
-    start({ scope, compiled }, call, callOptions) {
+    start({ scope, compiled }, call, callOptions, observe) {
       const connector = connectorFor(scope, compiled.dataSource)
       const statements = renderFor(compiled, connector.dialect)
       let keyDigest: string | undefined
@@ -86,7 +87,9 @@ export function queryRunner(deps: RunnerDeps): QueryRunner {
         source: sources.of(connector, compiled.dataSource),
         statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
         exec: statementOptions(callOptions, options),
-        execute: (exec) => fetchStatements(connector, statements, exec),
+        execute: observe
+          ? (exec) => observe.execute(connector.dialect.name, () => fetchStatements(connector, statements, exec))
+          : (exec) => fetchStatements(connector, statements, exec),
         modelVersion: scope.model.version,
         securityDigest: call.digest(),
         notPlain: call.notPlain,

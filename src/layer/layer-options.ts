@@ -36,6 +36,8 @@ const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
   queryRewrite: 'function',
   authorize: 'function',
   hideForbiddenMembers: 'boolean',
+  logger: 'object',
+  telemetry: 'any',
 }
 const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
   staleIfSlowMs: 'any',

@@ -11,6 +11,7 @@ import type { ModelDefinition } from '../model/definition.js'
 import type { ModelVersion } from '../model/model-history.js'
 import type { ModelWatcher, WatchModelOptions } from '../model/watch-model.js'
 import type { CubeQuery } from '../query/parse-query.js'
+import type { CheckedQuery, ModelTypes, ResultRow, TypedQuery } from '../query/typed-query.js'
 import type { MetaResponse } from '../result/build-meta.js'
 import type { DecimalMode, Row } from '../result/shape-result.js'
 import type { AuditEvent } from '../security/audit.js'
@@ -19,6 +20,8 @@ import type { ConnectorsFactory, ModelFactory } from '../security/tenancy.js'
 import type { SqlDialect } from '../sql/dialect.js'
 import type { RenderedSql } from '../sql/render-sql.js'
 import type { Clock } from '../util/clock.js'
+import type { Logger } from '../observe/logger.js'
+import type { TelemetryOptions } from '../observe/telemetry.js'
 
 /**
  * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
@@ -117,6 +120,20 @@ export interface SemanticLayerOptions extends SecurityHooks {
    * kept, and `queryRewrite`/`authorize` still run on every call.
    */
   readonly compiledQueries?: number | false | CompiledQueriesOptions
+  /**
+   * Receives one structured event per query and stream (pino-compatible: `info(fields, message)`): member
+   * names, SQL hash, rows, duration, cache hit, tenant; failures at `warn` (a bad or denied query) or
+   * `error` with the error's code. The SQL text only at `debug`; parameter values and the security
+   * context never. Without it, `DEBUG=cortex` in the environment logs JSON lines to stderr. See
+   * docs/observability.md.
+   */
+  readonly logger?: Logger
+  /**
+   * OpenTelemetry: spans (`cortex.query` → compile, cache, database call, shape) and metrics. Default: the
+   * global providers of `@opentelemetry/api` when it is installed (an optional peer), else nothing.
+   * Pass providers to use others, or `false` to turn it off.
+   */
+  readonly telemetry?: TelemetryOptions | false
 }
 
 export interface QueryOptions {
@@ -143,9 +160,10 @@ export interface MetaOptions {
   readonly securityContext?: SecurityContext
 }
 
-export interface QueryResult {
+/** A query's result; `R` is the row type (a typed layer's rows have exactly the selected keys). */
+export interface QueryResult<R = Row> {
   /** Rows keyed by member name (Cube's REST `data`). */
-  readonly data: Row[]
+  readonly data: R[]
   /** Titles, types and formats of the members in `data`. */
   readonly annotation: Record<string, Record<string, unknown>>
   /** The query as Cortex ran it: defaults applied, date ranges resolved. */
@@ -212,4 +230,29 @@ export interface SemanticLayer {
   invalidate(target?: InvalidateTarget): Promise<void>
   /** Close every connector (shared and per tenant). Further calls fail with LAYER_CLOSED. */
   close(): Promise<void>
+}
+
+/**
+ * A layer whose queries are checked against the model type `M` (from `cortex types` or `defineModel`):
+ * an unknown member, an operator that does not fit the member's type, a granularity the dimension lacks
+ * or an unknown key is a compile error, and rows have exactly the selected keys with their value types.
+ * The same object as {@link SemanticLayer} at run time; `layer.untyped` is it under the untyped type.
+ *
+ * @example
+ * const layer = createSemanticLayer<CortexModel>({ model, connectors })
+ * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
+ * data[0]['orders.count'] // number
+ */
+export interface TypedSemanticLayer<M extends ModelTypes> extends Omit<SemanticLayer, 'query' | 'sql' | 'stream'> {
+  query<const Q extends TypedQuery<M>>(
+    query: CheckedQuery<M, Q>,
+    options?: QueryOptions,
+  ): Promise<QueryResult<ResultRow<M, Q>>>
+  sql<const Q extends TypedQuery<M>>(query: CheckedQuery<M, Q>, options?: SqlOptions): Promise<RenderedSql>
+  stream<const Q extends TypedQuery<M>>(
+    query: CheckedQuery<M, Q>,
+    options?: QueryOptions,
+  ): AsyncIterable<ResultRow<M, Q>>
+  /** This layer without the model type, for code that takes any {@link SemanticLayer} (an HTTP handler). */
+  readonly untyped: SemanticLayer
 }

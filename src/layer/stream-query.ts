@@ -11,23 +11,32 @@ import { connectorFor, renderFor, sqlStatementOf, withZone } from './execute-que
 import { queryOptions, statementOptions } from './layer-options.js'
 import type { SemanticLayerOptions } from './layer-types.js'
 import type { Prepared } from './prepare-query.js'
+import type { QueryObserver } from '../observe/query-observer.js'
 
 export interface StreamDeps {
   readonly options: SemanticLayerOptions
   readonly prepare: (input: unknown, call: CallContext) => Promise<Prepared>
   readonly audit: Auditor
+  readonly observer: QueryObserver
 }
 
 /** The layer's `stream(input, options)`. Nothing runs until the caller starts iterating. */
 export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown) => AsyncIterable<Row> {
-  const { options, prepare, audit } = deps
+  const { options, prepare, audit, observer } = deps
   return (input, given) => ({
     async *[Symbol.asyncIterator]() {
       const started = Date.now()
       const callOptions = queryOptions(given, 'stream options')
       const call = callContext(callOptions.securityContext)
       const ctx = call.context
-      const prepared = await prepare(input, call)
+      const observe = observer.start('stream')
+      let prepared: Prepared
+      try {
+        prepared = await observe.compile(() => prepare(input, call))
+      } catch (error) {
+        observe.failed(error)
+        throw error
+      }
       let rows = 0
       try {
         const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
@@ -37,7 +46,8 @@ export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown
         const shape = shaper.one
         try {
           const exec = withZone(statementOptions(callOptions, options), rendered)
-          for await (const raw of connector.stream(sqlStatementOf(rendered.main), exec)) {
+          const cursor = connector.stream(sqlStatementOf(rendered.main), exec)
+          for await (const raw of observe.enabled ? observe.stream(connector.dialect.name, cursor) : cursor) {
             rows++
             yield shape(raw)
           }
@@ -49,8 +59,10 @@ export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown
           })
         }
         const modelVersion = prepared.scope.model.version
+        observe.succeeded({ rows, cacheHit: false, sql: rendered.main })
         audit.allowed(input, ctx, started, { sqlHash: sha256(rendered.main.sql), rows, modelVersion })
       } catch (error) {
+        observe.failed(error)
         audit.failed(input, ctx, started, error)
         throw error
       } finally {

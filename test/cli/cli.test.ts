@@ -235,7 +235,15 @@ describe('cortex meta and usage', () => {
       ],
       [
         ['frobnicate'],
-        "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve, generate, diff, check.\nRun 'cortex --help' to see every command and option.\n",
+        "error: Unknown command 'frobnicate'. The commands are validate, sql, query, meta, serve, generate, diff, check, types.\nRun 'cortex --help' to see every command and option.\n",
+      ],
+      [
+        ['types', MODEL, '--name', 'cortex-model'],
+        'error: --name must be a TypeScript identifier like CortexModel.\nusage: cortex types <model-dir> [--out <file.d.ts>] [--name <Type>]\n',
+      ],
+      [
+        ['types', MODEL, '--db', 'sqlite:x.db'],
+        'error: cortex types does not take --db.\nusage: cortex types <model-dir> [--out <file.d.ts>] [--name <Type>]\n',
       ],
       [
         ['serve', '--model', MODEL, '--db', 'sqlite:x.db', '--port', 'http'],
