@@ -7,7 +7,7 @@ import { createQueryCache } from './cache/query-cache.js'
 import { CompiledQueries } from './compiled-queries.js'
 import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
-import { SemanticLayerError } from './errors.js'
+import { SemanticLayerError, toInternal } from './errors.js'
 import { auditor } from './layer/audit-calls.js'
 import { connectorFor, queryRunner, renderFor, sqlHash } from './layer/execute-query.js'
 import { invalidateTarget, layerSettings, metaOptions, queryOptions, sqlOptions } from './layer/layer-options.js'
@@ -15,6 +15,7 @@ import type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/la
 import { LayerModels } from './layer/model-watch.js'
 import { queryPreparer, type Prepared } from './layer/prepare-query.js'
 import { queryStreamer } from './layer/stream-query.js'
+import { createPreAggregations, preAggregationsOff } from './pre-aggregations/layer-pre-aggregations.js'
 import { isCompiledModel } from './model/brand.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
@@ -93,6 +94,20 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     return preparer(query, call)
   }
   const runQuery = queryRunner({ options, queryCache, sources })
+  const preAggregations = createPreAggregations(options, settings.clock, tenancy, connectors)
+  // Served from a rollup when one is built and matches (else the prepared query as is).
+  const prepareRouted = (query: unknown, call: CallContext): Promise<Prepared> => {
+    const prepared = prepare(query, call)
+    if (!preAggregations) return prepared
+    return prepared.then((p) => {
+      try {
+        return preAggregations.route(p, connectorFor(p.scope, p.compiled.dataSource))
+      } catch (error) {
+        p.scope.release()
+        throw toInternal(error, 'pre-aggregation routing')
+      }
+    })
+  }
 
   return {
     get model() {
@@ -103,7 +118,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     modelHistory: () => models.history(),
     async sql(query, given) {
       const callOptions = sqlOptions(given)
-      const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
+      const { scope, compiled } = await prepareRouted(query, callContext(callOptions.securityContext))
       try {
         const named = callOptions.dialect
         const dialect =
@@ -127,7 +142,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const call = callContext(callOptions.securityContext)
       let prepared: Prepared | undefined
       try {
-        prepared = await prepare(query, call)
+        prepared = await prepareRouted(query, call)
         const run = runQuery.start(prepared, call, callOptions)
         const result = runQuery.finish(prepared, run.statements, await run.fetched)
         if (audit.enabled) {
@@ -146,7 +161,30 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         prepared?.scope.release()
       }
     },
-    stream: queryStreamer({ options, prepare, audit }),
+    stream: queryStreamer({ options, prepare: prepareRouted, audit }),
+    preAggregations: {
+      build(buildOptions) {
+        if (!preAggregations) return Promise.reject(preAggregationsOff())
+        return preAggregations.build(buildOptions)
+      },
+      status: () => preAggregations?.status() ?? [],
+      async explain(query, given) {
+        const callOptions = sqlOptions(given)
+        const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
+        try {
+          const connector = connectorFor(scope, compiled.dataSource)
+          const decided = preAggregations?.decide(scope.model, compiled, connector) ?? { considered: [] }
+          const served = decided.routed ?? compiled
+          return {
+            sql: renderFor(served, connector.dialect).rendered.main,
+            ...(served.usedPreAggregations ? { usedPreAggregations: served.usedPreAggregations } : {}),
+            considered: decided.considered,
+          }
+        } finally {
+          scope.release()
+        }
+      },
+    },
     async healthCheck() {
       const shared = typeof connectors === 'function' ? {} : connectors
       const entries = await Promise.all(
@@ -188,6 +226,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     async close() {
       if (closed) return
       closed = true
+      await preAggregations?.close()
       await models.close()
       await queryCache.close() // let background refreshes settle, release the adapter's own connections
       await tenancy.close()

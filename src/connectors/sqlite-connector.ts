@@ -38,6 +38,7 @@ export interface SqliteDatabase {
 /** The slice of better-sqlite3's Statement that Cortex uses. */
 export interface SqliteStatement {
   all(...params: unknown[]): unknown[]
+  run(...params: unknown[]): unknown
   iterate(...params: unknown[]): IterableIterator<unknown>
   /** Rows as arrays of column values (true) or objects keyed by column name (false, the default). */
   raw(toggle?: boolean): SqliteStatement
@@ -115,7 +116,9 @@ function createSqlite(given: SqliteOptions): Connector {
     const cached = statements.get(sql)
     let stmt = cached?.[form]
     if (!stmt) {
-      stmt = arrays ? database.prepare(sql).raw(true) : database.prepare(sql)
+      const fresh = database.prepare(sql)
+      // Statements that return no rows (DDL, INSERT: pre-aggregation builds) take no row form.
+      stmt = arrays && fresh.reader ? fresh.raw(true) : fresh
       // Set again, with the new form: lru-cache sizes an entry when it is set.
       statements.delete(sql)
       statements.set(sql, { ...cached, [form]: stmt })
@@ -131,7 +134,12 @@ function createSqlite(given: SqliteOptions): Connector {
   ): unknown[] => {
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     try {
-      return prepared(sql, arrays).all(...params)
+      const stmt = prepared(sql, arrays)
+      if (!stmt.reader) {
+        stmt.run(...params)
+        return []
+      }
+      return stmt.all(...params)
     } catch (error) {
       throw failed(error)
     }

@@ -36,6 +36,7 @@ const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
   queryRewrite: 'function',
   authorize: 'function',
   hideForbiddenMembers: 'boolean',
+  preAggregations: 'any',
 }
 const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
   staleIfSlowMs: 'any',
