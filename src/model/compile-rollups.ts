@@ -99,7 +99,7 @@ function compileRollup(
   }
   if (r.partition_granularity !== undefined && timeDimension === undefined)
     fail([...path, 'partition_granularity'], 'partition_granularity needs time_dimension and granularity.')
-  if (measures.length === 0 && dimensions.length === 0 && timeDimension === undefined)
+  if (r.measures.length === 0 && r.dimensions.length === 0 && r.time_dimension === undefined)
     fail(path, 'A rollup needs at least one measure or dimension.')
   const rk = r.refresh_key ?? {}
   const interval = (text: string | undefined, key: string): number | undefined => {
