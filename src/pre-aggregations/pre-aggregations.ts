@@ -128,6 +128,7 @@ export class PreAggregations implements PreAggregationsApi {
   private generation = 0
   private running: Promise<unknown> = Promise.resolve()
   private busy = false
+  private refreshing = false
   private retired: { store: BoundStore; table: string }[] = []
   private stopTimer: (() => void) | undefined
   private closed = false
@@ -497,8 +498,15 @@ export class PreAggregations implements PreAggregationsApi {
   private schedule(everyMs: number): void {
     this.stopTimer = this.deps.clock.setTimer(() => {
       if (this.closed) return
-      // Single flight: a tick while a build runs is skipped.
-      if (!this.busy) void this.build().catch(() => undefined)
+      // Single flight: a tick while a build (the refresher's or a caller's) runs is skipped.
+      if (!this.busy && !this.refreshing) {
+        this.refreshing = true
+        void this.build()
+          .catch(() => undefined)
+          .finally(() => {
+            this.refreshing = false
+          })
+      }
       this.schedule(everyMs)
     }, everyMs)
   }
