@@ -61,7 +61,12 @@ export class CompiledQuery {
    * The same query answered by another model and plan (a rollup's: src/pre-aggregations/rewrite-query.ts),
    * with this one's annotation, tenant, data source and number handling.
    */
-  derive(model: CompiledModel, normalized: NormalizedQuery, plan: QueryPlan, used: readonly UsedPreAggregation[]): CompiledQuery {
+  derive(
+    model: CompiledModel,
+    normalized: NormalizedQuery,
+    plan: QueryPlan,
+    used: readonly UsedPreAggregation[],
+  ): CompiledQuery {
     const derived = new CompiledQuery(model, this.tenant, normalized, plan, this.dataSource, this.decimals)
     derived.source = this
     derived.usedPreAggregations = used

@@ -17,7 +17,10 @@ const LISTS = { dimension: 'dimensions', measure: 'measures', segment: 'segments
 
 /** Resolve `count`, `CUBE.count`, `{CUBE.count}`, `orders.count` or a join path `orders.customers.city` to a key. */
 function resolveRef(ref: string, owner: string): { cube: string; member: string } | undefined {
-  const body = ref.trim().replace(/^\{(.*)\}$/, '$1').trim()
+  const body = ref
+    .trim()
+    .replace(/^\{(.*)\}$/, '$1')
+    .trim()
   const parts = body.split('.')
   if (parts.some((p) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return undefined
   if (parts.length === 1) return { cube: owner, member: parts[0]! }
@@ -40,7 +43,11 @@ export function compileRollups(
     for (const r of def.pre_aggregations) {
       const path = [...cubePath(def), 'pre_aggregations', r.name]
       if (seen.has(r.name)) {
-        report('DUPLICATE_NAME', path, `Pre-aggregation ${describeName(r.name)} is defined twice in this cube. Rename one.`)
+        report(
+          'DUPLICATE_NAME',
+          path,
+          `Pre-aggregation ${describeName(r.name)} is defined twice in this cube. Rename one.`,
+        )
         continue
       }
       seen.add(r.name)
@@ -68,7 +75,11 @@ function compileRollup(
     const target = found ? cubes[found.cube] : undefined
     const record = target?.[LISTS[kind]] as Readonly<Record<string, unknown>> | undefined
     if (!found || !target || !record || !Object.hasOwn(record, found.member)) {
-      fail(at, `${describeName(ref)} is not a ${kind} of the model. Write CUBE.member or cube.member.`, 'UNKNOWN_MEMBER')
+      fail(
+        at,
+        `${describeName(ref)} is not a ${kind} of the model. Write CUBE.member or cube.member.`,
+        'UNKNOWN_MEMBER',
+      )
       return undefined
     }
     return `${found.cube}.${found.member}`
@@ -108,7 +119,8 @@ function compileRollup(
       return parseInterval(text, [...path, 'refresh_key', key])
     } catch (error) {
       if (!isSemanticLayerError(error)) throw error
-      for (const issue of error.issues) fail([...path, 'refresh_key', key], issue.message.replace('refresh_key.every', `refresh_key.${key}`))
+      for (const issue of error.issues)
+        fail([...path, 'refresh_key', key], issue.message.replace('refresh_key.every', `refresh_key.${key}`))
       return undefined
     }
   }
@@ -154,6 +166,9 @@ function compileRollup(
     const x = cubes[c]!
     return [c, x.from, x.joins, x.dimensions, x.measures, x.segments]
   })
-  const hash = createHash('sha256').update(JSON.stringify([body, sources])).digest('hex').slice(0, 12)
+  const hash = createHash('sha256')
+    .update(JSON.stringify([body, sources]))
+    .digest('hex')
+    .slice(0, 12)
   return { ...body, hash }
 }

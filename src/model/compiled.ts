@@ -1,5 +1,11 @@
 import type { CompiledPolicy } from '../security/access-policy.js'
-import type { DimensionType, FormatDefinition, GranularityName as Granularity, MeasureType, Relationship } from './definition.js'
+import type {
+  DimensionType,
+  FormatDefinition,
+  GranularityName as Granularity,
+  MeasureType,
+  Relationship,
+} from './definition.js'
 
 /**
  * A piece of SQL from the model with its references resolved. Strings are raw SQL written by the model

@@ -11,7 +11,9 @@ import { PreAggregations, type PreAggregationsOptions } from './pre-aggregations
 const KEYS = new Set(['store', 'timeZones', 'refresh', 'onEvent'])
 
 function invalid(path: (string | number)[], message: string): SemanticLayerError {
-  return new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_OPTION', path: ['preAggregations', ...path], message }])
+  return new SemanticLayerError('CONFIG_INVALID', [
+    { code: 'INVALID_OPTION', path: ['preAggregations', ...path], message },
+  ])
 }
 
 /** Check `preAggregations` options; refuse them with per-tenant models or connectors (tables are per source). */
@@ -33,7 +35,8 @@ function readOptions(given: unknown): PreAggregationsOptions {
     if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1000)
       throw invalid(['refresh', 'everyMs'], 'refresh.everyMs must be a whole number of milliseconds, at least 1000.')
   }
-  if (o.onEvent !== undefined && typeof o.onEvent !== 'function') throw invalid(['onEvent'], 'onEvent must be a function.')
+  if (o.onEvent !== undefined && typeof o.onEvent !== 'function')
+    throw invalid(['onEvent'], 'onEvent must be a function.')
   return o as PreAggregationsOptions
 }
 
@@ -48,7 +51,10 @@ export function createPreAggregations(
   const perTenant = typeof connectors === 'function' || typeof options.model === 'function'
   if (perTenant) {
     if (options.preAggregations !== undefined)
-      throw invalid([], 'Pre-aggregations need one shared model and shared connectors; per-tenant factories are not supported yet.')
+      throw invalid(
+        [],
+        'Pre-aggregations need one shared model and shared connectors; per-tenant factories are not supported yet.',
+      )
     return undefined
   }
   return new PreAggregations({
@@ -59,7 +65,9 @@ export function createPreAggregations(
       const c = Object.hasOwn(connectors, dataSource) ? connectors[dataSource] : undefined
       if (!c) {
         const message = `No connector for data source '${dataSource}': pass one in createSemanticLayer({ connectors }).`
-        throw new SemanticLayerError('CONNECTOR_MISSING', [{ code: 'CONNECTOR_MISSING', path: ['connectors', dataSource], message }])
+        throw new SemanticLayerError('CONNECTOR_MISSING', [
+          { code: 'CONNECTOR_MISSING', path: ['connectors', dataSource], message },
+        ])
       }
       return c
     },
@@ -68,5 +76,8 @@ export function createPreAggregations(
 
 /** `build()` on a layer created with `preAggregations: false` (or per-tenant factories). */
 export function preAggregationsOff(): SemanticLayerError {
-  return invalid([], 'This layer does not build pre-aggregations: it was created with preAggregations: false or per-tenant factories.')
+  return invalid(
+    [],
+    'This layer does not build pre-aggregations: it was created with preAggregations: false or per-tenant factories.',
+  )
 }

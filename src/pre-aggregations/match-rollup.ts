@@ -22,7 +22,11 @@ export function rollsUp(from: Granularity, to: Granularity): boolean {
 
 /** A match: `range` is the query's range on the rollup's time dimension (instants), for choosing partitions. */
 export type RollupMatch =
-  | { readonly ok: true; readonly exact: boolean; readonly range?: { readonly fromMs: number; readonly toExclusiveMs: number } }
+  | {
+      readonly ok: true
+      readonly exact: boolean
+      readonly range?: { readonly fromMs: number; readonly toExclusiveMs: number }
+    }
   | { readonly ok: false; readonly reasons: readonly string[] }
 
 /** Whether instant `ms` starts a `g` bucket in `zone`, and no DST change makes that bucket's wall time ambiguous. */
@@ -71,13 +75,16 @@ function leafMeasures(model: CompiledModel, roots: readonly ResolvedMember[], re
 const memberKey = (m: ResolvedMember): string => `${m.cube}.${m.name}`
 
 /** Match `q` (planned with join tree `tree`) against `layout`: a match, or every reason it does not match. */
-export function matchRollup(model: CompiledModel, layout: RollupLayout, q: NormalizedQuery, tree: JoinTree): RollupMatch {
+export function matchRollup(
+  model: CompiledModel,
+  layout: RollupLayout,
+  q: NormalizedQuery,
+  tree: JoinTree,
+): RollupMatch {
   const reasons: string[] = []
-  const { rollup } = layout
   const timeKey = layout.time?.key
   if (q.ungrouped) return { ok: false, reasons: ['the query is ungrouped: it reads rows, not groups'] }
-  const usesTime =
-    layout.time !== undefined || layout.dimensions.some((d) => d.type === 'time')
+  const usesTime = layout.time !== undefined || layout.dimensions.some((d) => d.type === 'time')
   if (usesTime && q.timezone !== layout.zone)
     reasons.push(`the query's time zone ${q.timezone} is not one the rollup is built for (${layout.zone})`)
 
@@ -101,7 +108,9 @@ export function matchRollup(model: CompiledModel, layout: RollupLayout, q: Norma
     if (d.granularity !== undefined && key === timeKey) {
       const g = layout.time!.granularity!
       if (!rollsUp(g, d.granularity))
-        reasons.push(`granularity ${d.granularity} of ${key} is finer than the rollup's ${g} or does not roll up from it`)
+        reasons.push(
+          `granularity ${d.granularity} of ${key} is finer than the rollup's ${g} or does not roll up from it`,
+        )
       queryGroups.add(`${key}.${d.granularity}`)
     } else if (dims.has(key)) queryGroups.add(key)
     else reasons.push(`dimension ${key} is not in the rollup`)
@@ -109,7 +118,8 @@ export function matchRollup(model: CompiledModel, layout: RollupLayout, q: Norma
 
   // Segments.
   const segments = new Set(layout.segments.map((s) => s.key))
-  for (const s of q.segments) if (!segments.has(memberKey(s))) reasons.push(`segment ${memberKey(s)} is not in the rollup`)
+  for (const s of q.segments)
+    if (!segments.has(memberKey(s))) reasons.push(`segment ${memberKey(s)} is not in the rollup`)
 
   // Filters: on rollup dimensions, or a range aligned to the rollup's grain on its time dimension.
   let onlySelected = true
@@ -126,7 +136,9 @@ export function matchRollup(model: CompiledModel, layout: RollupLayout, q: Norma
       const bounds = timeBounds(c)
       if (bounds === 'any') return
       if (bounds === undefined) {
-        reasons.push(`filter on ${key}: only date ranges and before/after comparisons can use the rollup's time dimension`)
+        reasons.push(
+          `filter on ${key}: only date ranges and before/after comparisons can use the rollup's time dimension`,
+        )
         return
       }
       for (const b of bounds.edges) {
@@ -149,7 +161,9 @@ export function matchRollup(model: CompiledModel, layout: RollupLayout, q: Norma
 
   // Tree: rollup rows come from its own join tree; the query must join its cubes the same way from the same root.
   if (tree.root !== layout.root)
-    reasons.push(`the query's join tree starts at ${tree.root}, the rollup's at ${layout.root}, so they count different rows`)
+    reasons.push(
+      `the query's join tree starts at ${tree.root}, the rollup's at ${layout.root}, so they count different rows`,
+    )
   for (const j of tree.joins) {
     if (layout.parents.get(j.to) !== j.from)
       reasons.push(`the query joins ${j.to} from ${j.from}; the rollup does not join it that way`)
@@ -161,7 +175,10 @@ export function matchRollup(model: CompiledModel, layout: RollupLayout, q: Norma
     const exactSegments = q.segments.length === segments.size
     const nonAdditive = [...leaves].filter((k) => held.get(k)?.additive === false)
     if (!exactGroups || !exactSegments || !onlySelected) {
-      const what = nonAdditive.map((k) => `${k} (${held.get(k)!.measure.type}${layout.buildPlan.multiplied.includes(k.split('.')[0]!) ? ', multiplied by a join in the rollup' : ''})`)
+      const what = nonAdditive.map(
+        (k) =>
+          `${k} (${held.get(k)!.measure.type}${layout.buildPlan.multiplied.includes(k.split('.')[0]!) ? ', multiplied by a join in the rollup' : ''})`,
+      )
       const why = !exactGroups
         ? "the query's dimensions and granularity are not exactly the rollup's"
         : !exactSegments
@@ -180,7 +197,10 @@ function unique(list: string[]): string[] {
 }
 
 /** The range the query's top-level conjuncts keep on the rollup's time dimension (others only narrow it further). */
-function topLevelRange(where: readonly FilterNode[], timeKey: string): { fromMs: number; toExclusiveMs: number } | undefined {
+function topLevelRange(
+  where: readonly FilterNode[],
+  timeKey: string,
+): { fromMs: number; toExclusiveMs: number } | undefined {
   let range: { fromMs: number; toExclusiveMs: number } | undefined
   const conjuncts = (n: FilterNode): FilterNode[] => (n.kind === 'and' ? n.children.flatMap(conjuncts) : [n])
   for (const n of where.flatMap(conjuncts)) {
@@ -235,4 +255,3 @@ export function walk(
     else walk(n.children, visit)
   }
 }
-

@@ -20,7 +20,12 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 export const MAX_PARTITIONS = 20_000
 
 /** The partitions covering [startMs, endMs] (both inclusive), or undefined when there would be more than the cap. */
-export function partitionsBetween(startMs: number, endMs: number, g: Granularity, zone: string): Partition[] | undefined {
+export function partitionsBetween(
+  startMs: number,
+  endMs: number,
+  g: Granularity,
+  zone: string,
+): Partition[] | undefined {
   const out: Partition[] = []
   let local = startOfLocal(utcToLocal(startMs, zone), g)
   let from = localToUtc(local, zone)

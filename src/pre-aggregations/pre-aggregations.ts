@@ -82,7 +82,12 @@ export interface BuildSummary {
   readonly built: readonly (PartitionStatus & { readonly name: string; readonly zone: string })[]
   /** Partitions left as they were (fresh). */
   readonly skipped: number
-  readonly failed: readonly { readonly name: string; readonly zone: string; readonly partition: string; readonly error: unknown }[]
+  readonly failed: readonly {
+    readonly name: string
+    readonly zone: string
+    readonly partition: string
+    readonly error: unknown
+  }[]
 }
 
 /** One rollup considered for a query, and why it was or was not used. */
@@ -179,13 +184,21 @@ export class PreAggregations implements PreAggregationsApi {
           continue
         }
         const state = this.states.get(stateKey(rollup, zone))
-        const tables = state ? this.tablesFor(state, layout, match.range) : { reason: 'it is not built yet: run layer.preAggregations.build()' }
+        const tables = state
+          ? this.tablesFor(state, layout, match.range)
+          : { reason: 'it is not built yet: run layer.preAggregations.build()' }
         if ('reason' in tables) {
           considered.push({ name, zone, matched: false, reasons: [tables.reason] })
           continue
         }
         if (routed) {
-          considered.push({ name, zone, matched: true, reasons: ['matches, but an earlier rollup is used'], tables: tables.list })
+          considered.push({
+            name,
+            zone,
+            matched: true,
+            reasons: ['matches, but an earlier rollup is used'],
+            tables: tables.list,
+          })
           continue
         }
         const store = this.storeFor(connector)
@@ -290,7 +303,11 @@ export class PreAggregations implements PreAggregationsApi {
     try {
       await this.dropRetired()
       const model = this.deps.model()
-      const summary = { built: [] as BuildSummary['built'][number][], skipped: 0, failed: [] as BuildSummary['failed'][number][] }
+      const summary = {
+        built: [] as BuildSummary['built'][number][],
+        skipped: 0,
+        failed: [] as BuildSummary['failed'][number][],
+      }
       for (const cube of Object.values(model.cubes)) {
         if (options.cubes && !options.cubes.includes(cube.name)) continue
         for (const rollup of cube.preAggregations ?? []) {
@@ -337,7 +354,10 @@ export class PreAggregations implements PreAggregationsApi {
     }
     if (!state) this.states.set(key, (state = { partitions: new Map() }))
     if (rollup.partitionGranularity && (rollup.buildRangeStart || rollup.buildRangeEnd) && partitions.length > 0) {
-      state.covers = { fromMs: partitions[0]!.range!.fromMs, toExclusiveMs: partitions[partitions.length - 1]!.range!.toExclusiveMs }
+      state.covers = {
+        fromMs: partitions[0]!.range!.fromMs,
+        toExclusiveMs: partitions[partitions.length - 1]!.range!.toExclusiveMs,
+      }
     }
     const now = this.deps.clock.now()
     const last = partitions[partitions.length - 1]
@@ -448,9 +468,15 @@ export class PreAggregations implements PreAggregationsApi {
       const cube = model.cubes[c]!
       const dim = cube.dimensions[d]!
       const column = dim.sql.map((p) => (typeof p === 'string' ? p : connector.dialect.quoteIdentifier(c))).join('')
-      const from = cube.from.map((p) => (typeof p === 'string' ? p : connector.dialect.quoteIdentifier(p.cube))).join('')
+      const from = cube.from
+        .map((p) => (typeof p === 'string' ? p : connector.dialect.quoteIdentifier(p.cube)))
+        .join('')
       const rows = (await connector.execute(
-        { kind: 'sql', sql: `SELECT min(${column}), max(${column}) FROM ${from} ${connector.dialect.quoteIdentifier(c)}`, params: [] },
+        {
+          kind: 'sql',
+          sql: `SELECT min(${column}), max(${column}) FROM ${from} ${connector.dialect.quoteIdentifier(c)}`,
+          params: [],
+        },
         { rows: 'arrays' },
       )) as unknown[][]
       start = rows[0]?.[0]
@@ -464,7 +490,11 @@ export class PreAggregations implements PreAggregationsApi {
     if (startMs === undefined || endMs === undefined)
       throw buildError(`${rollup.cube}.${rollup.name}`, 'its build range did not come back as times')
     const list = partitionsBetween(startMs, endMs, rollup.partitionGranularity, layout.zone)
-    if (!list) throw buildError(`${rollup.cube}.${rollup.name}`, 'its build range needs too many partitions; use a coarser partition_granularity')
+    if (!list)
+      throw buildError(
+        `${rollup.cube}.${rollup.name}`,
+        'its build range needs too many partitions; use a coarser partition_granularity',
+      )
     return list
   }
 
@@ -535,7 +565,11 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 
 function buildError(name: string, why: string): SemanticLayerError {
   return new SemanticLayerError('MODEL_INVALID', [
-    { code: 'PRE_AGGREGATION_FAILED', path: ['pre_aggregations', name], message: `Pre-aggregation ${name} could not be built: ${why}.` },
+    {
+      code: 'PRE_AGGREGATION_FAILED',
+      path: ['pre_aggregations', name],
+      message: `Pre-aggregation ${name} could not be built: ${why}.`,
+    },
   ])
 }
 

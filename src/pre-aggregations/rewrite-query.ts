@@ -6,7 +6,14 @@
  * The rollup's time column holds wall-clock time of the zone it was built for, so the rewritten query
  * runs in UTC (no conversion) and its time bounds are moved to wall-clock time the same way.
  */
-import type { CompiledCube, CompiledDimension, CompiledMeasure, CompiledModel, CompiledSegment, SqlPart } from '../model/compiled.js'
+import type {
+  CompiledCube,
+  CompiledDimension,
+  CompiledMeasure,
+  CompiledModel,
+  CompiledSegment,
+  SqlPart,
+} from '../model/compiled.js'
 import type { FilterNode, FilterScalar, NormalizedQuery, ResolvedMember } from '../query/normalized-query.js'
 import { CALENDAR_END_MS, CALENDAR_START_MS } from '../query/date-range.js'
 import { localToUtc, utcToLocal } from '../util/time-zone.js'
@@ -89,8 +96,11 @@ export function rewriteOntoRollup(
     const m = model.cubes[c]!.measures[n]!
     const name = `k${calculated++}`
     measureNames.set(key, name)
-    const sql = m.sql!.map((p): SqlPart =>
-      typeof p !== 'string' && p.kind === 'measure' ? { kind: 'measure', cube: ROLLUP_CUBE, name: measureName(memberKey(p)) } : p,
+    const sql = m.sql!.map(
+      (p): SqlPart =>
+        typeof p !== 'string' && p.kind === 'measure'
+          ? { kind: 'measure', cube: ROLLUP_CUBE, name: measureName(memberKey(p)) }
+          : p,
     )
     measures[name] = {
       ...measureBase(name, key),
@@ -101,14 +111,23 @@ export function rewriteOntoRollup(
     }
     return name
   }
-  const onRollup = (m: ResolvedMember, name: string): ResolvedMember => ({ key: m.key, kind: m.kind, cube: ROLLUP_CUBE, name })
+  const onRollup = (m: ResolvedMember, name: string): ResolvedMember => ({
+    key: m.key,
+    kind: m.kind,
+    cube: ROLLUP_CUBE,
+    name,
+  })
   const mapNode = (n: FilterNode): FilterNode => {
     if (n.kind !== 'condition') return { kind: n.kind, children: n.children.map(mapNode) }
     const key = memberKey(n.member)
     if (n.member.kind === 'measure') return { ...n, member: onRollup(n.member, measureName(key)) }
     const isTime = layout.time !== undefined && key === layout.time.key
     const name = isTime ? timeColumn! : byKey.get(key)!
-    return { ...n, member: onRollup(n.member, name), ...(isTime ? { condition: toWall(n.condition, layout.zone) } : {}) }
+    return {
+      ...n,
+      member: onRollup(n.member, name),
+      ...(isTime ? { condition: toWall(n.condition, layout.zone) } : {}),
+    }
   }
   const cube: CompiledCube = {
     kind: 'cube',

@@ -4,9 +4,21 @@
  * built for), one 0/1 column per segment, and one column per measure, each computed by the ordinary
  * planner and renderer from a query on the model: the build reads the source exactly as a query would.
  */
-import type { CompiledCube, CompiledDimension, CompiledMeasure, CompiledModel, CompiledRollup } from '../model/compiled.js'
+import type {
+  CompiledCube,
+  CompiledDimension,
+  CompiledMeasure,
+  CompiledModel,
+  CompiledRollup,
+} from '../model/compiled.js'
 import type { DimensionType } from '../model/definition.js'
-import type { FilterNode, Granularity, NormalizedQuery, ResolvedMember, SelectedDimension } from '../query/normalized-query.js'
+import type {
+  FilterNode,
+  Granularity,
+  NormalizedQuery,
+  ResolvedMember,
+  SelectedDimension,
+} from '../query/normalized-query.js'
 import { buildPlan, type QueryPlan } from '../query/plan/build-plan.js'
 
 export interface LayoutColumn {
@@ -97,11 +109,24 @@ export function rollupLayout(model: CompiledModel, rollup: CompiledRollup, zone:
   const segments: LayoutColumn[] = rollup.segments.map((key) => ({ column: col(), key }))
   const selected: SelectedDimension[] = [
     ...dimensions.map((d) => ({ member: member(d.key, 'dimension'), type: d.type, keys: [d.column] })),
-    ...(time ? [{ member: member(time.key, 'dimension'), type: 'time' as const, granularity: time.granularity!, keys: [time.column] }] : []),
+    ...(time
+      ? [
+          {
+            member: member(time.key, 'dimension'),
+            type: 'time' as const,
+            granularity: time.granularity!,
+            keys: [time.column],
+          },
+        ]
+      : []),
     ...segments.map((s) => {
       const [c, name] = s.key.split('.') as [string, string]
       const key = `${c}.${segmentDimension(name)}`
-      return { member: { key, kind: 'dimension' as const, cube: c, name: segmentDimension(name) }, type: 'number' as const, keys: [s.column] }
+      return {
+        member: { key, kind: 'dimension' as const, cube: c, name: segmentDimension(name) },
+        type: 'number' as const,
+        keys: [s.column],
+      }
     }),
   ]
   const measureColumns = rollup.measures.map((key) => ({ column: col(), key }))
@@ -135,7 +160,10 @@ export function rollupLayout(model: CompiledModel, rollup: CompiledRollup, zone:
 }
 
 /** The build query of a layout restricted to one partition's range [fromMs, toExclusiveMs) of its time dimension. */
-export function partitionQuery(layout: RollupLayout, range: { fromMs: number; toExclusiveMs: number } | undefined): NormalizedQuery {
+export function partitionQuery(
+  layout: RollupLayout,
+  range: { fromMs: number; toExclusiveMs: number } | undefined,
+): NormalizedQuery {
   if (!range || !layout.time) return layout.buildQuery
   const where: FilterNode = {
     kind: 'condition',

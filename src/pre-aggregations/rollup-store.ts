@@ -24,7 +24,9 @@ export const DEFAULT_SCHEMA = 'cortex_pre_aggregations'
 const ATTACHED = 'cortex_pre_aggregations'
 
 function invalid(path: string, message: string): SemanticLayerError {
-  return new SemanticLayerError('CONFIG_INVALID', [{ code: 'INVALID_PRE_AGGREGATION_STORE', path: ['preAggregations', 'store', path], message }])
+  return new SemanticLayerError('CONFIG_INVALID', [
+    { code: 'INVALID_PRE_AGGREGATION_STORE', path: ['preAggregations', 'store', path], message },
+  ])
 }
 
 /**
@@ -66,7 +68,10 @@ export class BoundStore {
   ) {
     this.dialect = connector.dialect
     if (store.kind === 'sqlite-file' && this.dialect.name !== 'sqlite')
-      throw invalid('filename', `sqliteStore() needs a SQLite source; this one is ${this.dialect.name}. Use sourceStore().`)
+      throw invalid(
+        'filename',
+        `sqliteStore() needs a SQLite source; this one is ${this.dialect.name}. Use sourceStore().`,
+      )
   }
 
   private get schema(): string | undefined {
@@ -115,7 +120,10 @@ export class BoundStore {
   createIndex(table: string, index: string, columns: readonly string[]): SqlStatement {
     const cols = columns.map((c) => this.q(c)).join(', ')
     // SQLite names the index's schema, not the table's; PostgreSQL and MySQL put it with the table.
-    const target = this.dialect.name === 'sqlite' ? `${this.table(index)} ON ${this.q(table)}` : `${this.q(index)} ON ${this.table(table)}`
+    const target =
+      this.dialect.name === 'sqlite'
+        ? `${this.table(index)} ON ${this.q(table)}`
+        : `${this.q(index)} ON ${this.table(table)}`
     return sql(`CREATE INDEX ${target} (${cols})`)
   }
 

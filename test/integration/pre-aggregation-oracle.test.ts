@@ -94,7 +94,9 @@ for (const engine of ENGINES) {
     afterAll(async () => {
       if (used.size > 0) {
         const lines = [...used].map(([c, r]) => `  ${r}  ← ${c}`)
-        console.info(`${engine.name}: ${used.size} of ${oracleCases.length} oracle cases served from rollups:\n${lines.join('\n')}`)
+        console.info(
+          `${engine.name}: ${used.size} of ${oracleCases.length} oracle cases served from rollups:\n${lines.join('\n')}`,
+        )
       }
       await layer?.close()
       await cleanup?.()

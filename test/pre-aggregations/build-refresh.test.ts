@@ -7,7 +7,13 @@
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createEcommerceSqlite } from '../../examples/ecommerce/generate.mjs'
-import { createSemanticLayer, loadModel, type BuildEvent, type SemanticLayer } from '../../src/index.js'
+import {
+  createSemanticLayer,
+  loadModel,
+  type BuildEvent,
+  type QueryInput,
+  type SemanticLayer,
+} from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { MODEL_DIR } from '../integration/oracle/layer.js'
 
@@ -65,7 +71,10 @@ let events: BuildEvent[]
 
 async function open(extra: object = {}): Promise<SemanticLayer> {
   const base = await loadModel(MODEL_DIR)
-  const model = { cubes: base.cubes.map((c) => (c.name === 'orders' ? { ...c, pre_aggregations: ROLLUPS } : c)), views: base.views }
+  const model = {
+    cubes: base.cubes.map((c) => (c.name === 'orders' ? { ...c, pre_aggregations: ROLLUPS } : c)),
+    views: base.views,
+  }
   return createSemanticLayer({
     model: model as never,
     connectors: { default: sqlite({ database: db }) },
@@ -89,22 +98,32 @@ afterEach(async () => {
 
 const insertOrder = (id: number, createdAt: string, amount: number) =>
   db
-    .prepare(`INSERT INTO orders (id, customer_id, status, amount, discount, note, created_at) VALUES (?, 1, 'paid', ?, 0, NULL, ?)`)
+    .prepare(
+      `INSERT INTO orders (id, customer_id, status, amount, discount, note, created_at) VALUES (?, 1, 'paid', ?, 0, NULL, ?)`,
+    )
     .run(id, amount, createdAt)
 const partitionsOf = (name: string) => layer.preAggregations.status().find((s) => s.name === name)!.partitions
 
 describe('build and status', () => {
   it('builds every partition with started, rows and finished events, and reports rows like the source', async () => {
     const summary = await layer.preAggregations.build({ names: ['orders.monthly'] })
-    const monthCount = (db.prepare(`SELECT count(DISTINCT substr(created_at, 1, 7)) AS n FROM orders`).get() as { n: number }).n
+    const monthCount = (
+      db.prepare(`SELECT count(DISTINCT substr(created_at, 1, 7)) AS n FROM orders`).get() as { n: number }
+    ).n
     expect(summary.failed).toEqual([])
     expect(summary.built).toHaveLength(monthCount)
     const first = summary.built[0]!
-    expect(events.filter((e) => e.partition === first.partition).map((e) => e.type)).toEqual(['started', 'rows', 'finished'])
+    expect(events.filter((e) => e.partition === first.partition).map((e) => e.type)).toEqual([
+      'started',
+      'rows',
+      'finished',
+    ])
     const status = partitionsOf('orders.monthly')
     const march = status.find((p) => p.partition === '20240301')!
     const groups = db
-      .prepare(`SELECT count(*) AS n FROM (SELECT status, date(created_at) FROM orders WHERE created_at >= '2024-03-01' AND created_at < '2024-04-01' GROUP BY 1, 2)`)
+      .prepare(
+        `SELECT count(*) AS n FROM (SELECT status, date(created_at) FROM orders WHERE created_at >= '2024-03-01' AND created_at < '2024-04-01' GROUP BY 1, 2)`,
+      )
       .get() as { n: number }
     expect(march.rows).toBe(groups.n)
     expect(march.range).toEqual({ from: '2024-03-01T00:00:00.000Z', to: '2024-04-01T00:00:00.000Z' })
@@ -117,7 +136,11 @@ describe('build and status', () => {
     const again = await layer.preAggregations.build({ names: ['orders.monthly'] })
     expect(again.built).toEqual([])
     expect(again.skipped).toBe(first.built.length)
-    const forced = await layer.preAggregations.build({ names: ['orders.monthly'], force: true, partitions: ['20240301', '20240401'] })
+    const forced = await layer.preAggregations.build({
+      names: ['orders.monthly'],
+      force: true,
+      partitions: ['20240301', '20240401'],
+    })
     expect(forced.built.map((b) => b.partition)).toEqual(['20240301', '20240401'])
   })
 
@@ -134,8 +157,16 @@ describe('refresh keys', () => {
   it('every: after the hour turns, new data shows in every partition of a non-incremental rollup', async () => {
     await layer.preAggregations.build({ names: ['orders.monthly'] })
     insertOrder(100_001, '2023-02-10 10:00:00', 1000)
-    const q = { measures: ['orders.total_amount'], timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2023-02-01', '2023-02-28'] }] }
-    const source = () => (db.prepare(`SELECT sum(amount) AS s FROM orders WHERE created_at >= '2023-02-01' AND created_at < '2023-03-01'`).get() as { s: number }).s
+    const q: QueryInput = {
+      measures: ['orders.total_amount'],
+      timeDimensions: [{ dimension: 'orders.created_at', dateRange: ['2023-02-01', '2023-02-28'] }],
+    }
+    const source = () =>
+      (
+        db
+          .prepare(`SELECT sum(amount) AS s FROM orders WHERE created_at >= '2023-02-01' AND created_at < '2023-03-01'`)
+          .get() as { s: number }
+      ).s
     const stale = await layer.query(q)
     expect(stale.usedPreAggregations).toBeDefined()
     expect(stale.data[0]!['orders.total_amount']).toBeCloseTo(source() - 1000, 6)

@@ -30,7 +30,10 @@ let berlin: SemanticLayer
 
 async function model(): Promise<unknown> {
   const base = await loadModel(MODEL_DIR)
-  return { cubes: base.cubes.map((c) => (ROLLUPS[c.name] ? { ...c, pre_aggregations: ROLLUPS[c.name] } : c)), views: base.views }
+  return {
+    cubes: base.cubes.map((c) => (ROLLUPS[c.name] ? { ...c, pre_aggregations: ROLLUPS[c.name] } : c)),
+    views: base.views,
+  }
 }
 
 beforeAll(async () => {
@@ -64,7 +67,7 @@ afterAll(async () => {
 const rows = (sql: string): unknown[] => db.prepare(sql).all()
 
 /** The explanation of one rollup for a query: [matched, reasons]. */
-async function explain(q: QueryInput, rollup = 'orders.daily', context?: object, on = layer) {
+async function explain(q: QueryInput, rollup = 'orders.daily', context?: Record<string, unknown>, on = layer) {
   const e = await on.preAggregations.explain(q, context ? { securityContext: context } : {})
   const c = e.considered.find((x) => x.name === rollup)
   expect(c, `rollup ${rollup} was considered`).toBeDefined()
@@ -120,7 +123,10 @@ describe('non-additive measures only on an exact match', () => {
 
   it('does not serve count_distinct filtered on a dimension it does not group by', async () => {
     const e = await explain(
-      { measures: ['orders.customers_count'], filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }] },
+      {
+        measures: ['orders.customers_count'],
+        filters: [{ member: 'orders.status', operator: 'equals', values: ['paid'] }],
+      },
       'orders.by_status',
     )
     expect(e.reasons[0]).toContain('is not additive and the rollup is not an exact match')
@@ -128,22 +134,31 @@ describe('non-additive measures only on an exact match', () => {
 })
 
 describe('time dimension: granularity and date range', () => {
-  const month = { dimension: 'orders.created_at', granularity: 'month', dateRange: ['2024-01-01', '2024-03-31'] }
+  const month = {
+    dimension: 'orders.created_at',
+    granularity: 'month',
+    dateRange: ['2024-01-01', '2024-03-31'],
+  } as const
 
   it('serves month from day, reading only the partitions of the range', async () => {
     const q = { ...byStatus, timeDimensions: [month] }
     const result = await layer.query(q)
     expect(result.usedPreAggregations?.[0]?.tables).toHaveLength(3)
     expect(result.usedPreAggregations?.[0]?.tables.every((t) => /_2024(01|02|03)01_/.test(t))).toBe(true)
-    const expected = rows(`SELECT status AS "orders.status", strftime('%Y-%m-01T00:00:00.000', created_at) AS "orders.created_at.month",
+    const expected =
+      rows(`SELECT status AS "orders.status", strftime('%Y-%m-01T00:00:00.000', created_at) AS "orders.created_at.month",
       strftime('%Y-%m-01T00:00:00.000', created_at) AS "orders.created_at", count(*) AS "orders.count"
       FROM orders WHERE created_at >= '2024-01-01' AND created_at < '2024-04-01' GROUP BY 1, 2`)
-    expect(sortBy(result.data, 'orders.status', 'orders.created_at')).toEqual(sortBy(expected, 'orders.status', 'orders.created_at'))
+    expect(sortBy(result.data, 'orders.status', 'orders.created_at')).toEqual(
+      sortBy(expected, 'orders.status', 'orders.created_at'),
+    )
   })
 
   it('does not serve a grain finer than the rollup', async () => {
     const e = await explain({ ...byStatus, timeDimensions: [{ dimension: 'orders.created_at', granularity: 'hour' }] })
-    expect(e.reasons).toEqual(["granularity hour of orders.created_at is finer than the rollup's day or does not roll up from it"])
+    expect(e.reasons).toEqual([
+      "granularity hour of orders.created_at is finer than the rollup's day or does not roll up from it",
+    ])
   })
 
   it('does not serve a date range ending at 12:00, finer than the rollup day', async () => {
@@ -157,33 +172,41 @@ describe('time dimension: granularity and date range', () => {
   })
 
   it('serves afterDate on a day boundary; not an equals on a time', async () => {
-    const after = { member: 'orders.created_at', operator: 'afterOrOnDate', values: ['2024-05-01'] }
+    const after = { member: 'orders.created_at', operator: 'afterOrOnDate', values: ['2024-05-01'] } as const
     expect((await explain({ ...byStatus, filters: [after] })).matched).toBe(true)
-    const eq = { member: 'orders.created_at', operator: 'equals', values: ['2024-05-01T10:00:00'] }
+    const eq = { member: 'orders.created_at', operator: 'equals', values: ['2024-05-01T10:00:00'] } as const
     expect((await explain({ ...byStatus, filters: [eq] })).reasons[0]).toContain('only date ranges and before/after')
   })
 })
 
 describe('filters, segments, join roots and views', () => {
   it('serves a filter on a rollup dimension; not one on another dimension', async () => {
-    const ok = { member: 'customers.country', operator: 'equals', values: ['DE'] }
+    const ok = { member: 'customers.country', operator: 'equals', values: ['DE'] } as const
     expect((await explain({ ...byStatus, filters: [ok] })).matched).toBe(true)
-    const bad = { member: 'orders.note', operator: 'set' }
-    expect((await explain({ ...byStatus, filters: [bad] })).reasons).toEqual(['filter on orders.note: dimension not in the rollup'])
+    const bad = { member: 'orders.note', operator: 'set' } as const
+    expect((await explain({ ...byStatus, filters: [bad] })).reasons).toEqual([
+      'filter on orders.note: dimension not in the rollup',
+    ])
   })
 
   it('serves a segment of the rollup; not one it lacks', async () => {
     const q = { ...byStatus, segments: ['orders.paid'] }
     expect((await explain(q)).matched).toBe(true)
     const result = await layer.query(q)
-    expect(result.data).toEqual(rows(`SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE status = 'paid' GROUP BY 1`))
-    expect((await explain({ ...byStatus, segments: ['orders.big'] })).reasons).toEqual(['segment orders.big is not in the rollup'])
+    expect(result.data).toEqual(
+      rows(`SELECT status AS "orders.status", count(*) AS "orders.count" FROM orders WHERE status = 'paid' GROUP BY 1`),
+    )
+    expect((await explain({ ...byStatus, segments: ['orders.big'] })).reasons).toEqual([
+      'segment orders.big is not in the rollup',
+    ])
   })
 
   it('does not serve a query rooted at another cube (customers without orders would be lost)', async () => {
     const e = await explain({ measures: ['customers.count', 'orders.count'], dimensions: ['customers.country'] })
-    expect(e.reasons).toContain("measure customers.count is not in the rollup")
-    expect(e.reasons).toContain("the query's join tree starts at customers, the rollup's at orders, so they count different rows")
+    expect(e.reasons).toContain('measure customers.count is not in the rollup')
+    expect(e.reasons).toContain(
+      "the query's join tree starts at customers, the rollup's at orders, so they count different rows",
+    )
   })
 
   it('serves a query through the sales view from the rollup of the cube under it', async () => {
@@ -222,7 +245,11 @@ describe('security filters', () => {
 })
 
 describe('time zones', () => {
-  const q = { ...byStatus, timezone: 'Europe/Berlin', timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day', dateRange: ['2024-03-01', '2024-03-31'] }] }
+  const q: QueryInput = {
+    ...byStatus,
+    timezone: 'Europe/Berlin',
+    timeDimensions: [{ dimension: 'orders.created_at', granularity: 'day', dateRange: ['2024-03-01', '2024-03-31'] }],
+  }
 
   it('does not serve a zone the rollup is not built for', async () => {
     const e = await explain(q)
@@ -242,13 +269,18 @@ describe('time zones', () => {
     expect(source.usedPreAggregations).toBeUndefined()
     const key = (r: Record<string, unknown>) => `${r['orders.status']}|${r['orders.created_at.day']}`
     expect(served.data.map(key).sort()).toEqual(source.data.map(key).sort())
-    expect(sortBy(served.data, 'orders.status', 'orders.created_at.day')).toEqual(sortBy(source.data, 'orders.status', 'orders.created_at.day'))
+    expect(sortBy(served.data, 'orders.status', 'orders.created_at.day')).toEqual(
+      sortBy(source.data, 'orders.status', 'orders.created_at.day'),
+    )
   })
 })
 
 describe('builds', () => {
   it('says a rollup that is not built yet is not used', async () => {
-    const fresh = createSemanticLayer({ model: (await model()) as never, connectors: { default: sqlite({ database: db }) } })
+    const fresh = createSemanticLayer({
+      model: (await model()) as never,
+      connectors: { default: sqlite({ database: db }) },
+    })
     const e = await explain(byStatus, 'orders.daily', undefined, fresh)
     expect(e.reasons).toEqual(['it is not built yet: run layer.preAggregations.build()'])
     await fresh.close()

@@ -98,12 +98,17 @@ describe('rollup pre-aggregations in the model', () => {
   ])('refuses type %s with UNSUPPORTED_FEATURE at its path', (type, named) => {
     const found = issues([{ name: 'r', type, measures: ['count'] }])
     expect(found).toHaveLength(1)
-    expect(found[0]).toMatchObject({ code: 'UNSUPPORTED_FEATURE', path: ['cubes', 'orders', 'pre_aggregations', 0, 'type'] })
+    expect(found[0]).toMatchObject({
+      code: 'UNSUPPORTED_FEATURE',
+      path: ['cubes', 'orders', 'pre_aggregations', 0, 'type'],
+    })
     expect(found[0]!.message).toContain(named)
   })
 
   it('refuses union_with_source_data (lambda) and unknown types and keys', () => {
-    expect(issues([{ name: 'r', measures: ['count'], union_with_source_data: true }])[0]?.code).toBe('UNSUPPORTED_FEATURE')
+    expect(issues([{ name: 'r', measures: ['count'], union_with_source_data: true }])[0]?.code).toBe(
+      'UNSUPPORTED_FEATURE',
+    )
     expect(issues([{ name: 'r', type: 'cube', measures: ['count'] }])[0]?.code).toBe('WRONG_TYPE')
     const unknown = issues([{ name: 'r', measures: ['count'], partition: 'month' }])[0]
     expect(unknown?.message).toContain('partition_granularity')

@@ -12,7 +12,15 @@ const ROLLUPS: Record<string, readonly Record<string, unknown>[]> = {
     {
       name: 'main',
       measures: ['count', 'total_amount', 'min_amount', 'max_amount', 'paid_count', 'paid_amount', 'total_discount'],
-      dimensions: ['status', 'note', 'amount', 'customers.tier', 'customers.name', 'customers.country', 'customers.city'],
+      dimensions: [
+        'status',
+        'note',
+        'amount',
+        'customers.tier',
+        'customers.name',
+        'customers.country',
+        'customers.city',
+      ],
       segments: ['paid', 'big'],
       time_dimension: 'created_at',
       granularity: 'hour',
@@ -25,7 +33,11 @@ const ROLLUPS: Record<string, readonly Record<string, unknown>[]> = {
       measures: ['count', 'total_amount', 'avg_amount', 'paid_amount', 'paid_count', 'customers_count'],
       dimensions: ['order_items.products.category'],
     },
-    { name: 'by_status', measures: ['CUBE.count', 'avg_amount', 'customers_count', 'total_amount'], dimensions: ['CUBE.status'] },
+    {
+      name: 'by_status',
+      measures: ['CUBE.count', 'avg_amount', 'customers_count', 'total_amount'],
+      dimensions: ['CUBE.status'],
+    },
   ],
   customers: [
     {
