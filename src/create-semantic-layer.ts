@@ -4,7 +4,7 @@
  * shape (execute-query.ts) or stream (stream-query.ts) → audit (audit-calls.ts).
  */
 import { createQueryCache } from './cache/query-cache.js'
-import { CompiledQueries } from './compiled-queries.js'
+import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
 import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
 import { SemanticLayerError, toInternal } from './errors.js'
@@ -23,7 +23,7 @@ import { resolveQueryLimits } from './query/query-limits.js'
 import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
 import { callContext, type CallContext } from './security/security-context.js'
-import { Tenancy, type ModelFactory } from './security/tenancy.js'
+import { Tenancy, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
 import { postgresDialect } from './sql/dialects/postgres-dialect.js'
@@ -47,6 +47,21 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
  * const layer = createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'shop.db' }) } })
  * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
  */
+/** The dialect `sql()` renders for: the one named in the call, else the data source connector's. */
+function dialectFor(scope: TenantScope, compiled: CompiledQuery, named: unknown): SqlDialect {
+  const dialect =
+    named === undefined
+      ? connectorFor(scope, compiled.dataSource).dialect
+      : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
+        ? DIALECTS[named as SqlDialect['name']]
+        : undefined
+  if (!dialect) {
+    const message = `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`
+    throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
+  }
+  return dialect
+}
+
 export function createSemanticLayer(input: SemanticLayerOptions): SemanticLayer {
   return readingOptions('createSemanticLayer options', () => createLayer(input))
 }
@@ -101,7 +116,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     if (!preAggregations) return prepared
     return prepared.then((p) => {
       try {
-        return preAggregations.route(p, connectorFor(p.scope, p.compiled.dataSource))
+        return preAggregations.route(p, () => connectorFor(p.scope, p.compiled.dataSource))
       } catch (error) {
         p.scope.release()
         throw toInternal(error, 'pre-aggregation routing')
@@ -118,20 +133,11 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     modelHistory: () => models.history(),
     async sql(query, given) {
       const callOptions = sqlOptions(given)
-      const { scope, compiled } = await prepareRouted(query, callContext(callOptions.securityContext))
+      // Rollup tables belong to the data source: SQL for another named dialect reads the source tables.
+      const prepareFor = callOptions.dialect === undefined ? prepareRouted : prepare
+      const { scope, compiled } = await prepareFor(query, callContext(callOptions.securityContext))
       try {
-        const named = callOptions.dialect
-        const dialect =
-          named === undefined
-            ? connectorFor(scope, compiled.dataSource).dialect
-            : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
-              ? DIALECTS[named]
-              : undefined
-        if (!dialect) {
-          const message = `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`
-          throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
-        }
-        return renderFor(compiled, dialect).rendered.main
+        return renderFor(compiled, dialectFor(scope, compiled, callOptions.dialect)).rendered.main
       } finally {
         scope.release()
       }
@@ -172,11 +178,12 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         const callOptions = sqlOptions(given)
         const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
         try {
-          const connector = connectorFor(scope, compiled.dataSource)
-          const decided = preAggregations?.decide(scope.model, compiled, connector) ?? { considered: [] }
+          const connectorOf = () => connectorFor(scope, compiled.dataSource)
+          const decided = preAggregations?.decide(scope.model, compiled, connectorOf) ?? { considered: [] }
           const served = decided.routed ?? compiled
           return {
-            sql: renderFor(served, connector.dialect).rendered.main,
+            sql: renderFor(served, dialectFor(scope, served, decided.routed ? undefined : callOptions.dialect)).rendered
+              .main,
             ...(served.usedPreAggregations ? { usedPreAggregations: served.usedPreAggregations } : {}),
             considered: decided.considered,
           }

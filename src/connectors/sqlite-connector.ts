@@ -116,9 +116,7 @@ function createSqlite(given: SqliteOptions): Connector {
     const cached = statements.get(sql)
     let stmt = cached?.[form]
     if (!stmt) {
-      const fresh = database.prepare(sql)
-      // Statements that return no rows (DDL, INSERT: pre-aggregation builds) take no row form.
-      stmt = arrays && fresh.reader ? fresh.raw(true) : fresh
+      stmt = arrays ? database.prepare(sql).raw(true) : database.prepare(sql)
       // Set again, with the new form: lru-cache sizes an entry when it is set.
       statements.delete(sql)
       statements.set(sql, { ...cached, [form]: stmt })
@@ -135,6 +133,8 @@ function createSqlite(given: SqliteOptions): Connector {
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     try {
       const stmt = prepared(sql, arrays)
+      // A statement that returns no rows (DDL: pre-aggregation builds) runs when asked for objects (none come
+      // back); asked for arrays it fails above (raw() refuses it), as before.
       if (!stmt.reader) {
         stmt.run(...params)
         return []

@@ -148,13 +148,13 @@ export class PreAggregations implements PreAggregationsApi {
   // ---- serving -------------------------------------------------------------------------------------
 
   /** The prepared query, served from a built rollup when one matches (else unchanged). */
-  route(prepared: Prepared, connector: Connector): Prepared {
+  route(prepared: Prepared, connectorOf: () => Connector): Prepared {
     if (this.generation === 0) return prepared
     const { compiled } = prepared
     const cached = this.routes.get(compiled)
     if (cached && cached.generation === this.generation)
       return cached.routed ? { ...prepared, compiled: cached.routed } : prepared
-    const routed = this.decide(prepared.scope.model, compiled, connector).routed
+    const routed = this.decide(prepared.scope.model, compiled, connectorOf).routed
     this.routes.set(compiled, { generation: this.generation, routed })
     return routed ? { ...prepared, compiled: routed } : prepared
   }
@@ -163,7 +163,7 @@ export class PreAggregations implements PreAggregationsApi {
   decide(
     model: CompiledModel,
     compiled: CompiledQuery,
-    connector: Connector,
+    connectorOf: () => Connector,
   ): { routed?: CompiledQuery; considered: RollupConsideration[] } {
     const considered: RollupConsideration[] = []
     let routed: CompiledQuery | undefined
@@ -201,7 +201,7 @@ export class PreAggregations implements PreAggregationsApi {
           })
           continue
         }
-        const store = this.storeFor(connector)
+        const store = this.storeFor(connectorOf())
         const from =
           tables.list.length === 1
             ? store.table(tables.list[0]!)

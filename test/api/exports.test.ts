@@ -22,6 +22,8 @@ describe('public exports', () => {
       'loadModel',
       'memoryCache',
       'parseModel',
+      'sourceStore',
+      'sqliteStore',
       'watchModel',
     ])
   })
