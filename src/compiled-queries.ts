@@ -26,6 +26,10 @@ export class CompiledQuery {
 
   /** The cubes the SQL touches: the root of the join tree and every joined cube. */
   readonly cubes: readonly CompiledCube[]
+  /** Set on a query served from rollups: the query it answers (its annotation is this one's). */
+  source: CompiledQuery | undefined
+  /** Set on a query served from rollups: which, and the tables read (result.usedPreAggregations). */
+  usedPreAggregations: readonly UsedPreAggregation[] | undefined
 
   constructor(
     readonly model: CompiledModel,
@@ -53,10 +57,33 @@ export class CompiledQuery {
     return out
   }
 
+  /**
+   * The same query answered by another model and plan (a rollup's: src/pre-aggregations/rewrite-query.ts),
+   * with this one's annotation, tenant, data source and number handling.
+   */
+  derive(
+    model: CompiledModel,
+    normalized: NormalizedQuery,
+    plan: QueryPlan,
+    used: readonly UsedPreAggregation[],
+  ): CompiledQuery {
+    const derived = new CompiledQuery(model, this.tenant, normalized, plan, this.dataSource, this.decimals)
+    derived.source = this
+    derived.usedPreAggregations = used
+    return derived
+  }
+
   /** Cube's annotation for the result, frozen: every result of this query shares it. */
   get annotation(): Readonly<Record<string, Record<string, unknown>>> {
+    if (this.source) return this.source.annotation
     return (this.annotationValue ??= deepFreeze(buildAnnotation(this.model, this.normalized)))
   }
+}
+
+/** A rollup a query was served from: `cube.rollup` and the tables (partitions) read. */
+export interface UsedPreAggregation {
+  readonly name: string
+  readonly tables: readonly string[]
 }
 
 /** A compiled query's statements for one dialect, with what is derived from them made on first use. */

@@ -4,10 +4,10 @@
  * shape (execute-query.ts) or stream (stream-query.ts) → audit (audit-calls.ts).
  */
 import { createQueryCache } from './cache/query-cache.js'
-import { CompiledQueries } from './compiled-queries.js'
+import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
 import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
-import { SemanticLayerError } from './errors.js'
+import { SemanticLayerError, toInternal } from './errors.js'
 import { auditor } from './layer/audit-calls.js'
 import { connectorFor, queryRunner, renderFor, sqlHash } from './layer/execute-query.js'
 import { invalidateTarget, layerSettings, metaOptions, queryOptions, sqlOptions } from './layer/layer-options.js'
@@ -15,6 +15,7 @@ import type { ModelInput, SemanticLayer, SemanticLayerOptions, TypedSemanticLaye
 import { LayerModels } from './layer/model-watch.js'
 import { queryPreparer, type Prepared } from './layer/prepare-query.js'
 import { queryStreamer } from './layer/stream-query.js'
+import { createPreAggregations, preAggregationsOff } from './pre-aggregations/layer-pre-aggregations.js'
 import { isCompiledModel } from './model/brand.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
@@ -24,7 +25,7 @@ import { resolveQueryLimits } from './query/query-limits.js'
 import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
 import { callContext, type CallContext } from './security/security-context.js'
-import { Tenancy, type ModelFactory } from './security/tenancy.js'
+import { Tenancy, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import type { SqlDialect } from './sql/dialect.js'
 import { bigqueryDialect } from './sql/dialects/bigquery-dialect.js'
 import { duckdbDialect } from './sql/dialects/duckdb-dialect.js'
@@ -49,6 +50,21 @@ const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
   bigquery: bigqueryDialect,
   snowflake: snowflakeDialect,
   duckdb: duckdbDialect,
+}
+
+/** The dialect `sql()` renders for: the one named in the call, else the data source connector's. */
+function dialectFor(scope: TenantScope, compiled: CompiledQuery, named: unknown): SqlDialect {
+  const dialect =
+    named === undefined
+      ? connectorFor(scope, compiled.dataSource).dialect
+      : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
+        ? DIALECTS[named as SqlDialect['name']]
+        : undefined
+  if (!dialect) {
+    const message = `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`
+    throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
+  }
+  return dialect
 }
 
 /**
@@ -124,6 +140,20 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     logger: resolveLogger(options.logger, process.env),
     telemetry: createTelemetry(options.telemetry),
   })
+  const preAggregations = createPreAggregations(options, settings.clock, tenancy, connectors)
+  // Served from a rollup when one is built and matches (else the prepared query as is).
+  const prepareRouted = (query: unknown, call: CallContext): Promise<Prepared> => {
+    const prepared = prepare(query, call)
+    if (!preAggregations) return prepared
+    return prepared.then((p) => {
+      try {
+        return preAggregations.route(p, () => connectorFor(p.scope, p.compiled.dataSource))
+      } catch (error) {
+        p.scope.release()
+        throw toInternal(error, 'pre-aggregation routing')
+      }
+    })
+  }
 
   const layer: SemanticLayer & { readonly untyped: SemanticLayer } = {
     get model() {
@@ -137,20 +167,11 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     modelHistory: () => models.history(),
     async sql(query, given) {
       const callOptions = sqlOptions(given)
-      const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
+      // Rollup tables belong to the data source: SQL for another named dialect reads the source tables.
+      const prepareFor = callOptions.dialect === undefined ? prepareRouted : prepare
+      const { scope, compiled } = await prepareFor(query, callContext(callOptions.securityContext))
       try {
-        const named = callOptions.dialect
-        const dialect =
-          named === undefined
-            ? connectorFor(scope, compiled.dataSource).dialect
-            : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
-              ? DIALECTS[named]
-              : undefined
-        if (!dialect) {
-          const message = `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`
-          throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
-        }
-        return renderFor(compiled, dialect).rendered.main
+        return renderFor(compiled, dialectFor(scope, compiled, callOptions.dialect)).rendered.main
       } finally {
         scope.release()
       }
@@ -162,7 +183,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       let prepared: Prepared | undefined
       const observe = observer.start('query')
       try {
-        prepared = await observe.compile(() => prepare(query, call))
+        prepared = await observe.compile(() => prepareRouted(query, call))
         const run = runQuery.start(prepared, call, callOptions, observer.enabled ? observe : undefined)
         const fetched = await observe.cache(run.fetched)
         const ready = prepared
@@ -185,7 +206,31 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         prepared?.scope.release()
       }
     },
-    stream: queryStreamer({ options, prepare, audit, observer }),
+    stream: queryStreamer({ options, prepare: prepareRouted, audit, observer }),
+    preAggregations: {
+      build(buildOptions) {
+        if (!preAggregations) return Promise.reject(preAggregationsOff())
+        return preAggregations.build(buildOptions)
+      },
+      status: () => preAggregations?.status() ?? [],
+      async explain(query, given) {
+        const callOptions = sqlOptions(given)
+        const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
+        try {
+          const connectorOf = () => connectorFor(scope, compiled.dataSource)
+          const decided = preAggregations?.decide(scope.model, compiled, connectorOf) ?? { considered: [] }
+          const served = decided.routed ?? compiled
+          return {
+            sql: renderFor(served, dialectFor(scope, served, decided.routed ? undefined : callOptions.dialect)).rendered
+              .main,
+            ...(served.usedPreAggregations ? { usedPreAggregations: served.usedPreAggregations } : {}),
+            considered: decided.considered,
+          }
+        } finally {
+          scope.release()
+        }
+      },
+    },
     async healthCheck() {
       const shared = typeof connectors === 'function' ? {} : connectors
       const entries = await Promise.all(
@@ -227,6 +272,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
     async close() {
       if (closed) return
       closed = true
+      await preAggregations?.close()
       await models.close()
       await queryCache.close() // let background refreshes settle, release the adapter's own connections
       await tenancy.close()

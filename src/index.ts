@@ -6,6 +6,8 @@
 export { createSemanticLayer } from './create-semantic-layer.js'
 export type {
   HealthCheckResult,
+  PreAggregationExplain,
+  PreAggregationsHandle,
   MetaOptions,
   ModelInput,
   QueryInput,
@@ -40,7 +42,18 @@ export type {
   TypedModelDefinition,
   ViewInput,
 } from './model/define-model.js'
-export type { CompiledQueriesOptions } from './compiled-queries.js'
+export type { CompiledQueriesOptions, UsedPreAggregation } from './compiled-queries.js'
+export { sourceStore, sqliteStore } from './pre-aggregations/rollup-store.js'
+export type { PreAggregationStore } from './pre-aggregations/rollup-store.js'
+export type {
+  BuildEvent,
+  BuildOptions,
+  BuildSummary,
+  PartitionStatus,
+  PreAggregationsOptions,
+  RollupConsideration,
+  RollupStatus,
+} from './pre-aggregations/pre-aggregations.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'
 export { compileModel } from './model/compile-model.js'

@@ -38,6 +38,7 @@ export interface SqliteDatabase {
 /** The slice of better-sqlite3's Statement that Cortex uses. */
 export interface SqliteStatement {
   all(...params: unknown[]): unknown[]
+  run(...params: unknown[]): unknown
   iterate(...params: unknown[]): IterableIterator<unknown>
   /** Rows as arrays of column values (true) or objects keyed by column name (false, the default). */
   raw(toggle?: boolean): SqliteStatement
@@ -131,7 +132,14 @@ function createSqlite(given: SqliteOptions): Connector {
   ): unknown[] => {
     if (execOptions?.signal?.aborted) throw cancelledError(execOptions.signal.reason)
     try {
-      return prepared(sql, arrays).all(...params)
+      const stmt = prepared(sql, arrays)
+      // A statement that returns no rows (DDL: pre-aggregation builds) runs when asked for objects (none come
+      // back); asked for arrays it fails above (raw() refuses it), as before.
+      if (!stmt.reader) {
+        stmt.run(...params)
+        return []
+      }
+      return stmt.all(...params)
     } catch (error) {
       throw failed(error)
     }

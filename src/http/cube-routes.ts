@@ -132,7 +132,11 @@ export async function sql(ctx: CubeRouteContext, params: CubeParams): Promise<Js
   const expanded = expandRequest(ctx, params)
   const entries = await Promise.all(
     expanded.queries.map(async (q) => {
-      const rendered = await ctx.layer.sql(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {})
+      const explained = await ctx.layer.preAggregations.explain(
+        q,
+        ctx.securityContext ? { securityContext: ctx.securityContext } : {},
+      )
+      const rendered = explained.sql
       const normalized = normalizeForEcho(q)
       const dataSource = dataSourceOf(ctx.layer, q)
       return {
@@ -140,8 +144,9 @@ export async function sql(ctx: CubeRouteContext, params: CubeParams): Promise<Js
           sql: [rendered.sql, [...rendered.params]],
           order: orderObject(normalized.order),
           cacheKeyQueries: [],
-          preAggregations: [],
-          rollupMatchResults: [],
+          // The rollups serving the query, and every rollup considered with why it matched or not.
+          preAggregations: usedRollups(explained.usedPreAggregations),
+          rollupMatchResults: explained.considered as unknown as Json[],
           external: false,
           dataSource,
         },
@@ -155,8 +160,10 @@ export async function sql(ctx: CubeRouteContext, params: CubeParams): Promise<Js
 /** Cube's /v1/dry-run: the queries as they would run, checked (and authorized) without touching the database. */
 export async function dryRun(ctx: CubeRouteContext, params: CubeParams): Promise<Json> {
   const expanded = expandRequest(ctx, params)
-  await Promise.all(
-    expanded.queries.map((q) => ctx.layer.sql(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {})),
+  const explained = await Promise.all(
+    expanded.queries.map((q) =>
+      ctx.layer.preAggregations.explain(q, ctx.securityContext ? { securityContext: ctx.securityContext } : {}),
+    ),
   )
   const normalizedQueries = expanded.queries.map(normalizeForEcho)
   return {
@@ -165,7 +172,17 @@ export async function dryRun(ctx: CubeRouteContext, params: CubeParams): Promise
     queryOrder: normalizedQueries.map((n) => orderObject(n.order)),
     transformedQueries: normalizedQueries.map(() => null),
     pivotQuery: pivotQuery(expanded.queryType, normalizedQueries),
+    // Per query: the rollups serving it and every rollup considered (docs/pre-aggregations.md).
+    preAggregations: explained.map((e) => usedRollups(e.usedPreAggregations)),
+    rollupMatchResults: explained.map((e) => e.considered as unknown as Json[]),
   }
+}
+
+/** The rollups a query reads, in the shape of Cube's /v1/sql `preAggregations` entries. */
+function usedRollups(
+  used: readonly { readonly name: string; readonly tables: readonly string[] }[] | undefined,
+): Json[] {
+  return (used ?? []).map((u) => ({ preAggregationId: u.name, tableName: u.tables[0] ?? null, tables: [...u.tables] }))
 }
 
 /** Cube's /v1/meta, for this caller; `onlyViews=true` keeps views only. */

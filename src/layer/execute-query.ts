@@ -112,6 +112,7 @@ export function queryRunner(deps: RunnerDeps): QueryRunner {
         truncated,
         dataSource: compiled.dataSource,
         cache,
+        ...(compiled.usedPreAggregations ? { usedPreAggregations: compiled.usedPreAggregations } : {}),
       }
     },
   }

@@ -38,6 +38,7 @@ const LAYER_OPTIONS: OptionSpecs<SemanticLayerOptions> = {
   hideForbiddenMembers: 'boolean',
   logger: 'object',
   telemetry: 'any',
+  preAggregations: 'any',
 }
 const CACHE_OPTIONS: OptionSpecs<CacheOptions> = {
   staleIfSlowMs: 'any',

@@ -22,6 +22,14 @@ import type { RenderedSql } from '../sql/render-sql.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../observe/logger.js'
 import type { TelemetryOptions } from '../observe/telemetry.js'
+import type { UsedPreAggregation } from '../compiled-queries.js'
+import type {
+  BuildOptions,
+  BuildSummary,
+  PreAggregationsOptions,
+  RollupConsideration,
+  RollupStatus,
+} from '../pre-aggregations/pre-aggregations.js'
 
 /**
  * A model as `loadModel()` returns it, one `compileModel()` returned (shared without compiling again), or
@@ -101,6 +109,12 @@ export interface SemanticLayerOptions extends SecurityHooks {
    * it between instances; `false` disables it.
    */
   readonly cache?: CacheAdapter | false
+  /**
+   * Rollup pre-aggregations (docs/pre-aggregations.md): where their tables live, the zones they are built
+   * for, the background refresher. Rollups declared in the model serve queries once built; `false` never
+   * serves from them.
+   */
+  readonly preAggregations?: PreAggregationsOptions | false
   /** Called when the cache fails or times out; the query goes on uncached. */
   readonly onCacheError?: CacheErrorHandler
   /** Cache tuning: stale-if-slow wait, how long entries are kept, cross-instance lock. */
@@ -178,6 +192,31 @@ export interface QueryResult<R = Row> {
   readonly dataSource: string
   /** Whether the rows came from the cache, how old they are and the refresh-key values they were computed under. */
   readonly cache: CacheInfo
+  /** The rollups the rows were read from (absent: read from the source). */
+  readonly usedPreAggregations?: readonly UsedPreAggregation[]
+}
+
+/** `layer.preAggregations.explain(query)`: the SQL that would run and every rollup considered. */
+export interface PreAggregationExplain {
+  readonly sql: RenderedSql
+  readonly usedPreAggregations?: readonly UsedPreAggregation[]
+  /** Every rollup of the query's cubes, in the order they are tried, with why it matched or not. */
+  readonly considered: readonly RollupConsideration[]
+}
+
+/** `layer.preAggregations`. */
+export interface PreAggregationsHandle {
+  /**
+   * Build what is missing or stale (one build at a time per layer); progress goes to `onEvent`.
+   *
+   * @example
+   * const { built, failed } = await layer.preAggregations.build({ names: ['orders.by_day'] })
+   */
+  build(options?: BuildOptions): Promise<BuildSummary>
+  /** Every rollup with its partitions, row counts, last build and refresh key values. */
+  status(): RollupStatus[]
+  /** Why each rollup of the query's cubes would or would not serve it (policies and hooks applied). */
+  explain(query: QueryInput, options?: SqlOptions): Promise<PreAggregationExplain>
 }
 
 export interface HealthCheckResult {
@@ -228,6 +267,8 @@ export interface SemanticLayer {
    * await layer.invalidate({ cubes: ['orders'], tenant: 'acme' })
    */
   invalidate(target?: InvalidateTarget): Promise<void>
+  /** Rollup pre-aggregations: build, status, explain (docs/pre-aggregations.md). */
+  readonly preAggregations: PreAggregationsHandle
   /** Close every connector (shared and per tenant). Further calls fail with LAYER_CLOSED. */
   close(): Promise<void>
 }

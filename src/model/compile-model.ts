@@ -15,6 +15,7 @@ import type {
 } from './compiled.js'
 import type { CubeDefinition, ModelDefinition } from './definition.js'
 import { isBareColumn, joinTemplate, sqlStringLiteral, titleize, tokenizeSql } from './references.js'
+import { compileRollups } from './compile-rollups.js'
 import { compileViews } from './compile-views.js'
 import { brandCompiled, isModelDefinition } from './brand.js'
 import { parseModel } from './load-model.js'
@@ -78,6 +79,7 @@ export function compileModel(input: ModelDefinition): CompiledModel {
   checkCalculatedCycles(cubes, resolved, report)
 
   checkPrimaryKeys(cubes, resolved, report)
+  compileRollups(cubes, resolved, cubePath, report)
   const defined = new Map(Object.values(defs).map((c) => [c.name, cubePath(c)] as const))
   const views = compileViews(definition.views, cubes, report, defined)
 

@@ -1,5 +1,11 @@
 import type { CompiledPolicy } from '../security/access-policy.js'
-import type { DimensionType, FormatDefinition, MeasureType, Relationship } from './definition.js'
+import type {
+  DimensionType,
+  FormatDefinition,
+  GranularityName as Granularity,
+  MeasureType,
+  Relationship,
+} from './definition.js'
 
 /**
  * A piece of SQL from the model with its references resolved. Strings are raw SQL written by the model
@@ -94,6 +100,8 @@ export interface CompiledCube {
   readonly refreshKey?: Readonly<Record<string, unknown>>
   /** Access policies (absent: no policy, every caller sees everything). Row filter members are full keys. */
   readonly accessPolicy?: readonly CompiledPolicy[]
+  /** Rollup pre-aggregations in declaration order (absent: none). */
+  readonly preAggregations?: readonly CompiledRollup[]
 }
 
 /** A view member: an alias for a cube member reached along a fixed join path. */
@@ -132,4 +140,33 @@ export interface CompiledModel {
   readonly version: string
   readonly cubes: Readonly<Record<string, CompiledCube>>
   readonly views: Readonly<Record<string, CompiledView>>
+}
+
+/** A `type: rollup` pre-aggregation with its member references resolved to full keys (`cube.member`). */
+export interface CompiledRollup {
+  /** The cube that declares it, and its name there. */
+  readonly cube: string
+  readonly name: string
+  readonly measures: readonly string[]
+  readonly dimensions: readonly string[]
+  readonly segments: readonly string[]
+  readonly timeDimension?: string
+  readonly granularity?: Granularity
+  readonly partitionGranularity?: Granularity
+  /** SQL returning one time value (Cube's `build_range_start.sql`); absent: the data's first time. */
+  readonly buildRangeStart?: string
+  readonly buildRangeEnd?: string
+  readonly refreshKey: {
+    /** `every` in milliseconds, when given. */
+    readonly everyMs?: number
+    readonly sql?: string
+    readonly incremental: boolean
+    readonly updateWindowMs?: number
+  }
+  readonly indexes: readonly { readonly name: string; readonly columns: readonly string[] }[]
+  /** Cube's default since v1.3 (PR #9404): true. */
+  readonly allowNonStrictDateRangeMatch: boolean
+  readonly scheduledRefresh: boolean
+  /** SHA-256 (hex, 12 chars) of everything above and of the SQL of every member it reads: part of table names. */
+  readonly hash: string
 }

@@ -53,10 +53,35 @@ export interface CubeDefinition extends Described {
   readonly hierarchies: readonly HierarchyDefinition[]
   /** Accepted and kept for later issues (caching); not interpreted by the core. */
   readonly refresh_key?: Readonly<Record<string, unknown>>
-  /** Accepted so existing models load; pre-aggregations are an optimization and do not change results. */
-  readonly pre_aggregations?: readonly unknown[]
+  /** Rollup pre-aggregations (docs/pre-aggregations.md): they never change results, only where they come from. */
+  readonly pre_aggregations?: readonly RollupDefinition[]
   /** Access policies: see compile-model (fails closed until the security layer interprets them). */
   readonly access_policy?: readonly unknown[]
+}
+
+export type GranularityName = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year'
+
+/** Cube's `type: rollup` pre-aggregation, as written (member references not resolved yet). */
+export interface RollupDefinition {
+  readonly name: string
+  readonly type?: 'rollup'
+  readonly measures: readonly string[]
+  readonly dimensions: readonly string[]
+  readonly segments: readonly string[]
+  readonly time_dimension?: string
+  readonly granularity?: GranularityName
+  readonly partition_granularity?: GranularityName
+  readonly build_range_start?: { readonly sql: string }
+  readonly build_range_end?: { readonly sql: string }
+  readonly refresh_key?: {
+    readonly every?: string
+    readonly sql?: string
+    readonly incremental?: boolean
+    readonly update_window?: string
+  }
+  readonly indexes: readonly { readonly name: string; readonly columns: readonly string[]; readonly type?: 'regular' }[]
+  readonly allow_non_strict_date_range_match?: boolean
+  readonly scheduled_refresh?: boolean
 }
 
 export interface JoinDefinition {

@@ -13,7 +13,8 @@
 export type ChangeSeverity = 'breaking' | 'results-may-change' | 'compatible'
 
 const SHOWN = '(shown to people, not used in SQL)'
-const NOT_READ = 'Cortex does not read pre-aggregations, so results do not change.'
+const NOT_READ =
+  'A rollup serves a query only when its rows equal the source, so results do not change (a changed rollup gets new tables: build it again).'
 
 /** Rule code → severity and message. */
 export const RULES = {

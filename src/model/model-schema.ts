@@ -260,6 +260,57 @@ const hierarchySchema = strict({
 })
 const joinSchema = strict({ name, relationship, sql: str })
 
+const GRANULARITIES = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'] as const
+const granularity = choice('granularity', GRANULARITIES, {}, {})
+const laterRollup = (what: string): string =>
+  `is a ${what} pre-aggregation, which Cortex does not build yet. Use type rollup (the default) or remove it.`
+const rollupType = choice(
+  'pre-aggregation type',
+  ['rollup'] as const,
+  { rollUp: 'rollup' },
+  {
+    original_sql: laterRollup('original_sql'),
+    originalSql: laterRollup('original_sql'),
+    rollup_join: laterRollup('rollup_join'),
+    rollupJoin: laterRollup('rollup_join'),
+    rollup_lambda: laterRollup('rollup_lambda'),
+    rollupLambda: laterRollup('rollup_lambda'),
+  },
+)
+const rollupRefreshKey = strict({
+  every: str.exactOptional(),
+  sql: str.exactOptional(),
+  incremental: bool.exactOptional(),
+  update_window: str.exactOptional(),
+})
+const rollupIndex = strict({ name, columns: z.array(str), type: z.literal('regular').exactOptional() })
+/** Cube's `type: rollup` pre-aggregation (docs/pre-aggregations.md); other types are refused. */
+const rollupSchema = strict({
+  name,
+  type: rollupType.exactOptional(),
+  measures: list(str),
+  dimensions: list(str),
+  segments: list(str),
+  time_dimension: str.exactOptional(),
+  granularity: granularity.exactOptional(),
+  partition_granularity: granularity.exactOptional(),
+  build_range_start: strict({ sql: str }).exactOptional(),
+  build_range_end: strict({ sql: str }).exactOptional(),
+  refresh_key: rollupRefreshKey.exactOptional(),
+  indexes: list(rollupIndex),
+  allow_non_strict_date_range_match: bool.exactOptional(),
+  scheduled_refresh: bool.exactOptional(),
+  external: bool.exactOptional(),
+  union_with_source_data: unsupported('lambda pre-aggregations (union_with_source_data)'),
+  use_original_sql_pre_aggregations: unsupported('original_sql pre-aggregations'),
+  rollups: unsupported('rollup_join / rollup_lambda pre-aggregations'),
+  time_dimensions: unsupported('several time dimensions in one pre-aggregation'),
+  output_column_types: unsupported('output_column_types'),
+}).transform(({ union_with_source_data: _u, use_original_sql_pre_aggregations: _o, rollups: _r, ...rest }) => {
+  const { time_dimensions: _t, output_column_types: _c, external: _e, ...kept } = rest
+  return kept
+})
+
 const CUBE_DROPPED = dropping('calendar', 'rewrite_queries')
 export const cubeSchema = strict({
   name,
@@ -275,7 +326,7 @@ export const cubeSchema = strict({
   segments: list(segmentSchema),
   hierarchies: list(hierarchySchema),
   refresh_key: record.exactOptional(),
-  pre_aggregations: z.array(record).exactOptional(),
+  pre_aggregations: z.array(rollupSchema).exactOptional(),
   access_policy: z.array(record).exactOptional(),
   calendar: unsupported('calendar cubes'),
   rewrite_queries: unsupported('rewrite_queries'),

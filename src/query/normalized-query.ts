@@ -1,6 +1,6 @@
-import type { DimensionType } from '../model/definition.js'
+import type { DimensionType, GranularityName } from '../model/definition.js'
 
-export type Granularity = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year'
+export type Granularity = GranularityName
 
 /** A member named by the query, resolved to the cube member it stands for. */
 export interface ResolvedMember {

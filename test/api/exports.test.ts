@@ -28,6 +28,8 @@ describe('public exports', () => {
       'memoryCache',
       'modelTypesSource',
       'parseModel',
+      'sourceStore',
+      'sqliteStore',
       'watchModel',
     ])
   })
