@@ -23,19 +23,11 @@ import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
 import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory } from './security/tenancy.js'
-import type { SqlDialect } from './sql/dialect.js'
-import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
-import { postgresDialect } from './sql/dialects/postgres-dialect.js'
-import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
+import { isSqlDialect } from './sql/dialect.js'
+import { SQL_DIALECT_NAMES, sqlDialectNamed } from './sql/dialects/registry.js'
 import { readingOptions } from './util/options.js'
 
 export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
-
-const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
-  sqlite: sqliteDialect,
-  postgres: postgresDialect,
-  mysql: mysqlDialect,
-}
 
 /**
  * Create a semantic layer: a compiled model plus connectors, with access policies, tenancy, hooks and
@@ -109,11 +101,13 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         const dialect =
           named === undefined
             ? connectorFor(scope, compiled.dataSource).dialect
-            : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
-              ? DIALECTS[named]
-              : undefined
+            : typeof named === 'string'
+              ? sqlDialectNamed(named)
+              : isSqlDialect(named)
+                ? named
+                : undefined
         if (!dialect) {
-          const message = `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`
+          const message = `Unknown dialect. Use one of: ${SQL_DIALECT_NAMES.join(', ')}, or pass a SqlDialect.`
           throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
         }
         return renderFor(compiled, dialect).rendered.main

@@ -17,6 +17,7 @@ import type { AuditEvent } from '../security/audit.js'
 import type { SecurityContext, SecurityHooks } from '../security/authorize-query.js'
 import type { ConnectorsFactory, ModelFactory } from '../security/tenancy.js'
 import type { SqlDialect } from '../sql/dialect.js'
+import type { SqlDialectName } from '../sql/dialects/registry.js'
 import type { RenderedSql } from '../sql/render-sql.js'
 import type { Clock } from '../util/clock.js'
 
@@ -135,8 +136,11 @@ export interface QueryOptions {
 
 export interface SqlOptions {
   readonly securityContext?: SecurityContext
-  /** Render for this dialect instead of the data source's connector (compile-only use, e.g. tests). */
-  readonly dialect?: SqlDialect['name']
+  /**
+   * Render for this dialect instead of the data source's connector (compile-only use, e.g. tests): a
+   * built-in dialect's name or a dialect object of your own.
+   */
+  readonly dialect?: SqlDialectName | SqlDialect
 }
 
 export interface MetaOptions {
