@@ -60,8 +60,8 @@ export function renderSql(plan: QueryPlan, dialect: SqlDialect, options: RenderO
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
   // Parameters in text order: the limit, then the offset.
   const paging = (limit: number): string => {
-    const l = mainParams.add(limit, 'number')
-    return ` ${dialect.limitOffset(l, plan.offset > 0 ? mainParams.add(plan.offset, 'number') : undefined)}`
+    const l = mainParams.add(limit, 'integer')
+    return ` ${dialect.limitOffset(l, plan.offset > 0 ? mainParams.add(plan.offset, 'integer') : undefined)}`
   }
   if (!options.stream) sql += paging(plan.limit + 1)
   else if (plan.explicitLimit || plan.offset > 0)
