@@ -10,6 +10,7 @@ import type {
   JoinTree,
   MeasureGroup,
   OutputColumn,
+  PlanCondition,
   PlanCube,
   PlanFilter,
   PlannedDimension,
@@ -20,6 +21,8 @@ import type {
 } from './query-plan.js'
 
 export type * from './query-plan.js'
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** Measure types whose value is unchanged when rows repeat (count without sql becomes count(distinct pk)). */
 const DUPLICATE_SAFE = new Set(['count_distinct', 'min', 'max'])
@@ -148,12 +151,10 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     }
     entries.push({ measure, key, selected, group })
   }
-  const measures: PlannedMeasure[] = entries.map(({ measure: m, key, selected, group }, index) => {
-    const rowCount =
-      m.type === 'count' && !m.sql && !q.ungrouped
-        ? countRows(model, m, tree, multiplied.get(m.cube) === true)
-        : undefined
-    return {
+  const measures: PlannedMeasure[] = []
+  for (const [index, { measure: m, key, selected, group }] of entries.entries()) {
+    // Optional keys assigned, not spread: object spreads here cost a measurable share of compile time.
+    const planned: Mutable<PlannedMeasure> = {
       alias: alias(`${m.cube}__${m.name}`, index, 'm'),
       key,
       member: m.key,
@@ -163,13 +164,16 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
       valueType: measureValueType(m),
       selected,
       group,
-      ...(m.sql === undefined ? {} : { sql: m.sql }),
       filters: m.filters,
       calculated: m.calculated,
       folded: foldOf.has(m.cube),
-      ...(rowCount === undefined ? {} : { rowCount }),
     }
-  })
+    if (m.sql !== undefined) planned.sql = m.sql
+    if (m.type === 'count' && !m.sql && !q.ungrouped) {
+      planned.rowCount = countRows(model, m, tree, multiplied.get(m.cube) === true)
+    }
+    measures.push(planned)
+  }
 
   const columns: OutputColumn[] = dimensions.map((d) => ({
     alias: d.alias,
@@ -182,7 +186,10 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
   }
   const filtered = where.length > 0 || segments.length > 0
   const folds: FoldedCube[] = branchFolds.map((f) => ({
-    ...f,
+    cube: f.cube,
+    parent: f.parent,
+    path: f.path,
+    measures: f.measures,
     source: foldSource(model, f.path[0]!, f.parent, filtered, tree, where, segments),
   }))
   const cubes: PlanCube[] = treeCubes(tree).map((name) => {
@@ -229,13 +236,7 @@ function planFilter(model: CompiledModel, node: FilterNode): PlanFilter {
   if (node.kind !== 'condition') return { kind: node.kind, children: node.children.map((c) => planFilter(model, c)) }
   const { member } = node
   const cube = model.cubes[member.cube]!
-  const resolved =
-    member.kind === 'dimension'
-      ? { sql: cube.dimensions[member.name]!.sql }
-      : node.condition.op === 'measureFilter'
-        ? { filters: cube.measures[member.name]!.filters }
-        : {}
-  return {
+  const out: Mutable<PlanCondition> = {
     kind: 'condition',
     member: `${member.cube}.${member.name}`,
     cube: member.cube,
@@ -243,9 +244,11 @@ function planFilter(model: CompiledModel, node: FilterNode): PlanFilter {
     memberKind: member.kind,
     type: node.type,
     condition: node.condition,
-    ...(node.exact ? { exact: true as const } : {}),
-    ...resolved,
   }
+  if (node.exact) out.exact = true
+  if (member.kind === 'dimension') out.sql = cube.dimensions[member.name]!.sql
+  else if (node.condition.op === 'measureFilter') out.filters = cube.measures[member.name]!.filters
+  return out
 }
 
 /**
