@@ -132,30 +132,25 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     [...needed.values()].map((n) => n.measure),
   )
   const folded = foldedCubes(branchFolds)
-  const foldOf = new Set(branchFolds.map((f) => f.cube))
+  const isFold = (cube: string): boolean => branchFolds.some((f) => f.cube === cube)
   const multiplied = new Map<string, boolean>()
-  const entries: { measure: CompiledMeasure; key: string; selected: boolean; group: number }[] = []
-  for (const { measure, key, selected } of needed.values()) {
+  const measures: PlannedMeasure[] = []
+  for (const { measure: m, key, selected } of needed.values()) {
     let group = -1
-    if (!measure.calculated) {
-      if (!multiplied.has(measure.cube)) multiplied.set(measure.cube, isMultiplied(tree, measure.cube, folded))
+    if (!m.calculated) {
+      if (!multiplied.has(m.cube)) multiplied.set(m.cube, isMultiplied(tree, m.cube, folded))
       if (q.ungrouped) group = groupFor(undefined)
       else {
         const dedupInPlace =
-          DUPLICATE_SAFE.has(measure.type) ||
-          (measure.type === 'count' && !measure.sql && model.cubes[measure.cube]!.primaryKey.length === 1)
-        const fanned = multiplied.get(measure.cube) === true && !dedupInPlace
-        if (fanned) checkKeysGroupMeasure(model, measure)
-        group = groupFor(fanned ? measure.cube : undefined)
+          DUPLICATE_SAFE.has(m.type) || (m.type === 'count' && !m.sql && model.cubes[m.cube]!.primaryKey.length === 1)
+        const fanned = multiplied.get(m.cube) === true && !dedupInPlace
+        if (fanned) checkKeysGroupMeasure(model, m)
+        group = groupFor(fanned ? m.cube : undefined)
       }
     }
-    entries.push({ measure, key, selected, group })
-  }
-  const measures: PlannedMeasure[] = []
-  for (const [index, { measure: m, key, selected, group }] of entries.entries()) {
     // Optional keys assigned, not spread: object spreads here cost a measurable share of compile time.
     const planned: Mutable<PlannedMeasure> = {
-      alias: alias(`${m.cube}__${m.name}`, index, 'm'),
+      alias: alias(`${m.cube}__${m.name}`, measures.length, 'm'),
       key,
       member: m.key,
       cube: m.cube,
@@ -166,7 +161,7 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
       group,
       filters: m.filters,
       calculated: m.calculated,
-      folded: foldOf.has(m.cube),
+      folded: branchFolds.length > 0 && isFold(m.cube),
     }
     if (m.sql !== undefined) planned.sql = m.sql
     if (m.type === 'count' && !m.sql && !q.ungrouped) {
@@ -192,10 +187,13 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     measures: f.measures,
     source: foldSource(model, f.path[0]!, f.parent, filtered, tree, where, segments),
   }))
-  const cubes: PlanCube[] = treeCubes(tree).map((name) => {
+  const cubes: PlanCube[] = []
+  for (const name of treeCubes(tree)) {
     const cube = model.cubes[name]!
-    return { name, table: cube.from, primaryKey: cube.primaryKey.map((k) => cube.dimensions[k]!.sql) }
-  })
+    const primaryKey: SqlTemplate[] = []
+    for (const k of cube.primaryKey) primaryKey.push(cube.dimensions[k]!.sql)
+    cubes.push({ name, table: cube.from, primaryKey })
+  }
 
   // Readonly by type, not frozen at run time (ADR 7): freezing it and the normalized
   // query cost 6–25 % of compile time.
@@ -208,9 +206,9 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     groups,
     multiplied: [...multiplied].filter(([, v]) => v).map(([k]) => k),
     folds,
-    foldedJoinsOnly: [...folded].filter((c) => !foldOf.has(c)),
+    foldedJoinsOnly: folded.size === 0 ? [] : [...folded].filter((c) => !isFold(c)),
     where,
-    having: q.having.map((n) => planFilter(model, n)),
+    having: q.having.length === 0 ? [] : q.having.map((n) => planFilter(model, n)),
     segments,
     columns,
     order: q.order.map((o) => ({
