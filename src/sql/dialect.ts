@@ -151,10 +151,11 @@ export function likePattern(value: string, mode: TextMatchMode, escapeChar = '!'
 
 /** Escape LIKE wildcards and the escape character itself (a value, not SQL text: nothing here reads SQL). */
 export function escapeLike(value: string, escapeChar = '!'): string {
-  let out = ''
-  for (const c of value) out += c === '%' || c === '_' || c === escapeChar ? `${escapeChar}${c}` : c
-  return out
+  const special = escapeChar === '!' ? LIKE_SPECIAL : new RegExp(`[%_${escapeChar.replace(/[\\\]^-]/g, '\\$&')}]`, 'g')
+  return value.replace(special, (c) => `${escapeChar}${c}`)
 }
+
+const LIKE_SPECIAL = /[!%_]/g
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
