@@ -7,7 +7,8 @@ import type { QueryPlan } from './query/plan/build-plan.js'
 import { treeCubes } from './query/plan/join-tree.js'
 import { RowShaper, buildAnnotation, type DecimalMode } from './result/shape-result.js'
 import type { SqlDialect } from './sql/dialect.js'
-import { renderSql, type RenderedQuery } from './sql/render-sql.js'
+import type { RenderedQuery } from './sql/render-sql.js'
+import { sqlBackend } from './sql/sql-backend.js'
 import { deepFreeze } from './util/objects.js'
 import { MAX_LRU_ENTRIES } from './util/options.js'
 
@@ -48,7 +49,7 @@ export class CompiledQuery {
     let out = this.renders.get(id)
     if (!out) {
       // Frozen: result.sql hands these to callers, and later calls run the same statements.
-      const rendered = deepFreeze(renderSql(this.plan, this.model, dialect, stream ? { stream: true } : {}))
+      const rendered = deepFreeze(sqlBackend(dialect).print(this.plan, stream ? { stream: true } : {}))
       out = new RenderedStatements(dialect.name, rendered, this.decimals)
       this.renders.set(id, out)
       this.bytes += statementBytes(rendered.main) + (rendered.total ? statementBytes(rendered.total) : 0)

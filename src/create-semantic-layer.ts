@@ -10,7 +10,14 @@ import { ConnectorSources } from './connectors/connector-sources.js'
 import { SemanticLayerError, toInternal } from './errors.js'
 import { auditor } from './layer/audit-calls.js'
 import { connectorFor, queryRunner, renderFor, sqlHash } from './layer/execute-query.js'
-import { invalidateTarget, layerSettings, metaOptions, queryOptions, sqlOptions } from './layer/layer-options.js'
+import {
+  explainOptions,
+  invalidateTarget,
+  layerSettings,
+  metaOptions,
+  queryOptions,
+  sqlOptions,
+} from './layer/layer-options.js'
 import type { ModelInput, SemanticLayer, SemanticLayerOptions, TypedSemanticLayer } from './layer/layer-types.js'
 import { LayerModels } from './layer/model-watch.js'
 import { queryPreparer, type Prepared } from './layer/prepare-query.js'
@@ -21,18 +28,15 @@ import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
 import type { TypedModelDefinition } from './model/define-model.js'
 import type { ModelTypes } from './query/typed-query.js'
+import { explainPlan } from './query/plan/explain-plan.js'
 import { resolveQueryLimits } from './query/query-limits.js'
 import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
 import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory, type TenantScope } from './security/tenancy.js'
-import type { SqlDialect } from './sql/dialect.js'
-import { bigqueryDialect } from './sql/dialects/bigquery-dialect.js'
-import { duckdbDialect } from './sql/dialects/duckdb-dialect.js'
-import { mysqlDialect } from './sql/dialects/mysql-dialect.js'
-import { postgresDialect } from './sql/dialects/postgres-dialect.js'
-import { snowflakeDialect } from './sql/dialects/snowflake-dialect.js'
-import { sqliteDialect } from './sql/dialects/sqlite-dialect.js'
+import { isSqlDialect, type SqlDialect } from './sql/dialect.js'
+import { SQL_DIALECT_NAMES, sqlDialectNamed } from './sql/dialects/registry.js'
+import { deepFreeze } from './util/objects.js'
 import { readingOptions } from './util/options.js'
 import { resolveLogger } from './observe/logger.js'
 import { queryObserver } from './observe/query-observer.js'
@@ -43,25 +47,18 @@ export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/la
 /** The typed layer for a model type; the untyped one for `ModelTypes` itself (what `ReturnType<>` reads). */
 export type LayerOf<M extends ModelTypes> = ModelTypes extends M ? SemanticLayer : TypedSemanticLayer<M>
 
-const DIALECTS: Record<SqlDialect['name'], SqlDialect> = {
-  sqlite: sqliteDialect,
-  postgres: postgresDialect,
-  mysql: mysqlDialect,
-  bigquery: bigqueryDialect,
-  snowflake: snowflakeDialect,
-  duckdb: duckdbDialect,
-}
-
-/** The dialect `sql()` renders for: the one named in the call, else the data source connector's. */
+/** The dialect `sql()` renders for: the one named in the call (a built-in's name or a dialect object), else the data source connector's. */
 function dialectFor(scope: TenantScope, compiled: CompiledQuery, named: unknown): SqlDialect {
   const dialect =
     named === undefined
       ? connectorFor(scope, compiled.dataSource).dialect
-      : typeof named === 'string' && Object.hasOwn(DIALECTS, named)
-        ? DIALECTS[named as SqlDialect['name']]
-        : undefined
+      : typeof named === 'string'
+        ? sqlDialectNamed(named)
+        : isSqlDialect(named)
+          ? named
+          : undefined
   if (!dialect) {
-    const message = `Unknown dialect. Use one of: ${Object.keys(DIALECTS).join(', ')}.`
+    const message = `Unknown dialect. Use one of: ${SQL_DIALECT_NAMES.join(', ')}, or pass a SqlDialect.`
     throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
   }
   return dialect
@@ -244,6 +241,17 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         }),
       )
       return { ok: entries.every(([, r]) => r.ok), connectors: Object.fromEntries(entries) }
+    },
+    async explain(query, given) {
+      const callOptions = explainOptions(given)
+      const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
+      try {
+        // Frozen in place: the compiled-query cache shares the plan, and nothing writes to it (ADR 7, ADR 14).
+        const plan = deepFreeze(compiled.plan)
+        return { plan, text: explainPlan(plan) }
+      } finally {
+        scope.release()
+      }
     },
     async meta(given) {
       assertOpen()

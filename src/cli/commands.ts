@@ -8,6 +8,7 @@ import {
   type Connector,
   type SemanticLayer,
 } from '../index.js'
+import { SQL_DIALECT_NAMES, sqlDialectNamed } from '../sql/dialects/registry.js'
 import { connect, parseDb } from './connect.js'
 import { UsageError, formatTable, type Writer } from './output.js'
 
@@ -17,9 +18,6 @@ export interface CommandIo {
   readonly stdin: AsyncIterable<Uint8Array | string>
   readonly cwd: string
 }
-
-const DIALECTS = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake', 'duckdb'] as const
-type Dialect = (typeof DIALECTS)[number]
 
 /** `cortex validate <model>`: load and compile; every issue with its file and path. */
 export async function validateCommand(modelDir: string, io: CommandIo): Promise<number> {
@@ -42,14 +40,14 @@ export async function sqlCommand(
   if (dialect === undefined && flags.db !== undefined) dialect = parseDb(flags.db, io.cwd).kind
   if (dialect === undefined)
     throw new UsageError(
-      'cortex sql needs --dialect <sqlite|postgres|mysql|duckdb|bigquery|snowflake> (or --db to take the dialect from).',
+      `cortex sql needs --dialect <${SQL_DIALECT_NAMES.join('|')}> (or --db to take the dialect from).`,
     )
-  if (!(DIALECTS as readonly string[]).includes(dialect))
-    throw new UsageError(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
+  const named = sqlDialectNamed(dialect)
+  if (!named) throw new UsageError(`Unknown dialect '${dialect}'. Use one of: ${SQL_DIALECT_NAMES.join(', ')}.`)
   const query = await readQuery(input, io)
   const layer = await openLayer(flags.model, {}, io)
   try {
-    const rendered = await layer.sql(query, { dialect: dialect as Dialect })
+    const rendered = await layer.sql(query, { dialect: named })
     if (flags.json) io.stdout.write(`${JSON.stringify({ sql: rendered.sql, params: rendered.params }, null, 2)}\n`)
     else io.stdout.write(`${rendered.sql}\n-- params: ${JSON.stringify(rendered.params)}\n`)
     return 0

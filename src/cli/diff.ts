@@ -4,12 +4,13 @@ import { glob } from 'tinyglobby'
 import { withoutTrailingSlashes } from '../util/paths.js'
 import { createSemanticLayer, diffModels, isSemanticLayerError, loadModel } from '../index.js'
 import type { ErrorIssue, ModelChange, ModelDefinition, ModelDiff } from '../index.js'
+import type { SqlDialectName } from '../sql/dialects/registry.js'
 import type { CommandIo } from './commands.js'
 import { UsageError, formatIssue } from './output.js'
 
 export interface DiffFlags {
   readonly queries: readonly string[]
-  readonly dialect: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake' | 'duckdb'
+  readonly dialect: SqlDialectName
   readonly json: boolean
   /** Fail on changes that may change results too, not only on breaking ones. */
   readonly strict: boolean

@@ -1,4 +1,5 @@
 /** Argument handling of the model lifecycle commands (generate, diff, check); main.ts dispatches here. */
+import { SQL_DIALECT_NAMES, sqlDialectNamed, type SqlDialectName } from '../sql/dialects/registry.js'
 import type { CommandIo } from './commands.js'
 import { checkCommand } from './check.js'
 import { diffCommand } from './diff.js'
@@ -19,8 +20,6 @@ export interface LifecycleValues {
   readonly strict?: boolean
   readonly against?: string
 }
-
-const DIALECTS = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake', 'duckdb'] as const
 
 export async function lifecycleCommand(
   command: 'generate' | 'diff' | 'check',
@@ -54,15 +53,15 @@ export async function lifecycleCommand(
         usage('cortex diff takes the old and the new model folder.')
       }
       const dialect = values.dialect ?? 'postgres'
-      if (!(DIALECTS as readonly string[]).includes(dialect)) {
-        usage(`Unknown dialect '${dialect}'. Use one of: ${DIALECTS.join(', ')}.`)
+      if (!sqlDialectNamed(dialect)) {
+        usage(`Unknown dialect '${dialect}'. Use one of: ${SQL_DIALECT_NAMES.join(', ')}.`)
       }
       return diffCommand(
         rest[0]!,
         rest[1]!,
         {
           queries: [...(values.queries ?? []), ...rest.slice(2)],
-          dialect: dialect as (typeof DIALECTS)[number],
+          dialect: dialect as SqlDialectName,
           json: values.json === true,
           strict: values.strict === true,
           ...(values.context === undefined ? {} : { context: parseContext(values.context, usage) }),

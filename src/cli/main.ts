@@ -13,6 +13,7 @@ import type { WatchModelOptions } from '../index.js'
 import { serveCommand } from './serve.js'
 import { lifecycleCommand } from './lifecycle.js'
 import { typesCommand } from './types.js'
+import { SQL_DIALECT_NAMES } from '../sql/dialects/registry.js'
 
 export interface CliIo {
   readonly stdout: Writer
@@ -57,7 +58,7 @@ export const OPTIONS = {
 /** What `--help` says about each option (a test checks that the help lists every one). */
 const OPTION_HELP: Readonly<Record<keyof typeof OPTIONS, { readonly arg?: string; readonly help: string }>> = {
   model: { arg: '<dir>', help: 'The model folder (validate also takes it as its argument)' },
-  dialect: { arg: '<d>', help: 'sql, diff: sqlite, postgres or mysql (diff: for --queries; default postgres)' },
+  dialect: { arg: '<d>', help: `sql, diff: ${SQL_DIALECT_NAMES.join(', ')} (diff: for --queries; default postgres)` },
   db: { arg: '<url>', help: 'sqlite:<path>, postgres://user:pass@host:5432/db or mysql://user:pass@host:3306/db' },
   json: { help: "sql, query, meta, diff, check: print JSON (Cube's REST bodies, the diff, the report)" },
   timeout: { arg: '<ms>', help: 'query: stop the statement on the server after this many milliseconds' },
@@ -91,8 +92,7 @@ const COMMANDS: Readonly<
     options: ['model'],
   },
   sql: {
-    synopsis:
-      'cortex sql <query> --model <dir> (--dialect <sqlite|postgres|mysql|bigquery|snowflake> | --db <url>) [--json]',
+    synopsis: `cortex sql <query> --model <dir> (--dialect <${SQL_DIALECT_NAMES.join('|')}> | --db <url>) [--json]`,
     does: 'Print the SQL and parameters for a query (no connection)',
     options: ['model', 'dialect', 'db', 'json'],
   },

@@ -1,5 +1,5 @@
 import { describeName, fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
-import type { SqlDialect } from '../sql/dialect.js'
+import { isSqlDialect, type SqlDialect } from '../sql/dialect.js'
 
 /**
  * One statement for a connector to run. Today only SQL: text the layer rendered for the connector's
@@ -163,20 +163,6 @@ const REQUIRED_METHODS = ['execute', 'stream', 'healthCheck', 'close'] as const
 const ROW_CAPABILITIES: readonly unknown[] = ['arrays', 'mapped'] satisfies RowCapability[]
 /** Methods of the connector contract before 0.2 (CHANGELOG, "Changed"): refused with a migration note. */
 const LEGACY_METHODS = ['executeArrays', 'executeMapped'] as const
-const DIALECT_METHODS = [
-  'quoteIdentifier',
-  'placeholder',
-  'booleanParam',
-  'instantParam',
-  'instantPlaceholder',
-  'timeComparable',
-  'timeGroup',
-  'like',
-  'nullSafeEquals',
-  'limitOffset',
-] as const
-const DIALECT_NAMES: readonly unknown[] = ['sqlite', 'postgres', 'mysql', 'bigquery', 'snowflake', 'duckdb']
-
 const MIGRATION =
   'Connectors now have one execute(statement, options) with statement = { kind: "sql", sql, params }: ' +
   "options.rows === 'arrays' replaces executeArrays and options.map replaces executeMapped; list what " +
@@ -217,13 +203,7 @@ export function defineConnector<T extends ConnectorDefinition>(connector: T): Br
       if (c.dataVersion !== undefined && typeof c.dataVersion !== 'function') {
         bad(['dataVersion'], 'dataVersion, when given, must be a function.')
       }
-      const d = c.dialect as Record<string, unknown> | null | undefined
-      const dialectOk =
-        typeof d === 'object' &&
-        d !== null &&
-        DIALECT_NAMES.includes(d.name) &&
-        DIALECT_METHODS.every((m) => typeof d[m] === 'function')
-      if (!dialectOk) {
+      if (!isSqlDialect(c.dialect)) {
         bad(['dialect'], "A connector needs its engine's SQL dialect: a built-in connector's (sqlite(...).dialect).")
       }
     } catch (error) {

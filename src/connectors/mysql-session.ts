@@ -36,7 +36,7 @@ export const SET_SESSION = `SET ${SESSION_SETTINGS.map((s) => `${s.variable} = $
 
 /**
  * MariaDB's split materialization ("LATERAL DERIVED") re-evaluates a grouped derived table once per
- * outer row; for the per-key aggregates Cortex joins (branch pre-aggregation, docs/fan-out.md) it made a
+ * outer row; for the per-key aggregates Cortex joins (branch folding, docs/fan-out.md) it made a
  * 1M-order query 3.7x slower than materializing the table once. The WHERE of the query is already
  * inside those derived tables, so they never aggregate rows the query drops. MySQL has no such switch.
  */

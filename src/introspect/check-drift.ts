@@ -287,7 +287,7 @@ class CubeCheck {
     const base = { cube: this.cube.name, member: member.m.name }
     let rendered: { sql: string; params: readonly unknown[] }
     try {
-      rendered = await this.layer.sql(query, { dialect: this.connector.dialect.name })
+      rendered = await this.layer.sql(query, { dialect: this.connector.dialect })
     } catch (error) {
       if (!isSemanticLayerError(error)) throw error
       const why = error.issues[0]?.message ?? error.message

@@ -6,12 +6,37 @@ export interface InstantParam {
 }
 
 /**
- * What the renderer needs from a SQL engine: quoting, placeholders, parameter encodings and a few
- * small emitters. Differences between engines live here as data and tiny functions, never as
- * `if (dialect === ...)` in the planner.
+ * What a bound value holds, for placeholders that carry a type (`@p1` with a declared type, `$1::int`):
+ * `instant` is `instantParam`'s encoding, `zone` is `timeZoneParam`'s, `integer` is a LIMIT or OFFSET,
+ * `number` a filter value.
+ */
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'instant' | 'zone'
+
+/**
+ * What an engine can do beyond the SQL every dialect here speaks. The printer reads them; a plan that needs
+ * a capability a dialect lacks is refused (UNSUPPORTED) rather than printed wrong. Absent: see each default.
+ */
+export interface DialectCapabilities {
+  /** Window functions (`… OVER (…)`). Default false. */
+  readonly windowFunctions?: boolean
+  /** `aggregate(x) FILTER (WHERE …)`. Default false (measure filters print as `CASE WHEN` inside). */
+  readonly filterClause?: boolean
+  /** `QUALIFY` (filter on window functions). Default false. */
+  readonly qualify?: boolean
+  /** Time buckets in a named IANA zone (`timeGroup` with a zone placeholder). Default true. */
+  readonly namedTimeZones?: boolean
+}
+
+/**
+ * What the renderer needs from a SQL engine: quoting, placeholders, parameter encodings, capability flags
+ * and a few small emitters. Differences between engines live here as data and tiny functions, never as
+ * `if (dialect === ...)` in the planner or the printer. Built-in dialects are listed once, in
+ * dialects/registry.ts; a host's own dialect is any object of this shape (a connector's `dialect`).
  */
 export interface SqlDialect {
-  readonly name: 'sqlite' | 'postgres' | 'mysql' | 'bigquery' | 'snowflake' | 'duckdb'
+  /** Names the dialect in cache keys and `layer.sql(q, { dialect })`; unique among the dialects a layer uses. */
+  readonly name: string
+  readonly capabilities?: DialectCapabilities
   /**
    * Most bound values one statement may carry on this engine (SQLite's SQLITE_MAX_VARIABLE_NUMBER, the
    * protocols' 16-bit parameter count on PostgreSQL and MySQL). A statement needing more is refused before
@@ -20,8 +45,8 @@ export interface SqlDialect {
   readonly maxParameters?: number
   /** Quote an identifier from the model (cube names, aliases). */
   quoteIdentifier(name: string): string
-  /** Placeholder for the n-th parameter (1-based). */
-  placeholder(index: number): string
+  /** Placeholder for the n-th parameter (1-based), holding a value of `type`. */
+  placeholder(index: number, type: ParamType): string
   /** Encode a boolean filter value for this engine. */
   booleanParam(value: boolean): unknown
   /** Encode an instant for comparison with a time column wrapped by `timeComparable`. */
@@ -46,15 +71,16 @@ export interface SqlDialect {
   /** The parameter value `timeGroup`'s `tz` placeholder holds for an IANA zone (its name, or a fixed offset). */
   timeZoneParam(tz: string): string
   /**
-   * Case-insensitive LIKE with `!` as the declared escape character, whatever the column's collation
-   * (the `contains` / `startsWith` / `endsWith` operators of user filters).
+   * The character that escapes `%`, `_` and itself in LIKE patterns (`contains` & co.): `!` by default,
+   * declared with `ESCAPE '!'` in `like`. An engine whose LIKE has no ESCAPE clause names its fixed escape
+   * character here (BigQuery: a backslash).
+   */
+  readonly likeEscape?: string
+  /**
+   * Case-insensitive LIKE with {@link SqlDialect.likeEscape} as the escape character, whatever the column's
+   * collation (the `contains` / `startsWith` / `endsWith` operators of user filters).
    */
   like(column: string, not: boolean, pattern: string): string
-  /**
-   * The bound pattern of a `like()` match, for an engine whose LIKE has another escape character (BigQuery's
-   * LIKE has no ESCAPE clause and escapes with a backslash). Without it, {@link likePattern} (`!` escapes).
-   */
-  likePattern?(value: string, mode: TextMatchMode): string
   /**
    * The aggregate of a `count_distinct_approx` measure, for an engine with an approximate distinct count
    * (HyperLogLog: `APPROX_COUNT_DISTINCT` on BigQuery and Snowflake). Without it, the count is exact
@@ -67,6 +93,40 @@ export interface SqlDialect {
   nullSafeEquals(left: string, right: string): string
   /** LIMIT/OFFSET clause with placeholders. */
   limitOffset(limit: string, offset: string | undefined): string
+}
+
+const DIALECT_METHODS = [
+  'quoteIdentifier',
+  'placeholder',
+  'booleanParam',
+  'instantParam',
+  'instantPlaceholder',
+  'timeComparable',
+  'timeGroup',
+  'timeZoneParam',
+  'like',
+  'nullSafeEquals',
+  'limitOffset',
+] as const
+
+/** Has `d` the shape of a {@link SqlDialect} (a name and every emitter)? Checks shape, not behaviour. */
+export function isSqlDialect(d: unknown): d is SqlDialect {
+  if (typeof d !== 'object' || d === null) return false
+  try {
+    const r = d as Record<string, unknown>
+    const exact = r.exact as Record<string, unknown> | null | undefined
+    return (
+      typeof r.name === 'string' &&
+      r.name.length > 0 &&
+      DIALECT_METHODS.every((m) => typeof r[m] === 'function') &&
+      typeof exact === 'object' &&
+      exact !== null &&
+      ['text', 'value', 'pattern', 'match'].every((m) => typeof exact[m] === 'function')
+    )
+  } catch {
+    // A getter that throws (a hostile or broken object) is not a dialect.
+    return false
+  }
 }
 
 export type TextMatchMode = 'contains' | 'starts' | 'ends'
@@ -90,15 +150,18 @@ export interface ExactText {
 }
 
 /** The bound pattern of a `like()` match: the value with LIKE wildcards escaped, `%` where the mode needs it. */
-export function likePattern(value: string, mode: TextMatchMode): string {
-  const e = escapeLike(value)
+export function likePattern(value: string, mode: TextMatchMode, escapeChar = '!'): string {
+  const e = escapeLike(value, escapeChar)
   return mode === 'contains' ? `%${e}%` : mode === 'starts' ? `${e}%` : `%${e}`
 }
 
-/** Escape LIKE wildcards and the escape character itself, for `like(..., ESCAPE '!')`. */
-export function escapeLike(value: string): string {
-  return value.replace(/[!%_]/g, (c) => `!${c}`)
+/** Escape LIKE wildcards and the escape character itself (a value, not SQL text: nothing here reads SQL). */
+export function escapeLike(value: string, escapeChar = '!'): string {
+  const special = escapeChar === '!' ? LIKE_SPECIAL : new RegExp(`[%_${escapeChar.replace(/[\\\]^-]/g, '\\$&')}]`, 'g')
+  return value.replace(special, (c) => `${escapeChar}${c}`)
 }
+
+const LIKE_SPECIAL = /[!%_]/g
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 

@@ -1,7 +1,7 @@
 /**
  * The example queries say which fan-out strategy their SQL uses (their `description`, printed by
  * `npm run demo`, and the table in examples/README.md). Regression: query 03 was described as a keys
- * subquery and query 02 as count(DISTINCT primary key) long after both were pre-aggregated per key.
+ * subquery and query 02 as count(DISTINCT primary key) long after both were folded per key.
  * Here each claim is checked against the SQL the layer renders for the query.
  */
 import { readdirSync, readFileSync } from 'node:fs'

@@ -50,7 +50,7 @@ const TENANT_POLICY = `
       - group: '*'
         row_level: { filters: [{ member: tenant_id, operator: equals, values: ['{ securityContext.tenant }'] }] }`
 
-/** Tenant row policies on acc and/or deal; without one on deal, deals follow the join and can be pre-aggregated. */
+/** Tenant row policies on acc and/or deal; without one on deal, deals follow the join and can be folded. */
 function model({ accPolicy, dealPolicy }: { accPolicy: boolean; dealPolicy: boolean }): string {
   return `
 cubes:
@@ -177,7 +177,7 @@ function suite(name: string, open: () => Promise<Engine>): void {
       expect(sorted(result.data)).toEqual(await byStage('t1'))
     })
 
-    test('a policy on acc only: deals pre-aggregated per account, the derived table under the policy', async () => {
+    test('a policy on acc only: deals folded per account, the derived table under the policy', async () => {
       const l = layer({ accPolicy: true, dealPolicy: false })
       const expected = await totals('t1')
       const fanned = await l.query({ measures: ['acc.budget', 'deal.count'] }, { securityContext: { tenant: 't1' } })

@@ -25,12 +25,14 @@ function plan(query: Record<string, unknown>, model: CompiledModel = mini): Quer
 
 /** The planned measures as compact rows. */
 const measureRows = (p: QueryPlan) => p.measures.map((m) => ({ key: m.key, selected: m.selected, group: m.group }))
+/** The groups by their multiplied cube ({} for the plain group); keysCubes are checked where they matter. */
+const groupCubes = (p: QueryPlan) => p.groups.map((g) => (g.cube === undefined ? {} : { cube: g.cube }))
 const edges = (p: QueryPlan) => p.tree.joins.map((j) => `${j.from}>${j.to}`)
 
 describe('measure groups and fan-out', () => {
   it('no multiplied measure: one group without a cube', () => {
     const p = plan({ measures: ['orders.total', 'orders.count'], dimensions: ['orders.status'] })
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
     expect(p.groups[0]).not.toHaveProperty('cube')
     expect(measureRows(p)).toEqual([
       { key: 'orders.total', selected: true, group: 0 },
@@ -43,7 +45,7 @@ describe('measure groups and fan-out', () => {
   it('the "many" side is not multiplied: items measures with orders dimensions stay in the main group', () => {
     const p = plan({ measures: ['items.qty'], dimensions: ['orders.status'] })
     expect(edges(p)).toEqual(['items>orders'])
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
     expect(p.multiplied).toEqual([])
   })
 
@@ -51,21 +53,21 @@ describe('measure groups and fan-out', () => {
     const p = plan({ measures: ['orders.total'], dimensions: ['items.sku'] })
     expect(p.tree.root).toBe('orders')
     expect(edges(p)).toEqual(['orders>items'])
-    expect(p.groups).toEqual([{ cube: 'orders' }])
+    expect(groupCubes(p)).toEqual([{ cube: 'orders' }])
     expect(measureRows(p)).toEqual([{ key: 'orders.total', selected: true, group: 0 }])
     expect(p.multiplied).toEqual(['orders'])
   })
 
   it('orders.count (count without sql, single primary key) with items stays in the main group but orders is multiplied', () => {
     const p = plan({ measures: ['orders.count'], dimensions: ['items.sku'] })
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
     expect(measureRows(p)).toEqual([{ key: 'orders.count', selected: true, group: 0 }])
     expect(p.multiplied).toEqual(['orders'])
   })
 
   it('multiplied and safe measures side by side: main group and the orders group', () => {
     const p = plan({ measures: ['items.qty', 'orders.total', 'orders.count'], dimensions: ['items.sku'] })
-    expect(p.groups).toEqual([{}, { cube: 'orders' }])
+    expect(groupCubes(p)).toEqual([{}, { cube: 'orders' }])
     expect(measureRows(p)).toEqual([
       { key: 'items.qty', selected: true, group: 0 },
       { key: 'orders.total', selected: true, group: 1 },
@@ -76,7 +78,7 @@ describe('measure groups and fan-out', () => {
 
   it('ungrouped queries put every measure in the main group', () => {
     const p = plan({ measures: ['orders.total'], dimensions: ['items.sku'], ungrouped: true })
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
     expect(p.ungrouped).toBe(true)
   })
 })
@@ -165,8 +167,8 @@ describe('hidden measures', () => {
       { key: 'orders.total', selected: false, group: 0 },
       { key: 'orders.count', selected: false, group: 0 },
     ])
-    expect(p.groups).toEqual([{}])
-    expect(p.measures[0]!.measure.calculated).toBe(true)
+    expect(groupCubes(p)).toEqual([{}])
+    expect(p.measures[0]!.calculated).toBe(true)
   })
 
   it('a dependency that is also selected is planned once, selected', () => {
@@ -180,7 +182,7 @@ describe('hidden measures', () => {
 
   it('a calculated measure over a multiplied cube: its sum dependency goes to the keys group', () => {
     const p = plan({ measures: ['orders.avg_total'], dimensions: ['items.sku'] })
-    expect(p.groups).toEqual([{ cube: 'orders' }, {}])
+    expect(groupCubes(p)).toEqual([{ cube: 'orders' }, {}])
     expect(measureRows(p)).toEqual([
       { key: 'orders.avg_total', selected: true, group: -1 },
       { key: 'orders.total', selected: false, group: 0 },
@@ -445,8 +447,8 @@ describe('the plan as data', () => {
       const planBefore = JSON.stringify(p)
       deepFreeze(p)
       for (const dialect of [sqliteDialect, postgresDialect, mysqlDialect]) {
-        renderSql(p, mini, dialect)
-        renderSql(p, mini, dialect, { stream: true })
+        renderSql(p, dialect)
+        renderSql(p, dialect, { stream: true })
       }
       buildAnnotation(mini, normalized)
       expect(JSON.stringify(p)).toBe(planBefore)

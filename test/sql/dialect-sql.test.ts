@@ -195,7 +195,7 @@ describe('SQL per dialect', () => {
   test('a keys subquery joins only the cubes its dimensions and filters need', async () => {
     // orders is multiplied by items; nothing reads items in the keys subquery, so it is left out there
     // (LEFT JOINs cannot change the distinct (dimensions, key) pairs) but stays in the items group.
-    // items.skus (count_distinct) keeps items from being pre-aggregated, so the keys subquery is used.
+    // items.skus (count_distinct) keeps items from being folded, so the keys subquery is used.
     const yaml = MINI_MODEL_YAML.replace(
       '      - { name: qty, sql: qty, type: sum }\n',
       '      - { name: qty, sql: qty, type: sum }\n      - { name: skus, sql: sku, type: count_distinct }\n',

@@ -1,78 +1,28 @@
 import { SemanticLayerError, describeName } from '../../errors.js'
 import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../../model/compiled.js'
-import type { DimensionType } from '../../model/definition.js'
 import { templateCubes } from '../../model/references.js'
-import type { FilterNode, Granularity, NormalizedQuery, OrderItem, ResolvedMember } from '../normalized-query.js'
-import { buildJoinTree, isMultiplied, orderJoins, type JoinTree } from './join-tree.js'
-import { foldedCubes, preAggregate, type PreAggregatedCube } from './pre-aggregate.js'
+import type { FilterNode, NormalizedQuery, ResolvedMember } from '../normalized-query.js'
+import { foldBranches, foldedCubes } from './fold-branches.js'
+import { foreignKeyColumn } from './join-keys.js'
+import { buildJoinTree, isMultiplied, orderJoins, treeCubes } from './join-tree.js'
+import type {
+  FoldedCube,
+  JoinTree,
+  MeasureGroup,
+  OutputColumn,
+  PlanCondition,
+  PlanCube,
+  PlanFilter,
+  PlannedDimension,
+  PlannedMeasure,
+  QueryPlan,
+  RowCount,
+  TableFilters,
+} from './query-plan.js'
 
-export type { PreAggregatedCube } from './pre-aggregate.js'
+export type * from './query-plan.js'
 
-export interface PlannedDimension {
-  readonly alias: string
-  readonly keys: readonly string[]
-  readonly cube: string
-  readonly name: string
-  readonly type: DimensionType
-  readonly granularity?: Granularity
-  readonly sql: SqlTemplate
-}
-
-export interface PlannedMeasure {
-  readonly alias: string
-  /** Output key for selected measures; `cube.name` for hidden dependencies. */
-  readonly key: string
-  readonly measure: CompiledMeasure
-  /** Returned to the caller (false: only needed by a calculated measure or a measure filter). */
-  readonly selected: boolean
-  /** Index into `groups` for aggregated measures; -1 for calculated ones. */
-  readonly group: number
-}
-
-/**
- * Measures aggregated together. `cube` set: the cube is multiplied by the join tree, so these
- * measures are aggregated over its distinct rows (keys subquery joined back on the primary key).
- */
-export interface MeasureGroup {
-  readonly cube?: string
-  /** With `cube`: the row filters of its table where it is joined back ({@link TableFilters}); absent when none. */
-  readonly rejoinFilters?: TableFilters
-}
-
-/**
- * The conditions of the query's WHERE (row policies and hook filters among them) and its segments that
- * read only one cube. Every read of a cube's table in a statement is filtered by them: reads inside the
- * join tree (the main FROM, keys subqueries, pre-aggregated derived tables) by the whole WHERE, and the
- * table joined back to a keys subquery on its primary key by these, so no row outside them is read even
- * when the declared key is unique only within a tenant (a model's `primary_key: id` over a table keyed
- * by `(tenant_id, id)`). With a key that is unique they select the rows the keys subquery kept anyway.
- */
-export interface TableFilters {
-  readonly where: readonly FilterNode[]
-  readonly segments: readonly SqlTemplate[]
-}
-
-export interface QueryPlan {
-  readonly tree: JoinTree
-  readonly dimensions: readonly PlannedDimension[]
-  readonly measures: readonly PlannedMeasure[]
-  readonly groups: readonly MeasureGroup[]
-  /** Cubes with measures in the query whose rows the join tree repeats (folded branches taken into account). */
-  readonly multiplied: readonly string[]
-  /** Cubes of folded branches, aggregated per parent row in derived tables; their measures sit in the main group. */
-  readonly preAggregated: readonly PreAggregatedCube[]
-  readonly where: readonly FilterNode[]
-  readonly having: readonly FilterNode[]
-  readonly segments: readonly SqlTemplate[]
-  readonly order: readonly OrderItem[]
-  readonly limit: number
-  /** The query set `limit` itself (streams ignore the default limit). */
-  readonly explicitLimit: boolean
-  readonly offset: number
-  readonly total: boolean
-  readonly ungrouped: boolean
-  readonly timezone: string
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** Measure types whose value is unchanged when rows repeat (count without sql becomes count(distinct pk)). */
 const DUPLICATE_SAFE = new Set(['count_distinct', 'min', 'max'])
@@ -162,6 +112,7 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     }
   })
 
+  const where = q.where.map((n) => planFilter(model, n))
   const groups: MeasureGroup[] = []
   const groupIndex = new Map<string, number>()
   const groupFor = (cube: string | undefined): number => {
@@ -169,52 +120,103 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     let i = groupIndex.get(id)
     if (i === undefined) {
       i = groups.length
-      const filters = cube === undefined ? undefined : tableFilters(model, q.where, segments, cube)
-      groups.push(cube === undefined ? {} : filters ? { cube, rejoinFilters: filters } : { cube })
+      groups.push(cube === undefined ? {} : keysGroup(model, q, tree, dimensions, where, segments, cube))
       groupIndex.set(id, i)
     }
     return i
   }
-  const preAggregated = preAggregate(
+  const branchFolds = foldBranches(
     model,
     q,
     tree,
     [...needed.values()].map((n) => n.measure),
   )
-  const folded = foldedCubes(preAggregated)
+  const folded = foldedCubes(branchFolds)
+  const isFold = (cube: string): boolean => branchFolds.some((f) => f.cube === cube)
   const multiplied = new Map<string, boolean>()
   const measures: PlannedMeasure[] = []
-  let index = 0
-  for (const { measure, key, selected } of needed.values()) {
+  for (const { measure: m, key, selected } of needed.values()) {
     let group = -1
-    if (!measure.calculated) {
-      if (!multiplied.has(measure.cube)) multiplied.set(measure.cube, isMultiplied(tree, measure.cube, folded))
+    if (!m.calculated) {
+      if (!multiplied.has(m.cube)) multiplied.set(m.cube, isMultiplied(tree, m.cube, folded))
       if (q.ungrouped) group = groupFor(undefined)
       else {
         const dedupInPlace =
-          DUPLICATE_SAFE.has(measure.type) ||
-          (measure.type === 'count' && !measure.sql && model.cubes[measure.cube]!.primaryKey.length === 1)
-        const fanned = multiplied.get(measure.cube) === true && !dedupInPlace
-        if (fanned) checkKeysGroupMeasure(model, measure)
-        group = groupFor(fanned ? measure.cube : undefined)
+          DUPLICATE_SAFE.has(m.type) || (m.type === 'count' && !m.sql && model.cubes[m.cube]!.primaryKey.length === 1)
+        const fanned = multiplied.get(m.cube) === true && !dedupInPlace
+        if (fanned) checkKeysGroupMeasure(model, m)
+        group = groupFor(fanned ? m.cube : undefined)
       }
     }
-    measures.push({ alias: alias(`${measure.cube}__${measure.name}`, index++, 'm'), key, measure, selected, group })
+    // Optional keys assigned, not spread: object spreads here cost a measurable share of compile time.
+    const planned: Mutable<PlannedMeasure> = {
+      alias: alias(`${m.cube}__${m.name}`, measures.length, 'm'),
+      key,
+      member: m.key,
+      cube: m.cube,
+      name: m.name,
+      type: m.type,
+      valueType: measureValueType(m),
+      selected,
+      group,
+      filters: m.filters,
+      calculated: m.calculated,
+      folded: branchFolds.length > 0 && isFold(m.cube),
+    }
+    if (m.sql !== undefined) planned.sql = m.sql
+    if (m.approximate) planned.approximate = true
+    if (m.type === 'count' && !m.sql && !q.ungrouped) {
+      planned.rowCount = countRows(model, m, tree, multiplied.get(m.cube) === true)
+    }
+    measures.push(planned)
+  }
+
+  const columns: OutputColumn[] = dimensions.map((d) => ({
+    alias: d.alias,
+    keys: d.keys,
+    kind: 'dimension' as const,
+    type: d.type,
+  }))
+  for (const m of measures) {
+    if (m.selected) columns.push({ alias: m.alias, keys: [m.key], kind: 'measure', type: m.valueType })
+  }
+  const filtered = where.length > 0 || segments.length > 0
+  const folds: FoldedCube[] = branchFolds.map((f) => ({
+    cube: f.cube,
+    parent: f.parent,
+    path: f.path,
+    measures: f.measures,
+    source: foldSource(model, f.path[0]!, f.parent, filtered, tree, where, segments),
+  }))
+  const cubes: PlanCube[] = []
+  for (const name of treeCubes(tree)) {
+    const cube = model.cubes[name]!
+    const primaryKey: SqlTemplate[] = []
+    for (const k of cube.primaryKey) primaryKey.push(cube.dimensions[k]!.sql)
+    cubes.push({ name, table: cube.from, primaryKey })
   }
 
   // Readonly by type, not frozen at run time (ADR 7): freezing it and the normalized
   // query cost 6–25 % of compile time.
   return {
+    strategy: (!q.ungrouped && groups.length > 1) || groups.some((g) => g.cube !== undefined) ? 'multi' : 'single',
+    cubes,
     tree,
     dimensions,
     measures,
     groups,
     multiplied: [...multiplied].filter(([, v]) => v).map(([k]) => k),
-    preAggregated,
-    where: q.where,
-    having: q.having,
+    folds,
+    foldedJoinsOnly: folded.size === 0 ? [] : [...folded].filter((c) => !isFold(c)),
+    where,
+    having: q.having.length === 0 ? [] : q.having.map((n) => planFilter(model, n)),
     segments,
-    order: q.order,
+    columns,
+    order: q.order.map((o) => ({
+      key: o.key,
+      column: columns.findIndex((c) => c.keys[0] === o.key) + 1,
+      desc: o.desc,
+    })),
     limit: q.limit,
     explicitLimit: q.explicitLimit,
     offset: q.offset,
@@ -224,16 +226,146 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
   }
 }
 
+export function measureValueType(m: CompiledMeasure): 'number' | 'string' | 'time' | 'boolean' {
+  return m.type === 'string' || m.type === 'time' || m.type === 'boolean' ? m.type : 'number'
+}
+
+/** A filter node with its members' expressions resolved from the model. */
+function planFilter(model: CompiledModel, node: FilterNode): PlanFilter {
+  if (node.kind !== 'condition') return { kind: node.kind, children: node.children.map((c) => planFilter(model, c)) }
+  const { member } = node
+  const cube = model.cubes[member.cube]!
+  const out: Mutable<PlanCondition> = {
+    kind: 'condition',
+    member: `${member.cube}.${member.name}`,
+    cube: member.cube,
+    name: member.name,
+    memberKind: member.kind,
+    type: node.type,
+    condition: node.condition,
+  }
+  if (node.exact) out.exact = true
+  if (member.kind === 'dimension') out.sql = cube.dimensions[member.name]!.sql
+  else if (node.condition.op === 'measureFilter') out.filters = cube.measures[member.name]!.filters
+  return out
+}
+
+/**
+ * How a `count` without sql counts its cube's rows: by primary key, so rows a LEFT JOIN did not match
+ * count as 0 and rows the join tree repeats count once.
+ */
+function countRows(model: CompiledModel, m: CompiledMeasure, tree: JoinTree, multiplied: boolean): RowCount {
+  const cube = model.cubes[m.cube]!
+  const pk = cube.primaryKey
+  if (pk.length === 1) return { kind: 'key', key: cube.dimensions[pk[0]!]!.sql, distinct: multiplied }
+  if (pk.length > 1) return { kind: 'keys', keys: pk.map((n) => cube.dimensions[n]!.sql) }
+  if (m.cube !== tree.root) {
+    throw new SemanticLayerError('UNSUPPORTED', [
+      {
+        code: 'MISSING_PRIMARY_KEY',
+        path: [],
+        message: `Counting ${m.cube} rows through a join needs its primary key. Declare primary_key: true on the dimension that identifies a row of '${m.cube}'.`,
+      },
+    ])
+  }
+  return { kind: 'all' }
+}
+
+/**
+ * A keys group for a multiplied cube. Its keys subquery joins the cubes its dimensions, filters and
+ * segments read, the multiplied cube itself, and every cube on the tree path to them. Every join is a LEFT
+ * JOIN, so leaving out the other leaves cannot add or remove (dimensions, key) pairs; it only avoids
+ * multiplying rows that DISTINCT would fold again.
+ */
+function keysGroup(
+  model: CompiledModel,
+  q: NormalizedQuery,
+  tree: JoinTree,
+  dimensions: readonly PlannedDimension[],
+  where: readonly PlanFilter[],
+  segments: readonly SqlTemplate[],
+  cube: string,
+): MeasureGroup {
+  const keysCubes = scopeCubes(tree, new Set([cube]), where, segments, dimensions)
+  const filters = tableFilters(model, q.where, where, segments, cube)
+  return filters ? { cube, keysCubes, rejoinFilters: filters } : { cube, keysCubes }
+}
+
+/** Where a folded cube's partials come from (see {@link FoldSource}). */
+function foldSource(
+  model: CompiledModel,
+  top: CompiledJoin,
+  parent: string,
+  filtered: boolean,
+  tree: JoinTree,
+  where: readonly PlanFilter[],
+  segments: readonly SqlTemplate[],
+): FoldedCube['source'] {
+  if (filtered) return { kind: 'scoped', cubes: scopeCubes(tree, new Set([parent]), where, segments) }
+  const p = model.cubes[parent]!
+  const column = foreignKeyColumn(
+    top.sql,
+    top.to,
+    parent,
+    p.primaryKey.map((k) => p.dimensions[k]!.sql),
+  )
+  return column ? { kind: 'foreignKey', column } : { kind: 'parent' }
+}
+
+/**
+ * `needed` plus the cubes that the WHERE conditions and segments read (and the dimensions, when given),
+ * closed over tree paths to the root and over the cubes kept joins' conditions read; in tree order.
+ */
+function scopeCubes(
+  tree: JoinTree,
+  needed: Set<string>,
+  where: readonly PlanFilter[],
+  segments: readonly SqlTemplate[],
+  dimensions?: readonly PlannedDimension[],
+): string[] {
+  const add = (t: SqlTemplate): void => {
+    for (const part of t) if (typeof part !== 'string') needed.add(part.cube)
+  }
+  if (dimensions) for (const d of dimensions) add(d.sql)
+  for (const s of segments) add(s)
+  const visit = (nodes: readonly PlanFilter[]): void => {
+    for (const n of nodes) {
+      if (n.kind !== 'condition') visit(n.children)
+      else {
+        needed.add(n.cube)
+        if (n.sql) add(n.sql)
+        n.filters?.forEach(add)
+      }
+    }
+  }
+  visit(where)
+  const parent = new Map(tree.joins.map((j) => [j.to, j.from]))
+  // Close over tree paths, and over cubes that a kept join's own condition reads, until stable.
+  for (let size = -1; size !== needed.size; ) {
+    size = needed.size
+    for (const c of [...needed]) for (let at = parent.get(c); at !== undefined; at = parent.get(at)) needed.add(at)
+    for (const j of tree.joins) if (needed.has(j.to)) add(j.sql)
+  }
+  return treeCubes(tree).filter((c) => needed.has(c))
+}
+
 /** The top-level conjuncts of `where` (ANDs flattened) and the segments that read only `cube`; undefined: none. */
 function tableFilters(
   model: CompiledModel,
   where: readonly FilterNode[],
+  planned: readonly PlanFilter[],
   segments: readonly SqlTemplate[],
   cube: string,
 ): TableFilters | undefined {
-  const conjuncts = (n: FilterNode): FilterNode[] => (n.kind === 'and' ? n.children.flatMap(conjuncts) : [n])
+  const conjuncts = <T extends FilterNode | PlanFilter>(n: T): T[] =>
+    n.kind === 'and' ? (n.children as readonly T[]).flatMap(conjuncts) : [n]
   const only = (cubes: Set<string>): boolean => cubes.size === 1 && cubes.has(cube)
-  const own = where.flatMap(conjuncts).filter((n) => only(filterCubes(model, n, new Set())))
+  const plannedConjuncts = planned.flatMap(conjuncts)
+  const own = where
+    .flatMap(conjuncts)
+    .map((n, i) => [n, plannedConjuncts[i]!] as const)
+    .filter(([n]) => only(filterCubes(model, n, new Set())))
+    .map(([, p]) => p)
   const ownSegments = segments.filter((s) => only(templateCubes(s, new Set())))
   return own.length + ownSegments.length > 0 ? { where: own, segments: ownSegments } : undefined
 }

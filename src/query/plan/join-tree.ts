@@ -1,11 +1,8 @@
 import { SemanticLayerError, describeName } from '../../errors.js'
 import type { CompiledJoin, CompiledModel } from '../../model/compiled.js'
+import type { JoinTree } from './query-plan.js'
 
-/** The cubes of a query joined as a tree: `joins` in an order where each `from` is already joined. */
-export interface JoinTree {
-  readonly root: string
-  readonly joins: readonly CompiledJoin[]
-}
+export type { JoinTree } from './query-plan.js'
 
 /**
  * Choose the join tree for a set of cubes.
@@ -62,12 +59,12 @@ function treeFrom(model: CompiledModel, root: string, targets: readonly string[]
   return { root, joins: orderJoins(root, [...picked.values()]) }
 }
 
-/** Order joins so each one's `from` is joined before it; within a level, by target name. */
 /** Every cube of the tree: the root, then each joined cube in join order. */
 export function treeCubes(tree: JoinTree): string[] {
   return [tree.root, ...tree.joins.map((j) => j.to)]
 }
 
+/** Order joins so each one's `from` is joined before it; within a level, by target name. */
 export function orderJoins(root: string, joins: readonly CompiledJoin[]): CompiledJoin[] {
   const out: CompiledJoin[] = []
   const joined = new Set([root])
@@ -84,7 +81,7 @@ export function orderJoins(root: string, joins: readonly CompiledJoin[]): Compil
 /**
  * Is `cube`'s row multiplied by the tree? Walking the tree outward from the cube, any step to the
  * "many" side of a join (forward along one_to_many, backward along many_to_one) repeats its rows.
- * Joins into the cubes of `oneToOne` (pre-aggregated leaves: one row per parent row) count as one_to_one.
+ * Joins into the cubes of `oneToOne` (folded branches: one row per parent row) count as one_to_one.
  */
 export function isMultiplied(tree: JoinTree, cube: string, oneToOne: ReadonlySet<string> = new Set()): boolean {
   const seen = new Set([cube])

@@ -21,7 +21,7 @@ const bytes = (x: string): string => `CAST(${x} AS BYTES)`
  * connector names them). Time dimensions are TIMESTAMP columns: `DATETIME(ts, zone)` gives the civil time in
  * the bound zone (DST-correct), `DATETIME_TRUNC` truncates it, `FORMAT_DATETIME` prints Cube's form.
  * Instants are bound as UTC text inside `TIMESTAMP(@p)`. LIKE has no ESCAPE clause: patterns escape with a
- * backslash (`likePattern`), case folding is `LOWER` on both sides. Security filters compare UTF-8 bytes
+ * backslash (`likeEscape`), case folding is `LOWER` on both sides. Security filters compare UTF-8 bytes
  * (no collation can widen them). Backtick identifiers, backslash escapes inside them.
  */
 export const bigqueryDialect: SqlDialect = {
@@ -41,7 +41,7 @@ export const bigqueryDialect: SqlDialect = {
     return `FORMAT_DATETIME('%Y-%m-%dT%H:%M:%E3S', ${truncated})`
   },
   timeZoneParam: (tz) => tz,
-  likePattern: backslashLikePattern,
+  likeEscape: '\\',
   like: (c, not, p) => `LOWER(${c}) ${not ? 'NOT LIKE' : 'LIKE'} LOWER(${p})`,
   approxCountDistinct: (x) => `APPROX_COUNT_DISTINCT(${x})`,
   exact: {

@@ -3,7 +3,7 @@ import { divisionCases } from './cases-division.js'
 import { fanOutCases } from './cases-fanout.js'
 import { featureCases, viewCases } from './cases-features.js'
 import { filterCases } from './cases-filters.js'
-import { preAggregationCases } from './cases-pre-aggregation.js'
+import { foldBranchCases } from './cases-fold-branches.js'
 import { textCases } from './cases-text.js'
 import { timeCases } from './cases-time.js'
 import { calendarEndCases, nullValueCases } from './cases-edges.js'
@@ -15,7 +15,7 @@ export const oracleCases: readonly OracleCase[] = [
   ...featureCases,
   ...viewCases,
   ...fanOutCases,
-  ...preAggregationCases,
+  ...foldBranchCases,
   ...textCases,
   ...divisionCases,
   ...calendarEndCases,

@@ -434,51 +434,51 @@ SELECT "products".category AS "products__category", count(DISTINCT "orders".cust
 SELECT "q0"."products__category" AS "products__category", "q0"."orders__total_amount" AS "orders__total_amount", "q1"."orders__count" AS "orders__count" FROM (SELECT "cortex_keys"."products__category" AS "products__category", sum("orders".amount) AS "orders__total_amount" FROM (SELECT DISTINCT "products".category AS "products__category", "orders".id AS "cortex_pk_0" FROM orders AS "orders" LEFT JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) LEFT JOIN products AS "products" ON "order_items".product_id = ("products".id) WHERE ("orders".amount > 200)) AS "cortex_keys" LEFT JOIN orders AS "orders" ON "cortex_keys"."cortex_pk_0" = "orders".id AND ("orders".amount > 200) GROUP BY 1) AS "q0" INNER JOIN (SELECT "products".category AS "products__category", count(DISTINCT "orders".id) AS "orders__count" FROM orders AS "orders" LEFT JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) LEFT JOIN products AS "products" ON "order_items".product_id = ("products".id) WHERE ("orders".amount > 200) GROUP BY 1) AS "q1" ON "q0"."products__category" IS NOT DISTINCT FROM "q1"."products__category" ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf (bench 1): customers.count + orders.count + order_items.revenue by customers.tier
+-- folded leaf (bench 1): customers.count + orders.count + order_items.revenue by customers.tier
 SELECT "customers".tier AS "customers__tier", count("customers".id) AS "customers__count", coalesce(sum("orders"."orders__count"), 0) AS "orders__count", sum("order_items"."order_items__revenue") AS "order_items__revenue" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", count("orders".id) AS "orders__count" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue" FROM orders AS "orders" INNER JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf (bench 2): customers.count + orders.total_amount + order_items.revenue by customers.tier
+-- folded leaf (bench 2): customers.count + orders.total_amount + order_items.revenue by customers.tier
 SELECT "customers".tier AS "customers__tier", count("customers".id) AS "customers__count", sum("orders"."orders__total_amount") AS "orders__total_amount", sum("order_items"."order_items__revenue") AS "order_items__revenue" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", sum("orders".amount) AS "orders__total_amount" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue" FROM orders AS "orders" INNER JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf (bench 3): orders sum + avg with order_items quantity + revenue by orders.status
+-- folded leaf (bench 3): orders sum + avg with order_items quantity + revenue by orders.status
 SELECT "orders".status AS "orders__status", sum("orders".amount) AS "orders__total_amount", avg("orders".amount) AS "orders__avg_amount", sum("order_items"."order_items__total_quantity") AS "order_items__total_quantity", sum("order_items"."order_items__revenue") AS "order_items__revenue" FROM orders AS "orders" LEFT JOIN (SELECT ("order_items".order_id) AS "cortex_pk_0", sum("order_items".quantity) AS "order_items__total_quantity", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue" FROM order_items AS "order_items" GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "orders".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf (bench 4): view sales count + total_amount + items_revenue by customers_country
+-- folded leaf (bench 4): view sales count + total_amount + items_revenue by customers_country
 SELECT "customers".country AS "customers__country", count("orders".id) AS "orders__count", sum("orders".amount) AS "orders__total_amount", sum("order_items"."order_items__revenue") AS "order_items__revenue" FROM orders AS "orders" LEFT JOIN customers AS "customers" ON "orders".customer_id = ("customers".id) LEFT JOIN (SELECT ("order_items".order_id) AS "cortex_pk_0", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue" FROM order_items AS "order_items" GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "orders".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf: orders without items get order_items.count 0 and order_items.revenue NULL
+-- folded leaf: orders without items get order_items.count 0 and order_items.revenue NULL
 SELECT "orders".id AS "orders__id", count("orders".id) AS "orders__count", coalesce(sum("order_items"."order_items__count"), 0) AS "order_items__count", sum("order_items"."order_items__revenue") AS "order_items__revenue" FROM orders AS "orders" LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", count("order_items".id) AS "order_items__count", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue" FROM orders AS "orders" INNER JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) WHERE ("orders".id <= ?) GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "orders".id WHERE ("orders".id <= ?) GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [60,60,10001]
 
--- pre-aggregated leaf: customers without orders keep orders.count 0 and NULL sum/min/max/avg (by customers.name)
+-- folded leaf: customers without orders keep orders.count 0 and NULL sum/min/max/avg (by customers.name)
 SELECT "customers".name AS "customers__name", count("customers".id) AS "customers__count", coalesce(sum("orders"."orders__count"), 0) AS "orders__count", sum("orders"."orders__total_amount") AS "orders__total_amount", min("orders"."orders__min_amount") AS "orders__min_amount", max("orders"."orders__max_amount") AS "orders__max_amount", 1e0 * sum("orders"."orders__avg_amount") / NULLIF(sum("orders"."orders__avg_amount_n"), 0) AS "orders__avg_amount" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", count("orders".id) AS "orders__count", sum("orders".amount) AS "orders__total_amount", min("orders".amount) AS "orders__min_amount", max("orders".amount) AS "orders__max_amount", sum("orders".amount) AS "orders__avg_amount", count("orders".amount) AS "orders__avg_amount_n" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf: min/max/avg of orders by customers.country (avg over orders, not over customers)
+-- folded leaf: min/max/avg of orders by customers.country (avg over orders, not over customers)
 SELECT "customers".country AS "customers__country", count("customers".id) AS "customers__count", min("orders"."orders__min_amount") AS "orders__min_amount", max("orders"."orders__max_amount") AS "orders__max_amount", 1e0 * sum("orders"."orders__avg_amount") / NULLIF(sum("orders"."orders__avg_amount_n"), 0) AS "orders__avg_amount" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", min("orders".amount) AS "orders__min_amount", max("orders".amount) AS "orders__max_amount", sum("orders".amount) AS "orders__avg_amount", count("orders".amount) AS "orders__avg_amount_n" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf: filtered measures orders.paid_count + orders.paid_amount by customers.tier
+-- folded leaf: filtered measures orders.paid_count + orders.paid_amount by customers.tier
 SELECT "customers".tier AS "customers__tier", count("customers".id) AS "customers__count", coalesce(sum("orders"."orders__paid_count"), 0) AS "orders__paid_count", sum("orders"."orders__paid_amount") AS "orders__paid_amount" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", count(CASE WHEN ("orders".status = 'paid') THEN "orders".id END) AS "orders__paid_count", sum(CASE WHEN ("orders".status = 'paid') THEN "orders".amount END) AS "orders__paid_amount" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf: a measure filter (HAVING) on orders.total_amount, by customers.country
+-- folded leaf: a measure filter (HAVING) on orders.total_amount, by customers.country
 SELECT "customers".country AS "customers__country", count("customers".id) AS "customers__count", coalesce(sum("orders"."orders__count"), 0) AS "orders__count" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", count("orders".id) AS "orders__count", sum("orders".amount) AS "orders__total_amount" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id GROUP BY 1 HAVING (sum("orders"."orders__total_amount") > ?) ORDER BY 2 DESC LIMIT ?
 -- params: [15000,10001]
 
--- pre-aggregated leaf: calculated measures orders.amount_per_order + orders.paid_ratio by customers.tier
+-- folded leaf: calculated measures orders.amount_per_order + orders.paid_ratio by customers.tier
 SELECT "customers".tier AS "customers__tier", count("customers".id) AS "customers__count", (sum("orders"."orders__total_amount")) / NULLIF((coalesce(sum("orders"."orders__count"), 0)), 0) AS "orders__amount_per_order", 1.0 * (coalesce(sum("orders"."orders__paid_count"), 0)) / NULLIF((coalesce(sum("orders"."orders__count"), 0)), 0) AS "orders__paid_ratio" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", sum("orders".amount) AS "orders__total_amount", count("orders".id) AS "orders__count", count(CASE WHEN ("orders".status = 'paid') THEN "orders".id END) AS "orders__paid_count" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf: a time dimension with granularity on the parent (orders.created_at by quarter) + order_items measures
+-- folded leaf: a time dimension with granularity on the parent (orders.created_at by quarter) + order_items measures
 SELECT TO_CHAR(DATE_TRUNC('quarter', CONVERT_TIMEZONE('UTC', ("orders".created_at)::TIMESTAMP_TZ)::TIMESTAMP_NTZ), 'YYYY-MM-DD"T"HH24:MI:SS.FF3') AS "orders__created_at_quarter", count("orders".id) AS "orders__count", avg("orders".amount) AS "orders__avg_amount", coalesce(sum("order_items"."order_items__count"), 0) AS "order_items__count", sum("order_items"."order_items__total_quantity") AS "order_items__total_quantity" FROM orders AS "orders" LEFT JOIN (SELECT ("order_items".order_id) AS "cortex_pk_0", count("order_items".id) AS "order_items__count", sum("order_items".quantity) AS "order_items__total_quantity" FROM order_items AS "order_items" GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "orders".id GROUP BY 1 ORDER BY 1 ASC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf: customers.created_at by year (time dimension on the parent customers) + orders.total_amount
+-- folded leaf: customers.created_at by year (time dimension on the parent customers) + orders.total_amount
 SELECT TO_CHAR(DATE_TRUNC('year', CONVERT_TIMEZONE('UTC', ("customers".created_at)::TIMESTAMP_TZ)::TIMESTAMP_NTZ), 'YYYY-MM-DD"T"HH24:MI:SS.FF3') AS "customers__created_at_year", count("customers".id) AS "customers__count", coalesce(sum("orders"."orders__count"), 0) AS "orders__count", sum("orders"."orders__total_amount") AS "orders__total_amount" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", count("orders".id) AS "orders__count", sum("orders".amount) AS "orders__total_amount" FROM orders AS "orders" GROUP BY 1) AS "orders" ON "orders"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 1 ASC LIMIT ?
 -- params: [10001]
 
@@ -490,35 +490,35 @@ SELECT "customers".country AS "customers__country", count("customers".id) AS "cu
 SELECT "customers".name AS "customers__name", count("customers".id) AS "customers__count", sum("order_items"."order_items__revenue") AS "order_items__revenue", coalesce(sum("order_items"."order_items__count"), 0) AS "order_items__count" FROM customers AS "customers" LEFT JOIN (SELECT ("orders".customer_id) AS "cortex_pk_0", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue", count("order_items".id) AS "order_items__count" FROM orders AS "orders" INNER JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "customers".id GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- pre-aggregated leaf under filters on the parent and the grandparent (pushed into the derived table): by customers.country
+-- folded leaf under filters on the parent and the grandparent (pushed into the derived table): by customers.country
 SELECT "customers".country AS "customers__country", count("orders".id) AS "orders__count", sum("orders".amount) AS "orders__total_amount", sum("order_items"."order_items__revenue") AS "order_items__revenue" FROM orders AS "orders" LEFT JOIN customers AS "customers" ON "orders".customer_id = ("customers".id) LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", sum(("order_items".quantity * "order_items".unit_price)) AS "order_items__revenue" FROM orders AS "orders" LEFT JOIN customers AS "customers" ON "orders".customer_id = ("customers".id) INNER JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) WHERE ("orders".status IN (?, ?)) AND ("customers".tier <> ? OR "customers".tier IS NULL) GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "orders".id WHERE ("orders".status IN (?, ?)) AND ("customers".tier <> ? OR "customers".tier IS NULL) GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: ["paid","shipped","gold","paid","shipped","gold",10001]
 
--- pre-aggregated leaf under segments of the parent and the grandparent (orders.big, customers.active): by customers.tier
+-- folded leaf under segments of the parent and the grandparent (orders.big, customers.active): by customers.tier
 SELECT "customers".tier AS "customers__tier", count("orders".id) AS "orders__count", sum("order_items"."order_items__total_quantity") AS "order_items__total_quantity", coalesce(sum("order_items"."order_items__count"), 0) AS "order_items__count" FROM orders AS "orders" LEFT JOIN customers AS "customers" ON "orders".customer_id = ("customers".id) LEFT JOIN (SELECT "orders".id AS "cortex_pk_0", sum("order_items".quantity) AS "order_items__total_quantity", count("order_items".id) AS "order_items__count" FROM orders AS "orders" LEFT JOIN customers AS "customers" ON "orders".customer_id = ("customers".id) INNER JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) WHERE ("orders".amount > 200) AND ("customers".is_active) GROUP BY 1) AS "order_items" ON "order_items"."cortex_pk_0" = "orders".id WHERE ("orders".amount > 200) AND ("customers".is_active) GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- not pre-aggregated (dimension on the leaf): customers.count + orders.total_amount by orders.status
+-- not folded (dimension on the leaf): customers.count + orders.total_amount by orders.status
 SELECT "orders".status AS "orders__status", count(DISTINCT "customers".id) AS "customers__count", sum("orders".amount) AS "orders__total_amount" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- not pre-aggregated (filter on the leaf): customers.count + orders.total_amount by customers.tier, orders.status = paid
+-- not folded (filter on the leaf): customers.count + orders.total_amount by customers.tier, orders.status = paid
 SELECT "customers".tier AS "customers__tier", count(DISTINCT "customers".id) AS "customers__count", count("orders".id) AS "orders__count", sum("orders".amount) AS "orders__total_amount" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) WHERE ("orders".status = ?) GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: ["paid",10001]
 
--- not pre-aggregated (count_distinct on the leaf): orders.total_amount + order_items.products_count by orders.status
+-- not folded (count_distinct on the leaf): orders.total_amount + order_items.products_count by orders.status
 SELECT "q0"."orders__status" AS "orders__status", "q0"."orders__total_amount" AS "orders__total_amount", "q1"."orders__count" AS "orders__count", "q1"."order_items__products_count" AS "order_items__products_count" FROM (SELECT "cortex_keys"."orders__status" AS "orders__status", sum("orders".amount) AS "orders__total_amount" FROM (SELECT DISTINCT "orders".status AS "orders__status", "orders".id AS "cortex_pk_0" FROM orders AS "orders") AS "cortex_keys" LEFT JOIN orders AS "orders" ON "cortex_keys"."cortex_pk_0" = "orders".id GROUP BY 1) AS "q0" INNER JOIN (SELECT "orders".status AS "orders__status", count(DISTINCT "orders".id) AS "orders__count", count(DISTINCT "order_items".product_id) AS "order_items__products_count" FROM orders AS "orders" LEFT JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) GROUP BY 1) AS "q1" ON "q0"."orders__status" IS NOT DISTINCT FROM "q1"."orders__status" ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- not pre-aggregated (count_distinct at the end of the chain): customers.count + orders.total_amount + order_items.products_count by customers.tier
+-- not folded (count_distinct at the end of the chain): customers.count + orders.total_amount + order_items.products_count by customers.tier
 SELECT "q0"."customers__tier" AS "customers__tier", "q0"."customers__count" AS "customers__count", "q1"."orders__total_amount" AS "orders__total_amount", "q0"."order_items__products_count" AS "order_items__products_count" FROM (SELECT "customers".tier AS "customers__tier", count(DISTINCT "customers".id) AS "customers__count", count(DISTINCT "order_items".product_id) AS "order_items__products_count" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) LEFT JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) GROUP BY 1) AS "q0" INNER JOIN (SELECT "cortex_keys"."customers__tier" AS "customers__tier", sum("orders".amount) AS "orders__total_amount" FROM (SELECT DISTINCT "customers".tier AS "customers__tier", "orders".id AS "cortex_pk_0" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id)) AS "cortex_keys" LEFT JOIN orders AS "orders" ON "cortex_keys"."cortex_pk_0" = "orders".id GROUP BY 1) AS "q1" ON "q0"."customers__tier" IS NOT DISTINCT FROM "q1"."customers__tier" ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- not pre-aggregated (many_to_one inside the chain): customers.count + order_items.count + products.count by customers.tier
+-- not folded (many_to_one inside the chain): customers.count + order_items.count + products.count by customers.tier
 SELECT "customers".tier AS "customers__tier", count(DISTINCT "customers".id) AS "customers__count", count("order_items".id) AS "order_items__count", count(DISTINCT "products".id) AS "products__count" FROM customers AS "customers" LEFT JOIN orders AS "orders" ON "customers".id = ("orders".customer_id) LEFT JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) LEFT JOIN products AS "products" ON "order_items".product_id = ("products".id) GROUP BY 1 ORDER BY 2 DESC LIMIT ?
 -- params: [10001]
 
--- not pre-aggregated (ungrouped): one row per order item, orders without items kept
+-- not folded (ungrouped): one row per order item, orders without items kept
 SELECT "orders".id AS "orders__id", "orders".amount AS "orders__total_amount", ("order_items".quantity * "order_items".unit_price) AS "order_items__revenue", CASE WHEN ("order_items".id) IS NOT NULL THEN 1 ELSE 0 END AS "order_items__count" FROM orders AS "orders" LEFT JOIN order_items AS "order_items" ON "orders".id = ("order_items".order_id) WHERE ("orders".id <= ?) ORDER BY 2 DESC LIMIT ?
 -- params: [25,10001]
 

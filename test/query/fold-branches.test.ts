@@ -15,10 +15,12 @@ function plan(query: Record<string, unknown>): QueryPlan {
   )
 }
 
-const leaves = (p: QueryPlan) => p.preAggregated.map((l) => ({ cube: l.cube, parent: l.parent, measures: l.measures }))
-const paths = (p: QueryPlan) => p.preAggregated.map((l) => l.path.map((j) => `${j.from}>${j.to}`).join(' '))
+/** The groups by their multiplied cube ({} for the plain group); keysCubes are checked where they matter. */
+const groupCubes = (p: QueryPlan) => p.groups.map((g) => (g.cube === undefined ? {} : { cube: g.cube }))
+const leaves = (p: QueryPlan) => p.folds.map((l) => ({ cube: l.cube, parent: l.parent, measures: l.measures }))
+const paths = (p: QueryPlan) => p.folds.map((l) => l.path.map((j) => `${j.from}>${j.to}`).join(' '))
 
-describe('leaf pre-aggregation is chosen', () => {
+describe('branch folding is chosen', () => {
   it('for a one_to_many leaf whose measures are sums and counts: the parent is no longer multiplied', () => {
     const p = plan({
       measures: ['orders.total', 'orders.count', 'items.qty', 'items.count'],
@@ -26,7 +28,7 @@ describe('leaf pre-aggregation is chosen', () => {
     })
     expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.qty', 'items.count'] }])
     expect(p.multiplied).toEqual([])
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
     expect(p.measures.every((m) => m.group === 0)).toBe(true)
   })
 
@@ -47,7 +49,7 @@ describe('leaf pre-aggregation is chosen', () => {
       filters: [{ member: 'items.qty', operator: 'gt', values: ['3'] }],
     })
     expect(leaves(p)).toEqual([{ cube: 'items', parent: 'orders', measures: ['items.count', 'items.qty'] }])
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
   })
 
   it('with a time dimension with granularity and a filter on the parent', () => {
@@ -71,7 +73,7 @@ describe('leaf pre-aggregation is chosen', () => {
     ])
     expect(paths(p)).toEqual(['customers>orders', 'customers>orders orders>items'])
     expect(p.multiplied).toEqual([])
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
   })
 
   it('for a chain whose middle cube has no measure in the query: only items gets a derived table, through orders', () => {
@@ -83,7 +85,7 @@ describe('leaf pre-aggregation is chosen', () => {
 
   it('for the last link only, when the middle of the chain cannot fold (count_distinct is not decomposable)', () => {
     const p = plan({ measures: ['customers.count', 'items.qty', 'items.skus'], dimensions: ['customers.country'] })
-    expect(p.preAggregated).toEqual([])
+    expect(p.folds).toEqual([])
     const q = plan({
       measures: ['customers.count', 'orders.count', 'items.qty'],
       dimensions: ['customers.country'],
@@ -98,20 +100,20 @@ describe('leaf pre-aggregation is chosen', () => {
     const p = plan({ measures: ['orders.total', 'items.qty', 'notes.count'], dimensions: ['orders.status'] })
     expect(leaves(p).map((l) => l.cube)).toEqual(['items', 'notes'])
     expect(p.multiplied).toEqual([])
-    expect(p.groups).toEqual([{}])
+    expect(groupCubes(p)).toEqual([{}])
   })
 })
 
-describe('leaf pre-aggregation is not chosen', () => {
+describe('branch folding is not chosen', () => {
   const none = (query: Record<string, unknown>) => {
     const p = plan(query)
-    expect(p.preAggregated).toEqual([])
+    expect(p.folds).toEqual([])
     return p
   }
 
   it('with a dimension on the leaf', () => {
     const p = none({ measures: ['orders.total', 'items.qty'], dimensions: ['items.sku'] })
-    expect(p.groups).toEqual([{ cube: 'orders' }, {}])
+    expect(groupCubes(p)).toEqual([{ cube: 'orders' }, {}])
   })
 
   it('with a dimension of another cube that reads the leaf', () => {
@@ -133,7 +135,7 @@ describe('leaf pre-aggregation is not chosen', () => {
 
   it('with a count_distinct measure on the leaf', () => {
     const p = none({ measures: ['orders.total', 'items.qty', 'items.skus'], dimensions: ['orders.status'] })
-    expect(p.groups).toEqual([{ cube: 'orders' }, {}])
+    expect(groupCubes(p)).toEqual([{ cube: 'orders' }, {}])
   })
 
   it('for an ungrouped query', () => {
@@ -157,7 +159,12 @@ describe('leaf pre-aggregation is not chosen', () => {
     // notes has a dimension, so it stays joined and multiplies orders; folding items would repeat its partials.
     const p = none({ measures: ['orders.total', 'items.qty'], dimensions: ['notes.author'] })
     expect(p.multiplied).toEqual(['orders', 'items'])
-    expect(p.groups).toEqual([{ cube: 'orders' }, { cube: 'items' }])
+    expect(groupCubes(p)).toEqual([{ cube: 'orders' }, { cube: 'items' }])
+    // Each keys subquery joins the multiplied cube, what the dimensions read, and the paths to them.
+    expect(p.groups.map((g) => g.keysCubes)).toEqual([
+      ['orders', 'notes'],
+      ['orders', 'items', 'notes'],
+    ])
   })
 
   it('for a leaf with no measure in the query', () => {

@@ -1,8 +1,8 @@
 /**
- * Branch pre-aggregation (docs/fan-out.md): the cubes below a one_to_many join whose only use is their
+ * branch folding (docs/fan-out.md): the cubes below a one_to_many join whose only use is their
  * own decomposable measures are aggregated per parent row before the join (a leaf, or a whole chain).
- * Each oracle is the SQL a person would write for the numbers (pre-aggregate the many side per key, then
- * join), never the compiler's shape. The last cases must NOT be pre-aggregated (a dimension, a filter or
+ * Each oracle is the SQL a person would write for the numbers (aggregate the many side per key, then
+ * join), never the compiler's shape. The last cases must NOT be folded (a dimension, a filter or
  * count_distinct on the branch, a many_to_one join inside it, ungrouped) and must still be right. Root rule as in cases-fanout.ts: with the same join
  * count, the first cube the query names is the root.
  */
@@ -17,10 +17,10 @@ const ITEMS_PER_ORDER =
 const ORDERS_PER_CUSTOMER = `(SELECT customer_id, count(*) AS n, sum(amount) AS amount, min(amount) AS min_amount, max(amount) AS max_amount,
   count(CASE WHEN status = 'paid' THEN id END) AS paid_n, sum(CASE WHEN status = 'paid' THEN amount END) AS paid_amount FROM orders GROUP BY customer_id)`
 
-export const preAggregationCases: OracleCase[] = [
+export const foldBranchCases: OracleCase[] = [
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf (bench 1): customers.count + orders.count + order_items.revenue by customers.tier',
+    name: 'folded leaf (bench 1): customers.count + orders.count + order_items.revenue by customers.tier',
     query: { measures: ['customers.count', 'orders.count', 'order_items.revenue'], dimensions: ['customers.tier'] },
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.n), 0) AS "orders.count", sum(ir.revenue) AS "order_items.revenue"
       FROM customers c
@@ -35,7 +35,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf (bench 2): customers.count + orders.total_amount + order_items.revenue by customers.tier',
+    name: 'folded leaf (bench 2): customers.count + orders.total_amount + order_items.revenue by customers.tier',
     query: {
       measures: ['customers.count', 'orders.total_amount', 'order_items.revenue'],
       dimensions: ['customers.tier'],
@@ -53,7 +53,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf (bench 3): orders sum + avg with order_items quantity + revenue by orders.status',
+    name: 'folded leaf (bench 3): orders sum + avg with order_items quantity + revenue by orders.status',
     query: {
       measures: ['orders.total_amount', 'orders.avg_amount', 'order_items.total_quantity', 'order_items.revenue'],
       dimensions: ['orders.status'],
@@ -69,7 +69,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf (bench 4): view sales count + total_amount + items_revenue by customers_country',
+    name: 'folded leaf (bench 4): view sales count + total_amount + items_revenue by customers_country',
     query: {
       measures: ['sales.count', 'sales.total_amount', 'sales.items_revenue'],
       dimensions: ['sales.customers_country'],
@@ -84,7 +84,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: orders without items get order_items.count 0 and order_items.revenue NULL',
+    name: 'folded leaf: orders without items get order_items.count 0 and order_items.revenue NULL',
     query: {
       measures: ['orders.count', 'order_items.count', 'order_items.revenue'],
       dimensions: ['orders.id'],
@@ -102,7 +102,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: customers without orders keep orders.count 0 and NULL sum/min/max/avg (by customers.name)',
+    name: 'folded leaf: customers without orders keep orders.count 0 and NULL sum/min/max/avg (by customers.name)',
     query: {
       measures: [
         'customers.count',
@@ -126,7 +126,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: min/max/avg of orders by customers.country (avg over orders, not over customers)',
+    name: 'folded leaf: min/max/avg of orders by customers.country (avg over orders, not over customers)',
     query: {
       measures: ['customers.count', 'orders.min_amount', 'orders.max_amount', 'orders.avg_amount'],
       dimensions: ['customers.country'],
@@ -142,7 +142,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: filtered measures orders.paid_count + orders.paid_amount by customers.tier',
+    name: 'folded leaf: filtered measures orders.paid_count + orders.paid_amount by customers.tier',
     query: { measures: ['customers.count', 'orders.paid_count', 'orders.paid_amount'], dimensions: ['customers.tier'] },
     oracleSql: `SELECT c.tier AS "customers.tier", count(*) AS "customers.count", coalesce(sum(oc.paid_n), 0) AS "orders.paid_count", sum(oc.paid_amount) AS "orders.paid_amount"
       FROM customers c LEFT JOIN ${ORDERS_PER_CUSTOMER} oc ON oc.customer_id = c.id GROUP BY c.tier`,
@@ -154,7 +154,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: a measure filter (HAVING) on orders.total_amount, by customers.country',
+    name: 'folded leaf: a measure filter (HAVING) on orders.total_amount, by customers.country',
     query: {
       measures: ['customers.count', 'orders.count'],
       dimensions: ['customers.country'],
@@ -170,7 +170,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: calculated measures orders.amount_per_order + orders.paid_ratio by customers.tier',
+    name: 'folded leaf: calculated measures orders.amount_per_order + orders.paid_ratio by customers.tier',
     query: {
       measures: ['customers.count', 'orders.amount_per_order', 'orders.paid_ratio'],
       dimensions: ['customers.tier'],
@@ -187,7 +187,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: a time dimension with granularity on the parent (orders.created_at by quarter) + order_items measures',
+    name: 'folded leaf: a time dimension with granularity on the parent (orders.created_at by quarter) + order_items measures',
     query: {
       measures: ['orders.count', 'orders.avg_amount', 'order_items.count', 'order_items.total_quantity'],
       timeDimensions: [{ dimension: 'orders.created_at', granularity: 'quarter' }],
@@ -205,7 +205,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf: customers.created_at by year (time dimension on the parent customers) + orders.total_amount',
+    name: 'folded leaf: customers.created_at by year (time dimension on the parent customers) + orders.total_amount',
     query: {
       measures: ['customers.count', 'orders.count', 'orders.total_amount'],
       timeDimensions: [{ dimension: 'customers.created_at', granularity: 'year' }],
@@ -269,10 +269,10 @@ export const preAggregationCases: OracleCase[] = [
       GROUP BY c.name`,
     ],
   },
-  // ---- must not pre-aggregate -----------------------------------------------------------------------
+  // ---- must not fold -----------------------------------------------------------------------
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf under filters on the parent and the grandparent (pushed into the derived table): by customers.country',
+    name: 'folded leaf under filters on the parent and the grandparent (pushed into the derived table): by customers.country',
     query: {
       measures: ['orders.count', 'orders.total_amount', 'order_items.revenue'],
       dimensions: ['customers.country'],
@@ -293,7 +293,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'pre-aggregated leaf under segments of the parent and the grandparent (orders.big, customers.active): by customers.tier',
+    name: 'folded leaf under segments of the parent and the grandparent (orders.big, customers.active): by customers.tier',
     query: {
       measures: ['orders.count', 'order_items.total_quantity', 'order_items.count'],
       dimensions: ['customers.tier'],
@@ -311,7 +311,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'not pre-aggregated (dimension on the leaf): customers.count + orders.total_amount by orders.status',
+    name: 'not folded (dimension on the leaf): customers.count + orders.total_amount by orders.status',
     query: { measures: ['customers.count', 'orders.total_amount'], dimensions: ['orders.status'] },
     oracleSql: `SELECT o.status AS "orders.status", count(DISTINCT c.id) AS "customers.count", sum(o.amount) AS "orders.total_amount" FROM ${C_O} GROUP BY o.status`,
     minRows: 6,
@@ -321,7 +321,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'not pre-aggregated (filter on the leaf): customers.count + orders.total_amount by customers.tier, orders.status = paid',
+    name: 'not folded (filter on the leaf): customers.count + orders.total_amount by customers.tier, orders.status = paid',
     query: {
       measures: ['customers.count', 'orders.count', 'orders.total_amount'],
       dimensions: ['customers.tier'],
@@ -337,7 +337,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'not pre-aggregated (count_distinct on the leaf): orders.total_amount + order_items.products_count by orders.status',
+    name: 'not folded (count_distinct on the leaf): orders.total_amount + order_items.products_count by orders.status',
     query: {
       measures: ['orders.total_amount', 'orders.count', 'order_items.products_count'],
       dimensions: ['orders.status'],
@@ -353,7 +353,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'not pre-aggregated (count_distinct at the end of the chain): customers.count + orders.total_amount + order_items.products_count by customers.tier',
+    name: 'not folded (count_distinct at the end of the chain): customers.count + orders.total_amount + order_items.products_count by customers.tier',
     query: {
       measures: ['customers.count', 'orders.total_amount', 'order_items.products_count'],
       dimensions: ['customers.tier'],
@@ -370,7 +370,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'not pre-aggregated (many_to_one inside the chain): customers.count + order_items.count + products.count by customers.tier',
+    name: 'not folded (many_to_one inside the chain): customers.count + order_items.count + products.count by customers.tier',
     query: { measures: ['customers.count', 'order_items.count', 'products.count'], dimensions: ['customers.tier'] },
     oracleSql: `SELECT c.tier AS "customers.tier", count(DISTINCT c.id) AS "customers.count", count(oi.id) AS "order_items.count", count(DISTINCT p.id) AS "products.count"
       FROM ${C_O} LEFT JOIN order_items oi ON oi.order_id = o.id LEFT JOIN products p ON p.id = oi.product_id GROUP BY c.tier`,
@@ -382,7 +382,7 @@ export const preAggregationCases: OracleCase[] = [
   },
   {
     kind: 'fan-out',
-    name: 'not pre-aggregated (ungrouped): one row per order item, orders without items kept',
+    name: 'not folded (ungrouped): one row per order item, orders without items kept',
     query: {
       measures: ['orders.total_amount', 'order_items.revenue', 'order_items.count'],
       dimensions: ['orders.id'],

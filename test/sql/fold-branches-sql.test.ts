@@ -3,7 +3,7 @@ import { createSemanticLayer, type QueryInput } from '../../src/index.js'
 import { sqlite } from '../../src/sqlite.js'
 import { shopBranchesModel } from '../fixtures/shop-branches.js'
 
-// Compile-only SQL for branch pre-aggregation (docs/fan-out.md); each expectation was read and checked by
+// Compile-only SQL for branch folding (docs/fan-out.md); each expectation was read and checked by
 // hand, and the same shapes run on real engines in the oracle suites. The model is test/fixtures/shop-branches.ts.
 const layer = createSemanticLayer({
   model: shopBranchesModel(),
@@ -92,7 +92,7 @@ const cases = [
   },
 ] as const
 
-describe('branch pre-aggregation SQL per dialect', () => {
+describe('branch folding SQL per dialect', () => {
   for (const c of cases) {
     for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       test(`${c.name} (${dialect})`, async () => {

@@ -1,5 +1,5 @@
 /**
- * Branch pre-aggregation grouped by the child's foreign key (docs/fan-out.md): rows whose key is NULL or
+ * branch folding grouped by the child's foreign key (docs/fan-out.md): rows whose key is NULL or
  * names no parent row must count nowhere, exactly as in the plain LEFT JOIN, and parents without child
  * rows must keep count 0 and NULL sums. The shared dataset has no such rows, so this one is built for
  * it. Expected rows come from hand-written SQL over the same tables.
@@ -73,7 +73,7 @@ const rows = (sql: string): Record<string, unknown>[] => db.prepare(sql).all() a
 const sorted = <T extends Record<string, unknown>>(r: T[], key: string): T[] =>
   [...r].sort((a, b) => String(a[key]).localeCompare(String(b[key])))
 
-describe('pre-aggregation grouped by a foreign key with NULL and orphan keys', () => {
+describe('folding grouped by a foreign key with NULL and orphan keys', () => {
   test('a chain folded into customers (orders, and items through orders) by tier', async () => {
     const result = await layer.query({
       measures: ['customers.count', 'orders.count', 'orders.total', 'items.count', 'items.qty'],

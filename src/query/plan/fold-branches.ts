@@ -1,54 +1,39 @@
 import type { CompiledJoin, CompiledMeasure, CompiledModel, SqlTemplate } from '../../model/compiled.js'
 import { templateCubes } from '../../model/references.js'
 import type { NormalizedQuery } from '../normalized-query.js'
-import { isMultiplied, type JoinTree } from './join-tree.js'
+import { isMultiplied } from './join-tree.js'
+import type { FoldedCube, JoinTree } from './query-plan.js'
 
-/**
- * A cube of a folded branch whose measures are aggregated per row of the branch's parent before the
- * join: the renderer replaces it by `(SELECT parent pk, partial aggregates FROM parent JOIN … JOIN cube
- * GROUP BY parent pk)` LEFT JOINed to the parent on its primary key, so it no longer multiplies the parent.
- */
-export interface PreAggregatedCube {
-  /** The cube whose measures are aggregated (the derived table takes its alias). */
-  readonly cube: string
-  /** The branch's parent: the cube whose primary key the partials are grouped by. */
-  readonly parent: string
-  /**
-   * The tree's joins from `parent` down to `cube`, in order: the first is the branch's one_to_many join
-   * out of the parent, every later one is one_to_many or one_to_one. Cubes on the path before `cube`
-   * are joined only inside derived tables.
-   */
-  readonly path: readonly CompiledJoin[]
-  /** Keys of the cube's measures the query needs, each decomposable into per-parent partials. */
-  readonly measures: readonly string[]
-}
+/** A folded cube as fold-branches chooses it; build-plan adds where its partials come from (`source`). */
+export type BranchFold = Omit<FoldedCube, 'source'>
 
 /** Every cube of the folded branches, with or without measures: joins into them count as one_to_one. */
-export function foldedCubes(preAggregated: readonly PreAggregatedCube[]): Set<string> {
-  return new Set(preAggregated.flatMap((p) => p.path.map((j) => j.to)))
+export function foldedCubes(folds: readonly BranchFold[]): Set<string> {
+  return new Set(folds.flatMap((p) => p.path.map((j) => j.to)))
 }
 
 /** Measure types whose aggregate over a cube's rows can be rebuilt from per-parent partials. */
 const DECOMPOSABLE = new Set(['count', 'sum', 'avg', 'min', 'max'])
 
 /**
- * The branches to pre-aggregate (see docs/fan-out.md, "Branch pre-aggregation"). A branch is the subtree
- * below a one_to_many join out of a parent with a primary key. It qualifies when nothing but its cubes'
- * own measures reads any of its cubes (no dimension, filter, segment, other cube's expression or join
- * from outside), every join inside it is one_to_many or one_to_one and reads only the two cubes it
+ * Fan-out folding: the branches to aggregate on their own, per row of their parent, before the join
+ * (docs/fan-out.md, "Branch folding"; not Cube's `pre_aggregations`, which Cortex does not read). A
+ * branch is the subtree below a one_to_many join out of a parent with a primary key. It qualifies when
+ * nothing but its cubes' own measures reads any of its cubes (no dimension, filter, segment, other cube's
+ * expression or join from outside), every join inside it is one_to_many or one_to_one and reads only the two cubes it
  * joins (so each row of a branch cube belongs to exactly one parent row), and every measure of its cubes
  * the query needs is decomposable and reads only its own cube. The topmost qualifying branches are
  * folded; one is kept only when its parent is not multiplied once every folded join counts as
  * one_to_one (otherwise its partials would be repeated), and when one is dropped the qualifying branches
  * inside it are considered instead, until stable. Each cube of a folded branch that has measures becomes
- * one {@link PreAggregatedCube}; a branch cube without measures is joined only inside their derived tables.
+ * one {@link FoldedCube}; a branch cube without measures is joined only inside their derived tables.
  */
-export function preAggregate(
+export function foldBranches(
   model: CompiledModel,
   q: NormalizedQuery,
   tree: JoinTree,
   measures: readonly CompiledMeasure[],
-): PreAggregatedCube[] {
+): BranchFold[] {
   if (q.ungrouped || tree.joins.length === 0) return []
   const read = cubesReadOutsideOwnMeasures(model, q, tree, measures)
   const own = new Map<string, CompiledMeasure[]>()
@@ -83,7 +68,7 @@ export function preAggregate(
     for (const j of repeated) dropped.add(j)
   }
 
-  const out: PreAggregatedCube[] = []
+  const out: BranchFold[] = []
   for (const top of selected) {
     for (const join of branch(top)) {
       const ms = own.get(join.to)
