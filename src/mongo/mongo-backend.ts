@@ -229,15 +229,15 @@ class Printer {
 
   /**
    * `$lookup` + `$unwind` of one join, keeping parents without a match (LEFT JOIN). `localField` and
-   * `foreignField` (an equality join every MongoDB and mingo run by key, without `pipeline`); a parent
-   * whose key is null or missing matches nothing (NULL never equals NULL in a join condition).
+   * `foreignField` (an equality join every MongoDB and mingo run by key, without `pipeline`); documents
+   * matched on a null or missing key are dropped ({@link matched}).
    */
   private joinStages(j: CompiledJoin): MongoDocument[] {
     const { known, target } = this.joinSides(j)
     const local = `${known.cube}.${known.path}`
     return [
       { $lookup: { from: this.collectionOf(j.to), localField: local, foreignField: target.path, as: j.to } },
-      { $addFields: { [j.to]: { $cond: [isNullExpr(`$${local}`), [], `$${j.to}`] } } },
+      { $addFields: { [j.to]: matched(`$${j.to}`, target.path) } },
       { $unwind: { path: `$${j.to}`, preserveNullAndEmptyArrays: true } },
     ]
   }
@@ -269,7 +269,7 @@ class Printer {
       const { known, target } = this.joinSides(j)
       const local = i === 0 ? `${known.cube}.${known.path}` : `${temp[i - 1]}.${known.path}`
       stages.push({ $lookup: { from: this.collectionOf(j.to), localField: local, foreignField: target.path, as: temp[i] } })
-      if (i === 0) stages.push({ $addFields: { [temp[0]!]: { $cond: [isNullExpr(`$${local}`), [], `$${temp[0]}`] } } })
+      stages.push({ $addFields: { [temp[i]!]: matched(`$${temp[i]}`, target.path) } })
     })
     const rows = `$${temp[temp.length - 1]}`
     const partials: Record<string, unknown> = {}
@@ -536,6 +536,15 @@ function emptyGroup(group: Record<string, unknown>): Record<string, unknown> {
     out[field] = op === '$sum' ? 0 : op === '$addToSet' ? [] : null
   }
   return out
+}
+
+/**
+ * The documents a `localField` lookup found, less those whose key is null or missing: a null or missing
+ * local value (or an empty array of them) matches such documents on MongoDB and mingo, and NULL never
+ * equals anything in a join condition.
+ */
+function matched(found: string, foreignPath: string): unknown {
+  return { $filter: { input: found, cond: NOT_NULL(`$$this.${foreignPath}`) } }
 }
 
 function inList(x: unknown, values: readonly unknown[], not: boolean): unknown {
