@@ -5,6 +5,7 @@
  */
 import { createQueryCache } from './cache/query-cache.js'
 import { CompiledQueries } from './compiled-queries.js'
+import { backendForDialect, backendOf } from './backend/backend-of.js'
 import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
 import { SemanticLayerError } from './errors.js'
@@ -25,6 +26,7 @@ import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory } from './security/tenancy.js'
 import { isSqlDialect } from './sql/dialect.js'
 import { SQL_DIALECT_NAMES, sqlDialectNamed } from './sql/dialects/registry.js'
+import type { RenderedSql } from './sql/render-sql.js'
 import { readingOptions } from './util/options.js'
 
 export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
@@ -98,19 +100,17 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
       try {
         const named = callOptions.dialect
-        const dialect =
-          named === undefined
-            ? connectorFor(scope, compiled.dataSource).dialect
-            : typeof named === 'string'
-              ? sqlDialectNamed(named)
-              : isSqlDialect(named)
-                ? named
-                : undefined
+        if (named === undefined) {
+          // The data source's own backend: SQL for its dialect, or a pipeline for MongoDB.
+          const printed = renderFor(compiled, backendOf(connectorFor(scope, compiled.dataSource))).rendered.main
+          return printed as RenderedSql
+        }
+        const dialect = typeof named === 'string' ? sqlDialectNamed(named) : isSqlDialect(named) ? named : undefined
         if (!dialect) {
           const message = `Unknown dialect. Use one of: ${SQL_DIALECT_NAMES.join(', ')}, or pass a SqlDialect.`
           throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
         }
-        return renderFor(compiled, dialect).rendered.main
+        return renderFor(compiled, backendForDialect(dialect)).rendered.main as RenderedSql
       } finally {
         scope.release()
       }

@@ -36,6 +36,7 @@ export type { ErrorCode, ErrorIssue } from './errors.js'
 export type {
   ArrayRow,
   Connector,
+  SqlConnector,
   ConnectorDefinition,
   ExecuteOptions,
   HealthReport,

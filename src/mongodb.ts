@@ -20,3 +20,5 @@ export type {
   MongoRowForm,
   MongoStatement,
 } from './mongo/mongo-statement.js'
+export { mongoBackend } from './mongo/mongo-backend.js'
+export type { MongoPipeline } from './mongo/mongo-backend.js'

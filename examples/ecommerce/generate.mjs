@@ -354,7 +354,7 @@ export function generateEcommerce({ seed = 42, customers = 60, products = 24, or
     const id = i + 1
     const createdAt = i < EDGE_ORDER_TIMESTAMPS.length ? EDGE_ORDER_TIMESTAMPS[i] : randomInstant()
     // Skewed towards low ids so a few customers order a lot (measure filters need big groups).
-    const customerId = orderingCustomerCount > 0 ? 1 + Math.floor(Math.pow(rnd(), 1.6) * orderingCustomerCount) : 1
+    const customerId = orderingCustomerCount > 0 ? 1 + Math.floor(rnd() ** 1.6 * orderingCustomerCount) : 1
     const status = weighted(STATUSES)[0]
 
     const itemCount = productRows.length === 0 || rnd() < 0.06 ? 0 : int(1, 4)

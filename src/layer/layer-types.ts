@@ -154,7 +154,10 @@ export interface QueryResult {
   readonly annotation: Record<string, Record<string, unknown>>
   /** The query as Cortex ran it: defaults applied, date ranges resolved. */
   readonly query: Readonly<Record<string, unknown>>
-  /** The statement that ran. */
+  /**
+   * The statement that ran: SQL and parameters, or for a MongoDB source its `{ collection, pipeline }`
+   * (typed as SQL for source compatibility: cast to `MongoPipeline` from `cortex-semantic/mongodb`).
+   */
   readonly sql: RenderedSql
   /** Rows matching the query ignoring limit and offset, when the query set `total: true`. */
   readonly total?: number
@@ -179,7 +182,11 @@ export interface SemanticLayer {
    * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
    */
   query(query: QueryInput, options?: QueryOptions): Promise<QueryResult>
-  /** Compile a query to SQL and parameters without running it (no connection is opened), with policies applied. */
+  /**
+   * Compile a query to SQL and parameters without running it (no connection is opened), with policies applied.
+   * For a MongoDB source (and no `dialect` option) it is the pipeline, `{ collection, pipeline }`: cast the
+   * result to `MongoPipeline` from `cortex-semantic/mongodb`.
+   */
   sql(query: QueryInput, options?: SqlOptions): Promise<RenderedSql>
   /**
    * Run a query and yield shaped rows one by one with bounded memory (a cursor on the server). Without

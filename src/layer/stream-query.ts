@@ -2,12 +2,12 @@
  * Streaming a query: prepare it, open a cursor on its connector, and yield Cube rows one at a time, with
  * one audit event when the stream ends (allowed with its row count, or denied/failed).
  */
-import { sha256 } from '../cache/cache-key.js'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { Row } from '../result/shape-result.js'
 import { callContext, type CallContext } from '../security/security-context.js'
 import type { Auditor } from './audit-calls.js'
-import { connectorFor, renderFor, sqlStatementOf, withZone } from './execute-query.js'
+import { backendOf } from '../backend/backend-of.js'
+import { connectorFor, renderFor, statementHash, withZone } from './execute-query.js'
 import { queryOptions, statementOptions } from './layer-options.js'
 import type { SemanticLayerOptions } from './layer-types.js'
 import type { Prepared } from './prepare-query.js'
@@ -31,13 +31,14 @@ export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown
       let rows = 0
       try {
         const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
-        const { rendered, shaper } = renderFor(prepared.compiled, connector.dialect, true)
+        const statements = renderFor(prepared.compiled, backendOf(connector), true)
+        const { rendered, shaper } = statements
         // Streams stay on object rows: a cursor yields a row at a time with an await per row, which
         // costs more than the second object does, and every connector answers objects.
         const shape = shaper.one
         try {
           const exec = withZone(statementOptions(callOptions, options), rendered)
-          for await (const raw of connector.stream(sqlStatementOf(rendered.main), exec)) {
+          for await (const raw of connector.stream(statements.main, exec)) {
             rows++
             yield shape(raw)
           }
@@ -49,7 +50,7 @@ export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown
           })
         }
         const modelVersion = prepared.scope.model.version
-        audit.allowed(input, ctx, started, { sqlHash: sha256(rendered.main.sql), rows, modelVersion })
+        audit.allowed(input, ctx, started, { sqlHash: statementHash(rendered.main), rows, modelVersion })
       } catch (error) {
         audit.failed(input, ctx, started, error)
         throw error

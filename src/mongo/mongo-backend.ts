@@ -52,7 +52,8 @@ export interface MongoPipeline {
 export const mongoBackend: Backend<MongoPipeline> = {
   name: 'mongodb',
   print: (plan, options) => printPipeline(plan, options),
-  statement: (printed) => mongoStatement(printed, undefined),
+  // No columns (the total's count): rows are the documents' own fields.
+  statement: (printed, columns) => mongoStatement(printed, columns.length ? columns.map((c) => c.alias) : undefined),
 }
 
 /** The connector's statement for a printed pipeline, with the output columns when known (array rows). */
@@ -126,7 +127,10 @@ class Printer {
     const table = this.cube(cube).table
     const name = table.length === 1 ? table[0] : undefined
     if (typeof name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name) || name.startsWith('system.'))
-      throw unsupported(['cubes', cube, 'sql_table'], `The cube ${cube} on a MongoDB source must name a collection in sql_table (not SQL).`)
+      throw unsupported(
+        ['cubes', cube, 'sql_table'],
+        `The cube ${cube} on a MongoDB source must name a collection in sql_table (not SQL).`,
+      )
     return name
   }
 
@@ -161,7 +165,11 @@ class Printer {
   private scope(measureValue?: (cube: string, name: string) => unknown): ExpressionScope {
     return {
       column: (cube, path) =>
-        this.rowVariable?.cube === cube ? `$$${this.rowVariable.name}.${path}` : this.nested ? `$${cube}.${path}` : `$${path}`,
+        this.rowVariable?.cube === cube
+          ? `$$${this.rowVariable.name}.${path}`
+          : this.nested
+            ? `$${cube}.${path}`
+            : `$${path}`,
       member: (cube, name) => {
         if (measureValue) return measureValue(cube, name)
         throw internal('A measure reference reached a row-level expression.')
@@ -243,7 +251,10 @@ class Printer {
   }
 
   /** The join condition as `<known cube>.<field> = <joined cube>.<field>` (else a model error for MongoDB). */
-  private joinSides(j: CompiledJoin): { known: { cube: string; path: string }; target: { cube: string; path: string } } {
+  private joinSides(j: CompiledJoin): {
+    known: { cube: string; path: string }
+    target: { cube: string; path: string }
+  } {
     const eq = parseJoinEquality(j.sql)
     const sides = eq ? [eq.left, eq.right] : []
     const target = sides.find((s) => s.cube === j.to)
@@ -268,7 +279,9 @@ class Printer {
     fold.path.forEach((j, i) => {
       const { known, target } = this.joinSides(j)
       const local = i === 0 ? `${known.cube}.${known.path}` : `${temp[i - 1]}.${known.path}`
-      stages.push({ $lookup: { from: this.collectionOf(j.to), localField: local, foreignField: target.path, as: temp[i] } })
+      stages.push({
+        $lookup: { from: this.collectionOf(j.to), localField: local, foreignField: target.path, as: temp[i] },
+      })
       stages.push({ $addFields: { [temp[i]!]: matched(`$${temp[i]}`, target.path) } })
     })
     const rows = `$${temp[temp.length - 1]}`
@@ -362,7 +375,10 @@ class Printer {
     const m = this.measure(key)
     if (!m.calculated) return `$${this.field(m.alias)}`
     const node = this.node(m.sql!, ['cubes', m.cube, 'measures', m.name, 'sql'])
-    return toExpression(node, this.scope((c, n) => this.measureValue(`${c}.${n}`)))
+    return toExpression(
+      node,
+      this.scope((c, n) => this.measureValue(`${c}.${n}`)),
+    )
   }
 
   /** `x` with a missing value as null (so groups and outputs never tell missing from null). */
@@ -448,7 +464,10 @@ class Printer {
       m.type === 'count'
         ? { $size: '$$p' }
         : { $cond: [{ $eq: [{ $size: '$$p' }, 0] }, null, { [m.type === 'sum' ? '$sum' : '$avg']: '$$p' }] }
-    return { fields: { [name]: { $addToSet: { k: key, v: value } } }, value: { $let: { vars: { p: present }, in: reduce } } }
+    return {
+      fields: { [name]: { $addToSet: { k: key, v: value } } },
+      value: { $let: { vars: { p: present }, in: reduce } },
+    }
   }
 
   /** A folded cube's measure over the per-parent partials: counts added, sums added, avg as sum / count. */
@@ -487,7 +506,9 @@ class Printer {
     }
     if (node.condition.op === 'measureFilter') {
       const filters = node.filters ?? []
-      return and(filters.map((f) => isTrue(this.rowCondition(f, ['cubes', node.cube, 'measures', node.name, 'filters']))))
+      return and(
+        filters.map((f) => isTrue(this.rowCondition(f, ['cubes', node.cube, 'measures', node.name, 'filters']))),
+      )
     }
     let value: unknown
     if (measure) value = measure(node)
@@ -520,7 +541,9 @@ class Printer {
       case 'range': {
         const from = { $toDate: c.fromMs }
         const to = { $toDate: c.toExclusiveMs }
-        const inside = c.not ? { $or: [{ $lt: [x, from] }, { $gte: [x, to] }] } : { $and: [{ $gte: [x, from] }, { $lt: [x, to] }] }
+        const inside = c.not
+          ? { $or: [{ $lt: [x, from] }, { $gte: [x, to] }] }
+          : { $and: [{ $gte: [x, from] }, { $lt: [x, to] }] }
         return and([set, inside])
       }
     }
@@ -604,5 +627,7 @@ function unsupported(path: readonly (string | number)[], message: string): Seman
 }
 
 function internal(message: string): SemanticLayerError {
-  return new SemanticLayerError('INTERNAL', [{ code: 'INTERNAL', path: [], message: `${message} This is a bug in cortex-semantic.` }])
+  return new SemanticLayerError('INTERNAL', [
+    { code: 'INTERNAL', path: [], message: `${message} This is a bug in cortex-semantic.` },
+  ])
 }

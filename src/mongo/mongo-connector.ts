@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { brandConnector, type Connector, type ConnectorDefinition } from '../connectors/connector.js'
 import { isSemanticLayerError, type SemanticLayerError } from '../errors.js'
 import { readingOptions } from '../util/options.js'
 import {
@@ -20,6 +21,7 @@ import {
 } from './mongo-options.js'
 import type { MongoDocument, MongoExecuteOptions, MongoRowForm, MongoStatement } from './mongo-statement.js'
 import { fromBson } from './mongo-values.js'
+import { mongoBackend } from './mongo-backend.js'
 
 /** What `healthCheck()` reports; never throws, never holds credentials. */
 export interface MongoHealthReport {
@@ -32,7 +34,7 @@ export interface MongoHealthReport {
  * A MongoDB data source: runs aggregation pipelines and returns their documents with BSON values in the
  * layer's forms (mongo-values.ts). The shape of issue 17's one connector contract.
  */
-export interface MongoConnector {
+export interface MongoConnector extends Omit<Connector, 'execute' | 'stream' | 'healthCheck' | 'close'> {
   readonly engine: 'mongodb'
   /** What data it reads, for result-cache keys (hosts + database, never the password); see Connector.id. */
   readonly id?: string
@@ -130,7 +132,7 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
   }
 
   const execute = async (statement: MongoStatement, run?: MongoExecuteOptions): Promise<unknown[]> => {
-    const form = run?.rows ?? 'objects'
+    const form = run?.map ?? run?.rows ?? 'objects'
     const toRow = rowReader(statement, form)
     const rows: unknown[] = []
     for await (const doc of documents(statement, run, options.batchSize)) {
@@ -173,8 +175,10 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
   }
 
   const id = options.id ?? mongoIdentity(source)
-  return {
+  const connector = {
     engine: 'mongodb',
+    backend: mongoBackend,
+    rowForms: ['arrays', 'mapped'],
     ...(id === undefined ? {} : { id }),
     execute,
     async *stream(statement, run) {
@@ -187,7 +191,9 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
       closed = true
       return (closing ??= owned?.close ? owned.close().catch(noop) : Promise.resolve())
     },
-  } satisfies MongoConnector as MongoConnector
+  } satisfies MongoConnector
+  // Branded: createSemanticLayer takes it as a data source, and plans for it print as pipelines.
+  return brandConnector(connector as unknown as ConnectorDefinition) as unknown as MongoConnector
 }
 
 /** How each document becomes a row of the requested form; arrays and functions need `columns`. */

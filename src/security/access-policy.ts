@@ -215,7 +215,7 @@ function parseCondition(text: string): PolicyCondition | undefined {
 export function readContext(ctx: unknown, path: readonly string[]): unknown {
   let at: unknown = ctx
   for (const key of path) {
-    if (typeof at !== 'object' || at === null || !Object.prototype.hasOwnProperty.call(at, key)) return undefined
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, key)) return undefined
     at = (at as Record<string, unknown>)[key]
   }
   return at

@@ -5,7 +5,7 @@ export function nullRecord<T>(): Record<string, T> {
 
 /** `Object.hasOwn` for records that may have no prototype. */
 export function hasKey(record: object, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(record, key)
+  return Object.hasOwn(record, key)
 }
 
 /** `out[key] = value`, except that a `__proto__` key stays an own property instead of changing the prototype. */

@@ -36,7 +36,7 @@ const modelCopy = (edits: Record<string, (text: string) => string> = {}): string
     writeFileSync(join(dir, file), edit(readFileSync(join(dir, file), 'utf8')))
   return relative(REPO, dir)
 }
-const WITHOUT_PAID_RATIO = (t: string): string => t.replace(/      - name: paid_ratio\n[\s\S]*?format: percent\n/, '')
+const WITHOUT_PAID_RATIO = (t: string): string => t.replace(/ {6}- name: paid_ratio\n[\s\S]*?format: percent\n/, '')
 const NOTE_LOWER = (t: string): string =>
   t.replace('      - name: note\n        sql: note\n', '      - name: note\n        sql: lower(note)\n')
 
