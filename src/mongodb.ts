@@ -4,7 +4,7 @@
  * is not there yet (docs/mongodb.md says what is done).
  */
 export { mongodb } from './mongo/mongo-connector.js'
-export type { MongoConnector, MongoHealthReport } from './mongo/mongo-connector.js'
+export type { MongoConnector, MongoConnectorMembers, MongoHealthReport } from './mongo/mongo-connector.js'
 export type {
   MongoClientLike,
   MongoCollectionLike,

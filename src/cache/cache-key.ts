@@ -1,4 +1,3 @@
-import type { SqlStatement } from '../connectors/connector.js'
 import * as crypto from 'node:crypto'
 import { SemanticLayerError } from '../errors.js'
 

@@ -8,7 +8,6 @@ import {
   brandConnector,
   mapInPlace,
   sqlOf,
-  type Connector,
   type SqlConnector,
   type ExecuteOptions,
   type HealthReport,

@@ -8,7 +8,6 @@ import {
   mapFailure,
   mapInPlace,
   sqlOf,
-  type Connector,
   type SqlConnector,
   type ArrayRow,
   type ExecuteOptions,

@@ -12,7 +12,6 @@ import {
   brandConnector,
   mapInPlace,
   sqlOf,
-  type Connector,
   type SqlConnector,
   type ExecuteOptions,
   type Statement,

@@ -34,7 +34,8 @@ export interface MongoHealthReport {
  * A MongoDB data source: runs aggregation pipelines and returns their documents with BSON values in the
  * layer's forms (mongo-values.ts). The shape of issue 17's one connector contract.
  */
-export interface MongoConnector extends Omit<Connector, 'execute' | 'stream' | 'healthCheck' | 'close'> {
+/** The MongoDB connector's own members: what it runs and how (the connector contract's, for pipelines). */
+export interface MongoConnectorMembers {
   readonly engine: 'mongodb'
   /** What data it reads, for result-cache keys (hosts + database, never the password); see Connector.id. */
   readonly id?: string
@@ -47,6 +48,12 @@ export interface MongoConnector extends Omit<Connector, 'execute' | 'stream' | '
   /** Closes the client Cortex created from `url`; a host's client or db is left open. */
   close(): Promise<void>
 }
+
+/**
+ * A MongoDB data source for `createSemanticLayer` (a {@link Connector} whose `backend` prints plans as
+ * pipelines), also callable directly with `{ kind: 'mongo', collection, pipeline }` statements.
+ */
+export type MongoConnector = MongoConnectorMembers & Connector
 
 interface MongoDriver {
   MongoClient: new (url: string, options?: MongoDocument) => MongoClientLike
@@ -191,7 +198,7 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
       closed = true
       return (closing ??= owned?.close ? owned.close().catch(noop) : Promise.resolve())
     },
-  } satisfies MongoConnector
+  } satisfies MongoConnectorMembers & Pick<ConnectorDefinition, 'backend' | 'rowForms'>
   // Branded: createSemanticLayer takes it as a data source, and plans for it print as pipelines.
   return brandConnector(connector as unknown as ConnectorDefinition) as unknown as MongoConnector
 }

@@ -222,6 +222,7 @@ export function parsePortable(template: SqlTemplate): ExpressionNode {
       const w = or()
       expectWord('THEN')
       const when: ExpressionNode = operand ? { kind: 'binary', op: '=', left: operand, right: w } : w
+      // biome-ignore lint/suspicious/noThenProperty: CaseNode's branch key, plain data (never awaited).
       whens.push({ when, then: or() })
     }
     if (whens.length === 0) throw new NotPortable('CASE without WHEN')

@@ -50,7 +50,11 @@ describe('the layer on a MongoDB source', () => {
   })
 
   it('total counts the rows without limit and offset; limit and offset page them', async () => {
-    const q = { measures: ['orders.count'], dimensions: ['customers.name'], order: { 'customers.name': 'asc' } }
+    const q = {
+      measures: ['orders.count'],
+      dimensions: ['customers.name'],
+      order: { 'customers.name': 'asc' },
+    } as const
     const all = await layer.query(q)
     const page = await layer.query({ ...q, limit: 5, offset: 3, total: true } as never)
     expect(page.total).toBe(all.data.length)
@@ -72,7 +76,7 @@ describe('the layer on a MongoDB source', () => {
   })
 
   it('stream() yields the same rows as query()', async () => {
-    const q = { measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' } }
+    const q = { measures: ['orders.count'], dimensions: ['orders.status'], order: { 'orders.status': 'asc' } } as const
     const rows = []
     for await (const row of layer.stream(q)) rows.push(row)
     expect(rows).toEqual((await layer.query(q)).data)
