@@ -11,7 +11,14 @@ import { ConnectorSources } from './connectors/connector-sources.js'
 import { SemanticLayerError } from './errors.js'
 import { auditor } from './layer/audit-calls.js'
 import { connectorFor, queryRunner, renderFor, sqlHash } from './layer/execute-query.js'
-import { invalidateTarget, layerSettings, metaOptions, queryOptions, sqlOptions } from './layer/layer-options.js'
+import {
+  explainOptions,
+  invalidateTarget,
+  layerSettings,
+  metaOptions,
+  queryOptions,
+  sqlOptions,
+} from './layer/layer-options.js'
 import type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
 import { LayerModels } from './layer/model-watch.js'
 import { queryPreparer, type Prepared } from './layer/prepare-query.js'
@@ -19,6 +26,7 @@ import { queryStreamer } from './layer/stream-query.js'
 import { isCompiledModel } from './model/brand.js'
 import { compileModel } from './model/compile-model.js'
 import type { ModelDefinition } from './model/definition.js'
+import { explainPlan } from './query/plan/explain-plan.js'
 import { resolveQueryLimits } from './query/query-limits.js'
 import { buildMeta } from './result/build-meta.js'
 import { PolicyEvaluator } from './security/authorize-query.js'
@@ -27,6 +35,7 @@ import { Tenancy, type ModelFactory } from './security/tenancy.js'
 import { isSqlDialect } from './sql/dialect.js'
 import { SQL_DIALECT_NAMES, sqlDialectNamed } from './sql/dialects/registry.js'
 import type { RenderedSql } from './sql/render-sql.js'
+import { deepFreeze } from './util/objects.js'
 import { readingOptions } from './util/options.js'
 
 export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/layer-types.js'
@@ -154,6 +163,17 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
         }),
       )
       return { ok: entries.every(([, r]) => r.ok), connectors: Object.fromEntries(entries) }
+    },
+    async explain(query, given) {
+      const callOptions = explainOptions(given)
+      const { scope, compiled } = await prepare(query, callContext(callOptions.securityContext))
+      try {
+        // Frozen in place: the compiled-query cache shares the plan, and nothing writes to it (ADR 7, ADR 14).
+        const plan = deepFreeze(compiled.plan)
+        return { plan, text: explainPlan(plan) }
+      } finally {
+        scope.release()
+      }
     },
     async meta(given) {
       assertOpen()

@@ -5,6 +5,7 @@
  */
 export { createSemanticLayer } from './create-semantic-layer.js'
 export type {
+  ExplainOptions,
   HealthCheckResult,
   MetaOptions,
   ModelInput,
@@ -13,8 +14,11 @@ export type {
   QueryResult,
   SemanticLayer,
   SemanticLayerOptions,
+  QueryExplanation,
   SqlOptions,
 } from './layer/layer-types.js'
+export type { QueryPlan } from './query/plan/query-plan.js'
+export type { Backend, PrintedQuery, PrintOptions } from './backend/backend.js'
 export type { CompiledQueriesOptions } from './compiled-queries.js'
 export { loadModel, parseModel } from './model/load-model.js'
 export type { ModelSource } from './model/load-model.js'
@@ -51,7 +55,8 @@ export type { CompiledModel, CompiledCube, CompiledView } from './model/compiled
 export type { ModelDefinition, CubeDefinition, ViewDefinition } from './model/definition.js'
 export type { MetaResponse, MetaCube, MetaMember } from './result/build-meta.js'
 export type { RenderedSql } from './sql/render-sql.js'
-export type { SqlDialect } from './sql/dialect.js'
+export type { DialectCapabilities, ParamType, SqlDialect } from './sql/dialect.js'
+export type { SqlDialectName } from './sql/dialects/registry.js'
 export { defineConnector } from './connectors/connector.js'
 export { createJwtAuth } from './security/jwt-auth.js'
 export type { JwtAuth, JwtAuthOptions, JwtClaims, PublicJwk, RemoteJwksOptions } from './security/jwt-auth.js'

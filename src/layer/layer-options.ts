@@ -7,7 +7,7 @@ import type { StatementOptions } from '../connectors/connector.js'
 import { fail, SemanticLayerError } from '../errors.js'
 import { resolveClock, type Clock } from '../util/clock.js'
 import { MAX_LRU_ENTRIES, readOptions, type OptionSpecs } from '../util/options.js'
-import type { MetaOptions, QueryOptions, SemanticLayerOptions, SqlOptions } from './layer-types.js'
+import type { ExplainOptions, MetaOptions, QueryOptions, SemanticLayerOptions, SqlOptions } from './layer-types.js'
 
 /**
  * Every option of createSemanticLayer and how its value is checked before anything else runs. Values
@@ -52,6 +52,7 @@ const QUERY_OPTIONS: OptionSpecs<QueryOptions> = {
 }
 const SQL_OPTIONS: OptionSpecs<SqlOptions> = { securityContext: 'object', dialect: 'any' }
 const META_OPTIONS: OptionSpecs<MetaOptions> = { securityContext: 'object' }
+const EXPLAIN_OPTIONS: OptionSpecs<ExplainOptions> = { securityContext: 'object' }
 const INVALIDATE_TARGET: OptionSpecs<InvalidateTarget> = { cubes: 'any', tenant: 'any' }
 
 /** The layer's options, checked, with what every call needs derived once. */
@@ -108,6 +109,9 @@ export function sqlOptions(given: unknown): SqlOptions {
 }
 export function metaOptions(given: unknown): MetaOptions {
   return readOptions(given, META_OPTIONS, { what: 'meta options', code: 'QUERY_INVALID' })
+}
+export function explainOptions(given: unknown): ExplainOptions {
+  return readOptions(given, EXPLAIN_OPTIONS, { what: 'explain options', code: 'QUERY_INVALID' })
 }
 export function invalidateTarget(given: unknown): InvalidateTarget {
   return readOptions(given, INVALIDATE_TARGET, { what: 'invalidate target', code: 'QUERY_INVALID' })

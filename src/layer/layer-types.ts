@@ -16,6 +16,7 @@ import type { DecimalMode, Row } from '../result/shape-result.js'
 import type { AuditEvent } from '../security/audit.js'
 import type { SecurityContext, SecurityHooks } from '../security/authorize-query.js'
 import type { ConnectorsFactory, ModelFactory } from '../security/tenancy.js'
+import type { QueryPlan } from '../query/plan/query-plan.js'
 import type { SqlDialect } from '../sql/dialect.js'
 import type { SqlDialectName } from '../sql/dialects/registry.js'
 import type { RenderedSql } from '../sql/render-sql.js'
@@ -147,6 +148,22 @@ export interface MetaOptions {
   readonly securityContext?: SecurityContext
 }
 
+export interface ExplainOptions {
+  readonly securityContext?: SecurityContext
+}
+
+/** How a query is answered ({@link SemanticLayer.explain}). */
+export interface QueryExplanation {
+  /**
+   * The query plan: plain, deep-frozen data stating every decision (join tree, folded branches, keys
+   * subqueries, filters, grouping, ordering, paging, output columns). The same for every backend; its
+   * shape may change between minor versions (it is the printers' input, not a stable format).
+   */
+  readonly plan: QueryPlan
+  /** A readable account of the plan, one decision per line. */
+  readonly text: string
+}
+
 export interface QueryResult {
   /** Rows keyed by member name (Cube's REST `data`). */
   readonly data: Row[]
@@ -188,6 +205,15 @@ export interface SemanticLayer {
    * result to `MongoPipeline` from `cortex-semantic/mongodb`.
    */
   sql(query: QueryInput, options?: SqlOptions): Promise<RenderedSql>
+  /**
+   * How the layer answers a query, without running it: the plan and a readable account of its strategy,
+   * joins, folded branches, keys subqueries and filters. Policies and hooks apply as for `query()`.
+   *
+   * @example
+   * const { text } = await layer.explain({ measures: ['orders.count', 'items.count'], dimensions: ['orders.status'] })
+   * console.log(text) // strategy: one aggregate over the join tree / from: orders / orders -> items ...: folded ...
+   */
+  explain(query: QueryInput, options?: ExplainOptions): Promise<QueryExplanation>
   /**
    * Run a query and yield shaped rows one by one with bounded memory (a cursor on the server). Without
    * an explicit `limit`, all rows are streamed (the default limit does not apply).

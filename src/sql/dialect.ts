@@ -7,9 +7,10 @@ export interface InstantParam {
 
 /**
  * What a bound value holds, for placeholders that carry a type (`@p1` with a declared type, `$1::int`):
- * `instant` is `instantParam`'s encoding, `zone` is `timeZoneParam`'s, `number` includes LIMIT and OFFSET.
+ * `instant` is `instantParam`'s encoding, `zone` is `timeZoneParam`'s, `integer` is a LIMIT or OFFSET,
+ * `number` a filter value.
  */
-export type ParamType = 'string' | 'number' | 'boolean' | 'instant' | 'zone'
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'instant' | 'zone'
 
 /**
  * What an engine can do beyond the SQL every dialect here speaks. The printer reads them; a plan that needs

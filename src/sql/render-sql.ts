@@ -60,8 +60,8 @@ export function renderSql(plan: QueryPlan, dialect: SqlDialect, options: RenderO
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`
   // Parameters in text order: the limit, then the offset.
   const paging = (limit: number): string => {
-    const l = mainParams.add(limit, 'number')
-    return ` ${dialect.limitOffset(l, plan.offset > 0 ? mainParams.add(plan.offset, 'number') : undefined)}`
+    const l = mainParams.add(limit, 'integer')
+    return ` ${dialect.limitOffset(l, plan.offset > 0 ? mainParams.add(plan.offset, 'integer') : undefined)}`
   }
   if (!options.stream) sql += paging(plan.limit + 1)
   else if (plan.explicitLimit || plan.offset > 0)
@@ -96,10 +96,6 @@ class Renderer {
   private tzPlaceholder: (() => string) | undefined
   /** Whether the statement binds the query's time zone (a time dimension converted to it). */
   zoneBound = false
-  /** The plan's cubes by name. */
-  private readonly cubes: ReadonlyMap<string, PlanCube>
-  private readonly measures: ReadonlyMap<string, PlannedMeasure>
-
   constructor(
     private readonly plan: QueryPlan,
     private readonly dialect: SqlDialect,
@@ -113,16 +109,15 @@ class Renderer {
             this.zoneBound = true
             return this.params.add(dialect.timeZoneParam(plan.timezone), 'zone')
           }
-    this.cubes = new Map(plan.cubes.map((c) => [c.name, c]))
-    this.measures = new Map(plan.measures.map((m) => [m.member, m]))
   }
 
   body(): string {
     return this.plan.strategy === 'multi' ? this.multiLevel() : this.singleLevel()
   }
 
+  // Lookups by linear search: a plan has a handful of cubes and measures, and a Map per render costs more.
   private cube(name: string): PlanCube {
-    const cube = this.cubes.get(name)
+    const cube = this.plan.cubes.find((c) => c.name === name)
     if (!cube) throw internal('A cube outside the join tree reached the printer.')
     return cube
   }
@@ -236,7 +231,7 @@ class Renderer {
   // ---- measures --------------------------------------------------------------------------------
 
   private measure(key: string): PlannedMeasure {
-    const m = this.measures.get(key)
+    const m = this.plan.measures.find((x) => x.member === key)
     if (!m) throw internal('A measure dependency was not planned.')
     return m
   }

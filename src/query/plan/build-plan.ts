@@ -10,6 +10,7 @@ import type {
   JoinTree,
   MeasureGroup,
   OutputColumn,
+  PlanCondition,
   PlanCube,
   PlanFilter,
   PlannedDimension,
@@ -20,6 +21,8 @@ import type {
 } from './query-plan.js'
 
 export type * from './query-plan.js'
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 /** Measure types whose value is unchanged when rows repeat (count without sql becomes count(distinct pk)). */
 const DUPLICATE_SAFE = new Set(['count_distinct', 'min', 'max'])
@@ -129,32 +132,25 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     [...needed.values()].map((n) => n.measure),
   )
   const folded = foldedCubes(branchFolds)
-  const foldOf = new Set(branchFolds.map((f) => f.cube))
+  const isFold = (cube: string): boolean => branchFolds.some((f) => f.cube === cube)
   const multiplied = new Map<string, boolean>()
-  const entries: { measure: CompiledMeasure; key: string; selected: boolean; group: number }[] = []
-  for (const { measure, key, selected } of needed.values()) {
+  const measures: PlannedMeasure[] = []
+  for (const { measure: m, key, selected } of needed.values()) {
     let group = -1
-    if (!measure.calculated) {
-      if (!multiplied.has(measure.cube)) multiplied.set(measure.cube, isMultiplied(tree, measure.cube, folded))
+    if (!m.calculated) {
+      if (!multiplied.has(m.cube)) multiplied.set(m.cube, isMultiplied(tree, m.cube, folded))
       if (q.ungrouped) group = groupFor(undefined)
       else {
         const dedupInPlace =
-          DUPLICATE_SAFE.has(measure.type) ||
-          (measure.type === 'count' && !measure.sql && model.cubes[measure.cube]!.primaryKey.length === 1)
-        const fanned = multiplied.get(measure.cube) === true && !dedupInPlace
-        if (fanned) checkKeysGroupMeasure(model, measure)
-        group = groupFor(fanned ? measure.cube : undefined)
+          DUPLICATE_SAFE.has(m.type) || (m.type === 'count' && !m.sql && model.cubes[m.cube]!.primaryKey.length === 1)
+        const fanned = multiplied.get(m.cube) === true && !dedupInPlace
+        if (fanned) checkKeysGroupMeasure(model, m)
+        group = groupFor(fanned ? m.cube : undefined)
       }
     }
-    entries.push({ measure, key, selected, group })
-  }
-  const measures: PlannedMeasure[] = entries.map(({ measure: m, key, selected, group }, index) => {
-    const rowCount =
-      m.type === 'count' && !m.sql && !q.ungrouped
-        ? countRows(model, m, tree, multiplied.get(m.cube) === true)
-        : undefined
-    return {
-      alias: alias(`${m.cube}__${m.name}`, index, 'm'),
+    // Optional keys assigned, not spread: object spreads here cost a measurable share of compile time.
+    const planned: Mutable<PlannedMeasure> = {
+      alias: alias(`${m.cube}__${m.name}`, measures.length, 'm'),
       key,
       member: m.key,
       cube: m.cube,
@@ -163,13 +159,16 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
       valueType: measureValueType(m),
       selected,
       group,
-      ...(m.sql === undefined ? {} : { sql: m.sql }),
       filters: m.filters,
       calculated: m.calculated,
-      folded: foldOf.has(m.cube),
-      ...(rowCount === undefined ? {} : { rowCount }),
+      folded: branchFolds.length > 0 && isFold(m.cube),
     }
-  })
+    if (m.sql !== undefined) planned.sql = m.sql
+    if (m.type === 'count' && !m.sql && !q.ungrouped) {
+      planned.rowCount = countRows(model, m, tree, multiplied.get(m.cube) === true)
+    }
+    measures.push(planned)
+  }
 
   const columns: OutputColumn[] = dimensions.map((d) => ({
     alias: d.alias,
@@ -182,13 +181,19 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
   }
   const filtered = where.length > 0 || segments.length > 0
   const folds: FoldedCube[] = branchFolds.map((f) => ({
-    ...f,
+    cube: f.cube,
+    parent: f.parent,
+    path: f.path,
+    measures: f.measures,
     source: foldSource(model, f.path[0]!, f.parent, filtered, tree, where, segments),
   }))
-  const cubes: PlanCube[] = treeCubes(tree).map((name) => {
+  const cubes: PlanCube[] = []
+  for (const name of treeCubes(tree)) {
     const cube = model.cubes[name]!
-    return { name, table: cube.from, primaryKey: cube.primaryKey.map((k) => cube.dimensions[k]!.sql) }
-  })
+    const primaryKey: SqlTemplate[] = []
+    for (const k of cube.primaryKey) primaryKey.push(cube.dimensions[k]!.sql)
+    cubes.push({ name, table: cube.from, primaryKey })
+  }
 
   // Readonly by type, not frozen at run time (ADR 7): freezing it and the normalized
   // query cost 6–25 % of compile time.
@@ -201,9 +206,9 @@ export function buildPlan(model: CompiledModel, q: NormalizedQuery): QueryPlan {
     groups,
     multiplied: [...multiplied].filter(([, v]) => v).map(([k]) => k),
     folds,
-    foldedJoinsOnly: [...folded].filter((c) => !foldOf.has(c)),
+    foldedJoinsOnly: folded.size === 0 ? [] : [...folded].filter((c) => !isFold(c)),
     where,
-    having: q.having.map((n) => planFilter(model, n)),
+    having: q.having.length === 0 ? [] : q.having.map((n) => planFilter(model, n)),
     segments,
     columns,
     order: q.order.map((o) => ({
@@ -229,13 +234,7 @@ function planFilter(model: CompiledModel, node: FilterNode): PlanFilter {
   if (node.kind !== 'condition') return { kind: node.kind, children: node.children.map((c) => planFilter(model, c)) }
   const { member } = node
   const cube = model.cubes[member.cube]!
-  const resolved =
-    member.kind === 'dimension'
-      ? { sql: cube.dimensions[member.name]!.sql }
-      : node.condition.op === 'measureFilter'
-        ? { filters: cube.measures[member.name]!.filters }
-        : {}
-  return {
+  const out: Mutable<PlanCondition> = {
     kind: 'condition',
     member: `${member.cube}.${member.name}`,
     cube: member.cube,
@@ -243,9 +242,11 @@ function planFilter(model: CompiledModel, node: FilterNode): PlanFilter {
     memberKind: member.kind,
     type: node.type,
     condition: node.condition,
-    ...(node.exact ? { exact: true as const } : {}),
-    ...resolved,
   }
+  if (node.exact) out.exact = true
+  if (member.kind === 'dimension') out.sql = cube.dimensions[member.name]!.sql
+  else if (node.condition.op === 'measureFilter') out.filters = cube.measures[member.name]!.filters
+  return out
 }
 
 /**
