@@ -32,7 +32,7 @@ async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError>
 const count = { kind: 'mongo', collection: 'orders', pipeline: [{ $count: 'n' }] } as const
 
 describe('cortex-semantic/mongodb without the driver installed', () => {
-  it('exports the factory only', () => {
+  it('exports the factory and the pipeline printer only', () => {
     expect(Object.keys(entry).sort()).toEqual(['mongoBackend', 'mongodb'])
   })
 
