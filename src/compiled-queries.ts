@@ -6,9 +6,8 @@ import type { NormalizedQuery } from './query/normalized-query.js'
 import type { QueryPlan } from './query/plan/build-plan.js'
 import { treeCubes } from './query/plan/join-tree.js'
 import { RowShaper, buildAnnotation, type DecimalMode } from './result/shape-result.js'
-import type { SqlDialect } from './sql/dialect.js'
-import type { RenderedQuery } from './sql/render-sql.js'
-import { sqlBackend } from './sql/sql-backend.js'
+import type { Backend, PrintedQuery } from './backend/backend.js'
+import type { Statement } from './connectors/connector.js'
 import { deepFreeze } from './util/objects.js'
 import { MAX_LRU_ENTRIES } from './util/options.js'
 
@@ -43,14 +42,14 @@ export class CompiledQuery {
     this.cubes = treeCubes(plan.tree).map((c) => model.cubes[c]!)
   }
 
-  /** The statements for one dialect (`stream`: without the limit + 1 row that detects truncation). */
-  render(dialect: SqlDialect, stream = false): RenderedStatements {
-    const id = stream ? `${dialect.name}:stream` : dialect.name
+  /** The statements for one backend (`stream`: without the limit + 1 row that detects truncation). */
+  render(backend: Backend, stream = false): RenderedStatements {
+    const id = stream ? `${backend.name}:stream` : backend.name
     let out = this.renders.get(id)
     if (!out) {
       // Frozen: result.sql hands these to callers, and later calls run the same statements.
-      const rendered = deepFreeze(sqlBackend(dialect).print(this.plan, stream ? { stream: true } : {}))
-      out = new RenderedStatements(dialect.name, rendered, this.decimals)
+      const rendered = deepFreeze(backend.print(this.plan, stream ? { stream: true } : {}))
+      out = new RenderedStatements(backend, rendered, this.decimals)
       this.renders.set(id, out)
       this.bytes += statementBytes(rendered.main) + (rendered.total ? statementBytes(rendered.total) : 0)
       this.onGrow?.()
@@ -87,20 +86,31 @@ export interface UsedPreAggregation {
   readonly tables: readonly string[]
 }
 
-/** A compiled query's statements for one dialect, with what is derived from them made on first use. */
+/** A compiled query's statements for one backend, with what is derived from them made on first use. */
 export class RenderedStatements {
   private digestValue: string | undefined
   private shaperValue: RowShaper | undefined
 
   constructor(
-    private readonly dialect: string,
-    readonly rendered: RenderedQuery,
+    private readonly backend: Backend,
+    readonly rendered: PrintedQuery<unknown>,
     private readonly decimals: DecimalMode,
   ) {}
 
-  /** SHA-256 of the dialect, SQL and parameters of every statement and of the row shape: stands for them in cache keys. */
+  /** The main statement as the connector runs it. */
+  get main(): Statement {
+    return this.backend.statement(this.rendered.main, this.rendered.columns)
+  }
+
+  /** The total statement as the connector runs it (one row, one count column), when the query asked for a total. */
+  get total(): Statement | undefined {
+    const total = this.rendered.total
+    return total === undefined ? undefined : this.backend.statement(total, [])
+  }
+
+  /** SHA-256 of the backend, statements (text, parameters, stages) and of the row shape: stands for them in cache keys. */
   get digest(): string {
-    return (this.digestValue ??= statementDigest(this.dialect, this.rendered.main, this.rendered.total, {
+    return (this.digestValue ??= statementDigest(this.backend.name, this.rendered.main, this.rendered.total, {
       columns: this.rendered.columns.map((c) => [c.keys, c.type]),
       decimals: this.decimals,
     }))
@@ -132,7 +142,9 @@ const textBytes = (text: string): number => 16 + 2 * text.length
 /** Fixed cost of the objects of an entry (normalized query, plan, annotation) besides its text. */
 const ENTRY_OVERHEAD = 4 * 2 ** 10
 
-function statementBytes(statement: { readonly sql: string; readonly params: readonly unknown[] }): number {
+function statementBytes(printed: unknown): number {
+  const statement = printed as { readonly sql?: unknown; readonly params?: readonly unknown[] }
+  if (typeof statement.sql !== 'string' || !Array.isArray(statement.params)) return textBytes(JSON.stringify(printed))
   let bytes = textBytes(statement.sql) + 16 + 8 * statement.params.length
   for (const p of statement.params) if (typeof p === 'string') bytes += textBytes(p)
   return bytes

@@ -5,6 +5,8 @@
  */
 import { createQueryCache } from './cache/query-cache.js'
 import { CompiledQueries, type CompiledQuery } from './compiled-queries.js'
+import { backendForDialect, backendOf } from './backend/backend-of.js'
+import type { Backend } from './backend/backend.js'
 import { connectorRecord } from './connectors/connector.js'
 import { ConnectorSources } from './connectors/connector-sources.js'
 import { SemanticLayerError, toInternal } from './errors.js'
@@ -36,6 +38,7 @@ import { callContext, type CallContext } from './security/security-context.js'
 import { Tenancy, type ModelFactory, type TenantScope } from './security/tenancy.js'
 import { isSqlDialect, type SqlDialect } from './sql/dialect.js'
 import { SQL_DIALECT_NAMES, sqlDialectNamed } from './sql/dialects/registry.js'
+import type { RenderedSql } from './sql/render-sql.js'
 import { deepFreeze } from './util/objects.js'
 import { readingOptions } from './util/options.js'
 import { resolveLogger } from './observe/logger.js'
@@ -47,21 +50,18 @@ export type { ModelInput, SemanticLayer, SemanticLayerOptions } from './layer/la
 /** The typed layer for a model type; the untyped one for `ModelTypes` itself (what `ReturnType<>` reads). */
 export type LayerOf<M extends ModelTypes> = ModelTypes extends M ? SemanticLayer : TypedSemanticLayer<M>
 
-/** The dialect `sql()` renders for: the one named in the call (a built-in's name or a dialect object), else the data source connector's. */
-function dialectFor(scope: TenantScope, compiled: CompiledQuery, named: unknown): SqlDialect {
-  const dialect =
-    named === undefined
-      ? connectorFor(scope, compiled.dataSource).dialect
-      : typeof named === 'string'
-        ? sqlDialectNamed(named)
-        : isSqlDialect(named)
-          ? named
-          : undefined
+/**
+ * The backend `sql()` prints for: SQL in the dialect named in the call (a built-in's name or a dialect
+ * object), else the data source's own backend (SQL in its dialect, or MongoDB's pipelines).
+ */
+function backendFor(scope: TenantScope, compiled: CompiledQuery, named: unknown): Backend {
+  if (named === undefined) return backendOf(connectorFor(scope, compiled.dataSource))
+  const dialect = typeof named === 'string' ? sqlDialectNamed(named) : isSqlDialect(named) ? named : undefined
   if (!dialect) {
     const message = `Unknown dialect. Use one of: ${SQL_DIALECT_NAMES.join(', ')}, or pass a SqlDialect.`
     throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNKNOWN_DIALECT', path: ['dialect'], message }])
   }
-  return dialect
+  return backendForDialect(dialect)
 }
 
 /**
@@ -168,7 +168,7 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
       const prepareFor = callOptions.dialect === undefined ? prepareRouted : prepare
       const { scope, compiled } = await prepareFor(query, callContext(callOptions.securityContext))
       try {
-        return renderFor(compiled, dialectFor(scope, compiled, callOptions.dialect)).rendered.main
+        return renderFor(compiled, backendFor(scope, compiled, callOptions.dialect)).rendered.main as RenderedSql
       } finally {
         scope.release()
       }
@@ -218,8 +218,8 @@ function createLayer(input: SemanticLayerOptions): SemanticLayer {
           const decided = preAggregations?.decide(scope.model, compiled, connectorOf) ?? { considered: [] }
           const served = decided.routed ?? compiled
           return {
-            sql: renderFor(served, dialectFor(scope, served, decided.routed ? undefined : callOptions.dialect)).rendered
-              .main,
+            sql: renderFor(served, backendFor(scope, served, decided.routed ? undefined : callOptions.dialect)).rendered
+              .main as RenderedSql,
             ...(served.usedPreAggregations ? { usedPreAggregations: served.usedPreAggregations } : {}),
             considered: decided.considered,
           }

@@ -78,6 +78,7 @@ export type { ErrorCode, ErrorIssue } from './errors.js'
 export type {
   ArrayRow,
   Connector,
+  SqlConnector,
   ConnectorDefinition,
   ExecuteOptions,
   HealthReport,

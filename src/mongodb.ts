@@ -1,10 +1,10 @@
 /**
- * `cortex-semantic/mongodb`: the MongoDB connector (the `mongodb` driver is an optional peer dependency,
- * loaded only for `mongodb({ url })`). Groundwork: the pipeline printer that lets `layer.query()` use it
- * is not there yet (docs/mongodb.md says what is done).
+ * `cortex-semantic/mongodb`: the MongoDB connector, a data source for `createSemanticLayer` whose queries
+ * compile to aggregation pipelines (`mongoBackend`), and the pipeline printer itself. The `mongodb` driver
+ * is an optional peer dependency, loaded only for `mongodb({ url })`. See docs/mongodb.md.
  */
 export { mongodb } from './mongo/mongo-connector.js'
-export type { MongoConnector, MongoHealthReport } from './mongo/mongo-connector.js'
+export type { MongoConnector, MongoConnectorMembers, MongoHealthReport } from './mongo/mongo-connector.js'
 export type {
   MongoClientLike,
   MongoCollectionLike,
@@ -20,3 +20,5 @@ export type {
   MongoRowForm,
   MongoStatement,
 } from './mongo/mongo-statement.js'
+export { mongoBackend } from './mongo/mongo-backend.js'
+export type { MongoPipeline } from './mongo/mongo-backend.js'

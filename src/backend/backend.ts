@@ -30,6 +30,9 @@ export interface Backend<S = unknown> {
   /** Names the output in cache keys and digests: equal names must print equal plans equally. */
   readonly name: string
   print(plan: QueryPlan, options?: PrintOptions): PrintedQuery<S>
-  /** The connector's form of a printed statement. */
-  statement(printed: S): Statement
+  /**
+   * The connector's form of a printed statement. `columns`: the plan's output columns in order for the main
+   * statement; empty for the total, whose one row has one count column.
+   */
+  statement(printed: S, columns: readonly OutputColumn[]): Statement
 }

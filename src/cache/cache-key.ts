@@ -1,4 +1,3 @@
-import type { SqlStatement } from '../connectors/connector.js'
 import * as crypto from 'node:crypto'
 import { SemanticLayerError } from '../errors.js'
 
@@ -127,8 +126,8 @@ export interface ResultKeyInput {
   readonly generations: readonly number[]
 }
 
-/** A rendered statement: SQL text and bound parameters. */
-type RenderedStatement = Pick<SqlStatement, 'sql' | 'params'>
+/** A printed statement, plain data: SQL text and bound parameters, or a MongoDB `{ collection, pipeline }`. */
+type RenderedStatement = unknown
 
 /**
  * SHA-256 of a query's statements (main and optional total) for one dialect and of the rows they are

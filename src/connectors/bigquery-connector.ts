@@ -9,6 +9,7 @@ import {
   sqlOf,
   type ArrayRow,
   type Connector,
+  type SqlConnector,
   type ExecuteOptions,
   type HealthReport,
   type ObjectRow,
@@ -93,11 +94,11 @@ interface ResultsPage {
  * import { bigquery } from 'cortex-semantic/bigquery'
  * const connector = bigquery({ clientOptions: { projectId: 'my-project' }, dataset: 'shop', location: 'EU' })
  */
-export function bigquery(input: BigQueryOptions): Connector {
+export function bigquery(input: BigQueryOptions): SqlConnector {
   return readingOptions('bigquery options', () => createBigQuery(input))
 }
 
-function createBigQuery(input: BigQueryOptions): Connector {
+function createBigQuery(input: BigQueryOptions): SqlConnector {
   const options = readOptions<BigQueryOptions>(input, OPTIONS, { what: 'bigquery options' }) as BigQueryOptions
   if ((options.client === undefined) === (options.clientOptions === undefined)) {
     const message = 'bigquery() needs exactly one of `client` (a BigQuery instance) or `clientOptions`.'

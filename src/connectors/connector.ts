@@ -1,4 +1,6 @@
 import { describeName, fail, isSemanticLayerError, SemanticLayerError } from '../errors.js'
+import type { Backend } from '../backend/backend.js'
+import type { MongoStatement } from '../mongo/mongo-statement.js'
 import { isSqlDialect, type SqlDialect } from '../sql/dialect.js'
 
 /**
@@ -12,8 +14,8 @@ export interface SqlStatement {
   readonly params: readonly unknown[]
 }
 
-/** Every kind of statement a connector may be handed (see {@link SqlStatement}). */
-export type Statement = SqlStatement
+/** Every kind of statement a connector may be handed: SQL, or a MongoDB pipeline (`cortex-semantic/mongodb`). */
+export type Statement = SqlStatement | MongoStatement
 
 /** How one statement runs: `execute`'s and `stream`'s options. */
 export interface StatementOptions {
@@ -69,8 +71,16 @@ export type ArrayRow = readonly unknown[]
  * which keeps large results cheap: ADR 6, 8, 13). The layer asks only for what `rowForms` lists.
  */
 export interface ConnectorDefinition {
-  /** The SQL dialect the layer renders for: a built-in connector's (`sqlite(...).dialect`). */
-  readonly dialect: SqlDialect
+  /**
+   * The SQL dialect the layer renders for: a built-in connector's (`sqlite(...).dialect`). Every SQL
+   * connector has one; a connector with a `backend` instead (MongoDB) has none.
+   */
+  readonly dialect?: SqlDialect
+  /**
+   * For engines that do not run SQL: the printer that turns query plans into this connector's statements
+   * (the MongoDB connector's prints aggregation pipelines). Absent: SQL in `dialect`.
+   */
+  readonly backend?: Backend
   /**
    * What data this connector reads, for result-cache keys: two connectors with the same `id` must return
    * the same rows for the same statement, and connectors over different databases must have different
@@ -124,10 +134,25 @@ export interface Connector extends ConnectorDefinition {
   execute(statement: Statement, options?: ExecuteOptions): Promise<readonly unknown[]>
 }
 
+/** A connector that runs SQL: the built-in SQL connectors (`sqlite()`, `postgres()`, `mysql()`, `files()`). */
+export interface SqlConnector extends Connector {
+  readonly dialect: SqlDialect
+}
+
 /** Options that hand each row to `map` (see {@link ExecuteOptions.map}). */
 export type MapOptions<T> = StatementOptions & {
   readonly rows?: 'objects' | 'arrays'
   readonly map: (row: ArrayRow) => T
+}
+
+/**
+ * A SQL connector's dialect. UNSUPPORTED for a connector that runs another kind of statement (MongoDB):
+ * `what` says what needed SQL (introspection, drift checks, `layer.sql` for another dialect).
+ */
+export function sqlDialectOf(connector: ConnectorDefinition, what: string): SqlDialect {
+  if (connector.dialect) return connector.dialect
+  const message = `${what} needs a SQL source; this connector runs ${connector.backend?.name ?? 'another kind of'} statements.`
+  throw new SemanticLayerError('UNSUPPORTED', [{ code: 'NOT_SQL', path: ['connector'], message }])
 }
 
 /** A SQL statement from its text and bound parameters. */
@@ -141,7 +166,8 @@ export function sqlStatement(sql: string, params: readonly unknown[] = []): SqlS
  */
 export function sqlOf(statement: Statement, engine: string): SqlStatement {
   const kind = (statement as { kind?: unknown } | null)?.kind
-  if (kind === 'sql' && typeof statement.sql === 'string' && Array.isArray(statement.params)) return statement
+  const sql = statement as SqlStatement
+  if (kind === 'sql' && typeof sql.sql === 'string' && Array.isArray(sql.params)) return sql
   const message =
     `The ${engine} connector runs SQL statements ({ kind: 'sql', sql, params }); it was given ` +
     `${typeof kind === 'string' ? `a statement of kind ${describeName(kind)}` : 'something else'}.`
@@ -151,7 +177,8 @@ export function sqlOf(statement: Statement, engine: string): SqlStatement {
 const BRAND = Symbol.for('cortex-semantic.Connector')
 
 /** What branding returns: the connector's own extras, with the typed {@link Connector} members. */
-export type Branded<T extends ConnectorDefinition> = Omit<T, keyof ConnectorDefinition> & Connector
+export type Branded<T extends ConnectorDefinition> = Omit<T, keyof ConnectorDefinition> &
+  (T extends { readonly dialect: SqlDialect } ? SqlConnector : Connector)
 
 /** Mark an object as a connector (brand checks survive ESM/CJS duplication). */
 export function brandConnector<T extends ConnectorDefinition>(connector: T): Branded<T> {
@@ -203,7 +230,7 @@ export function defineConnector<T extends ConnectorDefinition>(connector: T): Br
       if (c.dataVersion !== undefined && typeof c.dataVersion !== 'function') {
         bad(['dataVersion'], 'dataVersion, when given, must be a function.')
       }
-      if (!isSqlDialect(c.dialect)) {
+      if (c.backend === undefined && !isSqlDialect(c.dialect)) {
         bad(['dialect'], "A connector needs its engine's SQL dialect: a built-in connector's (sqlite(...).dialect).")
       }
     } catch (error) {

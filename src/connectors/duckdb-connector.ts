@@ -12,6 +12,7 @@ import {
   sqlOf,
   type ArrayRow,
   type Connector,
+  type SqlConnector,
   type ExecuteOptions,
   type Statement,
   type StatementOptions,
@@ -94,7 +95,7 @@ export type DuckDBOptions = (
  * import { duckdb } from 'cortex-semantic/duckdb'
  * createSemanticLayer({ model, connectors: { default: duckdb({ path: 'analytics.duckdb', readOnly: true }) } })
  */
-export function duckdb(given: DuckDBOptions): Connector {
+export function duckdb(given: DuckDBOptions): SqlConnector {
   return readingOptions('duckdb options', () => createDuckDB(given))
 }
 
@@ -103,7 +104,7 @@ interface Lease {
   release(): void
 }
 
-function createDuckDB(given: DuckDBOptions): Connector {
+function createDuckDB(given: DuckDBOptions): SqlConnector {
   const options = duckdbOptions(given)
   const id = givenId(options.id, 'duckdb') ?? duckdbIdentity(options)
   const max = 'connection' in options ? 1 : (options.maxConnections ?? 4)

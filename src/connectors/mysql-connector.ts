@@ -8,7 +8,7 @@ import {
   brandConnector,
   mapInPlace,
   sqlOf,
-  type Connector,
+  type SqlConnector,
   type ExecuteOptions,
   type HealthReport,
   type Statement,
@@ -143,7 +143,7 @@ const STOPPED = Symbol('stopped')
  * import { mysql } from 'cortex-semantic/mysql'
  * createSemanticLayer({ model, connectors: { default: mysql({ connection: process.env.MYSQL_URL!, pool: { max: 10 } }) } })
  */
-export function mysql(input: MysqlOptions): Connector {
+export function mysql(input: MysqlOptions): SqlConnector {
   // Reading the host's pool or knex at construction (for the connector's id) must not throw raw either.
   return readingOptions('mysql options', () => createMysql(input))
 }
@@ -152,7 +152,7 @@ export function mysql(input: MysqlOptions): Connector {
  * @internal `mysql()` with the installed mysql2 version given (tests pass one outside the pin to check the
  * documented-API fallbacks on a real server).
  */
-export function createMysql(input: MysqlOptions, mysql2Version = installedMysql2Version()): Connector {
+export function createMysql(input: MysqlOptions, mysql2Version = installedMysql2Version()): SqlConnector {
   const options = readOptions<MysqlOptions>(input, MYSQL_OPTIONS, { what: 'mysql options' }) as MysqlOptions
   const given = [options.connection, options.existingPool, options.knex].filter((v) => v !== undefined).length
   if (given !== 1) {

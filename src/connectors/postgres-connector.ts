@@ -8,7 +8,7 @@ import {
   mapFailure,
   mapInPlace,
   sqlOf,
-  type Connector,
+  type SqlConnector,
   type ArrayRow,
   type ExecuteOptions,
   type HealthReport,
@@ -154,7 +154,7 @@ const noop = (): void => undefined
  * createSemanticLayer({ model, connectors: { default: postgres({ connection: process.env.DATABASE_URL, pool: { max: 10 } }) } })
  * // or reuse the host's pool, which Cortex never ends: postgres({ existingPool: pool })
  */
-export function postgres(options: PostgresOptions): Connector {
+export function postgres(options: PostgresOptions): SqlConnector {
   // Reading the host's pool or knex at construction (for the connector's id) must not throw raw either.
   return readingOptions('postgres options', () => createPostgres(options))
 }
@@ -163,7 +163,7 @@ export function postgres(options: PostgresOptions): Connector {
  * @internal `postgres()` with the installed driver versions given (tests pass versions outside the pins
  * to check the documented-API fallbacks on a real server).
  */
-export function createPostgres(options: PostgresOptions, versions: PgVersions = installedPgVersions()): Connector {
+export function createPostgres(options: PostgresOptions, versions: PgVersions = installedPgVersions()): SqlConnector {
   validateOptions(options)
   const sessions = new WeakMap<object, Promise<void>>()
   const settings = sessionSettings(options.searchPath)

@@ -7,6 +7,7 @@ import {
   mapInPlace,
   sqlOf,
   type Connector,
+  type SqlConnector,
   type ExecuteOptions,
   type HealthReport,
   type ObjectRow,
@@ -85,11 +86,11 @@ const FETCH_AS_STRING = ['Number']
  *     warehouse: 'ANALYTICS', database: 'SHOP', schema: 'PUBLIC' },
  * })
  */
-export function snowflake(input: SnowflakeOptions): Connector {
+export function snowflake(input: SnowflakeOptions): SqlConnector {
   return readingOptions('snowflake options', () => createSnowflake(input))
 }
 
-function createSnowflake(input: SnowflakeOptions): Connector {
+function createSnowflake(input: SnowflakeOptions): SqlConnector {
   const options = readOptions<SnowflakeOptions>(input, OPTIONS, { what: 'snowflake options' }) as SnowflakeOptions
   if (typeof options.connection !== 'object' || options.connection === null) {
     const message = 'snowflake({ connection }) must be snowflake-sdk connection options (account, username, …).'

@@ -12,7 +12,7 @@ import {
   brandConnector,
   mapInPlace,
   sqlOf,
-  type Connector,
+  type SqlConnector,
   type ExecuteOptions,
   type Statement,
   type StatementOptions,
@@ -84,11 +84,11 @@ export type SqliteOptions = (
  * import { sqlite } from 'cortex-semantic/sqlite'
  * createSemanticLayer({ model, connectors: { default: sqlite({ filename: 'analytics.db', readonly: true }) } })
  */
-export function sqlite(given: SqliteOptions): Connector {
+export function sqlite(given: SqliteOptions): SqlConnector {
   return readingOptions('sqlite options', () => createSqlite(given))
 }
 
-function createSqlite(given: SqliteOptions): Connector {
+function createSqlite(given: SqliteOptions): SqlConnector {
   const options = sqliteOptions(given)
   if (!('database' in options)) checkFileOptions(options)
   let db: SqliteDatabase | undefined

@@ -1,5 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { brandConnector, type Connector, type ConnectorDefinition, type HealthReport } from '../connectors/connector.js'
+import {
+  brandConnector,
+  type Connector,
+  type ConnectorDefinition,
+  type HealthReport,
+  type SqlConnector,
+} from '../connectors/connector.js'
 import { SemanticLayerError, describeName, isSemanticLayerError } from '../errors.js'
 import { duckdbDialect } from '../sql/dialects/duckdb-dialect.js'
 import { sqliteDialect } from '../sql/dialects/sqlite-dialect.js'
@@ -38,7 +44,7 @@ export interface TableStatus {
 }
 
 /** A connector over files, with loading and reloading on top of the usual methods. */
-export interface FilesConnector extends Connector {
+export interface FilesConnector extends SqlConnector {
   /** Load every table that has no data yet (queries do this on their own first). Rejects with the first failure. */
   load(): Promise<void>
   /**

@@ -4,7 +4,7 @@
  * member, and every join, is probed by having the database plan (EXPLAIN) its real compiled SQL, which
  * resolves every table, column and function without reading a row.
  */
-import { sqlStatement, type Connector } from '../connectors/connector.js'
+import { sqlDialectOf, sqlStatement, type Connector } from '../connectors/connector.js'
 import { createSemanticLayer, type ModelInput, type SemanticLayer } from '../create-semantic-layer.js'
 import { describeName, isSemanticLayerError, type ErrorIssue } from '../errors.js'
 import type { CompiledCube, CompiledDimension, CompiledMeasure, CompiledSegment } from '../model/compiled.js'
@@ -287,7 +287,7 @@ class CubeCheck {
     const base = { cube: this.cube.name, member: member.m.name }
     let rendered: { sql: string; params: readonly unknown[] }
     try {
-      rendered = await this.layer.sql(query, { dialect: this.connector.dialect })
+      rendered = await this.layer.sql(query, { dialect: sqlDialectOf(this.connector, 'A drift check') })
     } catch (error) {
       if (!isSemanticLayerError(error)) throw error
       const why = error.issues[0]?.message ?? error.message
@@ -339,7 +339,8 @@ function fittingKinds(member: Member, source: SourceIntrospector): readonly Colu
 
 /** `SELECT 1 FROM a LEFT JOIN b ON <condition>` with the aliases the renderer uses. */
 function joinProbe(cube: CompiledCube, target: CompiledCube, condition: SqlTemplate, connector: Connector): string {
-  const q = (name: string): string => connector.dialect.quoteIdentifier(name)
+  const dialect = sqlDialectOf(connector, 'A drift check')
+  const q = (name: string): string => dialect.quoteIdentifier(name)
   const render = (template: SqlTemplate): string =>
     template.map((p) => (typeof p === 'string' ? p : p.kind === 'cube' ? q(p.cube) : q(`${p.cube}.${p.name}`))).join('')
   const from = `${render(cube.from)} AS ${q(cube.name)}`
@@ -351,7 +352,7 @@ function joinProbe(cube: CompiledCube, target: CompiledCube, condition: SqlTempl
  * never values (connectors redact them), or the error's own message.
  */
 async function probe(connector: Connector, sql: string, params: readonly unknown[]): Promise<string | undefined> {
-  const explain = connector.dialect.name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN '
+  const explain = sqlDialectOf(connector, 'A drift check').name === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN '
   try {
     await connector.execute(sqlStatement(`${explain}${sql}`, params))
     return undefined

@@ -5,7 +5,7 @@
  * files connector, say) implements the same four methods and its own identifier quoting.
  */
 import { SemanticLayerError } from '../errors.js'
-import type { Connector } from '../connectors/connector.js'
+import { sqlDialectOf, type Connector } from '../connectors/connector.js'
 import { mysqlIntrospector } from './mysql-introspector.js'
 import { postgresIntrospector } from './postgres-introspector.js'
 import { sqliteIntrospector } from './sqlite-introspector.js'
@@ -64,7 +64,7 @@ export interface SourceIntrospector {
  * @throws SemanticLayerError `UNSUPPORTED` for a connector whose dialect has no catalog reader.
  */
 export function introspectorFor(connector: Connector): SourceIntrospector {
-  switch (connector.dialect.name) {
+  switch (sqlDialectOf(connector, 'Introspection').name) {
     case 'sqlite':
       return sqliteIntrospector(connector)
     case 'postgres':

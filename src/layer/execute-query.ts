@@ -8,31 +8,28 @@ import { shapedRows } from '../cache/fetched-rows.js'
 import { sha256 } from '../cache/cache-key.js'
 import { resolveCacheMode, type CachedRun, type FetchedResult, type QueryCache } from '../cache/query-cache.js'
 import type { CompiledQuery, RenderedStatements } from '../compiled-queries.js'
-import { answers, type Connector, type SqlStatement, type StatementOptions } from '../connectors/connector.js'
+import { backendOf } from '../backend/backend-of.js'
+import type { Backend, PrintedQuery } from '../backend/backend.js'
+import { statementText } from '../backend/statement-text.js'
+import { answers, type Connector, type Statement, type StatementOptions } from '../connectors/connector.js'
+import type { RenderedSql } from '../sql/render-sql.js'
 import type { ConnectorSources } from '../connectors/connector-sources.js'
 import { describeName, isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { CompiledCube } from '../model/compiled.js'
 import type { RowShaper } from '../result/shape-result.js'
 import type { CallContext } from '../security/security-context.js'
 import type { TenantScope } from '../security/tenancy.js'
-import type { SqlDialect } from '../sql/dialect.js'
-import type { RenderedQuery, RenderedSql } from '../sql/render-sql.js'
 import { statementOptions } from './layer-options.js'
 import type { QueryOptions, QueryResult, SemanticLayerOptions } from './layer-types.js'
 import { guard, type Prepared } from './prepare-query.js'
 import type { Observation } from '../observe/query-observer.js'
 
 /**
- * The statements of a compiled query for `dialect` (`stream`: without the extra row that detects
- * truncation). The one call into rendering: the printer's interface may change behind it.
+ * The statements of a compiled query for `backend` (`stream`: without the extra row that detects
+ * truncation). The one call into printing.
  */
-export function renderFor(compiled: CompiledQuery, dialect: SqlDialect, stream = false): RenderedStatements {
-  return guard('render', () => compiled.render(dialect, stream))
-}
-
-/** A rendered SQL statement as connectors take it. */
-export function sqlStatementOf(rendered: RenderedSql): SqlStatement {
-  return { kind: 'sql', sql: rendered.sql, params: rendered.params }
+export function renderFor(compiled: CompiledQuery, backend: Backend, stream = false): RenderedStatements {
+  return guard('render', () => compiled.render(backend, stream))
 }
 
 /** The connector of a call's data source (CONNECTOR_MISSING when the layer has none by that name). */
@@ -48,7 +45,7 @@ export function connectorFor(scope: TenantScope, dataSource: string): Connector 
 }
 
 /** The statement options with the time zone the statements convert to (connectors check it: see StatementOptions). */
-export function withZone(options: StatementOptions, rendered: RenderedQuery): StatementOptions {
+export function withZone(options: StatementOptions, rendered: PrintedQuery<unknown>): StatementOptions {
   return rendered.timeZone === undefined ? options : { ...options, timeZone: rendered.timeZone }
 }
 
@@ -80,7 +77,8 @@ export function queryRunner(deps: RunnerDeps): QueryRunner {
   return {
     start({ scope, compiled }, call, callOptions, observe) {
       const connector = connectorFor(scope, compiled.dataSource)
-      const statements = renderFor(compiled, connector.dialect)
+      const backend = backendOf(connector)
+      const statements = renderFor(compiled, backend)
       let keyDigest: string | undefined
       const fetched = queryCache.run({
         connector,
@@ -88,13 +86,16 @@ export function queryRunner(deps: RunnerDeps): QueryRunner {
         statementDigest: () => (keyDigest ??= versionedDigest(connector, statements.digest, compiled.cubes)),
         exec: statementOptions(callOptions, options),
         execute: observe
-          ? (exec) => observe.execute(connector.dialect.name, () => fetchStatements(connector, statements, exec))
+          ? (exec) =>
+              observe.execute(connector.dialect?.name ?? backend.name, () =>
+                fetchStatements(connector, statements, exec),
+              )
           : (exec) => fetchStatements(connector, statements, exec),
         modelVersion: scope.model.version,
         securityDigest: call.digest(),
         notPlain: call.notPlain,
         tenant: scope.tenant,
-        dialect: connector.dialect.name,
+        dialect: backend.name,
         cubes: compiled.cubes,
         mode: resolveCacheMode(callOptions.cacheMode, compiled.normalized.echo.renewQuery === true),
       })
@@ -107,7 +108,7 @@ export function queryRunner(deps: RunnerDeps): QueryRunner {
         data,
         annotation: compiled.annotation,
         query: compiled.normalized.echo,
-        sql: statements.rendered.main,
+        sql: statements.rendered.main as RenderedSql,
         ...(total === undefined ? {} : { total }),
         truncated,
         dataSource: compiled.dataSource,
@@ -118,8 +119,13 @@ export function queryRunner(deps: RunnerDeps): QueryRunner {
   }
 }
 
+/** SHA-256 of a printed main statement (SQL text without parameters; a pipeline as JSON), for audit events. */
+export function statementHash(printed: unknown): string {
+  return sha256(statementText(printed))
+}
+
 /** SHA-256 of a result's main statement (no parameters), for audit events. */
-export const sqlHash = (result: { readonly sql: RenderedSql }): string => sha256(result.sql.sql)
+export const sqlHash = (result: { readonly sql: unknown }): string => statementHash(result.sql)
 
 /**
  * Run the rendered statements: the main one in the best row form the connector answers, the one-row
@@ -130,12 +136,11 @@ async function fetchStatements(
   statements: RenderedStatements,
   exec: StatementOptions,
 ): Promise<FetchedResult> {
-  const { rendered } = statements
-  const zoned = withZone(exec, rendered) // the zone the statements convert to, for the connector to check
-  const total = rendered.total
+  const zoned = withZone(exec, statements.rendered) // the zone the statements convert to, for the connector to check
+  const total = statements.total
   const [main, totalRows] = await Promise.all([
-    fetchRows(connector, sqlStatementOf(rendered.main), statements.shaper, zoned),
-    total ? run(() => connector.execute(sqlStatementOf(total), zoned)) : undefined,
+    fetchRows(connector, statements.main, statements.shaper, zoned),
+    total ? run(() => connector.execute(total, zoned)) : undefined,
   ])
   return totalRows === undefined ? { main } : { main, totalRows }
 }
@@ -146,7 +151,7 @@ async function fetchStatements(
  */
 async function fetchRows(
   connector: Connector,
-  statement: SqlStatement,
+  statement: Statement,
   shaper: RowShaper,
   options: StatementOptions,
 ): Promise<FetchedRows> {

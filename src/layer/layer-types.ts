@@ -203,7 +203,10 @@ export interface QueryResult<R = Row> {
   readonly annotation: Record<string, Record<string, unknown>>
   /** The query as Cortex ran it: defaults applied, date ranges resolved. */
   readonly query: Readonly<Record<string, unknown>>
-  /** The statement that ran. */
+  /**
+   * The statement that ran: SQL and parameters, or for a MongoDB source its `{ collection, pipeline }`
+   * (typed as SQL for source compatibility: cast to `MongoPipeline` from `cortex-semantic/mongodb`).
+   */
   readonly sql: RenderedSql
   /** Rows matching the query ignoring limit and offset, when the query set `total: true`. */
   readonly total?: number
@@ -253,7 +256,11 @@ export interface SemanticLayer {
    * const { data } = await layer.query({ measures: ['orders.count'], dimensions: ['orders.status'] })
    */
   query(query: QueryInput, options?: QueryOptions): Promise<QueryResult>
-  /** Compile a query to SQL and parameters without running it (no connection is opened), with policies applied. */
+  /**
+   * Compile a query to SQL and parameters without running it (no connection is opened), with policies applied.
+   * For a MongoDB source (and no `dialect` option) it is the pipeline, `{ collection, pipeline }`: cast the
+   * result to `MongoPipeline` from `cortex-semantic/mongodb`.
+   */
   sql(query: QueryInput, options?: SqlOptions): Promise<RenderedSql>
   /**
    * How the layer answers a query, without running it: the plan and a readable account of its strategy,

@@ -2,12 +2,12 @@
  * Streaming a query: prepare it, open a cursor on its connector, and yield Cube rows one at a time, with
  * one audit event when the stream ends (allowed with its row count, or denied/failed).
  */
-import { sha256 } from '../cache/cache-key.js'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import type { Row } from '../result/shape-result.js'
 import { callContext, type CallContext } from '../security/security-context.js'
 import type { Auditor } from './audit-calls.js'
-import { connectorFor, renderFor, sqlStatementOf, withZone } from './execute-query.js'
+import { backendOf } from '../backend/backend-of.js'
+import { connectorFor, renderFor, statementHash, withZone } from './execute-query.js'
 import { queryOptions, statementOptions } from './layer-options.js'
 import type { SemanticLayerOptions } from './layer-types.js'
 import type { Prepared } from './prepare-query.js'
@@ -40,14 +40,17 @@ export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown
       let rows = 0
       try {
         const connector = connectorFor(prepared.scope, prepared.compiled.dataSource)
-        const { rendered, shaper } = renderFor(prepared.compiled, connector.dialect, true)
+        const backend = backendOf(connector)
+        const statements = renderFor(prepared.compiled, backend, true)
+        const { rendered, shaper } = statements
         // Streams stay on object rows: a cursor yields a row at a time with an await per row, which
         // costs more than the second object does, and every connector answers objects.
         const shape = shaper.one
         try {
           const exec = withZone(statementOptions(callOptions, options), rendered)
-          const cursor = connector.stream(sqlStatementOf(rendered.main), exec)
-          for await (const raw of observe.enabled ? observe.stream(connector.dialect.name, cursor) : cursor) {
+          const cursor = connector.stream(statements.main, exec)
+          const system = connector.dialect?.name ?? backend.name
+          for await (const raw of observe.enabled ? observe.stream(system, cursor) : cursor) {
             rows++
             yield shape(raw)
           }
@@ -60,7 +63,7 @@ export function queryStreamer(deps: StreamDeps): (input: unknown, given: unknown
         }
         const modelVersion = prepared.scope.model.version
         observe.succeeded({ rows, cacheHit: false, sql: rendered.main })
-        audit.allowed(input, ctx, started, { sqlHash: sha256(rendered.main.sql), rows, modelVersion })
+        audit.allowed(input, ctx, started, { sqlHash: statementHash(rendered.main), rows, modelVersion })
       } catch (error) {
         observe.failed(error)
         audit.failed(input, ctx, started, error)

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { brandConnector, type Connector, type ConnectorDefinition } from '../connectors/connector.js'
 import { isSemanticLayerError, type SemanticLayerError } from '../errors.js'
 import { readingOptions } from '../util/options.js'
 import {
@@ -20,6 +21,7 @@ import {
 } from './mongo-options.js'
 import type { MongoDocument, MongoExecuteOptions, MongoRowForm, MongoStatement } from './mongo-statement.js'
 import { fromBson } from './mongo-values.js'
+import { mongoBackend } from './mongo-backend.js'
 
 /** What `healthCheck()` reports; never throws, never holds credentials. */
 export interface MongoHealthReport {
@@ -32,7 +34,8 @@ export interface MongoHealthReport {
  * A MongoDB data source: runs aggregation pipelines and returns their documents with BSON values in the
  * layer's forms (mongo-values.ts). The shape of issue 17's one connector contract.
  */
-export interface MongoConnector {
+/** The MongoDB connector's own members: what it runs and how (the connector contract's, for pipelines). */
+export interface MongoConnectorMembers {
   readonly engine: 'mongodb'
   /** What data it reads, for result-cache keys (hosts + database, never the password); see Connector.id. */
   readonly id?: string
@@ -45,6 +48,12 @@ export interface MongoConnector {
   /** Closes the client Cortex created from `url`; a host's client or db is left open. */
   close(): Promise<void>
 }
+
+/**
+ * A MongoDB data source for `createSemanticLayer` (a {@link Connector} whose `backend` prints plans as
+ * pipelines), also callable directly with `{ kind: 'mongo', collection, pipeline }` statements.
+ */
+export type MongoConnector = MongoConnectorMembers & Connector
 
 interface MongoDriver {
   MongoClient: new (url: string, options?: MongoDocument) => MongoClientLike
@@ -130,7 +139,7 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
   }
 
   const execute = async (statement: MongoStatement, run?: MongoExecuteOptions): Promise<unknown[]> => {
-    const form = run?.rows ?? 'objects'
+    const form = run?.map ?? run?.rows ?? 'objects'
     const toRow = rowReader(statement, form)
     const rows: unknown[] = []
     for await (const doc of documents(statement, run, options.batchSize)) {
@@ -173,8 +182,10 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
   }
 
   const id = options.id ?? mongoIdentity(source)
-  return {
+  const connector = {
     engine: 'mongodb',
+    backend: mongoBackend,
+    rowForms: ['arrays', 'mapped'],
     ...(id === undefined ? {} : { id }),
     execute,
     async *stream(statement, run) {
@@ -187,7 +198,9 @@ function createMongo(given: MongoConnectorOptions): MongoConnector {
       closed = true
       return (closing ??= owned?.close ? owned.close().catch(noop) : Promise.resolve())
     },
-  } satisfies MongoConnector as MongoConnector
+  } satisfies MongoConnectorMembers & Pick<ConnectorDefinition, 'backend' | 'rowForms'>
+  // Branded: createSemanticLayer takes it as a data source, and plans for it print as pipelines.
+  return brandConnector(connector as unknown as ConnectorDefinition) as unknown as MongoConnector
 }
 
 /** How each document becomes a row of the requested form; arrays and functions need `columns`. */

@@ -41,6 +41,8 @@ export interface MongoExecuteOptions {
   /** Sent as `maxTimeMS`; the connector also stops waiting after this long (QUERY_TIMEOUT). */
   readonly timeoutMs?: number
   readonly rows?: MongoRowForm
+  /** The layer's name for a function row form (the connector contract's `map`): wins over `rows`. */
+  readonly map?: (row: MongoArrayRow) => unknown
   /** Accepted for the shared contract and ignored: pipelines carry their zone in their date operators. */
   readonly timeZone?: string
 }

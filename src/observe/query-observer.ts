@@ -9,7 +9,7 @@ import { sha256 } from '../cache/cache-key.js'
 import type { CompiledQuery } from '../compiled-queries.js'
 import { isSemanticLayerError } from '../errors.js'
 import type { FilterNode } from '../query/normalized-query.js'
-import type { RenderedSql } from '../sql/render-sql.js'
+import { statementText } from '../backend/statement-text.js'
 import type { Logger } from './logger.js'
 import {
   SPAN_KIND_CLIENT,
@@ -30,7 +30,8 @@ export interface PreparedInfo {
 export interface Outcome {
   readonly rows: number
   readonly cacheHit: boolean
-  readonly sql: RenderedSql
+  /** The printed main statement (SQL, or another backend's statement). */
+  readonly sql: unknown
 }
 
 export interface Observation {
@@ -230,7 +231,7 @@ class ActiveObservation implements Observation {
     if (this.done) return
     this.done = true
     const durationMs = this.now() - this.started
-    const sqlHash = sha256(outcome.sql.sql)
+    const sqlHash = sha256(statementText(outcome.sql))
     const fields = {
       event: `cortex.${this.kind}`,
       outcome: 'ok',
@@ -242,7 +243,9 @@ class ActiveObservation implements Observation {
     }
     safely(() => this.logger?.info(fields, `cortex ${this.kind}`))
     // The statement's text (placeholders, never the parameter values) only at debug.
-    safely(() => this.logger?.debug({ event: `cortex.${this.kind}.sql`, sqlHash, sql: outcome.sql.sql }, 'cortex sql'))
+    safely(() =>
+      this.logger?.debug({ event: `cortex.${this.kind}.sql`, sqlHash, sql: statementText(outcome.sql) }, 'cortex sql'),
+    )
     if (this.root) {
       this.root.setAttribute('cortex.sql.hash', sqlHash)
       this.root.setAttribute('db.response.returned_rows', outcome.rows)

@@ -4,6 +4,8 @@
  * (`explain()`), and the optional background refresher. See docs/pre-aggregations.md.
  */
 import { bucketOf } from '../cache/refresh-key.js'
+import { backendForDialect } from '../backend/backend-of.js'
+import type { PrintedQuery } from '../backend/backend.js'
 import { CompiledQuery, type UsedPreAggregation } from '../compiled-queries.js'
 import type { Connector } from '../connectors/connector.js'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
@@ -13,13 +15,14 @@ import type { NormalizedQuery } from '../query/normalized-query.js'
 import { CALENDAR_END_MS, CALENDAR_START_MS } from '../query/date-range.js'
 import { buildPlan } from '../query/plan/build-plan.js'
 import { treeCubes } from '../query/plan/join-tree.js'
+import type { RenderedSql } from '../sql/render-sql.js'
 import type { Clock } from '../util/clock.js'
 import { createHash } from 'node:crypto'
 import { matchRollup } from './match-rollup.js'
 import { instantOf, overlaps, partitionsBetween, type Partition, type PartitionRange } from './partitions.js'
 import { rewriteOntoRollup } from './rewrite-query.js'
 import { partitionQuery, rollupLayout, type RollupLayout } from './rollup-layout.js'
-import { BoundStore, sourceStore, type PreAggregationStore } from './rollup-store.js'
+import { BoundStore, rollupDialect, sourceStore, type PreAggregationStore } from './rollup-store.js'
 
 /** `createSemanticLayer({ preAggregations })`. */
 export interface PreAggregationsOptions {
@@ -406,7 +409,7 @@ export class PreAggregations implements PreAggregationsApi {
       const q = partitionQuery(layout, p.range)
       const plan = buildPlan(layout.buildModel, q)
       const compiled = new CompiledQuery(layout.buildModel, undefined, q, plan, cube.dataSource, 'number')
-      const rendered = compiled.render(store.dialect, true).rendered
+      const rendered = compiled.render(backendForDialect(store.dialect), true).rendered as PrintedQuery<RenderedSql>
       const cols = rendered.columns.map((c) => {
         const value = `${store.q('cortex_build')}.${store.q(c.alias)}`
         const stored = c.kind === 'dimension' && c.type === 'time' ? store.timeColumn(value) : value
@@ -467,14 +470,13 @@ export class PreAggregations implements PreAggregationsApi {
       const [c, d] = layout.time.key.split('.') as [string, string]
       const cube = model.cubes[c]!
       const dim = cube.dimensions[d]!
-      const column = dim.sql.map((p) => (typeof p === 'string' ? p : connector.dialect.quoteIdentifier(c))).join('')
-      const from = cube.from
-        .map((p) => (typeof p === 'string' ? p : connector.dialect.quoteIdentifier(p.cube)))
-        .join('')
+      const dialect = rollupDialect(connector)
+      const column = dim.sql.map((p) => (typeof p === 'string' ? p : dialect.quoteIdentifier(c))).join('')
+      const from = cube.from.map((p) => (typeof p === 'string' ? p : dialect.quoteIdentifier(p.cube))).join('')
       const rows = (await connector.execute(
         {
           kind: 'sql',
-          sql: `SELECT min(${column}), max(${column}) FROM ${from} ${connector.dialect.quoteIdentifier(c)}`,
+          sql: `SELECT min(${column}), max(${column}) FROM ${from} ${dialect.quoteIdentifier(c)}`,
           params: [],
         },
         { rows: 'arrays' },

@@ -23,6 +23,16 @@ export const DEFAULT_SCHEMA = 'cortex_pre_aggregations'
 /** The name a {@link sqliteStore} file is attached under. */
 const ATTACHED = 'cortex_pre_aggregations'
 
+/**
+ * The SQL dialect of a data source that stores and serves rollups. Rollups are tables: a source without
+ * one (MongoDB prints pipelines) cannot have them yet.
+ */
+export function rollupDialect(connector: Connector): SqlDialect {
+  if (connector.dialect) return connector.dialect
+  const message = 'Pre-aggregations need a SQL data source; remove preAggregations for this MongoDB source.'
+  throw new SemanticLayerError('UNSUPPORTED', [{ code: 'UNSUPPORTED_FEATURE', path: ['preAggregations'], message }])
+}
+
 function invalid(path: string, message: string): SemanticLayerError {
   return new SemanticLayerError('CONFIG_INVALID', [
     { code: 'INVALID_PRE_AGGREGATION_STORE', path: ['preAggregations', 'store', path], message },
@@ -66,7 +76,7 @@ export class BoundStore {
     readonly store: PreAggregationStore,
     readonly connector: Connector,
   ) {
-    this.dialect = connector.dialect
+    this.dialect = rollupDialect(connector)
     if (store.kind === 'sqlite-file' && this.dialect.name !== 'sqlite')
       throw invalid(
         'filename',

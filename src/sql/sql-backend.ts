@@ -7,6 +7,6 @@ export function sqlBackend(dialect: SqlDialect): Backend<RenderedSql> {
   return {
     name: dialect.name,
     print: (plan, options) => renderSql(plan, dialect, options),
-    statement: (printed) => ({ kind: 'sql', sql: printed.sql, params: printed.params }),
+    statement: (printed, _columns) => ({ kind: 'sql', sql: printed.sql, params: printed.params }),
   }
 }

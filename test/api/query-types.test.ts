@@ -10,6 +10,7 @@ import {
   defineConnector,
   type ArrayRow,
   type Connector,
+  type SqlConnector,
   type ObjectRow,
   type QueryInput,
   type SemanticLayer,
@@ -31,7 +32,7 @@ const MODEL = {
 }
 
 /** Compile-time only: never called. */
-function typeChecks(layer: SemanticLayer, connector: Connector): void {
+function typeChecks(layer: SemanticLayer, connector: SqlConnector): void {
   // A literal with a key Cube's query does not have is a compile error (it used to type-check).
   // @ts-expect-error `measurs` is not a query key
   void layer.query({ measurs: ['orders.count'] })

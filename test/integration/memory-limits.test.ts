@@ -11,6 +11,7 @@ import { compileModel } from '../../src/model/compile-model.js'
 import { normalizeQuery } from '../../src/query/normalize-query.js'
 import { parseQuery } from '../../src/query/parse-query.js'
 import { buildPlan } from '../../src/query/plan/build-plan.js'
+import { backendForDialect } from '../../src/backend/backend-of.js'
 import { sqliteDialect } from '../../src/sql/dialects/sqlite-dialect.js'
 import { createFetchHandler } from '../../src/http.js'
 import { createSemanticLayer, isSemanticLayerError, parseModel, type SemanticLayer } from '../../src/index.js'
@@ -112,14 +113,14 @@ describe('compiled-query cache: bounded in bytes', () => {
     cache.set(key, first)
     const before = cache.usage.bytes
     expect(before).toBeGreaterThan(2 * 2 * 10 * 1_000) // the key's text twice, two bytes a character
-    first.render(sqliteDialect)
+    first.render(backendForDialect(sqliteDialect))
     // The render's SQL and its 10 '%…%' parameters of ~1 000 characters are counted once rendered.
     expect(cache.usage.bytes - before).toBeGreaterThan(2 * 10 * 1_000)
     for (let i = 0; i < 200; i++) {
       const q = uniqueQuery(`n${i}`, 10, 1_000)
       const c = compile(q)
       cache.set(cache.keyOf('digest', q), c)
-      c.render(sqliteDialect)
+      c.render(backendForDialect(sqliteDialect))
       expect(cache.usage.bytes).toBeLessThanOrEqual(maxBytes)
     }
     expect(cache.usage.entries).toBeGreaterThan(5)

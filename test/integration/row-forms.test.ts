@@ -16,6 +16,7 @@ import {
   defineConnector,
   memoryCache,
   type Connector,
+  type SqlConnector,
   type SemanticLayer,
 } from '../../src/index.js'
 import { duckdb } from '../../src/duckdb.js'
@@ -136,7 +137,7 @@ interface Calls {
 }
 
 /** A custom connector over `inner`, counting calls; with `arrays: false` it has no executeArrays (the object path). */
-function counted(inner: Connector, arrays: boolean): { connector: Connector; calls: Calls } {
+function counted(inner: SqlConnector, arrays: boolean): { connector: Connector; calls: Calls } {
   const calls: Calls = { execute: 0, executeArrays: 0 }
   const connector = defineConnector({
     dialect: inner.dialect,
@@ -159,7 +160,7 @@ interface Engine {
   readonly env?: string
   readonly url: string | undefined
   /** Create the table, fill it, return the connector and a cleanup. */
-  setup(url: string | undefined, rows: Item[]): Promise<{ connector: Connector; cleanup(): Promise<void> }>
+  setup(url: string | undefined, rows: Item[]): Promise<{ connector: SqlConnector; cleanup(): Promise<void> }>
   /** Whether the engine returns exact decimals and big integers (SQLite's REAL / JS numbers do not). */
   readonly exact: boolean
   /** A one-parameter statement returning the parameter as column n. */

@@ -17,6 +17,7 @@ import {
   isSemanticLayerError,
   parseModel,
   type Connector,
+  type SqlConnector,
   type SemanticLayer,
 } from '../../src/index.js'
 import { mysql } from '../../src/mysql.js'
@@ -39,7 +40,7 @@ interface Engine {
   readonly url: string | undefined
   readonly limit: number
   /** Creates the table, returns the connector and a cleanup. */
-  setup(url: string | undefined, table: string): Promise<{ connector: Connector; cleanup: () => Promise<void> }>
+  setup(url: string | undefined, table: string): Promise<{ connector: SqlConnector; cleanup: () => Promise<void> }>
 }
 
 const insertSql = (table: string, placeholder: (i: number) => string): [string, unknown[]] => {

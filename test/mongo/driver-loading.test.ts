@@ -32,8 +32,8 @@ async function rejection(promise: Promise<unknown>): Promise<SemanticLayerError>
 const count = { kind: 'mongo', collection: 'orders', pipeline: [{ $count: 'n' }] } as const
 
 describe('cortex-semantic/mongodb without the driver installed', () => {
-  it('exports the factory only', () => {
-    expect(Object.keys(entry).sort()).toEqual(['mongodb'])
+  it('exports the factory and the pipeline printer only', () => {
+    expect(Object.keys(entry).sort()).toEqual(['mongoBackend', 'mongodb'])
   })
 
   it('creates a url connector without loading the driver, and says what to install on first use', async () => {
