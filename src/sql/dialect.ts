@@ -157,11 +157,16 @@ export function likePattern(value: string, mode: TextMatchMode, escapeChar = '!'
 
 /** Escape LIKE wildcards and the escape character itself (a value, not SQL text: nothing here reads SQL). */
 export function escapeLike(value: string, escapeChar = '!'): string {
-  const special = escapeChar === '!' ? LIKE_SPECIAL : new RegExp(`[%_${escapeChar.replace(/[\\\]^-]/g, '\\$&')}]`, 'g')
-  return value.replace(special, (c) => `${escapeChar}${c}`)
+  const special = escapeChar === '!' ? LIKE_SPECIAL : escapeChar === '\\' ? LIKE_SPECIAL_BACKSLASH : undefined
+  if (special) return value.replace(special, (c) => `${escapeChar}${c}`)
+  // Any other escape character: one pass over the value, no pattern built from the character.
+  let out = ''
+  for (const c of value) out += c === '%' || c === '_' || c === escapeChar ? `${escapeChar}${c}` : c
+  return out
 }
 
 const LIKE_SPECIAL = /[!%_]/g
+const LIKE_SPECIAL_BACKSLASH = /[\\%_]/g
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 
@@ -169,12 +174,6 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
 export function utcText(epochMs: number): string {
   const d = new Date(epochMs)
   return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
-}
-
-/** Escape LIKE wildcards and the backslash, for an engine whose LIKE escapes with a backslash (no ESCAPE clause). */
-export function backslashLikePattern(value: string, mode: TextMatchMode): string {
-  const e = value.replace(/[\\%_]/g, (c) => `\\${c}`)
-  return mode === 'contains' ? `%${e}%` : mode === 'starts' ? `${e}%` : `%${e}`
 }
 
 /** Standard SQL double-quoted identifier. */

@@ -1,5 +1,5 @@
 import type { Granularity } from '../../query/normalized-query.js'
-import { backslashLikePattern, utcText, type SqlDialect } from '../dialect.js'
+import { likePattern, utcText, type SqlDialect, type TextMatchMode } from '../dialect.js'
 
 /** DATETIME_TRUNC parts per granularity; Cube's weeks start on Monday (ISOWEEK). */
 const PARTS: Record<Granularity, string> = {
@@ -47,7 +47,7 @@ export const bigqueryDialect: SqlDialect = {
   exact: {
     text: bytes,
     value: bytes,
-    pattern: backslashLikePattern,
+    pattern: (value: string, mode: TextMatchMode) => likePattern(value, mode, '\\'),
     match: (c, not, p) => `${bytes(c)} ${not ? 'NOT LIKE' : 'LIKE'} ${bytes(p)}`,
   },
   nullSafeEquals: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
