@@ -8,7 +8,6 @@ import {
   mapFailure,
   sqlOf,
   type ArrayRow,
-  type Connector,
   type SqlConnector,
   type ExecuteOptions,
   type HealthReport,

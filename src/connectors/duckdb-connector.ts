@@ -1,6 +1,6 @@
+import { requireDriver } from './load-driver.js'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { isAbsolute, resolve } from 'node:path'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { duckdbDialect } from '../sql/dialects/duckdb-dialect.js'
@@ -11,7 +11,6 @@ import {
   mapFailure,
   sqlOf,
   type ArrayRow,
-  type Connector,
   type SqlConnector,
   type ExecuteOptions,
   type Statement,
@@ -434,23 +433,11 @@ interface DuckDBDriver {
 
 /** @duckdb/node-api, loaded only when a connector opens a database of its own. */
 export function loadDriver(): DuckDBDriver {
-  try {
-    const require = createRequire(import.meta.url)
-    return require('@duckdb/node-api') as DuckDBDriver
-  } catch (error) {
-    throw new SemanticLayerError(
-      'DRIVER_MISSING',
-      [
-        {
-          code: 'DRIVER_MISSING',
-          path: [],
-          message:
-            'The DuckDB connector needs @duckdb/node-api. Install it: npm install --save-exact @duckdb/node-api@1.5.6-r.1',
-        },
-      ],
-      { cause: error },
-    )
-  }
+  return requireDriver(
+    '@duckdb/node-api',
+    'The DuckDB connector needs @duckdb/node-api',
+    'npm install --save-exact @duckdb/node-api@1.5.6-r.1',
+  )
 }
 
 const DUCKDB_OPTIONS: OptionSpecs<DuckDBOptions> = {

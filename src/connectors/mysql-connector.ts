@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { requireDriver } from './load-driver.js'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { mysqlDialect } from '../sql/dialects/mysql-dialect.js'
@@ -714,19 +714,5 @@ export function describeMysqlError(error: unknown, params: readonly unknown[] = 
 
 /** @internal Load mysql2 (exported with a module name for the DRIVER_MISSING test). */
 export function loadMysqlDriver(moduleName = 'mysql2'): MysqlDriver {
-  try {
-    return createRequire(import.meta.url)(moduleName) as MysqlDriver
-  } catch (error) {
-    throw new SemanticLayerError(
-      'DRIVER_MISSING',
-      [
-        {
-          code: 'DRIVER_MISSING',
-          path: [],
-          message: 'The MySQL connector needs mysql2. Install it: npm install mysql2',
-        },
-      ],
-      { cause: error },
-    )
-  }
+  return requireDriver(moduleName, 'The MySQL connector needs mysql2', 'npm install mysql2')
 }

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { driverMissing, requireDriver } from './load-driver.js'
 import { isSemanticLayerError, SemanticLayerError, type ErrorIssue } from '../errors.js'
 import { readOptions, readingOptions, type OptionSpecs } from '../util/options.js'
 import { postgresDialect } from '../sql/dialects/postgres-dialect.js'
@@ -771,21 +771,14 @@ function closedError(): SemanticLayerError {
 
 /** The DRIVER_MISSING error for an optional package the PostgreSQL connector needs. */
 export function driverMissingError(packageName: 'pg' | 'pg-cursor', cause?: unknown): SemanticLayerError {
-  const why = packageName === 'pg' ? 'The PostgreSQL connector needs pg' : 'Streaming from PostgreSQL needs pg-cursor'
-  return new SemanticLayerError(
-    'DRIVER_MISSING',
-    [{ code: 'DRIVER_MISSING', path: [], message: `${why}. Install it: npm install ${packageName}` }],
-    cause === undefined ? undefined : { cause },
-  )
+  return driverMissing(pgNeed(packageName), `npm install ${packageName}`, cause)
 }
 
+const pgNeed = (packageName: 'pg' | 'pg-cursor'): string =>
+  packageName === 'pg' ? 'The PostgreSQL connector needs pg' : 'Streaming from PostgreSQL needs pg-cursor'
+
 function loadDriver<T>(packageName: 'pg' | 'pg-cursor'): T {
-  try {
-    const require = createRequire(import.meta.url)
-    return require(packageName) as T
-  } catch (error) {
-    throw driverMissingError(packageName, error)
-  }
+  return requireDriver(packageName, pgNeed(packageName))
 }
 
 /** End a connection borrowed from knex with pg's own `end()` (at most 1 s), then `then()`. */

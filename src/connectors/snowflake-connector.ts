@@ -6,7 +6,6 @@ import {
   brandConnector,
   mapInPlace,
   sqlOf,
-  type Connector,
   type SqlConnector,
   type ExecuteOptions,
   type HealthReport,

@@ -1,6 +1,6 @@
+import { requireDriver } from './load-driver.js'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
@@ -317,22 +317,7 @@ function describeSqliteError(error: unknown): string {
 type DatabaseConstructor = new (filename: string, options: Record<string, unknown>) => SqliteDatabase
 
 function loadDriver(): DatabaseConstructor {
-  try {
-    const require = createRequire(import.meta.url)
-    return require('better-sqlite3') as DatabaseConstructor
-  } catch (error) {
-    throw new SemanticLayerError(
-      'DRIVER_MISSING',
-      [
-        {
-          code: 'DRIVER_MISSING',
-          path: [],
-          message: 'The SQLite connector needs better-sqlite3. Install it: npm install better-sqlite3',
-        },
-      ],
-      { cause: error },
-    )
-  }
+  return requireDriver('better-sqlite3', 'The SQLite connector needs better-sqlite3')
 }
 
 const SQLITE_OPTIONS: OptionSpecs<SqliteOptions> = {

@@ -3,17 +3,12 @@
  * messages without values, and the value rules of the layer (exact text for integers and decimals, times as
  * Cube's 'YYYY-MM-DDTHH:mm:ss.SSS' in UTC).
  */
-import { createRequire } from 'node:module'
+import { requireDriver } from './load-driver.js'
 import { isSemanticLayerError, SemanticLayerError } from '../errors.js'
 
 /** Load an optional SDK by name; DRIVER_MISSING with the install command when it is not installed. */
 export function loadSdk<T>(engine: string, moduleName: string): T {
-  try {
-    return createRequire(import.meta.url)(moduleName) as T
-  } catch (error) {
-    const message = `The ${engine} connector needs ${moduleName}. Install it: npm install ${moduleName}`
-    throw new SemanticLayerError('DRIVER_MISSING', [{ code: 'DRIVER_MISSING', path: [], message }], { cause: error })
-  }
+  return requireDriver(moduleName, `The ${engine} connector needs ${moduleName}`)
 }
 
 /**

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
-import { SemanticLayerError, describeName } from '../errors.js'
+import { requireDriver } from '../connectors/load-driver.js'
+import { describeName } from '../errors.js'
 import { SheetTime, serialToWallMs, type RawValue } from './column-types.js'
 import { fileError, type FileContext } from './file-errors.js'
 import { formatTimeText } from './parse-time.js'
@@ -217,19 +217,5 @@ function cellValue(cell: Cell | null | undefined, date1904: boolean, isDate: (fo
 }
 
 function loadSheetJs(): SheetJs {
-  try {
-    return createRequire(import.meta.url)('@e965/xlsx') as SheetJs
-  } catch (error) {
-    throw new SemanticLayerError(
-      'DRIVER_MISSING',
-      [
-        {
-          code: 'DRIVER_MISSING',
-          path: [],
-          message: 'Reading spreadsheets needs SheetJS. Install it: npm install @e965/xlsx',
-        },
-      ],
-      { cause: error },
-    )
-  }
+  return requireDriver('@e965/xlsx', 'Reading spreadsheets needs SheetJS')
 }

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module'
+import { requireDriver } from '../connectors/load-driver.js'
 import { sqlite, type SqliteDatabase, type SqliteStatement } from '../connectors/sqlite-connector.js'
-import { SemanticLayerError } from '../errors.js'
 import { doubleQuote } from '../sql/dialect.js'
 import type { ColumnType } from './column-types.js'
-import type { StoreColumn, StoreValue, TableStore, TableWriter } from './table-store.js'
+import type { StoreValue, TableStore, TableWriter } from './table-store.js'
 
 /** The slice of better-sqlite3 the store uses beyond what the SQLite connector needs. */
 interface StoreDatabase extends SqliteDatabase {
@@ -181,21 +180,8 @@ export function sqliteTableStore(): TableStore {
 type StoreDatabaseConstructor = new (filename: string) => StoreDatabase
 
 function loadDriver(): StoreDatabaseConstructor {
-  try {
-    return createRequire(import.meta.url)('better-sqlite3') as StoreDatabaseConstructor
-  } catch (error) {
-    throw new SemanticLayerError(
-      'DRIVER_MISSING',
-      [
-        {
-          code: 'DRIVER_MISSING',
-          path: [],
-          message:
-            'files() loads tables into an in-memory SQLite database and needs better-sqlite3. Install it: npm ' +
-            'install better-sqlite3',
-        },
-      ],
-      { cause: error },
-    )
-  }
+  return requireDriver(
+    'better-sqlite3',
+    'files() loads tables into an in-memory SQLite database and needs better-sqlite3',
+  )
 }
